@@ -1,0 +1,18 @@
+//! luoshi-domain: the pure core of 落实.
+//!
+//! Types, validation, state rules, the working-day calendar, the audit hash chain and the
+//! message catalogue. This crate does no IO: no files, no network, no database, no clock
+//! except where a caller passes a time in. Everything here is testable with plain values.
+
+pub mod access;
+pub mod audit;
+pub mod calendar;
+pub mod checksum;
+pub mod error;
+pub mod i18n;
+pub mod rules;
+pub mod time;
+pub mod unit;
+pub mod user;
+
+pub use error::{DomainError, ErrorCode};
