@@ -214,3 +214,29 @@ mod tests {
         assert!(!in_subtree("/1/50/", "/1/5/"));
     }
 }
+
+/// A stored unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unit {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub kind: UnitKind,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub code: Option<String>,
+    pub leader: Option<String>,
+    /// Materialised path of ids, `/1/5/23/`: the subtree of a unit is every path it prefixes.
+    pub path: String,
+    pub depth: i64,
+    pub active: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Unit {
+    /// The name a ledger cell may use for this unit: full name or short name.
+    pub fn matches_name(&self, name: &str) -> bool {
+        let n = name.trim();
+        !n.is_empty() && (self.name == n || self.short_name.as_deref() == Some(n))
+    }
+}

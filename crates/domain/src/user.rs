@@ -165,3 +165,17 @@ mod tests {
         assert!(Role::parse("root").is_err());
     }
 }
+
+/// A stored user (never with the password hash: that stays in the storage crate).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: i64,
+    pub role: Role,
+    pub phone: Option<String>,
+    pub disabled: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}

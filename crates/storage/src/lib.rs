@@ -1,0 +1,312 @@
+//! luoshi-storage: all SQL lives here.
+//!
+//! One API over embedded SQLite (the default, bundled, WAL) and PostgreSQL, chosen by the URL.
+//! SQL is written once in the dialect both share (`$1` placeholders, `BIGINT` ids and UTC
+//! microseconds, `TEXT` dates); the two differ only in their migration files. Every change runs
+//! in a [`WriteTx`] that appends its audit row to the hash chain before it commits.
+
+pub mod audit;
+pub mod calendar;
+mod migrate;
+pub mod rules;
+pub mod sessions;
+pub mod testing;
+pub mod units;
+pub mod users;
+
+use luoshi_domain::{DomainError, ErrorCode};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use migrate::{MigrationInfo, MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE};
+
+/// Which database a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Errors of the storage layer. `Domain` errors are the user's to fix and safe to show;
+/// `Database` errors are logged and shown only as `unavailable`/`internal`.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    Domain(#[from] DomainError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("the database was migrated by a newer luoshi (schema version {found}, this build knows up to {known}); upgrade luoshi before starting it against this database")]
+    NewerSchema { found: i64, known: i64 },
+    #[error("migration {version} ({name}) differs from the one applied to this database; refusing to continue")]
+    MigrationChanged { version: i64, name: String },
+    #[error("bad database URL: {0}")]
+    BadUrl(String),
+}
+
+impl StoreError {
+    /// The code the user sees.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            StoreError::Domain(d) => d.code,
+            StoreError::Database(e) if is_connection_error(e) => ErrorCode::Unavailable,
+            StoreError::Database(e) if is_readonly_or_full(e) => ErrorCode::Unavailable,
+            _ => ErrorCode::Internal,
+        }
+    }
+}
+
+fn is_connection_error(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed)
+}
+
+fn is_readonly_or_full(e: &sqlx::Error) -> bool {
+    let msg = e.as_database_error().map(|d| d.message().to_ascii_lowercase()).unwrap_or_default();
+    msg.contains("readonly") || msg.contains("read-only") || msg.contains("disk is full") || msg.contains("database or disk is full") || msg.contains("locked")
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Map a unique-constraint violation to a `duplicate` error on `field`.
+pub(crate) fn unique_as(field: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |e| match e.as_database_error() {
+        Some(d) if d.kind() == sqlx::error::ErrorKind::UniqueViolation => DomainError::field(ErrorCode::Duplicate, field).into(),
+        Some(d) if d.kind() == sqlx::error::ErrorKind::ForeignKeyViolation => DomainError::invalid(field).into(),
+        _ => StoreError::Database(e),
+    }
+}
+
+/// Who makes a change, as the audit log records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub id: Option<i64>,
+    pub name: String,
+}
+
+impl Actor {
+    pub fn system() -> Self {
+        Actor { id: None, name: "system".into() }
+    }
+    pub fn cli(what: &str) -> Self {
+        Actor { id: None, name: format!("cli:{what}") }
+    }
+    pub fn user(id: i64, username: &str) -> Self {
+        Actor { id: Some(id), name: username.to_string() }
+    }
+}
+
+/// The connection to the one source of truth.
+#[derive(Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite allows one writer; writers queue here instead of spinning on SQLITE_BUSY.
+    write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// The SQLite file, for `backup` and for messages.
+    sqlite_path: Option<PathBuf>,
+}
+
+/// Options for [`Db::connect`].
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    pub max_connections: u32,
+    /// SQLite `synchronous`: `FULL` (default: an acknowledged write survives power loss) or `NORMAL`.
+    pub sqlite_synchronous: String,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions { max_connections: 8, sqlite_synchronous: "FULL".into(), acquire_timeout: Duration::from_secs(10) }
+    }
+}
+
+const SQLITE_PRAGMAS_FULL: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;";
+const SQLITE_PRAGMAS_NORMAL: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;";
+
+/// The default database: an SQLite file under `./luoshi-data`.
+pub const DEFAULT_URL: &str = "sqlite://./luoshi-data/luoshi.db";
+
+impl Db {
+    /// Connect to the database the URL names, creating an SQLite file (and its folder) if missing.
+    pub async fn connect(url: &str, opts: &ConnectOptions) -> Result<Db> {
+        sqlx::any::install_default_drivers();
+        let (backend, url, sqlite_path) = parse_url(url)?;
+        let pragmas: &'static str = match opts.sqlite_synchronous.to_ascii_uppercase().as_str() {
+            "FULL" => SQLITE_PRAGMAS_FULL,
+            "NORMAL" => SQLITE_PRAGMAS_NORMAL,
+            other => return Err(StoreError::BadUrl(format!("unknown SQLite synchronous mode {other}"))),
+        };
+        let is_sqlite = backend == Backend::Sqlite;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if is_sqlite { opts.max_connections.max(2) } else { opts.max_connections })
+            .acquire_timeout(opts.acquire_timeout)
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if is_sqlite {
+                        sqlx::Executor::execute(&mut *conn, pragmas).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        let write_lock = is_sqlite.then(|| Arc::new(tokio::sync::Mutex::new(())));
+        Ok(Db { pool, backend, write_lock, sqlite_path })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn sqlite_path(&self) -> Option<&std::path::Path> {
+        self.sqlite_path.as_deref()
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Apply the embedded migrations that this database lacks. Refuses a database migrated
+    /// by a newer luoshi. Safe to run from several nodes at once on PostgreSQL.
+    pub async fn migrate(&self) -> Result<Vec<MigrationInfo>> {
+        migrate::run(self).await
+    }
+
+    /// Refuse to serve a database that is behind or ahead of this build.
+    pub async fn check_schema(&self) -> Result<()> {
+        migrate::check(self).await
+    }
+
+    /// Start a write transaction. On SQLite it queues behind other writers and takes the write
+    /// lock at once (`BEGIN IMMEDIATE`), so it never fails half-way on a busy database.
+    pub async fn begin_write(&self) -> Result<WriteTx> {
+        let guard = match &self.write_lock {
+            Some(l) => Some(l.clone().lock_owned().await),
+            None => None,
+        };
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx { tx, _guard: guard, audited: false })
+    }
+
+    /// Is the database answering?
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
+        Ok(())
+    }
+
+    /// A consistent online copy of the SQLite database into `dest` (`VACUUM INTO`).
+    pub async fn backup_sqlite(&self, dest: &std::path::Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::BadUrl("backup copies SQLite databases; for PostgreSQL use pg_dump".into()));
+        }
+        if dest.exists() {
+            return Err(DomainError::field(ErrorCode::Duplicate, "file").with_detail(dest.display().to_string()).into());
+        }
+        let d = dest.to_str().ok_or_else(|| DomainError::invalid("file"))?;
+        sqlx::query("VACUUM INTO $1").bind(d.to_string()).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn parse_url(url: &str) -> Result<(Backend, String, Option<PathBuf>)> {
+    let url = url.trim();
+    if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        if path.is_empty() || path == ":memory:" {
+            return Err(StoreError::BadUrl("SQLite needs a file path, e.g. sqlite://./luoshi-data/luoshi.db".into()));
+        }
+        let p = PathBuf::from(path);
+        if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::BadUrl(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let mut q = if query.is_empty() { String::from("mode=rwc") } else { query.to_string() };
+        if !q.contains("mode=") {
+            q.push_str("&mode=rwc");
+        }
+        Ok((Backend::Sqlite, format!("sqlite://{path}?{q}"), Some(p)))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok((Backend::Postgres, url.to_string(), None))
+    } else {
+        Err(StoreError::BadUrl("use sqlite://PATH or postgres://USER@HOST/DB".into()))
+    }
+}
+
+/// A write transaction. Dropping it without [`WriteTx::commit`] rolls everything back.
+pub struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+    audited: bool,
+}
+
+impl WriteTx {
+    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+
+    /// Append one audit row to the chain, in this transaction.
+    pub async fn audit(
+        &mut self,
+        actor: &Actor,
+        action: &str,
+        entity: &str,
+        entity_id: &str,
+        before: Option<&serde_json::Value>,
+        after: Option<&serde_json::Value>,
+    ) -> Result<i64> {
+        self.audited = true;
+        audit::append(self, actor, action, entity, entity_id, before, after).await
+    }
+
+    /// Commit. Every write transaction must have written its audit row.
+    pub async fn commit(self) -> Result<()> {
+        if !self.audited {
+            return Err(DomainError::new(ErrorCode::Internal).with_detail("write without audit row").into());
+        }
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Commit a transaction that only touched bookkeeping (login failures, expired sessions):
+    /// records that are not business data and carry no audit row.
+    pub async fn commit_unaudited(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Current time as UTC microseconds.
+pub fn now_micros() -> i64 {
+    luoshi_domain::time::to_micros(chrono::Utc::now())
+}
+
+pub(crate) fn get_i64(row: &AnyRow, col: &str) -> Result<i64> {
+    Ok(row.try_get::<i64, _>(col)?)
+}
+pub(crate) fn get_opt_i64(row: &AnyRow, col: &str) -> Result<Option<i64>> {
+    Ok(row.try_get::<Option<i64>, _>(col)?)
+}
+pub(crate) fn get_str(row: &AnyRow, col: &str) -> Result<String> {
+    Ok(row.try_get::<String, _>(col)?)
+}
+pub(crate) fn get_opt_str(row: &AnyRow, col: &str) -> Result<Option<String>> {
+    Ok(row.try_get::<Option<String>, _>(col)?)
+}

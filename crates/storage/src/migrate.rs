@@ -1,0 +1,100 @@
+//! Embedded migrations, one list per dialect, applied in order and recorded with a checksum.
+
+use crate::{Backend, Db, Result, StoreError};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+/// (version, name, SQL).
+pub type Migration = (i64, &'static str, &'static str);
+
+pub static MIGRATIONS_SQLITE: &[Migration] = &[(1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql"))];
+pub static MIGRATIONS_POSTGRES: &[Migration] = &[(1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql"))];
+
+/// A migration this run applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationInfo {
+    pub version: i64,
+    pub name: String,
+}
+
+const BOOKKEEPING: &str =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+
+/// An arbitrary constant that names luoshi's migration lock among PostgreSQL advisory locks.
+const PG_LOCK_KEY: i64 = 0x6c75_6f73_6869;
+
+fn list(backend: Backend) -> &'static [Migration] {
+    match backend {
+        Backend::Sqlite => MIGRATIONS_SQLITE,
+        Backend::Postgres => MIGRATIONS_POSTGRES,
+    }
+}
+
+fn checksum(sql: &str) -> String {
+    hex::encode(Sha256::digest(sql.as_bytes()))
+}
+
+pub(crate) async fn run(db: &Db) -> Result<Vec<MigrationInfo>> {
+    let _guard = match &db.write_lock {
+        Some(l) => Some(l.clone().lock_owned().await),
+        None => None,
+    };
+    let mut conn = db.pool.acquire().await?;
+    if db.backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_lock($1)").bind(PG_LOCK_KEY).execute(&mut *conn).await?;
+    }
+    let result = apply_all(db.backend, &mut conn).await;
+    if db.backend == Backend::Postgres {
+        // Unlock even when a migration failed; a failure to unlock ends with the connection.
+        let _ = sqlx::query("SELECT pg_advisory_unlock($1)").bind(PG_LOCK_KEY).execute(&mut *conn).await;
+    }
+    result
+}
+
+async fn apply_all(backend: Backend, conn: &mut sqlx::AnyConnection) -> Result<Vec<MigrationInfo>> {
+    sqlx::query(BOOKKEEPING).execute(&mut *conn).await?;
+    let applied = applied(conn).await?;
+    let known = list(backend);
+    let max_known = known.iter().map(|m| m.0).max().unwrap_or(0);
+    if let Some((found, _, _)) = applied.iter().find(|(v, _, _)| *v > max_known) {
+        return Err(StoreError::NewerSchema { found: *found, known: max_known });
+    }
+    let mut done = Vec::new();
+    for (version, name, sql) in known {
+        match applied.iter().find(|(v, _, _)| v == version) {
+            Some((_, _, sum)) if *sum == checksum(sql) => continue,
+            Some(_) => return Err(StoreError::MigrationChanged { version: *version, name: (*name).to_string() }),
+            None => {}
+        }
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        sqlx::raw_sql(sql).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
+            .bind(*version)
+            .bind(*name)
+            .bind(checksum(sql))
+            .bind(crate::now_micros())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        tracing::info!(version, name, "applied migration");
+        done.push(MigrationInfo { version: *version, name: (*name).to_string() });
+    }
+    Ok(done)
+}
+
+async fn applied(conn: &mut sqlx::AnyConnection) -> Result<Vec<(i64, String, String)>> {
+    let rows = sqlx::query("SELECT version, name, checksum FROM schema_migrations ORDER BY version").fetch_all(&mut *conn).await?;
+    rows.iter().map(|r| Ok((r.try_get::<i64, _>("version")?, r.try_get("name")?, r.try_get("checksum")?))).collect()
+}
+
+pub(crate) async fn check(db: &Db) -> Result<()> {
+    let mut conn = db.pool.acquire().await?;
+    sqlx::query(BOOKKEEPING).execute(&mut *conn).await?;
+    let applied = applied(&mut conn).await?;
+    let max_known = list(db.backend).iter().map(|m| m.0).max().unwrap_or(0);
+    let max_applied = applied.iter().map(|a| a.0).max().unwrap_or(0);
+    if max_applied > max_known {
+        return Err(StoreError::NewerSchema { found: max_applied, known: max_known });
+    }
+    Ok(())
+}

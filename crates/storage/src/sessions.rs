@@ -1,0 +1,156 @@
+//! Sessions, API tokens and failed-login bookkeeping: all in the database, so that any node
+//! behind a load balancer can answer any request.
+
+use crate::{get_i64, get_opt_str, get_str, Actor, Db, Result, WriteTx};
+use luoshi_domain::user::{Role, User};
+use luoshi_domain::DomainError;
+
+/// Who is calling, as resolved from a session cookie or an API token.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    pub unit_path: String,
+    pub unit_name: String,
+    /// The session's token hash (absent for API tokens).
+    pub session: Option<String>,
+}
+
+const PRINCIPAL_COLS: &str = "u.id, u.username, u.display_name, u.unit_id, u.role, u.phone, u.disabled, u.created_at, u.updated_at, n.path AS unit_path, n.name AS unit_name";
+
+fn principal(r: &sqlx::any::AnyRow, session: Option<String>) -> Result<Principal> {
+    Ok(Principal {
+        user: User {
+            id: get_i64(r, "id")?,
+            username: get_str(r, "username")?,
+            display_name: get_str(r, "display_name")?,
+            unit_id: get_i64(r, "unit_id")?,
+            role: Role::parse(&get_str(r, "role")?)?,
+            phone: get_opt_str(r, "phone")?,
+            disabled: get_i64(r, "disabled")? != 0,
+            created_at: get_i64(r, "created_at")?,
+            updated_at: get_i64(r, "updated_at")?,
+        },
+        unit_path: get_str(r, "unit_path")?,
+        unit_name: get_str(r, "unit_name")?,
+        session,
+    })
+}
+
+/// Record a login: store the session (only the token's hash) and audit it.
+pub async fn create(db: &Db, user: &User, token_hash: &str, expires_at: i64, ip: Option<&str>) -> Result<()> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip) VALUES ($1, $2, $3, $4, $5)")
+        .bind(token_hash)
+        .bind(user.id)
+        .bind(crate::now_micros())
+        .bind(expires_at)
+        .bind(ip.map(str::to_string))
+        .execute(tx.conn())
+        .await?;
+    let after = serde_json::json!({ "user_id": user.id, "expires_at": expires_at, "ip": ip });
+    tx.audit(&Actor::user(user.id, &user.username), "session.login", "user", &user.id.to_string(), None, Some(&after)).await?;
+    tx.commit().await
+}
+
+/// The live session with this token hash, if any, and its user (who must not be disabled).
+pub async fn lookup(db: &Db, token_hash: &str, now: i64) -> Result<Option<Principal>> {
+    let row = sqlx::query(&format!(
+        "SELECT {PRINCIPAL_COLS} FROM sessions s JOIN users u ON u.id = s.user_id JOIN units n ON n.id = u.unit_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0"
+    ))
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|r| principal(&r, Some(token_hash.to_string()))).transpose()
+}
+
+pub async fn delete(db: &Db, p: &Principal) -> Result<()> {
+    let Some(hash) = &p.session else { return Ok(()) };
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(hash).execute(tx.conn()).await?;
+    tx.audit(&Actor::user(p.user.id, &p.user.username), "session.logout", "user", &p.user.id.to_string(), None, None).await?;
+    tx.commit().await
+}
+
+/// Remove expired sessions and old failure records (bookkeeping, not audited).
+pub async fn sweep(db: &Db, now: i64) -> Result<u64> {
+    let mut tx = db.begin_write().await?;
+    let a = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(tx.conn()).await?.rows_affected();
+    let b = sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(now - 86_400_000_000).execute(tx.conn()).await?.rows_affected();
+    tx.commit_unaudited().await?;
+    Ok(a + b)
+}
+
+/// Count failures for a key (`user:NAME` or `ip:ADDR`) since a moment.
+pub async fn failures_since(db: &Db, key: &str, since: i64) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE key = $1 AND at >= $2").bind(key).bind(since).fetch_one(db.pool()).await?;
+    get_i64(&row, "n")
+}
+
+pub async fn record_failure(db: &Db, keys: &[String]) -> Result<()> {
+    let mut tx = db.begin_write().await?;
+    let now = crate::now_micros();
+    for k in keys {
+        sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)").bind(k).bind(now).execute(tx.conn()).await?;
+    }
+    tx.commit_unaudited().await
+}
+
+/// An API token's public record.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub user_id: i64,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+pub async fn create_token(tx: &mut WriteTx, actor: &Actor, user_id: i64, name: &str, token_hash: &str) -> Result<ApiToken> {
+    let now = crate::now_micros();
+    let row = sqlx::query("INSERT INTO api_tokens (name, token_hash, user_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(name)
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(now)
+        .fetch_one(tx.conn())
+        .await?;
+    let t = ApiToken { id: get_i64(&row, "id")?, name: name.to_string(), user_id, created_at: now, revoked_at: None };
+    tx.audit(actor, "token.create", "api_token", &t.id.to_string(), None, Some(&serde_json::to_value(&t).unwrap_or_default())).await?;
+    Ok(t)
+}
+
+pub async fn tokens_of(db: &Db, user_id: i64) -> Result<Vec<ApiToken>> {
+    let rows = sqlx::query("SELECT id, name, user_id, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id").bind(user_id).fetch_all(db.pool()).await?;
+    rows.iter()
+        .map(|r| Ok(ApiToken { id: get_i64(r, "id")?, name: get_str(r, "name")?, user_id: get_i64(r, "user_id")?, created_at: get_i64(r, "created_at")?, revoked_at: crate::get_opt_i64(r, "revoked_at")? }))
+        .collect()
+}
+
+/// Revoke a token of `owner` (so nobody revokes another user's token by guessing ids).
+pub async fn revoke_token(tx: &mut WriteTx, actor: &Actor, owner: i64, id: i64) -> Result<()> {
+    let n = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+        .bind(crate::now_micros())
+        .bind(id)
+        .bind(owner)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(DomainError::not_found("token").into());
+    }
+    tx.audit(actor, "token.revoke", "api_token", &id.to_string(), None, None).await?;
+    Ok(())
+}
+
+pub async fn lookup_token(db: &Db, token_hash: &str) -> Result<Option<Principal>> {
+    let row = sqlx::query(&format!(
+        "SELECT {PRINCIPAL_COLS} FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN units n ON n.id = u.unit_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = 0"
+    ))
+    .bind(token_hash)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|r| principal(&r, None)).transpose()
+}

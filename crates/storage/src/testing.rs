@@ -1,0 +1,71 @@
+//! Test databases: a fresh SQLite file per test, or, when `LUOSHI_TEST_DATABASE_URL` names a
+//! PostgreSQL database, a fresh database created beside it per test (named after it, so that
+//! `.ci/run` can drop them all afterwards). Used by the tests of every crate; no mocks.
+
+use crate::{ConnectOptions, Db, Result, StoreError};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A database for one test. SQLite files are removed on drop; PostgreSQL databases are left
+/// for the CI script to drop (they are named `<scratch>_t<pid>_<n>`).
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    dir: Option<PathBuf>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(d) = &self.dir {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+}
+
+fn unique() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    format!("{}_{n}_{nanos}", std::process::id())
+}
+
+/// The URL of a fresh, empty database (not yet migrated), and the folder to remove for SQLite.
+pub async fn fresh_url() -> Result<(String, Option<PathBuf>)> {
+    match std::env::var("LUOSHI_TEST_DATABASE_URL") {
+        Ok(base) if !base.trim().is_empty() => {
+            sqlx::any::install_default_drivers();
+            let base = base.trim().to_string();
+            let (server, name) = base.rsplit_once('/').ok_or_else(|| StoreError::BadUrl(base.clone()))?;
+            let name = name.split('?').next().unwrap_or(name);
+            let db_name = format!("{name}_t{}", unique());
+            let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&base).await?;
+            sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE \"{db_name}\"").as_str()).await?;
+            sqlx::Connection::close(admin).await?;
+            Ok((format!("{server}/{db_name}"), None))
+        }
+        _ => {
+            let dir = std::env::temp_dir().join(format!("luoshi-test-{}", unique()));
+            std::fs::create_dir_all(&dir).map_err(|e| StoreError::BadUrl(e.to_string()))?;
+            Ok((format!("sqlite://{}/luoshi.db", dir.display()), Some(dir)))
+        }
+    }
+}
+
+impl TestDb {
+    /// A fresh, migrated database with the shipped calendar and rules.
+    pub async fn new() -> Result<TestDb> {
+        let t = Self::empty().await?;
+        t.db.migrate().await?;
+        crate::calendar::ensure_shipped(&t.db).await?;
+        crate::rules::ensure_shipped(&t.db).await?;
+        Ok(t)
+    }
+
+    /// A fresh database with nothing in it.
+    pub async fn empty() -> Result<TestDb> {
+        let (url, dir) = fresh_url().await?;
+        let db = Db::connect(&url, &ConnectOptions { max_connections: 4, ..ConnectOptions::default() }).await?;
+        Ok(TestDb { db, url, dir })
+    }
+}

@@ -1,0 +1,6 @@
+//! Storage tests against real databases: a temporary SQLite per test, or PostgreSQL when
+//! `LUOSHI_TEST_DATABASE_URL` is set.
+
+mod audit_chain;
+mod schema;
+mod units_rules;

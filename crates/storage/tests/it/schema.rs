@@ -1,0 +1,102 @@
+use luoshi_storage::testing::TestDb;
+use luoshi_storage::{Backend, StoreError, MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE};
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+/// Tables and columns described by a dialect's migration files, read from their CREATE TABLE
+/// statements.
+fn described(migrations: &[(i64, &str, &str)]) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    for (_, _, sql) in migrations {
+        let mut rest = *sql;
+        while let Some(i) = rest.find("CREATE TABLE ") {
+            rest = &rest[i + "CREATE TABLE ".len()..];
+            let name = rest.split(|c: char| c.is_whitespace() || c == '(').next().unwrap().to_string();
+            let body_start = rest.find('(').unwrap() + 1;
+            let mut depth = 1;
+            let mut end = body_start;
+            for (j, c) in rest[body_start..].char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                if depth == 0 {
+                    end = body_start + j;
+                    break;
+                }
+            }
+            let body = &rest[body_start..end];
+            let mut cols = Vec::new();
+            let mut depth = 0;
+            let mut item = String::new();
+            for c in body.chars().chain(std::iter::once(',')) {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    ',' if depth == 0 => {
+                        let first = item.split_whitespace().next().unwrap_or("").to_string();
+                        if !first.is_empty() && !["PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "CONSTRAINT"].contains(&first.as_str()) {
+                            cols.push(first);
+                        }
+                        item.clear();
+                        continue;
+                    }
+                    _ => {}
+                }
+                item.push(c);
+            }
+            out.insert(name, cols);
+        }
+    }
+    out
+}
+
+#[test]
+fn both_dialects_describe_the_same_tables_and_columns() {
+    let sqlite = described(MIGRATIONS_SQLITE);
+    let pg = described(MIGRATIONS_POSTGRES);
+    assert!(sqlite.len() >= 9, "{sqlite:?}");
+    assert_eq!(sqlite, pg);
+    let versions = |m: &[(i64, &str, &str)]| m.iter().map(|x| (x.0, x.1.to_string())).collect::<Vec<_>>();
+    assert_eq!(versions(MIGRATIONS_SQLITE), versions(MIGRATIONS_POSTGRES));
+}
+
+#[tokio::test]
+async fn the_migrated_database_has_what_the_files_describe() {
+    let t = TestDb::new().await.unwrap();
+    let (files, sql) = match t.db.backend() {
+        Backend::Sqlite => (described(MIGRATIONS_SQLITE), "SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid"),
+        Backend::Postgres => (described(MIGRATIONS_POSTGRES), "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"),
+    };
+    let rows = sqlx::query(sql).fetch_all(t.db.pool()).await.unwrap();
+    let mut live: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in rows {
+        let table: String = r.try_get("t").unwrap();
+        if table == "schema_migrations" {
+            continue;
+        }
+        live.entry(table).or_default().push(r.try_get("c").unwrap());
+    }
+    assert_eq!(live, files);
+}
+
+#[tokio::test]
+async fn migrate_is_idempotent_and_refuses_a_newer_schema() {
+    let t = TestDb::empty().await.unwrap();
+    assert_eq!(t.db.migrate().await.unwrap().len(), MIGRATIONS_SQLITE.len());
+    assert!(t.db.migrate().await.unwrap().is_empty());
+    sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, 'future', 'x', 0)").execute(t.db.pool()).await.unwrap();
+    let e = t.db.migrate().await.unwrap_err();
+    assert!(matches!(e, StoreError::NewerSchema { found: 999, .. }), "{e}");
+    assert!(e.to_string().contains("newer luoshi"));
+    assert!(matches!(t.db.check_schema().await.unwrap_err(), StoreError::NewerSchema { .. }));
+}
+
+#[tokio::test]
+async fn concurrent_migrations_apply_once() {
+    let t = TestDb::empty().await.unwrap();
+    let other = luoshi_storage::Db::connect(&t.url, &Default::default()).await.unwrap();
+    let (a, b) = tokio::join!(t.db.migrate(), other.migrate());
+    assert_eq!(a.unwrap().len() + b.unwrap().len(), MIGRATIONS_SQLITE.len());
+}
