@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod rules;
 pub mod time;
 pub mod unit;
+pub mod unit_import;
 pub mod user;
 
 pub use error::{DomainError, ErrorCode};

@@ -168,3 +168,42 @@ pub fn resolve<'a>(units: &'a [Unit], name_or_code: &str) -> Result<&'a Unit, Do
         (None, _) => Err(DomainError::not_found("unit").with_detail(n.to_string())),
     }
 }
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportCounts {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// Carry out a planned import in the caller's transaction (all rows or none).
+pub async fn apply_import(tx: &mut WriteTx, actor: &Actor, plan: &[luoshi_domain::unit_import::PlannedUnit]) -> Result<ImportCounts> {
+    use luoshi_domain::unit_import::ParentRef;
+    let mut ids: Vec<i64> = Vec::with_capacity(plan.len());
+    let mut counts = ImportCounts::default();
+    for p in plan {
+        let mut u = p.unit.clone();
+        u.parent_id = match p.parent {
+            ParentRef::Root => None,
+            ParentRef::Existing(id) => Some(id),
+            ParentRef::Planned(i) => Some(*ids.get(i).ok_or_else(|| DomainError::invalid("parent_id"))?),
+        };
+        let id = match p.existing {
+            Some(id) if p.unchanged => {
+                counts.unchanged += 1;
+                id
+            }
+            Some(id) => {
+                counts.updated += 1;
+                update(tx, actor, id, &u).await?.id
+            }
+            None => {
+                counts.created += 1;
+                create(tx, actor, &u).await?.id
+            }
+        };
+        ids.push(id);
+    }
+    Ok(counts)
+}
