@@ -11,6 +11,7 @@ pub mod checksum;
 pub mod error;
 pub mod i18n;
 pub mod rules;
+pub mod serde_util;
 pub mod time;
 pub mod unit;
 pub mod unit_import;

@@ -106,6 +106,7 @@ impl UnitCode {
 /// A unit as the user submits it, before it is stored.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct UnitInput {
+    #[serde(default, deserialize_with = "crate::serde_util::opt_i64")]
     pub parent_id: Option<i64>,
     pub kind: String,
     pub name: String,

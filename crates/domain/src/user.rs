@@ -100,6 +100,7 @@ pub fn check_password(raw: &str) -> Result<(), DomainError> {
 pub struct UserInput {
     pub username: String,
     pub display_name: String,
+    #[serde(default, deserialize_with = "crate::serde_util::lenient_i64")]
     pub unit_id: i64,
     pub role: String,
     pub password: String,

@@ -1,0 +1,71 @@
+//! luoshi-web: the only crate that knows HTTP.
+//!
+//! A JSON API under `/api/v1` (OpenAPI at `/api/openapi.json`), server-rendered pages in
+//! Simplified Chinese with an English switch, health, readiness and metrics. Handlers are thin:
+//! extract, call the domain and storage, render JSON or HTML from the same function. Every route
+//! is declared with its policy in [`routes`]; nothing is served that is not embedded in the binary.
+
+pub mod auth;
+pub mod error;
+mod handlers;
+pub mod http;
+pub mod metrics;
+mod pages;
+pub mod routes;
+
+use axum::Router;
+use luoshi_storage::Db;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Settings of one server process.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Mark cookies `Secure` (set when luoshi is served over HTTPS, directly or behind a proxy).
+    pub secure_cookies: bool,
+}
+
+/// What every request can reach. Nothing in it is the source of truth: the database is.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub metrics: Arc<metrics::Metrics>,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config) -> Self {
+        AppState { db, metrics: Arc::new(metrics::Metrics::default()), config: Arc::new(config) }
+    }
+}
+
+/// The whole application: every declared route with its guard, wrapped in error rendering,
+/// security headers and metrics.
+pub fn app(state: AppState) -> Router {
+    routes::router()
+        .fallback(handlers::system::not_found)
+        .layer(axum::middleware::from_fn(http::finish))
+        .layer(axum::middleware::from_fn(http::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::metrics))
+        .layer(axum::Extension(state.clone()))
+        .with_state(state)
+}
+
+/// Serve until `shutdown` resolves. Also sweeps expired sessions every ten minutes.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    let db = state.db.clone();
+    let sweeper = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = luoshi_storage::sessions::sweep(&db, luoshi_storage::now_micros()).await {
+                tracing::warn!(error = %e, "session sweep failed");
+            }
+        }
+    });
+    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let r = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    sweeper.abort();
+    r
+}
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,69 @@
+//! The audit log and its verification.
+
+use crate::error::AppResult;
+use crate::http::{Ctx, Want};
+use crate::pages::{chrome, render, Chrome};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use luoshi_domain::i18n::t;
+use luoshi_storage::audit;
+
+struct Row {
+    seq: i64,
+    when: String,
+    actor: String,
+    action: String,
+    entity: String,
+    entity_id: String,
+    hash: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    chrome: Chrome,
+    rows: Vec<Row>,
+    verdict: String,
+    broken: Option<i64>,
+    next: Option<i64>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct AuditQuery {
+    before: Option<i64>,
+}
+
+pub async fn list(ctx: Ctx, State(app): State<AppState>, Query(q): Query<AuditQuery>) -> AppResult<Response> {
+    let rows = audit::recent(&app.db, q.before, 100).await?;
+    let next = if rows.len() == 100 { rows.last().map(|r| r.seq) } else { None };
+    if ctx.want == Want::Json {
+        return Ok(Json(serde_json::json!({ "rows": rows, "next_before": next })).into_response());
+    }
+    let report = audit::verify(&app.db).await?;
+    let broken = report.broken.as_ref().map(|b| b.0);
+    let verdict = match broken {
+        None => format!("{} ({})", t(ctx.lang, "audit.ok"), report.checked),
+        Some(seq) => t(ctx.lang, "audit.broken").replace("{detail}", &seq.to_string()),
+    };
+    let rows = rows
+        .into_iter()
+        .map(|r| Row {
+            seq: r.seq,
+            when: luoshi_domain::time::format_local(r.at),
+            actor: r.actor,
+            action: r.action,
+            entity: r.entity,
+            entity_id: r.entity_id,
+            hash: r.hash.chars().take(12).collect(),
+        })
+        .collect();
+    Ok(render(&AuditPage { chrome: chrome(&ctx, "audit.title", None), rows, verdict, broken, next }))
+}
+
+pub async fn verify(State(app): State<AppState>) -> AppResult<Response> {
+    let r = audit::verify(&app.db).await?;
+    Ok(Json(serde_json::json!({ "ok": r.broken.is_none(), "checked": r.checked, "head_seq": r.head_seq, "broken": r.broken.map(|(seq, why)| serde_json::json!({ "seq": seq, "reason": why })) })).into_response())
+}

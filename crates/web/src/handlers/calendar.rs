@@ -1,0 +1,109 @@
+//! The working-day calendar: years, special days, deadline arithmetic, import.
+
+use crate::error::AppResult;
+use crate::http::{Ctx, Input, Want};
+use crate::pages::{chrome, render, Chrome};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{Datelike, NaiveDate};
+use luoshi_domain::calendar::DayKind;
+use luoshi_domain::i18n::{error_message, t};
+use luoshi_domain::user::Role;
+use luoshi_domain::DomainError;
+use luoshi_storage::calendar;
+
+#[derive(Template)]
+#[template(path = "calendar.html")]
+struct CalendarPage {
+    chrome: Chrome,
+    years: Vec<(i32, String)>,
+    year: i32,
+    days_list: Vec<(String, String, String)>,
+    from: String,
+    days: String,
+    result: Option<String>,
+    admin: bool,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct CalQuery {
+    year: Option<i32>,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    days: String,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, DomainError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| DomainError::invalid("date"))
+}
+
+fn parse_days(s: &str) -> Result<i64, DomainError> {
+    s.trim().parse::<i64>().map_err(|_| DomainError::invalid("days"))
+}
+
+pub async fn show(ctx: Ctx, State(app): State<AppState>, Query(q): Query<CalQuery>) -> AppResult<Response> {
+    let cal = calendar::load(&app.db).await?;
+    let today = parse_date(&super::today())?;
+    let years: Vec<(i32, String)> = cal.years().map(|(y, s)| (y, s.to_string())).collect();
+    let year = q.year.unwrap_or(today.year());
+    let special: Vec<_> = cal.special_days(year).collect();
+    if ctx.want == Want::Json {
+        let days: Vec<_> = special.iter().map(|(d, k, n)| serde_json::json!({ "date": d.to_string(), "kind": k.as_str(), "name": n })).collect();
+        let ys: Vec<_> = years.iter().map(|(y, s)| serde_json::json!({ "year": y, "source": s })).collect();
+        return Ok(Json(serde_json::json!({ "years": ys, "year": year, "days": days })).into_response());
+    }
+    let lang = ctx.lang;
+    let result = if q.from.is_empty() || q.days.is_empty() {
+        None
+    } else {
+        Some(match parse_date(&q.from).and_then(|f| Ok((f, parse_days(&q.days)?))).and_then(|(f, n)| cal.add_working_days(f, n)) {
+            Ok(d) => d.to_string(),
+            Err(e) => error_message(lang, &e),
+        })
+    };
+    let days_list = special
+        .iter()
+        .map(|(d, k, n)| (format!("{d} {}", d.format("%a")), t(lang, if *k == DayKind::Holiday { "calendar.holiday" } else { "calendar.workday" }).to_string(), n.to_string()))
+        .collect();
+    let page = CalendarPage {
+        chrome: chrome(&ctx, "calendar.title", None),
+        years,
+        year,
+        days_list,
+        from: if q.from.is_empty() { today.to_string() } else { q.from },
+        days: if q.days.is_empty() { "15".into() } else { q.days },
+        result,
+        admin: ctx.user()?.user.role == Role::Admin,
+    };
+    Ok(render(&page))
+}
+
+pub async fn deadline(State(app): State<AppState>, Query(q): Query<CalQuery>) -> AppResult<Response> {
+    if q.from.trim().is_empty() {
+        return Err(DomainError::required("date").into());
+    }
+    let from = parse_date(&q.from)?;
+    let days = parse_days(&q.days)?;
+    let cal = calendar::load(&app.db).await?;
+    let due = cal.add_working_days(from, days)?;
+    Ok(Json(serde_json::json!({ "from": from.to_string(), "days": days, "deadline": due.to_string() })).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct ImportForm {
+    #[serde(default)]
+    text: String,
+}
+
+pub async fn import(ctx: Ctx, State(app): State<AppState>, Input(f): Input<ImportForm>) -> AppResult<Response> {
+    if f.text.len() > 64 * 1024 {
+        return Err(DomainError::field(luoshi_domain::ErrorCode::TooLarge, "file").with_detail("64 KiB").into());
+    }
+    let file = calendar::import_text(&app.db, &ctx.actor()?, &f.text).await?;
+    Ok(super::done(&ctx, StatusCode::OK, serde_json::json!({ "year": file.year, "days": file.days.len() }), &format!("/calendar?year={}", file.year)))
+}

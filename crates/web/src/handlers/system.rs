@@ -1,0 +1,57 @@
+//! Health, readiness, metrics, OpenAPI, embedded assets, the language switch.
+
+use crate::error::{AppError, AppResult};
+use crate::http::LANG_COOKIE;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use luoshi_domain::i18n::Lang;
+use luoshi_domain::DomainError;
+
+pub async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+pub async fn readyz(State(app): State<AppState>) -> AppResult<Json<serde_json::Value>> {
+    app.db.ping().await?;
+    app.db.check_schema().await?;
+    Ok(Json(serde_json::json!({ "status": "ready", "database": app.db.backend().as_str() })))
+}
+
+pub async fn metrics(State(app): State<AppState>) -> Response {
+    let up = if app.db.ping().await.is_ok() { 1.0 } else { 0.0 };
+    let body = app.metrics.render(&[("luoshi_database_up", "Whether the database answers a ping.", up)]);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
+}
+
+pub async fn openapi() -> Json<serde_json::Value> {
+    Json(crate::routes::openapi())
+}
+
+pub async fn css() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../assets/app.css")).into_response()
+}
+
+pub async fn js() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../assets/app.js")).into_response()
+}
+
+#[derive(serde::Deserialize)]
+pub struct Next {
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn switch_lang(Path(code): Path<String>, Query(q): Query<Next>) -> AppResult<Response> {
+    let lang = Lang::parse(&code).ok_or_else(|| DomainError::invalid("lang"))?;
+    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
+    let mut res = Redirect::to(super::local_path(&q.next)).into_response();
+    res.headers_mut().insert(header::SET_COOKIE, cookie.parse().map_err(|_| DomainError::invalid("lang"))?);
+    Ok(res)
+}
+
+pub async fn not_found() -> Response {
+    AppError(DomainError::not_found("page")).into_response()
+}

@@ -1,0 +1,156 @@
+//! Users: list, create, disable/enable, passwords, API tokens.
+
+use crate::auth;
+use crate::error::AppResult;
+use crate::http::{Ctx, Input, Want};
+use crate::pages::{chrome, render, Chrome};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use luoshi_domain::i18n::t;
+use luoshi_domain::user::{check_password, Role, UserInput};
+use luoshi_domain::{DomainError, ErrorCode};
+use luoshi_storage::{sessions, units, users};
+
+/// The roles a caller may give or manage: an admin any; a unit manager only unit roles.
+fn manageable(caller: Role) -> &'static [Role] {
+    match caller {
+        Role::Admin => &Role::ALL,
+        Role::UnitManager => &[Role::UnitManager, Role::UnitStaff],
+        _ => &[],
+    }
+}
+
+struct UserRow {
+    id: i64,
+    display_name: String,
+    username: String,
+    unit: String,
+    role: String,
+    disabled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    chrome: Chrome,
+    users: Vec<UserRow>,
+    units: Vec<(i64, String)>,
+    roles: Vec<(&'static str, String)>,
+}
+
+pub async fn list(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> {
+    let scope = ctx.scope()?;
+    let list = users::list(&app.db, &scope).await?;
+    if ctx.want == Want::Json {
+        let out: Vec<_> = list.iter().map(|(u, unit)| serde_json::json!({ "user": u, "unit_name": unit })).collect();
+        return Ok(Json(serde_json::json!({ "users": out })).into_response());
+    }
+    let lang = ctx.lang;
+    let rows = list
+        .into_iter()
+        .map(|(u, unit)| UserRow { id: u.id, display_name: u.display_name, username: u.username, unit, role: t(lang, &format!("role.{}", u.role.as_str())).to_string(), disabled: u.disabled })
+        .collect();
+    let unit_opts = units::list(&app.db, &scope).await?.into_iter().map(|u| (u.id, format!("{}{}", "\u{3000}".repeat(usize::try_from(u.depth).unwrap_or(0)), u.name))).collect();
+    let roles = manageable(ctx.user()?.user.role).iter().map(|r| (r.as_str(), t(lang, &format!("role.{}", r.as_str())).to_string())).collect();
+    Ok(render(&UsersPage { chrome: chrome(&ctx, "users.title", None), users: rows, units: unit_opts, roles }))
+}
+
+pub async fn create(ctx: Ctx, State(app): State<AppState>, Input(input): Input<UserInput>) -> AppResult<Response> {
+    let new = input.validate()?;
+    let me = ctx.user()?;
+    if !manageable(me.user.role).contains(&new.role) {
+        return Err(DomainError::field(ErrorCode::Forbidden, "role").into());
+    }
+    // The unit must lie in the caller's scope (a unit manager creates staff of their own subtree).
+    units::get_in_scope(&app.db, &ctx.scope()?, new.unit_id).await.map_err(|_| DomainError::invalid("unit_id"))?;
+    let hash = auth::hash_password_blocking(new.password.clone()).await?;
+    let mut tx = app.db.begin_write().await?;
+    let user = users::create(&mut tx, &ctx.actor()?, &new, &hash).await?;
+    tx.commit().await?;
+    Ok(super::done(&ctx, StatusCode::CREATED, serde_json::json!({ "user": user }), "/users"))
+}
+
+pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    let (user, _) = users::get_in_scope(&app.db, &ctx.scope()?, id).await?;
+    Ok(Json(serde_json::json!({ "user": user })).into_response())
+}
+
+async fn set_disabled(ctx: &Ctx, app: &AppState, id: i64, disabled: bool) -> AppResult<Response> {
+    let me = ctx.user()?;
+    let (target, _) = users::get_in_scope(&app.db, &ctx.scope()?, id).await?;
+    if target.id == me.user.id || !manageable(me.user.role).contains(&target.role) {
+        return Err(DomainError::forbidden().into());
+    }
+    let mut tx = app.db.begin_write().await?;
+    let user = users::set_disabled(&mut tx, &ctx.actor()?, id, disabled).await?;
+    tx.commit().await?;
+    Ok(super::done(ctx, StatusCode::OK, serde_json::json!({ "user": user }), "/users"))
+}
+
+pub async fn disable(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    set_disabled(&ctx, &app, id, true).await
+}
+
+pub async fn enable(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    set_disabled(&ctx, &app, id, false).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    current_password: String,
+}
+
+pub async fn set_password(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f): Input<PasswordForm>) -> AppResult<Response> {
+    check_password(&f.password)?;
+    users::get_in_scope(&app.db, &ctx.scope()?, id).await?;
+    let hash = auth::hash_password_blocking(f.password).await?;
+    let mut tx = app.db.begin_write().await?;
+    let user = users::set_password(&mut tx, &ctx.actor()?, id, &hash).await?;
+    tx.commit().await?;
+    Ok(Json(serde_json::json!({ "user": user })).into_response())
+}
+
+pub async fn change_own_password(ctx: Ctx, State(app): State<AppState>, Input(f): Input<PasswordForm>) -> AppResult<Response> {
+    let me = ctx.user()?.clone();
+    auth::login(&app.db, &me.user.username, &f.current_password, ctx.ip.as_deref()).await.map_err(|_| DomainError::field(ErrorCode::BadCredentials, "current_password"))?;
+    check_password(&f.password)?;
+    let hash = auth::hash_password_blocking(f.password).await?;
+    let mut tx = app.db.begin_write().await?;
+    users::set_password(&mut tx, &ctx.actor()?, me.user.id, &hash).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn list_tokens(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> {
+    let tokens = sessions::tokens_of(&app.db, ctx.user()?.user.id).await?;
+    Ok(Json(serde_json::json!({ "tokens": tokens })).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn create_token(ctx: Ctx, State(app): State<AppState>, Input(f): Input<TokenForm>) -> AppResult<Response> {
+    let name = luoshi_domain::error::required_text("name", &f.name, 64)?;
+    let token = auth::new_token()?;
+    let mut tx = app.db.begin_write().await?;
+    let t = sessions::create_token(&mut tx, &ctx.actor()?, ctx.user()?.user.id, &name, &auth::token_hash(&token)).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "token": t, "secret": token }))).into_response())
+}
+
+pub async fn revoke_token(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    let mut tx = app.db.begin_write().await?;
+    sessions::revoke_token(&mut tx, &ctx.actor()?, ctx.user()?.user.id, id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,116 @@
+//! Server-rendered pages (askama). Every text comes from the message catalogue through
+//! [`Chrome::t`], so a page is Chinese or English as a whole.
+
+use crate::http::Ctx;
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+use luoshi_domain::i18n::{t, Lang};
+use luoshi_domain::user::Role;
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: String,
+    pub active: bool,
+}
+
+/// What the layout needs: language, the caller, the navigation their role may use, CSRF.
+pub struct Chrome {
+    pub lang: Lang,
+    pub title: String,
+    pub logged_in: bool,
+    pub user_name: String,
+    pub unit_name: String,
+    pub role_label: String,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+    pub flash: Option<String>,
+    pub path: String,
+}
+
+impl Chrome {
+    pub fn t(&self, key: &str) -> String {
+        t(self.lang, key).to_string()
+    }
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.code()
+    }
+    /// The link that switches to the other language and comes back to this page.
+    pub fn lang_href(&self) -> String {
+        let other = match self.lang {
+            Lang::ZhCn => "en",
+            Lang::En => "zh-CN",
+        };
+        let q = serde_urlencoded::to_string([("next", self.path.as_str())]).unwrap_or_default();
+        format!("/lang/{other}?{q}")
+    }
+}
+
+/// The chrome for a page; `title_key` names the page in the catalogue, `section` marks the nav.
+pub fn chrome(ctx: &Ctx, title_key: &str, flash: Option<String>) -> Chrome {
+    let lang = ctx.lang;
+    let mut nav = Vec::new();
+    let mut item = |href: &'static str, key: &str| nav.push(NavItem { href, label: t(lang, key).to_string(), active: ctx.path == href || (href != "/" && ctx.path.starts_with(href)) });
+    if let Some(p) = &ctx.caller {
+        let role = p.user.role;
+        item("/", "nav.home");
+        item("/units", "nav.units");
+        if matches!(role, Role::Admin | Role::UnitManager) {
+            item("/users", "nav.users");
+        }
+        item("/rules", "nav.rules");
+        item("/calendar", "nav.calendar");
+        if role == Role::Admin {
+            item("/audit", "nav.audit");
+        }
+    }
+    let (user_name, unit_name, role_label) = match &ctx.caller {
+        Some(p) => (p.user.display_name.clone(), p.unit_name.clone(), t(lang, &format!("role.{}", p.user.role.as_str())).to_string()),
+        None => Default::default(),
+    };
+    Chrome {
+        lang,
+        title: t(lang, title_key).to_string(),
+        logged_in: ctx.caller.is_some(),
+        user_name,
+        unit_name,
+        role_label,
+        csrf: ctx.csrf.clone(),
+        nav,
+        flash,
+        path: ctx.path.clone(),
+    }
+}
+
+/// Render a template; a rendering failure is logged and shown as an internal error.
+pub fn render<T: Template>(page: &T) -> Response {
+    match page.render() {
+        Ok(s) => Html(s).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            crate::error::AppError(luoshi_domain::DomainError::new(luoshi_domain::ErrorCode::Internal)).into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub lang: Lang,
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+}
+
+impl ErrorPage {
+    pub fn t(&self, key: &str) -> String {
+        t(self.lang, key).to_string()
+    }
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.code()
+    }
+}
+
+pub fn error_page(lang: Lang, status: u16, code: &str, message: &str) -> Html<String> {
+    let page = ErrorPage { lang, status, code: code.to_string(), message: message.to_string() };
+    Html(page.render().unwrap_or_else(|_| message.to_string()))
+}

@@ -1,0 +1,178 @@
+//! The route table: every route with its method, path, policy and summary, in one place.
+//!
+//! The router is built from this table only, so a route cannot exist without a policy; the
+//! OpenAPI document is generated from it; and the authorization tests walk it.
+
+use crate::handlers::{audit, calendar, home, rules, system, units, users};
+use crate::http::guard;
+use crate::AppState;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{on, MethodFilter};
+use axum::Router;
+use luoshi_domain::access::{Policy, ADMIN, USER_MANAGERS};
+use serde::Serialize;
+
+/// One route as declared.
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteSpec {
+    #[serde(serialize_with = "ser_method")]
+    pub method: Method,
+    pub path: &'static str,
+    #[serde(skip)]
+    pub policy: Policy,
+    pub summary: &'static str,
+    pub tag: &'static str,
+}
+
+fn ser_method<S: serde::Serializer>(m: &Method, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(m.as_str())
+}
+
+struct Table {
+    specs: Vec<RouteSpec>,
+    router: Router<AppState>,
+}
+
+impl Table {
+    fn add<H, T>(mut self, method: Method, path: &'static str, policy: Policy, tag: &'static str, summary: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET);
+        let layer = axum::middleware::from_fn(move |req: axum::extract::Request, next: axum::middleware::Next| guard(policy, req, next));
+        self.router = self.router.route(path, on(filter, handler).route_layer(layer));
+        self.specs.push(RouteSpec { method, path, policy, summary, tag });
+        self
+    }
+}
+
+const PUBLIC: Policy = Policy::Public;
+const AUTH: Policy = Policy::Authenticated;
+
+/// Build the table. The same handler often serves a page and its API twin: it renders HTML or
+/// JSON by the path (see [`crate::http::Want`]).
+fn table() -> Table {
+    use Method as M;
+    Table { specs: Vec::new(), router: Router::new() }
+        // system
+        .add(M::GET, "/healthz", PUBLIC, "system", "Liveness: the process answers", system::healthz)
+        .add(M::GET, "/readyz", PUBLIC, "system", "Readiness: the database answers and the schema is current", system::readyz)
+        .add(M::GET, "/metrics", PUBLIC, "system", "Prometheus metrics", system::metrics)
+        .add(M::GET, "/api/openapi.json", PUBLIC, "system", "This OpenAPI document", system::openapi)
+        .add(M::GET, "/assets/app.css", PUBLIC, "system", "Style sheet", system::css)
+        .add(M::GET, "/assets/app.js", PUBLIC, "system", "Small progressive-enhancement script", system::js)
+        .add(M::GET, "/lang/{code}", PUBLIC, "system", "Switch the interface language (zh-CN, en)", system::switch_lang)
+        // sessions
+        .add(M::GET, "/login", PUBLIC, "session", "Login page", home::login_page)
+        .add(M::POST, "/login", PUBLIC, "session", "Log in (form)", home::login)
+        .add(M::POST, "/api/v1/session", PUBLIC, "session", "Log in; sets the session cookie and returns the CSRF token", home::login)
+        .add(M::POST, "/logout", AUTH, "session", "Log out (form)", home::logout)
+        .add(M::DELETE, "/api/v1/session", AUTH, "session", "Log out", home::logout)
+        .add(M::GET, "/", AUTH, "session", "Home page", home::home)
+        .add(M::GET, "/api/v1/me", AUTH, "session", "The caller, their unit and role", home::home)
+        .add(M::POST, "/api/v1/me/password", AUTH, "session", "Change one's own password", users::change_own_password)
+        .add(M::GET, "/api/v1/tokens", AUTH, "session", "The caller's API tokens", users::list_tokens)
+        .add(M::POST, "/api/v1/tokens", AUTH, "session", "Create an API token (shown once)", users::create_token)
+        .add(M::DELETE, "/api/v1/tokens/{id}", AUTH, "session", "Revoke one of the caller's API tokens", users::revoke_token)
+        // units
+        .add(M::GET, "/units", AUTH, "units", "Unit tree (page)", units::list)
+        .add(M::GET, "/api/v1/units", AUTH, "units", "Units the caller may see", units::list)
+        .add(M::POST, "/units", ADMIN, "units", "Create a unit (form)", units::create)
+        .add(M::POST, "/api/v1/units", ADMIN, "units", "Create a unit", units::create)
+        .add(M::GET, "/units/{id}", AUTH, "units", "One unit (page)", units::show)
+        .add(M::GET, "/api/v1/units/{id}", AUTH, "units", "One unit with its children and people", units::show)
+        .add(M::POST, "/units/{id}", ADMIN, "units", "Change a unit (form)", units::update)
+        .add(M::PUT, "/api/v1/units/{id}", ADMIN, "units", "Change a unit", units::update)
+        .add(M::GET, "/units/export.xlsx", AUTH, "units", "Unit list as xlsx", units::export_xlsx)
+        .add(M::GET, "/units/export.csv", AUTH, "units", "Unit list as CSV", units::export_csv)
+        .add(M::GET, "/api/v1/units/export.xlsx", AUTH, "units", "Unit list as xlsx", units::export_xlsx)
+        .add(M::GET, "/api/v1/units/export.csv", AUTH, "units", "Unit list as CSV", units::export_csv)
+        .add(M::POST, "/units/import", ADMIN, "units", "Import a unit list (multipart form)", units::import_form)
+        .add(M::POST, "/api/v1/units/import", ADMIN, "units", "Import a unit list (body: xlsx or CSV; ?dry_run=true to check only)", units::import_api)
+        // users
+        .add(M::GET, "/users", USER_MANAGERS, "users", "Users (page)", users::list)
+        .add(M::GET, "/api/v1/users", USER_MANAGERS, "users", "Users the caller manages", users::list)
+        .add(M::POST, "/users", USER_MANAGERS, "users", "Create a user (form)", users::create)
+        .add(M::POST, "/api/v1/users", USER_MANAGERS, "users", "Create a user", users::create)
+        .add(M::GET, "/api/v1/users/{id}", USER_MANAGERS, "users", "One user", users::show)
+        .add(M::POST, "/users/{id}/disable", USER_MANAGERS, "users", "Disable a user (form)", users::disable)
+        .add(M::POST, "/api/v1/users/{id}/disable", USER_MANAGERS, "users", "Disable a user; ends their sessions and tokens", users::disable)
+        .add(M::POST, "/users/{id}/enable", USER_MANAGERS, "users", "Enable a user (form)", users::enable)
+        .add(M::POST, "/api/v1/users/{id}/enable", USER_MANAGERS, "users", "Enable a user", users::enable)
+        .add(M::POST, "/api/v1/users/{id}/password", ADMIN, "users", "Set a user's password", users::set_password)
+        // rules
+        .add(M::GET, "/rules", AUTH, "rules", "Rules (page)", rules::list)
+        .add(M::GET, "/api/v1/rules", AUTH, "rules", "Every rule with the value in force and its source", rules::list)
+        .add(M::GET, "/api/v1/rules/{key}", AUTH, "rules", "One rule and all its versions", rules::show)
+        .add(M::POST, "/rules/{key}", ADMIN, "rules", "Save a new version of a rule (form)", rules::set)
+        .add(M::PUT, "/api/v1/rules/{key}", ADMIN, "rules", "Save a new version of a rule", rules::set)
+        // calendar
+        .add(M::GET, "/calendar", AUTH, "calendar", "Working-day calendar (page)", calendar::show)
+        .add(M::GET, "/api/v1/calendar", AUTH, "calendar", "Loaded years and their special days (?year=)", calendar::show)
+        .add(M::GET, "/api/v1/calendar/deadline", AUTH, "calendar", "Add working days to a date (?from=YYYY-MM-DD&days=N)", calendar::deadline)
+        .add(M::POST, "/calendar/import", ADMIN, "calendar", "Load or replace a year (form)", calendar::import)
+        .add(M::POST, "/api/v1/calendar/import", ADMIN, "calendar", "Load or replace a year (JSON {text})", calendar::import)
+        // audit
+        .add(M::GET, "/audit", ADMIN, "audit", "Audit log (page)", audit::list)
+        .add(M::GET, "/api/v1/audit", ADMIN, "audit", "Audit rows, newest first (?before=SEQ)", audit::list)
+        .add(M::GET, "/api/v1/audit/verify", ADMIN, "audit", "Walk the hash chain and name the first broken link", audit::verify)
+}
+
+/// The routes as declared (for tests and the OpenAPI document).
+pub fn specs() -> Vec<RouteSpec> {
+    table().specs
+}
+
+/// The router of every declared route (each behind its policy guard).
+pub fn router() -> Router<AppState> {
+    table().router
+}
+
+/// The OpenAPI 3.1 document, generated from the route table.
+pub fn openapi() -> serde_json::Value {
+    let mut paths = serde_json::Map::new();
+    for s in specs().iter().filter(|s| s.path.starts_with("/api/") || s.path.starts_with("/healthz") || s.path.starts_with("/readyz")) {
+        let params: Vec<serde_json::Value> = s
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|x| x.strip_suffix('}')))
+            .map(|name| serde_json::json!({ "name": name, "in": "path", "required": true, "schema": { "type": if name == "id" { "integer" } else { "string" } } }))
+            .collect();
+        let mut op = serde_json::json!({
+            "summary": s.summary,
+            "tags": [s.tag],
+            "x-luoshi-policy": s.policy.describe(),
+            "responses": {
+                "200": { "description": "OK" },
+                "401": { "description": "Not logged in", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                "403": { "description": "Not allowed", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                "422": { "description": "Invalid input; the error names the field", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+            }
+        });
+        if !params.is_empty() {
+            op["parameters"] = serde_json::Value::Array(params);
+        }
+        if s.policy != Policy::Public {
+            op["security"] = serde_json::json!([{ "session": [] }, { "bearer": [] }]);
+        }
+        let entry = paths.entry(s.path.to_string()).or_insert_with(|| serde_json::json!({}));
+        entry[s.method.as_str().to_ascii_lowercase()] = op;
+    }
+    serde_json::json!({
+        "openapi": "3.1.0",
+        "info": { "title": "luoshi 落实 API", "version": env!("CARGO_PKG_VERSION"), "description": "JSON API of luoshi. Errors carry a stable snake_case code, the field concerned and a message in the caller's language (Accept-Language or the luoshi_lang cookie). Cookie sessions must send X-CSRF-Token on writes; API tokens (Bearer) need not." },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE },
+                "bearer": { "type": "http", "scheme": "bearer" }
+            },
+            "schemas": {
+                "Error": { "type": "object", "properties": { "error": { "type": "object", "properties": {
+                    "code": { "type": "string" }, "field": { "type": ["string", "null"] }, "message": { "type": "string" } } } } }
+            }
+        }
+    })
+}
