@@ -1,9 +1,8 @@
 //! `luoshi`: the one binary. Serves the platform, seeds the demo county, migrates, manages
 //! users, verifies the audit chain, backs up, imports calendars.
 
-mod demo;
-
 use clap::{Parser, Subcommand};
+use luoshi_web::demo;
 use luoshi_storage::{audit, calendar, rules, users, Actor, ConnectOptions, Db, StoreError};
 use std::process::ExitCode;
 
@@ -182,17 +181,22 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
     match cli.command {
         Command::Serve(args) => {
             let db = prepare(&url, args.max_connections).await?;
-            serve(db, &args).await?;
+            let listener = bind(&args).await?;
+            serve(db, listener, &args).await?;
         }
         Command::Demo(args) => {
             let db = prepare(&url, args.max_connections).await?;
             let seeded = demo::seed(&db).await.map_err(Fail)?;
+            let listener = bind(&args).await?;
+            let addr = listener.local_addr().map_err(|e| Fail(e.to_string()))?;
             println!("示范县 demo county: {} units and {} users created this run (0 and 0 when it existed already).", seeded.units_created, seeded.users_created);
-            println!("Open http://{}/ and log in with any of these (password {}):", args.listen, demo::DEMO_PASSWORD);
+            println!("Open http://{addr}/ and log in with any of these (password {}):", demo::DEMO_PASSWORD);
             for (username, name, unit, role) in demo::DEMO_USERS {
                 println!("  {username:<11} {role:<13} {name} · {unit}");
             }
-            serve(db, &args).await?;
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
+            serve(db, listener, &args).await?;
         }
         Command::Migrate => {
             let db = connect(&url, 2).await?;
@@ -234,8 +238,11 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn serve(db: Db, args: &ServeArgs) -> Result<(), Fail> {
-    let listener = tokio::net::TcpListener::bind(&args.listen).await.map_err(|e| Fail(format!("cannot listen on {}: {e}", args.listen)))?;
+async fn bind(args: &ServeArgs) -> Result<tokio::net::TcpListener, Fail> {
+    tokio::net::TcpListener::bind(&args.listen).await.map_err(|e| Fail(format!("cannot listen on {}: {e}", args.listen)))
+}
+
+async fn serve(db: Db, listener: tokio::net::TcpListener, args: &ServeArgs) -> Result<(), Fail> {
     let addr = listener.local_addr().map_err(|e| Fail(e.to_string()))?;
     tracing::info!(%addr, backend = db.backend().as_str(), "luoshi serving");
     let state = luoshi_web::AppState::new(db.clone(), luoshi_web::Config { secure_cookies: args.secure_cookies });

@@ -69,3 +69,21 @@ impl TestDb {
         Ok(TestDb { db, url, dir })
     }
 }
+
+/// Change one audit row behind the application's back, as someone with the database owner's
+/// rights could: drop (SQLite) or disable (PostgreSQL) the append-only trigger, then update.
+/// For tests of `luoshi audit verify` only.
+pub async fn tamper_audit_row(db: &Db, seq: i64, actor: &str) -> Result<()> {
+    match db.backend() {
+        crate::Backend::Sqlite => sqlx::raw_sql("DROP TRIGGER IF EXISTS audit_log_no_update").execute(db.pool()).await?,
+        crate::Backend::Postgres => sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change").execute(db.pool()).await?,
+    };
+    sqlx::query("UPDATE audit_log SET actor = $1 WHERE seq = $2").bind(actor).bind(seq).execute(db.pool()).await?;
+    Ok(())
+}
+
+/// The token hashes of all stored sessions (to prove raw tokens are never stored).
+pub async fn session_token_hashes(db: &Db) -> Result<Vec<String>> {
+    let rows = sqlx::query("SELECT token_hash FROM sessions").fetch_all(db.pool()).await?;
+    rows.iter().map(|r| crate::get_str(r, "token_hash")).collect()
+}

@@ -119,7 +119,7 @@ pub async fn set_password(ctx: Ctx, State(app): State<AppState>, Path(id): Path<
 
 pub async fn change_own_password(ctx: Ctx, State(app): State<AppState>, Input(f): Input<PasswordForm>) -> AppResult<Response> {
     let me = ctx.user()?.clone();
-    auth::login(&app.db, &me.user.username, &f.current_password, ctx.ip.as_deref()).await.map_err(|_| DomainError::field(ErrorCode::BadCredentials, "current_password"))?;
+    auth::login(&app.db, &me.user.username, &f.current_password, ctx.ip.as_deref()).await.map_err(|_| DomainError::invalid("current_password"))?;
     check_password(&f.password)?;
     let hash = auth::hash_password_blocking(f.password).await?;
     let mut tx = app.db.begin_write().await?;

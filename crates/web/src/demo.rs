@@ -123,7 +123,7 @@ pub async fn seed(db: &Db) -> Result<Seeded, String> {
         let unit = units::resolve(&all, unit).map_err(|e| e.to_string())?;
         let input = UserInput { username: (*username).into(), display_name: (*name).into(), unit_id: unit.id, role: (*role).into(), password: DEMO_PASSWORD.into(), phone: String::new() };
         let new = input.validate().map_err(|e| e.to_string())?;
-        let hash = luoshi_web::auth::hash_password(DEMO_PASSWORD).map_err(|e| e.to_string())?;
+        let hash = crate::auth::hash_password(DEMO_PASSWORD).map_err(|e| e.to_string())?;
         let mut tx = db.begin_write().await.map_err(|e| e.to_string())?;
         users::create(&mut tx, &actor, &new, &hash).await.map_err(|e| e.to_string())?;
         tx.commit().await.map_err(|e| e.to_string())?;

@@ -1,0 +1,137 @@
+//! The authorization matrix: every declared route, for anonymous callers and every role,
+//! against its policy; and cross-unit isolation for every route that takes an id.
+
+use crate::{spawn_app, TestApp};
+use luoshi_domain::user::Role;
+use luoshi_web::routes::specs;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+const ROLE_USERS: &[(Role, &str)] = &[
+    (Role::Admin, "admin"),
+    (Role::Leader, "leader"),
+    (Role::Supervisor, "supervisor"),
+    (Role::UnitManager, "manager"),
+    (Role::UnitStaff, "staff"),
+    (Role::Hotline, "hotline"),
+    (Role::Deputy, "deputy"),
+];
+
+fn fill(path: &str, unit: i64, user: i64) -> String {
+    let id = if path.contains("/units/") {
+        unit
+    } else if path.contains("/users/") {
+        user
+    } else {
+        999_999
+    };
+    path.replace("{id}", &id.to_string()).replace("{key}", "auth.session_hours").replace("{code}", "en")
+}
+
+#[tokio::test]
+async fn every_route_for_every_role_follows_its_policy() {
+    let app = spawn_app().await;
+    // A victim account for the user routes, inside 城关镇 so that its manager may reach it.
+    let admin = app.login("admin").await;
+    let town = app.unit_id("城关镇").await;
+    let r = admin.post(&app, "/api/v1/users", json!({ "username": "victim", "display_name": "测试", "unit_id": town, "role": "unit_staff", "password": crate::PW })).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let victim = app.user_id("victim").await;
+    let mut tokens = Vec::new();
+    for (role, name) in ROLE_USERS {
+        tokens.push((*role, app.token(name).await));
+    }
+    let routes = specs();
+    assert!(routes.len() >= 50, "only {} routes declared", routes.len());
+    let mut checked = 0;
+    for spec in &routes {
+        let path = fill(spec.path, town, victim);
+        let method = Method::from_bytes(spec.method.as_str().as_bytes()).unwrap();
+        // anonymous
+        let r = TestApp::client().request(method.clone(), app.url(&path)).json(&json!({})).send().await.unwrap();
+        let s = r.status();
+        if spec.policy.allows(None) {
+            assert!(s != StatusCode::UNAUTHORIZED && s != StatusCode::FORBIDDEN, "anonymous {} {path}: {s}", spec.method);
+        } else if spec.method == Method::GET && !path.starts_with("/api/") {
+            assert_eq!(s, StatusCode::SEE_OTHER, "anonymous GET {path} should go to the login page");
+            assert!(r.headers()["location"].to_str().unwrap().starts_with("/login?next="));
+        } else {
+            assert_eq!(s, StatusCode::UNAUTHORIZED, "anonymous {} {path}", spec.method);
+        }
+        // every role
+        for (role, token) in &tokens {
+            let r = TestApp::client().request(method.clone(), app.url(&path)).bearer_auth(token).json(&json!({})).send().await.unwrap();
+            let s = r.status();
+            if spec.policy.allows(Some(*role)) {
+                assert!(s != StatusCode::UNAUTHORIZED && s != StatusCode::FORBIDDEN && s.as_u16() < 500, "{role:?} {} {path}: {s}", spec.method);
+            } else {
+                assert_eq!(s, StatusCode::FORBIDDEN, "{role:?} {} {path}", spec.method);
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, routes.len() * ROLE_USERS.len());
+    // Nothing outside the table is served, whatever the method.
+    for m in [Method::GET, Method::POST, Method::DELETE] {
+        let r = TestApp::client().request(m, app.url("/api/v1/secret")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn a_township_cannot_reach_another_townships_records() {
+    let app = spawn_app().await;
+    let other_unit = app.unit_id("青山镇").await;
+    let other_village = app.unit_id("竹林村").await;
+    let other_user = app.user_id("staff2").await;
+    let own_unit = app.unit_id("城关镇").await;
+    for who in ["staff", "manager"] {
+        let s = app.login(who).await;
+        for spec in specs().iter().filter(|s| s.path.contains("{id}")) {
+            for unit in [other_unit, other_village] {
+                let path = fill(spec.path, unit, other_user);
+                let method = Method::from_bytes(spec.method.as_str().as_bytes()).unwrap();
+                let r = s.client.request(method, app.url(&path)).header("x-csrf-token", &s.csrf).json(&json!({ "name": "改名", "kind": "township", "password": "Another-pass-1" })).send().await.unwrap();
+                let status = r.status();
+                let body = r.text().await.unwrap();
+                assert!(status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN, "{who} {} {path}: {status} {body}", spec.method);
+                assert!(!body.contains("青山镇") && !body.contains("竹林村") && !body.contains("黄干事"), "{who} {path} leaked: {body}");
+            }
+        }
+        // Lists show only the caller's subtree.
+        let units = s.get(&app, "/api/v1/units").await.text().await.unwrap();
+        assert!(units.contains("城关镇") && units.contains("城东村"));
+        assert!(!units.contains("青山镇") && !units.contains("县财政局"));
+        let page = s.get(&app, "/units").await.text().await.unwrap();
+        assert!(page.contains("城东村") && !page.contains("青山镇"));
+        // Their own unit they do see.
+        assert_eq!(s.get(&app, &format!("/api/v1/units/{own_unit}")).await.status(), StatusCode::OK);
+    }
+    // The manager manages only their own township's accounts, and only unit roles.
+    let m = app.login("manager").await;
+    let users = m.get(&app, "/api/v1/users").await.text().await.unwrap();
+    assert!(users.contains("林干事") && !users.contains("黄干事"));
+    let r = m.post(&app, "/api/v1/users", json!({ "username": "intruder", "display_name": "越权", "unit_id": other_unit, "role": "unit_staff", "password": crate::PW })).await;
+    assert_eq!(crate::error_code(r).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = m.post(&app, "/api/v1/users", json!({ "username": "boss", "display_name": "越权", "unit_id": own_unit, "role": "admin", "password": crate::PW })).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = m.post(&app, "/api/v1/users", json!({ "username": "newstaff", "display_name": "新干事", "unit_id": own_unit, "role": "unit_staff", "password": crate::PW })).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // Nothing of this reached the database for the refused attempts.
+    assert!(luoshi_storage::users::by_username(&app.t.db, "intruder").await.unwrap().is_none());
+    assert!(luoshi_storage::users::by_username(&app.t.db, "boss").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn anonymous_callers_get_only_public_pages() {
+    let app = spawn_app().await;
+    let c = TestApp::client();
+    for path in ["/login", "/healthz", "/readyz", "/api/openapi.json", "/assets/app.css"] {
+        assert_eq!(c.get(app.url(path)).send().await.unwrap().status(), StatusCode::OK, "{path}");
+    }
+    let r = c.get(app.url("/api/v1/units")).send().await.unwrap();
+    let (status, code, body) = crate::error_code(r).await;
+    assert_eq!((status, code.as_str()), (StatusCode::UNAUTHORIZED, "unauthenticated"));
+    assert_eq!(body["error"]["message"], "请先登录");
+    assert!(!body.to_string().contains("示范县"));
+}

@@ -1,0 +1,99 @@
+//! HTTP tests: a real luoshi server on 127.0.0.1 with an ephemeral port, over a real database
+//! (a temporary SQLite per test, or PostgreSQL when LUOSHI_TEST_DATABASE_URL is set), seeded
+//! with the demo county.
+
+mod access;
+mod api;
+mod auth;
+mod pages;
+
+use luoshi_storage::testing::TestDb;
+use luoshi_web::{demo, AppState, Config};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::Value;
+
+pub const PW: &str = demo::DEMO_PASSWORD;
+
+pub struct TestApp {
+    pub base: String,
+    pub t: TestDb,
+    _server: tokio::task::JoinHandle<()>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let t = TestDb::new().await.expect("test database");
+    demo::seed(&t.db).await.expect("demo seed");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = AppState::new(t.db.clone(), Config::default());
+    let server = tokio::spawn(async move {
+        luoshi_web::serve(state, listener, std::future::pending()).await.unwrap();
+    });
+    TestApp { base: format!("http://{addr}"), t, _server: server }
+}
+
+/// A logged-in browser-like client: its cookie jar holds the session, `csrf` the token.
+pub struct Session {
+    pub client: Client,
+    pub csrf: String,
+    pub user: Value,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn client() -> Client {
+        Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    }
+
+    pub async fn login(&self, username: &str) -> Session {
+        let client = Self::client();
+        let r = client.post(self.url("/api/v1/session")).json(&serde_json::json!({ "username": username, "password": PW })).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "login {username}");
+        let body: Value = r.json().await.unwrap();
+        Session { client, csrf: body["csrf"].as_str().unwrap().to_string(), user: body["user"].clone() }
+    }
+
+    /// An API token for a user (bearer authentication, no CSRF needed).
+    pub async fn token(&self, username: &str) -> String {
+        let s = self.login(username).await;
+        let r = s.post(self, "/api/v1/tokens", serde_json::json!({ "name": "tests" })).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        r.json::<Value>().await.unwrap()["secret"].as_str().unwrap().to_string()
+    }
+
+    pub async fn unit_id(&self, name: &str) -> i64 {
+        let all = luoshi_storage::units::list(&self.t.db, &luoshi_domain::access::Scope::All).await.unwrap();
+        luoshi_storage::units::resolve(&all, name).unwrap().id
+    }
+
+    pub async fn user_id(&self, username: &str) -> i64 {
+        luoshi_storage::users::by_username(&self.t.db, username).await.unwrap().unwrap().id
+    }
+}
+
+impl Session {
+    pub async fn get(&self, app: &TestApp, path: &str) -> Response {
+        self.client.get(app.url(path)).send().await.unwrap()
+    }
+    pub async fn post(&self, app: &TestApp, path: &str, body: Value) -> Response {
+        self.client.post(app.url(path)).header("x-csrf-token", &self.csrf).json(&body).send().await.unwrap()
+    }
+    pub async fn put(&self, app: &TestApp, path: &str, body: Value) -> Response {
+        self.client.put(app.url(path)).header("x-csrf-token", &self.csrf).json(&body).send().await.unwrap()
+    }
+    pub async fn form(&self, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Response {
+        let mut f: Vec<(&str, &str)> = fields.to_vec();
+        f.push(("_csrf", &self.csrf));
+        self.client.post(app.url(path)).form(&f).send().await.unwrap()
+    }
+}
+
+/// The error code of a JSON error body.
+pub async fn error_code(r: Response) -> (StatusCode, String, Value) {
+    let status = r.status();
+    let body: Value = r.json().await.unwrap_or(Value::Null);
+    (status, body["error"]["code"].as_str().unwrap_or("").to_string(), body)
+}
