@@ -242,7 +242,7 @@ mod tests {
         assert!(cal.is_working_day(d(2026, 2, 24)).unwrap());
         assert!(cal.is_working_day(d(2026, 2, 28)).unwrap()); // Saturday, make-up
         assert!(!cal.is_working_day(d(2026, 3, 1)).unwrap()); // ordinary Sunday
-        // Friday 13 Feb + 1 working day = Saturday 14 Feb (make-up), + 2 = Tuesday 24 Feb.
+                                                              // Friday 13 Feb + 1 working day = Saturday 14 Feb (make-up), + 2 = Tuesday 24 Feb.
         assert_eq!(cal.add_working_days(d(2026, 2, 13), 1).unwrap(), d(2026, 2, 14));
         assert_eq!(cal.add_working_days(d(2026, 2, 13), 2).unwrap(), d(2026, 2, 24));
         // 24 Feb (Tue) .. 28 Feb (Sat, make-up) are five working days in a row.

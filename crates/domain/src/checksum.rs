@@ -11,9 +11,7 @@ fn uscc_value(c: char) -> Option<u32> {
 /// The checksum is checked separately ([`uscc_checksum_ok`]): some early legal codes fail it.
 pub fn uscc_shape_ok(code: &str) -> bool {
     let up = code.to_ascii_uppercase();
-    up.chars().count() == 18
-        && up.chars().all(|c| uscc_value(c).is_some())
-        && up.chars().skip(2).take(6).all(|c| c.is_ascii_digit())
+    up.chars().count() == 18 && up.chars().all(|c| uscc_value(c).is_some()) && up.chars().skip(2).take(6).all(|c| c.is_ascii_digit())
 }
 
 /// GB 32100-2015 check character: C18 = (31 - Σ Ci·Wi mod 31) mod 31.

@@ -21,7 +21,12 @@ impl Lang {
     }
     /// From an `Accept-Language` header: the first language we know, else Chinese.
     pub fn from_accept(header: &str) -> Lang {
-        header.split(',').filter_map(|p| p.split(';').next()).filter_map(|p| Lang::parse(p).or_else(|| p.trim().starts_with("en").then_some(Lang::En))).next().unwrap_or_default()
+        header
+            .split(',')
+            .filter_map(|p| p.split(';').next())
+            .filter_map(|p| Lang::parse(p).or_else(|| p.trim().starts_with("en").then_some(Lang::En)))
+            .next()
+            .unwrap_or_default()
     }
     pub fn code(self) -> &'static str {
         match self {
@@ -46,7 +51,11 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
     ("error.account_disabled", "该账号已停用，请联系管理员", "This account is disabled; ask an administrator"),
     ("error.too_many_attempts", "尝试次数过多，请 15 分钟后再试", "Too many attempts; try again in 15 minutes"),
     ("error.csrf_mismatch", "页面已过期，请刷新后重试", "The page has expired; reload it and try again"),
-    ("error.calendar_unknown_year", "工作日历中没有 {detail} 年的节假日安排，请管理员先导入该年日历", "The working-day calendar has no data for {detail}; an administrator must import that year first"),
+    (
+        "error.calendar_unknown_year",
+        "工作日历中没有 {detail} 年的节假日安排，请管理员先导入该年日历",
+        "The working-day calendar has no data for {detail}; an administrator must import that year first",
+    ),
     ("error.bad_hierarchy", "{field}不符合单位层级（县→部门/乡镇→村社区）", "{field} breaks the unit hierarchy (county → department/township → village)"),
     ("error.bad_file", "文件无法读取：{detail}", "The file cannot be read: {detail}"),
     ("error.too_large", "内容过大（上限 {detail}）", "Too large (limit {detail})"),
@@ -202,6 +211,13 @@ pub fn error_message(lang: Lang, e: &DomainError) -> String {
         None => String::new(),
     };
     let mut msg = template.replace("{field}", &field).replace("{detail}", e.detail.as_deref().unwrap_or(""));
+    // A detail the sentence has no place for (a row, a line, the value typed) follows it.
+    if let (false, Some(d)) = (template.contains("{detail}"), e.detail.as_deref().filter(|d| !d.is_empty())) {
+        msg = match lang {
+            Lang::ZhCn => format!("{msg}（{d}）"),
+            Lang::En => format!("{msg} ({d})"),
+        };
+    }
     if lang == Lang::En {
         // Sentences start with a capital letter even when they start with a field name.
         if let Some(first) = msg.get(..1) {
@@ -248,6 +264,9 @@ mod tests {
         assert_eq!(error_message(Lang::En, &e), "Name is required");
         let e = DomainError::field(ErrorCode::CalendarUnknownYear, "date").with_detail("2027");
         assert!(error_message(Lang::ZhCn, &e).contains("2027"));
+        let e = DomainError::invalid("date").with_detail("line 4");
+        assert_eq!(error_message(Lang::ZhCn, &e), "日期格式不正确（line 4）");
+        assert_eq!(error_message(Lang::En, &e), "Date is not valid (line 4)");
     }
 
     #[test]

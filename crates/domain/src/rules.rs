@@ -30,8 +30,8 @@ pub struct RuleSpec {
 
 /// The rules luoshi ships with.
 pub fn shipped() -> Result<Vec<RuleSpec>, DomainError> {
-    let specs: Vec<RuleSpec> = serde_json::from_str(include_str!("../data/rules.json"))
-        .map_err(|e| DomainError::new(ErrorCode::Internal).with_detail(format!("rules.json: {e}")))?;
+    let specs: Vec<RuleSpec> =
+        serde_json::from_str(include_str!("../data/rules.json")).map_err(|e| DomainError::new(ErrorCode::Internal).with_detail(format!("rules.json: {e}")))?;
     for s in &specs {
         s.kind.check(&s.value).map_err(|e| e.with_detail(s.key.clone()))?;
     }

@@ -67,11 +67,18 @@ pub fn plan(existing: &[Unit], rows: &[UnitRow]) -> Result<Vec<PlannedUnit>, Vec
     let mut errors = Vec::new();
     let mut planned: Vec<PlannedUnit> = Vec::new();
     if rows.is_empty() {
-        errors.push(RowError::new(1, "名称", DomainError::required("file").with_detail("0")));
+        errors.push(RowError::new(1, "名称", DomainError::required("file")));
         return Err(errors);
     }
     for r in rows {
-        let input = UnitInput { parent_id: None, kind: r.kind.clone(), name: r.name.clone(), short_name: r.short_name.clone(), code: r.code.clone(), leader: r.leader.clone() };
+        let input = UnitInput {
+            parent_id: None,
+            kind: r.kind.clone(),
+            name: r.name.clone(),
+            short_name: r.short_name.clone(),
+            code: r.code.clone(),
+            leader: r.leader.clone(),
+        };
         let mut unit = match input.validate() {
             Ok(u) => u,
             Err(e) => {
@@ -94,7 +101,11 @@ pub fn plan(existing: &[Unit], rows: &[UnitRow]) -> Result<Vec<PlannedUnit>, Vec
             let in_file: Vec<usize> = planned
                 .iter()
                 .enumerate()
-                .filter(|(_, p)| p.unit.code.as_ref().map(UnitCode::as_str) == Some(parent_name) || p.unit.name == parent_name || p.unit.short_name.as_deref() == Some(parent_name))
+                .filter(|(_, p)| {
+                    p.unit.code.as_ref().map(UnitCode::as_str) == Some(parent_name)
+                        || p.unit.name == parent_name
+                        || p.unit.short_name.as_deref() == Some(parent_name)
+                })
                 .map(|(i, _)| i)
                 .collect();
             let stored: Vec<&Unit> = existing.iter().filter(|u| u.code.as_deref() == Some(parent_name) || u.matches_name(parent_name)).collect();
@@ -108,13 +119,20 @@ pub fn plan(existing: &[Unit], rows: &[UnitRow]) -> Result<Vec<PlannedUnit>, Vec
                     // A planned unit's path is unknown yet; use a placeholder that cannot clash.
                     (r, Some(ParentInfo { kind: p.unit.kind, code: p.unit.code.clone(), path: format!("/planned/{i}/") }))
                 }
-                ([], [u]) => (ParentRef::Existing(u.id), Some(ParentInfo { kind: u.kind, code: u.code.as_deref().and_then(|c| UnitCode::parse(u.kind, c).ok().flatten()), path: u.path.clone() })),
+                ([], [u]) => (
+                    ParentRef::Existing(u.id),
+                    Some(ParentInfo { kind: u.kind, code: u.code.as_deref().and_then(|c| UnitCode::parse(u.kind, c).ok().flatten()), path: u.path.clone() }),
+                ),
                 ([], []) => {
                     errors.push(RowError::new(r.row, "上级单位", DomainError::not_found("parent_id").with_detail(parent_name.to_string())));
                     continue;
                 }
                 _ => {
-                    errors.push(RowError::new(r.row, "上级单位", DomainError::field(crate::ErrorCode::Duplicate, "parent_id").with_detail(parent_name.to_string())));
+                    errors.push(RowError::new(
+                        r.row,
+                        "上级单位",
+                        DomainError::field(crate::ErrorCode::Duplicate, "parent_id").with_detail(parent_name.to_string()),
+                    ));
                     continue;
                 }
             }
@@ -124,11 +142,12 @@ pub fn plan(existing: &[Unit], rows: &[UnitRow]) -> Result<Vec<PlannedUnit>, Vec
             _ => None,
         };
         // Match a stored unit: by code, else by the same name under the same parent.
-        let matched = existing.iter().find(|u| unit.code.is_some() && u.code.as_deref() == unit.code.as_ref().map(UnitCode::as_str)).or_else(|| match &parent_ref {
-            ParentRef::Existing(pid) => existing.iter().find(|u| u.parent_id == Some(*pid) && u.name == unit.name),
-            ParentRef::Root => existing.iter().find(|u| u.parent_id.is_none() && u.name == unit.name),
-            ParentRef::Planned(_) => None,
-        });
+        let matched =
+            existing.iter().find(|u| unit.code.is_some() && u.code.as_deref() == unit.code.as_ref().map(UnitCode::as_str)).or_else(|| match &parent_ref {
+                ParentRef::Existing(pid) => existing.iter().find(|u| u.parent_id == Some(*pid) && u.name == unit.name),
+                ParentRef::Root => existing.iter().find(|u| u.parent_id.is_none() && u.name == unit.name),
+                ParentRef::Planned(_) => None,
+            });
         let own_path = matched.map(|m| m.path.as_str());
         if let Err(e) = check_placement(&unit, parent_info.as_ref(), own_path) {
             let col = if e.field.as_deref() == Some("code") { "代码" } else { "上级单位" };
@@ -165,8 +184,16 @@ pub fn export_rows(units: &[Unit]) -> Vec<[String; 6]> {
     units
         .iter()
         .map(|u| {
-            let parent = u.parent_id.and_then(|p| units.iter().find(|x| x.id == p)).map(|p| p.code.clone().unwrap_or_else(|| p.name.clone())).unwrap_or_default();
-            [u.code.clone().unwrap_or_default(), u.name.clone(), u.short_name.clone().unwrap_or_default(), u.kind.label_zh().to_string(), parent, u.leader.clone().unwrap_or_default()]
+            let parent =
+                u.parent_id.and_then(|p| units.iter().find(|x| x.id == p)).map(|p| p.code.clone().unwrap_or_else(|| p.name.clone())).unwrap_or_default();
+            [
+                u.code.clone().unwrap_or_default(),
+                u.name.clone(),
+                u.short_name.clone().unwrap_or_default(),
+                u.kind.label_zh().to_string(),
+                parent,
+                u.leader.clone().unwrap_or_default(),
+            ]
         })
         .collect()
 }
@@ -181,7 +208,20 @@ mod tests {
     }
 
     fn county() -> Unit {
-        Unit { id: 1, parent_id: None, kind: UnitKind::County, name: "示范县".into(), short_name: None, code: Some("330999".into()), leader: None, path: "/1/".into(), depth: 0, active: true, created_at: 0, updated_at: 0 }
+        Unit {
+            id: 1,
+            parent_id: None,
+            kind: UnitKind::County,
+            name: "示范县".into(),
+            short_name: None,
+            code: Some("330999".into()),
+            leader: None,
+            path: "/1/".into(),
+            depth: 0,
+            active: true,
+            created_at: 0,
+            updated_at: 0,
+        }
     }
 
     #[test]
@@ -211,7 +251,10 @@ mod tests {
         ];
         let errs = plan(&[county()], &rows).unwrap_err();
         let got: Vec<(usize, &str, &str)> = errs.iter().map(|e| (e.row, e.column.as_str(), e.code.as_str())).collect();
-        assert_eq!(got, vec![(2, "代码", "invalid"), (3, "上级单位", "not_found"), (4, "名称", "required"), (5, "类型", "invalid"), (6, "上级单位", "bad_hierarchy")]);
+        assert_eq!(
+            got,
+            vec![(2, "代码", "invalid"), (3, "上级单位", "not_found"), (4, "名称", "required"), (5, "类型", "invalid"), (6, "上级单位", "bad_hierarchy")]
+        );
     }
 
     #[test]

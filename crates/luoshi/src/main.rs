@@ -2,8 +2,8 @@
 //! users, verifies the audit chain, backs up, imports calendars.
 
 use clap::{Parser, Subcommand};
-use luoshi_web::demo;
 use luoshi_storage::{audit, calendar, rules, users, Actor, ConnectOptions, Db, StoreError};
+use luoshi_web::demo;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
@@ -189,7 +189,10 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
             let seeded = demo::seed(&db).await.map_err(Fail)?;
             let listener = bind(&args).await?;
             let addr = listener.local_addr().map_err(|e| Fail(e.to_string()))?;
-            println!("示范县 demo county: {} units and {} users created this run (0 and 0 when it existed already).", seeded.units_created, seeded.users_created);
+            println!(
+                "示范县 demo county: {} units and {} users created this run (0 and 0 when it existed already).",
+                seeded.units_created, seeded.users_created
+            );
             println!("Open http://{addr}/ and log in with any of these (password {}):", demo::DEMO_PASSWORD);
             for (username, name, unit, role) in demo::DEMO_USERS {
                 println!("  {username:<11} {role:<13} {name} · {unit}");
@@ -247,7 +250,20 @@ async fn serve(db: Db, listener: tokio::net::TcpListener, args: &ServeArgs) -> R
     tracing::info!(%addr, backend = db.backend().as_str(), "luoshi serving");
     let state = luoshi_web::AppState::new(db.clone(), luoshi_web::Config { secure_cookies: args.secure_cookies });
     let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+        // Ctrl-C or SIGTERM (systemd, a container runtime): finish in-flight requests, then stop.
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term => {}
+        }
+        tracing::info!("shutting down");
     };
     luoshi_web::serve(state, listener, shutdown).await.map_err(|e| Fail(e.to_string()))?;
     db.close().await;

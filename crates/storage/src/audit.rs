@@ -96,10 +96,7 @@ pub async fn verify(db: &Db) -> Result<VerifyReport> {
     let mut v = Verifier::default();
     let mut after = 0i64;
     loop {
-        let rows = sqlx::query(&format!("SELECT {COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 2000"))
-            .bind(after)
-            .fetch_all(db.pool())
-            .await?;
+        let rows = sqlx::query(&format!("SELECT {COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 2000")).bind(after).fetch_all(db.pool()).await?;
         if rows.is_empty() {
             break;
         }

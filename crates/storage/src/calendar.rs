@@ -2,9 +2,9 @@
 //! an administrator imports or replaces a year.
 
 use crate::{get_i64, get_str, Actor, Db, Result, WriteTx};
+use chrono::NaiveDate;
 use luoshi_domain::calendar::{parse_year_file, shipped_years, Calendar, DayKind, SpecialDay, YearFile};
 use luoshi_domain::{DomainError, ErrorCode};
-use chrono::NaiveDate;
 
 /// Load the calendar from the database.
 pub async fn load(db: &Db) -> Result<Calendar> {

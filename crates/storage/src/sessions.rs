@@ -15,7 +15,8 @@ pub struct Principal {
     pub session: Option<String>,
 }
 
-const PRINCIPAL_COLS: &str = "u.id, u.username, u.display_name, u.unit_id, u.role, u.phone, u.disabled, u.created_at, u.updated_at, n.path AS unit_path, n.name AS unit_name";
+const PRINCIPAL_COLS: &str =
+    "u.id, u.username, u.display_name, u.unit_id, u.role, u.phone, u.disabled, u.created_at, u.updated_at, n.path AS unit_path, n.name AS unit_name";
 
 fn principal(r: &sqlx::any::AnyRow, session: Option<String>) -> Result<Principal> {
     Ok(Principal {
@@ -122,9 +123,20 @@ pub async fn create_token(tx: &mut WriteTx, actor: &Actor, user_id: i64, name: &
 }
 
 pub async fn tokens_of(db: &Db, user_id: i64) -> Result<Vec<ApiToken>> {
-    let rows = sqlx::query("SELECT id, name, user_id, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id").bind(user_id).fetch_all(db.pool()).await?;
+    let rows = sqlx::query("SELECT id, name, user_id, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id")
+        .bind(user_id)
+        .fetch_all(db.pool())
+        .await?;
     rows.iter()
-        .map(|r| Ok(ApiToken { id: get_i64(r, "id")?, name: get_str(r, "name")?, user_id: get_i64(r, "user_id")?, created_at: get_i64(r, "created_at")?, revoked_at: crate::get_opt_i64(r, "revoked_at")? }))
+        .map(|r| {
+            Ok(ApiToken {
+                id: get_i64(r, "id")?,
+                name: get_str(r, "name")?,
+                user_id: get_i64(r, "user_id")?,
+                created_at: get_i64(r, "created_at")?,
+                revoked_at: crate::get_opt_i64(r, "revoked_at")?,
+            })
+        })
         .collect()
 }
 

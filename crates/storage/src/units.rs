@@ -129,15 +129,13 @@ pub async fn update(tx: &mut WriteTx, actor: &Actor, id: i64, u: &NewUnit) -> Re
             None => (format!("/{id}/"), 0),
         };
         let old_len = i64::try_from(before.path.len()).unwrap_or(0);
-        sqlx::query(
-            "UPDATE units SET path = CAST($1 AS TEXT) || substr(path, CAST($2 AS INTEGER)), depth = depth + $3 WHERE path LIKE $4",
-        )
-        .bind(&new_path)
-        .bind(old_len + 1)
-        .bind(new_depth - before.depth)
-        .bind(format!("{}%", before.path))
-        .execute(tx.conn())
-        .await?;
+        sqlx::query("UPDATE units SET path = CAST($1 AS TEXT) || substr(path, CAST($2 AS INTEGER)), depth = depth + $3 WHERE path LIKE $4")
+            .bind(&new_path)
+            .bind(old_len + 1)
+            .bind(new_depth - before.depth)
+            .bind(format!("{}%", before.path))
+            .execute(tx.conn())
+            .await?;
     }
     let after = get_tx(tx, id).await?.ok_or_else(|| DomainError::not_found("unit"))?;
     tx.audit(actor, "unit.update", "unit", &id.to_string(), Some(&json(&before)), Some(&json(&after))).await?;

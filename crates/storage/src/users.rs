@@ -105,7 +105,12 @@ pub async fn credentials(db: &Db, username: &str) -> Result<Option<Credentials>>
 
 pub async fn set_password(tx: &mut WriteTx, actor: &Actor, id: i64, password_hash: &str) -> Result<User> {
     let before = get_tx(tx, id).await?;
-    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3").bind(password_hash).bind(crate::now_micros()).bind(id).execute(tx.conn()).await?;
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(password_hash)
+        .bind(crate::now_micros())
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     // Every session of the user ends with a password change.
     sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(tx.conn()).await?;
     let after = get_tx(tx, id).await?;
@@ -115,10 +120,19 @@ pub async fn set_password(tx: &mut WriteTx, actor: &Actor, id: i64, password_has
 
 pub async fn set_disabled(tx: &mut WriteTx, actor: &Actor, id: i64, disabled: bool) -> Result<User> {
     let before = get_tx(tx, id).await?;
-    sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3").bind(i64::from(disabled)).bind(crate::now_micros()).bind(id).execute(tx.conn()).await?;
+    sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3")
+        .bind(i64::from(disabled))
+        .bind(crate::now_micros())
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     if disabled {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(tx.conn()).await?;
-        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL").bind(crate::now_micros()).bind(id).execute(tx.conn()).await?;
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+            .bind(crate::now_micros())
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
     }
     let after = get_tx(tx, id).await?;
     tx.audit(actor, if disabled { "user.disable" } else { "user.enable" }, "user", &id.to_string(), Some(&json(&before)), Some(&json(&after))).await?;
@@ -126,7 +140,8 @@ pub async fn set_disabled(tx: &mut WriteTx, actor: &Actor, id: i64, disabled: bo
 }
 
 pub async fn by_username(db: &Db, username: &str) -> Result<Option<User>> {
-    let row = sqlx::query(&format!("SELECT {COLS} FROM users u WHERE u.username = $1")).bind(username.trim().to_ascii_lowercase()).fetch_optional(db.pool()).await?;
+    let row =
+        sqlx::query(&format!("SELECT {COLS} FROM users u WHERE u.username = $1")).bind(username.trim().to_ascii_lowercase()).fetch_optional(db.pool()).await?;
     row.as_ref().map(user).transpose()
 }
 

@@ -65,7 +65,8 @@ const TOWNSHIPS: &[(&str, &str, &[&str])] = &[
 ];
 
 fn unit_rows() -> Vec<UnitRow> {
-    let mut rows = vec![UnitRow { row: 2, code: COUNTY_CODE.into(), name: COUNTY_NAME.into(), kind: "县".into(), leader: "李县长".into(), ..Default::default() }];
+    let mut rows =
+        vec![UnitRow { row: 2, code: COUNTY_CODE.into(), name: COUNTY_NAME.into(), kind: "县".into(), leader: "李县长".into(), ..Default::default() }];
     let mut push = |code: String, name: &str, short: &str, kind: &str, parent: &str, leader: &str| {
         let row = rows.len() + 2;
         rows.push(UnitRow { row, code, name: name.into(), short_name: short.into(), kind: kind.into(), parent: parent.into(), leader: leader.into() });
@@ -121,7 +122,14 @@ pub async fn seed(db: &Db) -> Result<Seeded, String> {
             continue;
         }
         let unit = units::resolve(&all, unit).map_err(|e| e.to_string())?;
-        let input = UserInput { username: (*username).into(), display_name: (*name).into(), unit_id: unit.id, role: (*role).into(), password: DEMO_PASSWORD.into(), phone: String::new() };
+        let input = UserInput {
+            username: (*username).into(),
+            display_name: (*name).into(),
+            unit_id: unit.id,
+            role: (*role).into(),
+            password: DEMO_PASSWORD.into(),
+            phone: String::new(),
+        };
         let new = input.validate().map_err(|e| e.to_string())?;
         let hash = crate::auth::hash_password(DEMO_PASSWORD).map_err(|e| e.to_string())?;
         let mut tx = db.begin_write().await.map_err(|e| e.to_string())?;

@@ -46,9 +46,13 @@ impl From<Vec<luoshi_domain::unit_import::RowError>> for AppError {
 
 pub fn status_of(code: ErrorCode) -> StatusCode {
     match code {
-        ErrorCode::Required | ErrorCode::TooLong | ErrorCode::Invalid | ErrorCode::OutOfRange | ErrorCode::BadHierarchy | ErrorCode::BadFile | ErrorCode::CalendarUnknownYear => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
+        ErrorCode::Required
+        | ErrorCode::TooLong
+        | ErrorCode::Invalid
+        | ErrorCode::OutOfRange
+        | ErrorCode::BadHierarchy
+        | ErrorCode::BadFile
+        | ErrorCode::CalendarUnknownYear => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::Duplicate | ErrorCode::Conflict => StatusCode::CONFLICT,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::Unauthenticated | ErrorCode::BadCredentials => StatusCode::UNAUTHORIZED,

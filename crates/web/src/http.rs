@@ -102,7 +102,9 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequest<S> for Input<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
         let is_json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
-        let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY).await.map_err(|_| AppError(DomainError::field(ErrorCode::TooLarge, "body").with_detail("12 MiB")))?;
+        let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY)
+            .await
+            .map_err(|_| AppError(DomainError::field(ErrorCode::TooLarge, "body").with_detail("12 MiB")))?;
         let parsed = if is_json {
             serde_json::from_slice(&bytes).map_err(|e| DomainError::field(ErrorCode::Invalid, "body").with_detail(e.to_string()))
         } else {
@@ -165,7 +167,10 @@ async fn check_csrf(req: Request, csrf: &str) -> AppResult<Request> {
     if req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) == Some(csrf) {
         return Ok(req);
     }
-    let in_query = req.uri().query().is_some_and(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default().iter().any(|(k, v)| k == "_csrf" && v == csrf));
+    let in_query = req
+        .uri()
+        .query()
+        .is_some_and(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default().iter().any(|(k, v)| k == "_csrf" && v == csrf));
     if in_query {
         return Ok(req);
     }

@@ -49,7 +49,9 @@ impl Chrome {
 pub fn chrome(ctx: &Ctx, title_key: &str, flash: Option<String>) -> Chrome {
     let lang = ctx.lang;
     let mut nav = Vec::new();
-    let mut item = |href: &'static str, key: &str| nav.push(NavItem { href, label: t(lang, key).to_string(), active: ctx.path == href || (href != "/" && ctx.path.starts_with(href)) });
+    let mut item = |href: &'static str, key: &str| {
+        nav.push(NavItem { href, label: t(lang, key).to_string(), active: ctx.path == href || (href != "/" && ctx.path.starts_with(href)) })
+    };
     if let Some(p) = &ctx.caller {
         let role = p.user.role;
         item("/", "nav.home");

@@ -6,10 +6,10 @@ use luoshi_storage::testing::TestDb;
 use luoshi_storage::{calendar, rules, units, Actor, StoreError};
 
 fn code_of(e: StoreError) -> (ErrorCode, Option<String>) {
-    match e {
-        StoreError::Domain(d) => (d.code, d.field),
-        other => panic!("not a domain error: {other}"),
-    }
+    let StoreError::Domain(d) = e else {
+        unreachable!("not a domain error: {e}");
+    };
+    (d.code, d.field)
 }
 
 #[tokio::test]
@@ -17,10 +17,40 @@ async fn tree_paths_scopes_and_moves() {
     let t = TestDb::new().await.unwrap();
     let a = Actor::system();
     let mut tx = t.db.begin_write().await.unwrap();
-    let county = units::create(&mut tx, &a, &UnitInput { kind: "county".into(), name: "示范县".into(), code: "330999".into(), ..Default::default() }.validate().unwrap()).await.unwrap();
-    let t1 = units::create(&mut tx, &a, &UnitInput { parent_id: Some(county.id), kind: "township".into(), name: "城关镇".into(), code: "330999100000".into(), ..Default::default() }.validate().unwrap()).await.unwrap();
-    let t2 = units::create(&mut tx, &a, &UnitInput { parent_id: Some(county.id), kind: "township".into(), name: "东山乡".into(), code: "330999200000".into(), ..Default::default() }.validate().unwrap()).await.unwrap();
-    let v1 = units::create(&mut tx, &a, &UnitInput { parent_id: Some(t1.id), kind: "village".into(), name: "城东村".into(), code: "330999100201".into(), ..Default::default() }.validate().unwrap()).await.unwrap();
+    let county = units::create(
+        &mut tx,
+        &a,
+        &UnitInput { kind: "county".into(), name: "示范县".into(), code: "330999".into(), ..Default::default() }.validate().unwrap(),
+    )
+    .await
+    .unwrap();
+    let t1 = units::create(
+        &mut tx,
+        &a,
+        &UnitInput { parent_id: Some(county.id), kind: "township".into(), name: "城关镇".into(), code: "330999100000".into(), ..Default::default() }
+            .validate()
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let t2 = units::create(
+        &mut tx,
+        &a,
+        &UnitInput { parent_id: Some(county.id), kind: "township".into(), name: "东山乡".into(), code: "330999200000".into(), ..Default::default() }
+            .validate()
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let v1 = units::create(
+        &mut tx,
+        &a,
+        &UnitInput { parent_id: Some(t1.id), kind: "village".into(), name: "城东村".into(), code: "330999100201".into(), ..Default::default() }
+            .validate()
+            .unwrap(),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(v1.path, format!("/{}/{}/{}/", county.id, t1.id, v1.id));
     assert_eq!(v1.depth, 2);
@@ -32,7 +62,9 @@ async fn tree_paths_scopes_and_moves() {
 
     // Duplicate code, wrong parent kind: each names its field and writes nothing.
     let mut tx = t.db.begin_write().await.unwrap();
-    let dup = UnitInput { parent_id: Some(county.id), kind: "township".into(), name: "西镇".into(), code: "330999100000".into(), ..Default::default() }.validate().unwrap();
+    let dup = UnitInput { parent_id: Some(county.id), kind: "township".into(), name: "西镇".into(), code: "330999100000".into(), ..Default::default() }
+        .validate()
+        .unwrap();
     assert_eq!(code_of(units::create(&mut tx, &a, &dup).await.unwrap_err()), (ErrorCode::Duplicate, Some("code".into())));
     drop(tx);
     let mut tx = t.db.begin_write().await.unwrap();
@@ -42,7 +74,9 @@ async fn tree_paths_scopes_and_moves() {
 
     // Move the village to the other township (its code changes with it): the path follows.
     let mut tx = t.db.begin_write().await.unwrap();
-    let moved = UnitInput { parent_id: Some(t2.id), kind: "village".into(), name: "城东村".into(), code: "330999200201".into(), ..Default::default() }.validate().unwrap();
+    let moved = UnitInput { parent_id: Some(t2.id), kind: "village".into(), name: "城东村".into(), code: "330999200201".into(), ..Default::default() }
+        .validate()
+        .unwrap();
     let v1b = units::update(&mut tx, &a, v1.id, &moved).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(v1b.path, format!("/{}/{}/{}/", county.id, t2.id, v1.id));
@@ -54,7 +88,10 @@ async fn rules_versions_and_value_in_force() {
     let t = TestDb::new().await.unwrap();
     let key = "supervision.light.due_soon_working_days";
     assert_eq!(rules::int_value(&t.db, key, "2026-06-01").await.unwrap(), 3);
-    let change = RuleChange { value: serde_json::json!(5), source: "示范县督查室〔2026〕1号".into(), effective_from: "2026-07-01".into(), note: "延长提醒".into() };
+    let change =
+        RuleChange {
+            value: serde_json::json!(5), source: "示范县督查室〔2026〕1号".into(), effective_from: "2026-07-01".into(), note: "延长提醒".into()
+        };
     let v = rules::set(&t.db, &Actor::user(1, "admin"), key, &change).await.unwrap();
     assert_eq!(v.version, 2);
     assert_eq!(rules::int_value(&t.db, key, "2026-06-30").await.unwrap(), 3);

@@ -68,7 +68,13 @@ pub async fn show(ctx: Ctx, State(app): State<AppState>, Query(q): Query<CalQuer
     };
     let days_list = special
         .iter()
-        .map(|(d, k, n)| (format!("{d} {}", d.format("%a")), t(lang, if *k == DayKind::Holiday { "calendar.holiday" } else { "calendar.workday" }).to_string(), n.to_string()))
+        .map(|(d, k, n)| {
+            (
+                format!("{d} {}", d.format("%a")),
+                t(lang, if *k == DayKind::Holiday { "calendar.holiday" } else { "calendar.workday" }).to_string(),
+                n.to_string(),
+            )
+        })
         .collect();
     let page = CalendarPage {
         chrome: chrome(&ctx, "calendar.title", None),

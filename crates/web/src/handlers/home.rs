@@ -60,7 +60,13 @@ pub async fn login(ctx: Ctx, State(app): State<AppState>, Input(f): Input<LoginF
         (Err(e), Want::Json) => return Err(e),
         (Err(AppError(e)), Want::Html) => {
             let status = crate::error::status_of(e.code);
-            let page = LoginPage { chrome: chrome(&ctx, "login.title", None), next: f.next, username: f.username, error: Some(error_message(ctx.lang, &e)), demo: true };
+            let page = LoginPage {
+                chrome: chrome(&ctx, "login.title", None),
+                next: f.next,
+                username: f.username,
+                error: Some(error_message(ctx.lang, &e)),
+                demo: true,
+            };
             return Ok((status, render(&page)).into_response());
         }
     };

@@ -35,7 +35,8 @@ pub async fn css() -> Response {
 }
 
 pub async fn js() -> Response {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../assets/app.js")).into_response()
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../assets/app.js"))
+        .into_response()
 }
 
 #[derive(serde::Deserialize)]

@@ -193,7 +193,15 @@ pub async fn import_units(db: &Db, actor: &Actor, bytes: &[u8], file_name: &str,
     }
     let mut tx = db.begin_write().await?;
     let applied = units::apply_import(&mut tx, actor, &plan).await?;
-    tx.audit(actor, "unit.import", "unit", "*", None, Some(&serde_json::json!({ "file": file_name, "rows": rows.len(), "created": applied.created, "updated": applied.updated }))).await?;
+    tx.audit(
+        actor,
+        "unit.import",
+        "unit",
+        "*",
+        None,
+        Some(&serde_json::json!({ "file": file_name, "rows": rows.len(), "created": applied.created, "updated": applied.updated })),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Ok(applied))
 }

@@ -52,9 +52,20 @@ pub async fn list(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> 
     let lang = ctx.lang;
     let rows = list
         .into_iter()
-        .map(|(u, unit)| UserRow { id: u.id, display_name: u.display_name, username: u.username, unit, role: t(lang, &format!("role.{}", u.role.as_str())).to_string(), disabled: u.disabled })
+        .map(|(u, unit)| UserRow {
+            id: u.id,
+            display_name: u.display_name,
+            username: u.username,
+            unit,
+            role: t(lang, &format!("role.{}", u.role.as_str())).to_string(),
+            disabled: u.disabled,
+        })
         .collect();
-    let unit_opts = units::list(&app.db, &scope).await?.into_iter().map(|u| (u.id, format!("{}{}", "\u{3000}".repeat(usize::try_from(u.depth).unwrap_or(0)), u.name))).collect();
+    let unit_opts = units::list(&app.db, &scope)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, format!("{}{}", "\u{3000}".repeat(usize::try_from(u.depth).unwrap_or(0)), u.name)))
+        .collect();
     let roles = manageable(ctx.user()?.user.role).iter().map(|r| (r.as_str(), t(lang, &format!("role.{}", r.as_str())).to_string())).collect();
     Ok(render(&UsersPage { chrome: chrome(&ctx, "users.title", None), users: rows, units: unit_opts, roles }))
 }

@@ -34,7 +34,9 @@ async fn every_route_for_every_role_follows_its_policy() {
     // A victim account for the user routes, inside 城关镇 so that its manager may reach it.
     let admin = app.login("admin").await;
     let town = app.unit_id("城关镇").await;
-    let r = admin.post(&app, "/api/v1/users", json!({ "username": "victim", "display_name": "测试", "unit_id": town, "role": "unit_staff", "password": crate::PW })).await;
+    let r = admin
+        .post(&app, "/api/v1/users", json!({ "username": "victim", "display_name": "测试", "unit_id": town, "role": "unit_staff", "password": crate::PW }))
+        .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let victim = app.user_id("victim").await;
     let mut tokens = Vec::new();
@@ -91,7 +93,14 @@ async fn a_township_cannot_reach_another_townships_records() {
             for unit in [other_unit, other_village] {
                 let path = fill(spec.path, unit, other_user);
                 let method = Method::from_bytes(spec.method.as_str().as_bytes()).unwrap();
-                let r = s.client.request(method, app.url(&path)).header("x-csrf-token", &s.csrf).json(&json!({ "name": "改名", "kind": "township", "password": "Another-pass-1" })).send().await.unwrap();
+                let r = s
+                    .client
+                    .request(method, app.url(&path))
+                    .header("x-csrf-token", &s.csrf)
+                    .json(&json!({ "name": "改名", "kind": "township", "password": "Another-pass-1" }))
+                    .send()
+                    .await
+                    .unwrap();
                 let status = r.status();
                 let body = r.text().await.unwrap();
                 assert!(status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN, "{who} {} {path}: {status} {body}", spec.method);
@@ -111,11 +120,24 @@ async fn a_township_cannot_reach_another_townships_records() {
     let m = app.login("manager").await;
     let users = m.get(&app, "/api/v1/users").await.text().await.unwrap();
     assert!(users.contains("林干事") && !users.contains("黄干事"));
-    let r = m.post(&app, "/api/v1/users", json!({ "username": "intruder", "display_name": "越权", "unit_id": other_unit, "role": "unit_staff", "password": crate::PW })).await;
+    let r = m
+        .post(
+            &app,
+            "/api/v1/users",
+            json!({ "username": "intruder", "display_name": "越权", "unit_id": other_unit, "role": "unit_staff", "password": crate::PW }),
+        )
+        .await;
     assert_eq!(crate::error_code(r).await.0, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = m.post(&app, "/api/v1/users", json!({ "username": "boss", "display_name": "越权", "unit_id": own_unit, "role": "admin", "password": crate::PW })).await;
+    let r =
+        m.post(&app, "/api/v1/users", json!({ "username": "boss", "display_name": "越权", "unit_id": own_unit, "role": "admin", "password": crate::PW })).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = m.post(&app, "/api/v1/users", json!({ "username": "newstaff", "display_name": "新干事", "unit_id": own_unit, "role": "unit_staff", "password": crate::PW })).await;
+    let r = m
+        .post(
+            &app,
+            "/api/v1/users",
+            json!({ "username": "newstaff", "display_name": "新干事", "unit_id": own_unit, "role": "unit_staff", "password": crate::PW }),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     // Nothing of this reached the database for the refused attempts.
     assert!(luoshi_storage::users::by_username(&app.t.db, "intruder").await.unwrap().is_none());

@@ -13,10 +13,18 @@ async fn units_create_update_with_errors_naming_the_field() {
     assert_eq!((status, code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "required"));
     assert_eq!(body["error"]["field"], "name");
     assert_eq!(body["error"]["message"], "请填写名称");
-    let r = admin.client.post(app.url("/api/v1/units")).header("x-csrf-token", &admin.csrf).header("accept-language", "en-US").json(&json!({ "parent_id": county, "kind": "township", "name": "新镇", "code": "12345" })).send().await.unwrap();
+    let r = admin
+        .client
+        .post(app.url("/api/v1/units"))
+        .header("x-csrf-token", &admin.csrf)
+        .header("accept-language", "en-US")
+        .json(&json!({ "parent_id": county, "kind": "township", "name": "新镇", "code": "12345" }))
+        .send()
+        .await
+        .unwrap();
     let (_, code, body) = error_code(r).await;
     assert_eq!(code, "invalid");
-    assert_eq!(body["error"]["message"], "Code is not valid");
+    assert_eq!(body["error"]["message"], "Code is not valid (12345)");
     // A duplicate code: 409, the field named, no database text.
     let r = admin.post(&app, "/api/v1/units", json!({ "parent_id": county, "kind": "township", "name": "新镇", "code": "339901100000" })).await;
     let (status, code, body) = error_code(r).await;
@@ -25,14 +33,28 @@ async fn units_create_update_with_errors_naming_the_field() {
     let text = body.to_string().to_lowercase();
     assert!(!text.contains("unique") && !text.contains("constraint") && !text.contains("sql"));
     // Malformed JSON names the body.
-    let r = admin.client.post(app.url("/api/v1/units")).header("x-csrf-token", &admin.csrf).header("content-type", "application/json").body("{oops").send().await.unwrap();
+    let r = admin
+        .client
+        .post(app.url("/api/v1/units"))
+        .header("x-csrf-token", &admin.csrf)
+        .header("content-type", "application/json")
+        .body("{oops")
+        .send()
+        .await
+        .unwrap();
     let (_, code, body) = error_code(r).await;
     assert_eq!((code.as_str(), body["error"]["field"].as_str()), ("invalid", Some("body")));
     // Create, then rename; both leave a trail.
     let r = admin.post(&app, "/api/v1/units", json!({ "parent_id": county, "kind": "department", "name": "县数据局", "short_name": "数据局" })).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let id = r.json::<Value>().await.unwrap()["unit"]["id"].as_i64().unwrap();
-    let r = admin.put(&app, &format!("/api/v1/units/{id}"), json!({ "parent_id": county, "kind": "department", "name": "县大数据局", "short_name": "数据局", "leader": "赵数" })).await;
+    let r = admin
+        .put(
+            &app,
+            &format!("/api/v1/units/{id}"),
+            json!({ "parent_id": county, "kind": "department", "name": "县大数据局", "short_name": "数据局", "leader": "赵数" }),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let trail = luoshi_storage::audit::trail(&app.t.db, "unit", &id.to_string()).await.unwrap();
     assert_eq!(trail.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(), vec!["unit.create", "unit.update"]);
@@ -56,15 +78,21 @@ async fn unit_import_checks_every_row_and_writes_all_or_nothing() {
     let r = admin.client.post(app.url("/api/v1/units/import?name=units.xlsx")).header("x-csrf-token", &admin.csrf).body(xlsx.clone()).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = r.json().await.unwrap();
-    let problems: Vec<(i64, String)> = body["rows"].as_array().unwrap().iter().map(|e| (e["row"].as_i64().unwrap(), e["column"].as_str().unwrap().to_string())).collect();
+    let problems: Vec<(i64, String)> =
+        body["rows"].as_array().unwrap().iter().map(|e| (e["row"].as_i64().unwrap(), e["column"].as_str().unwrap().to_string())).collect();
     assert_eq!(problems, vec![(3, "上级单位".to_string()), (4, "名称".to_string())]);
     assert_eq!(luoshi_storage::units::count(&app.t.db).await.unwrap(), before_units);
     assert_eq!(luoshi_storage::audit::verify(&app.t.db).await.unwrap().checked, before_audit);
 
     // Fixed: a dry run writes nothing, the real run writes both rows.
-    let rows = vec![rows[0].clone(), ["339901106000".into(), "新建镇".into(), "".into(), "乡镇/街道".into(), "示范县".into(), "".into()], ["339901106201".into(), "新建村".into(), "".into(), "村/社区".into(), "新建镇".into(), "".into()]];
+    let rows = vec![
+        rows[0].clone(),
+        ["339901106000".into(), "新建镇".into(), "".into(), "乡镇/街道".into(), "示范县".into(), "".into()],
+        ["339901106201".into(), "新建村".into(), "".into(), "村/社区".into(), "新建镇".into(), "".into()],
+    ];
     let csv = luoshi_ledger::write_csv(&luoshi_domain::unit_import::COLUMNS, &rows).unwrap();
-    let r = admin.client.post(app.url("/api/v1/units/import?dry_run=true&name=u.csv")).header("x-csrf-token", &admin.csrf).body(csv.clone()).send().await.unwrap();
+    let r =
+        admin.client.post(app.url("/api/v1/units/import?dry_run=true&name=u.csv")).header("x-csrf-token", &admin.csrf).body(csv.clone()).send().await.unwrap();
     assert_eq!(r.json::<Value>().await.unwrap()["created"], 3);
     assert_eq!(luoshi_storage::units::count(&app.t.db).await.unwrap(), before_units);
     let r = admin.client.post(app.url("/api/v1/units/import?name=u.csv")).header("x-csrf-token", &admin.csrf).body(csv.clone()).send().await.unwrap();
@@ -84,7 +112,14 @@ async fn unit_import_checks_every_row_and_writes_all_or_nothing() {
     assert_eq!(b["created"], 0, "{b}");
     assert_eq!(b["unchanged"].as_i64().unwrap(), before_units + 3);
     // Garbage is a clear file error.
-    let r = admin.client.post(app.url("/api/v1/units/import?name=x.xlsx")).header("x-csrf-token", &admin.csrf).body(b"PK\x03\x04not really".to_vec()).send().await.unwrap();
+    let r = admin
+        .client
+        .post(app.url("/api/v1/units/import?name=x.xlsx"))
+        .header("x-csrf-token", &admin.csrf)
+        .body(b"PK\x03\x04not really".to_vec())
+        .send()
+        .await
+        .unwrap();
     let b: Value = r.json().await.unwrap();
     assert_eq!(b["error"]["code"], "bad_file");
 }
@@ -93,14 +128,23 @@ async fn unit_import_checks_every_row_and_writes_all_or_nothing() {
 async fn rules_are_versioned_and_audited() {
     let app = spawn_app().await;
     let admin = app.login("admin").await;
-    let r = admin.put(&app, "/api/v1/rules/supervision.light.due_soon_working_days", json!({ "value": 99, "source": "x", "effective_from": "2026-01-01" })).await;
+    let r =
+        admin.put(&app, "/api/v1/rules/supervision.light.due_soon_working_days", json!({ "value": 99, "source": "x", "effective_from": "2026-01-01" })).await;
     let (status, code, body) = error_code(r).await;
     assert_eq!((status, code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "out_of_range"));
     assert_eq!(body["error"]["field"], "value");
-    let r = admin.put(&app, "/api/v1/rules/supervision.light.due_soon_working_days", json!({ "value": 5, "source": "示范县督查室〔2026〕3号", "effective_from": "2026-01-01", "note": "测试" })).await;
+    let r = admin
+        .put(
+            &app,
+            "/api/v1/rules/supervision.light.due_soon_working_days",
+            json!({ "value": 5, "source": "示范县督查室〔2026〕3号", "effective_from": "2026-01-01", "note": "测试" }),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     // Through the form too (text values).
-    let r = admin.form(&app, "/rules/supervision.report.monthly_day", &[("value", "25"), ("source", "示范县督查室〔2026〕4号"), ("effective_from", "2026-01-01")]).await;
+    let r = admin
+        .form(&app, "/rules/supervision.report.monthly_day", &[("value", "25"), ("source", "示范县督查室〔2026〕4号"), ("effective_from", "2026-01-01")])
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let leader = app.login("leader").await;
     let list: Value = leader.get(&app, "/api/v1/rules").await.json().await.unwrap();

@@ -74,7 +74,15 @@ async fn csrf_is_required_for_cookie_sessions_but_not_tokens() {
     let r = admin.client.post(app.url("/api/v1/units")).header("x-csrf-token", "0000").json(&body).send().await.unwrap();
     assert_eq!(error_code(r).await.1, "csrf_mismatch");
     // A request from another origin is refused even with the token.
-    let r = admin.client.post(app.url("/api/v1/units")).header("x-csrf-token", &admin.csrf).header("origin", "http://evil.example").json(&body).send().await.unwrap();
+    let r = admin
+        .client
+        .post(app.url("/api/v1/units"))
+        .header("x-csrf-token", &admin.csrf)
+        .header("origin", "http://evil.example")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(error_code(r).await.1, "csrf_mismatch");
     assert_eq!(admin.post(&app, "/api/v1/units", body).await.status(), StatusCode::CREATED);
     // Form posts carry it as a field.
@@ -82,7 +90,13 @@ async fn csrf_is_required_for_cookie_sessions_but_not_tokens() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     // A bearer token needs none (it cannot be sent by a browser on its own).
     let token = app.token("admin").await;
-    let r = TestApp::client().post(app.url("/api/v1/units")).bearer_auth(&token).json(&json!({ "parent_id": county, "kind": "department", "name": "县令牌局" })).send().await.unwrap();
+    let r = TestApp::client()
+        .post(app.url("/api/v1/units"))
+        .bearer_auth(&token)
+        .json(&json!({ "parent_id": county, "kind": "department", "name": "县令牌局" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     // Revoked, it opens nothing.
     let tokens: serde_json::Value = TestApp::client().get(app.url("/api/v1/tokens")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();

@@ -2,6 +2,8 @@
 //! (a temporary SQLite per test, or PostgreSQL when LUOSHI_TEST_DATABASE_URL is set), seeded
 //! with the demo county.
 
+#![expect(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 mod access;
 mod api;
 mod auth;
@@ -21,8 +23,8 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
-    let t = TestDb::new().await.expect("test database");
-    demo::seed(&t.db).await.expect("demo seed");
+    let t = TestDb::new().await.unwrap();
+    demo::seed(&t.db).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let state = AppState::new(t.db.clone(), Config::default());

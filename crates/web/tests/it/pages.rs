@@ -20,7 +20,10 @@ async fn every_page_renders_for_admin_in_both_languages() {
         assert_eq!(r.status(), StatusCode::OK, "{path}");
         let html = r.text().await.unwrap();
         assert!(html.contains(zh), "{path} lacks {zh}");
-        assert!(html.contains(&admin.csrf) || path == "/calendar?year=2026&from=2026-02-13&days=2" || path == "/audit", "{path} lacks the CSRF token in its forms");
+        assert!(
+            html.contains(&admin.csrf) || path == "/calendar?year=2026&from=2026-02-13&days=2" || path == "/audit",
+            "{path} lacks the CSRF token in its forms"
+        );
     }
     // Switch to English: the cookie sticks and every page follows.
     let r = admin.get(&app, "/lang/en?next=/units").await;
