@@ -45,10 +45,17 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     })
 }
 
-pub fn lang_of(headers: &HeaderMap) -> Lang {
-    cookie(headers, LANG_COOKIE)
-        .and_then(Lang::parse)
-        .unwrap_or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(Lang::from_accept).unwrap_or_default())
+/// The caller's language: the switch's cookie; else, for the API, `Accept-Language`; else
+/// Simplified Chinese. Pages ignore the browser's language on purpose: the product is Chinese
+/// unless the user switches (many intranet machines run English-language browsers).
+pub fn lang_of(headers: &HeaderMap, want: Want) -> Lang {
+    if let Some(l) = cookie(headers, LANG_COOKIE).and_then(Lang::parse) {
+        return l;
+    }
+    match want {
+        Want::Json => headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(Lang::from_accept).unwrap_or_default(),
+        Want::Html => Lang::ZhCn,
+    }
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -157,7 +164,8 @@ async fn guarded(policy: Policy, app: AppState, req: Request, next: Next) -> App
             req = check_csrf(req, &csrf).await?;
         }
     }
-    let ctx = Ctx { caller, csrf, lang: lang_of(&headers), want: Want::of(&path), path, ip: client_ip(&req) };
+    let want = Want::of(&path);
+    let ctx = Ctx { caller, csrf, lang: lang_of(&headers, want), want, path, ip: client_ip(&req) };
     req.extensions_mut().insert(ctx);
     Ok(next.run(req).await)
 }
@@ -210,10 +218,10 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 /// Render an error a handler or the policy layer left in the response, in the caller's language:
 /// `{"error": {"code", "field", "message"}}` for the API, a page (or the login form) for HTML.
 pub async fn finish(req: Request, next: Next) -> Response {
-    let lang = lang_of(req.headers());
     let path = req.uri().path().to_string();
     let path_q = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| path.clone());
     let want = Want::of(&path);
+    let lang = lang_of(req.headers(), want);
     let is_get = req.method() == Method::GET;
     let res = next.run(req).await;
     let Some(ShownError(err)) = res.extensions().get::<ShownError>().cloned() else {

@@ -16,10 +16,58 @@ use luoshi_domain::user::Role;
 use luoshi_domain::DomainError;
 use luoshi_storage::calendar;
 
+/// One day cell of the month grid: day of month (0 = padding) and its CSS class.
+struct Cell {
+    day: u32,
+    class: &'static str,
+    title: String,
+}
+
+struct Month {
+    name: String,
+    weeks: Vec<Vec<Cell>>,
+}
+
+/// The year as twelve month grids (weeks from Monday), each day classed as working day,
+/// weekend, holiday or make-up working day.
+fn months(cal: &luoshi_domain::calendar::Calendar, year: i32, today: NaiveDate, names: &[&str]) -> Vec<Month> {
+    let special: std::collections::HashMap<NaiveDate, (DayKind, String)> = cal.special_days(year).map(|(d, k, n)| (d, (k, n.to_string()))).collect();
+    (1..=12)
+        .filter_map(|m| {
+            let first = NaiveDate::from_ymd_opt(year, m, 1)?;
+            let mut weeks: Vec<Vec<Cell>> = vec![Vec::new()];
+            for _ in 0..first.weekday().num_days_from_monday() {
+                weeks.last_mut()?.push(Cell { day: 0, class: "pad", title: String::new() });
+            }
+            let mut d = first;
+            while d.month() == m {
+                let weekend = d.weekday().num_days_from_monday() >= 5;
+                let (class, title) = match special.get(&d) {
+                    Some((DayKind::Holiday, n)) => ("holiday", n.clone()),
+                    Some((DayKind::Workday, n)) => ("makeup", n.clone()),
+                    None if weekend => ("weekend", String::new()),
+                    None => ("work", String::new()),
+                };
+                let class = if d == today { if class == "work" { "today" } else { class } } else { class };
+                if weeks.last().map(Vec::len) == Some(7) {
+                    weeks.push(Vec::new());
+                }
+                weeks.last_mut()?.push(Cell { day: d.day(), class, title });
+                d = d.succ_opt()?;
+            }
+            let name = names.get(usize::try_from(m).ok()? - 1).map(|s| s.to_string()).unwrap_or_else(|| m.to_string());
+            Some(Month { name, weeks })
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "calendar.html")]
 struct CalendarPage {
     chrome: Chrome,
+    months: Vec<Month>,
+    weekdays: Vec<String>,
+    known: bool,
     years: Vec<(i32, String)>,
     year: i32,
     days_list: Vec<(String, String, String)>,
@@ -76,8 +124,12 @@ pub async fn show(ctx: Ctx, State(app): State<AppState>, Query(q): Query<CalQuer
             )
         })
         .collect();
+    let known = years.iter().any(|(y, _)| *y == year);
     let page = CalendarPage {
         chrome: chrome(&ctx, "calendar.title", None),
+        months: if known { months(&cal, year, today, &t(lang, "calendar.months").split(' ').collect::<Vec<_>>()) } else { Vec::new() },
+        weekdays: t(lang, "calendar.weekdays").split(' ').map(str::to_string).collect(),
+        known,
         years,
         year,
         days_list,

@@ -48,7 +48,7 @@ pub async fn list(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> 
             key: s.key.clone(),
             label: if ctx.lang == Lang::En { s.en.clone() } else { s.zh.clone() },
             value: v.value.to_string(),
-            unit: s.unit.clone(),
+            unit: luoshi_domain::i18n::t(ctx.lang, &format!("unit.{}", s.unit)).to_string(),
             source: v.source.clone(),
             effective_from: v.effective_from.clone(),
             version: v.version,
