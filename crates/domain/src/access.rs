@@ -42,6 +42,15 @@ pub const USER_MANAGERS: Policy = Policy::Roles(&[Role::Admin, Role::UnitManager
 /// Roles that read the whole county's organisation.
 pub const COUNTY_READERS: Policy = Policy::Roles(&[Role::Admin, Role::Leader, Role::Supervisor, Role::Hotline]);
 
+/// Roles that take part in tasks (each sees only what visibility allows).
+pub const TASK_READERS: Policy = Policy::Roles(&[Role::Admin, Role::Leader, Role::Supervisor, Role::UnitManager, Role::UnitStaff]);
+/// The supervision office (and administrators).
+pub const SUPERVISORS: Policy = Policy::Roles(&[Role::Admin, Role::Supervisor]);
+/// Who issues directives and reads the 通报 reports.
+pub const DIRECTIVE_WRITERS: Policy = Policy::Roles(&[Role::Admin, Role::Supervisor, Role::Leader]);
+/// Units' own people (owner and co-units act through these).
+pub const UNIT_ROLES: Policy = Policy::Roles(&[Role::UnitManager, Role::UnitStaff]);
+
 /// Which units' records a caller may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {

@@ -8,6 +8,7 @@ pub mod access;
 pub mod audit;
 pub mod calendar;
 pub mod checksum;
+pub mod duty;
 pub mod error;
 pub mod i18n;
 pub mod rules;

@@ -27,6 +27,9 @@ struct ServeArgs {
     /// Database connections per node.
     #[arg(long, default_value_t = 16)]
     max_connections: u32,
+    /// Run the supervision engine (lights and the notice ladder) every this many seconds; 0 never.
+    #[arg(long, default_value_t = 900)]
+    supervise_every: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -56,6 +59,46 @@ enum Command {
     Calendar {
         #[command(subcommand)]
         command: CalendarCommand,
+    },
+    /// Run the supervision engine once: recompute lights, raise due reminders, notices and reports.
+    Supervise {
+        /// The date to supervise as (YYYY-MM-DD); default today in Asia/Shanghai.
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// The 任务分解表 (task-breakdown table) in Excel.
+    Tasks {
+        #[command(subcommand)]
+        command: TasksCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TasksCommand {
+    /// Import a 任务分解表 into a directive; every row is checked first, nothing is written unless all are valid.
+    Import {
+        file: std::path::PathBuf,
+        /// Check and print the problems or the plan; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Add the tasks to this existing directive.
+        #[arg(long, conflicts_with = "title")]
+        directive: Option<i64>,
+        /// Or create a directive with this title.
+        #[arg(long)]
+        title: Option<String>,
+        /// Its issuer (with --title).
+        #[arg(long, default_value = "县委县政府督查室")]
+        issuer: String,
+        /// Its date (with --title), YYYY-MM-DD; default today.
+        #[arg(long)]
+        issued_on: Option<String>,
+    },
+    /// Export a directive's tasks (or all) as a 任务分解表.
+    Export {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        directive: Option<i64>,
     },
 }
 
@@ -187,11 +230,12 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
         Command::Demo(args) => {
             let db = prepare(&url, args.max_connections).await?;
             let seeded = demo::seed(&db).await.map_err(Fail)?;
+            let tasks = demo::seed_tasks(&db, today()).await.map_err(Fail)?;
             let listener = bind(&args).await?;
             let addr = listener.local_addr().map_err(|e| Fail(e.to_string()))?;
             println!(
-                "示范县 demo county: {} units and {} users created this run (0 and 0 when it existed already).",
-                seeded.units_created, seeded.users_created
+                "示范县 demo county: {} units, {} users and {} tasks created this run (0, 0 and 0 when it existed already).",
+                seeded.units_created, seeded.users_created, tasks
             );
             println!("Open http://{addr}/ and log in with any of these (password {}):", demo::DEMO_PASSWORD);
             for (username, name, unit, role) in demo::DEMO_USERS {
@@ -231,6 +275,19 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
             db.backup_sqlite(&file).await?;
             println!("backup written to {}", file.display());
         }
+        Command::Supervise { date } => {
+            let db = prepare(&url, 2).await?;
+            let day = match date {
+                Some(d) => luoshi_domain::duty::parse_date("date", &d)?,
+                None => today(),
+            };
+            let r = luoshi_app::tasks::supervise(&db, day).await?;
+            println!(
+                "supervised {} open tasks as of {}: {} lights changed, {} reminders, {} notices, {} reports raised",
+                r.checked, r.date, r.lights_changed, r.reminders, r.notices, r.reports
+            );
+        }
+        Command::Tasks { command } => tasks(&url, command).await?,
         Command::Calendar { command: CalendarCommand::Import { file } } => {
             let text = std::fs::read_to_string(&file).map_err(|e| Fail(format!("cannot read {}: {e}", file.display())))?;
             let db = prepare(&url, 2).await?;
@@ -248,7 +305,10 @@ async fn bind(args: &ServeArgs) -> Result<tokio::net::TcpListener, Fail> {
 async fn serve(db: Db, listener: tokio::net::TcpListener, args: &ServeArgs) -> Result<(), Fail> {
     let addr = listener.local_addr().map_err(|e| Fail(e.to_string()))?;
     tracing::info!(%addr, backend = db.backend().as_str(), "luoshi serving");
-    let state = luoshi_web::AppState::new(db.clone(), luoshi_web::Config { secure_cookies: args.secure_cookies });
+    let state = luoshi_web::AppState::new(
+        db.clone(),
+        luoshi_web::Config { secure_cookies: args.secure_cookies, today: None, supervise_every_secs: args.supervise_every },
+    );
     let shutdown = async {
         // Ctrl-C or SIGTERM (systemd, a container runtime): finish in-flight requests, then stop.
         let term = async {
@@ -267,6 +327,57 @@ async fn serve(db: Db, listener: tokio::net::TcpListener, args: &ServeArgs) -> R
     };
     luoshi_web::serve(state, listener, shutdown).await.map_err(|e| Fail(e.to_string()))?;
     db.close().await;
+    Ok(())
+}
+
+fn today() -> chrono::NaiveDate {
+    luoshi_domain::time::local_date(luoshi_storage::now_micros())
+}
+
+async fn tasks(url: &str, command: TasksCommand) -> Result<(), Fail> {
+    let db = prepare(url, 2).await?;
+    let who = luoshi_app::Who::system("tasks");
+    match command {
+        TasksCommand::Import { file, dry_run, directive, title, issuer, issued_on } => {
+            let bytes = std::fs::read(&file).map_err(|e| Fail(format!("cannot read {}: {e}", file.display())))?;
+            let target = match (directive, title) {
+                (Some(id), _) => luoshi_app::tasks_ledger::Target::Existing(id),
+                (None, Some(title)) => luoshi_app::tasks_ledger::Target::New(luoshi_storage::duties::DirectiveInput {
+                    title,
+                    kind: "document".into(),
+                    issued_on: issued_on.unwrap_or_else(|| today().to_string()),
+                    issuer,
+                    doc_no: String::new(),
+                    source_text: String::new(),
+                }),
+                (None, None) => return Err(Fail("name the directive: --directive ID or --title TITLE".into())),
+            };
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            match luoshi_app::tasks_ledger::import(&db, &who, &target, &bytes, name, dry_run).await? {
+                Ok((directive, planned)) => {
+                    for p in &planned {
+                        println!("{:<6} {}  [{}]  {}", p.seq, p.title, p.lead_unit, p.deadline);
+                    }
+                    match directive {
+                        Some(d) => println!("{} tasks imported into directive {d}", planned.len()),
+                        None => println!("{} rows valid; nothing written (--dry-run)", planned.len()),
+                    }
+                }
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!("row {} column {}: {}", e.row, e.column, luoshi_domain::i18n::error_message(luoshi_domain::i18n::Lang::ZhCn, &e.as_domain()));
+                    }
+                    return Err(Fail(format!("{} problems; nothing was written", errors.len())));
+                }
+            }
+        }
+        TasksCommand::Export { file, directive } => {
+            let rows = luoshi_app::tasks_ledger::export_rows(&db, &who, directive).await?;
+            let bytes = luoshi_app::tasks_ledger::export_xlsx(&rows)?;
+            std::fs::write(&file, bytes).map_err(|e| Fail(format!("cannot write {}: {e}", file.display())))?;
+            println!("{} tasks written to {}", rows.len(), file.display());
+        }
+    }
     Ok(())
 }
 

@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod duties;
 mod migrate;
 pub mod rules;
 pub mod sessions;

@@ -85,6 +85,12 @@ impl Ctx {
         Ok(Scope::of(p.user.role, &p.unit_path))
     }
 
+    /// The caller as the use cases know them.
+    pub fn who(&self) -> AppResult<luoshi_app::Who> {
+        let p = self.user()?;
+        Ok(luoshi_app::Who::user(p.user.id, &p.user.username, p.user.role, p.user.unit_id, &p.unit_path))
+    }
+
     pub fn actor(&self) -> AppResult<luoshi_storage::Actor> {
         let p = self.user()?;
         Ok(luoshi_storage::Actor::user(p.user.id, &p.user.username))

@@ -24,6 +24,11 @@ use std::sync::Arc;
 pub struct Config {
     /// Mark cookies `Secure` (set when luoshi is served over HTTPS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// Pretend today is this date (Asia/Shanghai) for lights, deadlines and supervision; for
+    /// tests and rehearsals. `None`: the real date.
+    pub today: Option<chrono::NaiveDate>,
+    /// Run the supervision engine every this many seconds inside `serve` (0: never).
+    pub supervise_every_secs: u64,
 }
 
 /// What every request can reach. Nothing in it is the source of truth: the database is.
@@ -32,11 +37,27 @@ pub struct AppState {
     pub db: Db,
     pub metrics: Arc<metrics::Metrics>,
     pub config: Arc<Config>,
+    /// A date that overrides the real one (rehearsals and tests); see [`Config::today`].
+    clock: Arc<std::sync::RwLock<Option<chrono::NaiveDate>>>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> Self {
-        AppState { db, metrics: Arc::new(metrics::Metrics::default()), config: Arc::new(config) }
+        let clock = Arc::new(std::sync::RwLock::new(config.today));
+        AppState { db, metrics: Arc::new(metrics::Metrics::default()), config: Arc::new(config), clock }
+    }
+
+    /// Today in Asia/Shanghai (or the date set for a rehearsal).
+    pub fn today(&self) -> chrono::NaiveDate {
+        let set = self.clock.read().map(|c| *c).unwrap_or(None);
+        set.unwrap_or_else(|| luoshi_domain::time::local_date(luoshi_storage::now_micros()))
+    }
+
+    /// Move this node's "today" (tests and rehearsals; never used by `serve`).
+    pub fn set_today(&self, date: chrono::NaiveDate) {
+        if let Ok(mut c) = self.clock.write() {
+            *c = Some(date);
+        }
     }
 }
 
@@ -68,9 +89,26 @@ pub async fn serve(
             }
         }
     });
+    // The supervision engine: at start and on a schedule. Several nodes may run it at once;
+    // the database keeps each notice unique, so nothing is raised twice.
+    let every = state.config.supervise_every_secs;
+    let sup_state = state.clone();
+    let supervisor = tokio::spawn(async move {
+        if every == 0 {
+            return;
+        }
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(every));
+        loop {
+            tick.tick().await;
+            if let Err(e) = luoshi_app::tasks::supervise(&sup_state.db, sup_state.today()).await {
+                tracing::warn!(error = %e, "supervision run failed");
+            }
+        }
+    });
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let r = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     sweeper.abort();
+    supervisor.abort();
     r
 }
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

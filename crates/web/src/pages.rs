@@ -25,6 +25,8 @@ pub struct Chrome {
     pub nav: Vec<NavItem>,
     pub flash: Option<String>,
     pub path: String,
+    /// The caller is the supervision office or an administrator (some forms show only to them).
+    pub role_is_supervisor: bool,
 }
 
 impl Chrome {
@@ -55,6 +57,14 @@ pub fn chrome(ctx: &Ctx, title_key: &str, flash: Option<String>) -> Chrome {
     if let Some(p) = &ctx.caller {
         let role = p.user.role;
         item("/", "nav.home");
+        if !matches!(role, Role::Hotline | Role::Deputy) {
+            item("/inbox", "nav.inbox");
+            item("/tasks", "nav.tasks");
+            item("/directives", "nav.directives");
+        }
+        if matches!(role, Role::Admin | Role::Supervisor | Role::Leader) {
+            item("/reports", "nav.reports");
+        }
         item("/units", "nav.units");
         if matches!(role, Role::Admin | Role::UnitManager) {
             item("/users", "nav.users");
@@ -80,6 +90,7 @@ pub fn chrome(ctx: &Ctx, title_key: &str, flash: Option<String>) -> Chrome {
         nav,
         flash,
         path: ctx.path.clone(),
+        role_is_supervisor: ctx.caller.as_ref().is_some_and(|p| matches!(p.user.role, Role::Supervisor | Role::Admin)),
     }
 }
 

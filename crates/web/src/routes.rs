@@ -3,14 +3,14 @@
 //! The router is built from this table only, so a route cannot exist without a policy; the
 //! OpenAPI document is generated from it; and the authorization tests walk it.
 
-use crate::handlers::{audit, calendar, home, rules, system, units, users};
+use crate::handlers::{audit, calendar, home, rules, system, tasks, units, users};
 use crate::http::guard;
 use crate::AppState;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{on, MethodFilter};
 use axum::Router;
-use luoshi_domain::access::{Policy, ADMIN, USER_MANAGERS};
+use luoshi_domain::access::{Policy, ADMIN, DIRECTIVE_WRITERS, SUPERVISORS, TASK_READERS, UNIT_ROLES, USER_MANAGERS};
 use serde::Serialize;
 
 /// One route as declared.
@@ -114,6 +114,123 @@ fn table() -> Table {
         .add(M::GET, "/api/v1/calendar/deadline", AUTH, "calendar", "Add working days to a date (?from=YYYY-MM-DD&days=N)", calendar::deadline)
         .add(M::POST, "/calendar/import", ADMIN, "calendar", "Load or replace a year (form)", calendar::import)
         .add(M::POST, "/api/v1/calendar/import", ADMIN, "calendar", "Load or replace a year (JSON {text})", calendar::import)
+        // directives, tasks, supervision
+        .add(M::GET, "/inbox", TASK_READERS, "tasks", "My inbox: what to sign, report, review (page)", tasks::inbox)
+        .add(M::GET, "/api/v1/inbox", TASK_READERS, "tasks", "My inbox, sorted by urgency, with notices received", tasks::inbox)
+        .add(M::GET, "/tasks", TASK_READERS, "tasks", "Supervisor's board (page)", tasks::board)
+        .add(
+            M::GET,
+            "/api/v1/tasks",
+            TASK_READERS,
+            "tasks",
+            "Tasks the caller may see, filtered (?light=&unit_id=&directive_id=&leader_id=&term=&state=&after=), with counts per light",
+            tasks::board,
+        )
+        .add(M::GET, "/tasks/export.xlsx", TASK_READERS, "tasks", "任务分解表 as xlsx (?directive_id=)", tasks::ledger_export)
+        .add(M::GET, "/api/v1/tasks/export.xlsx", TASK_READERS, "tasks", "任务分解表 as xlsx (?directive_id=)", tasks::ledger_export)
+        .add(
+            M::POST,
+            "/api/v1/tasks/import",
+            SUPERVISORS,
+            "tasks",
+            "Import a 任务分解表 (body: xlsx; ?directive_id= or ?title=&issued_on=&issuer=; ?dry_run=true)",
+            tasks::ledger_import,
+        )
+        .add(M::POST, "/directives/import", SUPERVISORS, "tasks", "Import a 任务分解表 (multipart form)", tasks::ledger_import_form)
+        .add(M::GET, "/tasks/{id}", TASK_READERS, "tasks", "A task with its timeline (page)", tasks::task_show)
+        .add(
+            M::GET,
+            "/api/v1/tasks/{id}",
+            TASK_READERS,
+            "tasks",
+            "A task with co-units, milestones, reports, trail, extensions, notices, exemptions and what the caller may do",
+            tasks::task_show,
+        )
+        .add(M::POST, "/tasks/{id}/act", TASK_READERS, "tasks", "Take a workflow action (form)", tasks::task_act)
+        .add(
+            M::POST,
+            "/api/v1/tasks/{id}/act",
+            TASK_READERS,
+            "tasks",
+            "Take a workflow action: assign, sign, request_closure, accept, return (with reason)",
+            tasks::task_act,
+        )
+        .add(M::POST, "/tasks/{id}/reports", UNIT_ROLES, "tasks", "Report progress (form)", tasks::task_report)
+        .add(
+            M::POST,
+            "/api/v1/tasks/{id}/reports",
+            UNIT_ROLES,
+            "tasks",
+            "Report progress {text, percent}: the owner unit for the task, a co-unit for its part",
+            tasks::task_report,
+        )
+        .add(M::POST, "/tasks/{id}/extensions", UNIT_ROLES, "tasks", "Request an extension (form)", tasks::task_extension)
+        .add(
+            M::POST,
+            "/api/v1/tasks/{id}/extensions",
+            UNIT_ROLES,
+            "tasks",
+            "Request an extension {reason, new_deadline}, before the deadline",
+            tasks::task_extension,
+        )
+        .add(M::POST, "/extensions/{id}/decision", SUPERVISORS, "tasks", "Approve or refuse an extension (form)", tasks::extension_decide)
+        .add(M::POST, "/api/v1/extensions/{id}/decision", SUPERVISORS, "tasks", "Approve or refuse an extension {approve, note}", tasks::extension_decide)
+        .add(M::POST, "/tasks/{id}/exemptions", UNIT_ROLES, "tasks", "Apply for 容错免责 (form)", tasks::exemption_apply)
+        .add(
+            M::POST,
+            "/api/v1/tasks/{id}/exemptions",
+            UNIT_ROLES,
+            "tasks",
+            "Apply for 容错免责 {reason, conditions[{key, met, evidence}]}",
+            tasks::exemption_apply,
+        )
+        .add(M::POST, "/exemptions/{id}/step", SUPERVISORS, "tasks", "Advance a 容错免责 application (form)", tasks::exemption_step)
+        .add(
+            M::POST,
+            "/api/v1/exemptions/{id}/step",
+            SUPERVISORS,
+            "tasks",
+            "Advance a 容错免责 application {step: accept|reject|verify|decide, exempt, conditions, note}",
+            tasks::exemption_step,
+        )
+        .add(M::GET, "/api/v1/incentives", DIRECTIVE_WRITERS, "tasks", "Incentive records (表扬/激励)", tasks::incentives)
+        .add(M::POST, "/incentives", SUPERVISORS, "tasks", "Record praise or an incentive (form)", tasks::incentive_create)
+        .add(
+            M::POST,
+            "/api/v1/incentives",
+            SUPERVISORS,
+            "tasks",
+            "Record praise or an incentive {unit_id, user_id, duty_id, kind: praise|incentive, reason}",
+            tasks::incentive_create,
+        )
+        .add(M::POST, "/supervision/run", SUPERVISORS, "tasks", "Run the supervision engine now (form)", tasks::supervise)
+        .add(
+            M::POST,
+            "/api/v1/supervision/run",
+            SUPERVISORS,
+            "tasks",
+            "Run the supervision engine now (?date=YYYY-MM-DD): lights and the notice ladder",
+            tasks::supervise,
+        )
+        .add(M::GET, "/reports", DIRECTIVE_WRITERS, "tasks", "通报 report of a month (page, printable A4; ?period=YYYY-MM)", tasks::report)
+        .add(M::GET, "/api/v1/reports", DIRECTIVE_WRITERS, "tasks", "通报 report of a month (?period=YYYY-MM) with fair rankings", tasks::report)
+        .add(M::GET, "/reports/export.xlsx", DIRECTIVE_WRITERS, "tasks", "通报 report as xlsx (?period=)", tasks::report_xlsx)
+        .add(M::GET, "/api/v1/reports/export.xlsx", DIRECTIVE_WRITERS, "tasks", "通报 report as xlsx (?period=)", tasks::report_xlsx)
+        .add(M::GET, "/directives", TASK_READERS, "tasks", "Directives (page)", tasks::directives)
+        .add(M::GET, "/api/v1/directives", TASK_READERS, "tasks", "Directives with the number of tasks the caller sees", tasks::directives)
+        .add(M::POST, "/directives", DIRECTIVE_WRITERS, "tasks", "Create a directive (form)", tasks::directive_create)
+        .add(
+            M::POST,
+            "/api/v1/directives",
+            DIRECTIVE_WRITERS,
+            "tasks",
+            "Create a directive {title, kind: meeting|document|instruction, issued_on, issuer, doc_no, source_text}",
+            tasks::directive_create,
+        )
+        .add(M::GET, "/directives/{id}", TASK_READERS, "tasks", "A directive and its task tree (page)", tasks::directive_show)
+        .add(M::GET, "/api/v1/directives/{id}", TASK_READERS, "tasks", "A directive and the tasks the caller sees", tasks::directive_show)
+        .add(M::POST, "/directives/{id}/tasks", SUPERVISORS, "tasks", "Add a task (form)", tasks::task_create)
+        .add(M::POST, "/api/v1/directives/{id}/tasks", SUPERVISORS, "tasks", "Add a task (立项)", tasks::task_create)
         // audit
         .add(M::GET, "/audit", ADMIN, "audit", "Audit log (page)", audit::list)
         .add(M::GET, "/api/v1/audit", ADMIN, "audit", "Audit rows, newest first (?before=SEQ)", audit::list)

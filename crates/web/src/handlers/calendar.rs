@@ -48,7 +48,15 @@ fn months(cal: &luoshi_domain::calendar::Calendar, year: i32, today: NaiveDate, 
                     None if weekend => ("weekend", String::new()),
                     None => ("work", String::new()),
                 };
-                let class = if d == today { if class == "work" { "today" } else { class } } else { class };
+                let class = if d == today {
+                    if class == "work" {
+                        "today"
+                    } else {
+                        class
+                    }
+                } else {
+                    class
+                };
                 if weeks.last().map(Vec::len) == Some(7) {
                     weeks.push(Vec::new());
                 }

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod home;
 pub mod rules;
 pub mod system;
+pub mod tasks;
 pub mod units;
 pub mod users;
 

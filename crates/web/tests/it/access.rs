@@ -17,11 +17,29 @@ const ROLE_USERS: &[(Role, &str)] = &[
     (Role::Deputy, "deputy"),
 ];
 
-fn fill(path: &str, unit: i64, user: i64) -> String {
+/// Ids to put in paths, by the kind of record a path names.
+struct Ids {
+    unit: i64,
+    user: i64,
+    task: i64,
+    directive: i64,
+    extension: i64,
+    exemption: i64,
+}
+
+fn fill(path: &str, ids: &Ids) -> String {
     let id = if path.contains("/units/") {
-        unit
+        ids.unit
     } else if path.contains("/users/") {
-        user
+        ids.user
+    } else if path.contains("/tasks/") {
+        ids.task
+    } else if path.contains("/directives/") {
+        ids.directive
+    } else if path.contains("/extensions/") {
+        ids.extension
+    } else if path.contains("/exemptions/") {
+        ids.exemption
     } else {
         999_999
     };
@@ -39,6 +57,15 @@ async fn every_route_for_every_role_follows_its_policy() {
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let victim = app.user_id("victim").await;
+    let inbox: serde_json::Value = app.login("supervisor").await.get(&app, "/api/v1/inbox").await.json().await.unwrap();
+    let ids = Ids {
+        unit: town,
+        user: victim,
+        task: app.task_id("3.1.1").await,
+        directive: app.task_directive("3.1.1").await,
+        extension: inbox["extensions"][0]["id"].as_i64().unwrap(),
+        exemption: inbox["exemptions"][0]["id"].as_i64().unwrap(),
+    };
     let mut tokens = Vec::new();
     for (role, name) in ROLE_USERS {
         tokens.push((*role, app.token(name).await));
@@ -47,7 +74,7 @@ async fn every_route_for_every_role_follows_its_policy() {
     assert!(routes.len() >= 50, "only {} routes declared", routes.len());
     let mut checked = 0;
     for spec in &routes {
-        let path = fill(spec.path, town, victim);
+        let path = fill(spec.path, &ids);
         let method = Method::from_bytes(spec.method.as_str().as_bytes()).unwrap();
         // anonymous
         let r = TestApp::client().request(method.clone(), app.url(&path)).json(&json!({})).send().await.unwrap();
@@ -87,11 +114,14 @@ async fn a_township_cannot_reach_another_townships_records() {
     let other_village = app.unit_id("竹林村").await;
     let other_user = app.user_id("staff2").await;
     let own_unit = app.unit_id("城关镇").await;
+    let other_task = app.task_id("1").await; // 青山镇's own task
+    let other_directive = app.task_directive("1").await; // a directive with 青山镇's task only
     for who in ["staff", "manager"] {
         let s = app.login(who).await;
         for spec in specs().iter().filter(|s| s.path.contains("{id}")) {
             for unit in [other_unit, other_village] {
-                let path = fill(spec.path, unit, other_user);
+                let ids = Ids { unit, user: other_user, task: other_task, directive: other_directive, extension: 999_999, exemption: 999_999 };
+                let path = fill(spec.path, &ids);
                 let method = Method::from_bytes(spec.method.as_str().as_bytes()).unwrap();
                 let r = s
                     .client
@@ -104,7 +134,10 @@ async fn a_township_cannot_reach_another_townships_records() {
                 let status = r.status();
                 let body = r.text().await.unwrap();
                 assert!(status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN, "{who} {} {path}: {status} {body}", spec.method);
-                assert!(!body.contains("青山镇") && !body.contains("竹林村") && !body.contains("黄干事"), "{who} {path} leaked: {body}");
+                assert!(
+                    !body.contains("青山镇") && !body.contains("竹林村") && !body.contains("黄干事") && !body.contains("茶园村"),
+                    "{who} {path} leaked: {body}"
+                );
             }
         }
         // Lists show only the caller's subtree.

@@ -8,6 +8,7 @@ mod access;
 mod api;
 mod auth;
 mod pages;
+mod tasks;
 
 use luoshi_storage::testing::TestDb;
 use luoshi_web::{demo, AppState, Config};
@@ -19,19 +20,30 @@ pub const PW: &str = demo::DEMO_PASSWORD;
 pub struct TestApp {
     pub base: String,
     pub t: TestDb,
+    pub state: AppState,
     _server: tokio::task::JoinHandle<()>,
 }
+
+/// The date the tests' county lives on (a Monday), so lights and deadlines do not depend on
+/// the day CI runs.
+pub fn day(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+pub const TODAY: &str = "2026-06-15";
 
 pub async fn spawn_app() -> TestApp {
     let t = TestDb::new().await.unwrap();
     demo::seed(&t.db).await.unwrap();
+    demo::seed_tasks(&t.db, day(TODAY)).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = AppState::new(t.db.clone(), Config::default());
+    let state = AppState::new(t.db.clone(), Config { today: Some(day(TODAY)), ..Config::default() });
+    let serving = state.clone();
     let server = tokio::spawn(async move {
-        luoshi_web::serve(state, listener, std::future::pending()).await.unwrap();
+        luoshi_web::serve(serving, listener, std::future::pending()).await.unwrap();
     });
-    TestApp { base: format!("http://{addr}"), t, _server: server }
+    TestApp { base: format!("http://{addr}"), t, state, _server: server }
 }
 
 /// A logged-in browser-like client: its cookie jar holds the session, `csrf` the token.
@@ -69,6 +81,23 @@ impl TestApp {
     pub async fn unit_id(&self, name: &str) -> i64 {
         let all = luoshi_storage::units::list(&self.t.db, &luoshi_domain::access::Scope::All).await.unwrap();
         luoshi_storage::units::resolve(&all, name).unwrap().id
+    }
+
+    /// A task of the demo by its number in the ledger (序号).
+    pub async fn task_id(&self, seq: &str) -> i64 {
+        let all = luoshi_storage::duties::list(
+            &self.t.db,
+            &luoshi_storage::duties::Visibility::All,
+            &luoshi_storage::duties::Filter { limit: Some(500), ..Default::default() },
+        )
+        .await
+        .unwrap();
+        all.iter().find(|d| d.seq.as_deref() == Some(seq)).unwrap().id
+    }
+
+    pub async fn task_directive(&self, seq: &str) -> i64 {
+        let id = self.task_id(seq).await;
+        luoshi_storage::duties::get(&self.t.db, id).await.unwrap().unwrap().directive_id.unwrap()
     }
 
     pub async fn user_id(&self, username: &str) -> i64 {

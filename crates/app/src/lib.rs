@@ -1,0 +1,78 @@
+//! luoshi-app: the use cases. Each function checks who may do it, loads the calendar and the
+//! rules in force, applies the domain's rules and writes through storage in one transaction.
+//! It knows neither HTTP nor SQL: the web crate and the command line both call it.
+
+pub mod reports;
+pub mod tasks;
+pub mod tasks_ledger;
+
+use chrono::NaiveDate;
+use luoshi_domain::access::Scope;
+use luoshi_domain::user::Role;
+use luoshi_domain::DomainError;
+use luoshi_storage::duties::Visibility;
+use luoshi_storage::{Actor, StoreError};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Who acts: a user with a role in a unit, or the system itself (command line, scheduler).
+#[derive(Debug, Clone)]
+pub struct Who {
+    pub actor: Actor,
+    /// `None` for the system, which may do anything.
+    pub role: Option<Role>,
+    pub user_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub unit_path: String,
+}
+
+impl Who {
+    pub fn system(name: &str) -> Who {
+        Who { actor: Actor::cli(name), role: None, user_id: None, unit_id: None, unit_path: "/".into() }
+    }
+
+    pub fn user(user_id: i64, username: &str, role: Role, unit_id: i64, unit_path: &str) -> Who {
+        Who { actor: Actor::user(user_id, username), role: Some(role), user_id: Some(user_id), unit_id: Some(unit_id), unit_path: unit_path.to_string() }
+    }
+
+    /// The supervision office, an administrator or the system.
+    pub fn is_supervisor(&self) -> bool {
+        matches!(self.role, None | Some(Role::Supervisor | Role::Admin))
+    }
+
+    /// Which duties this caller sees: the supervision office all, a leader what they lead,
+    /// a unit what its subtree owns or co-operates on, nobody else anything.
+    pub fn visibility(&self) -> Visibility {
+        match self.role {
+            None | Some(Role::Supervisor | Role::Admin) => Visibility::All,
+            Some(Role::Leader) => self.user_id.map(Visibility::Leader).unwrap_or(Visibility::Nothing),
+            Some(Role::UnitManager | Role::UnitStaff) => Visibility::Units(self.unit_path.clone()),
+            Some(Role::Hotline | Role::Deputy) => Visibility::Nothing,
+        }
+    }
+
+    pub fn scope(&self) -> Scope {
+        match self.role {
+            None => Scope::All,
+            Some(r) => Scope::of(r, &self.unit_path),
+        }
+    }
+
+    /// Does this caller act for the unit at `path` (its own unit or one below it)?
+    pub fn acts_for(&self, path: &str) -> bool {
+        match self.role {
+            None => true,
+            Some(Role::UnitManager | Role::UnitStaff) => path.starts_with(&self.unit_path),
+            _ => false,
+        }
+    }
+}
+
+pub(crate) fn forbidden() -> StoreError {
+    DomainError::forbidden().into()
+}
+
+/// `YYYY-MM-DD`.
+pub fn ymd(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
