@@ -286,7 +286,8 @@ pub async fn import(
             DeadlineSpec::Date(d) => ymd(d),
             DeadlineSpec::WorkingDays(_) => String::new(),
         };
-        let id = store::insert_task(&mut tx, &who.actor, Some(directive_id), Some(&p.seq), &t, Some(&dl), None, luoshi_domain::duty::Light::None).await?;
+        // Units and leaders were resolved from the database while planning, in this request.
+        let id = store::insert_checked(&mut tx, &who.actor, Some(directive_id), Some(&p.seq), &t, Some(&dl), None, luoshi_domain::duty::Light::None).await?;
         ids.push(id);
     }
     tx.audit(&who.actor, "task.import", "directive", &directive_id.to_string(), None, Some(&serde_json::json!({ "file": file_name, "rows": planned.len() })))

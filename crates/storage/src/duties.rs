@@ -113,22 +113,22 @@ pub async fn get_directive(db: &Db, id: i64) -> Result<Option<Directive>> {
 
 /// Directives with the number of tasks the caller may see in each.
 pub async fn list_directives(db: &Db, vis: &Visibility) -> Result<Vec<(Directive, i64)>> {
-    let mut binds = Vec::new();
-    let cond = vis.condition(&mut binds);
-    let sql = format!(
-        "SELECT {cols}, (SELECT COUNT(*) FROM duties d JOIN units ou ON ou.id = d.owner_unit_id WHERE d.directive_id = x.id AND {cond}) AS n \
-         FROM directives x ORDER BY x.issued_on DESC, x.id DESC LIMIT 500",
-        cols = DIRECTIVE_COLS.split(", ").map(|c| format!("x.{c}")).collect::<Vec<_>>().join(", ")
-    );
-    let rows = bind_all(sqlx::query(&sql), &binds).fetch_all(db.pool()).await?;
-    let mut out = Vec::new();
-    for r in &rows {
-        let n = get_i64(r, "n")?;
-        if n > 0 || matches!(vis, Visibility::All) {
-            out.push((directive(r)?, n));
-        }
-    }
-    Ok(out)
+    let vis = vis.resolve(db).await?;
+    let cols = DIRECTIVE_COLS.split(", ").map(|c| format!("x.{c}")).collect::<Vec<_>>().join(", ");
+    let rows = if matches!(vis, Resolved::All) {
+        // Everything: the count the triggers keep.
+        sqlx::query(&format!("SELECT {cols}, x.task_count AS n FROM directives x ORDER BY x.issued_on DESC, x.id DESC LIMIT 500")).fetch_all(db.pool()).await?
+    } else {
+        let mut binds = Vec::new();
+        let cond = vis.source_condition(&mut binds);
+        let sql = format!(
+            "SELECT {cols}, c.n AS n FROM (SELECT d.directive_id, COUNT(*) AS n FROM {src} WHERE {cond} AND d.directive_id IS NOT NULL GROUP BY d.directive_id) c \
+             JOIN directives x ON x.id = c.directive_id ORDER BY x.issued_on DESC, x.id DESC LIMIT 500",
+            src = vis.source()
+        );
+        bind_all(sqlx::query(&sql), &binds).fetch_all(db.pool()).await?
+    };
+    rows.iter().map(|r| Ok((directive(r)?, get_i64(r, "n")?))).collect()
 }
 
 /// A duty as lists and pages show it.
@@ -233,21 +233,63 @@ fn bind_all<'q>(
     q
 }
 
+/// A visibility resolved for one query: a unit subtree becomes the (few) ids of its units, so
+/// that the owner and co-unit indexes answer instead of a path test on every task.
+enum Resolved {
+    All,
+    Nothing,
+    Leader(i64),
+    Units(String),
+}
+
 impl Visibility {
-    /// A SQL condition on `d` (duties) and `ou` (its owner unit), appending its parameters.
+    async fn resolve(&self, db: &Db) -> Result<Resolved> {
+        Ok(match self {
+            Visibility::All => Resolved::All,
+            Visibility::Nothing => Resolved::Nothing,
+            Visibility::Leader(id) => Resolved::Leader(*id),
+            Visibility::Units(path) => {
+                let rows = sqlx::query("SELECT id FROM units WHERE path LIKE $1").bind(format!("{path}%")).fetch_all(db.pool()).await?;
+                let ids: Vec<String> = rows.iter().map(|r| get_i64(r, "id").map(|i| i.to_string())).collect::<Result<_>>()?;
+                if ids.is_empty() {
+                    Resolved::Nothing
+                } else {
+                    Resolved::Units(ids.join(","))
+                }
+            }
+        })
+    }
+}
+
+impl Resolved {
+    /// The rows to select from, as `d`: all duties, or for a unit the few it owns or
+    /// co-operates on (found through the owner and co-unit indexes), joined back to duties.
+    fn source(&self) -> String {
+        match self {
+            Resolved::Units(ids) => format!("(SELECT o.id FROM duties o WHERE o.owner_unit_id IN ({ids}) UNION SELECT du.duty_id FROM duty_units du WHERE du.unit_id IN ({ids})) v JOIN duties d ON d.id = v.id"),
+            _ => "duties d".into(),
+        }
+    }
+
+    /// The condition that goes with [`Resolved::source`].
+    fn source_condition(&self, binds: &mut Vec<Bind>) -> String {
+        match self {
+            Resolved::Units(_) => "1 = 1".into(),
+            other => other.condition(binds),
+        }
+    }
+
+    /// A SQL condition on `d` (duties), appending its parameters. Unit ids are integers read
+    /// from the database, written into the statement as literals.
     fn condition(&self, binds: &mut Vec<Bind>) -> String {
         match self {
-            Visibility::All => "1 = 1".into(),
-            Visibility::Nothing => "1 = 0".into(),
-            Visibility::Leader(id) => {
+            Resolved::All => "1 = 1".into(),
+            Resolved::Nothing => "1 = 0".into(),
+            Resolved::Leader(id) => {
                 binds.push(Bind::I(*id));
                 format!("d.lead_leader_id = ${}", binds.len())
             }
-            Visibility::Units(path) => {
-                binds.push(Bind::S(format!("{path}%")));
-                let n = binds.len();
-                format!("(ou.path LIKE ${n} OR EXISTS (SELECT 1 FROM duty_units du JOIN units cu ON cu.id = du.unit_id WHERE du.duty_id = d.id AND cu.path LIKE ${n}))")
-            }
+            Resolved::Units(ids) => format!("(d.owner_unit_id IN ({ids}) OR d.id IN (SELECT du.duty_id FROM duty_units du WHERE du.unit_id IN ({ids})))"),
         }
     }
 }
@@ -270,8 +312,8 @@ pub struct Filter {
     pub limit: Option<i64>,
 }
 
-fn filter_sql(vis: &Visibility, f: &Filter, binds: &mut Vec<Bind>, with_light: bool) -> String {
-    let mut conds = vec![vis.condition(binds)];
+fn filter_sql(vis: &Resolved, f: &Filter, binds: &mut Vec<Bind>, with_light: bool) -> String {
+    let mut conds = vec![vis.source_condition(binds)];
     let mut push = |binds: &mut Vec<Bind>, b: Bind, tmpl: &str| {
         binds.push(b);
         conds.push(tmpl.replace('?', &format!("${}", binds.len())));
@@ -305,27 +347,46 @@ fn filter_sql(vis: &Visibility, f: &Filter, binds: &mut Vec<Bind>, with_light: b
 
 /// One page of duties, soonest deadline first, keyset-paged.
 pub async fn list(db: &Db, vis: &Visibility, f: &Filter) -> Result<Vec<Duty>> {
+    let vis = vis.resolve(db).await?;
     let mut binds = Vec::new();
-    let mut cond = filter_sql(vis, f, &mut binds, true);
+    let mut cond = filter_sql(&vis, f, &mut binds, true);
     if let (Some(dl), Some(id)) = (&f.after_deadline, f.after_id) {
         binds.push(Bind::S(dl.clone()));
         let a = binds.len();
         binds.push(Bind::I(id));
         let b = binds.len();
-        cond.push_str(&format!(" AND (COALESCE(d.deadline, '9999') > ${a} OR (COALESCE(d.deadline, '9999') = ${a} AND d.id > ${b}))"));
+        cond.push_str(&format!(" AND (d.due > ${a} OR (d.due = ${a} AND d.id > ${b}))"));
     }
     let limit = f.limit.unwrap_or(50).clamp(1, 500);
-    let sql = format!("SELECT {DUTY_COLS} FROM {DUTY_FROM} WHERE {cond} ORDER BY COALESCE(d.deadline, '9999'), d.id LIMIT {limit}");
+    // The page is chosen on the duties table alone (an index walk in due order), then joined.
+    let sql = format!(
+        "SELECT {DUTY_COLS} FROM (SELECT d.id FROM {src} WHERE {cond} ORDER BY d.due, d.id LIMIT {limit}) page \
+         JOIN duties d ON d.id = page.id JOIN units ou ON ou.id = d.owner_unit_id LEFT JOIN users lu ON lu.id = d.lead_leader_id ORDER BY d.due, d.id",
+        src = vis.source()
+    );
     let rows = bind_all(sqlx::query(&sql), &binds).fetch_all(db.pool()).await?;
     rows.iter().map(duty).collect()
 }
 
 /// How many duties carry each light under the same filters (the light filter itself ignored).
 pub async fn light_counts(db: &Db, vis: &Visibility, f: &Filter) -> Result<Vec<(Light, i64)>> {
-    let mut binds = Vec::new();
-    let cond = filter_sql(vis, f, &mut binds, false);
-    let sql = format!("SELECT d.light AS light, COUNT(*) AS n FROM duties d JOIN units ou ON ou.id = d.owner_unit_id WHERE {cond} GROUP BY d.light");
-    let rows = bind_all(sqlx::query(&sql), &binds).fetch_all(db.pool()).await?;
+    let vis = vis.resolve(db).await?;
+    let unfiltered = matches!(vis, Resolved::All)
+        && f.unit_id.is_none()
+        && f.directive_id.is_none()
+        && f.leader_id.is_none()
+        && f.term.is_none()
+        && f.state.is_none()
+        && !f.open;
+    let rows = if unfiltered {
+        // Everything: the totals the triggers keep.
+        sqlx::query("SELECT light, n FROM duty_light_totals").fetch_all(db.pool()).await?
+    } else {
+        let mut binds = Vec::new();
+        let cond = filter_sql(&vis, f, &mut binds, false);
+        let sql = format!("SELECT d.light AS light, COUNT(*) AS n FROM {} WHERE {cond} GROUP BY d.light", vis.source());
+        bind_all(sqlx::query(&sql), &binds).fetch_all(db.pool()).await?
+    };
     let mut out: Vec<(Light, i64)> = Light::ALL.iter().map(|l| (*l, 0)).collect();
     for r in &rows {
         if let Some(l) = Light::parse(&get_str(r, "light")?) {
@@ -339,12 +400,27 @@ pub async fn light_counts(db: &Db, vis: &Visibility, f: &Filter) -> Result<Vec<(
 
 /// A unit's inbox: open duties its subtree owns (to sign, report, reply) or co-operates on.
 pub async fn inbox(db: &Db, unit_path: &str, limit: i64) -> Result<Vec<Duty>> {
+    let Resolved::Units(ids) = Visibility::Units(unit_path.to_string()).resolve(db).await? else { return Ok(Vec::new()) };
+    // Open duties the units own (index on owner and state) or co-operate on (index on unit),
+    // then sorted by urgency: a unit's open items are few, the sort is cheap.
+    const URGENCY: &str = "CASE light WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'blue' THEN 2 ELSE 3 END * 10 + CASE state WHEN 'assigned' THEN 0 WHEN 'returned' THEN 1 ELSE 2 END";
     let sql = format!(
-        "SELECT {DUTY_COLS} FROM {DUTY_FROM} WHERE d.state IN ('assigned', 'signed', 'returned') AND \
-         (ou.path LIKE $1 OR EXISTS (SELECT 1 FROM duty_units du JOIN units cu ON cu.id = du.unit_id WHERE du.duty_id = d.id AND cu.path LIKE $1)) \
-         ORDER BY CASE d.light WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'blue' THEN 2 ELSE 3 END, CASE d.state WHEN 'assigned' THEN 0 WHEN 'returned' THEN 1 ELSE 2 END, d.deadline, d.id LIMIT $2"
+        "SELECT {DUTY_COLS} FROM ( \
+           SELECT u.id, u.urgency, u.due FROM ( \
+             SELECT o.id, {URGENCY} AS urgency, o.due FROM duties o WHERE o.owner_unit_id IN ({ids}) AND o.state IN ('assigned', 'signed', 'returned') \
+             UNION SELECT c.id, {URGENCY} AS urgency, c.due FROM duty_units du JOIN duties c ON c.id = du.duty_id WHERE du.unit_id IN ({ids}) AND c.state IN ('assigned', 'signed', 'returned') \
+           ) u ORDER BY u.urgency, u.due, u.id LIMIT $1) page \
+         JOIN duties d ON d.id = page.id JOIN units ou ON ou.id = d.owner_unit_id LEFT JOIN users lu ON lu.id = d.lead_leader_id \
+         ORDER BY page.urgency, page.due, page.id"
     );
-    let rows = sqlx::query(&sql).bind(format!("{unit_path}%")).bind(limit.clamp(1, 500)).fetch_all(db.pool()).await?;
+    let rows = sqlx::query(&sql).bind(limit.clamp(1, 500)).fetch_all(db.pool()).await?;
+    rows.iter().map(duty).collect()
+}
+
+/// The direct sub-tasks of a duty.
+pub async fn children(db: &Db, id: i64) -> Result<Vec<Duty>> {
+    let rows =
+        sqlx::query(&format!("SELECT {DUTY_COLS} FROM {DUTY_FROM} WHERE d.parent_id = $1 ORDER BY d.id LIMIT 500")).bind(id).fetch_all(db.pool()).await?;
     rows.iter().map(duty).collect()
 }
 
@@ -360,9 +436,10 @@ async fn get_tx(tx: &mut WriteTx, id: i64) -> Result<Duty> {
 
 /// May a caller with this visibility see the duty?
 pub async fn visible(db: &Db, vis: &Visibility, id: i64) -> Result<bool> {
+    let vis = vis.resolve(db).await?;
     let mut binds = vec![Bind::I(id)];
     let cond = vis.condition(&mut binds);
-    let sql = format!("SELECT d.id FROM duties d JOIN units ou ON ou.id = d.owner_unit_id WHERE d.id = $1 AND {cond}");
+    let sql = format!("SELECT d.id FROM duties d WHERE d.id = $1 AND {cond}");
     Ok(bind_all(sqlx::query(&sql), &binds).fetch_optional(db.pool()).await?.is_some())
 }
 
@@ -495,6 +572,12 @@ pub async fn insert_task(
     working_days: Option<i64>,
     light: Light,
 ) -> Result<i64> {
+    check_refs(tx, directive_id, t).await?;
+    insert_checked(tx, actor, directive_id, seq, t, deadline, working_days, light).await
+}
+
+/// Check what a task refers to: its parent (in the same directive), its units and its leader.
+pub async fn check_refs(tx: &mut WriteTx, directive_id: Option<i64>, t: &NewTask) -> Result<()> {
     if let Some(p) = t.parent_id {
         let row = sqlx::query("SELECT directive_id FROM duties WHERE id = $1").bind(p).fetch_optional(tx.conn()).await?;
         match row {
@@ -515,10 +598,26 @@ pub async fn insert_task(
             return Err(DomainError::invalid("lead_leader_id").into());
         }
     }
+    Ok(())
+}
+
+/// Insert a task whose references the caller has checked against the database already (an
+/// import resolves every unit and leader while planning; the foreign keys still hold).
+#[expect(clippy::too_many_arguments, reason = "the columns a creation sets")]
+pub async fn insert_checked(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    directive_id: Option<i64>,
+    seq: Option<&str>,
+    t: &NewTask,
+    deadline: Option<&str>,
+    working_days: Option<i64>,
+    light: Light,
+) -> Result<i64> {
     let now = crate::now_micros();
     let row = sqlx::query(
-        "INSERT INTO duties (kind, directive_id, parent_id, seq, title, measures, lead_leader_id, owner_unit_id, state, deadline, original_deadline, deadline_working_days, term, weight, light, remarks, created_at, updated_at) \
-         VALUES ('task', $1, $2, $3, $4, $5, $6, $7, 'draft', $8, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
+        "INSERT INTO duties (kind, directive_id, parent_id, seq, title, measures, lead_leader_id, owner_unit_id, state, deadline, due, original_deadline, deadline_working_days, term, weight, light, remarks, created_at, updated_at) \
+         VALUES ('task', $1, $2, $3, $4, $5, $6, $7, 'draft', $8, COALESCE($8, '9999-12-31'), $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
     )
     .bind(directive_id)
     .bind(t.parent_id)
@@ -570,7 +669,7 @@ pub struct Change {
 /// Move a duty from one state to another, refusing if someone else moved it first.
 pub async fn transition(tx: &mut WriteTx, id: i64, from: State, to: State, c: &Change) -> Result<Duty> {
     let n = sqlx::query(
-        "UPDATE duties SET state = $1, deadline = COALESCE($2, deadline), original_deadline = COALESCE(original_deadline, $2), assigned_on = COALESCE($3, assigned_on), \
+        "UPDATE duties SET state = $1, deadline = COALESCE($2, deadline), due = COALESCE($2, deadline, '9999-12-31'), original_deadline = COALESCE(original_deadline, $2), assigned_on = COALESCE($3, assigned_on), \
          closed_on = COALESCE($4, closed_on), returned_count = returned_count + $5, light = COALESCE($6, light), planned = COALESCE($7, planned), updated_at = $8 \
          WHERE id = $9 AND state = $10",
     )
@@ -757,13 +856,15 @@ pub async fn decide_extension(tx: &mut WriteTx, actor: &Actor, ext_id: i64, appr
         return Err(DomainError::field(ErrorCode::Conflict, "state").into());
     }
     if approve {
-        sqlx::query("UPDATE duties SET deadline = $1, extension_count = extension_count + 1, light = COALESCE($2, light), updated_at = $3 WHERE id = $4")
-            .bind(&ext.new_deadline)
-            .bind(light.map(|l| l.as_str()))
-            .bind(crate::now_micros())
-            .bind(ext.duty_id)
-            .execute(tx.conn())
-            .await?;
+        sqlx::query(
+            "UPDATE duties SET deadline = $1, due = $1, extension_count = extension_count + 1, light = COALESCE($2, light), updated_at = $3 WHERE id = $4",
+        )
+        .bind(&ext.new_deadline)
+        .bind(light.map(|l| l.as_str()))
+        .bind(crate::now_micros())
+        .bind(ext.duty_id)
+        .execute(tx.conn())
+        .await?;
     }
     let data = serde_json::json!({ "extension_id": ext_id, "approved": approve, "old_deadline": ext.old_deadline, "new_deadline": ext.new_deadline });
     event(tx, actor, ext.duty_id, None, if approve { "extension_approve" } else { "extension_refuse" }, None, None, note, Some(data)).await?;
@@ -1133,6 +1234,7 @@ pub async fn count(db: &Db) -> Result<i64> {
 
 /// Tasks of a directive in order, for the ledger export and the directive page.
 pub async fn of_directive(db: &Db, directive_id: i64, vis: &Visibility) -> Result<Vec<Duty>> {
+    let vis = vis.resolve(db).await?;
     let mut binds = vec![Bind::I(directive_id)];
     let cond = vis.condition(&mut binds);
     let sql = format!("SELECT {DUTY_COLS} FROM {DUTY_FROM} WHERE d.directive_id = $1 AND {cond} ORDER BY d.id");

@@ -6,9 +6,11 @@
 //! in a [`WriteTx`] that appends its audit row to the hash chain before it commits.
 
 pub mod audit;
+pub mod bulk;
 pub mod calendar;
 pub mod duties;
 mod migrate;
+pub mod probe;
 pub mod rules;
 pub mod sessions;
 pub mod testing;
@@ -116,6 +118,8 @@ pub struct Db {
     write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
     /// The SQLite file, for `backup` and for messages.
     sqlite_path: Option<PathBuf>,
+    /// The SQLite `synchronous` mode in force.
+    sqlite_synchronous: &'static str,
 }
 
 /// Options for [`Db::connect`].
@@ -150,8 +154,12 @@ impl Db {
             other => return Err(StoreError::BadUrl(format!("unknown SQLite synchronous mode {other}"))),
         };
         let is_sqlite = backend == Backend::Sqlite;
+        // SQLite runs each connection on a thread of its own: a few connections serve readers in
+        // WAL mode best on a small machine, and a connection to a local file needs no ping
+        // before use (PostgreSQL keeps it, to notice a restarted server).
         let pool = AnyPoolOptions::new()
-            .max_connections(if is_sqlite { opts.max_connections.max(2) } else { opts.max_connections })
+            .max_connections(if is_sqlite { opts.max_connections.clamp(2, 4) } else { opts.max_connections })
+            .test_before_acquire(!is_sqlite)
             .acquire_timeout(opts.acquire_timeout)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
@@ -164,7 +172,8 @@ impl Db {
             .connect(&url)
             .await?;
         let write_lock = is_sqlite.then(|| Arc::new(tokio::sync::Mutex::new(())));
-        Ok(Db { pool, backend, write_lock, sqlite_path })
+        let sqlite_synchronous = if pragmas.contains("synchronous = FULL") { "FULL" } else { "NORMAL" };
+        Ok(Db { pool, backend, write_lock, sqlite_path, sqlite_synchronous })
     }
 
     pub fn backend(&self) -> Backend {
@@ -173,6 +182,10 @@ impl Db {
 
     pub fn sqlite_path(&self) -> Option<&std::path::Path> {
         self.sqlite_path.as_deref()
+    }
+
+    pub fn sqlite_synchronous(&self) -> &'static str {
+        self.sqlite_synchronous
     }
 
     pub fn pool(&self) -> &AnyPool {

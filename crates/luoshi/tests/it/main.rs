@@ -217,3 +217,25 @@ fn help_on_every_command() {
         assert!(out.contains("Usage:"), "{args:?}");
     }
 }
+
+#[tokio::test]
+async fn the_bench_harness_runs_with_zero_errors() {
+    let (url, _dir) = fresh_url().await.unwrap();
+    let (code, out, err) =
+        run(luoshi(&url).args(["bench", "run", "--use-database", "--tasks", "1500", "--duration", "2", "--concurrency", "2", "--alone", "1"]));
+    assert_eq!(code, 0, "{out}{err}");
+    for line in [
+        "mixed load",
+        "GET /api/v1/tasks (board)",
+        "POST /api/v1/tasks/{id}/reports",
+        "limit: empty HTTP handler",
+        "limit: bare primary-key read",
+        "limit: bare durable single-row insert",
+    ] {
+        assert!(out.contains(line), "{line} missing from:\n{out}");
+    }
+    assert!(!out.contains("first error"), "{out}");
+    let (code, out, _) = run(luoshi(&url).args(["bench", "import", "--rows", "200"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("of 200 rows"), "{out}");
+}

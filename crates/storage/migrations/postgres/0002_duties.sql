@@ -9,6 +9,8 @@ CREATE TABLE directives (
     doc_no TEXT,
     source_text TEXT,
     created_by TEXT NOT NULL,
+    -- kept by triggers on duties
+    task_count BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
@@ -25,6 +27,8 @@ CREATE TABLE duties (
     owner_unit_id BIGINT NOT NULL REFERENCES units(id),
     state TEXT NOT NULL,
     deadline TEXT,
+    -- the deadline, or '9999-12-31' while there is none: lists sort on it through an index
+    due TEXT NOT NULL DEFAULT '9999-12-31',
     original_deadline TEXT,
     deadline_working_days BIGINT,
     term TEXT NOT NULL,
@@ -41,9 +45,14 @@ CREATE TABLE duties (
     updated_at BIGINT NOT NULL
 );
 CREATE INDEX duties_owner_state ON duties(owner_unit_id, state);
-CREATE INDEX duties_light ON duties(light, deadline);
+CREATE INDEX duties_light ON duties(light, due, id);
+CREATE INDEX duties_due ON duties(due, id);
 CREATE INDEX duties_directive ON duties(directive_id, id);
-CREATE INDEX duties_leader ON duties(lead_leader_id, state);
+CREATE INDEX duties_owner_due ON duties(owner_unit_id, due, id);
+CREATE INDEX duties_leader ON duties(lead_leader_id, due, id);
+-- index-only counts of a leader's lights and directives
+CREATE INDEX duties_leader_light ON duties(lead_leader_id, light);
+CREATE INDEX duties_leader_directive ON duties(lead_leader_id, directive_id);
 CREATE INDEX duties_parent ON duties(parent_id);
 CREATE INDEX duties_state_deadline ON duties(state, deadline);
 
@@ -158,3 +167,36 @@ CREATE TABLE incentives (
     by_actor TEXT NOT NULL
 );
 CREATE INDEX incentives_unit ON incentives(unit_id, at);
+
+-- Light totals of all duties, kept by triggers in the same transaction as every change, so the
+-- supervision board's counts read six rows instead of counting every duty.
+CREATE TABLE duty_light_totals (
+    light TEXT PRIMARY KEY,
+    n BIGINT NOT NULL
+);
+INSERT INTO duty_light_totals (light, n) VALUES ('green', 0), ('blue', 0), ('yellow', 0), ('red', 0), ('done', 0), ('none', 0);
+CREATE FUNCTION duties_light_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        UPDATE duty_light_totals SET n = n - 1 WHERE light = OLD.light;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        UPDATE duty_light_totals SET n = n + 1 WHERE light = NEW.light;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER duties_light_insert AFTER INSERT ON duties FOR EACH ROW EXECUTE FUNCTION duties_light_totals();
+CREATE TRIGGER duties_light_update AFTER UPDATE OF light ON duties FOR EACH ROW WHEN (OLD.light IS DISTINCT FROM NEW.light) EXECUTE FUNCTION duties_light_totals();
+CREATE TRIGGER duties_light_delete AFTER DELETE ON duties FOR EACH ROW EXECUTE FUNCTION duties_light_totals();
+CREATE FUNCTION duties_directive_count() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' AND NEW.directive_id IS NOT NULL THEN
+        UPDATE directives SET task_count = task_count + 1 WHERE id = NEW.directive_id;
+    ELSIF TG_OP = 'DELETE' AND OLD.directive_id IS NOT NULL THEN
+        UPDATE directives SET task_count = task_count - 1 WHERE id = OLD.directive_id;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER duties_directive_count AFTER INSERT OR DELETE ON duties FOR EACH ROW EXECUTE FUNCTION duties_directive_count();

@@ -9,6 +9,8 @@ CREATE TABLE directives (
     doc_no TEXT,
     source_text TEXT,
     created_by TEXT NOT NULL,
+    -- kept by triggers on duties
+    task_count BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
@@ -25,6 +27,8 @@ CREATE TABLE duties (
     owner_unit_id BIGINT NOT NULL REFERENCES units(id),
     state TEXT NOT NULL,
     deadline TEXT,
+    -- the deadline, or '9999-12-31' while there is none: lists sort on it through an index
+    due TEXT NOT NULL DEFAULT '9999-12-31',
     original_deadline TEXT,
     deadline_working_days BIGINT,
     term TEXT NOT NULL,
@@ -41,9 +45,14 @@ CREATE TABLE duties (
     updated_at BIGINT NOT NULL
 );
 CREATE INDEX duties_owner_state ON duties(owner_unit_id, state);
-CREATE INDEX duties_light ON duties(light, deadline);
+CREATE INDEX duties_light ON duties(light, due, id);
+CREATE INDEX duties_due ON duties(due, id);
 CREATE INDEX duties_directive ON duties(directive_id, id);
-CREATE INDEX duties_leader ON duties(lead_leader_id, state);
+CREATE INDEX duties_owner_due ON duties(owner_unit_id, due, id);
+CREATE INDEX duties_leader ON duties(lead_leader_id, due, id);
+-- index-only counts of a leader's lights and directives
+CREATE INDEX duties_leader_light ON duties(lead_leader_id, light);
+CREATE INDEX duties_leader_directive ON duties(lead_leader_id, directive_id);
 CREATE INDEX duties_parent ON duties(parent_id);
 CREATE INDEX duties_state_deadline ON duties(state, deadline);
 
@@ -155,3 +164,24 @@ CREATE TABLE incentives (
     by_actor TEXT NOT NULL
 );
 CREATE INDEX incentives_unit ON incentives(unit_id, at);
+
+-- Light totals of all duties, kept by triggers in the same transaction as every change, so the
+-- supervision board's counts read six rows instead of counting every duty.
+CREATE TABLE duty_light_totals (
+    light TEXT PRIMARY KEY,
+    n BIGINT NOT NULL
+);
+INSERT INTO duty_light_totals (light, n) VALUES ('green', 0), ('blue', 0), ('yellow', 0), ('red', 0), ('done', 0), ('none', 0);
+CREATE TRIGGER duties_light_insert AFTER INSERT ON duties
+BEGIN UPDATE duty_light_totals SET n = n + 1 WHERE light = NEW.light; END;
+CREATE TRIGGER duties_light_update AFTER UPDATE OF light ON duties WHEN OLD.light <> NEW.light
+BEGIN
+    UPDATE duty_light_totals SET n = n - 1 WHERE light = OLD.light;
+    UPDATE duty_light_totals SET n = n + 1 WHERE light = NEW.light;
+END;
+CREATE TRIGGER duties_light_delete AFTER DELETE ON duties
+BEGIN UPDATE duty_light_totals SET n = n - 1 WHERE light = OLD.light; END;
+CREATE TRIGGER duties_directive_count_insert AFTER INSERT ON duties WHEN NEW.directive_id IS NOT NULL
+BEGIN UPDATE directives SET task_count = task_count + 1 WHERE id = NEW.directive_id; END;
+CREATE TRIGGER duties_directive_count_delete AFTER DELETE ON duties WHEN OLD.directive_id IS NOT NULL
+BEGIN UPDATE directives SET task_count = task_count - 1 WHERE id = OLD.directive_id; END;

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 fn described(migrations: &[(i64, &str, &str)]) -> BTreeMap<String, Vec<String>> {
     let mut out = BTreeMap::new();
     for (_, _, sql) in migrations {
-        let mut rest = *sql;
+        // Drop `--` comments first: they may hold commas and parentheses.
+        let text: String = sql.lines().map(|l| l.split("--").next().unwrap_or("")).collect::<Vec<_>>().join("\n");
+        let mut rest = text.as_str();
         while let Some(i) = rest.find("CREATE TABLE ") {
             rest = &rest[i + "CREATE TABLE ".len()..];
             let name = rest.split(|c: char| c.is_whitespace() || c == '(').next().unwrap().to_string();

@@ -167,7 +167,7 @@ pub async fn inbox(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response>
     let p = ctx.user()?;
     let supervisor = who.is_supervisor();
     let (mine, notices) = if p.user.role.unit_scoped() {
-        (store::inbox(&app.db, &p.unit_path, 200).await?, store::notices_under(&app.db, &p.unit_path, 50).await?)
+        (store::inbox(&app.db, &p.unit_path, 50).await?, store::notices_under(&app.db, &p.unit_path, 30).await?)
     } else if p.user.role == Role::Leader {
         let f = Filter { leader_id: Some(p.user.id), open: true, limit: Some(200), ..Default::default() };
         let mut l = store::list(&app.db, &who.visibility(), &f).await?;

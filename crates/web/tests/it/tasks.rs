@@ -258,6 +258,14 @@ async fn the_demo_directive_has_tasks_in_every_state() {
     for l in ["green", "blue", "yellow", "red", "done"] {
         assert!(lights.contains(l), "no task with light {l}");
     }
+    // The totals the triggers keep equal a real count of the lights.
+    let mut counted: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
+    for t in board["tasks"].as_array().unwrap() {
+        *counted.entry(t["light"].as_str().unwrap().to_string()).or_default() += 1;
+    }
+    for (light, n) in board["counts"].as_object().unwrap() {
+        assert_eq!(counted.get(light).copied().unwrap_or(0), n.as_i64().unwrap(), "{light}");
+    }
     let inbox: Value = sup.get(&app, "/api/v1/inbox").await.json().await.unwrap();
     assert_eq!(inbox["extensions"].as_array().unwrap().len(), 1);
     assert_eq!(inbox["exemptions"].as_array().unwrap().len(), 1);

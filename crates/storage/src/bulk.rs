@@ -1,0 +1,115 @@
+//! Bulk loading for synthetic data (`luoshi bench seed`): many rows per statement, one
+//! transaction and one audit row per batch (the batch, not each row, is the change).
+
+use crate::{Actor, Db, Result};
+
+/// One synthetic task row.
+#[derive(Debug, Clone)]
+pub struct SeedTask {
+    pub directive_id: i64,
+    pub seq: String,
+    pub title: String,
+    pub measures: String,
+    pub lead_leader_id: Option<i64>,
+    pub owner_unit_id: i64,
+    pub state: &'static str,
+    pub deadline: String,
+    pub term: &'static str,
+    pub progress: f64,
+    pub planned: f64,
+    pub light: &'static str,
+    pub assigned_on: Option<String>,
+    pub closed_on: Option<String>,
+    pub returned_count: i64,
+    pub co_unit: Option<i64>,
+}
+
+/// Parameters per row.
+const COLS: usize = 17;
+
+/// Insert a batch of tasks (and their co-units) in one transaction with one audit row.
+pub async fn insert_tasks(db: &Db, actor: &Actor, rows: &[SeedTask]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let now = crate::now_micros();
+    let mut tx = db.begin_write().await?;
+    for chunk in rows.chunks(500) {
+        let mut sql = String::from(
+            "INSERT INTO duties (kind, directive_id, seq, title, measures, lead_leader_id, owner_unit_id, state, deadline, due, original_deadline, term, weight, progress, planned, light, assigned_on, closed_on, returned_count, created_at, updated_at) VALUES ",
+        );
+        for (i, _) in chunk.iter().enumerate() {
+            let b = i * COLS;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "('task', ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 1.0, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8,
+                b + 8,
+                b + 8,
+                b + 9,
+                b + 10,
+                b + 11,
+                b + 12,
+                b + 13,
+                b + 14,
+                b + 15,
+                b + 16,
+                b + 17
+            ));
+        }
+        sql.push_str(" RETURNING id");
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q
+                .bind(r.directive_id)
+                .bind(&r.seq)
+                .bind(&r.title)
+                .bind(&r.measures)
+                .bind(r.lead_leader_id)
+                .bind(r.owner_unit_id)
+                .bind(r.state)
+                .bind(&r.deadline)
+                .bind(r.term)
+                .bind(r.progress)
+                .bind(r.planned)
+                .bind(r.light)
+                .bind(&r.assigned_on)
+                .bind(&r.closed_on)
+                .bind(r.returned_count)
+                .bind(now)
+                .bind(now);
+        }
+        let ids = q.fetch_all(tx.conn()).await?;
+        let mut co = Vec::new();
+        for (r, row) in chunk.iter().zip(&ids) {
+            if let Some(u) = r.co_unit.filter(|u| *u != r.owner_unit_id) {
+                co.push((crate::get_i64(row, "id")?, u));
+            }
+        }
+        for part in co.chunks(1000) {
+            let mut sql = String::from("INSERT INTO duty_units (duty_id, unit_id, role) VALUES ");
+            for (i, _) in part.iter().enumerate() {
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!("(${}, ${}, 'cooperating')", i * 2 + 1, i * 2 + 2));
+            }
+            let mut q = sqlx::query(&sql);
+            for (d, u) in part {
+                q = q.bind(*d).bind(*u);
+            }
+            q.execute(tx.conn()).await?;
+        }
+    }
+    tx.audit(actor, "bench.seed", "task", "batch", None, Some(&serde_json::json!({ "tasks": rows.len() }))).await?;
+    tx.commit().await
+}
