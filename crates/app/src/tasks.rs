@@ -130,6 +130,7 @@ pub struct TaskView {
     pub notices: Vec<store::Notice>,
     pub exemptions: Vec<store::Exemption>,
     pub children: Vec<Duty>,
+    pub attachments: Vec<store::Attachment>,
     /// What the caller may do now.
     pub can: Vec<&'static str>,
     pub owner_path: String,
@@ -171,6 +172,12 @@ pub async fn view(db: &Db, who: &Who, id: i64, today: NaiveDate) -> Result<TaskV
     if sup && task.state.is_open() {
         can.push("incentive");
     }
+    if sup && task.state == State::Closed && task.evaluation.is_none() {
+        can.push("evaluate");
+    }
+    if (owner || co) && task.state.is_open() {
+        can.push("attach");
+    }
     let deadline_passed = task.deadline.as_deref().is_some_and(|d| d < ymd(today).as_str());
     let notices = store::notices_of(db, id).await?;
     if owner && (deadline_passed || !notices.is_empty()) {
@@ -187,6 +194,7 @@ pub async fn view(db: &Db, who: &Who, id: i64, today: NaiveDate) -> Result<TaskV
         events: store::events(db, id).await?,
         extensions: store::extensions(db, id).await?,
         exemptions: store::exemptions_of(db, id).await?,
+        attachments: store::attachments_of(db, id).await?,
         notices,
         children,
         co_units,
@@ -326,6 +334,8 @@ pub struct SuperviseReport {
     pub reminders: usize,
     pub notices: usize,
     pub reports: usize,
+    /// Reminders to report progress for the month.
+    pub report_due: usize,
 }
 
 /// The supervision run (督查): recompute every open duty's light for `today` and raise the
@@ -364,6 +374,7 @@ pub async fn supervise(db: &Db, today: NaiveDate) -> Result<SuperviseReport> {
                         NoticeLevel::Reminder => out.reminders += 1,
                         NoticeLevel::Notice => out.notices += 1,
                         NoticeLevel::Report => out.reports += 1,
+                        NoticeLevel::ReportDue => out.report_due += 1,
                     }
                 }
             }
@@ -372,6 +383,28 @@ pub async fn supervise(db: &Db, today: NaiveDate) -> Result<SuperviseReport> {
             tx.commit().await?;
         } else {
             tx.commit_unaudited().await?;
+        }
+    }
+    // The reporting cycle: from day N of the month, a task in progress whose owner has not
+    // reported this month gets a reminder (once per month, on any node).
+    let day = rules::int_value(db, "supervision.report.monthly_day", &ymd(today)).await?;
+    if i64::from(today.day()) >= day {
+        let period = format!("{}-{:02}", today.year(), today.month());
+        let missing = store::missing_reports(db, &period).await?;
+        for chunk in missing.chunks(500) {
+            let mut tx = db.begin_write().await?;
+            let mut wrote = false;
+            for (id, unit) in chunk {
+                if store::raise_notice(&mut tx, &actor, *id, NoticeLevel::ReportDue, *unit, &period, &ymd(today)).await? {
+                    out.report_due += 1;
+                    wrote = true;
+                }
+            }
+            if wrote {
+                tx.commit().await?;
+            } else {
+                tx.commit_unaudited().await?;
+            }
         }
     }
     tracing::info!(?out, "supervision run");
@@ -468,4 +501,45 @@ pub async fn add_incentive(db: &Db, who: &Who, unit_id: i64, user_id: Option<i64
     let id = store::add_incentive(&mut tx, &who.actor, unit_id, user_id, duty_id, kind, &reason).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Grade a closed task (评价), the supervision office, once.
+pub async fn evaluate(db: &Db, who: &Who, id: i64, grade: &str, note: &str) -> Result<Duty> {
+    if !who.is_supervisor() {
+        return Err(forbidden());
+    }
+    visible_task(db, who, id).await?;
+    let g = if grade.trim().is_empty() { Err(DomainError::required("grade")) } else { duty::Grade::parse(grade).ok_or_else(|| DomainError::invalid("grade")) }?;
+    let note = luoshi_domain::error::optional_text("note", note, 1000)?;
+    let mut tx = db.begin_write().await?;
+    store::evaluate(&mut tx, &who.actor, id, g.as_str(), note.as_deref()).await?;
+    tx.commit().await?;
+    store::get(db, id).await?.ok_or_else(|| DomainError::not_found("task").into())
+}
+
+/// Attach a file to a task in progress: its owner unit or a co-unit (evidence of progress).
+pub async fn attach(db: &Db, who: &Who, id: i64, name: &str, data: &[u8]) -> Result<i64> {
+    let d = visible_task(db, who, id).await?;
+    let unit = if who.acts_for(&owner_path(db, &d).await?) {
+        d.owner_unit_id
+    } else {
+        match store::co_units(db, id).await?.into_iter().find(|c| who.role.is_some() && who.acts_for(&c.unit_path)) {
+            Some(c) => c.unit_id,
+            None => return Err(forbidden()),
+        }
+    };
+    if !d.state.is_open() {
+        return Err(DomainError::field(ErrorCode::Conflict, "state").with_detail(d.state.as_str().to_string()).into());
+    }
+    let (name, content_type) = duty::check_attachment(name, data.len())?;
+    let mut tx = db.begin_write().await?;
+    let aid = store::add_attachment(&mut tx, &who.actor, id, unit, &name, content_type, data).await?;
+    tx.commit().await?;
+    Ok(aid)
+}
+
+/// An attachment of a task the caller may see.
+pub async fn attachment(db: &Db, who: &Who, id: i64, attachment_id: i64) -> Result<(store::Attachment, Vec<u8>)> {
+    visible_task(db, who, id).await?;
+    store::attachment_data(db, id, attachment_id).await?.ok_or_else(|| DomainError::not_found("attachment").into())
 }

@@ -185,8 +185,54 @@ str_enum!(
         Notice = "notice",
         /// 通报: inclusion in the public report.
         Report = "report",
+        /// 报送提醒: no progress report yet in this reporting period (by day N of the month).
+        ReportDue = "report_due",
     }
 );
+
+str_enum!(
+    /// 评价: the supervision office's grade of a closed task.
+    Grade {
+        Excellent = "excellent",
+        Good = "good",
+        Fair = "fair",
+        Poor = "poor",
+    }
+);
+
+/// The largest attachment accepted (10 MiB).
+pub const MAX_ATTACHMENT: usize = 10 * 1024 * 1024;
+
+/// Check an attachment's name and size; returns its content type (by extension, from a short
+/// list of what government offices exchange).
+pub fn check_attachment(name: &str, size: usize) -> Result<(String, &'static str), DomainError> {
+    let name = required_text("name", name, 120)?;
+    if name.contains(['/', '\\']) || name.starts_with('.') {
+        return Err(DomainError::invalid("name"));
+    }
+    if size == 0 {
+        return Err(DomainError::required("file"));
+    }
+    if size > MAX_ATTACHMENT {
+        return Err(DomainError::field(ErrorCode::TooLarge, "file").with_detail("10 MiB"));
+    }
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ct = match ext.as_str() {
+        "pdf" => "application/pdf",
+        "ofd" => "application/ofd",
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "txt" => "text/plain; charset=utf-8",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "wps" => "application/vnd.ms-works",
+        "zip" => "application/zip",
+        _ => return Err(DomainError::invalid("file").with_detail(ext)),
+    };
+    Ok((name, ct))
+}
 
 /// The ladder rules in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -562,6 +608,17 @@ mod tests {
         assert_eq!(ladder(State::Assigned, -5, &r), vec![NoticeLevel::Reminder, NoticeLevel::Notice, NoticeLevel::Report]);
         assert!(ladder(State::Closed, -9, &r).is_empty());
         assert!(ladder(State::ClosureRequested, -9, &r).is_empty());
+        assert!(!ladder(State::Signed, -9, &r).contains(&NoticeLevel::ReportDue));
+    }
+
+    #[test]
+    fn attachments_are_checked() {
+        assert_eq!(check_attachment("验收报告.pdf", 1000).unwrap().1, "application/pdf");
+        assert_eq!(check_attachment("照片.JPG", 10).unwrap().1, "image/jpeg");
+        assert_eq!(check_attachment("x.exe", 10).unwrap_err().field.as_deref(), Some("file"));
+        assert_eq!(check_attachment("a.pdf", MAX_ATTACHMENT + 1).unwrap_err().code, ErrorCode::TooLarge);
+        assert_eq!(check_attachment("../a.pdf", 10).unwrap_err().field.as_deref(), Some("name"));
+        assert_eq!(check_attachment("a.pdf", 0).unwrap_err().code, ErrorCode::Required);
     }
 
     #[test]

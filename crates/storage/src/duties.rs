@@ -158,6 +158,8 @@ pub struct Duty {
     pub closed_on: Option<String>,
     pub returned_count: i64,
     pub extension_count: i64,
+    pub evaluation: Option<String>,
+    pub evaluation_note: Option<String>,
     pub remarks: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -165,7 +167,7 @@ pub struct Duty {
 
 const DUTY_COLS: &str = "d.id, d.kind, d.directive_id, d.parent_id, d.seq, d.title, d.measures, d.lead_leader_id, lu.display_name AS lead_leader_name, \
      d.owner_unit_id, ou.name AS owner_unit_name, d.state, d.deadline, d.original_deadline, d.deadline_working_days, d.term, d.weight, d.progress, \
-     d.planned, d.light, d.assigned_on, d.closed_on, d.returned_count, d.extension_count, d.remarks, d.created_at, d.updated_at";
+     d.planned, d.light, d.assigned_on, d.closed_on, d.returned_count, d.extension_count, d.evaluation, d.evaluation_note, d.remarks, d.created_at, d.updated_at";
 const DUTY_FROM: &str = "duties d JOIN units ou ON ou.id = d.owner_unit_id LEFT JOIN users lu ON lu.id = d.lead_leader_id";
 
 fn duty(r: &AnyRow) -> Result<Duty> {
@@ -195,6 +197,8 @@ fn duty(r: &AnyRow) -> Result<Duty> {
         closed_on: get_opt_str(r, "closed_on")?,
         returned_count: get_i64(r, "returned_count")?,
         extension_count: get_i64(r, "extension_count")?,
+        evaluation: get_opt_str(r, "evaluation")?,
+        evaluation_note: get_opt_str(r, "evaluation_note")?,
         remarks: get_opt_str(r, "remarks")?,
         created_at: get_i64(r, "created_at")?,
         updated_at: get_i64(r, "updated_at")?,
@@ -1256,4 +1260,112 @@ pub async fn co_unit_names(db: &Db, ids: &[i64]) -> Result<Vec<(i64, CoRole, Str
     rows.iter()
         .map(|r| Ok((get_i64(r, "duty_id")?, CoRole::parse(&get_str(r, "role")?).ok_or_else(|| DomainError::invalid("role"))?, get_str(r, "name")?)))
         .collect()
+}
+
+/// Grade a closed task once (评价).
+pub async fn evaluate(tx: &mut WriteTx, actor: &Actor, id: i64, grade: &str, note: Option<&str>) -> Result<()> {
+    let n = sqlx::query("UPDATE duties SET evaluation = $1, evaluation_note = $2, updated_at = $3 WHERE id = $4 AND state = 'closed' AND evaluation IS NULL")
+        .bind(grade)
+        .bind(note.map(str::to_string))
+        .bind(crate::now_micros())
+        .bind(id)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(DomainError::field(ErrorCode::Conflict, "state").into());
+    }
+    event(tx, actor, id, None, "evaluate", None, None, note, Some(serde_json::json!({ "grade": grade }))).await
+}
+
+/// An attachment's record (its bytes are read only on download).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attachment {
+    pub id: i64,
+    pub duty_id: i64,
+    pub unit_id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub actor: String,
+    pub at: i64,
+}
+
+fn attachment(r: &AnyRow) -> Result<Attachment> {
+    Ok(Attachment {
+        id: get_i64(r, "id")?,
+        duty_id: get_i64(r, "duty_id")?,
+        unit_id: get_i64(r, "unit_id")?,
+        name: get_str(r, "name")?,
+        content_type: get_str(r, "content_type")?,
+        size: get_i64(r, "size")?,
+        sha256: get_str(r, "sha256")?,
+        actor: get_str(r, "actor")?,
+        at: get_i64(r, "at")?,
+    })
+}
+
+const ATT_COLS: &str = "id, duty_id, unit_id, name, content_type, size, sha256, actor, at";
+
+pub async fn add_attachment(tx: &mut WriteTx, actor: &Actor, duty_id: i64, unit_id: i64, name: &str, content_type: &str, data: &[u8]) -> Result<i64> {
+    use sha2::Digest;
+    let sha256 = hex::encode(sha2::Sha256::digest(data));
+    let sha256 = sha256.as_str();
+    let row = sqlx::query("INSERT INTO attachments (duty_id, unit_id, name, content_type, size, sha256, data, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
+        .bind(duty_id)
+        .bind(unit_id)
+        .bind(name)
+        .bind(content_type)
+        .bind(i64::try_from(data.len()).unwrap_or(i64::MAX))
+        .bind(sha256)
+        .bind(data.to_vec())
+        .bind(&actor.name)
+        .bind(crate::now_micros())
+        .fetch_one(tx.conn())
+        .await?;
+    let id = get_i64(&row, "id")?;
+    event(
+        tx,
+        actor,
+        duty_id,
+        Some(unit_id),
+        "attach",
+        None,
+        None,
+        Some(name),
+        Some(serde_json::json!({ "attachment_id": id, "size": data.len(), "sha256": sha256 })),
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn attachments_of(db: &Db, duty_id: i64) -> Result<Vec<Attachment>> {
+    let rows = sqlx::query(&format!("SELECT {ATT_COLS} FROM attachments WHERE duty_id = $1 ORDER BY id")).bind(duty_id).fetch_all(db.pool()).await?;
+    rows.iter().map(attachment).collect()
+}
+
+/// One attachment of a duty with its bytes.
+pub async fn attachment_data(db: &Db, duty_id: i64, id: i64) -> Result<Option<(Attachment, Vec<u8>)>> {
+    let row = sqlx::query(&format!("SELECT {ATT_COLS}, data FROM attachments WHERE duty_id = $1 AND id = $2"))
+        .bind(duty_id)
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    match row {
+        Some(r) => Ok(Some((attachment(&r)?, r.try_get::<Vec<u8>, _>("data")?))),
+        None => Ok(None),
+    }
+}
+
+/// Tasks in progress whose owner has not reported in `period` (`YYYY-MM`): (id, owner unit).
+pub async fn missing_reports(db: &Db, period: &str) -> Result<Vec<(i64, i64)>> {
+    let rows = sqlx::query(
+        "SELECT d.id, d.owner_unit_id FROM duties d WHERE d.state IN ('signed', 'returned') \
+         AND NOT EXISTS (SELECT 1 FROM duty_reports r WHERE r.duty_id = d.id AND r.unit_id = d.owner_unit_id AND r.period = $1) ORDER BY d.id",
+    )
+    .bind(period)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| Ok((get_i64(r, "id")?, get_i64(r, "owner_unit_id")?))).collect()
 }

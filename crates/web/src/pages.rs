@@ -127,3 +127,22 @@ pub fn error_page(lang: Lang, status: u16, code: &str, message: &str) -> Html<St
     let page = ErrorPage { lang, status, code: code.to_string(), message: message.to_string() };
     Html(page.render().unwrap_or_else(|_| message.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    /// The Content-Security-Policy forbids inline styles and scripts; a template that used them
+    /// would render broken (as progress bars once did).
+    #[test]
+    fn templates_need_no_inline_styles_or_scripts() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(!text.contains("style=\""), "{} has an inline style", path.display());
+            assert!(!text.contains("<script>") && !text.contains("javascript:") && !text.contains(" onclick="), "{} has inline script", path.display());
+            seen += 1;
+        }
+        assert!(seen >= 15);
+    }
+}

@@ -173,6 +173,26 @@ fn table() -> Table {
             "Request an extension {reason, new_deadline}, before the deadline",
             tasks::task_extension,
         )
+        .add(M::POST, "/tasks/{id}/evaluation", SUPERVISORS, "tasks", "Grade a closed task (form)", tasks::task_evaluate)
+        .add(
+            M::POST,
+            "/api/v1/tasks/{id}/evaluation",
+            SUPERVISORS,
+            "tasks",
+            "Grade a closed task once {grade: excellent|good|fair|poor, note}",
+            tasks::task_evaluate,
+        )
+        .add(M::POST, "/tasks/{id}/attachments", UNIT_ROLES, "tasks", "Attach a file (multipart form)", tasks::attach_form)
+        .add(
+            M::POST,
+            "/api/v1/tasks/{id}/attachments",
+            UNIT_ROLES,
+            "tasks",
+            "Attach a file (body: the file; ?name=FILE.pdf): owner or co-unit, while the task is open",
+            tasks::attach_api,
+        )
+        .add(M::GET, "/tasks/{id}/attachments/{aid}", TASK_READERS, "tasks", "Download an attachment", tasks::attachment_get)
+        .add(M::GET, "/api/v1/tasks/{id}/attachments/{aid}", TASK_READERS, "tasks", "Download an attachment", tasks::attachment_get)
         .add(M::POST, "/extensions/{id}/decision", SUPERVISORS, "tasks", "Approve or refuse an extension (form)", tasks::extension_decide)
         .add(M::POST, "/api/v1/extensions/{id}/decision", SUPERVISORS, "tasks", "Approve or refuse an extension {approve, note}", tasks::extension_decide)
         .add(M::POST, "/tasks/{id}/exemptions", UNIT_ROLES, "tasks", "Apply for 容错免责 (form)", tasks::exemption_apply)

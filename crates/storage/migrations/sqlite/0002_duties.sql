@@ -40,6 +40,9 @@ CREATE TABLE duties (
     closed_on TEXT,
     returned_count BIGINT NOT NULL DEFAULT 0,
     extension_count BIGINT NOT NULL DEFAULT 0,
+    -- 评价 after closure: excellent, good, fair or poor, with a note
+    evaluation TEXT,
+    evaluation_note TEXT,
     remarks TEXT,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
@@ -87,6 +90,20 @@ CREATE TABLE duty_reports (
     at BIGINT NOT NULL
 );
 CREATE INDEX duty_reports_duty ON duty_reports(duty_id, at);
+
+CREATE TABLE attachments (
+    id INTEGER PRIMARY KEY,
+    duty_id BIGINT NOT NULL REFERENCES duties(id),
+    unit_id BIGINT NOT NULL REFERENCES units(id),
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    sha256 TEXT NOT NULL,
+    data BLOB NOT NULL,
+    actor TEXT NOT NULL,
+    at BIGINT NOT NULL
+);
+CREATE INDEX attachments_duty ON attachments(duty_id, id);
 
 CREATE TABLE duty_events (
     id INTEGER PRIMARY KEY,

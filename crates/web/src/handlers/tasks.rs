@@ -691,3 +691,58 @@ pub async fn ledger_import_form(ctx: Ctx, State(app): State<AppState>, mut form:
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, render(&LedgerImportPage { chrome: chrome(&ctx, "tasks.import", None), dry_run: q.dry_run, directive_id, planned, errors })).into_response())
 }
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct EvalForm {
+    #[serde(default)]
+    grade: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn task_evaluate(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f): Input<EvalForm>) -> AppResult<Response> {
+    let d = svc::evaluate(&app.db, &ctx.who()?, id, &f.grade, &f.note).await?;
+    Ok(super::done(&ctx, StatusCode::OK, serde_json::json!({ "task": d }), &format!("/tasks/{id}")))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct NameQuery {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn attach_api(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<NameQuery>, body: Bytes) -> AppResult<Response> {
+    let aid = svc::attach(&app.db, &ctx.who()?, id, &q.name, &body).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": aid }))).into_response())
+}
+
+pub async fn attach_form(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, req: axum::extract::Request) -> AppResult<Response> {
+    let who = ctx.who()?;
+    // A task out of sight answers "not found" before the upload is even read.
+    svc::visible_task(&app.db, &who, id).await?;
+    let bad = || AppError(DomainError::field(ErrorCode::BadFile, "file"));
+    let mut form = <Multipart as axum::extract::FromRequest<()>>::from_request(req, &()).await.map_err(|_| bad())?;
+    let (mut name, mut bytes) = (String::new(), Vec::new());
+    while let Some(field) = form.next_field().await.map_err(|_| bad())? {
+        if field.name() == Some("file") {
+            name = field.file_name().unwrap_or("").to_string();
+            bytes = field.bytes().await.map_err(|_| bad())?.to_vec();
+        }
+    }
+    svc::attach(&app.db, &who, id, &name, &bytes).await?;
+    Ok(super::done(&ctx, StatusCode::CREATED, serde_json::json!({}), &format!("/tasks/{id}")))
+}
+
+pub async fn attachment_get(ctx: Ctx, State(app): State<AppState>, Path((id, aid)): Path<(i64, i64)>) -> AppResult<Response> {
+    let (a, data) = svc::attachment(&app.db, &ctx.who()?, id, aid).await?;
+    let ascii: String = a.name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect();
+    let encoded: String = a.name.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, a.content_type.clone()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")),
+        ],
+        data,
+    )
+        .into_response())
+}

@@ -67,6 +67,33 @@ async fn a_directive_from_assignment_to_closure() {
     let t = task(&app, &sup, id).await;
     assert_eq!(t["task"]["progress"], 40.0);
     assert_eq!(t["co_units"][0]["sub_percent"], 50.0);
+    // Evidence: a photo attached by the owner; another unit cannot fetch it; odd files are refused.
+    let photo = b"\xff\xd8\xff\xe0 not really a jpeg, but bytes".to_vec();
+    let r = staff
+        .client
+        .post(app.url(&format!("/api/v1/tasks/{id}/attachments?name=%E6%B8%85%E9%9A%9C%E7%85%A7%E7%89%87.jpg")))
+        .header("x-csrf-token", &staff.csrf)
+        .body(photo.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let aid = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let got = sup.get(&app, &format!("/api/v1/tasks/{id}/attachments/{aid}")).await;
+    assert_eq!(got.headers()["content-type"], "image/jpeg");
+    assert_eq!(got.bytes().await.unwrap().to_vec(), photo);
+    let finance = app.login("finance").await;
+    assert_eq!(finance.get(&app, &format!("/api/v1/tasks/{id}/attachments/{aid}")).await.status(), StatusCode::NOT_FOUND);
+    let r = staff
+        .client
+        .post(app.url(&format!("/api/v1/tasks/{id}/attachments?name=run.exe")))
+        .header("x-csrf-token", &staff.csrf)
+        .body(b"MZ".to_vec())
+        .send()
+        .await
+        .unwrap();
+    let (status, code, body) = error_code(r).await;
+    assert_eq!((status, code.as_str(), body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some("file")));
     // Tuesday 23 June: three working days left, the light turns blue.
     app.state.set_today(day("2026-06-23"));
     assert_eq!(staff.post(&app, &format!("/api/v1/tasks/{id}/reports"), json!({ "text": "已清理四处", "percent": 80 })).await.status(), StatusCode::OK);
@@ -154,8 +181,15 @@ async fn a_directive_from_assignment_to_closure() {
 
     assert_eq!(staff.post(&app, &format!("/api/v1/tasks/{id}/act"), json!({ "action": "request_closure" })).await.status(), StatusCode::OK);
     assert_eq!(sup.post(&app, &format!("/api/v1/tasks/{id}/act"), json!({ "action": "accept" })).await.status(), StatusCode::OK);
+    // 评价: once, by the office, with a known grade.
+    assert_eq!(staff.post(&app, &format!("/api/v1/tasks/{id}/evaluation"), json!({ "grade": "good" })).await.status(), StatusCode::FORBIDDEN);
+    let (_, code, body) = error_code(sup.post(&app, &format!("/api/v1/tasks/{id}/evaluation"), json!({ "grade": "superb" })).await).await;
+    assert_eq!((code.as_str(), body["error"]["field"].as_str()), ("invalid", Some("grade")));
+    assert_eq!(sup.post(&app, &format!("/api/v1/tasks/{id}/evaluation"), json!({ "grade": "good", "note": "整改到位" })).await.status(), StatusCode::OK);
+    assert_eq!(sup.post(&app, &format!("/api/v1/tasks/{id}/evaluation"), json!({ "grade": "excellent" })).await.status(), StatusCode::CONFLICT);
     let t = task(&app, &sup, id).await;
     assert_eq!((t["task"]["state"].as_str(), t["task"]["light"].as_str(), t["task"]["closed_on"].as_str()), (Some("closed"), Some("done"), Some("2026-07-08")));
+    assert_eq!(t["task"]["evaluation"], "good");
 
     // The trail holds every step, in order, with who did it.
     let actions: Vec<&str> = t["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
@@ -167,6 +201,7 @@ async fn a_directive_from_assignment_to_closure() {
             "sign",
             "report",
             "report",
+            "attach",
             "report",
             "extension_request",
             "extension_approve",
@@ -183,7 +218,8 @@ async fn a_directive_from_assignment_to_closure() {
             "exemption_verified",
             "exemption_exempted",
             "request_closure",
-            "accept"
+            "accept",
+            "evaluate"
         ]
     );
     let ret = t["events"].as_array().unwrap().iter().find(|e| e["action"] == "return").unwrap();
@@ -194,6 +230,16 @@ async fn a_directive_from_assignment_to_closure() {
     let line = rep["units"].as_array().unwrap().iter().find(|u| u["unit_id"] == town).unwrap();
     assert_eq!((line["closed_late"].as_i64(), line["exempted"].as_i64(), line["returned"].as_i64()), (Some(1), Some(1), Some(1)));
     assert!(rep["criticised"].as_array().unwrap().iter().any(|n| n["duty_id"] == id), "the task stays in the history of the report");
+    // The reporting cycle: from the 28th, a task in progress with no report this month is reminded, once.
+    app.state.set_today(day("2026-07-28"));
+    let run: Value = sup.post(&app, "/api/v1/supervision/run", json!({})).await.json().await.unwrap();
+    assert!(run["report_due"].as_i64().unwrap() >= 1, "{run}");
+    let again: Value = sup.post(&app, "/api/v1/supervision/run", json!({})).await.json().await.unwrap();
+    assert_eq!(again["report_due"], 0);
+    let demo_task = app.task_id("1.3").await;
+    let levels: Vec<String> =
+        task(&app, &sup, demo_task).await["notices"].as_array().unwrap().iter().map(|n| n["level"].as_str().unwrap().to_string()).collect();
+    assert!(levels.contains(&"report_due".to_string()), "{levels:?}");
     let x = sup.get(&app, "/reports/export.xlsx?period=2026-07").await;
     assert_eq!(x.status(), StatusCode::OK);
     assert!(x.bytes().await.unwrap().starts_with(b"PK"));
