@@ -286,6 +286,10 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
         Command::Serve(args) => {
             let db = prepare(&url, args.max_connections).await?;
             let listener = bind(&args).await?;
+            let addr = listener.local_addr().map_err(|e| Fail(e.to_string()))?;
+            println!("luoshi serving on http://{addr}/ ({})", db.backend().as_str());
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
             serve(db, listener, &args).await?;
         }
         Command::Demo(args) => {
