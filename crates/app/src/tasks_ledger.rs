@@ -369,3 +369,26 @@ mod tests {
         assert_eq!(parse_deadline("", y), None);
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any deadline text: a date in a sane range or nothing, never a panic.
+        #[test]
+        fn any_deadline_text(s in "\\PC{0,30}", y in 2000i32..2100) {
+            if let Some((d, _)) = parse_deadline(&s, y) {
+                prop_assert!(d.year() >= 1000 && d.year() <= 9999);
+            }
+        }
+
+        #[test]
+        fn deadline_like_text(m in 0u32..15, d in 0u32..40, q in 0u32..6, suffix in "(前|底|底前|末|日|日前|)") {
+            for s in [format!("{m}月{d}日{suffix}"), format!("{m}月{suffix}"), format!("第{q}季度"), format!("2026年{m}月{suffix}")] {
+                let _ = parse_deadline(&s, 2026);
+            }
+        }
+    }
+}

@@ -294,3 +294,35 @@ mod tests {
         assert!(cal.special_days(2025).count() > 0);
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any text: an error or a year, never a panic.
+        #[test]
+        fn any_text_parses_or_errs(text in "\\PC{0,400}") {
+            let _ = parse_year_file(&text);
+        }
+
+        /// Lines that look like the format, with any dates and names.
+        #[test]
+        fn format_like_lines(y in 1990i32..2300, lines in proptest::collection::vec(("(holiday|workday|year|source|junk)", 0u32..14, 0u32..33, 0u32..33, "[\\u4e00-\\u9fa5 ]{0,6}"), 0..20)) {
+            let mut text = format!("year {y}\nsource 通知\n");
+            for (kind, m, d1, d2, name) in lines {
+                text.push_str(&format!("{kind} {y}-{m:02}-{d1:02}..{y}-{m:02}-{d2:02} {name}\n"));
+            }
+            if let Ok(file) = parse_year_file(&text) {
+                let mut cal = Calendar::new();
+                cal.add_year(file);
+                // Arithmetic inside the year never panics either.
+                if let Some(start) = NaiveDate::from_ymd_opt(y, 6, 1) {
+                    let _ = cal.add_working_days(start, 30);
+                    let _ = cal.working_days_between(start, start + chrono::Days::new(40));
+                }
+            }
+        }
+    }
+}

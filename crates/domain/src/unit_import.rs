@@ -270,3 +270,30 @@ mod tests {
         assert_eq!(rows[1][3], "部门");
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn cell() -> impl Strategy<Value = String> {
+        prop_oneof!["", "\\PC{0,20}", "(县|部门|乡镇/街道|村/社区|county|village)", "[0-9]{6,12}", "(示范县|城关镇|财政局|339901)"]
+    }
+
+    proptest! {
+        /// Any rows: a plan or errors naming rows that exist, never a panic.
+        #[test]
+        fn any_rows_plan_or_report(rows in proptest::collection::vec((cell(), cell(), cell(), cell(), cell(), cell()), 0..30)) {
+            let rows: Vec<UnitRow> = rows.into_iter().enumerate().map(|(i, (code, name, short_name, kind, parent, leader))| UnitRow { row: i + 2, code, name, short_name, kind, parent, leader }).collect();
+            match plan(&[], &rows) {
+                Ok(p) => prop_assert_eq!(p.len(), rows.len()),
+                Err(errors) => {
+                    prop_assert!(!errors.is_empty());
+                    for e in errors {
+                        prop_assert!(e.row == 1 || rows.iter().any(|r| r.row == e.row));
+                    }
+                }
+            }
+        }
+    }
+}
