@@ -63,6 +63,8 @@ fn table() -> Table {
         .add(M::GET, "/api/openapi.json", PUBLIC, "system", "This OpenAPI document", system::openapi)
         .add(M::GET, "/assets/app.css", PUBLIC, "system", "Style sheet", system::css)
         .add(M::GET, "/assets/app.js", PUBLIC, "system", "Small progressive-enhancement script", system::js)
+        .add(M::GET, "/assets/icon.svg", PUBLIC, "system", "Icon", system::icon)
+        .add(M::GET, "/favicon.ico", PUBLIC, "system", "Icon (for browsers that ask for it)", system::icon)
         .add(M::GET, "/lang/{code}", PUBLIC, "system", "Switch the interface language (zh-CN, en)", system::switch_lang)
         // sessions
         .add(M::GET, "/login", PUBLIC, "session", "Login page", home::login_page)

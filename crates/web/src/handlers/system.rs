@@ -39,6 +39,10 @@ pub async fn js() -> Response {
         .into_response()
 }
 
+pub async fn icon() -> Response {
+    ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")], include_str!("../../assets/icon.svg")).into_response()
+}
+
 #[derive(serde::Deserialize)]
 pub struct Next {
     #[serde(default)]

@@ -1,0 +1,96 @@
+// Walk luoshi's main screens in a real browser: log in as several roles, follow links, submit a
+// form, switch the language; fail on any console error (a CSP violation is one) or missing text.
+// Usage: node walk.mjs http://127.0.0.1:PORT [screenshot-dir]
+import { chromium } from "playwright-core";
+
+const base = process.argv[2];
+const shots = process.argv[3];
+const PASSWORD = "Luoshi@2026";
+if (!base) {
+  console.error("usage: node walk.mjs BASE_URL [SCREENSHOT_DIR]");
+  process.exit(2);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+let failures = 0;
+let checks = 0;
+function check(ok, what) {
+  checks++;
+  if (!ok) {
+    failures++;
+    console.error("FAIL " + what);
+  }
+}
+
+async function session(username, walk) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(base + "/");
+  check(page.url().includes("/login"), `${username}: anonymous home redirects to login`);
+  await page.fill("input[name=username]", username);
+  await page.fill("input[name=password]", PASSWORD);
+  await Promise.all([page.waitForNavigation(), page.click("form button")]);
+  check(!page.url().includes("/login"), `${username}: logged in`);
+  await walk(page);
+  check(errors.length === 0, `${username}: console errors: ${errors.join(" | ")}`);
+  if (shots) await page.screenshot({ path: `${shots}/${username}.png`, fullPage: true });
+  await context.close();
+}
+
+async function text(page) {
+  return await page.textContent("body");
+}
+
+await session("supervisor", async (page) => {
+  await page.click("nav >> text=任务");
+  check((await text(page)).includes("督办看板"), "supervisor: board");
+  const counts = await page.locator(".count").count();
+  check(counts >= 5, `supervisor: light counts (${counts})`);
+  await page.locator("table.tasks tbody tr a").first().click();
+  check((await text(page)).includes("办理轨迹"), "supervisor: task page with timeline");
+  await page.click("nav >> text=待办");
+  check((await text(page)).includes("待审批延期"), "supervisor: inbox of the office");
+  await page.click("nav >> text=通报");
+  check((await text(page)).includes("落实情况通报"), "supervisor: report");
+  await page.click("nav >> text=决策部署");
+  await page.locator("table.grid tbody tr a").first().click();
+  check((await text(page)).includes("新增任务"), "supervisor: directive page with the task form");
+});
+
+await session("staff", async (page) => {
+  await page.click("nav >> text=待办");
+  const body = await text(page);
+  check(body.includes("城关镇安全生产大检查"), "staff: inbox lists the township's task");
+  check(!body.includes("茶园村道路塌方"), "staff: inbox hides another township's task");
+  await page.click("text=城关镇安全生产大检查");
+  // Sign it through the page's own form.
+  const sign = page.locator("form:has(input[value=sign]) button");
+  check((await sign.count()) === 1, "staff: may sign the assigned task");
+  if (await sign.count()) {
+    await Promise.all([page.waitForNavigation(), sign.click()]);
+    check((await text(page)).includes("办理中"), "staff: signed, now in progress");
+  }
+});
+
+await session("admin", async (page) => {
+  await page.click("nav >> text=单位");
+  check((await text(page)).includes("城关镇"), "admin: unit tree");
+  await page.click("text=English");
+  check((await text(page)).includes("Units"), "admin: English switch");
+  await page.click("nav >> text=Calendar");
+  check((await page.locator("table.month").count()) === 12, "admin: twelve months in the calendar");
+  await page.click("text=中文");
+  check((await text(page)).includes("工作日历"), "admin: back to Chinese");
+  await page.click("nav >> text=审计");
+  check((await text(page)).includes("审计链完整"), "admin: audit chain intact");
+});
+
+await browser.close();
+console.log(`browser: ${checks - failures} passed, ${failures} failed`);
+process.exit(failures === 0 ? 0 : 1);
