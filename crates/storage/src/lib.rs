@@ -74,9 +74,20 @@ fn is_connection_error(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed)
 }
 
+/// Faults of the storage under the database rather than of the request: the file read-only,
+/// the disk full or failing, the database busy, the server shutting down. The user is told the
+/// database is unavailable (503) and to retry; nothing was written.
 fn is_readonly_or_full(e: &sqlx::Error) -> bool {
-    let msg = e.as_database_error().map(|d| d.message().to_ascii_lowercase()).unwrap_or_default();
-    msg.contains("readonly") || msg.contains("read-only") || msg.contains("disk is full") || msg.contains("database or disk is full") || msg.contains("locked")
+    let Some(d) = e.as_database_error() else { return false };
+    let code = d.code().map(|c| c.into_owned()).unwrap_or_default();
+    if let Ok(n) = code.parse::<i64>() {
+        // SQLite: the primary result code is the low byte of the extended one.
+        // 5 BUSY, 6 LOCKED, 8 READONLY, 10 IOERR, 13 FULL, 14 CANTOPEN.
+        return matches!(n & 0xff, 5 | 6 | 8 | 10 | 13 | 14);
+    }
+    // PostgreSQL SQLSTATE: 08 connection exception, 57 operator intervention (shutdown,
+    // restart), 53100 disk full, 25006 read-only transaction.
+    code.starts_with("08") || code.starts_with("57") || code == "53100" || code == "25006"
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

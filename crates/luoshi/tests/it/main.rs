@@ -325,3 +325,152 @@ async fn every_acknowledged_write_survives_sigkill() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.starts_with("audit chain intact"));
 }
+
+async fn admin_client(base: &str) -> (reqwest::Client, String) {
+    let client = reqwest::Client::builder().cookie_store(true).timeout(std::time::Duration::from_secs(20)).build().unwrap();
+    let login: serde_json::Value = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({ "username": "admin", "password": luoshi_web::demo::DEMO_PASSWORD }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (client, login["csrf"].as_str().unwrap().to_string())
+}
+
+async fn create_unit(client: &reqwest::Client, base: &str, csrf: &str, county: i64, name: &str) -> (u16, serde_json::Value) {
+    match client
+        .post(format!("{base}/api/v1/units"))
+        .header("x-csrf-token", csrf)
+        .json(&serde_json::json!({ "parent_id": county, "kind": "department", "name": name }))
+        .send()
+        .await
+    {
+        Ok(r) => {
+            let s = r.status().as_u16();
+            (s, r.json().await.unwrap_or(serde_json::Value::Null))
+        }
+        Err(e) => (0, serde_json::json!({ "transport": e.to_string() })),
+    }
+}
+
+fn chattr(flag: &str, files: &[std::path::PathBuf]) -> bool {
+    files.iter().filter(|f| f.exists()).all(|f| Command::new("chattr").arg(flag).arg(f).status().map(|s| s.success()).unwrap_or(false))
+}
+
+/// Fault: the SQLite files become read-only under a running server (the immutable attribute,
+/// which even root cannot write through). Writes fail with a clear `unavailable`, nothing
+/// acknowledged is lost, and the server recovers by itself when the files are writable again.
+#[tokio::test]
+async fn a_read_only_database_fails_clearly_and_recovers() {
+    let (url, dir) = fresh_url().await.unwrap();
+    let Some(dir) = dir else { return }; // SQLite only
+    let d = db(&url).await;
+    d.migrate().await.unwrap();
+    luoshi_web::demo::seed(&d).await.unwrap();
+    let county = luoshi_storage::units::root(&d).await.unwrap().unwrap().id;
+    d.close().await;
+    let (mut child, addr) = start_serve(&url);
+    let base = format!("http://{addr}");
+    let (client, csrf) = admin_client(&base).await;
+    let mut acknowledged = Vec::new();
+    for i in 0..5 {
+        let name = format!("只读测试局{i}");
+        assert_eq!(create_unit(&client, &base, &csrf, county, &name).await.0, 201);
+        acknowledged.push(name);
+    }
+    // The database and its write-ahead log (not the shared-memory index, which SQLite maps into
+    // memory: freezing that would be no real fault).
+    let files: Vec<std::path::PathBuf> = ["luoshi.db", "luoshi.db-wal"].iter().map(|f| dir.join(f)).collect();
+    if !chattr("+i", &files) {
+        chattr("-i", &files);
+        child.kill().unwrap();
+        eprintln!("chattr +i is not supported here; fault test skipped");
+        return;
+    }
+    let (status, body) = create_unit(&client, &base, &csrf, county, "不应写入局").await;
+    chattr("-i", &files);
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "unavailable", "{body}");
+    let text = body.to_string().to_lowercase();
+    assert!(!text.contains("sqlite") && !text.contains("readonly") && !text.contains("i/o"), "{body}");
+    // Writable again: the same server takes writes without a restart.
+    let mut recovered = false;
+    for i in 0..50 {
+        let name = format!("恢复后局{i}");
+        if create_unit(&client, &base, &csrf, county, &name).await.0 == 201 {
+            acknowledged.push(name);
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "the server did not recover by itself");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let d = db(&url).await;
+    let names: Vec<String> = luoshi_storage::units::list(&d, &luoshi_domain::access::Scope::All).await.unwrap().into_iter().map(|u| u.name).collect();
+    for n in &acknowledged {
+        assert!(names.contains(n), "{n} lost");
+    }
+    assert!(!names.contains(&"不应写入局".to_string()));
+    assert!(luoshi_storage::audit::verify(&d).await.unwrap().broken.is_none());
+}
+
+/// Fault: PostgreSQL restarts under write load. Requests during the outage fail with a clear
+/// `unavailable`; nothing acknowledged is lost; the server recovers by itself. It restarts the
+/// whole cluster, so it is ignored in the parallel suite and `.ci/run` runs it alone.
+#[tokio::test]
+#[ignore = "restarts the PostgreSQL cluster; .ci/run runs it alone"]
+async fn postgres_restart_under_load() {
+    let Ok(_) = std::env::var("LUOSHI_TEST_DATABASE_URL") else { return };
+    let (url, _) = fresh_url().await.unwrap();
+    let d = db(&url).await;
+    d.migrate().await.unwrap();
+    luoshi_web::demo::seed(&d).await.unwrap();
+    let county = luoshi_storage::units::root(&d).await.unwrap().unwrap().id;
+    d.close().await;
+    let (mut child, addr) = start_serve(&url);
+    let base = format!("http://{addr}");
+    let (client, csrf) = admin_client(&base).await;
+    let version = std::fs::read_dir("/etc/postgresql").unwrap().next().unwrap().unwrap().file_name().into_string().unwrap();
+    let writer = {
+        let (client, base, csrf) = (client.clone(), base.clone(), csrf.clone());
+        tokio::spawn(async move {
+            let (mut ok, mut statuses) = (Vec::new(), std::collections::BTreeMap::<u16, usize>::new());
+            let until = std::time::Instant::now() + std::time::Duration::from_secs(12);
+            let mut i = 0;
+            while std::time::Instant::now() < until {
+                let name = format!("重启测试局{i}");
+                let (s, body) = create_unit(&client, &base, &csrf, county, &name).await;
+                *statuses.entry(s).or_default() += 1;
+                if s == 201 {
+                    ok.push(name);
+                } else {
+                    assert!(s == 503 && body["error"]["code"] == "unavailable", "{s} {body}");
+                }
+                i += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            (ok, statuses)
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let restarted = Command::new("pg_ctlcluster").args(["--skip-systemctl-redirect", &version, "main", "restart"]).status().unwrap();
+    assert!(restarted.success());
+    let (acknowledged, statuses) = writer.await.unwrap();
+    eprintln!("statuses during the restart: {statuses:?}");
+    // Recovered by itself: the last writes after the restart went through.
+    let (s, _) = create_unit(&client, &base, &csrf, county, "重启后局").await;
+    assert_eq!(s, 201);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let d = db(&url).await;
+    let names: Vec<String> = luoshi_storage::units::list(&d, &luoshi_domain::access::Scope::All).await.unwrap().into_iter().map(|u| u.name).collect();
+    for n in &acknowledged {
+        assert!(names.contains(n), "{n} lost");
+    }
+    assert!(luoshi_storage::audit::verify(&d).await.unwrap().broken.is_none());
+}
