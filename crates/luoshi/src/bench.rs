@@ -297,6 +297,7 @@ fn lines(map: BTreeMap<String, Samples>, secs: f64) -> Vec<Line> {
 
 struct Worker {
     client: reqwest::Client,
+    username: String,
     csrf: String,
     own_task: Option<i64>,
     any_task: Option<i64>,
@@ -337,7 +338,7 @@ async fn login(base: &str, user: &str) -> Result<Worker, Fail> {
     let board: serde_json::Value =
         client.get(format!("{base}/api/v1/tasks?limit=20")).send().await.map_err(|e| Fail(e.to_string()))?.json().await.map_err(|e| Fail(e.to_string()))?;
     let any_task = board["tasks"].as_array().and_then(|ts| ts.first()).and_then(|t| t["id"].as_i64());
-    Ok(Worker { client, csrf, own_task, any_task })
+    Ok(Worker { client, username: user.to_string(), csrf, own_task, any_task })
 }
 
 /// The requests of the mix, with their share in percent.
@@ -350,9 +351,12 @@ pub enum Kind {
     Report,
     Directives,
     Deadline,
+    /// A fresh login (Argon2id on purpose: expensive by design, so a small share).
+    Login,
 }
 
-pub const MIX: &[(Kind, usize)] = &[(Kind::Inbox, 30), (Kind::Board, 20), (Kind::BoardRed, 10), (Kind::Task, 20), (Kind::Report, 12), (Kind::Deadline, 8)];
+pub const MIX: &[(Kind, usize)] =
+    &[(Kind::Inbox, 30), (Kind::Board, 20), (Kind::BoardRed, 10), (Kind::Task, 20), (Kind::Report, 12), (Kind::Deadline, 6), (Kind::Login, 2)];
 
 impl Kind {
     pub fn name(self) -> &'static str {
@@ -364,6 +368,7 @@ impl Kind {
             Kind::Report => "POST /api/v1/tasks/{id}/reports",
             Kind::Directives => "GET /api/v1/directives",
             Kind::Deadline => "GET /api/v1/calendar/deadline",
+            Kind::Login => "POST /api/v1/session (login)",
         }
     }
 
@@ -388,6 +393,13 @@ impl Kind {
             },
             Kind::Directives => (self.name(), c.get(format!("{base}/api/v1/directives"))),
             Kind::Deadline => (self.name(), c.get(format!("{base}/api/v1/calendar/deadline?from=2026-03-02&days=15"))),
+            // A separate client, so the worker's own session stays as it is.
+            Kind::Login => (
+                self.name(),
+                reqwest::Client::new()
+                    .post(format!("{base}/api/v1/session"))
+                    .json(&serde_json::json!({ "username": w.username, "password": luoshi_web::demo::DEMO_PASSWORD })),
+            ),
         }
     }
 }

@@ -955,6 +955,9 @@ pub struct Notice {
     pub raised_on: String,
 }
 
+const NOTICE_FROM: &str =
+    "SELECT n.id, n.duty_id, d.title, n.level, n.unit_id, u.name, n.deadline, n.raised_on FROM notices n JOIN duties d ON d.id = n.duty_id JOIN units u ON u.id = n.unit_id";
+
 fn notice(r: &AnyRow) -> Result<Notice> {
     Ok(Notice {
         id: get_i64(r, "id")?,
@@ -970,25 +973,16 @@ fn notice(r: &AnyRow) -> Result<Notice> {
 
 /// Notices for units in a subtree (the unit's inbox and its superiors' view), newest first.
 pub async fn notices_under(db: &Db, path: &str, limit: i64) -> Result<Vec<Notice>> {
-    let rows = sqlx::query(
-        "SELECT n.id, n.duty_id, d.title, n.level, n.unit_id, u.name, n.deadline, n.raised_on FROM notices n JOIN duties d ON d.id = n.duty_id JOIN units u ON u.id = n.unit_id \
-         WHERE u.path LIKE $1 ORDER BY n.raised_at DESC, n.id DESC LIMIT $2",
-    )
-    .bind(format!("{path}%"))
-    .bind(limit.clamp(1, 500))
-    .fetch_all(db.pool())
-    .await?;
+    let rows = sqlx::query(&format!("{NOTICE_FROM} WHERE u.path LIKE $1 ORDER BY n.raised_at DESC, n.id DESC LIMIT $2"))
+        .bind(format!("{path}%"))
+        .bind(limit.clamp(1, 500))
+        .fetch_all(db.pool())
+        .await?;
     rows.iter().map(notice).collect()
 }
 
 pub async fn notices_of(db: &Db, duty_id: i64) -> Result<Vec<Notice>> {
-    let rows = sqlx::query(
-        "SELECT n.id, n.duty_id, d.title, n.level, n.unit_id, u.name, n.deadline, n.raised_on FROM notices n JOIN duties d ON d.id = n.duty_id JOIN units u ON u.id = n.unit_id \
-         WHERE n.duty_id = $1 ORDER BY n.id",
-    )
-    .bind(duty_id)
-    .fetch_all(db.pool())
-    .await?;
+    let rows = sqlx::query(&format!("{NOTICE_FROM} WHERE n.duty_id = $1 ORDER BY n.id")).bind(duty_id).fetch_all(db.pool()).await?;
     rows.iter().map(notice).collect()
 }
 
@@ -1220,14 +1214,11 @@ pub async fn early_closures(db: &Db, from: &str, to: &str) -> Result<Vec<(i64, S
 
 /// Notices raised in a period, by level and unit (for the report).
 pub async fn notices_in(db: &Db, from: &str, to: &str) -> Result<Vec<Notice>> {
-    let rows = sqlx::query(
-        "SELECT n.id, n.duty_id, d.title, n.level, n.unit_id, u.name, n.deadline, n.raised_on FROM notices n JOIN duties d ON d.id = n.duty_id JOIN units u ON u.id = n.unit_id \
-         WHERE n.raised_on >= $1 AND n.raised_on <= $2 ORDER BY n.raised_on, n.id",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(db.pool())
-    .await?;
+    let rows = sqlx::query(&format!("{NOTICE_FROM} WHERE n.raised_on >= $1 AND n.raised_on <= $2 ORDER BY n.raised_on, n.id"))
+        .bind(from)
+        .bind(to)
+        .fetch_all(db.pool())
+        .await?;
     rows.iter().map(notice).collect()
 }
 

@@ -1,8 +1,8 @@
 //! Sessions, API tokens and failed-login bookkeeping: all in the database, so that any node
 //! behind a load balancer can answer any request.
 
-use crate::{get_i64, get_opt_str, get_str, Actor, Db, Result, WriteTx};
-use luoshi_domain::user::{Role, User};
+use crate::{get_i64, get_str, Actor, Db, Result, WriteTx};
+use luoshi_domain::user::User;
 use luoshi_domain::DomainError;
 
 /// Who is calling, as resolved from a session cookie or an API token.
@@ -19,22 +19,7 @@ const PRINCIPAL_COLS: &str =
     "u.id, u.username, u.display_name, u.unit_id, u.role, u.phone, u.disabled, u.created_at, u.updated_at, n.path AS unit_path, n.name AS unit_name";
 
 fn principal(r: &sqlx::any::AnyRow, session: Option<String>) -> Result<Principal> {
-    Ok(Principal {
-        user: User {
-            id: get_i64(r, "id")?,
-            username: get_str(r, "username")?,
-            display_name: get_str(r, "display_name")?,
-            unit_id: get_i64(r, "unit_id")?,
-            role: Role::parse(&get_str(r, "role")?)?,
-            phone: get_opt_str(r, "phone")?,
-            disabled: get_i64(r, "disabled")? != 0,
-            created_at: get_i64(r, "created_at")?,
-            updated_at: get_i64(r, "updated_at")?,
-        },
-        unit_path: get_str(r, "unit_path")?,
-        unit_name: get_str(r, "unit_name")?,
-        session,
-    })
+    Ok(Principal { user: crate::users::user(r)?, unit_path: get_str(r, "unit_path")?, unit_name: get_str(r, "unit_name")?, session })
 }
 
 /// Record a login: store the session (only the token's hash) and audit it.

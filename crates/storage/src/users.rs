@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 
 const COLS: &str = "u.id, u.username, u.display_name, u.unit_id, u.role, u.phone, u.disabled, u.created_at, u.updated_at";
 
-fn user(r: &AnyRow) -> Result<User> {
+pub(crate) fn user(r: &AnyRow) -> Result<User> {
     Ok(User {
         id: get_i64(r, "id")?,
         username: get_str(r, "username")?,

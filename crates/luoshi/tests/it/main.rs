@@ -267,17 +267,7 @@ async fn every_acknowledged_write_survives_sigkill() {
     for round in 0..3u32 {
         let (mut child, addr) = start_serve(&url);
         let base = format!("http://{addr}");
-        let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-        let login: serde_json::Value = client
-            .post(format!("{base}/api/v1/session"))
-            .json(&serde_json::json!({ "username": "admin", "password": luoshi_web::demo::DEMO_PASSWORD }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let csrf = login["csrf"].as_str().unwrap().to_string();
+        let (client, csrf) = admin_client(&base).await;
         // Four writers create units as fast as they can; each records what was acknowledged.
         let stop_after = std::time::Duration::from_millis(300 + u64::from((seed >> round) % 900));
         let mut writers = Vec::new();

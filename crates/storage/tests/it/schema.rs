@@ -102,3 +102,30 @@ async fn concurrent_migrations_apply_once() {
     let (a, b) = tokio::join!(t.db.migrate(), other.migrate());
     assert_eq!(a.unwrap().len() + b.unwrap().len(), MIGRATIONS_SQLITE.len());
 }
+
+/// A full disk (here: SQLite's page limit, which fails the same way, SQLITE_FULL) is reported
+/// as `unavailable`, never as an internal error, and the failed change leaves nothing behind.
+#[tokio::test]
+async fn a_full_database_is_unavailable_not_internal() {
+    let t = TestDb::new().await.unwrap();
+    if t.db.backend() != Backend::Sqlite {
+        return;
+    }
+    // One connection with a page limit just above what is used.
+    let mut conn = t.db.pool().acquire().await.unwrap();
+    let pages: i64 = sqlx::query("PRAGMA page_count").fetch_one(&mut *conn).await.unwrap().try_get(0).unwrap();
+    sqlx::query(&format!("PRAGMA max_page_count = {}", pages + 1)).execute(&mut *conn).await.unwrap();
+    let big = "满".repeat(200_000);
+    let e = sqlx::query(
+        "INSERT INTO rules (rule_key, version, value_json, source, effective_from, changed_by, changed_at) VALUES ('x', 1, $1, 's', '2026-01-01', 't', 0)",
+    )
+    .bind(&big)
+    .execute(&mut *conn)
+    .await
+    .unwrap_err();
+    let err = StoreError::Database(e);
+    assert_eq!(err.code(), luoshi_domain::ErrorCode::Unavailable, "{err}");
+    sqlx::query(&format!("PRAGMA max_page_count = {}", 1_073_741_823)).execute(&mut *conn).await.unwrap();
+    drop(conn);
+    assert!(luoshi_storage::rules::history(&t.db, "x").await.unwrap().is_empty());
+}
