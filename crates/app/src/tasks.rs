@@ -150,8 +150,19 @@ async fn owner_path(db: &Db, d: &Duty) -> Result<String> {
 
 pub async fn view(db: &Db, who: &Who, id: i64, today: NaiveDate) -> Result<TaskView> {
     let task = visible_task(db, who, id).await?;
-    let co_units = store::co_units(db, id).await?;
-    let owner_path = owner_path(db, &task).await?;
+    // The parts of the page are independent: fetch them at once (the pool serves them in parallel).
+    let (co_units, owner_path, notices, milestones, reports, events, extensions, exemptions, attachments, mut children) = tokio::try_join!(
+        store::co_units(db, id),
+        owner_path(db, &task),
+        store::notices_of(db, id),
+        store::milestones(db, id),
+        store::reports(db, id),
+        store::events(db, id),
+        store::extensions(db, id),
+        store::exemptions_of(db, id),
+        store::attachments_of(db, id),
+        store::children(db, id),
+    )?;
     let owner = who.acts_for(&owner_path) && who.role.is_some();
     let co = co_units.iter().any(|c| who.role.is_some() && who.acts_for(&c.unit_path));
     let mut can = Vec::new();
@@ -179,27 +190,32 @@ pub async fn view(db: &Db, who: &Who, id: i64, today: NaiveDate) -> Result<TaskV
         can.push("attach");
     }
     let deadline_passed = task.deadline.as_deref().is_some_and(|d| d < ymd(today).as_str());
-    let notices = store::notices_of(db, id).await?;
     if owner && (deadline_passed || !notices.is_empty()) {
         can.push("exemption");
     }
-    let children = store::list(db, &who.visibility(), &store::Filter { directive_id: task.directive_id, limit: Some(500), ..Default::default() })
-        .await?
-        .into_iter()
-        .filter(|d| d.parent_id == Some(id))
-        .collect();
+    // Sub-tasks the caller may see (a unit may see a task but not every part of it).
+    let vis = who.visibility();
+    if !matches!(vis, store::Visibility::All) {
+        let mut shown = Vec::with_capacity(children.len());
+        for c in children {
+            if store::visible(db, &vis, c.id).await? {
+                shown.push(c);
+            }
+        }
+        children = shown;
+    }
     Ok(TaskView {
-        milestones: store::milestones(db, id).await?,
-        reports: store::reports(db, id).await?,
-        events: store::events(db, id).await?,
-        extensions: store::extensions(db, id).await?,
-        exemptions: store::exemptions_of(db, id).await?,
-        attachments: store::attachments_of(db, id).await?,
+        milestones,
+        reports,
+        events,
+        extensions,
+        exemptions,
+        attachments,
         notices,
         children,
         co_units,
         can,
-        owner_path,
+        owner_path: owner_path.to_string(),
         task,
     })
 }
