@@ -45,7 +45,23 @@ pub(crate) async fn run(db: &Db) -> Result<Vec<MigrationInfo>> {
     if db.backend == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_lock($1)").bind(PG_LOCK_KEY).execute(&mut *conn).await?;
     }
-    let result = apply_all(db.backend, &mut conn).await;
+    let result = match db.backend {
+        // SQLite: one IMMEDIATE transaction holds the database's write lock from reading what is
+        // applied to recording what was, so two processes starting at once cannot both apply a
+        // migration (DDL is transactional in SQLite).
+        Backend::Sqlite => {
+            let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
+            let r = apply_all(db.backend, &mut tx, false).await;
+            match r {
+                Ok(done) => {
+                    tx.commit().await?;
+                    Ok(done)
+                }
+                Err(e) => Err(e),
+            }
+        }
+        Backend::Postgres => apply_all(db.backend, &mut conn, true).await,
+    };
     if db.backend == Backend::Postgres {
         // Unlock even when a migration failed; a failure to unlock ends with the connection.
         let _ = sqlx::query("SELECT pg_advisory_unlock($1)").bind(PG_LOCK_KEY).execute(&mut *conn).await;
@@ -53,7 +69,9 @@ pub(crate) async fn run(db: &Db) -> Result<Vec<MigrationInfo>> {
     result
 }
 
-async fn apply_all(backend: Backend, conn: &mut sqlx::AnyConnection) -> Result<Vec<MigrationInfo>> {
+/// Apply what is missing. With `own_transactions`, each migration runs in a transaction of its own
+/// (PostgreSQL, under the advisory lock); without, the caller's transaction holds them all.
+async fn apply_all(backend: Backend, conn: &mut sqlx::AnyConnection, own_transactions: bool) -> Result<Vec<MigrationInfo>> {
     sqlx::query(BOOKKEEPING).execute(&mut *conn).await?;
     let applied = applied(conn).await?;
     let known = list(backend);
@@ -68,16 +86,20 @@ async fn apply_all(backend: Backend, conn: &mut sqlx::AnyConnection) -> Result<V
             Some(_) => return Err(StoreError::MigrationChanged { version: *version, name: (*name).to_string() }),
             None => {}
         }
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        sqlx::raw_sql(sql).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
+        let record = sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
             .bind(*version)
             .bind(*name)
             .bind(checksum(sql))
-            .bind(crate::now_micros())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+            .bind(crate::now_micros());
+        if own_transactions {
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            sqlx::raw_sql(sql).execute(&mut *tx).await?;
+            record.execute(&mut *tx).await?;
+            tx.commit().await?;
+        } else {
+            sqlx::raw_sql(sql).execute(&mut *conn).await?;
+            record.execute(&mut *conn).await?;
+        }
         tracing::info!(version, name, "applied migration");
         done.push(MigrationInfo { version: *version, name: (*name).to_string() });
     }
