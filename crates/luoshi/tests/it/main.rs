@@ -316,6 +316,29 @@ async fn every_acknowledged_write_survives_sigkill() {
     assert!(out.starts_with("audit chain intact"));
 }
 
+/// A migrated, seeded database served on an ephemeral port, with an admin session: the county's
+/// id, the server process, its base URL, the client and its CSRF token.
+async fn seeded_server(url: &str) -> (i64, std::process::Child, String, reqwest::Client, String) {
+    let d = db(url).await;
+    d.migrate().await.unwrap();
+    luoshi_web::demo::seed(&d).await.unwrap();
+    let county = luoshi_storage::units::root(&d).await.unwrap().unwrap().id;
+    d.close().await;
+    let (child, addr) = start_serve(url);
+    let base = format!("http://{addr}");
+    let (client, csrf) = admin_client(&base).await;
+    (county, child, base, client, csrf)
+}
+
+/// Every acknowledged unit is in the database; returns the database and the unit names.
+async fn all_present(url: &str, acknowledged: &[String]) -> (Db, Vec<String>) {
+    let d = db(url).await;
+    let names: Vec<String> = luoshi_storage::units::list(&d, &luoshi_domain::access::Scope::All).await.unwrap().into_iter().map(|u| u.name).collect();
+    let lost: Vec<&String> = acknowledged.iter().filter(|n| !names.contains(n)).collect();
+    assert!(lost.is_empty(), "{} acknowledged writes lost: {lost:?}", lost.len());
+    (d, names)
+}
+
 async fn admin_client(base: &str) -> (reqwest::Client, String) {
     let client = reqwest::Client::builder().cookie_store(true).timeout(std::time::Duration::from_secs(20)).build().unwrap();
     let login: serde_json::Value = client
@@ -357,14 +380,7 @@ fn chattr(flag: &str, files: &[std::path::PathBuf]) -> bool {
 async fn a_read_only_database_fails_clearly_and_recovers() {
     let (url, dir) = fresh_url().await.unwrap();
     let Some(dir) = dir else { return }; // SQLite only
-    let d = db(&url).await;
-    d.migrate().await.unwrap();
-    luoshi_web::demo::seed(&d).await.unwrap();
-    let county = luoshi_storage::units::root(&d).await.unwrap().unwrap().id;
-    d.close().await;
-    let (mut child, addr) = start_serve(&url);
-    let base = format!("http://{addr}");
-    let (client, csrf) = admin_client(&base).await;
+    let (county, mut child, base, client, csrf) = seeded_server(&url).await;
     let mut acknowledged = Vec::new();
     for i in 0..5 {
         let name = format!("只读测试局{i}");
@@ -400,11 +416,7 @@ async fn a_read_only_database_fails_clearly_and_recovers() {
     assert!(recovered, "the server did not recover by itself");
     child.kill().unwrap();
     child.wait().unwrap();
-    let d = db(&url).await;
-    let names: Vec<String> = luoshi_storage::units::list(&d, &luoshi_domain::access::Scope::All).await.unwrap().into_iter().map(|u| u.name).collect();
-    for n in &acknowledged {
-        assert!(names.contains(n), "{n} lost");
-    }
+    let (d, names) = all_present(&url, &acknowledged).await;
     assert!(!names.contains(&"不应写入局".to_string()));
     assert!(luoshi_storage::audit::verify(&d).await.unwrap().broken.is_none());
 }
@@ -417,14 +429,7 @@ async fn a_read_only_database_fails_clearly_and_recovers() {
 async fn postgres_restart_under_load() {
     let Ok(_) = std::env::var("LUOSHI_TEST_DATABASE_URL") else { return };
     let (url, _) = fresh_url().await.unwrap();
-    let d = db(&url).await;
-    d.migrate().await.unwrap();
-    luoshi_web::demo::seed(&d).await.unwrap();
-    let county = luoshi_storage::units::root(&d).await.unwrap().unwrap().id;
-    d.close().await;
-    let (mut child, addr) = start_serve(&url);
-    let base = format!("http://{addr}");
-    let (client, csrf) = admin_client(&base).await;
+    let (county, mut child, base, client, csrf) = seeded_server(&url).await;
     let version = std::fs::read_dir("/etc/postgresql").unwrap().next().unwrap().unwrap().file_name().into_string().unwrap();
     let writer = {
         let (client, base, csrf) = (client.clone(), base.clone(), csrf.clone());
@@ -457,10 +462,6 @@ async fn postgres_restart_under_load() {
     assert_eq!(s, 201);
     child.kill().unwrap();
     child.wait().unwrap();
-    let d = db(&url).await;
-    let names: Vec<String> = luoshi_storage::units::list(&d, &luoshi_domain::access::Scope::All).await.unwrap().into_iter().map(|u| u.name).collect();
-    for n in &acknowledged {
-        assert!(names.contains(n), "{n} lost");
-    }
+    let (d, _) = all_present(&url, &acknowledged).await;
     assert!(luoshi_storage::audit::verify(&d).await.unwrap().broken.is_none());
 }
