@@ -8,6 +8,8 @@ pub mod access;
 pub mod audit;
 pub mod calendar;
 pub mod checksum;
+pub mod deadline;
+pub mod doc;
 pub mod duty;
 pub mod error;
 pub mod i18n;

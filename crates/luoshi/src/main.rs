@@ -73,10 +73,29 @@ enum Command {
         #[command(subcommand)]
         command: TasksCommand,
     },
+    /// 文件分解: the outline of a speech, report or plan and draft tasks with suggested units.
+    Doc {
+        #[command(subcommand)]
+        command: DocCommand,
+    },
     /// Measure: synthetic data, loopback load with percentiles, and the machine's limits.
     Bench {
         #[command(subcommand)]
         command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum DocCommand {
+    /// Split a document (UTF-8 text, with or without BOM) into its outline and draft tasks.
+    Split {
+        file: std::path::PathBuf,
+        /// json (outline and draft tasks) or md (a readable draft 任务分解表).
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// The year deadline phrases such as 年底前 refer to; default this year.
+        #[arg(long)]
+        year: Option<i32>,
     },
 }
 
@@ -354,6 +373,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
         }
         Command::Tasks { command } => tasks(&url, command).await?,
         Command::Bench { command } => bench_cmd(&url, command).await?,
+        Command::Doc { command: DocCommand::Split { file, format, year } } => doc_split(&file, &format, year)?,
         Command::Calendar { command: CalendarCommand::Import { file } } => {
             let text = std::fs::read_to_string(&file).map_err(|e| Fail(format!("cannot read {}: {e}", file.display())))?;
             let db = prepare(&url, 2).await?;
@@ -515,6 +535,41 @@ async fn bench_cmd(url: &str, command: BenchCommand) -> Result<(), Fail> {
                 _ => return Err(Fail("the generated ledger did not import".into())),
             }
         }
+    }
+    Ok(())
+}
+
+fn doc_split(file: &std::path::Path, format: &str, year: Option<i32>) -> Result<(), Fail> {
+    let bytes = std::fs::read(file).map_err(|e| Fail(format!("cannot read {}: {e}", file.display())))?;
+    if bytes.len() > 20 * 1024 * 1024 {
+        return Err(Fail("the document is larger than 20 MiB".into()));
+    }
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+    if bytes.contains(&0) {
+        return Err(Fail(format!("{} is not a text file", file.display())));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| Fail(format!("{} is not UTF-8 text (GBK and .docx are not read yet)", file.display())))?;
+    if text.trim().is_empty() {
+        return Err(Fail(format!("{} is empty", file.display())));
+    }
+    let year = year.unwrap_or_else(|| chrono::Datelike::year(&today()));
+    let outline = luoshi_domain::doc::outline(text);
+    let tasks = luoshi_domain::doc::draft_tasks(text, &outline, &luoshi_domain::doc::shipped_catalogue(), year);
+    match format {
+        "json" => println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "outline": outline, "tasks": tasks })).map_err(|e| Fail(e.to_string()))?),
+        "md" => {
+            if let Some(t) = &outline.title {
+                println!("# {t}\n");
+            }
+            println!("| 序号 | 工作任务 | 牵头单位 | 配合单位 | 完成时限 | 依据 |\n| --- | --- | --- | --- | --- | --- |");
+            for (i, t) in tasks.iter().enumerate() {
+                let lead = t.lead.as_ref().map(|l| format!("{}（{:.0}%）", l.unit, l.confidence * 100.0)).unwrap_or_default();
+                let co = t.co_units.iter().map(|c| c.unit.as_str()).collect::<Vec<_>>().join("、");
+                let why = t.lead.as_ref().map(|l| l.words.join("、")).unwrap_or_default();
+                println!("| {} {} | {} | {} | {} | {} | {} |", i + 1, t.path.join(""), t.title, lead, co, t.deadline_hint.clone().unwrap_or_default(), why);
+            }
+        }
+        other => return Err(Fail(format!("unknown format {other}: use json or md"))),
     }
     Ok(())
 }

@@ -465,3 +465,22 @@ async fn postgres_restart_under_load() {
     let (d, _) = all_present(&url, &acknowledged).await;
     assert!(luoshi_storage::audit::verify(&d).await.unwrap().broken.is_none());
 }
+
+#[test]
+fn doc_split_reads_the_speech() {
+    let speech = concat!(env!("CARGO_MANIFEST_DIR"), "/../domain/tests/data/county-speech.txt");
+    let (code, out, err) = run(luoshi("sqlite://unused.db").args(["doc", "split", speech, "--format", "json", "--year", "2026"]));
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["outline"]["nodes"].as_array().unwrap().len(), 4);
+    assert_eq!(v["tasks"].as_array().unwrap().len(), 12);
+    let (code, out, _) = run(luoshi("sqlite://unused.db").args(["doc", "split", speech, "--format", "md"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("| 7 三、一是 | 抓实抓细安全生产各项举措 | 县应急管理局"), "{out}");
+    let dir = tempfile::tempdir().unwrap();
+    let gbk = dir.path().join("gbk.txt");
+    std::fs::write(&gbk, [0xd6, 0xd0, 0xce, 0xc4]).unwrap();
+    let (code, _, err) = run(luoshi("sqlite://unused.db").args(["doc", "split"]).arg(&gbk));
+    assert_eq!(code, 1);
+    assert!(one_line_error(&err).contains("not UTF-8"));
+}
