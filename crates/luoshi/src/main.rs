@@ -90,9 +90,13 @@ enum DocCommand {
     /// Split a document (UTF-8 text, with or without BOM) into its outline and draft tasks.
     Split {
         file: std::path::PathBuf,
-        /// json (outline and draft tasks) or md (a readable draft 任务分解表).
+        /// json (outline and draft tasks), md (a readable draft), or xlsx (the 任务分解表 columns
+        /// `luoshi tasks import` reads; needs --out).
         #[arg(long, default_value = "json")]
         format: String,
+        /// Where to write the xlsx.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
         /// The year deadline phrases such as 年底前 refer to; default this year.
         #[arg(long)]
         year: Option<i32>,
@@ -373,7 +377,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
         }
         Command::Tasks { command } => tasks(&url, command).await?,
         Command::Bench { command } => bench_cmd(&url, command).await?,
-        Command::Doc { command: DocCommand::Split { file, format, year } } => doc_split(&file, &format, year)?,
+        Command::Doc { command: DocCommand::Split { file, format, year, out } } => doc_split(&file, &format, year, out.as_deref())?,
         Command::Calendar { command: CalendarCommand::Import { file } } => {
             let text = std::fs::read_to_string(&file).map_err(|e| Fail(format!("cannot read {}: {e}", file.display())))?;
             let db = prepare(&url, 2).await?;
@@ -539,7 +543,7 @@ async fn bench_cmd(url: &str, command: BenchCommand) -> Result<(), Fail> {
     Ok(())
 }
 
-fn doc_split(file: &std::path::Path, format: &str, year: Option<i32>) -> Result<(), Fail> {
+fn doc_split(file: &std::path::Path, format: &str, year: Option<i32>, out: Option<&std::path::Path>) -> Result<(), Fail> {
     let bytes = std::fs::read(file).map_err(|e| Fail(format!("cannot read {}: {e}", file.display())))?;
     if bytes.len() > 20 * 1024 * 1024 {
         return Err(Fail("the document is larger than 20 MiB".into()));
@@ -569,7 +573,32 @@ fn doc_split(file: &std::path::Path, format: &str, year: Option<i32>) -> Result<
                 println!("| {} {} | {} | {} | {} | {} | {} |", i + 1, t.path.join(""), t.title, lead, co, t.deadline_hint.clone().unwrap_or_default(), why);
             }
         }
-        other => return Err(Fail(format!("unknown format {other}: use json or md"))),
+        "xlsx" => {
+            let out = out.ok_or_else(|| Fail("--format xlsx writes a file: name it with --out FILE.xlsx".into()))?;
+            // The draft in the ledger's columns; blank cells are for the office to fill before import.
+            let rows: Vec<Vec<String>> = tasks
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    vec![
+                        (i + 1).to_string(),
+                        t.title.clone(),
+                        t.measures.chars().take(1000).collect(),
+                        String::new(),
+                        t.lead.as_ref().map(|l| l.unit.clone()).unwrap_or_default(),
+                        String::new(),
+                        t.co_units.iter().map(|c| c.unit.as_str()).collect::<Vec<_>>().join("、"),
+                        t.deadline_hint.clone().unwrap_or_default(),
+                        String::new(),
+                        format!("{}；依据：{}", t.path.join(""), t.lead.as_ref().map(|l| l.words.join("、")).unwrap_or_default()),
+                    ]
+                })
+                .collect();
+            let bytes = luoshi_app::tasks_ledger::export_xlsx(&rows)?;
+            std::fs::write(out, bytes).map_err(|e| Fail(format!("cannot write {}: {e}", out.display())))?;
+            println!("{} draft tasks written to {}", rows.len(), out.display());
+        }
+        other => return Err(Fail(format!("unknown format {other}: use json, md or xlsx"))),
     }
     Ok(())
 }

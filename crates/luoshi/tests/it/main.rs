@@ -478,6 +478,19 @@ fn doc_split_reads_the_speech() {
     assert_eq!(code, 0);
     assert!(out.contains("| 7 三、一是 | 抓实抓细安全生产各项举措 | 县应急管理局"), "{out}");
     let dir = tempfile::tempdir().unwrap();
+    // The xlsx draft is a 任务分解表 the task ledger reads: with the demo county's units, the only
+    // problems left are the deadlines the speech does not give, named by row and column.
+    let xlsx = dir.path().join("draft.xlsx");
+    let (code, out, err) = run(luoshi("sqlite://unused.db").args(["doc", "split", speech, "--format", "xlsx", "--out"]).arg(&xlsx));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("12 draft tasks written"));
+    let url = format!("sqlite://{}/d.db", dir.path().display());
+    let (code, _, _) = run(luoshi(&url).args(["demo", "--listen", "not-an-address"]));
+    assert_eq!(code, 1, "demo seeds, then cannot listen");
+    let (code, _, err) = run(luoshi(&url).args(["tasks", "import", "--dry-run", "--title", "讲话任务分解"]).arg(&xlsx));
+    assert_eq!(code, 1);
+    let problems: Vec<&str> = err.lines().filter(|l| l.starts_with("row ")).collect();
+    assert!(!problems.is_empty() && problems.iter().all(|l| l.contains("column 完成时限")), "{err}");
     let gbk = dir.path().join("gbk.txt");
     std::fs::write(&gbk, [0xd6, 0xd0, 0xce, 0xc4]).unwrap();
     let (code, _, err) = run(luoshi("sqlite://unused.db").args(["doc", "split"]).arg(&gbk));
