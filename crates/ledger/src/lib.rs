@@ -4,6 +4,8 @@
 //! only: which columns a ledger has and what the rows mean belongs to the domain crate, and
 //! nothing here touches a database or the network.
 
+pub mod document;
+
 use luoshi_domain::unit_import::{RowError, UnitRow, COLUMNS as UNIT_COLUMNS};
 use luoshi_domain::{DomainError, ErrorCode};
 use std::io::Cursor;

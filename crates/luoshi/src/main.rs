@@ -87,7 +87,7 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum DocCommand {
-    /// Split a document (UTF-8 text, with or without BOM) into its outline and draft tasks.
+    /// Split a document (text in UTF-8 or GBK/GB18030, or Word .docx) into its outline and draft tasks.
     Split {
         file: std::path::PathBuf,
         /// json (outline and draft tasks), md (a readable draft), or xlsx (the 任务分解表 columns
@@ -545,17 +545,9 @@ async fn bench_cmd(url: &str, command: BenchCommand) -> Result<(), Fail> {
 
 fn doc_split(file: &std::path::Path, format: &str, year: Option<i32>, out: Option<&std::path::Path>) -> Result<(), Fail> {
     let bytes = std::fs::read(file).map_err(|e| Fail(format!("cannot read {}: {e}", file.display())))?;
-    if bytes.len() > 20 * 1024 * 1024 {
-        return Err(Fail("the document is larger than 20 MiB".into()));
-    }
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
-    if bytes.contains(&0) {
-        return Err(Fail(format!("{} is not a text file", file.display())));
-    }
-    let text = std::str::from_utf8(bytes).map_err(|_| Fail(format!("{} is not UTF-8 text (GBK and .docx are not read yet)", file.display())))?;
-    if text.trim().is_empty() {
-        return Err(Fail(format!("{} is empty", file.display())));
-    }
+    // UTF-8 (with or without BOM), GBK/GB18030, or .docx.
+    let (text, _) = luoshi_ledger::document::read_document(&bytes)?;
+    let text = text.as_str();
     let year = year.unwrap_or_else(|| chrono::Datelike::year(&today()));
     let outline = luoshi_domain::doc::outline(text);
     let tasks = luoshi_domain::doc::draft_tasks(text, &outline, &luoshi_domain::doc::shipped_catalogue(), year);

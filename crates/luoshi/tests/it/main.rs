@@ -491,9 +491,17 @@ fn doc_split_reads_the_speech() {
     assert_eq!(code, 1);
     let problems: Vec<&str> = err.lines().filter(|l| l.starts_with("row ")).collect();
     assert!(!problems.is_empty() && problems.iter().all(|l| l.contains("column 完成时限")), "{err}");
+    // GBK, as many government files still are: "关于加强森林防火的通知\n一是压实责任。二是加强巡查。"
     let gbk = dir.path().join("gbk.txt");
-    std::fs::write(&gbk, [0xd6, 0xd0, 0xce, 0xc4]).unwrap();
-    let (code, _, err) = run(luoshi("sqlite://unused.db").args(["doc", "split"]).arg(&gbk));
+    let text = "关于加强森林防火的通知\n各乡镇：一是压实责任，建立网格。二是加强巡查。\n";
+    let (bytes, _, _) = encoding_rs::GB18030.encode(text);
+    std::fs::write(&gbk, &bytes).unwrap();
+    let (code, out, err) = run(luoshi("sqlite://unused.db").args(["doc", "split", "--format", "md"]).arg(&gbk));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("# 关于加强森林防火的通知") && out.contains("压实责任") && out.contains("加强巡查"), "{out}");
+    let binary = dir.path().join("x.bin");
+    std::fs::write(&binary, [0u8, 1, 2, 3, 255]).unwrap();
+    let (code, _, err) = run(luoshi("sqlite://unused.db").args(["doc", "split"]).arg(&binary));
     assert_eq!(code, 1);
-    assert!(one_line_error(&err).contains("not UTF-8"));
+    assert!(one_line_error(&err).contains("binary"), "{err}");
 }
