@@ -576,3 +576,35 @@ pub fn print(mix: &[Line], alone: &[Line], limits: &[Line]) {
         row(l, "");
     }
 }
+
+/// A deterministic document of about `bytes` bytes mixing every marker kind the splitter reads:
+/// 第X章, 一、, （一）, 1., (1), ①, inline 一是/二是, page numbers.
+pub fn synthetic_document(bytes: usize, seed: u64) -> String {
+    const CN: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+    let mut rng = Rng::new(seed);
+    let mut out = String::from("示范县关于全面推进重点工作的实施方案\n为深入贯彻落实县委县政府决策部署，结合实际，制定本方案。\n");
+    let (mut ch, mut page) = (0usize, 0usize);
+    while out.len() < bytes {
+        ch += 1;
+        out.push_str(&format!("第{}章 {}\n", CN[(ch - 1) % 10], rng.pick(TOPICS)));
+        for s1 in &CN[..3] {
+            out.push_str(&format!("{s1}、{}\n", rng.pick(TOPICS)));
+            for s2 in &CN[..3] {
+                out.push_str(&format!("（{s2}）{}。{}\n", rng.pick(TOPICS), rng.pick(MEASURES)));
+                for n in 1..=3 {
+                    out.push_str(&format!(
+                        "{n}.{}。一是{}，年底前完成。二是{}。三是{}。\n",
+                        rng.pick(TOPICS),
+                        rng.pick(MEASURES),
+                        rng.pick(MEASURES),
+                        rng.pick(MEASURES)
+                    ));
+                }
+                out.push_str(&format!("(1){}。\n(2){}。\n①{}\n②{}\n", rng.pick(MEASURES), rng.pick(MEASURES), rng.pick(TOPICS), rng.pick(TOPICS)));
+            }
+            page += 1;
+            out.push_str(&format!("- {page} -\n"));
+        }
+    }
+    out
+}

@@ -150,6 +150,13 @@ enum BenchCommand {
         #[command(flatten)]
         load: LoadArgs,
     },
+    /// Time 文件分解 on a generated document of N MiB (outline and draft tasks, in this process).
+    Doc {
+        #[arg(long, default_value_t = 1.0)]
+        mib: f64,
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+    },
     /// Time a 任务分解表 import of N rows (generated, valid) into the database.
     Import {
         #[arg(long, default_value_t = 5000)]
@@ -492,6 +499,32 @@ async fn bench_cmd(url: &str, command: BenchCommand) -> Result<(), Fail> {
                 let _ = std::fs::remove_dir_all(&dir);
             }
             result?;
+        }
+        BenchCommand::Doc { mib, runs } => {
+            let size = (mib * 1024.0 * 1024.0) as usize;
+            let doc = bench::synthetic_document(size, 42);
+            let catalogue = luoshi_domain::doc::shipped_catalogue();
+            let mut times = Vec::with_capacity(runs.max(1));
+            let mut found = (0, 0);
+            for _ in 0..runs.max(1) {
+                let t0 = std::time::Instant::now();
+                let outline = luoshi_domain::doc::outline(&doc);
+                let tasks = luoshi_domain::doc::draft_tasks(&doc, &outline, &catalogue, 2026);
+                times.push(t0.elapsed().as_secs_f64() * 1000.0);
+                found = (outline.nodes.len(), tasks.len());
+            }
+            times.sort_by(f64::total_cmp);
+            let pct = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
+            println!(
+                "文件分解 of a {:.2} MiB document ({} top-level nodes, {} draft tasks), {} runs: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+                doc.len() as f64 / 1048576.0,
+                found.0,
+                found.1,
+                times.len(),
+                pct(0.5),
+                pct(0.95),
+                pct(1.0)
+            );
         }
         BenchCommand::Import { rows } => {
             let db = prepare(url, 4).await?;

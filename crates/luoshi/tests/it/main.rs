@@ -238,6 +238,9 @@ async fn the_bench_harness_runs_with_zero_errors() {
     let (code, out, _) = run(luoshi(&url).args(["bench", "import", "--rows", "200"]));
     assert_eq!(code, 0);
     assert!(out.contains("of 200 rows"), "{out}");
+    let (code, out, _) = run(luoshi(&url).args(["bench", "doc", "--mib", "0.05", "--runs", "2"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("draft tasks") && out.contains("p50"), "{out}");
 }
 
 /// Start `luoshi serve` on an ephemeral port and return it with its address.
