@@ -196,13 +196,9 @@ pub async fn view(db: &Db, who: &Who, id: i64, today: NaiveDate) -> Result<TaskV
     // Sub-tasks the caller may see (a unit may see a task but not every part of it).
     let vis = who.visibility();
     if !matches!(vis, store::Visibility::All) {
-        let mut shown = Vec::with_capacity(children.len());
-        for c in children {
-            if store::visible(db, &vis, c.id).await? {
-                shown.push(c);
-            }
-        }
-        children = shown;
+        let ids: Vec<i64> = children.iter().map(|c| c.id).collect();
+        let shown = store::visible_among(db, &vis, &ids).await?;
+        children.retain(|c| shown.contains(&c.id));
     }
     Ok(TaskView {
         milestones,

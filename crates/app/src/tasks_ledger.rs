@@ -5,7 +5,6 @@
 //! row and column, and writes nothing unless every row is valid.
 
 use crate::{forbidden, ymd, Result, Who};
-use chrono::{Datelike, NaiveDate};
 use luoshi_domain::access::Scope;
 use luoshi_domain::duty::{CoRole, DeadlineSpec, NewTask, Term};
 use luoshi_domain::unit::Unit;
@@ -289,14 +288,10 @@ pub fn export_xlsx(rows: &[Vec<String>]) -> Result<Vec<u8>, DomainError> {
     luoshi_ledger::write_xlsx("任务分解表", &COLUMNS, rows)
 }
 
-/// The year of today, for callers without a directive.
-pub fn this_year(today: NaiveDate) -> i32 {
-    today.year()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -324,6 +319,7 @@ mod tests {
 #[cfg(test)]
 mod fuzz {
     use super::*;
+    use chrono::Datelike;
     use proptest::prelude::*;
 
     proptest! {

@@ -434,11 +434,6 @@ pub fn error_message(lang: Lang, e: &DomainError) -> String {
     msg
 }
 
-/// Every key, for tests and for the template check.
-pub fn keys() -> impl Iterator<Item = &'static str> {
-    CATALOGUE.iter().map(|(k, _, _)| *k)
-}
-
 /// Is this code translated in both languages? (Used by tests.)
 pub fn error_code_translated(code: ErrorCode) -> bool {
     has(&format!("error.{}", code.as_str()))

@@ -351,9 +351,18 @@ fn filter_sql(vis: &Resolved, f: &Filter, binds: &mut Vec<Bind>, with_light: boo
 
 /// One page of duties, soonest deadline first, keyset-paged.
 pub async fn list(db: &Db, vis: &Visibility, f: &Filter) -> Result<Vec<Duty>> {
-    let vis = vis.resolve(db).await?;
+    list_resolved(db, &vis.resolve(db).await?, f).await
+}
+
+/// The board: one page and the count of each light, with the caller's visibility resolved once.
+pub async fn board(db: &Db, vis: &Visibility, f: &Filter) -> Result<(Vec<Duty>, Vec<(Light, i64)>)> {
+    let resolved = vis.resolve(db).await?;
+    Ok((list_resolved(db, &resolved, f).await?, counts_resolved(db, &resolved, f).await?))
+}
+
+async fn list_resolved(db: &Db, vis: &Resolved, f: &Filter) -> Result<Vec<Duty>> {
     let mut binds = Vec::new();
-    let mut cond = filter_sql(&vis, f, &mut binds, true);
+    let mut cond = filter_sql(vis, f, &mut binds, true);
     if let (Some(dl), Some(id)) = (&f.after_deadline, f.after_id) {
         binds.push(Bind::S(dl.clone()));
         let a = binds.len();
@@ -374,7 +383,10 @@ pub async fn list(db: &Db, vis: &Visibility, f: &Filter) -> Result<Vec<Duty>> {
 
 /// How many duties carry each light under the same filters (the light filter itself ignored).
 pub async fn light_counts(db: &Db, vis: &Visibility, f: &Filter) -> Result<Vec<(Light, i64)>> {
-    let vis = vis.resolve(db).await?;
+    counts_resolved(db, &vis.resolve(db).await?, f).await
+}
+
+async fn counts_resolved(db: &Db, vis: &Resolved, f: &Filter) -> Result<Vec<(Light, i64)>> {
     let unfiltered = matches!(vis, Resolved::All)
         && f.unit_id.is_none()
         && f.directive_id.is_none()
@@ -387,7 +399,7 @@ pub async fn light_counts(db: &Db, vis: &Visibility, f: &Filter) -> Result<Vec<(
         sqlx::query("SELECT light, n FROM duty_light_totals").fetch_all(db.pool()).await?
     } else {
         let mut binds = Vec::new();
-        let cond = filter_sql(&vis, f, &mut binds, false);
+        let cond = filter_sql(vis, f, &mut binds, false);
         let sql = format!("SELECT d.light AS light, COUNT(*) AS n FROM {} WHERE {cond} GROUP BY d.light", vis.source());
         bind_all(sqlx::query(&sql), &binds).fetch_all(db.pool()).await?
     };
@@ -445,6 +457,19 @@ pub async fn visible(db: &Db, vis: &Visibility, id: i64) -> Result<bool> {
     let cond = vis.condition(&mut binds);
     let sql = format!("SELECT d.id FROM duties d WHERE d.id = $1 AND {cond}");
     Ok(bind_all(sqlx::query(&sql), &binds).fetch_optional(db.pool()).await?.is_some())
+}
+
+/// Which of these duties the caller may see, in one query.
+pub async fn visible_among(db: &Db, vis: &Visibility, ids: &[i64]) -> Result<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let vis = vis.resolve(db).await?;
+    let mut binds = Vec::new();
+    let cond = vis.condition(&mut binds);
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let rows = bind_all(sqlx::query(&format!("SELECT d.id FROM duties d WHERE d.id IN ({list}) AND {cond}")), &binds).fetch_all(db.pool()).await?;
+    rows.iter().map(|r| get_i64(r, "id")).collect()
 }
 
 /// A co-unit of a duty.

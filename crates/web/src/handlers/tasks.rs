@@ -114,8 +114,7 @@ pub async fn board(ctx: Ctx, State(app): State<AppState>, Query(q): Query<BoardQ
     let who = ctx.who()?;
     let vis = who.visibility();
     let f = q.filter(&who)?;
-    let list = store::list(&app.db, &vis, &f).await?;
-    let counts = store::light_counts(&app.db, &vis, &f).await?;
+    let (list, counts) = store::board(&app.db, &vis, &f).await?;
     let limit = f.limit.unwrap_or(50);
     let next = (i64::try_from(list.len()).unwrap_or(0) == limit)
         .then(|| list.last().map(|d| format!("{}_{}", d.deadline.clone().unwrap_or_else(|| "9999".into()), d.id)))
