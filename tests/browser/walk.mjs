@@ -61,6 +61,23 @@ await session("supervisor", async (page) => {
   await page.click("nav >> text=决策部署");
   await page.locator("table.grid tbody tr a").first().click();
   check((await text(page)).includes("新增任务"), "supervisor: directive page with the task form");
+  // 文件分解: paste a short plan, split it, check the draft, see the outline beside the text.
+  await page.click("nav >> text=文件分解");
+  await page.fill("textarea[name=text]",
+    "关于开展城乡环境整治的实施方案\n为改善人居环境，制定本方案。\n一、工作任务\n（一）整治农村生活垃圾。年底前实现行政村垃圾收运全覆盖。\n（二）治理黑臭水体。6月底前完成排查。\n二、保障措施\n1. 加强组织领导。\n2. 强化资金保障。由财政统筹预算。");
+  await Promise.all([page.waitForNavigation(), page.click("main form button")]);
+  check((await page.locator(".doc-text mark").count()) === 4, "supervisor: four points highlighted in the text");
+  check((await page.locator("ol.outline li").count()) === 6, "supervisor: outline of two sections and four points");
+  check((await page.inputValue("input[name=t1_deadline]")) !== "", "supervisor: a deadline read from 6月底前");
+  await page.fill("input[name=issuer]", "县政府办公室");
+  // The 保障措施 points name no unit: the office picks them before checking.
+  await page.fill("input[name=t2_lead_unit]", "县农业农村局");
+  await page.fill("input[name=t2_deadline]", "年底前");
+  await page.fill("input[name=t3_lead_unit]", "县财政局");
+  await page.fill("input[name=t3_deadline]", "年底前");
+  await Promise.all([page.waitForNavigation(), page.click("main button[name=dry_run]")]);
+  check((await text(page)).includes("检查通过"), "supervisor: the draft checks");
+  if (shots) await page.screenshot({ path: `${shots}/doc_split.png`, fullPage: true });
 });
 
 await session("staff", async (page) => {

@@ -43,14 +43,19 @@ pub async fn plan(db: &Db, bytes: &[u8], file_name: &str, year: i32) -> Result<s
         Ok(t) => t,
         Err(e) => return Ok(Err(vec![RowError::new(1, "", e)])),
     };
-    let idx = match luoshi_ledger::column_index(&table, &COLUMNS, &["工作任务", "牵头单位", "完成时限"]) {
+    plan_table(db, &table, year).await
+}
+
+/// Check a ledger already read into rows (the header row names the columns).
+pub async fn plan_table(db: &Db, table: &luoshi_ledger::Table, year: i32) -> Result<std::result::Result<Vec<PlannedTask>, Vec<RowError>>> {
+    let idx = match luoshi_ledger::column_index(table, &COLUMNS, &["工作任务", "牵头单位", "完成时限"]) {
         Ok(i) => i,
         Err(e) => return Ok(Err(e)),
     };
     let all_units = units::list(db, &Scope::All).await?;
     let leaders: Vec<luoshi_domain::user::User> =
         users::list(db, &Scope::All).await?.into_iter().map(|(u, _)| u).filter(|u| u.role == Role::Leader && !u.disabled).collect();
-    Ok(plan_rows(&table, &idx, &all_units, &leaders, year))
+    Ok(plan_rows(table, &idx, &all_units, &leaders, year))
 }
 
 fn plan_rows(
@@ -202,6 +207,22 @@ pub async fn import(
     file_name: &str,
     dry_run: bool,
 ) -> Result<std::result::Result<(Option<i64>, Vec<PlannedTask>), Vec<RowError>>> {
+    let table = match luoshi_ledger::read_table(bytes, luoshi_ledger::Format::detect(file_name, bytes)) {
+        Ok(t) => t,
+        Err(e) => return Ok(Err(vec![RowError::new(1, "", e)])),
+    };
+    import_table(db, who, target, &table, file_name, dry_run).await
+}
+
+/// [`import`] of rows already read (the 文件分解 page publishes its edited draft this way).
+pub async fn import_table(
+    db: &Db,
+    who: &Who,
+    target: &Target,
+    table: &luoshi_ledger::Table,
+    source: &str,
+    dry_run: bool,
+) -> Result<std::result::Result<(Option<i64>, Vec<PlannedTask>), Vec<RowError>>> {
     if !who.is_supervisor() {
         return Err(forbidden());
     }
@@ -215,7 +236,7 @@ pub async fn import(
             (v.issued_on.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026), Some(v))
         }
     };
-    let planned = match plan(db, bytes, file_name, year).await? {
+    let planned = match plan_table(db, table, year).await? {
         Ok(p) => p,
         Err(e) => return Ok(Err(e)),
     };
@@ -240,7 +261,7 @@ pub async fn import(
         let id = store::insert_checked(&mut tx, &who.actor, Some(directive_id), Some(&p.seq), &t, Some(&dl), None, luoshi_domain::duty::Light::None).await?;
         ids.push(id);
     }
-    tx.audit(&who.actor, "task.import", "directive", &directive_id.to_string(), None, Some(&serde_json::json!({ "file": file_name, "rows": planned.len() })))
+    tx.audit(&who.actor, "task.import", "directive", &directive_id.to_string(), None, Some(&serde_json::json!({ "file": source, "rows": planned.len() })))
         .await?;
     tx.commit().await?;
     Ok(Ok((Some(directive_id), planned)))

@@ -109,12 +109,58 @@ fn is_page_noise(line: &str) -> bool {
         || core.chars().all(|c| c.is_ascii_digit() || c == '/')
 }
 
+/// The red letterhead of an official document (`示范县人民政府文件`) or its number line
+/// (`示政发〔2026〕3号`): printed above the title, part of neither title nor text.
+fn is_letterhead(line: &str) -> bool {
+    let n = line.chars().count();
+    (line.ends_with("文件") && n <= 24 && !line.contains('，'))
+        || ((line.contains('〔') || line.contains('[') || line.contains('［')) && line.ends_with('号') && n <= 30)
+}
+
+/// A line this long with no stop at its end was probably wrapped by a PDF copy.
+const WRAP_CHARS: usize = 22;
+
+/// Titles of parts that describe rather than assign (a review of last year, the guiding
+/// thought, the targets, the scope): not made into tasks.
+const NOT_ACTIONABLE: [&str; 14] =
+    ["回顾", "工作总结", "指导思想", "总体要求", "总体思路", "工作目标", "主要目标", "基本原则", "适用范围", "适用于", "制定本", "认识", "附则", "编制依据"];
+
+/// Whether a heading names work to do.
+pub fn is_actionable(title: &str) -> bool {
+    !NOT_ACTIONABLE.iter().any(|w| title.contains(w))
+}
+
+/// The text of a point as one paragraph: lines joined (Chinese needs no space where a line was
+/// wrapped), page numbers dropped.
+pub fn joined(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let t = line.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+        if t.is_empty() || is_page_noise(t) {
+            continue;
+        }
+        if out.ends_with(|c: char| c.is_ascii_alphanumeric()) && t.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            out.push(' ');
+        }
+        out.push_str(t);
+    }
+    out
+}
+
 /// The lead phrase of a text: up to the first 。；：！？ (or 40 characters).
 fn lead_phrase(text: &str) -> String {
     let t = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '，' || c == ',');
     let end = t.find(['。', '；', '：', '！', '？', ';', ':', '\n']).unwrap_or(t.len());
-    let phrase: String = t[..end].trim().chars().take(40).collect();
-    phrase
+    let mut phrase = t[..end].trim();
+    // A long sentence is titled by its first clause (要全面排查隐患，5月底前完成……).
+    if phrase.chars().count() > 20 {
+        if let Some(i) = phrase.find(['，', ',']) {
+            if phrase[..i].chars().count() >= 4 {
+                phrase = &phrase[..i];
+            }
+        }
+    }
+    phrase.chars().take(40).collect()
 }
 
 const INLINE_ORDINALS: [&str; 10] = ["一是", "二是", "三是", "四是", "五是", "六是", "七是", "八是", "九是", "十是"];
@@ -123,8 +169,12 @@ const INLINE_FIRST: [&str; 10] = ["第一，", "第二，", "第三，", "第四
 
 /// Split `text` (at byte `base` in the original) at an inline enumeration, if it has at least two
 /// members in order; each member runs to the next.
-fn inline_nodes(text: &str, base: usize) -> Vec<Node> {
-    for family in [&INLINE_ORDINALS[..], &INLINE_FIRST[..], &INLINE_SEQUENCE[..]] {
+/// A member may itself hold an enumeration of another family (第二，……首先……其次……).
+fn inline_nodes(text: &str, base: usize, skip: usize) -> Vec<Node> {
+    for (fi, family) in [&INLINE_ORDINALS[..], &INLINE_FIRST[..], &INLINE_SEQUENCE[..]].into_iter().enumerate() {
+        if fi == skip || (skip != usize::MAX && fi < skip) {
+            continue;
+        }
         let mut found: Vec<(usize, &str)> = Vec::new();
         let mut from = 0;
         for m in family {
@@ -154,7 +204,7 @@ fn inline_nodes(text: &str, base: usize) -> Vec<Node> {
                     title: lead_phrase(body),
                     start: base + at,
                     end: base + end,
-                    children: Vec::new(),
+                    children: inline_nodes(body, base + at + m.len(), fi),
                 });
             }
             return out;
@@ -172,6 +222,8 @@ struct Open {
     /// Byte range of its own text (heading line and paragraphs up to the next marker).
     text_start: usize,
     text_end: usize,
+    /// The heading line ran on without a stop: its title may continue on the next line.
+    wrapped: bool,
     children: Vec<Node>,
 }
 
@@ -179,9 +231,10 @@ fn close(o: Open, src: &str) -> Node {
     let mut children = o.children;
     let end = children.last().map(|c| c.end).unwrap_or(o.text_end).max(o.text_end);
     if children.is_empty() {
-        children = inline_nodes(&src[o.text_start..o.text_end], o.text_start);
+        children = inline_nodes(&src[o.text_start..o.text_end], o.text_start, usize::MAX);
     }
-    Node { kind: o.kind, label: o.label, title: o.title, start: o.start, end, children }
+    let title = if o.wrapped { lead_phrase(&joined(&src[o.text_start..o.text_end])) } else { o.title };
+    Node { kind: o.kind, label: o.label, title, start: o.start, end, children }
 }
 
 /// Parse a document into its outline.
@@ -204,6 +257,9 @@ pub fn outline(src: &str) -> Outline {
         }
         if title.is_none() && stack.is_empty() && roots.is_empty() && preamble.is_none() && marker(trimmed).is_none() {
             let t = trimmed.trim();
+            if is_letterhead(t) {
+                continue;
+            }
             if t.chars().count() <= 60 && !t.ends_with('。') {
                 title = Some(t.to_string());
                 continue;
@@ -232,13 +288,16 @@ pub fn outline(src: &str) -> Outline {
                 kinds.truncate(depth + 1);
                 let start = line_start + lead;
                 let text_start = start + len;
+                let rest = trimmed[len..].trim_end();
+                let wrapped = rest.chars().count() + len >= WRAP_CHARS && !rest.contains(['。', '；', '：', '！', '？', ';', ':']);
                 stack.push(Open {
                     kind,
                     label: trimmed[..len].to_string(),
-                    title: lead_phrase(&trimmed[len..]),
+                    title: lead_phrase(rest),
                     start,
                     text_start,
                     text_end: line_start + line.len(),
+                    wrapped,
                     children: Vec::new(),
                 });
             }
@@ -262,7 +321,7 @@ pub fn outline(src: &str) -> Outline {
     // A document of paragraphs only: its inline enumeration, if any, is the outline.
     if roots.is_empty() {
         if let Some((s, e)) = preamble {
-            roots = inline_nodes(&src[s..e], s);
+            roots = inline_nodes(&src[s..e], s, usize::MAX);
         }
     }
     Outline { title, preamble, nodes: roots }
@@ -272,6 +331,9 @@ pub fn outline(src: &str) -> Outline {
 /// labels (`二、` › `一是`).
 pub fn leaves(o: &Outline) -> Vec<(Vec<String>, &Node)> {
     fn walk<'a>(n: &'a Node, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, &'a Node)>) {
+        if !is_actionable(&n.title) {
+            return;
+        }
         path.push(n.label.clone());
         if n.children.is_empty() {
             out.push((path.clone(), n));
@@ -418,6 +480,24 @@ pub fn shipped_catalogue() -> Vec<Responsibility> {
     serde_json::from_str(include_str!("../data/responsibilities.json")).unwrap_or_default()
 }
 
+/// Keywords as a county types them: one per line or separated by 、，,；; trimmed, deduplicated,
+/// each at most 20 characters, at most 200 per unit.
+pub fn parse_keywords(text: &str) -> Result<Vec<String>, crate::DomainError> {
+    let mut out: Vec<String> = Vec::new();
+    for k in text.split(['\n', '\r', '、', '，', ',', '；', ';']).map(str::trim).filter(|k| !k.is_empty()) {
+        if k.chars().count() > 20 {
+            return Err(crate::DomainError::field(crate::ErrorCode::TooLong, "keywords").with_detail(k.to_string()));
+        }
+        if !out.iter().any(|x| x == k) {
+            out.push(k.to_string());
+        }
+    }
+    if out.len() > 200 {
+        return Err(crate::DomainError::field(crate::ErrorCode::TooLong, "keywords").with_detail("200"));
+    }
+    Ok(out)
+}
+
 /// A suggested unit, how sure, and the words that decided it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Suggestion {
@@ -480,8 +560,14 @@ fn suggest(title: &str, text: &str, catalogue: &[Responsibility]) -> Vec<Suggest
     let mut scored: Vec<(f64, Suggestion)> = catalogue
         .iter()
         .filter_map(|r| {
-            let words: Vec<String> = r.keywords.iter().filter(|k| text.contains(k.as_str())).cloned().collect();
-            let score: f64 = words.iter().map(|w| if title.contains(w.as_str()) { 3.0 } else { 1.0 }).sum();
+            let mut words: Vec<String> = r.keywords.iter().filter(|k| text.contains(k.as_str())).cloned().collect();
+            let mut score: f64 = words.iter().map(|w| if title.contains(w.as_str()) { 3.0 } else { 1.0 }).sum();
+            // The text naming the unit itself (县农业农村局牵头抓总) outweighs any keyword.
+            let short = r.unit.strip_prefix('县').unwrap_or(&r.unit);
+            if short.chars().count() >= 3 && text.contains(short) {
+                score += 5.0;
+                words.insert(0, r.unit.clone());
+            }
             (score > 0.0).then(|| (score, Suggestion { unit: r.unit.clone(), confidence: 0.0, words }))
         })
         .collect();
@@ -502,7 +588,7 @@ pub fn draft_tasks(src: &str, o: &Outline, catalogue: &[Responsibility], year: i
         .into_iter()
         .map(|(path, n)| {
             let text = src[n.start..n.end].trim();
-            let body = text.strip_prefix(n.label.as_str()).unwrap_or(text).trim().to_string();
+            let body = joined(text.strip_prefix(n.label.as_str()).unwrap_or(text));
             let hint = deadline_hint(text, year);
             let mut s = suggest(&n.title, text, catalogue);
             let lead = (!s.is_empty()).then(|| s.remove(0));
@@ -526,6 +612,79 @@ pub fn draft_tasks(src: &str, o: &Outline, catalogue: &[Responsibility], year: i
 #[cfg(test)]
 mod draft_tests {
     use super::*;
+
+    fn drafted(src: &str) -> (Outline, Vec<DraftTask>) {
+        let o = outline(src);
+        let t = draft_tasks(src, &o, &shipped_catalogue(), 2026);
+        (o, t)
+    }
+
+    fn lead_of<'a>(tasks: &'a [DraftTask], title: &str) -> &'a str {
+        tasks.iter().find(|t| t.title == title).and_then(|t| t.lead.as_ref()).map(|l| l.unit.as_str()).unwrap_or("")
+    }
+
+    /// A government work report copied out of a PDF: letterhead and document number above the
+    /// title, （一） inside 一、, numbered points, lines wrapped mid-sentence, a page number.
+    #[test]
+    fn a_work_report_from_a_pdf_copy() {
+        let src = include_str!("../tests/data/work-report.txt");
+        let (o, tasks) = drafted(src);
+        assert_eq!(o.title.as_deref(), Some("示范县2026年政府工作报告"));
+        assert_eq!(o.nodes.iter().map(|n| n.title.as_str()).collect::<Vec<_>>(), ["2025年工作回顾", "2026年主要任务", "加强政府自身建设"]);
+        // The review of last year assigns nothing.
+        assert!(!tasks.iter().any(|t| t.path[0] == "一、"));
+        let titles: Vec<&str> = tasks.iter().map(|t| t.title.as_str()).collect();
+        assert_eq!(titles[..3], ["抓好重大项目建设", "强化招商引资", "加快推进专项债券项目和中央预算内投资项目前期工作"]);
+        assert_eq!(tasks.len(), 9);
+        // Wrapped lines are one paragraph again; the page number is gone.
+        let first = &tasks[0];
+        assert!(first.measures.contains("新开工项目不少于30个"), "{}", first.measures);
+        assert!(!tasks.iter().any(|t| t.measures.contains("— 5 —")));
+        assert_eq!(first.deadline, chrono::NaiveDate::from_ymd_opt(2026, 12, 31));
+        assert_eq!(lead_of(&tasks, "防范化解政府债务风险"), "县财政局");
+        assert_eq!(lead_of(&tasks, "抓好安全生产"), "县应急管理局");
+        assert_eq!(lead_of(&tasks, "稳定和扩大就业"), "县人力资源和社会保障局");
+        assert_eq!(lead_of(&tasks, "提升医疗服务水平"), "县卫生健康局");
+        assert_eq!(lead_of(&tasks, "办好十件民生实事"), "县教育局");
+        assert_eq!(tasks.iter().find(|t| t.title == "提升医疗服务水平").unwrap().deadline, chrono::NaiveDate::from_ymd_opt(2026, 6, 30));
+    }
+
+    /// An implementation plan: 第X章 › 第X条 › 1. or （1）; the general chapter is not a task.
+    #[test]
+    fn an_implementation_plan_with_chapters_and_articles() {
+        let src = include_str!("../tests/data/implementation-plan.txt");
+        let (o, tasks) = drafted(src);
+        assert_eq!(o.title.as_deref(), Some("示范县农村人居环境整治提升五年行动实施方案"));
+        assert_eq!(o.nodes.len(), 3);
+        assert_eq!(o.nodes[1].children.iter().map(|n| n.label.as_str()).collect::<Vec<_>>(), ["第三条", "第四条", "第五条"]);
+        assert!(!tasks.iter().any(|t| t.path[0] == "第一章"), "总体要求 is not a task");
+        assert_eq!(tasks.len(), 9);
+        assert_eq!(lead_of(&tasks, "逐步普及农村卫生厕所"), "县农业农村局");
+        assert_eq!(lead_of(&tasks, "健全生活垃圾收运处置体系"), "县综合行政执法局");
+        // The text naming its lead unit decides.
+        assert_eq!(lead_of(&tasks, "加强组织领导"), "县农业农村局");
+        assert_eq!(lead_of(&tasks, "强化督导考核"), "县委县政府督查室");
+        let last = tasks.last().unwrap();
+        assert!(last.long_term && last.deadline_hint.as_deref() == Some("长期坚持"));
+    }
+
+    /// A speech with its points inline: 第一，第二，第三， and inside the second 首先/其次/再次/最后.
+    #[test]
+    fn a_speech_with_nested_inline_points() {
+        let src = include_str!("../tests/data/speech-inline.txt");
+        let (o, tasks) = drafted(src);
+        assert_eq!(o.nodes.iter().map(|n| n.label.as_str()).collect::<Vec<_>>(), ["第一", "第二", "第三"]);
+        assert_eq!(o.nodes[1].children.iter().map(|n| n.label.as_str()).collect::<Vec<_>>(), ["首先", "其次", "再次", "最后"]);
+        let titles: Vec<&str> = tasks.iter().map(|t| t.title.as_str()).collect();
+        assert_eq!(titles, ["要全面排查隐患", "要备足防汛物资，落实抢险队伍", "要做好山洪地质灾害群测群防", "要加强监测预警和值班值守", "要压实各方责任"]);
+        assert_eq!(tasks[0].deadline, chrono::NaiveDate::from_ymd_opt(2026, 5, 31));
+        let first: Vec<&str> = tasks[0].lead.iter().chain(&tasks[0].co_units).map(|s| s.unit.as_str()).collect();
+        assert!(first.contains(&"县水利局") && first.contains(&"县自然资源和规划局"), "{first:?}");
+        // Nested spans lie inside their parent's.
+        let p = &o.nodes[1];
+        assert!(p.children.iter().all(|c| c.start >= p.start && c.end <= p.end));
+        assert!(src[p.children[0].start..p.children[0].end].starts_with("首先"));
+    }
 
     #[test]
     fn the_speech_drafts_sensible_lead_units() {

@@ -16,6 +16,16 @@ pub enum Encoding {
     Docx,
 }
 
+impl Encoding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Gb18030 => "gb18030",
+            Encoding::Docx => "docx",
+        }
+    }
+}
+
 fn bad(detail: &str) -> DomainError {
     DomainError::field(ErrorCode::BadFile, "file").with_detail(detail.to_string())
 }

@@ -100,6 +100,10 @@ enum DocCommand {
         /// The year deadline phrases such as 年底前 refer to; default this year.
         #[arg(long)]
         year: Option<i32>,
+        /// Suggest units from the county's 权责清单 in the database (--database-url) instead of
+        /// the shipped sample.
+        #[arg(long)]
+        county: bool,
     },
 }
 
@@ -384,7 +388,15 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
         }
         Command::Tasks { command } => tasks(&url, command).await?,
         Command::Bench { command } => bench_cmd(&url, command).await?,
-        Command::Doc { command: DocCommand::Split { file, format, year, out } } => doc_split(&file, &format, year, out.as_deref())?,
+        Command::Doc { command: DocCommand::Split { file, format, year, out, county } } => {
+            let catalogue = if county {
+                let db = prepare(&cli.database_url, 2).await?;
+                luoshi_app::documents::responsibilities(&db).await?.0
+            } else {
+                luoshi_domain::doc::shipped_catalogue()
+            };
+            doc_split(&file, &format, year, out.as_deref(), &catalogue)?
+        }
         Command::Calendar { command: CalendarCommand::Import { file } } => {
             let text = std::fs::read_to_string(&file).map_err(|e| Fail(format!("cannot read {}: {e}", file.display())))?;
             let db = prepare(&url, 2).await?;
@@ -576,14 +588,20 @@ async fn bench_cmd(url: &str, command: BenchCommand) -> Result<(), Fail> {
     Ok(())
 }
 
-fn doc_split(file: &std::path::Path, format: &str, year: Option<i32>, out: Option<&std::path::Path>) -> Result<(), Fail> {
+fn doc_split(
+    file: &std::path::Path,
+    format: &str,
+    year: Option<i32>,
+    out: Option<&std::path::Path>,
+    catalogue: &[luoshi_domain::doc::Responsibility],
+) -> Result<(), Fail> {
     let bytes = std::fs::read(file).map_err(|e| Fail(format!("cannot read {}: {e}", file.display())))?;
     // UTF-8 (with or without BOM), GBK/GB18030, or .docx.
     let (text, _) = luoshi_ledger::document::read_document(&bytes)?;
     let text = text.as_str();
     let year = year.unwrap_or_else(|| chrono::Datelike::year(&today()));
     let outline = luoshi_domain::doc::outline(text);
-    let tasks = luoshi_domain::doc::draft_tasks(text, &outline, &luoshi_domain::doc::shipped_catalogue(), year);
+    let tasks = luoshi_domain::doc::draft_tasks(text, &outline, catalogue, year);
     match format {
         "json" => println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "outline": outline, "tasks": tasks })).map_err(|e| Fail(e.to_string()))?),
         "md" => {
@@ -601,24 +619,8 @@ fn doc_split(file: &std::path::Path, format: &str, year: Option<i32>, out: Optio
         "xlsx" => {
             let out = out.ok_or_else(|| Fail("--format xlsx writes a file: name it with --out FILE.xlsx".into()))?;
             // The draft in the ledger's columns; blank cells are for the office to fill before import.
-            let rows: Vec<Vec<String>> = tasks
-                .iter()
-                .enumerate()
-                .map(|(i, t)| {
-                    vec![
-                        (i + 1).to_string(),
-                        t.title.clone(),
-                        t.measures.chars().take(1000).collect(),
-                        String::new(),
-                        t.lead.as_ref().map(|l| l.unit.clone()).unwrap_or_default(),
-                        String::new(),
-                        t.co_units.iter().map(|c| c.unit.as_str()).collect::<Vec<_>>().join("、"),
-                        t.deadline_hint.clone().unwrap_or_default(),
-                        String::new(),
-                        format!("{}；依据：{}", t.path.join(""), t.lead.as_ref().map(|l| l.words.join("、")).unwrap_or_default()),
-                    ]
-                })
-                .collect();
+            let drafts: Vec<_> = tasks.iter().map(luoshi_app::documents::DraftRow::of).collect();
+            let rows = luoshi_app::documents::ledger_rows(&drafts);
             let bytes = luoshi_app::tasks_ledger::export_xlsx(&rows)?;
             std::fs::write(out, bytes).map_err(|e| Fail(format!("cannot write {}: {e}", out.display())))?;
             println!("{} draft tasks written to {}", rows.len(), out.display());

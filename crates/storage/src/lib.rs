@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod bulk;
 pub mod calendar;
+pub mod catalogue;
 pub mod duties;
 mod migrate;
 pub mod probe;

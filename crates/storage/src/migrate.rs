@@ -7,10 +7,16 @@ use sqlx::Row;
 /// (version, name, SQL).
 pub type Migration = (i64, &'static str, &'static str);
 
-pub static MIGRATIONS_SQLITE: &[Migration] =
-    &[(1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql")), (2, "duties", include_str!("../migrations/sqlite/0002_duties.sql"))];
-pub static MIGRATIONS_POSTGRES: &[Migration] =
-    &[(1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")), (2, "duties", include_str!("../migrations/postgres/0002_duties.sql"))];
+pub static MIGRATIONS_SQLITE: &[Migration] = &[
+    (1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql")),
+    (2, "duties", include_str!("../migrations/sqlite/0002_duties.sql")),
+    (3, "catalogue", include_str!("../migrations/sqlite/0003_catalogue.sql")),
+];
+pub static MIGRATIONS_POSTGRES: &[Migration] = &[
+    (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
+    (2, "duties", include_str!("../migrations/postgres/0002_duties.sql")),
+    (3, "catalogue", include_str!("../migrations/postgres/0003_catalogue.sql")),
+];
 
 /// A migration this run applied.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -138,6 +138,15 @@ pub async fn seed(db: &Db) -> Result<Seeded, String> {
         tx.commit().await.map_err(|e| e.to_string())?;
         out.users_created += 1;
     }
+    // The 权责清单 the county edits: the shipped sample, once.
+    if luoshi_storage::catalogue::list(db).await.map_err(|e| e.to_string())?.is_empty() {
+        let missing = luoshi_app::documents::load_catalogue(db, &luoshi_app::Who::system("demo"), &luoshi_domain::doc::shipped_catalogue())
+            .await
+            .map_err(|e| e.to_string())?;
+        if !missing.is_empty() {
+            return Err(format!("the shipped catalogue names units the demo county lacks: {}", missing.join("、")));
+        }
+    }
     Ok(out)
 }
 

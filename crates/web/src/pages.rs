@@ -64,6 +64,7 @@ pub fn chrome(ctx: &Ctx, title_key: &str, flash: Option<String>) -> Chrome {
         }
         if matches!(role, Role::Admin | Role::Supervisor | Role::Leader) {
             item("/reports", "nav.reports");
+            item("/documents/new", "nav.documents");
         }
         item("/units", "nav.units");
         if matches!(role, Role::Admin | Role::UnitManager) {

@@ -3,7 +3,7 @@
 //! The router is built from this table only, so a route cannot exist without a policy; the
 //! OpenAPI document is generated from it; and the authorization tests walk it.
 
-use crate::handlers::{audit, calendar, home, rules, system, tasks, units, users};
+use crate::handlers::{audit, calendar, documents, home, rules, system, tasks, units, users};
 use crate::http::guard;
 use crate::AppState;
 use axum::handler::Handler;
@@ -139,6 +139,37 @@ fn table() -> Table {
             tasks::ledger_import,
         )
         .add(M::POST, "/directives/import", SUPERVISORS, "tasks", "Import a 任务分解表 (multipart form)", tasks::ledger_import_form)
+        // 文件分解 and the 权责清单
+        .add(M::GET, "/documents/new", DIRECTIVE_WRITERS, "documents", "Split a document into draft tasks (page)", documents::new_page)
+        .add(M::POST, "/documents/split", DIRECTIVE_WRITERS, "documents", "Split a pasted or uploaded document (multipart form)", documents::split_form)
+        .add(
+            M::POST,
+            "/api/v1/documents/split",
+            DIRECTIVE_WRITERS,
+            "documents",
+            "Split a document (body: text in UTF-8 or GBK/GB18030, or .docx; ?year=): outline with spans and draft tasks",
+            documents::split_api,
+        )
+        .add(M::POST, "/documents/publish", SUPERVISORS, "documents", "Publish the edited draft as a directive with tasks (form)", documents::publish_form)
+        .add(
+            M::POST,
+            "/api/v1/documents/publish",
+            SUPERVISORS,
+            "documents",
+            "Publish draft rows {directive, tasks: [{title, measures, leader, lead_unit, co_units, deadline, remarks}], dry_run} as a directive",
+            documents::publish_api,
+        )
+        .add(M::GET, "/catalogue", AUTH, "documents", "权责清单: each unit's keywords (page)", documents::catalogue)
+        .add(M::GET, "/api/v1/catalogue", AUTH, "documents", "权责清单: each unit's keywords, and which catalogue is in force", documents::catalogue)
+        .add(M::POST, "/catalogue/{id}", SUPERVISORS, "documents", "Replace a unit's keywords (form)", documents::catalogue_set)
+        .add(
+            M::PUT,
+            "/api/v1/catalogue/{id}",
+            SUPERVISORS,
+            "documents",
+            "Replace a unit's keywords {keywords: one per line or separated by 、}",
+            documents::catalogue_set,
+        )
         .add(M::GET, "/tasks/{id}", TASK_READERS, "tasks", "A task with its timeline (page)", tasks::task_show)
         .add(
             M::GET,

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod documents;
 pub mod home;
 pub mod rules;
 pub mod system;

@@ -7,6 +7,7 @@
 mod access;
 mod api;
 mod auth;
+mod documents;
 mod pages;
 mod tasks;
 

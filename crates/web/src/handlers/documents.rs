@@ -1,0 +1,315 @@
+//! 文件分解 and 权责清单: split a document into its outline and draft tasks, edit the draft and
+//! publish it as a directive with tasks; read and edit the responsibility catalogue.
+
+use crate::error::{AppError, AppResult};
+use crate::http::{Ctx, Input, Want};
+use crate::pages::{chrome, render, Chrome};
+use crate::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Datelike;
+use luoshi_app::documents::{self as svc, DraftRow, Split};
+use luoshi_domain::doc::Node;
+use luoshi_domain::i18n::error_message;
+use luoshi_domain::unit_import::RowError;
+use luoshi_domain::{DomainError, ErrorCode};
+use luoshi_storage::duties::DirectiveInput;
+use luoshi_storage::units;
+
+/// A stretch of the source text; `mark` is the draft task it belongs to.
+pub struct Segment {
+    pub text: String,
+    pub mark: Option<usize>,
+}
+
+/// An outline line: depth, label, heading, and the draft task it became (a leaf).
+pub struct OutlineLine {
+    pub depth: usize,
+    pub label: String,
+    pub title: String,
+    pub task: Option<usize>,
+}
+
+/// A draft row on the page, with why it was suggested and what is wrong with it.
+pub struct PageRow {
+    pub row: DraftRow,
+    pub include: bool,
+    pub path: String,
+    pub why: String,
+    pub errors: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "doc_split.html")]
+struct SplitPage {
+    chrome: Chrome,
+    /// Empty before a document is given.
+    text: String,
+    segments: Vec<Segment>,
+    outline: Vec<OutlineLine>,
+    rows: Vec<PageRow>,
+    directive: DirectiveInput,
+    catalogue: String,
+    unit_names: Vec<String>,
+    year: i32,
+    errors: Vec<(usize, String, String)>,
+    can_publish: bool,
+}
+
+fn segments(text: &str, spans: &[(usize, usize)]) -> Vec<Segment> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for (i, &(s, e)) in spans.iter().enumerate() {
+        if s < at || e > text.len() || s > e || !text.is_char_boundary(s) || !text.is_char_boundary(e) {
+            continue;
+        }
+        if s > at {
+            out.push(Segment { text: text[at..s].to_string(), mark: None });
+        }
+        out.push(Segment { text: text[s..e].to_string(), mark: Some(i) });
+        at = e;
+    }
+    if at < text.len() {
+        out.push(Segment { text: text[at..].to_string(), mark: None });
+    }
+    out
+}
+
+fn outline_lines(nodes: &[Node], depth: usize, starts: &[usize], out: &mut Vec<OutlineLine>) {
+    for n in nodes {
+        let task = if n.children.is_empty() { starts.iter().position(|&s| s == n.start) } else { None };
+        out.push(OutlineLine { depth, label: n.label.clone(), title: n.title.clone(), task });
+        outline_lines(&n.children, depth + 1, starts, out);
+    }
+}
+
+async fn page(
+    ctx: &Ctx,
+    app: &AppState,
+    split: Option<&Split>,
+    rows: Vec<PageRow>,
+    directive: DirectiveInput,
+    errors: Vec<(usize, String, String)>,
+    year: i32,
+) -> AppResult<SplitPage> {
+    let unit_names = units::list(&app.db, &luoshi_domain::access::Scope::All).await?.into_iter().filter(|u| u.active).map(|u| u.name).collect();
+    let (text, segs, outline, catalogue) = match split {
+        Some(s) => {
+            let spans: Vec<(usize, usize)> = s.tasks.iter().map(|t| (t.start, t.end)).collect();
+            let starts: Vec<usize> = s.tasks.iter().map(|t| t.start).collect();
+            let mut lines = Vec::new();
+            outline_lines(&s.outline.nodes, 0, &starts, &mut lines);
+            (s.text.clone(), segments(&s.text, &spans), lines, s.catalogue.to_string())
+        }
+        None => Default::default(),
+    };
+    Ok(SplitPage {
+        chrome: chrome(ctx, "doc.split", None),
+        text,
+        segments: segs,
+        outline,
+        rows,
+        directive,
+        catalogue,
+        unit_names,
+        year,
+        errors,
+        can_publish: ctx.who()?.is_supervisor(),
+    })
+}
+
+fn new_directive(app: &AppState, split: &Split) -> DirectiveInput {
+    DirectiveInput {
+        title: split.outline.title.clone().unwrap_or_default().chars().take(200).collect(),
+        kind: "meeting".into(),
+        issued_on: app.today().to_string(),
+        issuer: String::new(),
+        doc_no: String::new(),
+        source_text: split.text.clone(),
+    }
+}
+
+fn page_rows(split: &Split) -> Vec<PageRow> {
+    split
+        .tasks
+        .iter()
+        .map(|t| PageRow {
+            row: DraftRow::of(t),
+            include: true,
+            path: t.path.join(" › "),
+            why: t.lead.as_ref().map(|l| format!("{} {:.0}% · {}", l.unit, l.confidence * 100.0, l.words.join("、"))).unwrap_or_default(),
+            errors: Vec::new(),
+        })
+        .collect()
+}
+
+/// The empty page: paste or upload.
+pub async fn new_page(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> {
+    let year = app.today().year();
+    Ok(render(&page(&ctx, &app, None, Vec::new(), DirectiveInput::default(), Vec::new(), year).await?))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SplitQuery {
+    #[serde(default)]
+    year: Option<i32>,
+}
+
+/// API: the body is the document (text in UTF-8 or GBK/GB18030, or .docx).
+pub async fn split_api(State(app): State<AppState>, Query(q): Query<SplitQuery>, body: Bytes) -> AppResult<Response> {
+    let year = q.year.unwrap_or_else(|| app.today().year());
+    let split = svc::split(&app.db, &body, year).await?;
+    Ok(Json(split).into_response())
+}
+
+/// The form: a pasted text or an uploaded file.
+pub async fn split_form(ctx: Ctx, State(app): State<AppState>, mut form: Multipart) -> AppResult<Response> {
+    let bad = || AppError(DomainError::field(ErrorCode::BadFile, "file"));
+    let (mut text, mut file, mut year) = (String::new(), Vec::new(), app.today().year());
+    while let Some(field) = form.next_field().await.map_err(|_| bad())? {
+        match field.name().unwrap_or("") {
+            "file" => file = field.bytes().await.map_err(|_| bad())?.to_vec(),
+            "text" => text = field.text().await.map_err(|_| bad())?,
+            "year" => year = field.text().await.map_err(|_| bad())?.trim().parse().map_err(|_| AppError(DomainError::invalid("year")))?,
+            _ => {}
+        }
+    }
+    let bytes = if file.is_empty() { text.into_bytes() } else { file };
+    let split = svc::split(&app.db, &bytes, year).await?;
+    let rows = page_rows(&split);
+    let directive = new_directive(&app, &split);
+    Ok(render(&page(&ctx, &app, Some(&split), rows, directive, Vec::new(), year).await?))
+}
+
+/// API body of a publication.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PublishBody {
+    #[serde(default)]
+    directive: DirectiveInput,
+    #[serde(default)]
+    tasks: Vec<DraftRow>,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+fn row_errors_json(ctx: &Ctx, errors: &[RowError]) -> serde_json::Value {
+    let rows: Vec<_> = errors
+        .iter()
+        .map(|e| serde_json::json!({ "row": e.row, "column": e.column, "code": e.code, "field": e.field, "message": error_message(ctx.lang, &e.as_domain()) }))
+        .collect();
+    let first = errors.first().map(RowError::as_domain).unwrap_or_else(|| DomainError::new(ErrorCode::Invalid));
+    serde_json::json!({ "error": { "code": first.code.as_str(), "field": first.field, "message": error_message(ctx.lang, &first) }, "rows": rows })
+}
+
+pub async fn publish_api(ctx: Ctx, State(app): State<AppState>, Input(body): Input<PublishBody>) -> AppResult<Response> {
+    match svc::publish(&app.db, &ctx.who()?, &body.directive, &body.tasks, body.dry_run).await? {
+        Ok((id, planned)) => {
+            let status = if id.is_some() { StatusCode::CREATED } else { StatusCode::OK };
+            Ok((status, Json(serde_json::json!({ "dry_run": body.dry_run, "directive_id": id, "tasks": planned.len(), "rows": planned }))).into_response())
+        }
+        Err(errors) => Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(row_errors_json(&ctx, &errors))).into_response()),
+    }
+}
+
+/// The page's form: the directive's fields and rows `t{i}_{field}`; unticked rows are left out.
+pub async fn publish_form(ctx: Ctx, State(app): State<AppState>, Input(pairs): Input<Vec<(String, String)>>) -> AppResult<Response> {
+    let mut directive = DirectiveInput::default();
+    let mut rows: Vec<PageRow> = Vec::new();
+    let mut year = app.today().year();
+    let mut dry_run = false;
+    for (k, v) in pairs {
+        if let Some((i, field)) = k.strip_prefix('t').and_then(|r| r.split_once('_')).and_then(|(i, f)| Some((i.parse::<usize>().ok()?, f))) {
+            if i >= 2000 {
+                return Err(AppError(DomainError::field(ErrorCode::TooLarge, "tasks").with_detail("2000")));
+            }
+            while rows.len() <= i {
+                rows.push(PageRow { row: DraftRow::default(), include: false, path: String::new(), why: String::new(), errors: Vec::new() });
+            }
+            let r = &mut rows[i];
+            match field {
+                "include" => r.include = v == "on" || v == "true",
+                "title" => r.row.title = v,
+                "measures" => r.row.measures = v,
+                "leader" => r.row.leader = v,
+                "lead_unit" => r.row.lead_unit = v,
+                "co_units" => r.row.co_units = v,
+                "deadline" => r.row.deadline = v,
+                "remarks" => r.row.remarks = v,
+                "path" => r.path = v,
+                "why" => r.why = v,
+                _ => {}
+            }
+            continue;
+        }
+        match k.as_str() {
+            "title" => directive.title = v,
+            "kind" => directive.kind = v,
+            "issued_on" => directive.issued_on = v,
+            "issuer" => directive.issuer = v,
+            "doc_no" => directive.doc_no = v,
+            "source_text" => directive.source_text = v,
+            "year" => year = v.trim().parse().map_err(|_| AppError(DomainError::invalid("year")))?,
+            "dry_run" => dry_run = v == "true",
+            _ => {}
+        }
+    }
+    let chosen: Vec<(usize, DraftRow)> = rows.iter().enumerate().filter(|(_, r)| r.include).map(|(i, r)| (i, r.row.clone())).collect();
+    let drafts: Vec<DraftRow> = chosen.iter().map(|(_, r)| r.clone()).collect();
+    let result = svc::publish(&app.db, &ctx.who()?, &directive, &drafts, dry_run).await?;
+    let errors = match result {
+        Ok((Some(id), _)) => return Ok(axum::response::Redirect::to(&format!("/directives/{id}")).into_response()),
+        Ok((None, _)) => Vec::new(),
+        Err(errs) => errs,
+    };
+    // Errors count the published rows from 1; show them on the page's own rows.
+    let mut table = Vec::new();
+    for e in &errors {
+        let msg = error_message(ctx.lang, &e.as_domain());
+        let page_row = chosen.get(e.row.wrapping_sub(1)).map(|(i, _)| *i);
+        if let Some(r) = page_row.and_then(|i| rows.get_mut(i)) {
+            r.errors.push(format!("{} {msg}", e.column));
+        }
+        table.push((page_row.map_or(e.row, |i| i + 1), e.column.clone(), msg));
+    }
+    let split = svc::split(&app.db, directive.source_text.as_bytes(), year).await.ok();
+    let flash = errors.is_empty().then(|| ctx.t("doc.checked"));
+    let mut p = page(&ctx, &app, split.as_ref(), rows, directive, table, year).await?;
+    p.chrome.flash = flash;
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, render(&p)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "catalogue.html")]
+struct CataloguePage {
+    chrome: Chrome,
+    entries: Vec<luoshi_storage::catalogue::Entry>,
+    can_edit: bool,
+}
+
+/// 权责清单 (page and API).
+pub async fn catalogue(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> {
+    let entries = svc::catalogue_entries(&app.db).await?;
+    if ctx.want == Want::Json {
+        let (active, source) = svc::responsibilities(&app.db).await?;
+        return Ok(Json(serde_json::json!({ "source": source, "in_force": active, "entries": entries })).into_response());
+    }
+    let can_edit = ctx.who()?.is_supervisor();
+    Ok(render(&CataloguePage { chrome: chrome(&ctx, "doc.catalogue", None), entries, can_edit }))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct KeywordsBody {
+    #[serde(default)]
+    keywords: String,
+}
+
+/// Replace one unit's keywords.
+pub async fn catalogue_set(ctx: Ctx, State(app): State<AppState>, Path(unit_id): Path<i64>, Input(b): Input<KeywordsBody>) -> AppResult<Response> {
+    let keywords = svc::set_keywords(&app.db, &ctx.who()?, unit_id, &b.keywords).await?;
+    Ok(super::done(&ctx, StatusCode::OK, serde_json::json!({ "unit_id": unit_id, "keywords": keywords }), &format!("/catalogue#u{unit_id}")))
+}
