@@ -2,6 +2,7 @@
 //! rules in force, applies the domain's rules and writes through storage in one transaction.
 //! It knows neither HTTP nor SQL: the web crate and the command line both call it.
 
+pub mod appeals;
 pub mod documents;
 pub mod reports;
 pub mod tasks;

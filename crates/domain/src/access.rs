@@ -48,6 +48,10 @@ pub const TASK_READERS: Policy = Policy::Roles(&[Role::Admin, Role::Leader, Role
 pub const SUPERVISORS: Policy = Policy::Roles(&[Role::Admin, Role::Supervisor]);
 /// Who issues directives and reads the 通报 reports.
 pub const DIRECTIVE_WRITERS: Policy = Policy::Roles(&[Role::Admin, Role::Supervisor, Role::Leader]);
+/// The 12345 hotline (and administrators): intake, dispatch, 回访, Open311 keys.
+pub const HOTLINE: Policy = Policy::Roles(&[Role::Admin, Role::Hotline]);
+/// Who may see appeals at all (each sees only what [`Scope`] and the appeal's owner allow).
+pub const APPEAL_READERS: Policy = Policy::Roles(&[Role::Admin, Role::Leader, Role::Supervisor, Role::Hotline, Role::UnitManager, Role::UnitStaff]);
 /// Units' own people (owner and co-units act through these).
 pub const UNIT_ROLES: Policy = Policy::Roles(&[Role::UnitManager, Role::UnitStaff]);
 

@@ -5,6 +5,7 @@
 //! except where a caller passes a time in. Everything here is testable with plain values.
 
 pub mod access;
+pub mod appeal;
 pub mod audit;
 pub mod calendar;
 pub mod checksum;
@@ -13,6 +14,7 @@ pub mod doc;
 pub mod duty;
 pub mod error;
 pub mod i18n;
+pub mod route;
 pub mod rules;
 pub mod serde_util;
 pub mod time;

@@ -73,6 +73,16 @@ enum Command {
         #[command(subcommand)]
         command: TasksCommand,
     },
+    /// 群众诉求: the routing model.
+    Appeals {
+        #[command(subcommand)]
+        command: AppealsCommand,
+    },
+    /// Open311 GeoReport v2: API keys for client applications.
+    Open311 {
+        #[command(subcommand)]
+        command: Open311Command,
+    },
     /// 文件分解: the outline of a speech, report or plan and draft tasks with suggested units.
     Doc {
         #[command(subcommand)]
@@ -83,6 +93,32 @@ enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum AppealsCommand {
+    /// Train the routing model on the county's closed appeals and store it for every node;
+    /// prints the held-out (5-fold cross-validated) accuracy. Also rebuilds it from scratch.
+    Train,
+}
+
+#[derive(Subcommand, Debug)]
+enum Open311Command {
+    /// API keys.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeyCommand {
+    /// Issue a key for a client application; the key is printed once.
+    Add { name: String },
+    /// The keys issued (never the keys themselves).
+    List,
+    /// Revoke a key by its id.
+    Revoke { id: i64 },
 }
 
 #[derive(Subcommand, Debug)]
@@ -330,6 +366,10 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
             let db = prepare(&url, args.max_connections).await?;
             let seeded = demo::seed(&db).await.map_err(Fail)?;
             let tasks = demo::seed_tasks(&db, today()).await.map_err(Fail)?;
+            let routing = luoshi_app::appeals::Routing::default();
+            let appeals = luoshi_web::demo_appeals::seed_appeals(&db, &routing, luoshi_storage::now_micros(), 320).await.map_err(Fail)?;
+            let key = luoshi_web::demo_appeals::DEMO_OPEN311_KEY;
+            luoshi_app::appeals::register_key(&db, &luoshi_app::Who::system("demo"), "demo", key).await?;
             let listener = bind(&args).await?;
             let addr = listener.local_addr().map_err(|e| Fail(e.to_string()))?;
             println!(
@@ -340,6 +380,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
             for (username, name, unit, role) in demo::DEMO_USERS {
                 println!("  {username:<11} {role:<13} {name} · {unit}");
             }
+            println!("{appeals} demo appeals created this run. Public page: http://{addr}/public/appeal");
+            println!("Open311 GeoReport v2: http://{addr}/open311/v2/discovery.json  demo api_key: {key}");
             use std::io::Write;
             let _ = std::io::stdout().flush();
             serve(db, listener, &args).await?;
@@ -357,6 +399,38 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
             }
         }
         Command::User { command } => user(&url, command).await?,
+        Command::Appeals { command: AppealsCommand::Train } => {
+            let db = prepare(&url, 2).await?;
+            let r = luoshi_app::appeals::train(&db, &luoshi_app::Who::system("appeals")).await?;
+            println!(
+                "routing model {} trained on {} closed appeals, {} units: held-out accuracy {:.1}% (5-fold cross-validation){}",
+                r.model_id.unwrap_or(0),
+                r.examples,
+                r.classes,
+                r.accuracy * 100.0,
+                if r.in_force { "" } else { "; too few examples, so suggestions keep to the 权责清单" }
+            );
+        }
+        Command::Open311 { command: Open311Command::Key { command } } => {
+            let db = prepare(&url, 2).await?;
+            let who = luoshi_app::Who::system("open311");
+            match command {
+                KeyCommand::Add { name } => {
+                    let (id, key) = luoshi_app::appeals::issue_key(&db, &who, &name).await?;
+                    println!("key {id} ({name}): {key}");
+                }
+                KeyCommand::List => {
+                    for k in luoshi_storage::appeals::keys(&db).await? {
+                        let state = if k.revoked_at.is_some() { "revoked" } else { "live" };
+                        println!("{:>4}  {:<24} {state:<8} {}", k.id, k.name, luoshi_domain::time::format_local(k.created_at));
+                    }
+                }
+                KeyCommand::Revoke { id } => {
+                    luoshi_app::appeals::revoke_key(&db, &who, id).await?;
+                    println!("key {id} revoked");
+                }
+            }
+        }
         Command::Audit { command: AuditCommand::Verify } => {
             let db = connect(&url, 2).await?;
             db.check_schema().await?;

@@ -1,19 +1,12 @@
 //! Directives and duties: tasks with their co-units, milestones, reports, trail, extensions,
 //! notices (the supervision ladder), exemptions and incentives.
 
-use crate::{get_i64, get_opt_i64, get_opt_str, get_str, Actor, Db, Result, WriteTx};
+use crate::{get_f64, get_i64, get_opt_f64, get_opt_i64, get_opt_str, get_str, Actor, Db, Result, WriteTx};
 use luoshi_domain::duty::{CoRole, Light, NewTask, NoticeLevel, State, Term};
 use luoshi_domain::{DomainError, ErrorCode};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
-
-fn get_f64(r: &AnyRow, c: &str) -> Result<f64> {
-    Ok(r.try_get::<f64, _>(c)?)
-}
-fn get_opt_f64(r: &AnyRow, c: &str) -> Result<Option<f64>> {
-    Ok(r.try_get::<Option<f64>, _>(c)?)
-}
 
 /// 决策部署: a meeting, a document or a leader's instruction that holds a tree of tasks.
 #[derive(Debug, Clone, PartialEq, Serialize)]

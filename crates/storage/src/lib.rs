@@ -5,6 +5,7 @@
 //! microseconds, `TEXT` dates); the two differ only in their migration files. Every change runs
 //! in a [`WriteTx`] that appends its audit row to the hash chain before it commits.
 
+pub mod appeals;
 pub mod audit;
 pub mod bulk;
 pub mod calendar;
@@ -332,6 +333,12 @@ pub(crate) fn get_opt_i64(row: &AnyRow, col: &str) -> Result<Option<i64>> {
 }
 pub(crate) fn get_str(row: &AnyRow, col: &str) -> Result<String> {
     Ok(row.try_get::<String, _>(col)?)
+}
+pub(crate) fn get_f64(row: &AnyRow, col: &str) -> Result<f64> {
+    Ok(row.try_get::<f64, _>(col)?)
+}
+pub(crate) fn get_opt_f64(row: &AnyRow, col: &str) -> Result<Option<f64>> {
+    Ok(row.try_get::<Option<f64>, _>(col)?)
 }
 pub(crate) fn get_opt_str(row: &AnyRow, col: &str) -> Result<Option<String>> {
     Ok(row.try_get::<Option<String>, _>(col)?)

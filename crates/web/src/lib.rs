@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod demo;
+pub mod demo_appeals;
 pub mod error;
 mod handlers;
 pub mod http;
@@ -39,18 +40,32 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// A date that overrides the real one (rehearsals and tests); see [`Config::today`].
     clock: Arc<std::sync::RwLock<Option<chrono::NaiveDate>>>,
+    /// The appeal routing model, cached until a newer one is trained (the database holds it).
+    pub routing: Arc<luoshi_app::appeals::Routing>,
+    /// Public appeal submissions per client address in the current hour (this node's share).
+    pub intake: Arc<std::sync::Mutex<std::collections::HashMap<String, (i64, i64)>>>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> Self {
         let clock = Arc::new(std::sync::RwLock::new(config.today));
-        AppState { db, metrics: Arc::new(metrics::Metrics::default()), config: Arc::new(config), clock }
+        AppState { db, metrics: Arc::new(metrics::Metrics::default()), config: Arc::new(config), clock, routing: Arc::default(), intake: Arc::default() }
     }
 
     /// Today in Asia/Shanghai (or the date set for a rehearsal).
     pub fn today(&self) -> chrono::NaiveDate {
         let set = self.clock.read().map(|c| *c).unwrap_or(None);
         set.unwrap_or_else(|| luoshi_domain::time::local_date(luoshi_storage::now_micros()))
+    }
+
+    /// Now in UTC microseconds; on a rehearsal date, that date at the real time of day.
+    pub fn now(&self) -> i64 {
+        let real = luoshi_storage::now_micros();
+        let set = self.clock.read().map(|c| *c).unwrap_or(None);
+        match set {
+            Some(d) => real + (d - luoshi_domain::time::local_date(real)).num_days() * 86_400_000_000,
+            None => real,
+        }
     }
 
     /// Move this node's "today" (tests and rehearsals; never used by `serve`).

@@ -57,6 +57,9 @@ pub fn chrome(ctx: &Ctx, title_key: &str, flash: Option<String>) -> Chrome {
     if let Some(p) = &ctx.caller {
         let role = p.user.role;
         item("/", "nav.home");
+        if role == Role::Hotline {
+            item("/appeals", "nav.appeals");
+        }
         if !matches!(role, Role::Hotline | Role::Deputy) {
             item("/inbox", "nav.inbox");
             item("/tasks", "nav.tasks");
@@ -65,6 +68,9 @@ pub fn chrome(ctx: &Ctx, title_key: &str, flash: Option<String>) -> Chrome {
         if matches!(role, Role::Admin | Role::Supervisor | Role::Leader) {
             item("/reports", "nav.reports");
             item("/documents/new", "nav.documents");
+        }
+        if !matches!(role, Role::Hotline | Role::Deputy) {
+            item("/appeals", "nav.appeals");
         }
         item("/units", "nav.units");
         if matches!(role, Role::Admin | Role::UnitManager) {

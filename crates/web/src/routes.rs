@@ -3,14 +3,14 @@
 //! The router is built from this table only, so a route cannot exist without a policy; the
 //! OpenAPI document is generated from it; and the authorization tests walk it.
 
-use crate::handlers::{audit, calendar, documents, home, rules, system, tasks, units, users};
+use crate::handlers::{appeals, audit, calendar, documents, home, open311, rules, system, tasks, units, users};
 use crate::http::guard;
 use crate::AppState;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{on, MethodFilter};
 use axum::Router;
-use luoshi_domain::access::{Policy, ADMIN, DIRECTIVE_WRITERS, SUPERVISORS, TASK_READERS, UNIT_ROLES, USER_MANAGERS};
+use luoshi_domain::access::{Policy, ADMIN, APPEAL_READERS, DIRECTIVE_WRITERS, HOTLINE, SUPERVISORS, TASK_READERS, UNIT_ROLES, USER_MANAGERS};
 use serde::Serialize;
 
 /// One route as declared.
@@ -139,6 +139,62 @@ fn table() -> Table {
             tasks::ledger_import,
         )
         .add(M::POST, "/directives/import", SUPERVISORS, "tasks", "Import a 任务分解表 (multipart form)", tasks::ledger_import_form)
+        // 群众诉求 (12345)
+        .add(M::GET, "/appeals", APPEAL_READERS, "appeals", "The hotline's desk and appeal search (page)", appeals::list)
+        .add(
+            M::GET,
+            "/api/v1/appeals",
+            APPEAL_READERS,
+            "appeals",
+            "Appeals the caller may see (?q=&state=&category=&unit_id=&light=red|blue&from=&to=&page=), personal data masked except for the hotline",
+            appeals::list,
+        )
+        .add(M::POST, "/appeals", HOTLINE, "appeals", "Register an appeal (form)", appeals::create)
+        .add(
+            M::POST,
+            "/api/v1/appeals",
+            HOTLINE,
+            "appeals",
+            "Register an appeal {channel, kind, category, content, address, lat, long, citizen_name, phone, id_number, urgency, confidential}: the work order, the routing suggestion and likely duplicates",
+            appeals::create,
+        )
+        .add(M::GET, "/api/v1/appeals/suggest", HOTLINE, "appeals", "The suggested owner unit for a text (?text=&category=) and the words that decided it", appeals::suggest)
+        .add(M::POST, "/api/v1/appeals/train", HOTLINE, "appeals", "Train the routing model on closed appeals; prints held-out accuracy", appeals::train)
+        .add(M::GET, "/api/v1/appeal-categories", AUTH, "appeals", "The appeal taxonomy (also the Open311 services)", appeals::categories)
+        .add(M::GET, "/appeals/{id}", APPEAL_READERS, "appeals", "A work order with its trail (page)", appeals::show)
+        .add(M::GET, "/api/v1/appeals/{id}", APPEAL_READERS, "appeals", "A work order, its light, trail, suggestion, duplicates and what the caller may do", appeals::show)
+        .add(M::POST, "/appeals/{id}/act", APPEAL_READERS, "appeals", "Take an action (form)", appeals::act)
+        .add(
+            M::POST,
+            "/api/v1/appeals/{id}/act",
+            APPEAL_READERS,
+            "appeals",
+            "Take an action {action: dispatch|reject|sign|give_back|reassign|refuse_return|reply|rate|close, unit_id, reason, note, reply, rating, comment}",
+            appeals::act,
+        )
+        .add(M::POST, "/appeals/{id}/extension", UNIT_ROLES, "appeals", "Request an extension (form)", appeals::extension)
+        .add(M::POST, "/api/v1/appeals/{id}/extension", UNIT_ROLES, "appeals", "Request an extension {new_deadline, reason} before the limit", appeals::extension)
+        .add(M::POST, "/appeals/{id}/extension/decision", HOTLINE, "appeals", "Approve or refuse an extension (form)", appeals::extension_decide)
+        .add(M::POST, "/api/v1/appeals/{id}/extension/decision", HOTLINE, "appeals", "Approve or refuse an extension {approve, note}", appeals::extension_decide)
+        .add(M::POST, "/appeals/{id}/merge", HOTLINE, "appeals", "Merge into an earlier appeal as its duplicate (form)", appeals::merge)
+        .add(M::POST, "/api/v1/appeals/{id}/merge", HOTLINE, "appeals", "Merge into an earlier appeal as its duplicate {into}", appeals::merge)
+        .add(M::GET, "/api/v1/open311/keys", ADMIN, "appeals", "Open311 API keys (never the keys themselves)", appeals::keys)
+        .add(M::POST, "/api/v1/open311/keys", ADMIN, "appeals", "Issue an Open311 API key {name}; shown once", appeals::key_add)
+        .add(M::DELETE, "/api/v1/open311/keys/{id}", ADMIN, "appeals", "Revoke an Open311 API key", appeals::key_revoke)
+        // public pages: no account
+        .add(M::GET, "/public/appeal", PUBLIC, "public", "Submit an appeal or follow one (page)", appeals::public_form)
+        .add(M::POST, "/public/appeal", PUBLIC, "public", "Submit an appeal (form); answers with the tracking code", appeals::public_submit)
+        .add(M::POST, "/api/v1/public/appeals", PUBLIC, "public", "Submit an appeal {kind, category, content, address, citizen_name, phone}; answers with the tracking code", appeals::public_submit)
+        .add(M::GET, "/public/track", PUBLIC, "public", "Follow an appeal by tracking code (?code=)", appeals::public_track)
+        .add(M::GET, "/api/v1/public/appeals/{code}", PUBLIC, "public", "An appeal by tracking code, without personal data", appeals::public_track_api)
+        .add(M::POST, "/public/track/{code}/rate", PUBLIC, "public", "Rate the reply (form)", appeals::public_rate)
+        .add(M::POST, "/api/v1/public/appeals/{code}/rating", PUBLIC, "public", "Rate the reply {rating: satisfied|basic|unsatisfied, comment}", appeals::public_rate)
+        // Open311 GeoReport v2
+        .add(M::GET, "/open311/v2/{file}", PUBLIC, "open311", "discovery, services and requests, .xml or .json", open311::root_get)
+        .add(M::POST, "/open311/v2/{file}", PUBLIC, "open311", "requests.xml or requests.json: create a request (api_key)", open311::root_post)
+        .add(M::GET, "/open311/v2/services/{file}", PUBLIC, "open311", "A service definition, .xml or .json", open311::service_definition)
+        .add(M::GET, "/open311/v2/requests/{file}", PUBLIC, "open311", "One request by id, .xml or .json", open311::request_one)
+        .add(M::GET, "/open311/v2/tokens/{file}", PUBLIC, "open311", "The request id for a token, .xml or .json", open311::token)
         // 文件分解 and the 权责清单
         .add(M::GET, "/documents/new", DIRECTIVE_WRITERS, "documents", "Split a document into draft tasks (page)", documents::new_page)
         .add(M::POST, "/documents/split", DIRECTIVE_WRITERS, "documents", "Split a pasted or uploaded document (multipart form)", documents::split_form)

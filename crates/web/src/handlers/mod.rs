@@ -1,10 +1,12 @@
 //! Route handlers. Each serves a page and, where it has one, its `/api/v1` twin: the same
 //! function renders HTML or JSON by [`Want`].
 
+pub mod appeals;
 pub mod audit;
 pub mod calendar;
 pub mod documents;
 pub mod home;
+pub mod open311;
 pub mod rules;
 pub mod system;
 pub mod tasks;

@@ -157,6 +157,8 @@ struct InboxPage {
     extensions: Vec<store::Extension>,
     exemptions: Vec<store::Exemption>,
     supervisor: bool,
+    /// The unit's work orders (群众诉求) to sign and answer, soonest limit first.
+    appeals: Vec<super::appeals::Row>,
 }
 
 /// What the caller must do now: a unit its tasks to sign, report and reply to, sorted by
@@ -181,11 +183,17 @@ pub async fn inbox(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response>
     } else {
         (Vec::new(), Vec::new(), Vec::new())
     };
+    let appeals = luoshi_app::appeals::inbox(&app.db, &who, app.now()).await?;
     if ctx.want == Want::Json {
-        return Ok(Json(serde_json::json!({ "tasks": mine, "notices": notices, "review": review, "extensions": extensions, "exemptions": exemptions }))
-            .into_response());
+        let appeals: Vec<_> = appeals.iter().map(|(a, l)| serde_json::json!({ "appeal": a, "light": l })).collect();
+        return Ok(Json(
+            serde_json::json!({ "tasks": mine, "notices": notices, "review": review, "extensions": extensions, "exemptions": exemptions, "appeals": appeals }),
+        )
+        .into_response());
     }
     let lang = ctx.lang;
+    let cats = luoshi_storage::appeals::categories(&app.db).await?;
+    let appeals = appeals.into_iter().map(|(a, l)| super::appeals::row_of(lang, &cats, a, l)).collect();
     let page = InboxPage {
         chrome: chrome(&ctx, "tasks.inbox", None),
         rows: rows(lang, mine),
@@ -200,6 +208,7 @@ pub async fn inbox(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response>
         extensions,
         exemptions,
         supervisor,
+        appeals,
     };
     Ok(render(&page))
 }

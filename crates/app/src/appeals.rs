@@ -1,0 +1,896 @@
+//! 群众诉求: intake from the hotline, the public page and Open311; routing suggestions;
+//! duplicates; the loop 派单 → 签收 → 答复 → 回访 with 退单, 改派/驳回, 延期 and 重办; masking of
+//! personal data for everyone but the hotline; the routing model's training.
+
+use crate::{forbidden, Result, Who};
+use luoshi_domain::appeal::{self as dom, AppealAction, AppealInput, AppealSide, AppealState, Channel, Limits, Rating};
+use luoshi_domain::duty::Light;
+use luoshi_domain::route::{self, Model};
+use luoshi_domain::unit::UnitKind;
+use luoshi_domain::user::Role;
+use luoshi_domain::{DomainError, ErrorCode};
+use luoshi_storage::appeals::{self as store, Appeal, Filter, Order, Placement};
+use luoshi_storage::{calendar, units, Actor, Db};
+use serde::{Deserialize, Serialize};
+use std::sync::{Arc, RwLock};
+
+/// The label the model learns for appeals a township or village handled: 属地, resolved to
+/// the place named in the text.
+const LOCAL: &str = "@local";
+/// Fewer closed appeals than this and the model is not trusted; the catalogue decides.
+pub const MIN_EXAMPLES: u32 = 50;
+const HOUR: i64 = 3_600_000_000;
+
+/// What a caller may see of appeals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sight {
+    /// The hotline and administrators: everything, personal data included.
+    Desk,
+    /// Leaders and the supervision office: everything, masked.
+    All,
+    /// A unit: what its subtree owns, masked.
+    Units(String),
+    Nothing,
+}
+
+pub fn sight(who: &Who) -> Sight {
+    match who.role {
+        None | Some(Role::Hotline | Role::Admin) => Sight::Desk,
+        Some(Role::Leader | Role::Supervisor) => Sight::All,
+        Some(Role::UnitManager | Role::UnitStaff) => Sight::Units(who.unit_path.clone()),
+        Some(Role::Deputy) => Sight::Nothing,
+    }
+}
+
+fn is_desk(who: &Who) -> bool {
+    sight(who) == Sight::Desk
+}
+
+/// Hide personal data: names to the family name, phones and ID numbers to a few digits; a
+/// confidential appeal hides them entirely.
+pub fn mask(a: &mut Appeal) {
+    if a.confidential {
+        a.citizen_name = a.citizen_name.as_ref().map(|_| "（保密）".to_string());
+        a.phone = a.phone.as_ref().map(|_| "（保密）".to_string());
+        a.id_number = a.id_number.as_ref().map(|_| "（保密）".to_string());
+        return;
+    }
+    a.citizen_name = a.citizen_name.as_deref().map(dom::mask_name);
+    a.phone = a.phone.as_deref().map(dom::mask_phone);
+    a.id_number = a.id_number.as_deref().map(dom::mask_id);
+}
+
+/// The time limits in force.
+pub async fn limits(db: &Db, now: i64) -> Result<Limits> {
+    let day = crate::ymd(luoshi_domain::time::local_date(now));
+    let versions = luoshi_storage::rules::all_versions(db).await?;
+    let shipped = luoshi_domain::rules::shipped()?;
+    let d = Limits::default();
+    let num = |key: &str, def: i64| -> i64 {
+        luoshi_storage::rules::in_force(&versions, key, &day)
+            .and_then(|v| v.value.as_i64())
+            .or_else(|| shipped.iter().find(|s| s.key == key).and_then(|s| s.value.as_i64()))
+            .unwrap_or(def)
+    };
+    Ok(Limits {
+        consult_working_days: num("appeals.limit.consult_working_days", d.consult_working_days),
+        help_working_days: num("appeals.limit.help_working_days", d.help_working_days),
+        complaint_working_days: num("appeals.limit.complaint_working_days", d.complaint_working_days),
+        report_working_days: num("appeals.limit.report_working_days", d.report_working_days),
+        suggestion_working_days: num("appeals.limit.suggestion_working_days", d.suggestion_working_days),
+        urgent_hours: num("appeals.limit.urgent_hours", d.urgent_hours),
+        critical_hours: num("appeals.limit.critical_hours", d.critical_hours),
+        due_soon_hours: num("appeals.light.due_soon_hours", d.due_soon_hours),
+    })
+}
+
+/// The routing model every node uses: the newest in the database, cached until a newer one
+/// appears.
+#[derive(Debug, Default)]
+pub struct Routing {
+    cache: RwLock<Option<(i64, Arc<Model>)>>,
+}
+
+impl Routing {
+    pub async fn model(&self, db: &Db) -> Result<Option<Arc<Model>>> {
+        let Some(id) = store::model_id(db).await? else { return Ok(None) };
+        if let Ok(c) = self.cache.read() {
+            if let Some((have, m)) = c.as_ref() {
+                if *have == id {
+                    return Ok(Some(m.clone()));
+                }
+            }
+        }
+        let Some(body) = store::model(db, id).await? else { return Ok(None) };
+        let m: Model = serde_json::from_str(&body).map_err(|e| DomainError::new(ErrorCode::Internal).with_detail(e.to_string()))?;
+        let m = Arc::new(m);
+        if let Ok(mut c) = self.cache.write() {
+            *c = Some((id, m.clone()));
+        }
+        Ok(Some(m))
+    }
+}
+
+/// A suggested owner unit and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub unit_id: i64,
+    pub unit: String,
+    pub confidence: f64,
+    pub words: Vec<String>,
+    /// `model` (trained on closed appeals), `catalogue` (权责清单), `category` or `place` (属地).
+    pub source: String,
+    /// The township the text or address names, if any.
+    pub place: Option<String>,
+}
+
+/// The units routing may pick, and the places (townships and villages → their township).
+struct Map {
+    units: Vec<luoshi_domain::unit::Unit>,
+    places: Vec<(i64, String)>,
+}
+
+async fn map(db: &Db) -> Result<Map> {
+    let units = units::list(db, &luoshi_domain::access::Scope::All).await?;
+    let mut places = Vec::new();
+    for u in units.iter().filter(|u| u.active) {
+        let township = match u.kind {
+            UnitKind::Township => Some(u.id),
+            UnitKind::Village => u.parent_id,
+            _ => None,
+        };
+        if let Some(t) = township {
+            places.push((t, u.name.clone()));
+            if let Some(s) = &u.short_name {
+                places.push((t, s.clone()));
+            }
+        }
+    }
+    Ok(Map { units, places })
+}
+
+/// The owner unit to suggest for a text (and the category chosen, if any).
+pub async fn suggest(db: &Db, routing: &Routing, text: &str, category: &str) -> Result<Option<Suggestion>> {
+    let m = map(db).await?;
+    let model = routing.model(db).await?;
+    let cats = store::categories(db).await?;
+    let catalogue = crate::documents::responsibilities(db).await?.0;
+    Ok(suggest_with(&m, model.as_deref(), &cats, &catalogue, text, category))
+}
+
+fn suggest_with(
+    m: &Map,
+    model: Option<&Model>,
+    cats: &[store::CategoryRow],
+    catalogue: &[luoshi_domain::doc::Responsibility],
+    text: &str,
+    category: &str,
+) -> Option<Suggestion> {
+    let place = route::find_place(text, &m.places).cloned();
+    let place_name = place.as_ref().and_then(|(id, _)| m.units.iter().find(|u| u.id == *id)).map(|u| u.name.clone());
+    let by_id = |id: i64| m.units.iter().find(|u| u.id == id);
+    let local = |confidence: f64, words: Vec<String>, source: &str| {
+        let (tid, _) = place.as_ref()?;
+        Some(Suggestion { unit_id: *tid, unit: place_name.clone().unwrap_or_default(), confidence, words, source: source.into(), place: place_name.clone() })
+    };
+    // 1. The county's own history, when there is enough of it.
+    if let Some(model) = model.filter(|md| md.examples() >= MIN_EXAMPLES) {
+        let tokens = route::tokenize(text);
+        if let Some(g) = model.guess(&tokens).into_iter().next() {
+            if g.class == LOCAL {
+                if let Some(s) = local(g.confidence, g.words.clone(), "model") {
+                    return Some(s);
+                }
+            } else if let Some(u) = g.class.parse::<i64>().ok().and_then(by_id) {
+                return Some(Suggestion {
+                    unit_id: u.id,
+                    unit: u.name.clone(),
+                    confidence: g.confidence,
+                    words: g.words,
+                    source: "model".into(),
+                    place: place_name,
+                });
+            }
+        }
+    }
+    // 2. The 权责清单.
+    let tokens_text = text;
+    let mut best: Option<(f64, &luoshi_domain::doc::Responsibility, Vec<String>)> = None;
+    let mut total = 0.0;
+    for r in catalogue {
+        let words: Vec<String> = r.keywords.iter().filter(|k| tokens_text.contains(k.as_str())).cloned().collect();
+        let score = words.len() as f64;
+        total += score;
+        if score > 0.0 && best.as_ref().is_none_or(|b| score > b.0) {
+            best = Some((score, r, words));
+        }
+    }
+    if let Some((score, r, words)) = best {
+        if let Ok(u) = units::resolve(&m.units, &r.unit) {
+            return Some(Suggestion {
+                unit_id: u.id,
+                unit: u.name.clone(),
+                confidence: (score / total * 100.0).round() / 100.0,
+                words,
+                source: "catalogue".into(),
+                place: place_name,
+            });
+        }
+    }
+    // 3. The category's usual unit, else 属地.
+    if let Some(c) = cats.iter().find(|c| c.code == category) {
+        if let Some(u) = c.unit_id.and_then(by_id) {
+            return Some(Suggestion {
+                unit_id: u.id,
+                unit: u.name.clone(),
+                confidence: 0.5,
+                words: vec![c.name.clone()],
+                source: "category".into(),
+                place: place_name,
+            });
+        }
+    }
+    local(0.5, place.as_ref().map(|p| vec![p.1.clone()]).unwrap_or_default(), "place")
+}
+
+/// A likely duplicate shown at intake.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Duplicate {
+    pub id: i64,
+    pub code: String,
+    pub similarity: f64,
+    pub excerpt: String,
+}
+
+/// Similar appeals of the same place in the last 30 days.
+pub async fn duplicates(db: &Db, a: &Appeal) -> Result<Vec<Duplicate>> {
+    let since = a.created_at - 30 * 24 * HOUR;
+    let mine = route::tokenize(&a.content);
+    let mut out: Vec<Duplicate> = store::recent(db, a.township_id, since, 300)
+        .await?
+        .into_iter()
+        .filter(|(id, ..)| *id != a.id)
+        .filter_map(|(id, code, content, _)| {
+            let s = route::similarity(&mine, &route::tokenize(&content));
+            (s >= 0.45).then(|| Duplicate { id, code, similarity: (s * 100.0).round() / 100.0, excerpt: content.chars().take(60).collect() })
+        })
+        .collect();
+    out.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
+    out.truncate(5);
+    Ok(out)
+}
+
+fn random_u64() -> Result<u64> {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).map_err(|_| DomainError::new(ErrorCode::Internal))?;
+    Ok(u64::from_le_bytes(b))
+}
+
+/// What intake returns: the work order (masked for non-hotline callers), the suggestion and
+/// the likely duplicates.
+#[derive(Debug, Clone, Serialize)]
+pub struct Received {
+    pub appeal: Appeal,
+    pub suggestion: Option<Suggestion>,
+    pub duplicates: Vec<Duplicate>,
+}
+
+/// 受理: register an appeal. The public page and Open311 pass no `who` (anonymous citizens).
+pub async fn receive(db: &Db, routing: &Routing, who: Option<&Who>, input: &AppealInput, channel: Channel, key_id: Option<i64>, now: i64) -> Result<Received> {
+    if let Some(w) = who {
+        if !is_desk(w) {
+            return Err(forbidden());
+        }
+    }
+    let new = input.validate(channel)?;
+    // Citizens choose from the public channels only; the hotline may register any.
+    let new = if who.is_none() { dom::NewAppeal { channel, ..new } } else { new };
+    let cats = store::categories(db).await?;
+    if !cats.iter().any(|c| c.code == new.category && c.active) {
+        return Err(DomainError::invalid("category").with_detail(new.category.clone()).into());
+    }
+    let m = map(db).await?;
+    let model = routing.model(db).await?;
+    let catalogue = crate::documents::responsibilities(db).await?.0;
+    let text = format!("{} {}", new.address.clone().unwrap_or_default(), new.content);
+    let suggestion = suggest_with(&m, model.as_deref(), &cats, &catalogue, &text, &new.category);
+    let township = route::find_place(&text, &m.places).map(|p| p.0);
+    let placement = Placement {
+        township_id: township,
+        suggested_unit_id: suggestion.as_ref().map(|s| s.unit_id),
+        suggestion: suggestion.as_ref().and_then(|s| serde_json::to_string(s).ok()),
+        open311_key_id: key_id,
+    };
+    let actor = who.map(|w| w.actor.clone()).unwrap_or_else(|| Actor { id: None, name: format!("citizen:{}", channel.as_str()) });
+    let mut tries = 0;
+    let id = loop {
+        let code = dom::tracking_code(random_u64()?);
+        let mut tx = db.begin_write().await?;
+        match store::insert(&mut tx, &actor, &new, &code, &placement, now).await {
+            Ok(id) => {
+                tx.commit().await?;
+                break id;
+            }
+            // A tracking code already taken (1 in 2^60): draw another.
+            Err(e) if e.code() == ErrorCode::Duplicate && tries < 3 => tries += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    let mut appeal = store::get(db, id).await?.ok_or_else(|| DomainError::not_found("appeal"))?;
+    // Only an operator at the desk sees likely duplicates (the public and Open311 get their
+    // tracking code; bulk loads by the system skip the search).
+    let duplicates = if who.is_some_and(|w| w.role.is_some()) { duplicates(db, &appeal).await? } else { Vec::new() };
+    if !who.is_some_and(is_desk) {
+        mask(&mut appeal);
+    }
+    Ok(Received { appeal, suggestion, duplicates })
+}
+
+/// An appeal the caller may see (masked unless the desk), or `not_found`.
+pub async fn visible(db: &Db, who: &Who, id: i64) -> Result<Appeal> {
+    let a = store::get(db, id).await?.ok_or_else(|| DomainError::not_found("appeal"))?;
+    let ok = match sight(who) {
+        Sight::Desk | Sight::All => true,
+        Sight::Units(path) => match a.owner_unit_id {
+            Some(u) => units::get(db, u).await?.is_some_and(|u| u.path.starts_with(&path)),
+            None => false,
+        },
+        Sight::Nothing => false,
+    };
+    if !ok {
+        return Err(DomainError::not_found("appeal").into());
+    }
+    let mut a = a;
+    if !is_desk(who) {
+        mask(&mut a);
+    }
+    Ok(a)
+}
+
+/// A work order page.
+#[derive(Debug, Clone, Serialize)]
+pub struct View {
+    pub appeal: Appeal,
+    pub light: Light,
+    pub events: Vec<store::Event>,
+    pub suggestion: Option<Suggestion>,
+    pub duplicates: Vec<Duplicate>,
+    /// Actions the caller may take now.
+    pub may: Vec<AppealAction>,
+    pub may_extend: bool,
+    pub may_decide_extension: bool,
+}
+
+fn may(who: &Who, a: &Appeal, owner_path: Option<&str>) -> Vec<AppealAction> {
+    AppealAction::ALL
+        .iter()
+        .copied()
+        .filter(|act| {
+            let side_ok = match act.side() {
+                AppealSide::Hotline | AppealSide::Citizen => is_desk(who),
+                AppealSide::Owner => owner_path.is_some_and(|p| who.acts_for(p)),
+            };
+            side_ok && act.apply(a.state, Some(Rating::Satisfied), a.rework_count).is_ok()
+        })
+        .collect()
+}
+
+pub async fn view(db: &Db, who: &Who, id: i64, now: i64) -> Result<View> {
+    let a = visible(db, who, id).await?;
+    let lim = limits(db, now).await?;
+    let owner_path = match a.owner_unit_id {
+        Some(u) => units::get(db, u).await?.map(|u| u.path),
+        None => None,
+    };
+    let desk = is_desk(who);
+    let acts = may(who, &a, owner_path.as_deref());
+    let may_extend = owner_path.as_deref().is_some_and(|p| who.acts_for(p))
+        && matches!(a.state, AppealState::Dispatched | AppealState::Signed)
+        && a.ext_due.is_none()
+        && a.due_at.is_some_and(|d| now < d);
+    Ok(View {
+        light: dom::light(a.state, a.due_at, a.rework_count, now, &lim),
+        events: store::events(db, id).await?,
+        suggestion: a.suggestion.as_deref().and_then(|s| serde_json::from_str(s).ok()),
+        duplicates: if desk && a.state == AppealState::Received { duplicates(db, &a).await? } else { Vec::new() },
+        may: acts,
+        may_extend,
+        may_decide_extension: desk && a.ext_due.is_some(),
+        appeal: a,
+    })
+}
+
+/// The facts an action may carry.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ActInput {
+    #[serde(default)]
+    pub action: String,
+    /// 派单/改派: the unit.
+    #[serde(default)]
+    pub unit_id: Option<i64>,
+    /// 退单 or 不予受理: the reason code.
+    #[serde(default)]
+    pub reason: String,
+    /// A note: the 退单 explanation, the 驳回 reason, the 回访 record.
+    #[serde(default)]
+    pub note: String,
+    /// 答复: the reply to the citizen.
+    #[serde(default)]
+    pub reply: String,
+    #[serde(default)]
+    pub rating: String,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// Take an action on a work order.
+pub async fn act(db: &Db, who: &Who, id: i64, input: &ActInput, now: i64) -> Result<Appeal> {
+    let action = AppealAction::parse(&input.action).ok_or_else(|| DomainError::invalid("action").with_detail(input.action.clone()))?;
+    let before = visible(db, who, id).await?;
+    let owner_path = match before.owner_unit_id {
+        Some(u) => units::get(db, u).await?.map(|u| u.path),
+        None => None,
+    };
+    let allowed = match action.side() {
+        AppealSide::Hotline | AppealSide::Citizen => is_desk(who),
+        AppealSide::Owner => owner_path.as_deref().is_some_and(|p| who.acts_for(p)),
+    };
+    if !allowed {
+        return Err(forbidden());
+    }
+    let raw = store::get(db, id).await?.ok_or_else(|| DomainError::not_found("appeal"))?;
+    let rating = if action == AppealAction::Rate {
+        Some(Rating::parse(&input.rating).ok_or_else(|| {
+            if input.rating.trim().is_empty() {
+                DomainError::required("rating")
+            } else {
+                DomainError::invalid("rating")
+            }
+        })?)
+    } else {
+        None
+    };
+    let to = action.apply(raw.state, rating, raw.rework_count)?;
+    let mut after = raw.clone();
+    after.state = to;
+    let note = luoshi_domain::error::optional_text("note", &input.note, 1000)?;
+    let mut trail_note = note.clone();
+    match action {
+        AppealAction::Dispatch | AppealAction::Reassign => {
+            let unit_id = input.unit_id.ok_or_else(|| DomainError::required("unit_id"))?;
+            let u = units::get(db, unit_id).await?.filter(|u| u.active).ok_or_else(|| DomainError::invalid("unit_id"))?;
+            if action == AppealAction::Reassign && Some(u.id) == raw.owner_unit_id {
+                return Err(DomainError::invalid("unit_id").with_detail(u.name).into());
+            }
+            dispatch_clock(db, &mut after, now).await?;
+            after.owner_unit_id = Some(u.id);
+            after.return_reason = None;
+            trail_note = Some(match note {
+                Some(n) => format!("{}：{n}", u.name),
+                None => u.name.clone(),
+            });
+        }
+        AppealAction::RefuseReturn => {
+            let n = note.clone().ok_or_else(|| DomainError::required("note"))?;
+            after.return_reason = None;
+            trail_note = Some(n);
+        }
+        AppealAction::Reject => {
+            let r = dom::RejectReason::parse(&input.reason).ok_or_else(|| DomainError::required("reason"))?;
+            after.reject_reason = Some(r.as_str().into());
+            after.closed_at = Some(now);
+            trail_note = Some(format!("{}{}", r.as_str(), note.map(|n| format!("：{n}")).unwrap_or_default()));
+        }
+        AppealAction::Sign => {}
+        AppealAction::GiveBack => {
+            let r = dom::ReturnReason::parse(&input.reason).ok_or_else(|| DomainError::required("reason"))?;
+            let n = note.clone().ok_or_else(|| DomainError::required("note"))?;
+            after.return_reason = Some(r.as_str().into());
+            trail_note = Some(format!("{}：{n}", r.as_str()));
+        }
+        AppealAction::Reply => {
+            let r = luoshi_domain::error::required_text("reply", &input.reply, 4000)?;
+            after.reply = Some(r.clone());
+            after.replied_at = Some(now);
+            trail_note = Some(r);
+        }
+        AppealAction::Rate => {
+            apply_rating(db, &mut after, rating, &input.comment, now).await?;
+            trail_note =
+                Some(format!("{}{}", input.rating.trim(), Some(input.comment.trim()).filter(|c| !c.is_empty()).map(|c| format!("：{c}")).unwrap_or_default()));
+        }
+        AppealAction::Close => {
+            trail_note = Some(note.ok_or_else(|| DomainError::required("note"))?);
+            after.closed_at = Some(now);
+        }
+    }
+    let mut tx = db.begin_write().await?;
+    store::save(&mut tx, &who.actor, &raw, &after, action.as_str(), trail_note.as_deref(), now).await?;
+    tx.commit().await?;
+    visible(db, who, id).await
+}
+
+/// 派单 starts the clock: the limit for the kind and urgency from now.
+async fn dispatch_clock(db: &Db, a: &mut Appeal, now: i64) -> Result<()> {
+    let lim = limits(db, now).await?;
+    let kind = dom::Kind::parse(&a.kind).unwrap_or(dom::Kind::Complaint);
+    let urgency = dom::Urgency::parse(&a.urgency).unwrap_or(dom::Urgency::Normal);
+    let cal = calendar::load(db).await?;
+    a.due_at = Some(dom::due_at(&cal, now, lim.of(kind, urgency))?);
+    a.dispatched_at = Some(now);
+    Ok(())
+}
+
+async fn apply_rating(db: &Db, a: &mut Appeal, rating: Option<Rating>, comment: &str, now: i64) -> Result<()> {
+    let comment = luoshi_domain::error::optional_text("comment", comment, 500)?;
+    a.rating = rating.map(|r| r.as_str().to_string());
+    a.rating_comment = comment;
+    if a.state == AppealState::Dispatched {
+        // 不满意 the first time: 重办 by the same unit, with a fresh limit.
+        a.rework_count += 1;
+        a.reply = None;
+        dispatch_clock(db, a, now).await?;
+    } else {
+        a.closed_at = Some(now);
+    }
+    Ok(())
+}
+
+/// The citizen's own view by tracking code: no personal data, no staff names.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tracked {
+    pub code: String,
+    pub category: String,
+    pub content: String,
+    pub state: AppealState,
+    pub owner: Option<String>,
+    pub created_at: i64,
+    pub due_at: Option<i64>,
+    pub reply: Option<String>,
+    pub rating: Option<String>,
+    pub may_rate: bool,
+    pub steps: Vec<(i64, String)>,
+}
+
+pub async fn track(db: &Db, code: &str) -> Result<Tracked> {
+    let code = dom::normalize_code(code).ok_or_else(|| DomainError::not_found("appeal"))?;
+    let a = store::by_code(db, &code).await?.ok_or_else(|| DomainError::not_found("appeal"))?;
+    let steps = store::events(db, a.id).await?.into_iter().filter_map(|e| Some((e.at, e.to_state?))).collect();
+    Ok(Tracked {
+        code: a.code,
+        category: a.category,
+        content: a.content,
+        may_rate: a.state == AppealState::Replied,
+        state: a.state,
+        owner: a.owner_name,
+        created_at: a.created_at,
+        due_at: a.due_at,
+        reply: a.reply,
+        rating: a.rating,
+        steps,
+    })
+}
+
+/// The citizen rates the reply (回访评价) by tracking code.
+pub async fn rate_by_code(db: &Db, code: &str, rating: &str, comment: &str, now: i64) -> Result<Tracked> {
+    let norm = dom::normalize_code(code).ok_or_else(|| DomainError::not_found("appeal"))?;
+    let raw = store::by_code(db, &norm).await?.ok_or_else(|| DomainError::not_found("appeal"))?;
+    let r = Rating::parse(rating).ok_or_else(|| if rating.trim().is_empty() { DomainError::required("rating") } else { DomainError::invalid("rating") })?;
+    let mut after = raw.clone();
+    after.state = AppealAction::Rate.apply(raw.state, Some(r), raw.rework_count)?;
+    apply_rating(db, &mut after, Some(r), comment, now).await?;
+    let note = format!("{}{}", r.as_str(), Some(comment.trim()).filter(|c| !c.is_empty()).map(|c| format!("：{c}")).unwrap_or_default());
+    let mut tx = db.begin_write().await?;
+    store::save(&mut tx, &Actor { id: None, name: "citizen".into() }, &raw, &after, "rate", Some(&note), now).await?;
+    tx.commit().await?;
+    track(db, &norm).await
+}
+
+/// 延期: the owner unit asks, before the limit, for a later one.
+pub async fn request_extension(db: &Db, who: &Who, id: i64, new_due: &str, reason: &str, now: i64) -> Result<Appeal> {
+    let v = view(db, who, id, now).await?;
+    if !v.may_extend {
+        return Err(if v.appeal.due_at.is_some_and(|d| now >= d) {
+            DomainError::field(ErrorCode::Conflict, "new_deadline").with_detail("已超过办理时限").into()
+        } else {
+            forbidden()
+        });
+    }
+    let max = luoshi_domain::rules::shipped()?.iter().find(|r| r.key == "appeals.extension.max_per_appeal").and_then(|r| r.value.as_i64()).unwrap_or(1);
+    let raw = store::get(db, id).await?.ok_or_else(|| DomainError::not_found("appeal"))?;
+    if raw.extension_count >= max {
+        return Err(DomainError::field(ErrorCode::Conflict, "new_deadline").with_detail(format!("≤ {max}")).into());
+    }
+    let date = luoshi_domain::duty::parse_date("new_deadline", new_due)?;
+    let due = dom::end_of_day(date);
+    if raw.due_at.is_some_and(|d| due <= d) {
+        return Err(DomainError::invalid("new_deadline").into());
+    }
+    let reason = luoshi_domain::error::required_text("reason", reason, 500)?;
+    let mut after = raw.clone();
+    after.ext_due = Some(due);
+    after.ext_reason = Some(reason.clone());
+    let mut tx = db.begin_write().await?;
+    store::save(&mut tx, &who.actor, &raw, &after, "extension_request", Some(&format!("{new_due}：{reason}")), now).await?;
+    tx.commit().await?;
+    visible(db, who, id).await
+}
+
+/// The hotline approves or refuses a pending extension; the trail keeps both limits.
+pub async fn decide_extension(db: &Db, who: &Who, id: i64, approve: bool, note: &str, now: i64) -> Result<Appeal> {
+    if !is_desk(who) {
+        return Err(forbidden());
+    }
+    let raw = store::get(db, id).await?.ok_or_else(|| DomainError::not_found("appeal"))?;
+    let Some(new_due) = raw.ext_due else { return Err(DomainError::field(ErrorCode::Conflict, "extension").into()) };
+    let mut after = raw.clone();
+    after.ext_due = None;
+    after.ext_reason = None;
+    let old = raw.due_at.map(luoshi_domain::time::format_local).unwrap_or_default();
+    let new = luoshi_domain::time::format_local(new_due);
+    let text = if approve {
+        after.due_at = Some(new_due);
+        after.extension_count += 1;
+        format!("{old} → {new}")
+    } else {
+        format!("{old}（未延至 {new}）")
+    };
+    let note = luoshi_domain::error::optional_text("note", note, 500)?;
+    let text = match note {
+        Some(n) => format!("{text}：{n}"),
+        None => text,
+    };
+    let mut tx = db.begin_write().await?;
+    store::save(&mut tx, &who.actor, &raw, &after, if approve { "extension_approve" } else { "extension_refuse" }, Some(&text), now).await?;
+    tx.commit().await?;
+    visible(db, who, id).await
+}
+
+/// Merge a newly received appeal into an earlier one: it closes as a duplicate.
+pub async fn merge(db: &Db, who: &Who, id: i64, into: i64, now: i64) -> Result<Appeal> {
+    if !is_desk(who) {
+        return Err(forbidden());
+    }
+    let raw = store::get(db, id).await?.ok_or_else(|| DomainError::not_found("appeal"))?;
+    let target = store::get(db, into).await?.ok_or_else(|| DomainError::not_found("duplicate_of"))?;
+    if raw.state != AppealState::Received || target.id == raw.id || target.duplicate_of.is_some() {
+        return Err(DomainError::field(ErrorCode::Conflict, "duplicate_of").into());
+    }
+    let mut after = raw.clone();
+    after.duplicate_of = Some(target.id);
+    after.state = AppealState::Closed;
+    after.closed_at = Some(now);
+    let mut tx = db.begin_write().await?;
+    store::save(&mut tx, &who.actor, &raw, &after, "merge", Some(&target.code), now).await?;
+    tx.commit().await?;
+    visible(db, who, id).await
+}
+
+/// List filters as typed.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub unit_id: String,
+    #[serde(default)]
+    pub light: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub page: String,
+}
+
+pub const PAGE: i64 = 50;
+
+/// Search and filter what the caller may see (masked unless the desk), newest first.
+pub async fn list(db: &Db, who: &Who, q: &ListQuery, now: i64) -> Result<Vec<(Appeal, Light)>> {
+    let mut f = Filter { limit: PAGE, ..Default::default() };
+    match sight(who) {
+        Sight::Desk | Sight::All => {}
+        Sight::Units(p) => f.owner_path = Some(p),
+        Sight::Nothing => return Err(forbidden()),
+    }
+    if !q.state.trim().is_empty() {
+        f.states = q
+            .state
+            .split(',')
+            .map(|s| AppealState::parse(s).ok_or_else(|| DomainError::invalid("state").with_detail(s.to_string())))
+            .collect::<Result<_, _>>()?;
+    }
+    if !q.category.trim().is_empty() {
+        f.categories = q.category.split(',').map(|s| s.trim().to_string()).collect();
+    }
+    if !q.unit_id.trim().is_empty() {
+        f.owner_unit_id = Some(q.unit_id.trim().parse().map_err(|_| DomainError::invalid("unit_id"))?);
+    }
+    let day = |field: &str, s: &str| -> Result<Option<i64>, DomainError> {
+        if s.trim().is_empty() {
+            return Ok(None);
+        }
+        let d = luoshi_domain::duty::parse_date(field, s)?;
+        Ok(Some(dom::end_of_day(d.pred_opt().unwrap_or(d))))
+    };
+    f.created_from = day("from", &q.from)?;
+    f.created_to = day("to", &q.to)?.map(|t| t + 24 * HOUR);
+    let lim = limits(db, now).await?;
+    match q.light.trim() {
+        "" => {}
+        "red" => f.overdue_at = Some(now),
+        "blue" => f.due_before = Some(now + lim.due_soon_hours * HOUR),
+        other => return Err(DomainError::invalid("light").with_detail(other.to_string()).into()),
+    }
+    f.words = q.q.split_whitespace().map(|w| w.chars().take(30).collect()).take(5).collect();
+    let page: i64 = if q.page.trim().is_empty() { 1 } else { q.page.trim().parse().map_err(|_| DomainError::invalid("page"))? };
+    f.offset = (page.max(1) - 1) * PAGE;
+    let desk = is_desk(who);
+    let rows = store::list(db, &f).await?;
+    Ok(rows
+        .into_iter()
+        .map(|mut a| {
+            let l = dom::light(a.state, a.due_at, a.rework_count, now, &lim);
+            if !desk {
+                mask(&mut a);
+            }
+            (a, l)
+        })
+        .collect())
+}
+
+/// A unit's appeals to act on (to sign, to handle), soonest limit first.
+pub async fn inbox(db: &Db, who: &Who, now: i64) -> Result<Vec<(Appeal, Light)>> {
+    let Sight::Units(path) = sight(who) else { return Ok(Vec::new()) };
+    let lim = limits(db, now).await?;
+    let f = Filter { owner_path: Some(path), states: vec![AppealState::Dispatched, AppealState::Signed], order: Order::Due, limit: 200, ..Default::default() };
+    Ok(store::list(db, &f)
+        .await?
+        .into_iter()
+        .map(|mut a| {
+            let l = dom::light(a.state, a.due_at, a.rework_count, now, &lim);
+            mask(&mut a);
+            (a, l)
+        })
+        .collect())
+}
+
+/// The hotline's desk: new appeals to dispatch, 退单 to review, replies to call back (回访),
+/// extensions to decide.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Desk {
+    pub received: Vec<Appeal>,
+    pub returned: Vec<Appeal>,
+    pub callbacks: Vec<Appeal>,
+    pub extensions: Vec<Appeal>,
+    pub counts: Vec<(String, i64)>,
+}
+
+pub async fn desk(db: &Db, who: &Who) -> Result<Desk> {
+    if !is_desk(who) {
+        return Err(forbidden());
+    }
+    let get = |states: Vec<AppealState>| {
+        let f = Filter { states, order: Order::Due, limit: 100, ..Default::default() };
+        async move { store::list(db, &f).await }
+    };
+    let mut received = get(vec![AppealState::Received]).await?;
+    received.sort_by_key(|a| a.created_at);
+    let open = get(vec![AppealState::Dispatched, AppealState::Signed]).await?;
+    Ok(Desk {
+        received,
+        returned: get(vec![AppealState::Returned]).await?,
+        callbacks: get(vec![AppealState::Replied]).await?,
+        extensions: open.into_iter().filter(|a| a.ext_due.is_some()).collect(),
+        counts: store::state_counts(db, None).await?,
+    })
+}
+
+/// What training did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trained {
+    pub model_id: Option<i64>,
+    pub examples: usize,
+    pub classes: usize,
+    /// Held-out accuracy (5-fold cross-validation).
+    pub accuracy: f64,
+    pub in_force: bool,
+}
+
+/// Train the routing model on the county's closed appeals and store it (every node then uses
+/// it). With fewer than [`MIN_EXAMPLES`] the model is stored but routing keeps to the catalogue.
+pub async fn train(db: &Db, who: &Who) -> Result<Trained> {
+    if !is_desk(who) {
+        return Err(forbidden());
+    }
+    let rows = store::training_examples(db, 200_000).await?;
+    let examples: Vec<(Vec<String>, String)> = rows
+        .into_iter()
+        .map(|(content, unit, kind)| {
+            let class = if kind == "township" || kind == "village" { LOCAL.to_string() } else { unit.to_string() };
+            (route::tokenize(&content), class)
+        })
+        .collect();
+    let (accuracy, _) = route::cross_validate(&examples, 5);
+    let model = Model::train(examples.iter().map(|(t, c)| (t.as_slice(), c.as_str())));
+    let body = serde_json::to_string(&model).map_err(|e| DomainError::new(ErrorCode::Internal).with_detail(e.to_string()))?;
+    let mut tx = db.begin_write().await?;
+    let id = store::save_model(&mut tx, &who.actor, i64::try_from(examples.len()).unwrap_or(i64::MAX), accuracy, &body).await?;
+    tx.commit().await?;
+    Ok(Trained {
+        model_id: Some(id),
+        examples: examples.len(),
+        classes: model.classes.len(),
+        accuracy: (accuracy * 1000.0).round() / 1000.0,
+        in_force: model.examples() >= MIN_EXAMPLES,
+    })
+}
+
+/// Load the shipped taxonomy (missing codes only), resolving each category's usual unit.
+pub async fn seed_categories(db: &Db, who: &Who) -> Result<usize> {
+    let have = store::categories(db).await?;
+    let missing: Vec<dom::Category> = dom::shipped_categories().into_iter().filter(|c| !have.iter().any(|h| h.code == c.code)).collect();
+    if missing.is_empty() {
+        return Ok(0);
+    }
+    let all = units::list(db, &luoshi_domain::access::Scope::All).await?;
+    let cats: Vec<(dom::Category, Option<i64>)> =
+        missing.into_iter().map(|c| (units::resolve(&all, &c.unit).ok().map(|u| u.id), c)).map(|(u, c)| (c, u)).collect();
+    let mut tx = db.begin_write().await?;
+    let n = store::seed_categories(&mut tx, &who.actor, &cats).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+// --- Open311 keys ---------------------------------------------------------------------------
+
+pub fn key_hash(key: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(key.trim().as_bytes()))
+}
+
+/// Issue an Open311 API key: (id, the key, shown once).
+pub async fn issue_key(db: &Db, who: &Who, name: &str) -> Result<(i64, String)> {
+    let mut b = [0u8; 20];
+    getrandom::fill(&mut b).map_err(|_| DomainError::new(ErrorCode::Internal))?;
+    let key = format!("ls311_{}", hex::encode(b));
+    let id = register_key(db, who, name, &key).await?;
+    Ok((id, key))
+}
+
+/// Register a key chosen elsewhere (the demo county's published one), unless it is live already.
+pub async fn register_key(db: &Db, who: &Who, name: &str, key: &str) -> Result<i64> {
+    if !matches!(who.role, None | Some(Role::Admin)) {
+        return Err(forbidden());
+    }
+    let name = luoshi_domain::error::required_text("name", name, 64)?;
+    if let Some(k) = store::key_by_hash(db, &key_hash(key)).await? {
+        return Ok(k.id);
+    }
+    let mut tx = db.begin_write().await?;
+    let id = store::add_key(&mut tx, &who.actor, &name, &key_hash(key)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn revoke_key(db: &Db, who: &Who, id: i64) -> Result<()> {
+    if !matches!(who.role, None | Some(Role::Admin)) {
+        return Err(forbidden());
+    }
+    let mut tx = db.begin_write().await?;
+    store::revoke_key(&mut tx, &who.actor, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The live key for an `api_key` as sent, if any.
+pub async fn check_key(db: &Db, key: &str) -> Result<Option<store::Key>> {
+    if key.trim().is_empty() {
+        return Ok(None);
+    }
+    store::key_by_hash(db, &key_hash(key)).await
+}

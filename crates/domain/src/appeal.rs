@@ -1,0 +1,541 @@
+//! 群众诉求 (citizens' appeals): the 12345 work order, its loop 受理 → 派单 → 签收 → 办理 →
+//! 答复 → 回访 → 办结 with 退单, 改派/驳回, 重办 and 不予受理; time limits from rule data on the
+//! working-day calendar; masking of personal data. Pure: no IO.
+
+use crate::calendar::Calendar;
+use crate::duty::{str_enum, Light};
+use crate::error::{optional_text, required_text, DomainError, ErrorCode};
+use crate::time::{shanghai, Micros};
+use chrono::{NaiveDate, TimeZone};
+use serde::{Deserialize, Serialize};
+
+str_enum!(
+    /// 渠道: how the appeal came in.
+    Channel {
+        /// 电话 (the hotline).
+        Phone = "phone",
+        /// 网站 (the public page).
+        Web = "web",
+        /// Open311 GeoReport v2 clients.
+        Open311 = "open311",
+        /// 来访.
+        WalkIn = "walk_in",
+        /// 来信.
+        Letter = "letter",
+    }
+);
+
+str_enum!(
+    /// 诉求类型.
+    Kind {
+        /// 咨询.
+        Consult = "consult",
+        /// 求助.
+        Help = "help",
+        /// 投诉.
+        Complaint = "complaint",
+        /// 举报.
+        Report = "report",
+        /// 建议.
+        Suggestion = "suggestion",
+    }
+);
+
+str_enum!(
+    /// 紧急程度.
+    Urgency {
+        /// 一般.
+        Normal = "normal",
+        /// 紧急 (水电气热: within 24 hours).
+        Urgent = "urgent",
+        /// 特急 (life or property at risk: within 2 hours).
+        Critical = "critical",
+    }
+);
+
+str_enum!(
+    /// Where a work order stands.
+    AppealState {
+        /// 受理: registered by the hotline, not yet dispatched.
+        Received = "received",
+        /// 派单: sent to the owner unit, waiting for it to sign.
+        Dispatched = "dispatched",
+        /// 签收/办理中: the unit signed (the clock runs from dispatch) and handles it.
+        Signed = "signed",
+        /// 退单: the unit gave it back (not our duty / not our area); the hotline reviews.
+        Returned = "returned",
+        /// 已答复: the unit replied; the hotline calls back (回访) or the citizen rates it.
+        Replied = "replied",
+        /// 办结.
+        Closed = "closed",
+        /// 不予受理, with the reason.
+        Rejected = "rejected",
+    }
+);
+
+impl AppealState {
+    pub fn is_open(self) -> bool {
+        !matches!(self, AppealState::Closed | AppealState::Rejected)
+    }
+}
+
+str_enum!(
+    /// 满意度 (回访评价).
+    Rating {
+        /// 满意.
+        Satisfied = "satisfied",
+        /// 基本满意.
+        Basic = "basic",
+        /// 不满意.
+        Unsatisfied = "unsatisfied",
+    }
+);
+
+str_enum!(
+    /// 退单 reasons.
+    ReturnReason {
+        /// 非本单位职责.
+        NotOurDuty = "not_our_duty",
+        /// 非本辖区.
+        NotOurArea = "not_our_area",
+    }
+);
+
+str_enum!(
+    /// 不予受理 reasons (rules-cn.md §2).
+    RejectReason {
+        /// 已进入诉讼、仲裁、复议或信访程序.
+        InProceedings = "in_proceedings",
+        /// 涉及国家秘密、商业秘密或个人隐私.
+        Secret = "secret",
+        /// 无新情况新理由的重复件.
+        Repeated = "repeated",
+        /// 属110等紧急事项.
+        Emergency = "emergency",
+        /// 恶意骚扰.
+        Harassment = "harassment",
+    }
+);
+
+str_enum!(
+    /// What someone does to a work order.
+    AppealAction {
+        /// 派单 (hotline): to a unit.
+        Dispatch = "dispatch",
+        /// 不予受理 (hotline), with a reason.
+        Reject = "reject",
+        /// 签收 (owner unit).
+        Sign = "sign",
+        /// 退单 (owner unit), with a reason.
+        GiveBack = "give_back",
+        /// 改派 (hotline, after a 退单): to another unit.
+        Reassign = "reassign",
+        /// 驳回退单 (hotline): back to the same unit.
+        RefuseReturn = "refuse_return",
+        /// 答复 (owner unit), with the reply.
+        Reply = "reply",
+        /// 回访评价 (the citizen by tracking code, or the hotline on the phone).
+        Rate = "rate",
+        /// 办结 after a 回访 that reached no one (hotline), with a note.
+        Close = "close",
+    }
+);
+
+/// Who may take an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppealSide {
+    Hotline,
+    Owner,
+    /// The citizen (by tracking code) or the hotline for them.
+    Citizen,
+}
+
+impl AppealAction {
+    pub fn side(self) -> AppealSide {
+        match self {
+            AppealAction::Dispatch | AppealAction::Reject | AppealAction::Reassign | AppealAction::RefuseReturn | AppealAction::Close => AppealSide::Hotline,
+            AppealAction::Sign | AppealAction::GiveBack | AppealAction::Reply => AppealSide::Owner,
+            AppealAction::Rate => AppealSide::Citizen,
+        }
+    }
+
+    /// The state after the action; `rework_count` decides what an unsatisfied rating does (the
+    /// first sends it back for 重办, the second is final). A wrong state is a `conflict`.
+    pub fn apply(self, from: AppealState, rating: Option<Rating>, rework_count: i64) -> Result<AppealState, DomainError> {
+        use AppealAction as A;
+        use AppealState as S;
+        Ok(match (self, from) {
+            (A::Dispatch, S::Received) => S::Dispatched,
+            (A::Reject, S::Received) => S::Rejected,
+            (A::Sign, S::Dispatched) => S::Signed,
+            (A::GiveBack, S::Dispatched | S::Signed) => S::Returned,
+            (A::Reassign | A::RefuseReturn, S::Returned) => S::Dispatched,
+            (A::Reply, S::Signed) => S::Replied,
+            (A::Rate, S::Replied) => match rating {
+                Some(Rating::Unsatisfied) if rework_count == 0 => S::Dispatched,
+                Some(_) => S::Closed,
+                None => return Err(DomainError::required("rating")),
+            },
+            (A::Close, S::Replied) => S::Closed,
+            _ => return Err(DomainError::field(ErrorCode::Conflict, "state").with_detail(from.as_str().to_string())),
+        })
+    }
+}
+
+/// Time limits in force (rule data `appeals.limit.*`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    pub consult_working_days: i64,
+    pub help_working_days: i64,
+    pub complaint_working_days: i64,
+    pub report_working_days: i64,
+    pub suggestion_working_days: i64,
+    pub urgent_hours: i64,
+    pub critical_hours: i64,
+    /// Blue light when less than this many hours remain.
+    pub due_soon_hours: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            consult_working_days: 3,
+            help_working_days: 3,
+            complaint_working_days: 13,
+            report_working_days: 13,
+            suggestion_working_days: 15,
+            urgent_hours: 24,
+            critical_hours: 2,
+            due_soon_hours: 24,
+        }
+    }
+}
+
+/// A time limit: hours from dispatch, or working days counted from the day after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "unit", content = "value", rename_all = "snake_case")]
+pub enum Limit {
+    Hours(i64),
+    WorkingDays(i64),
+}
+
+impl Limits {
+    pub fn of(&self, kind: Kind, urgency: Urgency) -> Limit {
+        match urgency {
+            Urgency::Critical => Limit::Hours(self.critical_hours),
+            Urgency::Urgent => Limit::Hours(self.urgent_hours),
+            Urgency::Normal => Limit::WorkingDays(match kind {
+                Kind::Consult => self.consult_working_days,
+                Kind::Help => self.help_working_days,
+                Kind::Complaint => self.complaint_working_days,
+                Kind::Report => self.report_working_days,
+                Kind::Suggestion => self.suggestion_working_days,
+            }),
+        }
+    }
+}
+
+const HOUR: i64 = 3_600_000_000;
+
+/// The moment a limit runs out, from `from` (µs): hours are hours; N working days end at
+/// midnight (Beijing time) after the Nth working day following the day of `from`.
+pub fn due_at(cal: &Calendar, from: Micros, limit: Limit) -> Result<Micros, DomainError> {
+    match limit {
+        Limit::Hours(h) => Ok(from + h * HOUR),
+        Limit::WorkingDays(n) => {
+            let day = crate::time::local_date(from);
+            let last = cal.add_working_days(day, n)?;
+            Ok(end_of_day(last))
+        }
+    }
+}
+
+/// The first microsecond after `d` ends in Beijing time.
+pub fn end_of_day(d: NaiveDate) -> Micros {
+    let next = d.succ_opt().unwrap_or(d);
+    let midnight = next.and_hms_opt(0, 0, 0).map(|t| shanghai().from_local_datetime(&t).single());
+    match midnight {
+        Some(Some(t)) => t.timestamp_micros(),
+        _ => i64::MAX,
+    }
+}
+
+/// The light of a work order at `now`: done when finished, red past its limit, blue when less
+/// than `due_soon_hours` remain, yellow while a 退单 waits or after a 重办, else green.
+pub fn light(state: AppealState, due: Option<Micros>, rework_count: i64, now: Micros, limits: &Limits) -> Light {
+    if !state.is_open() {
+        return Light::Done;
+    }
+    let Some(due) = due else { return Light::None };
+    if matches!(state, AppealState::Replied) {
+        return Light::Green;
+    }
+    if now >= due {
+        Light::Red
+    } else if due - now < limits.due_soon_hours * HOUR {
+        Light::Blue
+    } else if state == AppealState::Returned || rework_count > 0 {
+        Light::Yellow
+    } else {
+        Light::Green
+    }
+}
+
+/// A new appeal as typed by the hotline, the public page or an Open311 client.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct AppealInput {
+    #[serde(default)]
+    pub channel: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub content: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub lat: Option<f64>,
+    #[serde(default)]
+    pub long: Option<f64>,
+    #[serde(default)]
+    pub citizen_name: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub id_number: String,
+    #[serde(default)]
+    pub urgency: String,
+    /// The citizen asks that their identity be kept from the unit (GB/T 33358: 保密).
+    #[serde(default)]
+    pub confidential: bool,
+}
+
+/// A checked appeal.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewAppeal {
+    pub channel: Channel,
+    pub kind: Kind,
+    pub category: String,
+    pub content: String,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub long: Option<f64>,
+    pub citizen_name: Option<String>,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+    pub urgency: Urgency,
+    pub confidential: bool,
+}
+
+fn enum_field<T>(field: &str, v: &str, default: Option<T>, parse: fn(&str) -> Option<T>) -> Result<T, DomainError> {
+    if v.trim().is_empty() {
+        return default.ok_or_else(|| DomainError::required(field));
+    }
+    parse(v).ok_or_else(|| DomainError::invalid(field).with_detail(v.trim().to_string()))
+}
+
+/// Phone numbers: digits with an optional leading + and separators; 7 to 15 digits.
+pub fn check_phone(v: &str) -> Result<Option<String>, DomainError> {
+    let t = v.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    let shape = t.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')'));
+    if !shape || !(7..=15).contains(&digits.len()) {
+        return Err(DomainError::invalid("phone"));
+    }
+    Ok(Some(digits))
+}
+
+impl AppealInput {
+    pub fn validate(&self, default_channel: Channel) -> Result<NewAppeal, DomainError> {
+        let channel = enum_field("channel", &self.channel, Some(default_channel), Channel::parse)?;
+        let kind = enum_field("kind", &self.kind, Some(Kind::Complaint), Kind::parse)?;
+        let urgency = enum_field("urgency", &self.urgency, Some(Urgency::Normal), Urgency::parse)?;
+        let category = required_text("category", &self.category, 32)?;
+        let content = required_text("content", &self.content, 4000)?;
+        if content.chars().count() < 5 {
+            return Err(DomainError::field(ErrorCode::Invalid, "content").with_detail("≥ 5"));
+        }
+        let address = optional_text("address", &self.address, 200)?;
+        for (f, v, r) in [("lat", self.lat, 90.0), ("long", self.long, 180.0)] {
+            if let Some(x) = v {
+                if !x.is_finite() || x.abs() > r {
+                    return Err(DomainError::field(ErrorCode::OutOfRange, f));
+                }
+            }
+        }
+        if self.lat.is_some() != self.long.is_some() {
+            return Err(DomainError::required(if self.lat.is_some() { "long" } else { "lat" }));
+        }
+        let id_number = match self.id_number.trim() {
+            "" => None,
+            s if crate::checksum::resident_id_ok(s) => Some(s.to_ascii_uppercase()),
+            _ => return Err(DomainError::invalid("id_number")),
+        };
+        Ok(NewAppeal {
+            channel,
+            kind,
+            category,
+            content,
+            address,
+            lat: self.lat,
+            long: self.long,
+            citizen_name: optional_text("citizen_name", &self.citizen_name, 32)?,
+            phone: check_phone(&self.phone)?,
+            id_number,
+            urgency,
+            confidential: self.confidential,
+        })
+    }
+}
+
+/// 138****5678: the first three and last four digits of a phone number.
+pub fn mask_phone(p: &str) -> String {
+    let c: Vec<char> = p.chars().collect();
+    if c.len() <= 4 {
+        return "*".repeat(c.len());
+    }
+    let keep_head = if c.len() >= 11 { 3 } else { 0 };
+    let tail = 4.min(c.len() - keep_head);
+    let stars = c.len() - keep_head - tail;
+    c[..keep_head].iter().collect::<String>() + &"*".repeat(stars) + &c[c.len() - tail..].iter().collect::<String>()
+}
+
+/// 110105********002X: the region and the last four characters of an ID number.
+pub fn mask_id(id: &str) -> String {
+    let c: Vec<char> = id.chars().collect();
+    if c.len() < 10 {
+        return "*".repeat(c.len());
+    }
+    c[..6].iter().collect::<String>() + &"*".repeat(c.len() - 10) + &c[c.len() - 4..].iter().collect::<String>()
+}
+
+/// 张**: the family name only.
+pub fn mask_name(n: &str) -> String {
+    let mut c = n.chars();
+    match c.next() {
+        Some(first) => first.to_string() + &"*".repeat(c.count().max(1)),
+        None => String::new(),
+    }
+}
+
+/// Tracking codes (查询码) are 12 characters of Crockford base 32 from 60 random bits,
+/// grouped for reading aloud on the phone: `7K3M-Q9XA-2B4D`.
+pub fn tracking_code(random: u64) -> String {
+    const A: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut out = String::with_capacity(14);
+    for i in 0..12 {
+        if i == 4 || i == 8 {
+            out.push('-');
+        }
+        let idx = usize::try_from((random >> (55 - 5 * i)) & 31).unwrap_or(0);
+        out.push(char::from(A[idx]));
+    }
+    out
+}
+
+/// A tracking code as typed: case, spaces and dashes forgiven; I/L read as 1, O as 0.
+pub fn normalize_code(s: &str) -> Option<String> {
+    let clean: String = s
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' ' | '\u{3000}'))
+        .map(|c| match c.to_ascii_uppercase() {
+            'I' | 'L' => '1',
+            'O' => '0',
+            x => x,
+        })
+        .collect();
+    if clean.len() != 12 || !clean.chars().all(|c| c.is_ascii_digit() || (c.is_ascii_uppercase() && !"ILOU".contains(c))) {
+        return None;
+    }
+    Some(format!("{}-{}-{}", &clean[..4], &clean[4..8], &clean[8..]))
+}
+
+/// One category of the taxonomy (also an Open311 service).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Category {
+    pub code: String,
+    pub name: String,
+    pub group: String,
+    pub description: String,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// The unit that usually owns it (a hint for routing; empty when it depends on the place).
+    #[serde(default)]
+    pub unit: String,
+}
+
+/// The shipped taxonomy (a county edits its own).
+pub fn shipped_categories() -> Vec<Category> {
+    serde_json::from_str(include_str!("../data/appeal-categories.json")).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_loop_with_return_and_rework() {
+        use AppealAction as A;
+        use AppealState as S;
+        let mut s = S::Received;
+        for a in [A::Dispatch, A::GiveBack, A::Reassign, A::Sign, A::Reply] {
+            s = a.apply(s, None, 0).unwrap();
+        }
+        assert_eq!(s, S::Replied);
+        assert_eq!(A::Rate.apply(s, Some(Rating::Unsatisfied), 0).unwrap(), S::Dispatched, "first 不满意 → 重办");
+        assert_eq!(A::Rate.apply(s, Some(Rating::Unsatisfied), 1).unwrap(), S::Closed, "the second rating is final");
+        assert_eq!(A::Rate.apply(s, Some(Rating::Basic), 0).unwrap(), S::Closed);
+        assert_eq!(A::Sign.apply(S::Closed, None, 0).unwrap_err().code, ErrorCode::Conflict);
+        assert_eq!(A::RefuseReturn.apply(S::Returned, None, 0).unwrap(), S::Dispatched);
+        assert_eq!(A::Reject.apply(S::Dispatched, None, 0).unwrap_err().code, ErrorCode::Conflict);
+    }
+
+    #[test]
+    fn limits_on_the_calendar() {
+        let cal = Calendar::shipped().unwrap();
+        let l = Limits::default();
+        // Friday 18 Sept 2026, 16:00 Beijing: a complaint has 13 working days; National Day
+        // week (1-7 Oct) is off, Sunday 20 Sept and Saturday 10 Oct are make-up working days.
+        let t = shanghai().with_ymd_and_hms(2026, 9, 18, 16, 0, 0).unwrap().timestamp_micros();
+        let due = due_at(&cal, t, l.of(Kind::Complaint, Urgency::Normal)).unwrap();
+        let day = crate::time::local_date(due - 1);
+        assert!(day > NaiveDate::from_ymd_opt(2026, 10, 8).unwrap(), "{day}");
+        assert_eq!(due_at(&cal, t, l.of(Kind::Help, Urgency::Critical)).unwrap(), t + 2 * HOUR);
+        assert_eq!(light(AppealState::Signed, Some(due), 0, due + 1, &l), Light::Red);
+        assert_eq!(light(AppealState::Signed, Some(due), 0, due - HOUR, &l), Light::Blue);
+        assert_eq!(light(AppealState::Signed, Some(due), 0, t, &l), Light::Green);
+        assert_eq!(light(AppealState::Closed, Some(due), 0, due + 1, &l), Light::Done);
+    }
+
+    #[test]
+    fn masking_and_checks() {
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("83261234"), "****1234");
+        assert_eq!(mask_id("11010519491231002X"), "110105********002X");
+        assert_eq!(mask_name("张三丰"), "张**");
+        let mut i = AppealInput { category: "road".into(), content: "路灯不亮已经一周了".into(), ..Default::default() };
+        assert!(i.validate(Channel::Web).is_ok());
+        i.id_number = "110105194912310021".into();
+        assert_eq!(i.validate(Channel::Web).unwrap_err().field.as_deref(), Some("id_number"));
+        i.id_number = "11010519491231002x".into();
+        assert_eq!(i.validate(Channel::Web).unwrap().id_number.as_deref(), Some("11010519491231002X"));
+        i.phone = "12ab".into();
+        assert_eq!(i.validate(Channel::Web).unwrap_err().field.as_deref(), Some("phone"));
+        i.phone = String::new();
+        i.lat = Some(30.0);
+        assert_eq!(i.validate(Channel::Web).unwrap_err().field.as_deref(), Some("long"));
+    }
+
+    #[test]
+    fn tracking_codes_read_back() {
+        let c = tracking_code(0x0123_4567_89AB_CDEF);
+        assert_eq!(c.len(), 14);
+        assert_eq!(normalize_code(&c.to_lowercase().replace('-', " ")), Some(c.clone()));
+        assert!(normalize_code("short").is_none());
+        assert!(shipped_categories().len() >= 12);
+    }
+}

@@ -1,0 +1,577 @@
+//! 群众诉求: work orders, their trail, the taxonomy, Open311 keys and the routing model.
+
+use crate::{get_i64, get_opt_f64, get_opt_i64, get_opt_str, get_str, unique_as, Actor, Db, Result, WriteTx};
+use luoshi_domain::appeal::{AppealState, Category, NewAppeal};
+use luoshi_domain::{DomainError, ErrorCode};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+/// A work order as stored. Personal fields are masked by the app layer for every reader who
+/// is not the hotline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Appeal {
+    pub id: i64,
+    pub code: String,
+    pub channel: String,
+    pub kind: String,
+    pub category: String,
+    pub content: String,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub long: Option<f64>,
+    pub township_id: Option<i64>,
+    pub citizen_name: Option<String>,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+    pub confidential: bool,
+    pub urgency: String,
+    pub state: AppealState,
+    pub owner_unit_id: Option<i64>,
+    pub owner_name: Option<String>,
+    pub suggested_unit_id: Option<i64>,
+    /// The routing suggestion as JSON (unit, confidence, words, source).
+    pub suggestion: Option<String>,
+    pub due_at: Option<i64>,
+    pub dispatched_at: Option<i64>,
+    pub replied_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub reply: Option<String>,
+    pub rating: Option<String>,
+    pub rating_comment: Option<String>,
+    pub rework_count: i64,
+    pub return_reason: Option<String>,
+    pub reject_reason: Option<String>,
+    pub ext_due: Option<i64>,
+    pub ext_reason: Option<String>,
+    pub extension_count: i64,
+    pub duplicate_of: Option<i64>,
+    pub open311_key_id: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLS: &str = "a.id, a.code, a.channel, a.kind, a.category, a.content, a.address, a.lat, a.lon, a.township_id, a.citizen_name, a.phone, \
+    a.id_number, a.confidential, a.urgency, a.state, a.owner_unit_id, u.name AS owner_name, a.suggested_unit_id, a.suggestion, a.due_at, \
+    a.dispatched_at, a.replied_at, a.closed_at, a.reply, a.rating, a.rating_comment, a.rework_count, a.return_reason, a.reject_reason, \
+    a.ext_due, a.ext_reason, a.extension_count, a.duplicate_of, a.open311_key_id, a.created_at, a.updated_at";
+const FROM: &str = "FROM appeals a LEFT JOIN units u ON u.id = a.owner_unit_id";
+
+fn appeal(r: &AnyRow) -> Result<Appeal> {
+    let state = get_str(r, "state")?;
+    Ok(Appeal {
+        id: get_i64(r, "id")?,
+        code: get_str(r, "code")?,
+        channel: get_str(r, "channel")?,
+        kind: get_str(r, "kind")?,
+        category: get_str(r, "category")?,
+        content: get_str(r, "content")?,
+        address: get_opt_str(r, "address")?,
+        lat: get_opt_f64(r, "lat")?,
+        long: get_opt_f64(r, "lon")?,
+        township_id: get_opt_i64(r, "township_id")?,
+        citizen_name: get_opt_str(r, "citizen_name")?,
+        phone: get_opt_str(r, "phone")?,
+        id_number: get_opt_str(r, "id_number")?,
+        confidential: get_i64(r, "confidential")? != 0,
+        urgency: get_str(r, "urgency")?,
+        state: AppealState::parse(&state).ok_or_else(|| DomainError::invalid("state").with_detail(state.clone()))?,
+        owner_unit_id: get_opt_i64(r, "owner_unit_id")?,
+        owner_name: get_opt_str(r, "owner_name")?,
+        suggested_unit_id: get_opt_i64(r, "suggested_unit_id")?,
+        suggestion: get_opt_str(r, "suggestion")?,
+        due_at: get_opt_i64(r, "due_at")?,
+        dispatched_at: get_opt_i64(r, "dispatched_at")?,
+        replied_at: get_opt_i64(r, "replied_at")?,
+        closed_at: get_opt_i64(r, "closed_at")?,
+        reply: get_opt_str(r, "reply")?,
+        rating: get_opt_str(r, "rating")?,
+        rating_comment: get_opt_str(r, "rating_comment")?,
+        rework_count: get_i64(r, "rework_count")?,
+        return_reason: get_opt_str(r, "return_reason")?,
+        reject_reason: get_opt_str(r, "reject_reason")?,
+        ext_due: get_opt_i64(r, "ext_due")?,
+        ext_reason: get_opt_str(r, "ext_reason")?,
+        extension_count: get_i64(r, "extension_count")?,
+        duplicate_of: get_opt_i64(r, "duplicate_of")?,
+        open311_key_id: get_opt_i64(r, "open311_key_id")?,
+        created_at: get_i64(r, "created_at")?,
+        updated_at: get_i64(r, "updated_at")?,
+    })
+}
+
+/// Where a new appeal goes and what routing suggested.
+#[derive(Debug, Clone, Default)]
+pub struct Placement {
+    pub township_id: Option<i64>,
+    pub suggested_unit_id: Option<i64>,
+    pub suggestion: Option<String>,
+    pub open311_key_id: Option<i64>,
+}
+
+/// Register an appeal (受理) with its tracking code, audited and in the trail.
+pub async fn insert(tx: &mut WriteTx, actor: &Actor, a: &NewAppeal, code: &str, p: &Placement, now: i64) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO appeals (code, channel, kind, category, content, address, lat, lon, township_id, citizen_name, phone, id_number, confidential, \
+         urgency, state, suggested_unit_id, suggestion, open311_key_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'received', $15, $16, $17, $18, $18) RETURNING id",
+    )
+    .bind(code)
+    .bind(a.channel.as_str())
+    .bind(a.kind.as_str())
+    .bind(&a.category)
+    .bind(&a.content)
+    .bind(&a.address)
+    .bind(a.lat)
+    .bind(a.long)
+    .bind(p.township_id)
+    .bind(&a.citizen_name)
+    .bind(&a.phone)
+    .bind(&a.id_number)
+    .bind(i64::from(a.confidential))
+    .bind(a.urgency.as_str())
+    .bind(p.suggested_unit_id)
+    .bind(&p.suggestion)
+    .bind(p.open311_key_id)
+    .bind(now)
+    .fetch_one(tx.conn())
+    .await
+    .map_err(unique_as("code"))?;
+    let id = get_i64(&row, "id")?;
+    event(tx, actor, id, None, "receive", None, Some(AppealState::Received), None, now).await?;
+    // The audit row names the work order, never the citizen's personal data.
+    tx.audit(
+        actor,
+        "appeal.receive",
+        "appeal",
+        &id.to_string(),
+        None,
+        Some(&serde_json::json!({ "code": code, "channel": a.channel.as_str(), "category": a.category })),
+    )
+    .await?;
+    Ok(id)
+}
+
+#[expect(clippy::too_many_arguments, reason = "one trail row, each fact once")]
+async fn event(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    id: i64,
+    unit_id: Option<i64>,
+    action: &str,
+    from: Option<AppealState>,
+    to: Option<AppealState>,
+    note: Option<&str>,
+    at: i64,
+) -> Result<()> {
+    sqlx::query("INSERT INTO appeal_events (appeal_id, at, actor, unit_id, action, from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(id)
+        .bind(at)
+        .bind(&actor.name)
+        .bind(unit_id)
+        .bind(action)
+        .bind(from.map(|s| s.as_str()))
+        .bind(to.map(|s| s.as_str()))
+        .bind(note)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Save a changed work order: only if nobody changed its state meanwhile (else `conflict`);
+/// the trail and the audit log get one row each.
+pub async fn save(tx: &mut WriteTx, actor: &Actor, before: &Appeal, after: &Appeal, action: &str, note: Option<&str>, now: i64) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE appeals SET state = $1, owner_unit_id = $2, due_at = $3, dispatched_at = $4, replied_at = $5, closed_at = $6, reply = $7, \
+         rating = $8, rating_comment = $9, rework_count = $10, return_reason = $11, reject_reason = $12, ext_due = $13, ext_reason = $14, \
+         extension_count = $15, duplicate_of = $16, updated_at = $17 WHERE id = $18 AND state = $19 AND updated_at = $20",
+    )
+    .bind(after.state.as_str())
+    .bind(after.owner_unit_id)
+    .bind(after.due_at)
+    .bind(after.dispatched_at)
+    .bind(after.replied_at)
+    .bind(after.closed_at)
+    .bind(&after.reply)
+    .bind(&after.rating)
+    .bind(&after.rating_comment)
+    .bind(after.rework_count)
+    .bind(&after.return_reason)
+    .bind(&after.reject_reason)
+    .bind(after.ext_due)
+    .bind(&after.ext_reason)
+    .bind(after.extension_count)
+    .bind(after.duplicate_of)
+    .bind(now.max(before.updated_at + 1))
+    .bind(before.id)
+    .bind(before.state.as_str())
+    .bind(before.updated_at)
+    .execute(tx.conn())
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(DomainError::field(ErrorCode::Conflict, "state").with_detail(before.state.as_str().to_string()).into());
+    }
+    let from = (before.state != after.state).then_some(before.state);
+    let to = (before.state != after.state).then_some(after.state);
+    event(tx, actor, before.id, after.owner_unit_id, action, from, to, note, now).await?;
+    tx.audit(
+        actor,
+        &format!("appeal.{action}"),
+        "appeal",
+        &before.id.to_string(),
+        Some(&serde_json::json!({ "state": before.state.as_str(), "owner_unit_id": before.owner_unit_id, "due_at": before.due_at })),
+        Some(&serde_json::json!({ "state": after.state.as_str(), "owner_unit_id": after.owner_unit_id, "due_at": after.due_at, "note": note })),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<Appeal>> {
+    let row = sqlx::query(&format!("SELECT {COLS} {FROM} WHERE a.id = $1")).bind(id).fetch_optional(db.pool()).await?;
+    row.as_ref().map(appeal).transpose()
+}
+
+pub async fn get_tx(tx: &mut WriteTx, id: i64) -> Result<Option<Appeal>> {
+    let row = sqlx::query(&format!("SELECT {COLS} {FROM} WHERE a.id = $1")).bind(id).fetch_optional(tx.conn()).await?;
+    row.as_ref().map(appeal).transpose()
+}
+
+pub async fn by_code(db: &Db, code: &str) -> Result<Option<Appeal>> {
+    let row = sqlx::query(&format!("SELECT {COLS} {FROM} WHERE a.code = $1")).bind(code).fetch_optional(db.pool()).await?;
+    row.as_ref().map(appeal).transpose()
+}
+
+/// One row of the trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    pub at: i64,
+    pub actor: String,
+    pub unit_id: Option<i64>,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub note: Option<String>,
+}
+
+pub async fn events(db: &Db, id: i64) -> Result<Vec<Event>> {
+    let rows = sqlx::query("SELECT at, actor, unit_id, action, from_state, to_state, note FROM appeal_events WHERE appeal_id = $1 ORDER BY id")
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Event {
+                at: get_i64(r, "at")?,
+                actor: get_str(r, "actor")?,
+                unit_id: get_opt_i64(r, "unit_id")?,
+                action: get_str(r, "action")?,
+                from_state: get_opt_str(r, "from_state")?,
+                to_state: get_opt_str(r, "to_state")?,
+                note: get_opt_str(r, "note")?,
+            })
+        })
+        .collect()
+}
+
+/// A list query. `owner_path` limits to appeals owned by units in that subtree (a unit's view).
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub owner_path: Option<String>,
+    pub owner_unit_id: Option<i64>,
+    pub states: Vec<AppealState>,
+    pub categories: Vec<String>,
+    pub township_id: Option<i64>,
+    pub ids: Vec<i64>,
+    pub created_from: Option<i64>,
+    pub created_to: Option<i64>,
+    /// Words that must all appear in the content or address.
+    pub words: Vec<String>,
+    /// Open and past their limit at this moment.
+    pub overdue_at: Option<i64>,
+    /// Open and due before this moment (due soon), not yet overdue at `overdue_at`.
+    pub due_before: Option<i64>,
+    pub order: Order,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Order {
+    /// Newest first.
+    #[default]
+    Newest,
+    /// Soonest limit first (inboxes).
+    Due,
+}
+
+pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
+    let mut sql = format!("SELECT {COLS} {FROM} WHERE 1 = 1");
+    let mut args: Vec<Arg> = Vec::new();
+    let mut n = 0;
+    let mut p = |args: &mut Vec<Arg>, a: Arg| {
+        args.push(a);
+        n += 1;
+        format!("${n}")
+    };
+    if let Some(path) = &f.owner_path {
+        let x = p(&mut args, Arg::S(format!("{path}%")));
+        sql += &format!(" AND a.owner_unit_id IN (SELECT id FROM units WHERE path LIKE {x})");
+    }
+    if let Some(u) = f.owner_unit_id {
+        let x = p(&mut args, Arg::I(u));
+        sql += &format!(" AND a.owner_unit_id = {x}");
+    }
+    if !f.states.is_empty() {
+        let xs: Vec<String> = f.states.iter().map(|s| p(&mut args, Arg::S(s.as_str().into()))).collect();
+        sql += &format!(" AND a.state IN ({})", xs.join(", "));
+    }
+    if !f.categories.is_empty() {
+        let xs: Vec<String> = f.categories.iter().map(|s| p(&mut args, Arg::S(s.clone()))).collect();
+        sql += &format!(" AND a.category IN ({})", xs.join(", "));
+    }
+    if !f.ids.is_empty() {
+        let xs: Vec<String> = f.ids.iter().map(|i| p(&mut args, Arg::I(*i))).collect();
+        sql += &format!(" AND a.id IN ({})", xs.join(", "));
+    }
+    if let Some(t) = f.township_id {
+        let x = p(&mut args, Arg::I(t));
+        sql += &format!(" AND a.township_id = {x}");
+    }
+    if let Some(t) = f.created_from {
+        let x = p(&mut args, Arg::I(t));
+        sql += &format!(" AND a.created_at >= {x}");
+    }
+    if let Some(t) = f.created_to {
+        let x = p(&mut args, Arg::I(t));
+        sql += &format!(" AND a.created_at < {x}");
+    }
+    for w in &f.words {
+        let pat = format!("%{}%", w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let x = p(&mut args, Arg::S(pat.clone()));
+        let y = p(&mut args, Arg::S(pat));
+        sql += &format!(" AND (a.content LIKE {x} ESCAPE '\\' OR a.address LIKE {y} ESCAPE '\\')");
+    }
+    if let Some(t) = f.overdue_at {
+        let x = p(&mut args, Arg::I(t));
+        sql += &format!(" AND a.state NOT IN ('closed', 'rejected', 'replied') AND a.due_at <= {x}");
+    }
+    if let Some(t) = f.due_before {
+        let x = p(&mut args, Arg::I(t));
+        sql += &format!(" AND a.state NOT IN ('closed', 'rejected', 'replied') AND a.due_at < {x}");
+    }
+    sql += match f.order {
+        Order::Newest => " ORDER BY a.created_at DESC, a.id DESC",
+        Order::Due => " ORDER BY a.due_at, a.id",
+    };
+    let lim = p(&mut args, Arg::I(f.limit.clamp(1, 1000)));
+    let off = p(&mut args, Arg::I(f.offset.max(0)));
+    sql += &format!(" LIMIT {lim} OFFSET {off}");
+    let mut q = sqlx::query(&sql);
+    for a in args {
+        q = match a {
+            Arg::I(i) => q.bind(i),
+            Arg::S(s) => q.bind(s),
+        };
+    }
+    let rows = q.fetch_all(db.pool()).await?;
+    rows.iter().map(appeal).collect()
+}
+
+enum Arg {
+    I(i64),
+    S(String),
+}
+
+/// Recent appeals of a place (or of everywhere when none), for duplicate detection.
+pub async fn recent(db: &Db, township_id: Option<i64>, since: i64, limit: i64) -> Result<Vec<(i64, String, String, i64)>> {
+    let rows = match township_id {
+        Some(t) => {
+            sqlx::query("SELECT id, code, content, created_at FROM appeals WHERE township_id = $1 AND created_at >= $2 AND duplicate_of IS NULL ORDER BY created_at DESC LIMIT $3")
+                .bind(t)
+                .bind(since)
+                .bind(limit)
+                .fetch_all(db.pool())
+                .await?
+        }
+        None => {
+            sqlx::query("SELECT id, code, content, created_at FROM appeals WHERE created_at >= $1 AND duplicate_of IS NULL ORDER BY created_at DESC LIMIT $2")
+                .bind(since)
+                .bind(limit)
+                .fetch_all(db.pool())
+                .await?
+        }
+    };
+    rows.iter().map(|r| Ok((get_i64(r, "id")?, get_str(r, "code")?, get_str(r, "content")?, get_i64(r, "created_at")?))).collect()
+}
+
+/// Closed appeals with the unit that handled them, for training: (content, unit id, unit kind).
+pub async fn training_examples(db: &Db, limit: i64) -> Result<Vec<(String, i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT a.content, a.owner_unit_id, u.kind FROM appeals a JOIN units u ON u.id = a.owner_unit_id \
+         WHERE a.state = 'closed' AND a.duplicate_of IS NULL ORDER BY a.id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| Ok((get_str(r, "content")?, get_i64(r, "owner_unit_id")?, get_str(r, "kind")?))).collect()
+}
+
+/// Counts per state (for the desk's header).
+pub async fn state_counts(db: &Db, owner_path: Option<&str>) -> Result<Vec<(String, i64)>> {
+    let rows = match owner_path {
+        Some(p) => {
+            sqlx::query("SELECT state, COUNT(*) AS n FROM appeals WHERE owner_unit_id IN (SELECT id FROM units WHERE path LIKE $1) GROUP BY state")
+                .bind(format!("{p}%"))
+                .fetch_all(db.pool())
+                .await?
+        }
+        None => sqlx::query("SELECT state, COUNT(*) AS n FROM appeals GROUP BY state").fetch_all(db.pool()).await?,
+    };
+    rows.iter().map(|r| Ok((get_str(r, "state")?, get_i64(r, "n")?))).collect()
+}
+
+// --- taxonomy -------------------------------------------------------------------------------
+
+/// A category as stored, with the unit that usually owns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CategoryRow {
+    pub code: String,
+    pub name: String,
+    pub group: String,
+    pub description: String,
+    pub keywords: Vec<String>,
+    pub unit_id: Option<i64>,
+    pub active: bool,
+}
+
+pub async fn categories(db: &Db) -> Result<Vec<CategoryRow>> {
+    let rows = sqlx::query("SELECT code, name, grp, description, keywords, unit_id, active FROM appeal_categories ORDER BY sort_order, code")
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CategoryRow {
+                code: get_str(r, "code")?,
+                name: get_str(r, "name")?,
+                group: get_str(r, "grp")?,
+                description: get_str(r, "description")?,
+                keywords: get_str(r, "keywords")?.split('、').filter(|k| !k.is_empty()).map(str::to_string).collect(),
+                unit_id: get_opt_i64(r, "unit_id")?,
+                active: get_i64(r, "active")? != 0,
+            })
+        })
+        .collect()
+}
+
+/// Add the categories that are missing (by code); existing ones are left as the county edited them.
+pub async fn seed_categories(tx: &mut WriteTx, actor: &Actor, cats: &[(Category, Option<i64>)]) -> Result<usize> {
+    let mut added = 0;
+    for (i, (c, unit)) in cats.iter().enumerate() {
+        let done = sqlx::query(
+            "INSERT INTO appeal_categories (code, name, grp, description, keywords, unit_id, sort_order) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (code) DO NOTHING",
+        )
+        .bind(&c.code)
+        .bind(&c.name)
+        .bind(&c.group)
+        .bind(&c.description)
+        .bind(c.keywords.join("、"))
+        .bind(*unit)
+        .bind(i64::try_from(i).unwrap_or(0))
+        .execute(tx.conn())
+        .await?;
+        added += usize::try_from(done.rows_affected()).unwrap_or(0);
+    }
+    if added > 0 {
+        tx.audit(actor, "appeal.categories", "appeal_categories", "", None, Some(&serde_json::json!({ "added": added }))).await?;
+    }
+    Ok(added)
+}
+
+// --- Open311 keys ---------------------------------------------------------------------------
+
+/// An Open311 API key (only its hash is kept).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Key {
+    pub id: i64,
+    pub name: String,
+    pub created_at: i64,
+    pub created_by: String,
+    pub revoked_at: Option<i64>,
+}
+
+fn key(r: &AnyRow) -> Result<Key> {
+    Ok(Key {
+        id: get_i64(r, "id")?,
+        name: get_str(r, "name")?,
+        created_at: get_i64(r, "created_at")?,
+        created_by: get_str(r, "created_by")?,
+        revoked_at: get_opt_i64(r, "revoked_at")?,
+    })
+}
+
+pub async fn add_key(tx: &mut WriteTx, actor: &Actor, name: &str, hash: &str) -> Result<i64> {
+    let row = sqlx::query("INSERT INTO open311_keys (name, key_hash, created_at, created_by) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(name)
+        .bind(hash)
+        .bind(crate::now_micros())
+        .bind(&actor.name)
+        .fetch_one(tx.conn())
+        .await?;
+    let id = get_i64(&row, "id")?;
+    tx.audit(actor, "open311.key_add", "open311_key", &id.to_string(), None, Some(&serde_json::json!({ "name": name }))).await?;
+    Ok(id)
+}
+
+pub async fn revoke_key(tx: &mut WriteTx, actor: &Actor, id: i64) -> Result<()> {
+    let done = sqlx::query("UPDATE open311_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(crate::now_micros())
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(DomainError::not_found("key").into());
+    }
+    tx.audit(actor, "open311.key_revoke", "open311_key", &id.to_string(), None, None).await?;
+    Ok(())
+}
+
+pub async fn keys(db: &Db) -> Result<Vec<Key>> {
+    let rows = sqlx::query("SELECT id, name, created_at, created_by, revoked_at FROM open311_keys ORDER BY id").fetch_all(db.pool()).await?;
+    rows.iter().map(key).collect()
+}
+
+/// The live key with this hash.
+pub async fn key_by_hash(db: &Db, hash: &str) -> Result<Option<Key>> {
+    let row = sqlx::query("SELECT id, name, created_at, created_by, revoked_at FROM open311_keys WHERE key_hash = $1 AND revoked_at IS NULL")
+        .bind(hash)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(key).transpose()
+}
+
+// --- routing model --------------------------------------------------------------------------
+
+/// Store a newly trained model (the newest one is in force on every node).
+pub async fn save_model(tx: &mut WriteTx, actor: &Actor, examples: i64, accuracy: f64, body: &str) -> Result<i64> {
+    let row = sqlx::query("INSERT INTO route_models (trained_at, examples, accuracy, body) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(crate::now_micros())
+        .bind(examples)
+        .bind(accuracy)
+        .bind(body)
+        .fetch_one(tx.conn())
+        .await?;
+    let id = get_i64(&row, "id")?;
+    tx.audit(actor, "appeal.train", "route_model", &id.to_string(), None, Some(&serde_json::json!({ "examples": examples, "accuracy": accuracy }))).await?;
+    Ok(id)
+}
+
+/// The newest model's id (cheap: nodes compare it with the one they hold).
+pub async fn model_id(db: &Db) -> Result<Option<i64>> {
+    let row = sqlx::query("SELECT MAX(id) AS id FROM route_models").fetch_one(db.pool()).await?;
+    get_opt_i64(&row, "id")
+}
+
+pub async fn model(db: &Db, id: i64) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT body FROM route_models WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
+    row.as_ref().map(|r| get_str(r, "body")).transpose()
+}

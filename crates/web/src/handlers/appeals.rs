@@ -1,0 +1,386 @@
+//! 群众诉求: the hotline's desk and intake, search, the work-order page and its actions, the
+//! units' part, and the public pages (submit, track, rate) that need no account.
+
+use crate::error::{AppError, AppResult};
+use crate::http::{Ctx, Input, Want};
+use crate::pages::{chrome, render, Chrome};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use luoshi_app::appeals::{self as svc, ActInput, Desk, ListQuery, Received, Tracked, View};
+use luoshi_domain::appeal::{AppealInput, Channel, RejectReason, ReturnReason};
+use luoshi_domain::duty::Light;
+use luoshi_domain::i18n::{t, Lang};
+use luoshi_domain::{DomainError, ErrorCode};
+use luoshi_storage::appeals::{Appeal, CategoryRow};
+use luoshi_storage::units;
+
+/// Local time for pages: `2026-06-15 14:30`.
+pub fn when(m: i64) -> String {
+    luoshi_domain::time::format_local(m).chars().take(16).collect()
+}
+
+/// A row of an appeal list with its labels.
+pub struct Row {
+    pub a: Appeal,
+    pub state: String,
+    pub light: &'static str,
+    pub light_label: String,
+    pub category: String,
+    pub due: String,
+    pub created: String,
+}
+
+/// A list row with its labels in `lang`.
+pub fn row_of(lang: Lang, cats: &[CategoryRow], a: Appeal, light: Light) -> Row {
+    Row {
+        state: t(lang, &format!("appeal_state.{}", a.state.as_str())).to_string(),
+        light: light.as_str(),
+        light_label: t(lang, &format!("light.{}", light.as_str())).to_string(),
+        category: cats.iter().find(|c| c.code == a.category).map(|c| c.name.clone()).unwrap_or_else(|| a.category.clone()),
+        due: a.due_at.map(when).unwrap_or_default(),
+        created: when(a.created_at),
+        a,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "appeals.html")]
+struct ListPage {
+    chrome: Chrome,
+    desk: Option<DeskRows>,
+    rows: Vec<Row>,
+    q: ListQuery,
+    cats: Vec<CategoryRow>,
+    units: Vec<(i64, String)>,
+    states: Vec<(&'static str, String)>,
+    next: Option<String>,
+    kinds: Vec<(&'static str, String)>,
+}
+
+struct DeskRows {
+    received: Vec<Row>,
+    returned: Vec<Row>,
+    callbacks: Vec<Row>,
+    extensions: Vec<Row>,
+}
+
+fn unit_options(list: Vec<luoshi_domain::unit::Unit>) -> Vec<(i64, String)> {
+    list.into_iter().filter(|u| u.active).map(|u| (u.id, format!("{}{}", "\u{3000}".repeat(usize::try_from(u.depth).unwrap_or(0)), u.name))).collect()
+}
+
+/// The desk (hotline) and search (everyone who may see appeals): page and API.
+pub async fn list(ctx: Ctx, State(app): State<AppState>, Query(q): Query<ListQuery>) -> AppResult<Response> {
+    let who = ctx.who()?;
+    let now = app.now();
+    let found = svc::list(&app.db, &who, &q, now).await?;
+    if ctx.want == Want::Json {
+        let out: Vec<_> = found.iter().map(|(a, l)| serde_json::json!({ "appeal": a, "light": l })).collect();
+        return Ok(Json(serde_json::json!({ "appeals": out, "page_size": svc::PAGE })).into_response());
+    }
+    let cats = luoshi_storage::appeals::categories(&app.db).await?;
+    let lang = ctx.lang;
+    let is_desk = svc::sight(&who) == svc::Sight::Desk;
+    let lim = svc::limits(&app.db, now).await?;
+    let desk = if is_desk {
+        let d: Desk = svc::desk(&app.db, &who).await?;
+        let conv = |v: Vec<Appeal>| -> Vec<Row> {
+            v.into_iter()
+                .map(|a| {
+                    let l = luoshi_domain::appeal::light(a.state, a.due_at, a.rework_count, now, &lim);
+                    row_of(lang, &cats, a, l)
+                })
+                .collect()
+        };
+        Some(DeskRows { received: conv(d.received), returned: conv(d.returned), callbacks: conv(d.callbacks), extensions: conv(d.extensions) })
+    } else {
+        None
+    };
+    let full = found.len() as i64 == svc::PAGE;
+    let page: i64 = q.page.parse().unwrap_or(1).max(1);
+    let next = full.then(|| {
+        let mut n = q.clone();
+        n.page = (page + 1).to_string();
+        serde_urlencoded::to_string(&n).unwrap_or_default()
+    });
+    let rows = found.into_iter().map(|(a, l)| row_of(lang, &cats, a, l)).collect();
+    let units = if is_desk { unit_options(units::list(&app.db, &luoshi_domain::access::Scope::All).await?) } else { Vec::new() };
+    let states = luoshi_domain::appeal::AppealState::ALL.iter().map(|s| (s.as_str(), t(lang, &format!("appeal_state.{}", s.as_str())).to_string())).collect();
+    let kinds = luoshi_domain::appeal::Kind::ALL.iter().map(|k| (k.as_str(), t(lang, &format!("appeal_kind.{}", k.as_str())).to_string())).collect();
+    Ok(render(&ListPage { chrome: chrome(&ctx, "appeal.title", None), desk, rows, q, cats, units, states, next, kinds }))
+}
+
+/// 受理 by the hotline: page form or API. The API answers with the routing suggestion and
+/// likely duplicates.
+pub async fn create(ctx: Ctx, State(app): State<AppState>, Input(input): Input<AppealInput>) -> AppResult<Response> {
+    let who = ctx.who()?;
+    let r: Received = svc::receive(&app.db, &app.routing, Some(&who), &input, Channel::Phone, None, app.now()).await?;
+    let id = r.appeal.id;
+    Ok(super::done(&ctx, StatusCode::CREATED, serde_json::to_value(&r).unwrap_or_default(), &format!("/appeals/{id}")))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SuggestQuery {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    category: String,
+}
+
+/// The routing suggestion for a text (the desk asks while typing).
+pub async fn suggest(State(app): State<AppState>, Query(q): Query<SuggestQuery>) -> AppResult<Response> {
+    let s = svc::suggest(&app.db, &app.routing, &q.text, &q.category).await?;
+    Ok(Json(serde_json::json!({ "suggestion": s })).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "appeal.html")]
+struct AppealPage {
+    chrome: Chrome,
+    v: View,
+    r: Row,
+    kind: String,
+    urgency: String,
+    events: Vec<(String, String, String, String)>,
+    units: Vec<(i64, String)>,
+    rejects: Vec<(&'static str, String)>,
+    returns: Vec<(&'static str, String)>,
+    ext_due: String,
+    suggestion: String,
+}
+
+/// A work order with its trail and what the caller may do (page and API).
+pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    let who = ctx.who()?;
+    let v = svc::view(&app.db, &who, id, app.now()).await?;
+    if ctx.want == Want::Json {
+        return Ok(Json(serde_json::to_value(&v).unwrap_or_default()).into_response());
+    }
+    let lang = ctx.lang;
+    let cats = luoshi_storage::appeals::categories(&app.db).await?;
+    let units = if svc::sight(&who) == svc::Sight::Desk { unit_options(units::list(&app.db, &luoshi_domain::access::Scope::All).await?) } else { Vec::new() };
+    let events = v
+        .events
+        .iter()
+        .map(|e| {
+            (
+                when(e.at),
+                t(lang, &format!("appeal_action.{}", e.action)).to_string(),
+                e.to_state.as_deref().map(|s| t(lang, &format!("appeal_state.{s}")).to_string()).unwrap_or_default(),
+                e.note.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let suggestion = v.suggestion.as_ref().map(|s| format!("{}（{:.0}%）· {}", s.unit, s.confidence * 100.0, s.words.join("、"))).unwrap_or_default();
+    let mut c = chrome(&ctx, "appeal.title", None);
+    c.title = format!("{} {}", t(lang, "appeal.order"), v.appeal.code);
+    let r = row_of(lang, &cats, v.appeal.clone(), v.light);
+    Ok(render(&AppealPage {
+        chrome: c,
+        kind: t(lang, &format!("appeal_kind.{}", v.appeal.kind)).to_string(),
+        urgency: t(lang, &format!("urgency.{}", v.appeal.urgency)).to_string(),
+        ext_due: v.appeal.ext_due.map(when).unwrap_or_default(),
+        r,
+        events,
+        units,
+        rejects: RejectReason::ALL.iter().map(|x| (x.as_str(), t(lang, &format!("reject.{}", x.as_str())).to_string())).collect(),
+        returns: ReturnReason::ALL.iter().map(|x| (x.as_str(), t(lang, &format!("give_back.{}", x.as_str())).to_string())).collect(),
+        suggestion,
+        v,
+    }))
+}
+
+/// Take an action (派单, 签收, 退单, 改派, 驳回, 答复, 回访, 办结, 不予受理).
+pub async fn act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(input): Input<ActInput>) -> AppResult<Response> {
+    let a = svc::act(&app.db, &ctx.who()?, id, &input, app.now()).await?;
+    Ok(super::done(&ctx, StatusCode::OK, serde_json::json!({ "appeal": a }), &format!("/appeals/{id}")))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ExtensionForm {
+    #[serde(default)]
+    new_deadline: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    approve: Option<String>,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn extension(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f): Input<ExtensionForm>) -> AppResult<Response> {
+    let a = svc::request_extension(&app.db, &ctx.who()?, id, &f.new_deadline, &f.reason, app.now()).await?;
+    Ok(super::done(&ctx, StatusCode::OK, serde_json::json!({ "appeal": a }), &format!("/appeals/{id}")))
+}
+
+pub async fn extension_decide(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f): Input<ExtensionForm>) -> AppResult<Response> {
+    let approve = match f.approve.as_deref().map(str::trim) {
+        Some("true" | "on" | "1") => true,
+        Some("false" | "0") => false,
+        _ => return Err(AppError(DomainError::required("approve"))),
+    };
+    let a = svc::decide_extension(&app.db, &ctx.who()?, id, approve, &f.note, app.now()).await?;
+    Ok(super::done(&ctx, StatusCode::OK, serde_json::json!({ "appeal": a }), &format!("/appeals/{id}")))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct MergeForm {
+    #[serde(default)]
+    into: Option<i64>,
+}
+
+pub async fn merge(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f): Input<MergeForm>) -> AppResult<Response> {
+    let into = f.into.ok_or_else(|| AppError(DomainError::required("duplicate_of")))?;
+    let a = svc::merge(&app.db, &ctx.who()?, id, into, app.now()).await?;
+    Ok(super::done(&ctx, StatusCode::OK, serde_json::json!({ "appeal": a }), &format!("/appeals/{id}")))
+}
+
+/// The taxonomy (also the Open311 services).
+pub async fn categories(State(app): State<AppState>) -> AppResult<Response> {
+    Ok(Json(serde_json::json!({ "categories": luoshi_storage::appeals::categories(&app.db).await? })).into_response())
+}
+
+pub async fn train(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> {
+    let r = svc::train(&app.db, &ctx.who()?).await?;
+    Ok(Json(serde_json::to_value(&r).unwrap_or_default()).into_response())
+}
+
+// --- Open311 keys -----------------------------------------------------------------------------
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct KeyForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn keys(State(app): State<AppState>) -> AppResult<Response> {
+    Ok(Json(serde_json::json!({ "keys": luoshi_storage::appeals::keys(&app.db).await? })).into_response())
+}
+
+pub async fn key_add(ctx: Ctx, State(app): State<AppState>, Input(f): Input<KeyForm>) -> AppResult<Response> {
+    let (id, key) = svc::issue_key(&app.db, &ctx.who()?, &f.name).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id, "api_key": key }))).into_response())
+}
+
+pub async fn key_revoke(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    svc::revoke_key(&app.db, &ctx.who()?, id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+// --- public pages -----------------------------------------------------------------------------
+
+/// Count a public submission from this address; refuse past the hourly limit.
+pub fn admit(app: &AppState, ip: Option<&str>, per_hour: i64) -> AppResult<()> {
+    let hour = app.now() / 3_600_000_000;
+    let key = ip.unwrap_or("?").to_string();
+    let mut m = app.intake.lock().map_err(|_| AppError(DomainError::new(ErrorCode::Internal)))?;
+    if m.len() > 100_000 {
+        m.retain(|_, (h, _)| *h == hour);
+    }
+    let e = m.entry(key).or_insert((hour, 0));
+    if e.0 != hour {
+        *e = (hour, 0);
+    }
+    if e.1 >= per_hour {
+        return Err(AppError(DomainError::new(ErrorCode::TooManyAttempts)));
+    }
+    e.1 += 1;
+    Ok(())
+}
+
+async fn per_hour(app: &AppState) -> AppResult<i64> {
+    let day = luoshi_app::ymd(app.today());
+    let versions = luoshi_storage::rules::all_versions(&app.db).await?;
+    Ok(luoshi_storage::rules::in_force(&versions, "appeals.intake.per_address_per_hour", &day).and_then(|v| v.value.as_i64()).unwrap_or(20))
+}
+
+#[derive(Template)]
+#[template(path = "public_appeal.html")]
+struct PublicPage {
+    chrome: Chrome,
+    cats: Vec<CategoryRow>,
+    kinds: Vec<(&'static str, String)>,
+    code: Option<String>,
+    tracked: Option<TrackedView>,
+}
+
+/// What the citizen sees of their appeal.
+pub struct TrackedView {
+    pub t: Tracked,
+    pub state: String,
+    pub category: String,
+    pub steps: Vec<(String, String)>,
+    pub due: String,
+}
+
+fn tracked_view(lang: Lang, cats: &[CategoryRow], tr: Tracked) -> TrackedView {
+    TrackedView {
+        state: t(lang, &format!("appeal_state.{}", tr.state.as_str())).to_string(),
+        category: cats.iter().find(|c| c.code == tr.category).map(|c| c.name.clone()).unwrap_or_else(|| tr.category.clone()),
+        steps: tr.steps.iter().map(|(at, s)| (when(*at), t(lang, &format!("appeal_state.{s}")).to_string())).collect(),
+        due: tr.due_at.map(when).unwrap_or_default(),
+        t: tr,
+    }
+}
+
+async fn public_page(ctx: &Ctx, app: &AppState, code: Option<String>, tracked: Option<Tracked>) -> AppResult<PublicPage> {
+    let cats: Vec<CategoryRow> = luoshi_storage::appeals::categories(&app.db).await?.into_iter().filter(|c| c.active).collect();
+    let lang = ctx.lang;
+    let kinds = luoshi_domain::appeal::Kind::ALL.iter().map(|k| (k.as_str(), t(lang, &format!("appeal_kind.{}", k.as_str())).to_string())).collect();
+    let tracked = tracked.map(|tr| tracked_view(lang, &cats, tr));
+    Ok(PublicPage { chrome: chrome(ctx, "public.title", None), cats, kinds, code, tracked })
+}
+
+/// The public page: submit an appeal, or follow one by its tracking code.
+pub async fn public_form(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> {
+    Ok(render(&public_page(&ctx, &app, None, None).await?))
+}
+
+/// A citizen submits (page form or JSON): answers with the tracking code only.
+pub async fn public_submit(ctx: Ctx, State(app): State<AppState>, Input(input): Input<AppealInput>) -> AppResult<Response> {
+    admit(&app, ctx.ip.as_deref(), per_hour(&app).await?)?;
+    let r = svc::receive(&app.db, &app.routing, None, &input, Channel::Web, None, app.now()).await?;
+    let code = r.appeal.code.clone();
+    if ctx.want == Want::Json {
+        return Ok((StatusCode::CREATED, Json(serde_json::json!({ "code": code, "state": r.appeal.state }))).into_response());
+    }
+    let tr = svc::track(&app.db, &code).await?;
+    Ok((StatusCode::CREATED, render(&public_page(&ctx, &app, Some(code), Some(tr)).await?)).into_response())
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct TrackQuery {
+    #[serde(default)]
+    code: String,
+}
+
+/// Follow an appeal by its tracking code (page: `?code=`; API: in the path).
+pub async fn public_track(ctx: Ctx, State(app): State<AppState>, Query(q): Query<TrackQuery>) -> AppResult<Response> {
+    let tr = svc::track(&app.db, &q.code).await?;
+    Ok(render(&public_page(&ctx, &app, None, Some(tr)).await?))
+}
+
+pub async fn public_track_api(State(app): State<AppState>, Path(code): Path<String>) -> AppResult<Response> {
+    Ok(Json(serde_json::to_value(svc::track(&app.db, &code).await?).unwrap_or_default()).into_response())
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct RateForm {
+    #[serde(default)]
+    rating: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// The citizen rates the reply: 满意 / 基本满意 / 不满意 (the first 不满意 sends it back for 重办).
+pub async fn public_rate(ctx: Ctx, State(app): State<AppState>, Path(code): Path<String>, Input(f): Input<RateForm>) -> AppResult<Response> {
+    admit(&app, ctx.ip.as_deref(), per_hour(&app).await?)?;
+    let tr = svc::rate_by_code(&app.db, &code, &f.rating, &f.comment, app.now()).await?;
+    if ctx.want == Want::Json {
+        return Ok(Json(serde_json::to_value(&tr).unwrap_or_default()).into_response());
+    }
+    Ok(axum::response::Redirect::to(&format!("/public/track?code={}", tr.code)).into_response())
+}
