@@ -425,8 +425,9 @@ pub struct ActInput {
 
 /// Take an action on a work order.
 pub async fn act(db: &Db, who: &Who, id: i64, input: &ActInput, now: i64) -> Result<Appeal> {
-    let action = AppealAction::parse(&input.action).ok_or_else(|| DomainError::invalid("action").with_detail(input.action.clone()))?;
+    // An order out of sight is "not found" before anything else is looked at.
     let before = visible(db, who, id).await?;
+    let action = AppealAction::parse(&input.action).ok_or_else(|| DomainError::invalid("action").with_detail(input.action.clone()))?;
     let owner_path = match before.owner_unit_id {
         Some(u) => units::get(db, u).await?.map(|u| u.path),
         None => None,

@@ -55,6 +55,15 @@ impl Scale {
             Scale::Metropolis => (500, 10, 500_000),
         }
     }
+
+    /// Appeals at this scale.
+    fn appeals(self) -> usize {
+        match self {
+            Scale::County => 3_000,
+            Scale::City => 1_000_000,
+            Scale::Metropolis => 2_000_000,
+        }
+    }
 }
 
 fn progress_bar(label: &str, done: usize, total: usize, started: Instant) {
@@ -101,10 +110,11 @@ pub struct Seeded {
     pub units: usize,
     pub users: usize,
     pub tasks: usize,
+    pub appeals: usize,
 }
 
 /// Fill a database: the demo county, more townships for larger scales, bench users, tasks.
-pub async fn seed(db: &Db, scale: Scale, tasks: Option<usize>, seed: u64, today: NaiveDate) -> Result<Seeded, Fail> {
+pub async fn seed(db: &Db, scale: Scale, tasks: Option<usize>, appeals: Option<usize>, seed: u64, today: NaiveDate) -> Result<Seeded, Fail> {
     let fail = |e: luoshi_storage::StoreError| Fail(e.to_string());
     let (extra_towns, villages_per, default_tasks) = scale.spec();
     let total_tasks = tasks.unwrap_or(default_tasks);
@@ -244,7 +254,85 @@ pub async fn seed(db: &Db, scale: Scale, tasks: Option<usize>, seed: u64, today:
             progress_bar("tasks", out.tasks, total_tasks, started);
         }
     }
+    out.appeals = seed_appeals(db, &all, appeals.unwrap_or(scale.appeals()), &mut rng).await?;
     Ok(out)
+}
+
+/// Appeals with Chinese text from the demo county's templates, at every step of the loop,
+/// received over the last year; then the routing model trained on them.
+async fn seed_appeals(db: &Db, all: &[luoshi_domain::unit::Unit], total: usize, rng: &mut Rng) -> Result<usize, Fail> {
+    use luoshi_domain::unit::UnitKind;
+    let fail = |e: luoshi_storage::StoreError| Fail(e.to_string());
+    let system = luoshi_app::Who::system("bench");
+    luoshi_app::appeals::seed_categories(db, &system).await.map_err(fail)?;
+    luoshi_app::appeals::register_key(db, &system, "demo", luoshi_web::demo_appeals::DEMO_OPEN311_KEY).await.map_err(fail)?;
+    let any = luoshi_storage::appeals::Filter { limit: 1, ..Default::default() };
+    if total == 0 || !luoshi_storage::appeals::list(db, &any).await.map_err(fail)?.is_empty() {
+        return Ok(0);
+    }
+    // Places: every village with its township.
+    let places: Vec<(String, i64)> = all
+        .iter()
+        .filter(|u| u.kind == UnitKind::Village)
+        .filter_map(|v| {
+            let t = all.iter().find(|t| Some(t.id) == v.parent_id)?;
+            Some((format!("{}{}", t.name, v.name), t.id))
+        })
+        .collect();
+    let unit_of = |name: &str| units::resolve(all, name).ok().map(|u| u.id);
+    let templates: Vec<(&'static str, Option<i64>, &'static [&'static str])> =
+        luoshi_web::demo_appeals::TEMPLATES.iter().map(|(c, u, t)| (*c, if u.is_empty() { None } else { unit_of(u) }, *t)).collect();
+    let now = luoshi_storage::now_micros();
+    const DAY: i64 = 86_400_000_000;
+    let actor = Actor::cli("bench");
+    let started = Instant::now();
+    let mut batch = Vec::with_capacity(10_000);
+    let mut done = 0;
+    for i in 0..total {
+        let (cat, owner, texts) = *rng.pick(&templates);
+        let (place, town) = rng.pick(&places).clone();
+        let content = rng.pick(texts).replace("{p}", &place);
+        let age = i64::try_from(total - i).unwrap_or(0) * 365 * DAY / i64::try_from(total).unwrap_or(1).max(1);
+        let created = now - age;
+        let state = match rng.below(100) {
+            0..=1 => "received",
+            2..=5 => "dispatched",
+            6..=12 => "signed",
+            13..=14 => "returned",
+            15..=19 => "replied",
+            _ => "closed",
+        };
+        let open = state != "closed";
+        let owner = if state == "received" { None } else { owner.or(Some(town)) };
+        batch.push(luoshi_storage::bulk::SeedAppeal {
+            code: luoshi_domain::appeal::tracking_code(rng.next()),
+            channel: *rng.pick(&["phone", "phone", "web", "open311", "walk_in"]),
+            kind: "complaint",
+            category: cat,
+            content,
+            address: place,
+            township_id: Some(town),
+            citizen_name: format!("{}先生", rng.pick(&["王", "李", "张", "刘", "陈"])),
+            phone: format!("139{:08}", rng.below(100_000_000)),
+            state,
+            owner_unit_id: owner,
+            due_at: owner.map(|_| created + 18 * DAY),
+            created_at: created,
+            closed_at: (!open).then(|| created + i64::try_from(rng.below(15)).unwrap_or(0) * DAY + DAY),
+            reply: matches!(state, "replied" | "closed").then(|| "经核实已处理完毕。".to_string()),
+            rating: (!open).then(|| *rng.pick(&["satisfied", "satisfied", "satisfied", "basic", "unsatisfied"])),
+        });
+        if batch.len() == 10_000 || i + 1 == total {
+            luoshi_storage::bulk::insert_appeals(db, &actor, &batch).await.map_err(fail)?;
+            done += batch.len();
+            batch.clear();
+            progress_bar("appeals", done, total, started);
+        }
+    }
+    let t = Instant::now();
+    let r = luoshi_app::appeals::train(db, &system).await.map_err(fail)?;
+    eprintln!("routing model: {} examples, held-out accuracy {:.1}% ({:.1} s)", r.examples, r.accuracy * 100.0, t.elapsed().as_secs_f64());
+    Ok(done)
 }
 
 /// Latencies of one named endpoint.
@@ -297,6 +385,8 @@ fn lines(map: BTreeMap<String, Samples>, secs: f64) -> Vec<Line> {
 
 struct Worker {
     client: reqwest::Client,
+    /// No cookies: for Open311 clients, which have no session.
+    plain: reqwest::Client,
     username: String,
     csrf: String,
     own_task: Option<i64>,
@@ -338,7 +428,8 @@ async fn login(base: &str, user: &str) -> Result<Worker, Fail> {
     let board: serde_json::Value =
         client.get(format!("{base}/api/v1/tasks?limit=20")).send().await.map_err(|e| Fail(e.to_string()))?.json().await.map_err(|e| Fail(e.to_string()))?;
     let any_task = board["tasks"].as_array().and_then(|ts| ts.first()).and_then(|t| t["id"].as_i64());
-    Ok(Worker { client, username: user.to_string(), csrf, own_task, any_task })
+    let plain = reqwest::Client::builder().pool_max_idle_per_host(4).build().map_err(|e| Fail(e.to_string()))?;
+    Ok(Worker { client, plain, username: user.to_string(), csrf, own_task, any_task })
 }
 
 /// The requests of the mix, with their share in percent.
@@ -353,10 +444,29 @@ pub enum Kind {
     Deadline,
     /// A fresh login (Argon2id on purpose: expensive by design, so a small share).
     Login,
+    /// Appeal search by words (the caller's sight: all for the office, the unit's own for units).
+    AppealSearch,
+    /// An Open311 query: one service's recent requests, a page of 50.
+    Open311,
+    /// Appeal intake through Open311 POST (API key).
+    Intake,
 }
 
-pub const MIX: &[(Kind, usize)] =
-    &[(Kind::Inbox, 30), (Kind::Board, 20), (Kind::BoardRed, 10), (Kind::Task, 20), (Kind::Report, 12), (Kind::Deadline, 6), (Kind::Login, 2)];
+pub const MIX: &[(Kind, usize)] = &[
+    (Kind::Inbox, 25),
+    (Kind::Board, 15),
+    (Kind::BoardRed, 8),
+    (Kind::Task, 15),
+    (Kind::Report, 10),
+    (Kind::Deadline, 5),
+    (Kind::Login, 2),
+    (Kind::AppealSearch, 8),
+    (Kind::Open311, 7),
+    (Kind::Intake, 5),
+];
+
+const SEARCH_WORDS: &[&str] = &["路灯", "噪音", "拖欠工资", "垃圾", "停水", "物业", "宅基地", "油烟"];
+const SERVICES: &[&str] = &["streetlight", "road", "water_supply", "sanitation", "noise_pollution", "housing", "wages", "market"];
 
 impl Kind {
     pub fn name(self) -> &'static str {
@@ -369,6 +479,9 @@ impl Kind {
             Kind::Directives => "GET /api/v1/directives",
             Kind::Deadline => "GET /api/v1/calendar/deadline",
             Kind::Login => "POST /api/v1/session (login)",
+            Kind::AppealSearch => "GET /api/v1/appeals?q= (search)",
+            Kind::Open311 => "GET /open311/v2/requests.json",
+            Kind::Intake => "POST /open311/v2/requests.json (intake)",
         }
     }
 
@@ -393,6 +506,19 @@ impl Kind {
             },
             Kind::Directives => (self.name(), c.get(format!("{base}/api/v1/directives"))),
             Kind::Deadline => (self.name(), c.get(format!("{base}/api/v1/calendar/deadline?from=2026-03-02&days=15"))),
+            Kind::AppealSearch => (self.name(), c.get(format!("{base}/api/v1/appeals")).query(&[("q", *rng.pick(SEARCH_WORDS))])),
+            Kind::Open311 => (self.name(), w.plain.get(format!("{base}/open311/v2/requests.json?service_code={}&page_size=50", rng.pick(SERVICES)))),
+            Kind::Intake => {
+                let (cat, _, texts) = rng.pick(luoshi_web::demo_appeals::TEMPLATES);
+                let place = rng.pick(luoshi_web::demo_appeals::PLACES);
+                let form = [
+                    ("api_key", luoshi_web::demo_appeals::DEMO_OPEN311_KEY.to_string()),
+                    ("service_code", (*cat).to_string()),
+                    ("address_string", (*place).to_string()),
+                    ("description", rng.pick(texts).replace("{p}", place)),
+                ];
+                (self.name(), w.plain.post(format!("{base}/open311/v2/requests.json")).form(&form))
+            }
             // A separate client, so the worker's own session stays as it is.
             Kind::Login => (
                 self.name(),
@@ -607,4 +733,37 @@ pub fn synthetic_document(bytes: usize, seed: u64) -> String {
         }
     }
     out
+}
+
+/// Routing speed on one core: a model trained on generated appeals of the demo templates, then
+/// `n` suggestions (segmentation and classification) timed one after another.
+pub fn route(n: usize) {
+    use luoshi_domain::route::{tokenize, Model};
+    let mut rng = Rng::new(7);
+    let gen = |rng: &mut Rng| {
+        let (cat, _, texts) = rng.pick(luoshi_web::demo_appeals::TEMPLATES);
+        let place = rng.pick(luoshi_web::demo_appeals::PLACES);
+        ((*rng.pick(texts)).replace("{p}", place), (*cat).to_string())
+    };
+    let examples: Vec<(Vec<String>, String)> = (0..5_000).map(|_| gen(&mut rng)).map(|(t, c)| (tokenize(&t), c)).collect();
+    let model = Model::train(examples.iter().map(|(t, c)| (t.as_slice(), c.as_str())));
+    let texts: Vec<(String, String)> = (0..n.max(1)).map(|_| gen(&mut rng)).collect();
+    let t0 = Instant::now();
+    let mut right = 0usize;
+    for (t, c) in &texts {
+        if model.guess(&tokenize(t)).first().is_some_and(|g| &g.class == c) {
+            right += 1;
+        }
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    println!(
+        "routing: {} suggestions in {:.2} s on one core = {:.0} appeals/s ({:.1} µs each); {} classes, {} words; agreement with the generating category {:.1}%",
+        texts.len(),
+        secs,
+        texts.len() as f64 / secs,
+        secs * 1e6 / texts.len() as f64,
+        model.classes.len(),
+        model.counts.len(),
+        right as f64 * 100.0 / texts.len() as f64
+    );
 }

@@ -165,6 +165,9 @@ enum BenchCommand {
         /// Number of tasks instead of the scale's.
         #[arg(long)]
         tasks: Option<usize>,
+        /// Number of appeals instead of the scale's (county 3,000; city 1,000,000).
+        #[arg(long)]
+        appeals: Option<usize>,
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
@@ -184,11 +187,19 @@ enum BenchCommand {
         scale: bench::Scale,
         #[arg(long)]
         tasks: Option<usize>,
+        #[arg(long)]
+        appeals: Option<usize>,
         /// Use the --database-url given (it is seeded); default a new SQLite in a temp folder.
         #[arg(long)]
         use_database: bool,
         #[command(flatten)]
         load: LoadArgs,
+    },
+    /// Time routing suggestions (segmentation and the classifier) on one core, in this process.
+    Route {
+        /// Suggestions to time.
+        #[arg(long, default_value_t = 20_000)]
+        n: usize,
     },
     /// Time 文件分解 on a generated document of N MiB (outline and draft tasks, in this process).
     Doc {
@@ -553,22 +564,22 @@ async fn measure(db: &Db, base: &str, args: &LoadArgs) -> Result<(), Fail> {
 
 async fn bench_cmd(url: &str, command: BenchCommand) -> Result<(), Fail> {
     match command {
-        BenchCommand::Seed { scale, tasks, seed } => {
+        BenchCommand::Seed { scale, tasks, appeals, seed } => {
             let db = prepare(url, 4).await?;
             let started = std::time::Instant::now();
-            let s = bench::seed(&db, scale, tasks, seed, today()).await?;
-            println!("seeded {} units, {} users, {} tasks in {:.1} s", s.units, s.users, s.tasks, started.elapsed().as_secs_f64());
+            let s = bench::seed(&db, scale, tasks, appeals, seed, today()).await?;
+            println!("seeded {} units, {} users, {} tasks, {} appeals in {:.1} s", s.units, s.users, s.tasks, s.appeals, started.elapsed().as_secs_f64());
         }
         BenchCommand::Load { url: base, load } => {
             let db = connect(url, 8).await?;
             measure(&db, &base, &load).await?;
         }
-        BenchCommand::Run { scale, tasks, use_database, load } => {
+        BenchCommand::Run { scale, tasks, appeals, use_database, load } => {
             let dir = std::env::temp_dir().join(format!("luoshi-bench-{}", std::process::id()));
             let db_url = if use_database { url.to_string() } else { format!("sqlite://{}/luoshi.db", dir.display()) };
             let db = prepare(&db_url, 16).await?;
             let started = std::time::Instant::now();
-            let s = bench::seed(&db, scale, tasks, 42, today()).await?;
+            let s = bench::seed(&db, scale, tasks, appeals, 42, today()).await?;
             eprintln!("seeded {} tasks in {:.1} s", s.tasks, started.elapsed().as_secs_f64());
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| Fail(e.to_string()))?;
             let base = format!("http://{}", listener.local_addr().map_err(|e| Fail(e.to_string()))?);
@@ -586,6 +597,7 @@ async fn bench_cmd(url: &str, command: BenchCommand) -> Result<(), Fail> {
             }
             result?;
         }
+        BenchCommand::Route { n } => bench::route(n),
         BenchCommand::Doc { mib, runs } => {
             let size = (mib * 1024.0 * 1024.0) as usize;
             let doc = bench::synthetic_document(size, 42);

@@ -113,3 +113,75 @@ pub async fn insert_tasks(db: &Db, actor: &Actor, rows: &[SeedTask]) -> Result<(
     tx.audit(actor, "bench.seed", "task", "batch", None, Some(&serde_json::json!({ "tasks": rows.len() }))).await?;
     tx.commit().await
 }
+
+/// One synthetic appeal row.
+#[derive(Debug, Clone)]
+pub struct SeedAppeal {
+    pub code: String,
+    pub channel: &'static str,
+    pub kind: &'static str,
+    pub category: &'static str,
+    pub content: String,
+    pub address: String,
+    pub township_id: Option<i64>,
+    pub citizen_name: String,
+    pub phone: String,
+    pub state: &'static str,
+    pub owner_unit_id: Option<i64>,
+    pub due_at: Option<i64>,
+    pub created_at: i64,
+    pub closed_at: Option<i64>,
+    pub reply: Option<String>,
+    pub rating: Option<&'static str>,
+}
+
+const APPEAL_COLS: usize = 16;
+
+/// Insert a batch of appeals in one transaction with one audit row.
+pub async fn insert_appeals(db: &Db, actor: &Actor, rows: &[SeedAppeal]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin_write().await?;
+    for chunk in rows.chunks(400) {
+        let mut sql = String::from(
+            "INSERT INTO appeals (code, channel, kind, category, content, address, township_id, citizen_name, phone, state, owner_unit_id, due_at, \
+             dispatched_at, created_at, updated_at, closed_at, reply, rating, urgency) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * APPEAL_COLS;
+            if i > 0 {
+                sql.push(',');
+            }
+            let p: Vec<String> = (1..=APPEAL_COLS).map(|k| format!("${}", b + k)).collect();
+            // dispatched_at and updated_at repeat created_at.
+            sql.push_str(&format!(
+                "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 'normal')",
+                p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[12], p[12], p[13], p[14], p[15]
+            ));
+        }
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q
+                .bind(&r.code)
+                .bind(r.channel)
+                .bind(r.kind)
+                .bind(r.category)
+                .bind(&r.content)
+                .bind(&r.address)
+                .bind(r.township_id)
+                .bind(&r.citizen_name)
+                .bind(&r.phone)
+                .bind(r.state)
+                .bind(r.owner_unit_id)
+                .bind(r.due_at)
+                .bind(r.created_at)
+                .bind(r.closed_at)
+                .bind(&r.reply)
+                .bind(r.rating);
+        }
+        q.execute(tx.conn()).await?;
+    }
+    tx.audit(actor, "bench.seed", "appeal", "batch", None, Some(&serde_json::json!({ "appeals": rows.len() }))).await?;
+    tx.commit().await
+}

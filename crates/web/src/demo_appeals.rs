@@ -8,7 +8,7 @@ use luoshi_domain::appeal::{AppealInput, Channel};
 use luoshi_storage::Db;
 
 /// (category, owner unit or "" for the township of the place, texts with `{p}` for a place).
-const TEMPLATES: &[(&str, &str, &[&str])] = &[
+pub const TEMPLATES: &[(&str, &str, &[&str])] = &[
     (
         "streetlight",
         "县住房和城乡建设局",
@@ -137,7 +137,7 @@ const TEMPLATES: &[(&str, &str, &[&str])] = &[
     ),
 ];
 
-const PLACES: &[&str] = &[
+pub const PLACES: &[&str] = &[
     "城关镇东门社区",
     "城关镇滨江社区",
     "城关镇新华社区",

@@ -25,6 +25,7 @@ struct Ids {
     directive: i64,
     extension: i64,
     exemption: i64,
+    appeal: i64,
 }
 
 fn fill(path: &str, ids: &Ids) -> String {
@@ -40,6 +41,8 @@ fn fill(path: &str, ids: &Ids) -> String {
         ids.extension
     } else if path.contains("/exemptions/") {
         ids.exemption
+    } else if path.contains("/appeals/") {
+        ids.appeal
     } else {
         999_999
     };
@@ -65,6 +68,10 @@ async fn every_route_for_every_role_follows_its_policy() {
         directive: app.task_directive("3.1.1").await,
         extension: inbox["extensions"][0]["id"].as_i64().unwrap(),
         exemption: inbox["exemptions"][0]["id"].as_i64().unwrap(),
+        appeal: {
+            luoshi_app::appeals::seed_categories(&app.t.db, &luoshi_app::Who::system("test")).await.unwrap();
+            crate::appeals::dispatched_to(&app, "青山镇").await
+        },
     };
     let mut tokens = Vec::new();
     for (role, name) in ROLE_USERS {
@@ -116,11 +123,14 @@ async fn a_township_cannot_reach_another_townships_records() {
     let own_unit = app.unit_id("城关镇").await;
     let other_task = app.task_id("1").await; // 青山镇's own task
     let other_directive = app.task_directive("1").await; // a directive with 青山镇's task only
+    luoshi_app::appeals::seed_categories(&app.t.db, &luoshi_app::Who::system("test")).await.unwrap();
+    let other_appeal = crate::appeals::dispatched_to(&app, "青山镇").await;
     for who in ["staff", "manager"] {
         let s = app.login(who).await;
         for spec in specs().iter().filter(|s| s.path.contains("{id}")) {
             for unit in [other_unit, other_village] {
-                let ids = Ids { unit, user: other_user, task: other_task, directive: other_directive, extension: 999_999, exemption: 999_999 };
+                let ids =
+                    Ids { unit, user: other_user, task: other_task, directive: other_directive, extension: 999_999, exemption: 999_999, appeal: other_appeal };
                 let path = fill(spec.path, &ids);
                 let method = Method::from_bytes(spec.method.as_str().as_bytes()).unwrap();
                 let r = s

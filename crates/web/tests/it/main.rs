@@ -6,6 +6,7 @@
 
 mod access;
 mod api;
+mod appeals;
 mod auth;
 mod documents;
 mod pages;

@@ -1,0 +1,320 @@
+//! 群众诉求 over HTTP: the whole loop from a citizen's submission to a satisfied rating, access
+//! and masking, and the Open311 GeoReport v2 conformance of every endpoint in both formats.
+
+use crate::{spawn_app, Session, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const PHONE: &str = "13812345678";
+
+async fn act(s: &Session, app: &TestApp, id: i64, body: Value) -> Value {
+    let r = s.post(app, &format!("/api/v1/appeals/{id}/act"), body.clone()).await;
+    let status = r.status();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{body} → {v}");
+    v["appeal"].clone()
+}
+
+async fn public_submit(app: &TestApp, body: Value) -> String {
+    let r = TestApp::client().post(app.url("/api/v1/public/appeals")).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    r.json::<Value>().await.unwrap()["code"].as_str().unwrap().to_string()
+}
+
+async fn id_of(app: &TestApp, code: &str) -> i64 {
+    luoshi_storage::appeals::by_code(&app.t.db, code).await.unwrap().unwrap().id
+}
+
+/// Register and dispatch an appeal to a unit through the hotline; its id.
+pub async fn dispatched_to(app: &TestApp, unit: &str) -> i64 {
+    let hotline = app.login("hotline").await;
+    let r = hotline
+        .post(
+            app,
+            "/api/v1/appeals",
+            json!({ "category": "neighbour", "content": "邻居在宅基地边界上砌墙，占了我家的地。", "phone": PHONE, "citizen_name": "赵大山" }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<Value>().await.unwrap()["appeal"]["id"].as_i64().unwrap();
+    act(&hotline, app, id, json!({ "action": "dispatch", "unit_id": app.unit_id(unit).await })).await;
+    id
+}
+
+#[tokio::test]
+async fn a_citizens_appeal_goes_round_the_whole_loop() {
+    let app = spawn_app().await;
+    luoshi_app::appeals::seed_categories(&app.t.db, &luoshi_app::Who::system("test")).await.unwrap();
+    // 1. A citizen submits on the public page: a tracking code, nothing else.
+    let code = public_submit(
+        &app,
+        json!({ "kind": "complaint", "category": "neighbour", "content": "竹林村三组邻居在宅基地边界上砌墙，占了我家的地，村委调解不了。",
+                "address": "青山镇竹林村三组", "citizen_name": "赵大山", "phone": PHONE, "id_number": "11010519491231002X" }),
+    )
+    .await;
+    let id = id_of(&app, &code).await;
+    // Bad input is refused by field, in the caller's language.
+    let r = TestApp::client()
+        .post(app.url("/api/v1/public/appeals"))
+        .header("accept-language", "zh-CN")
+        .json(&json!({ "category": "neighbour", "content": "短", "phone": "12ab" }))
+        .send()
+        .await
+        .unwrap();
+    let (status, _, body) = crate::error_code(r).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["message"].as_str().unwrap().contains("诉求内容"), "{body}");
+
+    // 2. The hotline sees it on its desk with a suggestion: 属地 青山镇 from the place name.
+    let hotline = app.login("hotline").await;
+    let v: Value = hotline.get(&app, &format!("/api/v1/appeals/{id}")).await.json().await.unwrap();
+    assert_eq!(v["appeal"]["state"], "received");
+    assert_eq!(v["appeal"]["phone"], PHONE, "the hotline sees the contact");
+    assert_eq!(v["suggestion"]["unit"], "青山镇", "{v}");
+    assert!(v["suggestion"]["words"].as_array().unwrap().iter().any(|w| w == "竹林村" || w == "青山镇"), "the words that decided: {v}");
+    let desk = hotline.get(&app, "/appeals").await.text().await.unwrap();
+    assert!(desk.contains(&code));
+
+    // 3. Dispatched to the wrong township on 15 June 2026 (a Monday): a complaint has 13
+    // working days, and 19 June is 端午, so the limit is the end of 3 July.
+    let a = act(&hotline, &app, id, json!({ "action": "dispatch", "unit_id": app.unit_id("城关镇").await })).await;
+    assert_eq!(a["state"], "dispatched");
+    let due = luoshi_domain::time::format_local(a["due_at"].as_i64().unwrap() - 1);
+    assert!(due.starts_with("2026-07-03"), "{due}");
+
+    // 4. 城关镇 gives it back: not its area. The hotline reassigns it to 青山镇.
+    let staff = app.login("staff").await;
+    let inbox: Value = staff.get(&app, "/api/v1/inbox").await.json().await.unwrap();
+    assert!(inbox["appeals"].as_array().unwrap().iter().any(|x| x["appeal"]["id"] == id));
+    assert_eq!(inbox["appeals"][0]["appeal"]["phone"], "138****5678", "units see masked contacts");
+    let r = staff.post(&app, &format!("/api/v1/appeals/{id}/act"), json!({ "action": "give_back", "reason": "not_our_area" })).await;
+    assert_eq!(crate::error_code(r).await.1, "required", "a 退单 needs its explanation");
+    act(&staff, &app, id, json!({ "action": "give_back", "reason": "not_our_area", "note": "竹林村属青山镇" })).await;
+    let r = hotline.post(&app, &format!("/api/v1/appeals/{id}/act"), json!({ "action": "reassign", "unit_id": app.unit_id("城关镇").await })).await;
+    assert_eq!(crate::error_code(r).await.0, StatusCode::UNPROCESSABLE_ENTITY, "not back to the unit that returned it");
+    act(&hotline, &app, id, json!({ "action": "reassign", "unit_id": app.unit_id("青山镇").await })).await;
+    // 城关镇 no longer sees it at all.
+    assert_eq!(staff.get(&app, &format!("/api/v1/appeals/{id}")).await.status(), StatusCode::NOT_FOUND);
+
+    // 5. 青山镇 signs, asks for more time (granted), and replies.
+    let qs = app.login("staff2").await;
+    let v: Value = qs.get(&app, &format!("/api/v1/appeals/{id}")).await.json().await.unwrap();
+    assert_eq!(v["appeal"]["id_number"], "110105********002X");
+    assert_eq!(v["appeal"]["citizen_name"], "赵**");
+    act(&qs, &app, id, json!({ "action": "sign" })).await;
+    let r = qs.post(&app, &format!("/api/v1/appeals/{id}/extension"), json!({ "new_deadline": "2026-07-10", "reason": "需要组织双方现场测量" })).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = hotline.post(&app, &format!("/api/v1/appeals/{id}/extension/decision"), json!({ "approve": "true", "note": "同意" })).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let a = r.json::<Value>().await.unwrap()["appeal"].clone();
+    assert!(luoshi_domain::time::format_local(a["due_at"].as_i64().unwrap() - 1).starts_with("2026-07-10"));
+    act(&qs, &app, id, json!({ "action": "reply", "reply": "已组织双方现场测量，按确权界址调解。" })).await;
+
+    // 6. The citizen follows it by code (no personal data) and is not satisfied: 重办.
+    let t: Value = TestApp::client().get(app.url(&format!("/api/v1/public/appeals/{}", code.to_lowercase()))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(t["state"], "replied");
+    assert_eq!(t["may_rate"], true);
+    assert!(!t.to_string().contains(PHONE) && !t.to_string().contains("赵大山") && !t.to_string().contains("staff2"), "{t}");
+    let r = TestApp::client()
+        .post(app.url(&format!("/api/v1/public/appeals/{code}/rating")))
+        .json(&json!({ "rating": "unsatisfied", "comment": "墙还没拆" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let a: Value = qs.get(&app, &format!("/api/v1/appeals/{id}")).await.json().await.unwrap();
+    assert_eq!(a["appeal"]["state"], "dispatched");
+    assert_eq!(a["appeal"]["rework_count"], 1);
+    assert_eq!(a["light"], "yellow", "a reworked order shows yellow while on time");
+
+    // 7. Rework, a second reply, and the second rating is the one that counts.
+    act(&qs, &app, id, json!({ "action": "sign" })).await;
+    act(&qs, &app, id, json!({ "action": "reply", "reply": "违建围墙已拆除，界址已恢复。" })).await;
+    let r = TestApp::client().post(app.url(&format!("/api/v1/public/appeals/{code}/rating"))).json(&json!({ "rating": "satisfied" })).send().await.unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()["state"], "closed");
+    let v: Value = hotline.get(&app, &format!("/api/v1/appeals/{id}")).await.json().await.unwrap();
+    assert_eq!(v["appeal"]["rating"], "satisfied");
+    assert_eq!(v["light"], "done");
+    let trail: Vec<&str> = v["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        trail,
+        ["receive", "dispatch", "give_back", "reassign", "sign", "extension_request", "extension_approve", "reply", "rate", "sign", "reply", "rate"]
+    );
+    // Nothing more can be done to a closed order.
+    let r = hotline.post(&app, &format!("/api/v1/appeals/{id}/act"), json!({ "action": "close", "note": "x" })).await;
+    assert_eq!(crate::error_code(r).await.1, "conflict");
+    // The audit chain holds.
+    assert!(luoshi_storage::audit::verify(&app.t.db).await.unwrap().broken.is_none());
+}
+
+#[tokio::test]
+async fn units_see_only_their_appeals_and_masking_holds_everywhere() {
+    let app = spawn_app().await;
+    luoshi_app::appeals::seed_categories(&app.t.db, &luoshi_app::Who::system("test")).await.unwrap();
+    let mine = dispatched_to(&app, "城关镇").await;
+    let theirs = dispatched_to(&app, "青山镇").await;
+    let staff = app.login("staff").await;
+    let list = staff.get(&app, "/api/v1/appeals").await.text().await.unwrap();
+    assert!(list.contains(&format!("\"id\":{mine}")) && !list.contains(&format!("\"id\":{theirs}")));
+    assert!(!list.contains(PHONE) && list.contains("138****5678"));
+    assert_eq!(staff.get(&app, &format!("/api/v1/appeals/{theirs}")).await.status(), StatusCode::NOT_FOUND);
+    let r = staff.post(&app, &format!("/api/v1/appeals/{theirs}/act"), json!({ "action": "sign" })).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // Pages mask as the API does.
+    let page = staff.get(&app, &format!("/appeals/{mine}")).await.text().await.unwrap();
+    assert!(page.contains("138****5678") && !page.contains(PHONE) && !page.contains("赵大山"));
+    // The supervision office and leaders read everything, masked.
+    for who in ["supervisor", "leader"] {
+        let s = app.login(who).await;
+        let body = s.get(&app, "/api/v1/appeals").await.text().await.unwrap();
+        assert!(body.contains(&format!("\"id\":{theirs}")) && !body.contains(PHONE), "{who}");
+    }
+    // A unit may not dispatch, nor register; a deputy sees nothing.
+    let r = staff.post(&app, &format!("/api/v1/appeals/{mine}/act"), json!({ "action": "dispatch", "unit_id": 1 })).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(staff.post(&app, "/api/v1/appeals", json!({})).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.login("deputy").await.get(&app, "/api/v1/appeals").await.status(), StatusCode::FORBIDDEN);
+    // Open311 shows no personal data.
+    let o = TestApp::client().get(app.url("/open311/v2/requests.json?extensions=true")).send().await.unwrap().text().await.unwrap();
+    assert!(!o.contains(PHONE) && !o.contains("赵大山") && !o.contains("138****"), "{o}");
+    // Search by words and light.
+    let hotline = app.login("hotline").await;
+    let found: Value = hotline.get(&app, "/api/v1/appeals?q=宅基地%20砌墙").await.json().await.unwrap();
+    assert_eq!(found["appeals"].as_array().unwrap().len(), 2);
+    let none: Value = hotline.get(&app, "/api/v1/appeals?q=路灯").await.json().await.unwrap();
+    assert!(none["appeals"].as_array().unwrap().is_empty());
+    let r = hotline.get(&app, "/api/v1/appeals?light=purple").await;
+    assert_eq!(crate::error_code(r).await.1, "invalid");
+}
+
+fn xml_ok(body: &str) {
+    let mut r = quick_xml::Reader::from_str(body);
+    loop {
+        match r.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("not well-formed XML: {e}: {body}"),
+        }
+    }
+}
+
+async fn get311(app: &TestApp, path: &str) -> (StatusCode, String, String) {
+    let r = TestApp::client().get(app.url(&format!("/open311/v2/{path}"))).send().await.unwrap();
+    let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    (r.status(), ct, r.text().await.unwrap())
+}
+
+async fn post311(app: &TestApp, file: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+    let r = TestApp::client().post(app.url(&format!("/open311/v2/{file}"))).form(form).send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn open311_georeport_v2_conformance() {
+    let app = spawn_app().await;
+    let sys = luoshi_app::Who::system("test");
+    luoshi_app::appeals::seed_categories(&app.t.db, &sys).await.unwrap();
+    let (_, key) = luoshi_app::appeals::issue_key(&app.t.db, &sys, "client").await.unwrap();
+    for fmt in ["xml", "json"] {
+        let ct = if fmt == "xml" { "text/xml; charset=utf-8" } else { "application/json; charset=utf-8" };
+        // discovery
+        let (s, c, body) = get311(&app, &format!("discovery.{fmt}")).await;
+        assert_eq!((s, c.as_str()), (StatusCode::OK, ct));
+        for field in ["changeset", "contact", "key_service", "specification", "http://wiki.open311.org/GeoReport_v2", "formats"] {
+            assert!(body.contains(field), "{fmt} discovery lacks {field}");
+        }
+        // services and a definition
+        let (s, _, body) = get311(&app, &format!("services.{fmt}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(body.contains("streetlight") && body.contains("service_name") && body.contains("realtime"));
+        let (s, _, body) = get311(&app, &format!("services/streetlight.{fmt}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(body.contains("attributes"));
+        let (s, _, body) = get311(&app, &format!("services/nosuch.{fmt}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert!(body.contains("404"));
+        if fmt == "xml" {
+            assert!(body.starts_with("<?xml") && body.contains("<errors><error><code>404</code>"), "{body}");
+        } else {
+            let v: Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(v[0]["code"], 404);
+        }
+        // POST: each error, then success
+        let file = format!("requests.{fmt}");
+        let ok: Vec<(&str, &str)> = vec![
+            ("api_key", &key),
+            ("service_code", "streetlight"),
+            ("address_string", "城关镇东门社区"),
+            ("description", "东门社区幸福路的路灯坏了一周"),
+            ("phone", PHONE),
+            ("first_name", "大山"),
+            ("last_name", "赵"),
+        ];
+        let without = |k: &str| ok.iter().filter(|(n, _)| *n != k).cloned().collect::<Vec<_>>();
+        assert_eq!(post311(&app, &file, &without("api_key")).await.0, StatusCode::FORBIDDEN);
+        let mut bad_key = without("api_key");
+        bad_key.push(("api_key", "nope"));
+        assert_eq!(post311(&app, &file, &bad_key).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(post311(&app, &file, &without("service_code")).await.0, StatusCode::BAD_REQUEST);
+        let mut unknown = without("service_code");
+        unknown.push(("service_code", "nosuch"));
+        assert_eq!(post311(&app, &file, &unknown).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(post311(&app, &file, &without("address_string")).await.0, StatusCode::BAD_REQUEST, "a location is required");
+        let mut half = without("address_string");
+        half.push(("lat", "30.1"));
+        assert_eq!(post311(&app, &file, &half).await.0, StatusCode::BAD_REQUEST, "lat without long");
+        let mut other = ok.clone();
+        other.push(("jurisdiction_id", "elsewhere.gov"));
+        assert_eq!(post311(&app, &file, &other).await.0, StatusCode::NOT_FOUND);
+        let (s, body) = post311(&app, &file, &ok).await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        let id = if fmt == "xml" {
+            xml_ok(&body);
+            body.split("<service_request_id>").nth(1).unwrap().split('<').next().unwrap().to_string()
+        } else {
+            serde_json::from_str::<Value>(&body).unwrap()[0]["service_request_id"].as_str().unwrap().to_string()
+        };
+        // token → id; one request; queries
+        let (s, _, body) = get311(&app, &format!("tokens/{id}.{fmt}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(body.contains(&id));
+        assert_eq!(get311(&app, &format!("tokens/ZZZZ-ZZZZ-ZZZZ.{fmt}")).await.0, StatusCode::NOT_FOUND);
+        let (s, _, body) = get311(&app, &format!("requests/{id}.{fmt}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(body.contains("open") && body.contains("东门社区幸福路") && body.contains("requested_datetime"));
+        assert!(!body.contains(PHONE) && !body.contains("赵"), "no personal data: {body}");
+        if fmt == "xml" {
+            xml_ok(&body);
+            assert!(body.contains("<service_requests><request>"));
+        }
+        assert_eq!(get311(&app, &format!("requests/ZZZZ-ZZZZ-ZZZZ.{fmt}")).await.0, StatusCode::NOT_FOUND);
+        let (_, _, ext) = get311(&app, &format!("requests/{id}.{fmt}?extensions=true")).await;
+        assert!(ext.contains("notes") && ext.contains("detailed_status") && ext.contains("RECEIVED") && ext.contains("satisfaction"));
+        for q in ["service_code=streetlight", "status=open", "status=open,closed", &format!("service_request_id={id}"), "page=1&page_size=1"] {
+            let (s, _, body) = get311(&app, &format!("requests.{fmt}?{q}")).await;
+            assert_eq!(s, StatusCode::OK, "{q}");
+            assert!(body.contains(&id), "{q}: {body}");
+        }
+        let (_, _, body) = get311(&app, &format!("requests.{fmt}?status=closed")).await;
+        assert!(!body.contains(&id));
+        let (_, _, body) = get311(&app, &format!("requests.{fmt}?page=2&page_size=1")).await;
+        let n = body.matches("service_request_id").count();
+        assert!(n <= 1, "page_size=1 gives at most one: {body}");
+        for bad in ["status=pending", "start_date=yesterday", "start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z", "page_size=0", "page=x"] {
+            let (s, _, body) = get311(&app, &format!("requests.{fmt}?{bad}")).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}: {body}");
+            if fmt == "xml" {
+                xml_ok(&body);
+            }
+        }
+        assert_eq!(get311(&app, &format!("requests.{fmt}?service_code=nosuch")).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(get311(&app, &format!("requests.{fmt}?jurisdiction_id=elsewhere.gov")).await.0, StatusCode::NOT_FOUND);
+    }
+    assert_eq!(get311(&app, "services.html").await.0, StatusCode::NOT_FOUND);
+    // A revoked key no longer works.
+    let keys = luoshi_storage::appeals::keys(&app.t.db).await.unwrap();
+    luoshi_app::appeals::revoke_key(&app.t.db, &sys, keys[0].id).await.unwrap();
+    let (s, _) =
+        post311(&app, "requests.json", &[("api_key", &key), ("service_code", "road"), ("address_string", "x"), ("description", "道路有坑需要修补")]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
