@@ -306,7 +306,7 @@ async fn seed_appeals(db: &Db, all: &[luoshi_domain::unit::Unit], total: usize, 
         let owner = if state == "received" { None } else { owner.or(Some(town)) };
         batch.push(luoshi_storage::bulk::SeedAppeal {
             code: luoshi_domain::appeal::tracking_code(rng.next()),
-            channel: rng.pick(&["phone", "phone", "web", "open311", "walk_in"]),
+            channel: ["phone", "phone", "web", "open311", "walk_in"][rng.below(5)],
             kind: "complaint",
             category: cat,
             content,
