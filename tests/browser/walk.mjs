@@ -95,6 +95,26 @@ await session("staff", async (page) => {
   }
 });
 
+await session("hotline", async (page) => {
+  await page.click("nav >> text=群众诉求");
+  const body = await text(page);
+  check(body.includes("受理登记") && body.includes("待派单") && body.includes("待回访"), "hotline: the desk");
+  if (shots) await page.screenshot({ path: `${shots}/appeals.png` });
+  // Register an appeal by phone; the work-order page suggests its owner.
+  await page.selectOption("select[name=category]", "streetlight");
+  await page.fill("textarea[name=content]", "东门社区幸福路的路灯坏了一周，晚上出行很不安全。");
+  await page.fill("input[name=address]", "城关镇东门社区");
+  await page.fill("input[name=phone]", "13900001111");
+  await Promise.all([page.waitForNavigation(), page.click("main form button:has-text('受理')")]);
+  const order = await text(page);
+  check(order.includes("建议派单") && order.includes("县住房和城乡建设局"), "hotline: routing suggestion on the work order");
+  check(order.includes("13900001111"), "hotline: sees the contact");
+  await Promise.all([page.waitForNavigation(), page.click("form:has(input[value=dispatch]) button")]);
+  check((await text(page)).includes("已派单"), "hotline: dispatched");
+  if (shots) await page.screenshot({ path: `${shots}/appeal.png`, fullPage: true });
+  await page.click("nav >> text=群众诉求");
+});
+
 await session("admin", async (page) => {
   await page.click("nav >> text=单位");
   check((await text(page)).includes("城关镇"), "admin: unit tree");
@@ -107,6 +127,21 @@ await session("admin", async (page) => {
   await page.click("nav >> text=审计");
   check((await text(page)).includes("审计链完整"), "admin: audit chain intact");
 });
+
+// The public page, no account: submit and get a tracking code.
+{
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
+  const page = await context.newPage();
+  await page.goto(base + "/public/appeal");
+  await page.selectOption("select[name=category]", "noise_pollution");
+  await page.fill("textarea[name=content]", "楼下烧烤店油烟直排，噪音到凌晨两点。");
+  await page.fill("input[name=address]", "城关镇滨江社区");
+  await Promise.all([page.waitForNavigation(), page.click("form[action='/public/appeal'] button")]);
+  const body = await text(page);
+  check(body.includes("查询码") && /[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/.test(body), "public: tracking code after submission");
+  if (shots) await page.screenshot({ path: `${shots}/public.png`, fullPage: true });
+  await context.close();
+}
 
 await browser.close();
 console.log(`browser: ${checks - failures} passed, ${failures} failed`);

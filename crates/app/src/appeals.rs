@@ -690,9 +690,42 @@ pub struct ListQuery {
 
 pub const PAGE: i64 = 50;
 
-/// Search and filter what the caller may see (masked unless the desk), newest first.
+/// Search and filter what the caller may see (masked unless the desk), newest first, a page.
 pub async fn list(db: &Db, who: &Who, q: &ListQuery, now: i64) -> Result<Vec<(Appeal, Light)>> {
-    let mut f = Filter { limit: PAGE, ..Default::default() };
+    list_n(db, who, q, now, PAGE).await
+}
+
+/// The columns of an appeal export.
+pub const EXPORT_COLUMNS: [&str; 12] = ["查询码", "受理时间", "渠道", "类型", "分类", "诉求内容", "地点", "诉求人", "联系电话", "承办单位", "状态", "满意度"];
+
+/// Up to 1,000 rows of a search as a table, masked exactly as the screens are.
+pub async fn export_rows(db: &Db, who: &Who, q: &ListQuery, now: i64) -> Result<Vec<Vec<String>>> {
+    let mut q = q.clone();
+    q.page = String::new();
+    Ok(list_n(db, who, &q, now, 1000)
+        .await?
+        .into_iter()
+        .map(|(a, _)| {
+            vec![
+                a.code,
+                luoshi_domain::time::format_local(a.created_at),
+                a.channel,
+                a.kind,
+                a.category,
+                a.content,
+                a.address.unwrap_or_default(),
+                a.citizen_name.unwrap_or_default(),
+                a.phone.unwrap_or_default(),
+                a.owner_name.unwrap_or_default(),
+                a.state.as_str().to_string(),
+                a.rating.unwrap_or_default(),
+            ]
+        })
+        .collect())
+}
+
+async fn list_n(db: &Db, who: &Who, q: &ListQuery, now: i64, limit: i64) -> Result<Vec<(Appeal, Light)>> {
+    let mut f = Filter { limit, ..Default::default() };
     match sight(who) {
         Sight::Desk | Sight::All => {}
         Sight::Units(p) => f.owner_path = Some(p),
@@ -729,7 +762,7 @@ pub async fn list(db: &Db, who: &Who, q: &ListQuery, now: i64) -> Result<Vec<(Ap
     }
     f.words = q.q.split_whitespace().map(|w| w.chars().take(30).collect()).take(5).collect();
     let page: i64 = if q.page.trim().is_empty() { 1 } else { q.page.trim().parse().map_err(|_| DomainError::invalid("page"))? };
-    f.offset = (page.max(1) - 1) * PAGE;
+    f.offset = (page.max(1) - 1) * limit;
     let desk = is_desk(who);
     let rows = store::list(db, &f).await?;
     Ok(rows

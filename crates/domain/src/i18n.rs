@@ -237,6 +237,7 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
     ("appeal.duplicate_of", "已合并到", "Merged into"),
     ("appeal.duplicates", "疑似重复件", "Likely duplicates"),
     ("appeal.from", "受理日期起", "Received from"),
+    ("appeal.export", "导出Excel", "Export to Excel"),
     ("appeal.to", "受理日期止", "Received until"),
     ("appeal.inbox", "群众诉求工单", "Citizens' work orders"),
     ("appeal.intake", "受理登记", "Register an appeal"),

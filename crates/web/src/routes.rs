@@ -149,6 +149,8 @@ fn table() -> Table {
             "Appeals the caller may see (?q=&state=&category=&unit_id=&light=red|blue&from=&to=&page=), personal data masked except for the hotline",
             appeals::list,
         )
+        .add(M::GET, "/appeals/export.xlsx", APPEAL_READERS, "appeals", "The search as xlsx (up to 1,000 rows), masked as on screen", appeals::export)
+        .add(M::GET, "/api/v1/appeals/export.xlsx", APPEAL_READERS, "appeals", "The search as xlsx (up to 1,000 rows), masked as on screen", appeals::export)
         .add(M::POST, "/appeals", HOTLINE, "appeals", "Register an appeal (form)", appeals::create)
         .add(
             M::POST,

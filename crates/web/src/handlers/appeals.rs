@@ -59,6 +59,8 @@ struct ListPage {
     states: Vec<(&'static str, String)>,
     next: Option<String>,
     kinds: Vec<(&'static str, String)>,
+    /// The search as a query string, for the export link.
+    export_q: String,
 }
 
 struct DeskRows {
@@ -110,7 +112,19 @@ pub async fn list(ctx: Ctx, State(app): State<AppState>, Query(q): Query<ListQue
     let units = if is_desk { unit_options(units::list(&app.db, &luoshi_domain::access::Scope::All).await?) } else { Vec::new() };
     let states = luoshi_domain::appeal::AppealState::ALL.iter().map(|s| (s.as_str(), t(lang, &format!("appeal_state.{}", s.as_str())).to_string())).collect();
     let kinds = luoshi_domain::appeal::Kind::ALL.iter().map(|k| (k.as_str(), t(lang, &format!("appeal_kind.{}", k.as_str())).to_string())).collect();
-    Ok(render(&ListPage { chrome: chrome(&ctx, "appeal.title", None), desk, rows, q, cats, units, states, next, kinds }))
+    let export_q = {
+        let mut e = q.clone();
+        e.page = String::new();
+        serde_urlencoded::to_string(&e).unwrap_or_default()
+    };
+    Ok(render(&ListPage { chrome: chrome(&ctx, "appeal.title", None), desk, rows, q, cats, units, states, next, kinds, export_q }))
+}
+
+/// The search as xlsx (up to 1,000 rows), masked as on screen.
+pub async fn export(ctx: Ctx, State(app): State<AppState>, Query(q): Query<ListQuery>) -> AppResult<Response> {
+    let rows = svc::export_rows(&app.db, &ctx.who()?, &q, app.now()).await?;
+    let bytes = luoshi_ledger::write_xlsx("群众诉求", &svc::EXPORT_COLUMNS, &rows)?;
+    Ok(super::tasks::xlsx("群众诉求", bytes))
 }
 
 /// 受理 by the hotline: page form or API. The API answers with the routing suggestion and
@@ -144,7 +158,7 @@ struct AppealPage {
     r: Row,
     kind: String,
     urgency: String,
-    events: Vec<(String, String, String, String)>,
+    events: Vec<(String, String, String, String, String)>,
     units: Vec<(i64, String)>,
     rejects: Vec<(&'static str, String)>,
     returns: Vec<(&'static str, String)>,
@@ -171,6 +185,7 @@ pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) ->
                 t(lang, &format!("appeal_action.{}", e.action)).to_string(),
                 e.to_state.as_deref().map(|s| t(lang, &format!("appeal_state.{s}")).to_string()).unwrap_or_default(),
                 e.note.clone().unwrap_or_default(),
+                e.actor.clone(),
             )
         })
         .collect();

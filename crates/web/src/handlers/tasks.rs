@@ -581,7 +581,7 @@ pub async fn report(ctx: Ctx, State(app): State<AppState>, Query(q): Query<Perio
     Ok(render(&ReportPage { chrome: c, r }))
 }
 
-fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
+pub(crate) fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
     let ascii: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
     let encoded: String =
         name.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();

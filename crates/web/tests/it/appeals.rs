@@ -163,6 +163,15 @@ async fn units_see_only_their_appeals_and_masking_holds_everywhere() {
     // Pages mask as the API does.
     let page = staff.get(&app, &format!("/appeals/{mine}")).await.text().await.unwrap();
     assert!(page.contains("138****5678") && !page.contains(PHONE) && !page.contains("赵大山"));
+    // So does the export.
+    let bytes = staff.get(&app, "/api/v1/appeals/export.xlsx").await.bytes().await.unwrap();
+    let table = luoshi_ledger::read_table(&bytes, luoshi_ledger::Format::Xlsx).unwrap();
+    assert_eq!(table.rows.len(), 1);
+    assert!(table.rows[0].1.iter().any(|c| c == "138****5678") && !table.rows[0].1.iter().any(|c| c == PHONE || c == "赵大山"));
+    let desk = app.login("hotline").await.get(&app, "/api/v1/appeals/export.xlsx").await.bytes().await.unwrap();
+    let table = luoshi_ledger::read_table(&desk, luoshi_ledger::Format::Xlsx).unwrap();
+    assert_eq!(table.rows.len(), 2);
+    assert!(table.rows.iter().all(|r| r.1.iter().any(|c| c == PHONE)), "the hotline's export has the contacts");
     // The supervision office and leaders read everything, masked.
     for who in ["supervisor", "leader"] {
         let s = app.login(who).await;
