@@ -880,6 +880,58 @@ pub async fn seed_categories(db: &Db, who: &Who) -> Result<usize> {
     Ok(n)
 }
 
+/// A category as typed by an administrator.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CategoryInput {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub group: String,
+    #[serde(default)]
+    pub description: String,
+    /// One per line or separated by 、.
+    #[serde(default)]
+    pub keywords: String,
+    #[serde(default)]
+    pub unit_id: Option<i64>,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Add or change a category of the taxonomy (administrators). `code` is its stable key and
+/// its Open311 `service_code`: lowercase letters, digits and `_`, 2 to 32.
+pub async fn save_category(db: &Db, who: &Who, code: &str, c: &CategoryInput) -> Result<store::CategoryRow> {
+    if !matches!(who.role, None | Some(Role::Admin)) {
+        return Err(forbidden());
+    }
+    let code = code.trim();
+    if !(2..=32).contains(&code.len()) || !code.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_') {
+        return Err(DomainError::invalid("code").with_detail(code.to_string()).into());
+    }
+    if let Some(u) = c.unit_id {
+        if units::get(db, u).await?.is_none() {
+            return Err(DomainError::invalid("unit_id").into());
+        }
+    }
+    let row = store::CategoryRow {
+        code: code.to_string(),
+        name: luoshi_domain::error::required_text("name", &c.name, 32)?,
+        group: luoshi_domain::error::required_text("group", &c.group, 32)?,
+        description: luoshi_domain::error::optional_text("description", &c.description, 200)?.unwrap_or_default(),
+        keywords: luoshi_domain::doc::parse_keywords(&c.keywords)?,
+        unit_id: c.unit_id,
+        active: c.active,
+    };
+    let mut tx = db.begin_write().await?;
+    store::upsert_category(&mut tx, &who.actor, &row).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
 // --- Open311 keys ---------------------------------------------------------------------------
 
 pub fn key_hash(key: &str) -> String {

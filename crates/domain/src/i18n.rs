@@ -309,6 +309,8 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
     ("field.id_number", "身份证号", "ID number"),
     ("field.content", "诉求内容", "content"),
     ("field.category", "诉求分类", "category"),
+    ("field.group", "大类", "group"),
+    ("field.description", "说明", "description"),
     ("field.rating", "满意度", "rating"),
     ("field.comment", "评价意见", "comment"),
     ("field.citizen_name", "诉求人", "name"),

@@ -575,3 +575,33 @@ pub async fn model(db: &Db, id: i64) -> Result<Option<String>> {
     let row = sqlx::query("SELECT body FROM route_models WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
     row.as_ref().map(|r| get_str(r, "body")).transpose()
 }
+
+/// Add or change a category (the county's taxonomy), audited.
+pub async fn upsert_category(tx: &mut WriteTx, actor: &Actor, c: &CategoryRow) -> Result<()> {
+    let before = sqlx::query("SELECT name, grp, description, keywords, unit_id, active FROM appeal_categories WHERE code = $1")
+        .bind(&c.code)
+        .fetch_optional(tx.conn())
+        .await?
+        .map(|r| -> Result<serde_json::Value> {
+            Ok(serde_json::json!({ "name": get_str(&r, "name")?, "group": get_str(&r, "grp")?, "description": get_str(&r, "description")?,
+                "keywords": get_str(&r, "keywords")?, "unit_id": get_opt_i64(&r, "unit_id")?, "active": get_i64(&r, "active")? != 0 }))
+        })
+        .transpose()?;
+    sqlx::query(
+        "INSERT INTO appeal_categories (code, name, grp, description, keywords, unit_id, active, sort_order) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT COALESCE(MAX(sort_order), 0) + 1 FROM appeal_categories)) \
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, grp = excluded.grp, description = excluded.description, \
+         keywords = excluded.keywords, unit_id = excluded.unit_id, active = excluded.active",
+    )
+    .bind(&c.code)
+    .bind(&c.name)
+    .bind(&c.group)
+    .bind(&c.description)
+    .bind(c.keywords.join("、"))
+    .bind(c.unit_id)
+    .bind(i64::from(c.active))
+    .execute(tx.conn())
+    .await?;
+    tx.audit(actor, "appeal.category", "appeal_category", &c.code, before.as_ref(), Some(&serde_json::to_value(c).unwrap_or_default())).await?;
+    Ok(())
+}

@@ -163,6 +163,14 @@ fn table() -> Table {
         .add(M::GET, "/api/v1/appeals/suggest", HOTLINE, "appeals", "The suggested owner unit for a text (?text=&category=) and the words that decided it", appeals::suggest)
         .add(M::POST, "/api/v1/appeals/train", HOTLINE, "appeals", "Train the routing model on closed appeals; prints held-out accuracy", appeals::train)
         .add(M::GET, "/api/v1/appeal-categories", AUTH, "appeals", "The appeal taxonomy (also the Open311 services)", appeals::categories)
+        .add(
+            M::PUT,
+            "/api/v1/appeal-categories/{code}",
+            ADMIN,
+            "appeals",
+            "Add or change a category {name, group, description, keywords, unit_id, active}; the code is its Open311 service_code",
+            appeals::category_save,
+        )
         .add(M::GET, "/appeals/{id}", APPEAL_READERS, "appeals", "A work order with its trail (page)", appeals::show)
         .add(M::GET, "/api/v1/appeals/{id}", APPEAL_READERS, "appeals", "A work order, its light, trail, suggestion, duplicates and what the caller may do", appeals::show)
         .add(M::POST, "/appeals/{id}/act", APPEAL_READERS, "appeals", "Take an action (form)", appeals::act)

@@ -258,6 +258,12 @@ pub async fn categories(State(app): State<AppState>) -> AppResult<Response> {
     Ok(Json(serde_json::json!({ "categories": luoshi_storage::appeals::categories(&app.db).await? })).into_response())
 }
 
+/// Add or change a category (administrators).
+pub async fn category_save(ctx: Ctx, State(app): State<AppState>, Path(code): Path<String>, Input(c): Input<svc::CategoryInput>) -> AppResult<Response> {
+    let row = svc::save_category(&app.db, &ctx.who()?, &code, &c).await?;
+    Ok(Json(serde_json::json!({ "category": row })).into_response())
+}
+
 pub async fn train(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> {
     let r = svc::train(&app.db, &ctx.who()?).await?;
     Ok(Json(serde_json::to_value(&r).unwrap_or_default()).into_response())

@@ -327,3 +327,28 @@ async fn open311_georeport_v2_conformance() {
         post311(&app, "requests.json", &[("api_key", &key), ("service_code", "road"), ("address_string", "x"), ("description", "道路有坑需要修补")]).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_county_edits_its_taxonomy_and_open311_follows() {
+    let app = spawn_app().await;
+    luoshi_app::appeals::seed_categories(&app.t.db, &luoshi_app::Who::system("test")).await.unwrap();
+    let admin = app.login("admin").await;
+    let water = app.unit_id("县水利局").await;
+    let body = json!({ "name": "河道管理", "group": "水利", "description": "河道清淤、堤防", "keywords": "河道、堤防\n清淤", "unit_id": water });
+    let r = admin.put(&app, "/api/v1/appeal-categories/river", body.clone()).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, _, services) = get311(&app, "services.json").await;
+    assert!(services.contains("\"service_code\":\"river\"") && services.contains("河道管理"));
+    // Retired: no longer offered, still known to old appeals.
+    let mut off = body.clone();
+    off["active"] = json!(false);
+    assert_eq!(admin.put(&app, "/api/v1/appeal-categories/river", off).await.status(), StatusCode::OK);
+    assert!(!get311(&app, "services.json").await.2.contains("\"river\""));
+    assert_eq!(get311(&app, "services/river.json").await.0, StatusCode::NOT_FOUND);
+    // Bad input by field; only administrators.
+    let r = admin.put(&app, "/api/v1/appeal-categories/Bad%20Code", body.clone()).await;
+    assert_eq!(crate::error_code(r).await.2["error"]["field"], "code");
+    let r = admin.put(&app, "/api/v1/appeal-categories/river2", json!({ "group": "水利" })).await;
+    assert_eq!(crate::error_code(r).await.2["error"]["field"], "name");
+    assert_eq!(app.login("hotline").await.put(&app, "/api/v1/appeal-categories/river", body).await.status(), StatusCode::FORBIDDEN);
+}
