@@ -555,22 +555,82 @@ fn deadline_hint(text: &str, year: i32) -> Option<(String, Option<chrono::NaiveD
     text.contains("百日攻坚").then(|| ("百日攻坚".to_string(), None, false))
 }
 
-/// Score units by the keywords their duties share with the text (the title counts three times).
-fn suggest(title: &str, text: &str, catalogue: &[Responsibility]) -> Vec<Suggestion> {
-    let mut scored: Vec<(f64, Suggestion)> = catalogue
-        .iter()
-        .filter_map(|r| {
-            let mut words: Vec<String> = r.keywords.iter().filter(|k| text.contains(k.as_str())).cloned().collect();
-            let mut score: f64 = words.iter().map(|w| if title.contains(w.as_str()) { 3.0 } else { 1.0 }).sum();
-            // The text naming the unit itself (县农业农村局牵头抓总) outweighs any keyword.
+/// The catalogue indexed by the first two characters of every keyword (and of every unit's
+/// name without 县), built once per document: a point's text is then read pair by pair and only
+/// the keywords starting with a pair it holds are looked at. Most Chinese keywords are two
+/// characters long, so for them the pair is the whole test.
+/// (unit, keyword's place in the unit's list or [`NAME`] for the unit's name, keyword).
+type Entry<'a> = (usize, usize, &'a str);
+
+struct KeywordIndex<'a> {
+    /// First pair → the keywords starting with it.
+    by_pair: std::collections::HashMap<(char, char), Vec<Entry<'a>>>,
+    /// One-character keywords.
+    singles: Vec<(char, usize, usize)>,
+}
+
+const NAME: usize = usize::MAX;
+
+impl<'a> KeywordIndex<'a> {
+    fn new(catalogue: &'a [Responsibility]) -> Self {
+        let mut by_pair: std::collections::HashMap<(char, char), Vec<Entry<'a>>> = std::collections::HashMap::new();
+        let mut singles = Vec::new();
+        for (u, r) in catalogue.iter().enumerate() {
             let short = r.unit.strip_prefix('县').unwrap_or(&r.unit);
-            if short.chars().count() >= 3 && text.contains(short) {
+            let name = (short.chars().count() >= 3).then_some((NAME, short));
+            for (k, kw) in r.keywords.iter().map(String::as_str).enumerate().chain(name) {
+                let mut it = kw.chars();
+                match (it.next(), it.next()) {
+                    (Some(a), Some(b)) => by_pair.entry((a, b)).or_default().push((u, k, kw)),
+                    (Some(a), None) => singles.push((a, u, k)),
+                    _ => {}
+                }
+            }
+        }
+        KeywordIndex { by_pair, singles }
+    }
+}
+
+/// Score units by the keywords their duties share with the text (the title counts three times;
+/// the unit's own name five).
+fn suggest(title: &str, text: &str, catalogue: &[Responsibility], index: &KeywordIndex<'_>) -> Vec<Suggestion> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut pairs: Vec<(char, char)> = chars.windows(2).map(|w| (w[0], w[1])).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    // (unit, keyword place) found, each once.
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    for p in &pairs {
+        for &(u, k, kw) in index.by_pair.get(p).map(Vec::as_slice).unwrap_or_default() {
+            if kw.chars().count() == 2 || text.contains(kw) {
+                found.push((u, k));
+            }
+        }
+    }
+    for &(c, u, k) in &index.singles {
+        if chars.contains(&c) {
+            found.push((u, k));
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    let mut scored: Vec<(f64, Suggestion)> = Vec::new();
+    for group in found.chunk_by(|a, b| a.0 == b.0) {
+        let r = &catalogue[group[0].0];
+        let mut words = Vec::with_capacity(group.len());
+        let mut score = 0.0;
+        for &(_, k) in group {
+            if k == NAME {
+                // The text naming the unit itself (县农业农村局牵头抓总) outweighs any keyword.
                 score += 5.0;
                 words.insert(0, r.unit.clone());
+            } else if let Some(w) = r.keywords.get(k) {
+                score += if title.contains(w.as_str()) { 3.0 } else { 1.0 };
+                words.push(w.clone());
             }
-            (score > 0.0).then(|| (score, Suggestion { unit: r.unit.clone(), confidence: 0.0, words }))
-        })
-        .collect();
+        }
+        scored.push((score, Suggestion { unit: r.unit.clone(), confidence: 0.0, words }));
+    }
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.unit.cmp(&b.1.unit)));
     let total: f64 = scored.iter().map(|s| s.0).sum();
     scored
@@ -584,13 +644,14 @@ fn suggest(title: &str, text: &str, catalogue: &[Responsibility]) -> Vec<Suggest
 
 /// Draft tasks from the leaves of a document's outline.
 pub fn draft_tasks(src: &str, o: &Outline, catalogue: &[Responsibility], year: i32) -> Vec<DraftTask> {
+    let index = KeywordIndex::new(catalogue);
     leaves(o)
         .into_iter()
         .map(|(path, n)| {
             let text = src[n.start..n.end].trim();
             let body = joined(text.strip_prefix(n.label.as_str()).unwrap_or(text));
             let hint = deadline_hint(text, year);
-            let mut s = suggest(&n.title, text, catalogue);
+            let mut s = suggest(&n.title, text, catalogue, &index);
             let lead = (!s.is_empty()).then(|| s.remove(0));
             s.truncate(3);
             DraftTask {
