@@ -539,3 +539,31 @@ mod tests {
         assert!(shipped_categories().len() >= 12);
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any input, JSON-shaped or not, is either a checked appeal or an error naming a field.
+        #[test]
+        fn validation_never_panics(kind in "\\PC{0,12}", category in "\\PC{0,40}", content in "\\PC{0,300}", phone in "[0-9+() -]{0,24}|\\PC{0,8}",
+                                   id in "[0-9Xx]{0,20}", lat in proptest::option::of(proptest::num::f64::ANY), long in proptest::option::of(proptest::num::f64::ANY)) {
+            let i = AppealInput { kind, category, content, phone, id_number: id, lat, long, ..Default::default() };
+            match i.validate(Channel::Web) {
+                Ok(a) => {
+                    prop_assert!(a.content.chars().count() >= 5 && a.content.chars().count() <= 4000);
+                    prop_assert!(a.lat.is_none_or(|x| x.abs() <= 90.0));
+                }
+                Err(e) => prop_assert!(e.field.is_some()),
+            }
+        }
+
+        #[test]
+        fn masks_and_codes_never_panic(s in "\\PC{0,40}", n in any::<u64>()) {
+            let _ = (mask_phone(&s), mask_id(&s), mask_name(&s), normalize_code(&s));
+            prop_assert_eq!(normalize_code(&tracking_code(n)), Some(tracking_code(n)));
+        }
+    }
+}

@@ -352,3 +352,77 @@ async fn the_county_edits_its_taxonomy_and_open311_follows() {
     assert_eq!(crate::error_code(r).await.2["error"]["field"], "name");
     assert_eq!(app.login("hotline").await.put(&app, "/api/v1/appeal-categories/river", body).await.status(), StatusCode::FORBIDDEN);
 }
+
+/// Bad requests, generated: random Open311 queries, forms and JSON bodies never get a 5xx, and
+/// every answer is in the spec's shape. (A longer run: LUOSHI_FUZZ_CASES=20000.)
+#[tokio::test]
+async fn fuzzed_open311_and_json_bodies_never_fail_the_server() {
+    let app = spawn_app().await;
+    luoshi_app::appeals::seed_categories(&app.t.db, &luoshi_app::Who::system("test")).await.unwrap();
+    let cases: usize = std::env::var("LUOSHI_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(150);
+    let mut state: u64 = 0x5eed;
+    let mut next = move |n: usize| {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        usize::try_from((z ^ (z >> 31)) % n.max(1) as u64).unwrap_or(0)
+    };
+    const KEYS: &[&str] = &[
+        "service_code",
+        "status",
+        "start_date",
+        "end_date",
+        "page",
+        "page_size",
+        "service_request_id",
+        "jurisdiction_id",
+        "extensions",
+        "api_key",
+        "lat",
+        "long",
+        "address_string",
+        "description",
+        "attribute[x]",
+    ];
+    const VALUES: &[&str] = &[
+        "",
+        "open",
+        "closed",
+        "road",
+        "streetlight,road",
+        "2026-06-01T00:00:00Z",
+        "2026-13-45",
+        "-1",
+        "0",
+        "99999999999999999999",
+        "%",
+        "'; DROP TABLE appeals;--",
+        "\u{0}",
+        "路灯坏了好几天了",
+        "NaN",
+        "1e308",
+        "ZZZZ-ZZZZ-ZZZZ",
+        "true",
+        "<x>&amp;",
+    ];
+    let client = TestApp::client();
+    for i in 0..cases {
+        let mut pairs = Vec::new();
+        for _ in 0..next(6) {
+            pairs.push((KEYS[next(KEYS.len())], VALUES[next(VALUES.len())].to_string()));
+        }
+        let fmt = if i % 2 == 0 { "json" } else { "xml" };
+        let file = ["requests", "services", "discovery", "tokens/AB", "requests/AB", "services/road", "nosuch"][next(7)];
+        let r = client.get(app.url(&format!("/open311/v2/{file}.{fmt}"))).query(&pairs).send().await.unwrap();
+        assert!(r.status().as_u16() < 500, "GET {file}.{fmt} {pairs:?}: {}", r.status());
+        let r = client.post(app.url(&format!("/open311/v2/requests.{fmt}"))).form(&pairs).send().await.unwrap();
+        assert!(matches!(r.status().as_u16(), 201 | 400 | 403 | 404), "POST {pairs:?}: {}", r.status());
+        let body: serde_json::Map<String, Value> = pairs.iter().map(|(k, v)| ((*k).to_string(), json!(v))).collect();
+        let r = client.post(app.url("/api/v1/public/appeals")).json(&body).send().await.unwrap();
+        assert!(matches!(r.status().as_u16(), 201 | 422 | 429), "public JSON {body:?}: {}", r.status());
+        let r =
+            client.post(app.url("/api/v1/public/appeals")).header("content-type", "application/json").body(VALUES[next(VALUES.len())]).send().await.unwrap();
+        assert!(r.status().as_u16() < 500);
+    }
+}
