@@ -62,16 +62,9 @@ pub fn mask(a: &mut Appeal) {
 
 /// The time limits in force.
 pub async fn limits(db: &Db, now: i64) -> Result<Limits> {
-    let day = crate::ymd(luoshi_domain::time::local_date(now));
-    let versions = luoshi_storage::rules::all_versions(db).await?;
-    let shipped = luoshi_domain::rules::shipped()?;
+    let r = crate::RulesInForce::load(db, luoshi_domain::time::local_date(now)).await?;
     let d = Limits::default();
-    let num = |key: &str, def: i64| -> i64 {
-        luoshi_storage::rules::in_force(&versions, key, &day)
-            .and_then(|v| v.value.as_i64())
-            .or_else(|| shipped.iter().find(|s| s.key == key).and_then(|s| s.value.as_i64()))
-            .unwrap_or(def)
-    };
+    let num = |key: &str, def: i64| -> i64 { r.int(key).unwrap_or(def) };
     Ok(Limits {
         consult_working_days: num("appeals.limit.consult_working_days", d.consult_working_days),
         help_working_days: num("appeals.limit.help_working_days", d.help_working_days),
@@ -597,7 +590,7 @@ pub async fn request_extension(db: &Db, who: &Who, id: i64, new_due: &str, reaso
             forbidden()
         });
     }
-    let max = luoshi_domain::rules::shipped()?.iter().find(|r| r.key == "appeals.extension.max_per_appeal").and_then(|r| r.value.as_i64()).unwrap_or(1);
+    let max = crate::RulesInForce::load(db, luoshi_domain::time::local_date(now)).await?.int("appeals.extension.max_per_appeal").unwrap_or(1);
     let raw = store::get(db, id).await?.ok_or_else(|| DomainError::not_found("appeal"))?;
     if raw.extension_count >= max {
         return Err(DomainError::field(ErrorCode::Conflict, "new_deadline").with_detail(format!("≤ {max}")).into());

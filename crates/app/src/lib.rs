@@ -70,6 +70,30 @@ impl Who {
     }
 }
 
+/// The rules in force on a day: the county's newest version that has taken effect, else the
+/// shipped default.
+pub struct RulesInForce {
+    versions: Vec<luoshi_storage::rules::RuleVersion>,
+    shipped: Vec<luoshi_domain::rules::RuleSpec>,
+    day: String,
+}
+
+impl RulesInForce {
+    pub async fn load(db: &luoshi_storage::Db, day: NaiveDate) -> Result<Self> {
+        Ok(RulesInForce { versions: luoshi_storage::rules::all_versions(db).await?, shipped: luoshi_domain::rules::shipped()?, day: ymd(day) })
+    }
+
+    pub fn num(&self, key: &str) -> Option<f64> {
+        luoshi_storage::rules::in_force(&self.versions, key, &self.day)
+            .and_then(|v| v.value.as_f64())
+            .or_else(|| self.shipped.iter().find(|s| s.key == key).and_then(|s| s.value.as_f64()))
+    }
+
+    pub fn int(&self, key: &str) -> Option<i64> {
+        self.num(key).map(|v| v as i64)
+    }
+}
+
 pub(crate) fn forbidden() -> StoreError {
     DomainError::forbidden().into()
 }

@@ -19,15 +19,8 @@ pub struct Rules {
 }
 
 pub async fn rules_on(db: &Db, today: NaiveDate) -> Result<Rules> {
-    let day = ymd(today);
-    let versions = rules::all_versions(db).await?;
-    let shipped = luoshi_domain::rules::shipped()?;
-    let num = |key: &str| -> f64 {
-        rules::in_force(&versions, key, &day)
-            .and_then(|v| v.value.as_f64())
-            .or_else(|| shipped.iter().find(|s| s.key == key).and_then(|s| s.value.as_f64()))
-            .unwrap_or(0.0)
-    };
+    let r = crate::RulesInForce::load(db, today).await?;
+    let num = |key: &str| -> f64 { r.num(key).unwrap_or(0.0) };
     Ok(Rules {
         light: LightRules {
             due_soon_working_days: num("supervision.light.due_soon_working_days") as i64,

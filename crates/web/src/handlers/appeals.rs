@@ -313,9 +313,7 @@ pub fn admit(app: &AppState, ip: Option<&str>, per_hour: i64) -> AppResult<()> {
 }
 
 async fn per_hour(app: &AppState) -> AppResult<i64> {
-    let day = luoshi_app::ymd(app.today());
-    let versions = luoshi_storage::rules::all_versions(&app.db).await?;
-    Ok(luoshi_storage::rules::in_force(&versions, "appeals.intake.per_address_per_hour", &day).and_then(|v| v.value.as_i64()).unwrap_or(20))
+    Ok(luoshi_app::RulesInForce::load(&app.db, app.today()).await?.int("appeals.intake.per_address_per_hour").unwrap_or(20))
 }
 
 #[derive(Template)]

@@ -15,7 +15,6 @@ use chrono::Datelike;
 use luoshi_app::documents::{self as svc, DraftRow, Split};
 use luoshi_domain::doc::Node;
 use luoshi_domain::i18n::error_message;
-use luoshi_domain::unit_import::RowError;
 use luoshi_domain::{DomainError, ErrorCode};
 use luoshi_storage::duties::DirectiveInput;
 use luoshi_storage::units;
@@ -196,22 +195,13 @@ pub struct PublishBody {
     dry_run: bool,
 }
 
-fn row_errors_json(ctx: &Ctx, errors: &[RowError]) -> serde_json::Value {
-    let rows: Vec<_> = errors
-        .iter()
-        .map(|e| serde_json::json!({ "row": e.row, "column": e.column, "code": e.code, "field": e.field, "message": error_message(ctx.lang, &e.as_domain()) }))
-        .collect();
-    let first = errors.first().map(RowError::as_domain).unwrap_or_else(|| DomainError::new(ErrorCode::Invalid));
-    serde_json::json!({ "error": { "code": first.code.as_str(), "field": first.field, "message": error_message(ctx.lang, &first) }, "rows": rows })
-}
-
 pub async fn publish_api(ctx: Ctx, State(app): State<AppState>, Input(body): Input<PublishBody>) -> AppResult<Response> {
     match svc::publish(&app.db, &ctx.who()?, &body.directive, &body.tasks, body.dry_run).await? {
         Ok((id, planned)) => {
             let status = if id.is_some() { StatusCode::CREATED } else { StatusCode::OK };
             Ok((status, Json(serde_json::json!({ "dry_run": body.dry_run, "directive_id": id, "tasks": planned.len(), "rows": planned }))).into_response())
         }
-        Err(errors) => Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(row_errors_json(&ctx, &errors))).into_response()),
+        Err(errors) => Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(super::tasks::row_errors_json(ctx.lang, &errors))).into_response()),
     }
 }
 

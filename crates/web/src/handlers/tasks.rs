@@ -638,7 +638,8 @@ fn target(q: &LedgerQuery) -> AppResult<tasks_ledger::Target> {
     })
 }
 
-fn row_errors_json(lang: Lang, errors: &[RowError]) -> serde_json::Value {
+/// Row-by-row problems of an import as the JSON error body (the first as the error).
+pub(crate) fn row_errors_json(lang: Lang, errors: &[RowError]) -> serde_json::Value {
     let rows: Vec<_> = errors
         .iter()
         .map(|e| serde_json::json!({ "row": e.row, "column": e.column, "code": e.code, "field": e.field, "message": error_message(lang, &e.as_domain()) }))
