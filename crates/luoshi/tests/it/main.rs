@@ -424,6 +424,89 @@ async fn a_read_only_database_fails_clearly_and_recovers() {
     assert!(luoshi_storage::audit::verify(&d).await.unwrap().broken.is_none());
 }
 
+/// Unmounts a test's small file system, even when the test fails.
+struct Mounted(std::path::PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+/// Fault: the disk fills up under a running server (the database lives on a 6 MiB tmpfs, and a
+/// file takes every byte left). Writes fail with a clear `unavailable`, nothing acknowledged is
+/// lost, and the server takes writes again by itself once space is freed.
+#[tokio::test]
+async fn a_full_disk_fails_clearly_and_recovers() {
+    if std::env::var("LUOSHI_TEST_DATABASE_URL").is_ok() {
+        return; // SQLite only: PostgreSQL's disk is the server's
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mnt = dir.path().join("small");
+    std::fs::create_dir(&mnt).unwrap();
+    let mounted = Command::new("mount").args(["-t", "tmpfs", "-o", "size=6m", "tmpfs"]).arg(&mnt).status().map(|s| s.success()).unwrap_or(false);
+    if !mounted {
+        eprintln!("cannot mount a tmpfs here (not root?); disk-full test skipped");
+        return;
+    }
+    let _guard = Mounted(mnt.clone());
+    let url = format!("sqlite://{}/luoshi.db", mnt.display());
+    let (county, mut child, base, client, csrf) = seeded_server(&url).await;
+    let mut acknowledged = Vec::new();
+    for i in 0..5 {
+        let name = format!("满盘前局{i}");
+        assert_eq!(create_unit(&client, &base, &csrf, county, &name).await.0, 201);
+        acknowledged.push(name);
+    }
+    // Take every byte left.
+    let filler = mnt.join("filler");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&filler).unwrap();
+        let chunk = vec![0u8; 64 * 1024];
+        while f.write_all(&chunk).is_ok() {}
+        let one = [0u8; 1];
+        while f.write_all(&one).is_ok() {}
+        let _ = f.sync_all();
+    }
+    // The log may still hold a few small writes; soon every write is refused, clearly.
+    let mut refused = None;
+    for i in 0..400 {
+        let name = format!("满盘时局{i}");
+        let (status, body) = create_unit(&client, &base, &csrf, county, &name).await;
+        match status {
+            201 => acknowledged.push(name),
+            _ => {
+                refused = Some((status, body));
+                break;
+            }
+        }
+    }
+    let (status, body) = refused.expect("no write was refused on a full disk");
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "unavailable", "{body}");
+    let text = body.to_string().to_lowercase();
+    assert!(!text.contains("sqlite") && !text.contains("full") && !text.contains("disk"), "{body}");
+    // Space again: the same server takes writes without a restart.
+    std::fs::remove_file(&filler).unwrap();
+    let mut recovered = false;
+    for i in 0..50 {
+        let name = format!("满盘后局{i}");
+        if create_unit(&client, &base, &csrf, county, &name).await.0 == 201 {
+            acknowledged.push(name);
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "the server did not recover by itself");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let (d, _) = all_present(&url, &acknowledged).await;
+    assert!(luoshi_storage::audit::verify(&d).await.unwrap().broken.is_none());
+    d.close().await;
+}
+
 /// Fault: PostgreSQL restarts under write load. Requests during the outage fail with a clear
 /// `unavailable`; nothing acknowledged is lost; the server recovers by itself. It restarts the
 /// whole cluster, so it is ignored in the parallel suite and `.ci/run` runs it alone.
