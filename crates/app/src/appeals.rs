@@ -186,25 +186,14 @@ fn suggest_with(
             }
         }
     }
-    // 2. The 权责清单.
-    let tokens_text = text;
-    let mut best: Option<(f64, &luoshi_domain::doc::Responsibility, Vec<String>)> = None;
-    let mut total = 0.0;
-    for r in catalogue {
-        let words: Vec<String> = r.keywords.iter().filter(|k| tokens_text.contains(k.as_str())).cloned().collect();
-        let score = words.len() as f64;
-        total += score;
-        if score > 0.0 && best.as_ref().is_none_or(|b| score > b.0) {
-            best = Some((score, r, words));
-        }
-    }
-    if let Some((score, r, words)) = best {
-        if let Ok(u) = units::resolve(&m.units, &r.unit) {
+    // 2. The 权责清单, scored as 文件分解 scores it.
+    if let Some(best) = luoshi_domain::doc::suggest_units(text, catalogue).into_iter().next() {
+        if let Ok(u) = units::resolve(&m.units, &best.unit) {
             return Some(Suggestion {
                 unit_id: u.id,
                 unit: u.name.clone(),
-                confidence: (score / total * 100.0).round() / 100.0,
-                words,
+                confidence: best.confidence,
+                words: best.words,
                 source: "catalogue".into(),
                 place: place_name,
             });
@@ -319,25 +308,44 @@ pub async fn receive(db: &Db, routing: &Routing, who: Option<&Who>, input: &Appe
     Ok(Received { appeal, suggestion, duplicates })
 }
 
-/// An appeal the caller may see (masked unless the desk), or `not_found`.
-pub async fn visible(db: &Db, who: &Who, id: i64) -> Result<Appeal> {
+/// An appeal the caller may see, as stored (unmasked), with its owner unit's path; else
+/// `not_found`. Every use case starts here, so each reads the order and its owner once.
+async fn seen(db: &Db, who: &Who, id: i64) -> Result<(Appeal, Option<String>)> {
     let a = store::get(db, id).await?.ok_or_else(|| DomainError::not_found("appeal"))?;
+    let owner_path = match a.owner_unit_id {
+        Some(u) => units::get(db, u).await?.map(|u| u.path),
+        None => None,
+    };
     let ok = match sight(who) {
         Sight::Desk | Sight::All => true,
-        Sight::Units(path) => match a.owner_unit_id {
-            Some(u) => units::get(db, u).await?.is_some_and(|u| u.path.starts_with(&path)),
-            None => false,
-        },
+        Sight::Units(path) => owner_path.as_deref().is_some_and(|p| p.starts_with(&path)),
         Sight::Nothing => false,
     };
     if !ok {
         return Err(DomainError::not_found("appeal").into());
     }
-    let mut a = a;
+    Ok((a, owner_path))
+}
+
+/// What the caller gets to read of an appeal: masked unless the desk.
+fn shown(who: &Who, mut a: Appeal) -> Appeal {
     if !is_desk(who) {
         mask(&mut a);
     }
-    Ok(a)
+    a
+}
+
+/// An appeal the caller may see (masked unless the desk), or `not_found`.
+pub async fn visible(db: &Db, who: &Who, id: i64) -> Result<Appeal> {
+    Ok(shown(who, seen(db, who, id).await?.0))
+}
+
+/// May the owner unit ask for more time now (before the limit, once per pending request)?
+fn may_extend(who: &Who, a: &Appeal, owner_path: Option<&str>, now: i64) -> bool {
+    owner_path.is_some_and(|p| who.acts_for(p))
+        && matches!(a.state, AppealState::Dispatched | AppealState::Signed)
+        && a.ext_due.is_none()
+        && a.due_at.is_some_and(|d| now < d)
 }
 
 /// A work order page.
@@ -369,23 +377,18 @@ fn may(who: &Who, a: &Appeal, owner_path: Option<&str>) -> Vec<AppealAction> {
 }
 
 pub async fn view(db: &Db, who: &Who, id: i64, now: i64) -> Result<View> {
-    let a = visible(db, who, id).await?;
+    let (a, owner_path) = seen(db, who, id).await?;
     let lim = limits(db, now).await?;
-    let owner_path = match a.owner_unit_id {
-        Some(u) => units::get(db, u).await?.map(|u| u.path),
-        None => None,
-    };
     let desk = is_desk(who);
     let acts = may(who, &a, owner_path.as_deref());
-    let may_extend = owner_path.as_deref().is_some_and(|p| who.acts_for(p))
-        && matches!(a.state, AppealState::Dispatched | AppealState::Signed)
-        && a.ext_due.is_none()
-        && a.due_at.is_some_and(|d| now < d);
+    let may_extend = may_extend(who, &a, owner_path.as_deref(), now);
+    let duplicates = if desk && a.state == AppealState::Received { duplicates(db, &a).await? } else { Vec::new() };
+    let a = shown(who, a);
     Ok(View {
         light: dom::light(a.state, a.due_at, a.rework_count, now, &lim),
         events: store::events(db, id).await?,
         suggestion: a.suggestion.as_deref().and_then(|s| serde_json::from_str(s).ok()),
-        duplicates: if desk && a.state == AppealState::Received { duplicates(db, &a).await? } else { Vec::new() },
+        duplicates,
         may: acts,
         may_extend,
         may_decide_extension: desk && a.ext_due.is_some(),
@@ -419,12 +422,8 @@ pub struct ActInput {
 /// Take an action on a work order.
 pub async fn act(db: &Db, who: &Who, id: i64, input: &ActInput, now: i64) -> Result<Appeal> {
     // An order out of sight is "not found" before anything else is looked at.
-    let before = visible(db, who, id).await?;
+    let (raw, owner_path) = seen(db, who, id).await?;
     let action = AppealAction::parse(&input.action).ok_or_else(|| DomainError::invalid("action").with_detail(input.action.clone()))?;
-    let owner_path = match before.owner_unit_id {
-        Some(u) => units::get(db, u).await?.map(|u| u.path),
-        None => None,
-    };
     let allowed = match action.side() {
         AppealSide::Hotline | AppealSide::Citizen => is_desk(who),
         AppealSide::Owner => owner_path.as_deref().is_some_and(|p| who.acts_for(p)),
@@ -432,7 +431,6 @@ pub async fn act(db: &Db, who: &Who, id: i64, input: &ActInput, now: i64) -> Res
     if !allowed {
         return Err(forbidden());
     }
-    let raw = store::get(db, id).await?.ok_or_else(|| DomainError::not_found("appeal"))?;
     let rating = if action == AppealAction::Rate {
         Some(Rating::parse(&input.rating).ok_or_else(|| {
             if input.rating.trim().is_empty() {
@@ -582,16 +580,15 @@ pub async fn rate_by_code(db: &Db, code: &str, rating: &str, comment: &str, now:
 
 /// 延期: the owner unit asks, before the limit, for a later one.
 pub async fn request_extension(db: &Db, who: &Who, id: i64, new_due: &str, reason: &str, now: i64) -> Result<Appeal> {
-    let v = view(db, who, id, now).await?;
-    if !v.may_extend {
-        return Err(if v.appeal.due_at.is_some_and(|d| now >= d) {
+    let (raw, owner_path) = seen(db, who, id).await?;
+    if !may_extend(who, &raw, owner_path.as_deref(), now) {
+        return Err(if raw.due_at.is_some_and(|d| now >= d) {
             DomainError::field(ErrorCode::Conflict, "new_deadline").with_detail("已超过办理时限").into()
         } else {
             forbidden()
         });
     }
     let max = crate::RulesInForce::load(db, luoshi_domain::time::local_date(now)).await?.int("appeals.extension.max_per_appeal").unwrap_or(1);
-    let raw = store::get(db, id).await?.ok_or_else(|| DomainError::not_found("appeal"))?;
     if raw.extension_count >= max {
         return Err(DomainError::field(ErrorCode::Conflict, "new_deadline").with_detail(format!("≤ {max}")).into());
     }

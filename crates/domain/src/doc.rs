@@ -642,6 +642,12 @@ fn suggest(title: &str, text: &str, catalogue: &[Responsibility], index: &Keywor
         .collect()
 }
 
+/// The units a catalogue suggests for one text (an appeal, say), best first: the scoring of
+/// draft tasks, without a title.
+pub fn suggest_units(text: &str, catalogue: &[Responsibility]) -> Vec<Suggestion> {
+    suggest("", text, catalogue, &KeywordIndex::new(catalogue))
+}
+
 /// Draft tasks from the leaves of a document's outline.
 pub fn draft_tasks(src: &str, o: &Outline, catalogue: &[Responsibility], year: i32) -> Vec<DraftTask> {
     let index = KeywordIndex::new(catalogue);

@@ -252,24 +252,44 @@ pub struct Event {
     pub note: Option<String>,
 }
 
+fn event_row(r: &AnyRow) -> Result<Event> {
+    Ok(Event {
+        at: get_i64(r, "at")?,
+        actor: get_str(r, "actor")?,
+        unit_id: get_opt_i64(r, "unit_id")?,
+        action: get_str(r, "action")?,
+        from_state: get_opt_str(r, "from_state")?,
+        to_state: get_opt_str(r, "to_state")?,
+        note: get_opt_str(r, "note")?,
+    })
+}
+
 pub async fn events(db: &Db, id: i64) -> Result<Vec<Event>> {
     let rows = sqlx::query("SELECT at, actor, unit_id, action, from_state, to_state, note FROM appeal_events WHERE appeal_id = $1 ORDER BY id")
         .bind(id)
         .fetch_all(db.pool())
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Event {
-                at: get_i64(r, "at")?,
-                actor: get_str(r, "actor")?,
-                unit_id: get_opt_i64(r, "unit_id")?,
-                action: get_str(r, "action")?,
-                from_state: get_opt_str(r, "from_state")?,
-                to_state: get_opt_str(r, "to_state")?,
-                note: get_opt_str(r, "note")?,
-            })
-        })
-        .collect()
+    rows.iter().map(event_row).collect()
+}
+
+/// The trails of many appeals in one query (a page of Open311 results with their history).
+pub async fn events_of(db: &Db, ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<Event>>> {
+    let mut out: std::collections::HashMap<i64, Vec<Event>> = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let ps: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT appeal_id, at, actor, unit_id, action, from_state, to_state, note FROM appeal_events WHERE appeal_id IN ({}) ORDER BY id",
+            ps.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(db.pool()).await? {
+            out.entry(get_i64(&r, "appeal_id")?).or_default().push(event_row(&r)?);
+        }
+    }
+    Ok(out)
 }
 
 /// A list query. `owner_path` limits to appeals owned by units in that subtree (a unit's view).
@@ -281,6 +301,8 @@ pub struct Filter {
     pub categories: Vec<String>,
     pub township_id: Option<i64>,
     pub ids: Vec<i64>,
+    /// Tracking codes.
+    pub codes: Vec<String>,
     pub created_from: Option<i64>,
     pub created_to: Option<i64>,
     /// Words that must all appear in the content or address.
@@ -331,6 +353,10 @@ pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
     if !f.ids.is_empty() {
         let xs: Vec<String> = f.ids.iter().map(|i| p(&mut args, Arg::I(*i))).collect();
         sql += &format!(" AND a.id IN ({})", xs.join(", "));
+    }
+    if !f.codes.is_empty() {
+        let xs: Vec<String> = f.codes.iter().map(|c| p(&mut args, Arg::S(c.clone()))).collect();
+        sql += &format!(" AND a.code IN ({})", xs.join(", "));
     }
     if let Some(t) = f.township_id {
         let x = p(&mut args, Arg::I(t));

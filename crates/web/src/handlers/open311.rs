@@ -241,20 +241,15 @@ async fn requests(app: &AppState, fmt: Fmt, q: &[(String, String)]) -> Response 
     let mut problems: Vec<String> = Vec::new();
     if let Some(ids) = get("service_request_id") {
         // Overrides every other filter.
-        let codes: Vec<String> = ids.split(',').filter_map(luoshi_domain::appeal::normalize_code).collect();
-        let mut out = Vec::new();
-        let cats = store::categories(&app.db).await.unwrap_or_default();
-        for c in codes.iter().take(100) {
-            match store::by_code(&app.db, c).await {
-                Ok(Some(a)) => {
-                    let ev = if extensions { store::events(&app.db, a.id).await.ok() } else { None };
-                    out.push(request_json(&a, &cats, ev.as_deref()));
-                }
-                Ok(None) => {}
-                Err(e) => return failed(fmt, e),
-            }
+        let codes: Vec<String> = ids.split(',').filter_map(luoshi_domain::appeal::normalize_code).take(100).collect();
+        if codes.is_empty() {
+            return reply(fmt, StatusCode::OK, "service_requests", Value::Array(Vec::new()));
         }
-        return reply(fmt, StatusCode::OK, "service_requests", Value::Array(out));
+        let by_id = Filter { codes, limit: 100, ..Default::default() };
+        return match store::categories(&app.db).await {
+            Ok(cats) => answer(app, fmt, &cats, &by_id, extensions).await,
+            Err(e) => failed(fmt, e),
+        };
     }
     if let Some(codes) = get("service_code") {
         f.categories = codes.split(',').map(|s| s.trim().to_string()).collect();
@@ -326,15 +321,30 @@ async fn requests(app: &AppState, fmt: Fmt, q: &[(String, String)]) -> Response 
     if let Some(unknown) = f.categories.iter().find(|c| !cats.iter().any(|x| &&x.code == c)) {
         return error(fmt, StatusCode::NOT_FOUND, &format!("service_code {unknown} not found"));
     }
-    let list = match store::list(&app.db, &f).await {
+    answer(app, fmt, &cats, &f, extensions).await
+}
+
+/// The requests a filter finds, with their histories (one query for all) when asked.
+async fn answer(app: &AppState, fmt: Fmt, cats: &[CategoryRow], f: &Filter, extensions: bool) -> Response {
+    let list = match store::list(&app.db, f).await {
         Ok(l) => l,
         Err(e) => return failed(fmt, e),
     };
-    let mut out = Vec::with_capacity(list.len());
-    for a in &list {
-        let ev = if extensions { store::events(&app.db, a.id).await.ok() } else { None };
-        out.push(request_json(a, &cats, ev.as_deref()));
-    }
+    let mut events = if extensions {
+        match store::events_of(&app.db, &list.iter().map(|a| a.id).collect::<Vec<_>>()).await {
+            Ok(e) => e,
+            Err(e) => return failed(fmt, e),
+        }
+    } else {
+        Default::default()
+    };
+    let out = list
+        .iter()
+        .map(|a| {
+            let ev = if extensions { Some(events.remove(&a.id).unwrap_or_default()) } else { None };
+            request_json(a, cats, ev.as_deref())
+        })
+        .collect();
     reply(fmt, StatusCode::OK, "service_requests", Value::Array(out))
 }
 
@@ -405,11 +415,6 @@ pub async fn root_post(State(app): State<AppState>, Path(file): Path<String>, bo
         return error(fmt, StatusCode::NOT_FOUND, "jurisdiction_id not found");
     }
     let Some(service_code) = get("service_code") else { return error(fmt, StatusCode::BAD_REQUEST, "service_code is required") };
-    match store::categories(&app.db).await {
-        Ok(cats) if cats.iter().any(|c| c.code == service_code && c.active) => {}
-        Ok(_) => return error(fmt, StatusCode::NOT_FOUND, &format!("service_code {service_code} not found")),
-        Err(e) => return failed(fmt, e),
-    }
     let num = |k: &str| get(k).map(|v| v.parse::<f64>().map_err(|_| format!("{k} must be a number")));
     let (lat, long) = match (num("lat"), num("long")) {
         (Some(Ok(a)), Some(Ok(b))) => (Some(a), Some(b)),
@@ -445,7 +450,15 @@ pub async fn root_post(State(app): State<AppState>, Path(file): Path<String>, bo
             "service_requests",
             json!([{ "service_request_id": r.appeal.code, "service_notice": "", "account_id": get("account_id").unwrap_or_default() }]),
         ),
-        // Bad input and a failing service are both 400 in GeoReport v2; the body says which.
-        Err(e) => error(fmt, StatusCode::BAD_REQUEST, &error_message(Lang::En, &domain(e))),
+        Err(e) => {
+            let d = domain(e);
+            // Intake checks the taxonomy: an unknown service is the spec's 404. Other bad input
+            // and a failing service are both 400; the body says which.
+            if d.field.as_deref() == Some("category") && d.code == ErrorCode::Invalid {
+                let code = d.detail.clone().unwrap_or_default();
+                return error(fmt, StatusCode::NOT_FOUND, &format!("service_code {code} not found"));
+            }
+            error(fmt, StatusCode::BAD_REQUEST, &error_message(Lang::En, &d))
+        }
     }
 }
