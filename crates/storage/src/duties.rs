@@ -353,22 +353,66 @@ pub async fn board(db: &Db, vis: &Visibility, f: &Filter) -> Result<(Vec<Duty>, 
     Ok((list_resolved(db, &resolved, f).await?, counts_resolved(db, &resolved, f).await?))
 }
 
+/// The units whose sight alone answers a query: a unit caller whose filters touch only what
+/// `duty_sight` carries (light, state, openness, the due date of keyset paging).
+fn sight_units<'a>(vis: &'a Resolved, f: &Filter) -> Option<&'a str> {
+    match vis {
+        Resolved::Units(ids) if f.unit_id.is_none() && f.directive_id.is_none() && f.leader_id.is_none() && f.term.as_deref().is_none_or(str::is_empty) => {
+            Some(ids)
+        }
+        _ => None,
+    }
+}
+
+/// The condition on `s` (duty_sight) for a unit caller's filters.
+fn sight_filter(ids: &str, f: &Filter, binds: &mut Vec<Bind>, with_light: bool) -> String {
+    let mut conds = vec![format!("s.unit_id IN ({ids})")];
+    if with_light {
+        if let Some(l) = f.light.as_ref().filter(|l| !l.is_empty()) {
+            binds.push(Bind::S(l.clone()));
+            conds.push(format!("s.light = ${}", binds.len()));
+        }
+    }
+    if let Some(st) = f.state.as_ref().filter(|s| !s.is_empty()) {
+        binds.push(Bind::S(st.clone()));
+        conds.push(format!("s.state = ${}", binds.len()));
+    }
+    if f.open {
+        conds.push("s.state NOT IN ('closed', 'draft')".into());
+    }
+    conds.join(" AND ")
+}
+
+/// Keyset paging after (due, id), on the given columns.
+fn after_sql(f: &Filter, binds: &mut Vec<Bind>, due: &str, id: &str) -> String {
+    let (Some(dl), Some(after)) = (&f.after_deadline, f.after_id) else { return String::new() };
+    binds.push(Bind::S(dl.clone()));
+    let a = binds.len();
+    binds.push(Bind::I(after));
+    let b = binds.len();
+    format!(" AND ({due} > ${a} OR ({due} = ${a} AND {id} > ${b}))")
+}
+
 async fn list_resolved(db: &Db, vis: &Resolved, f: &Filter) -> Result<Vec<Duty>> {
     let mut binds = Vec::new();
-    let mut cond = filter_sql(vis, f, &mut binds, true);
-    if let (Some(dl), Some(id)) = (&f.after_deadline, f.after_id) {
-        binds.push(Bind::S(dl.clone()));
-        let a = binds.len();
-        binds.push(Bind::I(id));
-        let b = binds.len();
-        cond.push_str(&format!(" AND (d.due > ${a} OR (d.due = ${a} AND d.id > ${b}))"));
-    }
     let limit = f.limit.unwrap_or(50).clamp(1, 500);
-    // The page is chosen on the duties table alone (an index walk in due order), then joined.
+    // The page is chosen on one narrow table (a unit's sight, or the duties in due order),
+    // then joined for its fifty rows.
+    let page = match sight_units(vis, f) {
+        Some(ids) => {
+            let mut cond = sight_filter(ids, f, &mut binds, true);
+            cond.push_str(&after_sql(f, &mut binds, "s.due", "s.duty_id"));
+            format!("SELECT DISTINCT s.duty_id AS id, s.due FROM duty_sight s WHERE {cond} ORDER BY s.due, s.duty_id LIMIT {limit}")
+        }
+        None => {
+            let mut cond = filter_sql(vis, f, &mut binds, true);
+            cond.push_str(&after_sql(f, &mut binds, "d.due", "d.id"));
+            format!("SELECT d.id FROM {src} WHERE {cond} ORDER BY d.due, d.id LIMIT {limit}", src = vis.source())
+        }
+    };
     let sql = format!(
-        "SELECT {DUTY_COLS} FROM (SELECT d.id FROM {src} WHERE {cond} ORDER BY d.due, d.id LIMIT {limit}) page \
-         JOIN duties d ON d.id = page.id JOIN units ou ON ou.id = d.owner_unit_id LEFT JOIN users lu ON lu.id = d.lead_leader_id ORDER BY d.due, d.id",
-        src = vis.source()
+        "SELECT {DUTY_COLS} FROM ({page}) page \
+         JOIN duties d ON d.id = page.id JOIN units ou ON ou.id = d.owner_unit_id LEFT JOIN users lu ON lu.id = d.lead_leader_id ORDER BY d.due, d.id"
     );
     let rows = bind_all(sqlx::query(&sql), &binds).fetch_all(db.pool()).await?;
     rows.iter().map(duty).collect()
@@ -390,6 +434,12 @@ async fn counts_resolved(db: &Db, vis: &Resolved, f: &Filter) -> Result<Vec<(Lig
     let rows = if unfiltered {
         // Everything: the totals the triggers keep.
         sqlx::query("SELECT light, n FROM duty_light_totals").fetch_all(db.pool()).await?
+    } else if let Some(ids) = sight_units(vis, f) {
+        // A unit: its sight, each duty once even when several of its units see it.
+        let mut binds = Vec::new();
+        let cond = sight_filter(ids, f, &mut binds, false);
+        let sql = format!("SELECT x.light AS light, COUNT(*) AS n FROM (SELECT DISTINCT s.light, s.duty_id FROM duty_sight s WHERE {cond}) x GROUP BY x.light");
+        bind_all(sqlx::query(&sql), &binds).fetch_all(db.pool()).await?
     } else {
         let mut binds = Vec::new();
         let cond = filter_sql(vis, f, &mut binds, false);
@@ -410,15 +460,14 @@ async fn counts_resolved(db: &Db, vis: &Resolved, f: &Filter) -> Result<Vec<(Lig
 /// A unit's inbox: open duties its subtree owns (to sign, report, reply) or co-operates on.
 pub async fn inbox(db: &Db, unit_path: &str, limit: i64) -> Result<Vec<Duty>> {
     let Resolved::Units(ids) = Visibility::Units(unit_path.to_string()).resolve(db).await? else { return Ok(Vec::new()) };
-    // Open duties the units own (index on owner and state) or co-operate on (index on unit),
-    // then sorted by urgency: a unit's open items are few, the sort is cheap.
-    const URGENCY: &str = "CASE light WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'blue' THEN 2 ELSE 3 END * 10 + CASE state WHEN 'assigned' THEN 0 WHEN 'returned' THEN 1 ELSE 2 END";
+    // Open duties the units own or co-operate on, from their sight alone, sorted by urgency:
+    // a unit's open items are few, the sort is cheap.
+    const URGENCY: &str = "CASE s.light WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'blue' THEN 2 ELSE 3 END * 10 + CASE s.state WHEN 'assigned' THEN 0 WHEN 'returned' THEN 1 ELSE 2 END";
     let sql = format!(
         "SELECT {DUTY_COLS} FROM ( \
-           SELECT u.id, u.urgency, u.due FROM ( \
-             SELECT o.id, {URGENCY} AS urgency, o.due FROM duties o WHERE o.owner_unit_id IN ({ids}) AND o.state IN ('assigned', 'signed', 'returned') \
-             UNION SELECT c.id, {URGENCY} AS urgency, c.due FROM duty_units du JOIN duties c ON c.id = du.duty_id WHERE du.unit_id IN ({ids}) AND c.state IN ('assigned', 'signed', 'returned') \
-           ) u ORDER BY u.urgency, u.due, u.id LIMIT $1) page \
+           SELECT DISTINCT s.duty_id AS id, {URGENCY} AS urgency, s.due FROM duty_sight s \
+           WHERE s.unit_id IN ({ids}) AND s.state IN ('assigned', 'signed', 'returned') \
+           ORDER BY urgency, s.due, s.duty_id LIMIT $1) page \
          JOIN duties d ON d.id = page.id JOIN units ou ON ou.id = d.owner_unit_id LEFT JOIN users lu ON lu.id = d.lead_leader_id \
          ORDER BY page.urgency, page.due, page.id"
     );

@@ -12,12 +12,14 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (2, "duties", include_str!("../migrations/sqlite/0002_duties.sql")),
     (3, "catalogue", include_str!("../migrations/sqlite/0003_catalogue.sql")),
     (4, "appeals", include_str!("../migrations/sqlite/0004_appeals.sql")),
+    (5, "duty_sight", include_str!("../migrations/sqlite/0005_duty_sight.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
     (2, "duties", include_str!("../migrations/postgres/0002_duties.sql")),
     (3, "catalogue", include_str!("../migrations/postgres/0003_catalogue.sql")),
     (4, "appeals", include_str!("../migrations/postgres/0004_appeals.sql")),
+    (5, "duty_sight", include_str!("../migrations/postgres/0005_duty_sight.sql")),
 ];
 
 /// A migration this run applied.

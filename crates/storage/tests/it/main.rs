@@ -4,5 +4,6 @@
 #![expect(clippy::unwrap_used, reason = "a test fails by panicking")]
 
 mod audit_chain;
+mod duty_sight;
 mod schema;
 mod units_rules;
