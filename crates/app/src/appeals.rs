@@ -77,30 +77,168 @@ pub async fn limits(db: &Db, now: i64) -> Result<Limits> {
     })
 }
 
-/// The routing model every node uses: the newest in the database, cached until a newer one
-/// appears.
+/// What intake and routing read for every appeal — the unit tree and its places, the
+/// taxonomy, the 权责清单, the newest routing model and the Open311 keys in force — cached per
+/// node behind one read of `data_versions`: a change committed on any node bumps a version in
+/// the same transaction, so the next request on every node loads it again.
+///
+/// It also owns the node's intake writer (group commit): appeals received at the same moment
+/// are written in one transaction — one fsync for several — and each caller is answered only
+/// after that transaction committed.
 #[derive(Debug, Default)]
 pub struct Routing {
-    cache: RwLock<Option<(i64, Arc<Model>)>>,
+    cache: RwLock<Option<Arc<Context>>>,
+    writer: std::sync::OnceLock<tokio::sync::mpsc::Sender<Job>>,
+}
+
+/// An appeal waiting for the intake writer.
+#[derive(Debug)]
+struct Job {
+    actor: Actor,
+    new: dom::NewAppeal,
+    placement: Placement,
+    now: i64,
+    reply: tokio::sync::oneshot::Sender<Result<Appeal>>,
+}
+
+/// At most this many appeals share one transaction.
+const BATCH: usize = 64;
+
+/// One consistent load of the reference data intake needs.
+#[derive(Debug)]
+pub struct Context {
+    versions: Vec<(String, i64)>,
+    map: Map,
+    cats: Vec<store::CategoryRow>,
+    catalogue: Vec<luoshi_domain::doc::Responsibility>,
+    model: Option<Arc<Model>>,
+    /// Keys in force by their hash.
+    keys: std::collections::HashMap<String, store::Key>,
+}
+
+impl Context {
+    /// The Open311 key in force with this hash.
+    pub fn key(&self, hash: &str) -> Option<&store::Key> {
+        self.keys.get(hash)
+    }
 }
 
 impl Routing {
-    pub async fn model(&self, db: &Db) -> Result<Option<Arc<Model>>> {
-        let Some(id) = store::model_id(db).await? else { return Ok(None) };
+    /// The reference data as committed now: the cached load if no version moved, else a new one.
+    pub async fn context(&self, db: &Db) -> Result<Arc<Context>> {
+        // Versions first, data after: what is loaded is at least as new as the versions it is
+        // filed under, so a change in between costs one more load, never a stale answer.
+        let versions = luoshi_storage::versions::all(db).await?;
         if let Ok(c) = self.cache.read() {
-            if let Some((have, m)) = c.as_ref() {
-                if *have == id {
-                    return Ok(Some(m.clone()));
-                }
+            if let Some(ctx) = c.as_ref().filter(|ctx| ctx.versions == versions) {
+                return Ok(ctx.clone());
             }
         }
-        let Some(body) = store::model(db, id).await? else { return Ok(None) };
-        let m: Model = serde_json::from_str(&body).map_err(|e| DomainError::new(ErrorCode::Internal).with_detail(e.to_string()))?;
-        let m = Arc::new(m);
+        let model = match store::model_id(db).await? {
+            Some(id) => match store::model(db, id).await? {
+                Some(body) => {
+                    Some(Arc::new(serde_json::from_str::<Model>(&body).map_err(|e| DomainError::new(ErrorCode::Internal).with_detail(e.to_string()))?))
+                }
+                None => None,
+            },
+            None => None,
+        };
+        let ctx = Arc::new(Context {
+            versions,
+            map: map(db).await?,
+            cats: store::categories(db).await?,
+            catalogue: crate::documents::responsibilities(db).await?.0,
+            model,
+            keys: store::active_keys(db).await?.into_iter().collect(),
+        });
         if let Ok(mut c) = self.cache.write() {
-            *c = Some((id, m.clone()));
+            *c = Some(ctx.clone());
         }
-        Ok(Some(m))
+        Ok(ctx)
+    }
+
+    /// The newest routing model, if any.
+    pub async fn model(&self, db: &Db) -> Result<Option<Arc<Model>>> {
+        Ok(self.context(db).await?.model.clone())
+    }
+
+    /// Write a received appeal through the node's intake writer; answers once it is durable.
+    async fn write(&self, db: &Db, actor: Actor, new: dom::NewAppeal, placement: Placement, now: i64) -> Result<Appeal> {
+        let sender = self.writer.get_or_init(|| {
+            let (tx, rx) = tokio::sync::mpsc::channel(1024);
+            tokio::spawn(intake_writer(db.clone(), rx));
+            tx
+        });
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let lost = || DomainError::new(ErrorCode::Unavailable).with_detail("intake writer stopped");
+        sender.send(Job { actor, new, placement, now, reply }).await.map_err(|_| lost())?;
+        answer.await.map_err(|_| lost())?
+    }
+}
+
+/// The intake writer: takes what is waiting (up to [`BATCH`]), writes it in one transaction and
+/// answers each caller after the commit. If the batch fails, each appeal is written alone, so
+/// one bad appeal fails only its own caller.
+async fn intake_writer(db: Db, mut rx: tokio::sync::mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut jobs = vec![first];
+        while jobs.len() < BATCH {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        if jobs.len() > 1 {
+            match write_batch(&db, &jobs).await {
+                Ok(written) => {
+                    for (j, a) in jobs.into_iter().zip(written) {
+                        let _ = j.reply.send(Ok(a));
+                    }
+                    continue;
+                }
+                Err(e) => tracing::warn!(error = %e, n = jobs.len(), "intake batch failed; writing each alone"),
+            }
+        }
+        for j in jobs {
+            let r = write_one(&db, &j).await;
+            let _ = j.reply.send(r);
+        }
+    }
+}
+
+async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Appeal>> {
+    let items = jobs
+        .iter()
+        .map(|j| {
+            Ok(store::Intake {
+                actor: j.actor.clone(),
+                appeal: j.new.clone(),
+                code: dom::tracking_code(random_u64()?),
+                placement: j.placement.clone(),
+                now: j.now,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut tx = db.begin_write().await?;
+    let out = store::insert_many(&mut tx, &items).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+async fn write_one(db: &Db, j: &Job) -> Result<Appeal> {
+    let mut tries = 0;
+    loop {
+        let code = dom::tracking_code(random_u64()?);
+        let mut tx = db.begin_write().await?;
+        match store::insert(&mut tx, &j.actor, &j.new, &code, &j.placement, j.now).await {
+            Ok(a) => {
+                tx.commit().await?;
+                return Ok(a);
+            }
+            // A tracking code already taken (1 in 2^60): draw another.
+            Err(e) if e.code() == ErrorCode::Duplicate && tries < 3 => tries += 1,
+            Err(e) => return Err(e),
+        }
     }
 }
 
@@ -118,6 +256,7 @@ pub struct Suggestion {
 }
 
 /// The units routing may pick, and the places (townships and villages → their township).
+#[derive(Debug)]
 struct Map {
     units: Vec<luoshi_domain::unit::Unit>,
     places: Vec<(i64, String)>,
@@ -144,11 +283,8 @@ async fn map(db: &Db) -> Result<Map> {
 
 /// The owner unit to suggest for a text (and the category chosen, if any).
 pub async fn suggest(db: &Db, routing: &Routing, text: &str, category: &str) -> Result<Option<Suggestion>> {
-    let m = map(db).await?;
-    let model = routing.model(db).await?;
-    let cats = store::categories(db).await?;
-    let catalogue = crate::documents::responsibilities(db).await?.0;
-    Ok(suggest_with(&m, model.as_deref(), &cats, &catalogue, text, category))
+    let c = routing.context(db).await?;
+    Ok(suggest_with(&c.map, c.model.as_deref(), &c.cats, &c.catalogue, text, category))
 }
 
 fn suggest_with(
@@ -267,16 +403,13 @@ pub async fn receive(db: &Db, routing: &Routing, who: Option<&Who>, input: &Appe
     let new = input.validate(channel)?;
     // Citizens choose from the public channels only; the hotline may register any.
     let new = if who.is_none() { dom::NewAppeal { channel, ..new } } else { new };
-    let cats = store::categories(db).await?;
-    if !cats.iter().any(|c| c.code == new.category && c.active) {
+    let c = routing.context(db).await?;
+    if !c.cats.iter().any(|cat| cat.code == new.category && cat.active) {
         return Err(DomainError::invalid("category").with_detail(new.category.clone()).into());
     }
-    let m = map(db).await?;
-    let model = routing.model(db).await?;
-    let catalogue = crate::documents::responsibilities(db).await?.0;
     let text = format!("{} {}", new.address.clone().unwrap_or_default(), new.content);
-    let suggestion = suggest_with(&m, model.as_deref(), &cats, &catalogue, &text, &new.category);
-    let township = route::find_place(&text, &m.places).map(|p| p.0);
+    let suggestion = suggest_with(&c.map, c.model.as_deref(), &c.cats, &c.catalogue, &text, &new.category);
+    let township = route::find_place(&text, &c.map.places).map(|p| p.0);
     let placement = Placement {
         township_id: township,
         suggested_unit_id: suggestion.as_ref().map(|s| s.unit_id),
@@ -284,21 +417,7 @@ pub async fn receive(db: &Db, routing: &Routing, who: Option<&Who>, input: &Appe
         open311_key_id: key_id,
     };
     let actor = who.map(|w| w.actor.clone()).unwrap_or_else(|| Actor { id: None, name: format!("citizen:{}", channel.as_str()) });
-    let mut tries = 0;
-    let id = loop {
-        let code = dom::tracking_code(random_u64()?);
-        let mut tx = db.begin_write().await?;
-        match store::insert(&mut tx, &actor, &new, &code, &placement, now).await {
-            Ok(id) => {
-                tx.commit().await?;
-                break id;
-            }
-            // A tracking code already taken (1 in 2^60): draw another.
-            Err(e) if e.code() == ErrorCode::Duplicate && tries < 3 => tries += 1,
-            Err(e) => return Err(e),
-        }
-    };
-    let mut appeal = store::get(db, id).await?.ok_or_else(|| DomainError::not_found("appeal"))?;
+    let mut appeal = routing.write(db, actor, new, placement, now).await?;
     // Only an operator at the desk sees likely duplicates (the public and Open311 get their
     // tracking code; bulk loads by the system skip the search).
     let duplicates = if who.is_some_and(|w| w.role.is_some()) { duplicates(db, &appeal).await? } else { Vec::new() };
@@ -964,9 +1083,9 @@ pub async fn revoke_key(db: &Db, who: &Who, id: i64) -> Result<()> {
 }
 
 /// The live key for an `api_key` as sent, if any.
-pub async fn check_key(db: &Db, key: &str) -> Result<Option<store::Key>> {
+pub async fn check_key(db: &Db, routing: &Routing, key: &str) -> Result<Option<store::Key>> {
     if key.trim().is_empty() {
         return Ok(None);
     }
-    store::key_by_hash(db, &key_hash(key)).await
+    Ok(routing.context(db).await?.key(&key_hash(key)).cloned())
 }

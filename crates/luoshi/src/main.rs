@@ -154,6 +154,10 @@ struct LoadArgs {
     /// Seconds each endpoint then runs alone (0: skip), for its share of the limit.
     #[arg(long, default_value_t = 4)]
     alone: u64,
+    /// Only the endpoints whose name contains this (e.g. "intake", "search", "board"): no mixed
+    /// load, each of them alone, then the limits.
+    #[arg(long)]
+    only: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -534,11 +538,16 @@ async fn bench_users(db: &Db) -> Result<Vec<String>, Fail> {
 async fn measure(db: &Db, base: &str, args: &LoadArgs) -> Result<(), Fail> {
     let users = bench_users(db).await?;
     let d = std::time::Duration::from_secs(args.duration);
-    eprintln!("mixed load: {} s, {} clients, as {} users ...", args.duration, args.concurrency, users.len());
-    let (mix, _) = bench::load(base, d, args.concurrency, &users, None).await?;
+    let mix = match args.only {
+        Some(_) => Vec::new(),
+        None => {
+            eprintln!("mixed load: {} s, {} clients, as {} users ...", args.duration, args.concurrency, users.len());
+            bench::load(base, d, args.concurrency, &users, None).await?.0
+        }
+    };
     let mut alone = Vec::new();
     if args.alone > 0 {
-        for (kind, _) in bench::MIX {
+        for (kind, _) in bench::MIX.iter().filter(|(k, _)| args.only.as_deref().is_none_or(|o| k.name().contains(o))) {
             eprintln!("alone: {} ...", kind.name());
             let (mut l, _) = bench::load(base, std::time::Duration::from_secs(args.alone), args.concurrency, &users, Some(*kind)).await?;
             alone.append(&mut l);

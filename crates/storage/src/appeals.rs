@@ -1,6 +1,6 @@
 //! 群众诉求: work orders, their trail, the taxonomy, Open311 keys and the routing model.
 
-use crate::{get_i64, get_opt_f64, get_opt_i64, get_opt_str, get_str, unique_as, Actor, Db, Result, WriteTx};
+use crate::{audit, get_i64, get_opt_f64, get_opt_i64, get_opt_str, get_str, unique_as, Actor, Db, Result, WriteTx};
 use luoshi_domain::appeal::{AppealState, Category, NewAppeal};
 use luoshi_domain::{DomainError, ErrorCode};
 use serde::Serialize;
@@ -109,46 +109,147 @@ pub struct Placement {
 }
 
 /// Register an appeal (受理) with its tracking code, audited and in the trail.
-pub async fn insert(tx: &mut WriteTx, actor: &Actor, a: &NewAppeal, code: &str, p: &Placement, now: i64) -> Result<i64> {
-    let row = sqlx::query(
+/// One received work order for [`insert_many`].
+#[derive(Debug, Clone)]
+pub struct Intake {
+    pub actor: Actor,
+    pub appeal: NewAppeal,
+    pub code: String,
+    pub placement: Placement,
+    pub now: i64,
+}
+
+/// Insert work orders received together (group commit): one statement for the orders, one for
+/// their trail rows and three for their audit rows, whatever their number. Each gets the same
+/// rows as [`insert`] gives it. A tracking code already taken fails the whole call.
+pub async fn insert_many(tx: &mut WriteTx, items: &[Intake]) -> Result<Vec<Appeal>> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    const N: usize = 18;
+    let mut sql = String::from(
         "INSERT INTO appeals (code, channel, kind, category, content, address, lat, lon, township_id, citizen_name, phone, id_number, confidential, \
-         urgency, state, suggested_unit_id, suggestion, open311_key_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'received', $15, $16, $17, $18, $18) RETURNING id",
-    )
-    .bind(code)
-    .bind(a.channel.as_str())
-    .bind(a.kind.as_str())
-    .bind(&a.category)
-    .bind(&a.content)
-    .bind(&a.address)
-    .bind(a.lat)
-    .bind(a.long)
-    .bind(p.township_id)
-    .bind(&a.citizen_name)
-    .bind(&a.phone)
-    .bind(&a.id_number)
-    .bind(i64::from(a.confidential))
-    .bind(a.urgency.as_str())
-    .bind(p.suggested_unit_id)
-    .bind(&p.suggestion)
-    .bind(p.open311_key_id)
-    .bind(now)
-    .fetch_one(tx.conn())
-    .await
-    .map_err(unique_as("code"))?;
-    let id = get_i64(&row, "id")?;
-    event(tx, actor, id, None, "receive", None, Some(AppealState::Received), None, now).await?;
-    // The audit row names the work order, never the citizen's personal data.
-    tx.audit(
-        actor,
-        "appeal.receive",
-        "appeal",
-        &id.to_string(),
-        None,
-        Some(&serde_json::json!({ "code": code, "channel": a.channel.as_str(), "category": a.category })),
-    )
-    .await?;
-    Ok(id)
+         urgency, state, suggested_unit_id, suggestion, open311_key_id, created_at, updated_at) VALUES ",
+    );
+    for i in 0..items.len() {
+        let p: Vec<String> = (1..=N).map(|k| format!("${}", i * N + k)).collect();
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!("({}, 'received', {}, {}, {}, {}, {})", p[..14].join(", "), p[14], p[15], p[16], p[17], p[17]));
+    }
+    sql.push_str(" RETURNING id, code");
+    let mut q = sqlx::query(&sql);
+    for it in items {
+        let a = &it.appeal;
+        q = q
+            .bind(&it.code)
+            .bind(a.channel.as_str())
+            .bind(a.kind.as_str())
+            .bind(&a.category)
+            .bind(&a.content)
+            .bind(&a.address)
+            .bind(a.lat)
+            .bind(a.long)
+            .bind(it.placement.township_id)
+            .bind(&a.citizen_name)
+            .bind(&a.phone)
+            .bind(&a.id_number)
+            .bind(i64::from(a.confidential))
+            .bind(a.urgency.as_str())
+            .bind(it.placement.suggested_unit_id)
+            .bind(&it.placement.suggestion)
+            .bind(it.placement.open311_key_id)
+            .bind(it.now);
+    }
+    let rows = q.fetch_all(tx.conn()).await.map_err(unique_as("code"))?;
+    // RETURNING promises no order: match the ids back by tracking code.
+    let mut ids = std::collections::HashMap::new();
+    for r in &rows {
+        ids.insert(get_str(r, "code")?, get_i64(r, "id")?);
+    }
+    let out: Vec<Appeal> = items
+        .iter()
+        .map(|it| {
+            let id = ids.get(&it.code).copied().ok_or_else(|| DomainError::new(ErrorCode::Internal).with_detail("insert returned no id"))?;
+            Ok(received(id, it))
+        })
+        .collect::<Result<_>>()?;
+    let mut sql = String::from("INSERT INTO appeal_events (appeal_id, at, actor, unit_id, action, from_state, to_state, note) VALUES ");
+    for i in 0..out.len() {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!("(${}, ${}, ${}, NULL, 'receive', NULL, 'received', NULL)", i * 3 + 1, i * 3 + 2, i * 3 + 3));
+    }
+    let mut q = sqlx::query(&sql);
+    for (a, it) in out.iter().zip(items) {
+        q = q.bind(a.id).bind(it.now).bind(&it.actor.name);
+    }
+    q.execute(tx.conn()).await?;
+    let entries: Vec<audit::Entry<'_>> = out
+        .iter()
+        .zip(items)
+        .map(|(a, it)| audit::Entry { actor: &it.actor, action: "appeal.receive", entity: "appeal", entity_id: a.id.to_string(), after: Some(receipt(it)) })
+        .collect();
+    audit::append_many(tx, &entries).await?;
+    Ok(out)
+}
+
+/// What the audit row of a receipt says: the work order, never the citizen's personal data.
+fn receipt(it: &Intake) -> serde_json::Value {
+    serde_json::json!({ "code": it.code, "channel": it.appeal.channel.as_str(), "category": it.appeal.category })
+}
+
+/// A work order as it stands just after intake: no owner, dates or rating yet.
+fn received(id: i64, it: &Intake) -> Appeal {
+    let (a, p) = (&it.appeal, &it.placement);
+    Appeal {
+        id,
+        code: it.code.clone(),
+        channel: a.channel.as_str().to_string(),
+        kind: a.kind.as_str().to_string(),
+        category: a.category.clone(),
+        content: a.content.clone(),
+        address: a.address.clone(),
+        lat: a.lat,
+        long: a.long,
+        township_id: p.township_id,
+        citizen_name: a.citizen_name.clone(),
+        phone: a.phone.clone(),
+        id_number: a.id_number.clone(),
+        confidential: a.confidential,
+        urgency: a.urgency.as_str().to_string(),
+        state: AppealState::Received,
+        owner_unit_id: None,
+        owner_name: None,
+        suggested_unit_id: p.suggested_unit_id,
+        suggestion: p.suggestion.clone(),
+        due_at: None,
+        dispatched_at: None,
+        replied_at: None,
+        closed_at: None,
+        reply: None,
+        rating: None,
+        rating_comment: None,
+        rework_count: 0,
+        return_reason: None,
+        reject_reason: None,
+        ext_due: None,
+        ext_reason: None,
+        extension_count: 0,
+        duplicate_of: None,
+        open311_key_id: p.open311_key_id,
+        created_at: it.now,
+        updated_at: it.now,
+    }
+}
+
+/// Insert a received work order with its first trail row and audit row; returns it as stored
+/// (a new order has no owner, dates or rating yet, so nothing needs reading back).
+pub async fn insert(tx: &mut WriteTx, actor: &Actor, a: &NewAppeal, code: &str, p: &Placement, now: i64) -> Result<Appeal> {
+    let item = Intake { actor: actor.clone(), appeal: a.clone(), code: code.to_string(), placement: p.clone(), now };
+    insert_many(tx, std::slice::from_ref(&item)).await?.pop().ok_or_else(|| DomainError::new(ErrorCode::Internal).with_detail("insert returned no row").into())
 }
 
 #[expect(clippy::too_many_arguments, reason = "one trail row, each fact once")]
@@ -567,6 +668,13 @@ pub async fn keys(db: &Db) -> Result<Vec<Key>> {
 }
 
 /// The live key with this hash.
+/// The keys in force, each with its hash (a node caches them behind `data_versions`).
+pub async fn active_keys(db: &Db) -> Result<Vec<(String, Key)>> {
+    let rows =
+        sqlx::query("SELECT id, name, created_at, created_by, revoked_at, key_hash FROM open311_keys WHERE revoked_at IS NULL").fetch_all(db.pool()).await?;
+    rows.iter().map(|r| Ok((get_str(r, "key_hash")?, key(r)?))).collect()
+}
+
 pub async fn key_by_hash(db: &Db, hash: &str) -> Result<Option<Key>> {
     let row = sqlx::query("SELECT id, name, created_at, created_by, revoked_at FROM open311_keys WHERE key_hash = $1 AND revoked_at IS NULL")
         .bind(hash)

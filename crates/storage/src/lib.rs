@@ -10,6 +10,7 @@ pub mod audit;
 pub mod bulk;
 pub mod calendar;
 pub mod catalogue;
+mod checkpoint;
 pub mod duties;
 mod migrate;
 pub mod probe;
@@ -18,6 +19,7 @@ pub mod sessions;
 pub mod testing;
 pub mod units;
 pub mod users;
+pub mod versions;
 
 use luoshi_domain::{DomainError, ErrorCode};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -133,6 +135,8 @@ pub struct Db {
     sqlite_path: Option<PathBuf>,
     /// The SQLite `synchronous` mode in force.
     sqlite_synchronous: &'static str,
+    /// Stops the SQLite checkpointer when the last clone is dropped or the database closed.
+    checkpointer: Option<Arc<checkpoint::Stop>>,
 }
 
 /// Options for [`Db::connect`].
@@ -150,8 +154,8 @@ impl Default for ConnectOptions {
     }
 }
 
-const SQLITE_PRAGMAS_FULL: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;";
-const SQLITE_PRAGMAS_NORMAL: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;";
+const SQLITE_PRAGMAS_FULL: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 65536; PRAGMA journal_size_limit = 67108864;";
+const SQLITE_PRAGMAS_NORMAL: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 65536; PRAGMA journal_size_limit = 67108864;";
 
 /// The default database: an SQLite file under `./luoshi-data`.
 pub const DEFAULT_URL: &str = "sqlite://./luoshi-data/luoshi.db";
@@ -186,7 +190,11 @@ impl Db {
             .await?;
         let write_lock = is_sqlite.then(|| Arc::new(tokio::sync::Mutex::new(())));
         let sqlite_synchronous = if pragmas.contains("synchronous = FULL") { "FULL" } else { "NORMAL" };
-        Ok(Db { pool, backend, write_lock, sqlite_path, sqlite_synchronous })
+        let checkpointer = match &write_lock {
+            Some(lock) => Some(Arc::new(checkpoint::start(&url, lock.clone()).await?)),
+            None => None,
+        };
+        Ok(Db { pool, backend, write_lock, sqlite_path, sqlite_synchronous, checkpointer })
     }
 
     pub fn backend(&self) -> Backend {
@@ -250,6 +258,9 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        if let Some(c) = &self.checkpointer {
+            c.stop().await;
+        }
         self.pool.close().await;
     }
 }
@@ -301,6 +312,10 @@ impl WriteTx {
     ) -> Result<i64> {
         self.audited = true;
         audit::append(self, actor, action, entity, entity_id, before, after).await
+    }
+
+    pub(crate) fn mark_audited(&mut self) {
+        self.audited = true;
     }
 
     /// Commit. Every write transaction must have written its audit row.

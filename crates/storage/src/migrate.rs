@@ -13,6 +13,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (3, "catalogue", include_str!("../migrations/sqlite/0003_catalogue.sql")),
     (4, "appeals", include_str!("../migrations/sqlite/0004_appeals.sql")),
     (5, "duty_sight", include_str!("../migrations/sqlite/0005_duty_sight.sql")),
+    (6, "data_versions", include_str!("../migrations/sqlite/0006_data_versions.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -20,6 +21,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (3, "catalogue", include_str!("../migrations/postgres/0003_catalogue.sql")),
     (4, "appeals", include_str!("../migrations/postgres/0004_appeals.sql")),
     (5, "duty_sight", include_str!("../migrations/postgres/0005_duty_sight.sql")),
+    (6, "data_versions", include_str!("../migrations/postgres/0006_data_versions.sql")),
 ];
 
 /// A migration this run applied.

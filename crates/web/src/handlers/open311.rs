@@ -406,7 +406,7 @@ pub async fn root_post(State(app): State<AppState>, Path(file): Path<String>, bo
         Err(_) => return error(fmt, StatusCode::BAD_REQUEST, "the body must be application/x-www-form-urlencoded"),
     };
     let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).filter(|v| !v.is_empty());
-    let key = match svc::check_key(&app.db, &get("api_key").unwrap_or_default()).await {
+    let key = match svc::check_key(&app.db, &app.routing, &get("api_key").unwrap_or_default()).await {
         Ok(Some(k)) => k,
         Ok(None) => return error(fmt, StatusCode::FORBIDDEN, "api_key missing or invalid"),
         Err(e) => return failed(fmt, e),

@@ -331,7 +331,12 @@ async fn open311_georeport_v2_conformance() {
 #[tokio::test]
 async fn the_county_edits_its_taxonomy_and_open311_follows() {
     let app = spawn_app().await;
-    luoshi_app::appeals::seed_categories(&app.t.db, &luoshi_app::Who::system("test")).await.unwrap();
+    let sys = luoshi_app::Who::system("test");
+    luoshi_app::appeals::seed_categories(&app.t.db, &sys).await.unwrap();
+    let (_, key) = luoshi_app::appeals::issue_key(&app.t.db, &sys, "client").await.unwrap();
+    let river = [("api_key", key.as_str()), ("service_code", "river"), ("address_string", "城关镇河堤"), ("description", "河道淤积需要清淤")];
+    // Intake knows the taxonomy as committed: unknown first (and cached so), then offered.
+    assert_eq!(post311(&app, "requests.json", &river).await.0, StatusCode::NOT_FOUND);
     let admin = app.login("admin").await;
     let water = app.unit_id("县水利局").await;
     let body = json!({ "name": "河道管理", "group": "水利", "description": "河道清淤、堤防", "keywords": "河道、堤防\n清淤", "unit_id": water });
@@ -339,12 +344,14 @@ async fn the_county_edits_its_taxonomy_and_open311_follows() {
     assert_eq!(r.status(), StatusCode::OK);
     let (_, _, services) = get311(&app, "services.json").await;
     assert!(services.contains("\"service_code\":\"river\"") && services.contains("河道管理"));
+    assert_eq!(post311(&app, "requests.json", &river).await.0, StatusCode::CREATED);
     // Retired: no longer offered, still known to old appeals.
     let mut off = body.clone();
     off["active"] = json!(false);
     assert_eq!(admin.put(&app, "/api/v1/appeal-categories/river", off).await.status(), StatusCode::OK);
     assert!(!get311(&app, "services.json").await.2.contains("\"river\""));
     assert_eq!(get311(&app, "services/river.json").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(post311(&app, "requests.json", &river).await.0, StatusCode::NOT_FOUND);
     // Bad input by field; only administrators.
     let r = admin.put(&app, "/api/v1/appeal-categories/Bad%20Code", body.clone()).await;
     assert_eq!(crate::error_code(r).await.2["error"]["field"], "code");
@@ -425,4 +432,57 @@ async fn fuzzed_open311_and_json_bodies_never_fail_the_server() {
             client.post(app.url("/api/v1/public/appeals")).header("content-type", "application/json").body(VALUES[next(VALUES.len())]).send().await.unwrap();
         assert!(r.status().as_u16() < 500);
     }
+}
+
+/// Appeals arriving together are written together (group commit): each caller gets its own
+/// tracking code only after the commit, every order is whole (its trail row, its audit row in
+/// an unbroken chain), and one bad appeal in the crowd fails only itself.
+#[tokio::test]
+async fn appeals_received_together_are_each_whole() {
+    let app = spawn_app().await;
+    let sys = luoshi_app::Who::system("test");
+    luoshi_app::appeals::seed_categories(&app.t.db, &sys).await.unwrap();
+    let (_, key) = luoshi_app::appeals::issue_key(&app.t.db, &sys, "client").await.unwrap();
+    let audit_before = luoshi_storage::audit::verify(&app.t.db).await.unwrap().checked;
+    let mut posts = Vec::new();
+    for i in 0..40 {
+        let (base, key) = (app.base.clone(), key.clone());
+        posts.push(tokio::spawn(async move {
+            // Every tenth names a service nobody offers.
+            let service = if i % 10 == 9 { "nosuch" } else { "road" };
+            let form = [
+                ("api_key", key),
+                ("service_code", service.to_string()),
+                ("address_string", format!("城关镇解放路{i}号")),
+                ("description", format!("路面第{i}处坑洼需要修补")),
+            ];
+            let r = TestApp::client().post(format!("{base}/open311/v2/requests.json")).form(&form).send().await.unwrap();
+            (i, r.status(), r.text().await.unwrap())
+        }));
+    }
+    let mut codes = std::collections::BTreeSet::new();
+    for p in posts {
+        let (i, status, body) = p.await.unwrap();
+        if i % 10 == 9 {
+            assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+            continue;
+        }
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        let code = v[0]["service_request_id"].as_str().unwrap().to_string();
+        // Readable at once, with its own text and its first trail row.
+        let (s, _, one) = get311(&app, &format!("requests/{code}.json?extensions=true")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(one.contains(&format!("第{i}处")), "{one}");
+        assert!(codes.insert(code), "tracking codes are distinct");
+    }
+    assert_eq!(codes.len(), 36);
+    for code in &codes {
+        let a = luoshi_storage::appeals::by_code(&app.t.db, code).await.unwrap().unwrap();
+        let trail = luoshi_storage::appeals::events(&app.t.db, a.id).await.unwrap();
+        assert_eq!(trail.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["receive"], "{code}");
+    }
+    let report = luoshi_storage::audit::verify(&app.t.db).await.unwrap();
+    assert!(report.broken.is_none());
+    assert_eq!(report.checked, audit_before + 36);
 }
