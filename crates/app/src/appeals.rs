@@ -1083,6 +1083,17 @@ pub async fn revoke_key(db: &Db, who: &Who, id: i64) -> Result<()> {
 }
 
 /// The live key for an `api_key` as sent, if any.
+/// Rebuild every appeal's search signature (`luoshi appeals reindex`): derived from the
+/// database alone, so every node searching it answers alike. Returns how many were done.
+pub async fn reindex(db: &Db) -> Result<usize> {
+    let (mut after, mut done) = (0, 0);
+    while let Some((last, n)) = store::reindex_page(db, after, 2000).await? {
+        after = last;
+        done += n;
+    }
+    Ok(done)
+}
+
 pub async fn check_key(db: &Db, routing: &Routing, key: &str) -> Result<Option<store::Key>> {
     if key.trim().is_empty() {
         return Ok(None);

@@ -468,6 +468,45 @@ pub struct Category {
     pub unit: String,
 }
 
+/// 检索签名 (search signature): 256 bits, one set for each character and each pair of
+/// neighbouring characters of a text (ASCII letters folded, as `LIKE` folds them), at a place
+/// fixed by a stable hash. A word can only occur in a text whose signature covers the word's
+/// own: searches test the signature in an index and read only the appeals that pass. Long
+/// texts fill the bits and simply always pass. Derived data: `luoshi appeals reindex` rebuilds it.
+pub fn signature<'a>(texts: impl IntoIterator<Item = &'a str>) -> [i64; 4] {
+    let mut bits = [0u64; 4];
+    let mut set = |feature: &[char]| {
+        // FNV-1a over the characters: the same on every node and in every version.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for c in feature {
+            h ^= u64::from(u32::from(*c));
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        let i = h % 256;
+        bits[(i / 64) as usize] |= 1 << (i % 64);
+    };
+    for t in texts {
+        let mut prev: Option<char> = None;
+        for c in t.chars().map(|c| c.to_ascii_lowercase()) {
+            if c.is_whitespace() {
+                prev = None;
+                continue;
+            }
+            set(&[c]);
+            if let Some(p) = prev {
+                set(&[p, c]);
+            }
+            prev = Some(c);
+        }
+    }
+    bits.map(|b| i64::from_ne_bytes(b.to_ne_bytes()))
+}
+
+/// Does a text's signature cover a word's (so the text may contain the word)?
+pub fn covers(text: [i64; 4], word: [i64; 4]) -> bool {
+    text.iter().zip(word).all(|(t, w)| t & w == w)
+}
+
 /// The shipped taxonomy (a county edits its own).
 pub fn shipped_categories() -> Vec<Category> {
     serde_json::from_str(include_str!("../data/appeal-categories.json")).unwrap_or_default()
@@ -531,6 +570,19 @@ mod tests {
     }
 
     #[test]
+    fn signatures_filter_absent_words() {
+        let text = signature(["城关镇解放路12号", "小区门口路灯不亮已经一周了，晚上出行很不安全"]);
+        for w in ["路灯", "解放路", "不安全", "LED"] {
+            let hit = covers(text, signature([w]));
+            assert_eq!(hit, w != "LED", "{w}");
+        }
+        assert!(covers(signature(["Street LED lamp"]), signature(["led"])), "ASCII folds as LIKE does");
+        // Of many words the text lacks, few pass: the search reads few rows it must discard.
+        let absent = ["宅基地", "拖欠工资", "油烟扰民", "噪音", "停水", "物业费", "医保报销", "校车"];
+        assert!(absent.iter().filter(|w| covers(text, signature([**w]))).count() <= 1);
+    }
+
+    #[test]
     fn tracking_codes_read_back() {
         let c = tracking_code(0x0123_4567_89AB_CDEF);
         assert_eq!(c.len(), 14);
@@ -546,6 +598,20 @@ mod fuzz {
     use proptest::prelude::*;
 
     proptest! {
+        /// A word in a text (either of two fields, any case of ASCII) is never filtered out by
+        /// the signature; a word made of characters the text lacks is (almost always).
+        #[test]
+        fn signatures_never_hide_a_match(content in "\\PC{0,120}", address in "\\PC{0,30}", start in 0usize..200, len in 1usize..8) {
+            let chars: Vec<char> = content.chars().collect();
+            if !chars.is_empty() {
+                let s = start % chars.len();
+                let word: String = chars[s..(s + len).min(chars.len())].iter().collect::<String>().to_ascii_uppercase();
+                for w in word.split_whitespace() {
+                    prop_assert!(covers(signature([content.as_str(), address.as_str()]), signature([w])), "{w:?} in {content:?}");
+                }
+            }
+        }
+
         /// Any input, JSON-shaped or not, is either a checked appeal or an error naming a field.
         #[test]
         fn validation_never_panics(kind in "\\PC{0,12}", category in "\\PC{0,40}", content in "\\PC{0,300}", phone in "[0-9+() -]{0,24}|\\PC{0,8}",

@@ -100,6 +100,9 @@ enum AppealsCommand {
     /// Train the routing model on the county's closed appeals and store it for every node;
     /// prints the held-out (5-fold cross-validated) accuracy. Also rebuilds it from scratch.
     Train,
+    /// Rebuild the search index (each appeal's 检索签名) from the appeals themselves; run it once
+    /// after upgrading a database that already holds appeals. Searches stay correct meanwhile.
+    Reindex,
 }
 
 #[derive(Subcommand, Debug)]
@@ -425,6 +428,12 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
                 r.accuracy * 100.0,
                 if r.in_force { "" } else { "; too few examples, so suggestions keep to the 权责清单" }
             );
+        }
+        Command::Appeals { command: AppealsCommand::Reindex } => {
+            let db = prepare(&url, 2).await?;
+            let started = std::time::Instant::now();
+            let n = luoshi_app::appeals::reindex(&db).await?;
+            println!("search index rebuilt for {n} appeals in {:.1} s", started.elapsed().as_secs_f64());
         }
         Command::Open311 { command: Open311Command::Key { command } } => {
             let db = prepare(&url, 2).await?;

@@ -1,7 +1,7 @@
 //! 群众诉求: work orders, their trail, the taxonomy, Open311 keys and the routing model.
 
 use crate::{audit, get_i64, get_opt_f64, get_opt_i64, get_opt_str, get_str, unique_as, Actor, Db, Result, WriteTx};
-use luoshi_domain::appeal::{AppealState, Category, NewAppeal};
+use luoshi_domain::appeal::{signature, AppealState, Category, NewAppeal};
 use luoshi_domain::{DomainError, ErrorCode};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -126,17 +126,17 @@ pub async fn insert_many(tx: &mut WriteTx, items: &[Intake]) -> Result<Vec<Appea
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    const N: usize = 18;
+    const N: usize = 22;
     let mut sql = String::from(
         "INSERT INTO appeals (code, channel, kind, category, content, address, lat, lon, township_id, citizen_name, phone, id_number, confidential, \
-         urgency, state, suggested_unit_id, suggestion, open311_key_id, created_at, updated_at) VALUES ",
+         urgency, state, suggested_unit_id, suggestion, open311_key_id, created_at, updated_at, sig0, sig1, sig2, sig3) VALUES ",
     );
     for i in 0..items.len() {
         let p: Vec<String> = (1..=N).map(|k| format!("${}", i * N + k)).collect();
         if i > 0 {
             sql.push(',');
         }
-        sql.push_str(&format!("({}, 'received', {}, {}, {}, {}, {})", p[..14].join(", "), p[14], p[15], p[16], p[17], p[17]));
+        sql.push_str(&format!("({}, 'received', {}, {}, {}, {}, {}, {})", p[..14].join(", "), p[14], p[15], p[16], p[17], p[17], p[18..].join(", ")));
     }
     sql.push_str(" RETURNING id, code");
     let mut q = sqlx::query(&sql);
@@ -161,6 +161,9 @@ pub async fn insert_many(tx: &mut WriteTx, items: &[Intake]) -> Result<Vec<Appea
             .bind(&it.placement.suggestion)
             .bind(it.placement.open311_key_id)
             .bind(it.now);
+        for w in signature([a.content.as_str(), a.address.as_deref().unwrap_or_default()]) {
+            q = q.bind(w);
+        }
     }
     let rows = q.fetch_all(tx.conn()).await.map_err(unique_as("code"))?;
     // RETURNING promises no order: match the ids back by tracking code.
@@ -427,7 +430,20 @@ pub enum Order {
 }
 
 pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
-    let mut sql = format!("SELECT {COLS} {FROM} WHERE 1 = 1");
+    // A unit's newest first: each of its (few) units walks its own appeals newest first and
+    // stops once it has a page, instead of reading every appeal of the subtree to sort them.
+    let per_unit = match (&f.owner_path, f.order) {
+        (Some(path), Order::Newest) => {
+            let rows = sqlx::query("SELECT id FROM units WHERE path LIKE $1").bind(format!("{path}%")).fetch_all(db.pool()).await?;
+            let ids = rows.iter().map(|r| get_i64(r, "id")).collect::<Result<Vec<_>>>()?;
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            (ids.len() <= 64).then_some(ids)
+        }
+        _ => None,
+    };
+    let mut sql = String::from("1 = 1");
     let mut args: Vec<Arg> = Vec::new();
     let mut n = 0;
     let mut p = |args: &mut Vec<Arg>, a: Arg| {
@@ -435,7 +451,7 @@ pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
         n += 1;
         format!("${n}")
     };
-    if let Some(path) = &f.owner_path {
+    if let (Some(path), None) = (&f.owner_path, &per_unit) {
         let x = p(&mut args, Arg::S(format!("{path}%")));
         sql += &format!(" AND a.owner_unit_id IN (SELECT id FROM units WHERE path LIKE {x})");
     }
@@ -472,10 +488,22 @@ pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
         sql += &format!(" AND a.created_at < {x}");
     }
     for w in &f.words {
-        let pat = format!("%{}%", w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        // The signature first: tested in the index, it spares reading appeals without the word.
+        let sig: Vec<String> =
+            signature([w.as_str()]).iter().enumerate().filter(|(_, m)| **m != 0).map(|(i, m)| format!("(a.sig{i} & ({m})) = ({m})")).collect();
+        if !sig.is_empty() {
+            sql += &format!(" AND {}", sig.join(" AND "));
+        }
+        let pat = format!("%{}%", w.to_ascii_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
         let x = p(&mut args, Arg::S(pat.clone()));
         let y = p(&mut args, Arg::S(pat));
-        sql += &format!(" AND (a.content LIKE {x} ESCAPE '\\' OR a.address LIKE {y} ESCAPE '\\')");
+        // Latin letters match in either case on both databases (SQLite's LIKE folds them;
+        // PostgreSQL's does not, so the text is folded the same way there).
+        let fold = |col: &str| match db.backend() {
+            crate::Backend::Sqlite => col.to_string(),
+            crate::Backend::Postgres => format!("translate({col}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"),
+        };
+        sql += &format!(" AND ({} LIKE {x} ESCAPE '\\' OR {} LIKE {y} ESCAPE '\\')", fold("a.content"), fold("a.address"));
     }
     if let Some(t) = f.overdue_at {
         let x = p(&mut args, Arg::I(t));
@@ -485,13 +513,26 @@ pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
         let x = p(&mut args, Arg::I(t));
         sql += &format!(" AND a.state NOT IN ('closed', 'rejected', 'replied') AND a.due_at < {x}");
     }
-    sql += match f.order {
-        Order::Newest => " ORDER BY a.created_at DESC, a.id DESC",
-        Order::Due => " ORDER BY a.due_at, a.id",
+    let order = match f.order {
+        Order::Newest => "ORDER BY a.created_at DESC, a.id DESC",
+        Order::Due => "ORDER BY a.due_at, a.id",
     };
-    let lim = p(&mut args, Arg::I(f.limit.clamp(1, 1000)));
-    let off = p(&mut args, Arg::I(f.offset.max(0)));
-    sql += &format!(" LIMIT {lim} OFFSET {off}");
+    let (limit, offset) = (f.limit.clamp(1, 1000), f.offset.max(0));
+    let lim = p(&mut args, Arg::I(limit));
+    let off = p(&mut args, Arg::I(offset));
+    let sql = match per_unit {
+        // Unit ids are integers read from the database, written in as literals.
+        Some(ids) => {
+            let enough = p(&mut args, Arg::I(limit + offset));
+            let branches: Vec<String> = ids
+                .iter()
+                .enumerate()
+                .map(|(i, id)| format!("SELECT b{i}.id FROM (SELECT a.id FROM appeals a WHERE a.owner_unit_id = {id} AND {sql} {order} LIMIT {enough}) b{i}"))
+                .collect();
+            format!("SELECT {COLS} {FROM} WHERE a.id IN ({}) {order} LIMIT {lim} OFFSET {off}", branches.join(" UNION ALL "))
+        }
+        None => format!("SELECT {COLS} {FROM} WHERE {sql} {order} LIMIT {lim} OFFSET {off}"),
+    };
     let mut q = sqlx::query(&sql);
     for a in args {
         q = match a {
@@ -506,6 +547,36 @@ pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
 enum Arg {
     I(i64),
     S(String),
+}
+
+/// Recompute the search signatures of a page of appeals after `after_id` (derived data, so no
+/// audit row); the last id done and how many, or `None` at the end.
+pub async fn reindex_page(db: &Db, after_id: i64, limit: i64) -> Result<Option<(i64, usize)>> {
+    let rows =
+        sqlx::query("SELECT id, content, address FROM appeals WHERE id > $1 ORDER BY id LIMIT $2").bind(after_id).bind(limit).fetch_all(db.pool()).await?;
+    let Some(last) = rows.last().map(|r| get_i64(r, "id")).transpose()? else { return Ok(None) };
+    let mut sql = String::from("UPDATE appeals SET sig0 = v.column2, sig1 = v.column3, sig2 = v.column4, sig3 = v.column5 FROM (VALUES ");
+    for i in 0..rows.len() {
+        if i > 0 {
+            sql.push(',');
+        }
+        let b = i * 5;
+        sql.push_str(&format!("(${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5));
+    }
+    sql.push_str(") AS v WHERE appeals.id = v.column1");
+    let mut q = sqlx::query(&sql);
+    for r in &rows {
+        let content = get_str(r, "content")?;
+        let address = get_opt_str(r, "address")?.unwrap_or_default();
+        q = q.bind(get_i64(r, "id")?);
+        for w in signature([content.as_str(), address.as_str()]) {
+            q = q.bind(w);
+        }
+    }
+    let mut tx = db.begin_write().await?;
+    q.execute(tx.conn()).await?;
+    tx.commit_unaudited().await?;
+    Ok(Some((last, rows.len())))
 }
 
 /// Recent appeals of a place (or of everywhere when none), for duplicate detection.

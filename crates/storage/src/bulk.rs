@@ -135,7 +135,7 @@ pub struct SeedAppeal {
     pub rating: Option<&'static str>,
 }
 
-const APPEAL_COLS: usize = 16;
+const APPEAL_COLS: usize = 20;
 
 /// Insert a batch of appeals in one transaction with one audit row.
 pub async fn insert_appeals(db: &Db, actor: &Actor, rows: &[SeedAppeal]) -> Result<()> {
@@ -146,7 +146,7 @@ pub async fn insert_appeals(db: &Db, actor: &Actor, rows: &[SeedAppeal]) -> Resu
     for chunk in rows.chunks(400) {
         let mut sql = String::from(
             "INSERT INTO appeals (code, channel, kind, category, content, address, township_id, citizen_name, phone, state, owner_unit_id, due_at, \
-             dispatched_at, created_at, updated_at, closed_at, reply, rating, urgency) VALUES ",
+             dispatched_at, created_at, updated_at, closed_at, reply, rating, urgency, sig0, sig1, sig2, sig3) VALUES ",
         );
         for i in 0..chunk.len() {
             let b = i * APPEAL_COLS;
@@ -156,8 +156,8 @@ pub async fn insert_appeals(db: &Db, actor: &Actor, rows: &[SeedAppeal]) -> Resu
             let p: Vec<String> = (1..=APPEAL_COLS).map(|k| format!("${}", b + k)).collect();
             // dispatched_at and updated_at repeat created_at.
             sql.push_str(&format!(
-                "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 'normal')",
-                p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[12], p[12], p[13], p[14], p[15]
+                "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 'normal', {}, {}, {}, {})",
+                p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[12], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19]
             ));
         }
         let mut q = sqlx::query(&sql);
@@ -179,6 +179,9 @@ pub async fn insert_appeals(db: &Db, actor: &Actor, rows: &[SeedAppeal]) -> Resu
                 .bind(r.closed_at)
                 .bind(&r.reply)
                 .bind(r.rating);
+            for w in luoshi_domain::appeal::signature([r.content.as_str(), r.address.as_str()]) {
+                q = q.bind(w);
+            }
         }
         q.execute(tx.conn()).await?;
     }

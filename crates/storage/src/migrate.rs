@@ -14,6 +14,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (4, "appeals", include_str!("../migrations/sqlite/0004_appeals.sql")),
     (5, "duty_sight", include_str!("../migrations/sqlite/0005_duty_sight.sql")),
     (6, "data_versions", include_str!("../migrations/sqlite/0006_data_versions.sql")),
+    (7, "search_signatures", include_str!("../migrations/sqlite/0007_search_signatures.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -22,6 +23,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (4, "appeals", include_str!("../migrations/postgres/0004_appeals.sql")),
     (5, "duty_sight", include_str!("../migrations/postgres/0005_duty_sight.sql")),
     (6, "data_versions", include_str!("../migrations/postgres/0006_data_versions.sql")),
+    (7, "search_signatures", include_str!("../migrations/postgres/0007_search_signatures.sql")),
 ];
 
 /// A migration this run applied.

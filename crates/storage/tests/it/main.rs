@@ -3,6 +3,7 @@
 
 #![expect(clippy::unwrap_used, reason = "a test fails by panicking")]
 
+mod appeal_search;
 mod audit_chain;
 mod duty_sight;
 mod schema;

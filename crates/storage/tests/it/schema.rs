@@ -50,6 +50,15 @@ fn described(migrations: &[(i64, &str, &str)]) -> BTreeMap<String, Vec<String>> 
             }
             out.insert(name, cols);
         }
+        // Columns added later.
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find("ALTER TABLE ") {
+            rest = &rest[i + "ALTER TABLE ".len()..];
+            let words: Vec<&str> = rest.split_whitespace().take(5).collect();
+            if let [table, "ADD", "COLUMN", col, ..] = words.as_slice() {
+                out.get_mut(*table).unwrap().push(col.to_string());
+            }
+        }
     }
     out
 }
