@@ -128,6 +128,8 @@ impl Actor {
 #[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
+    /// Where write transactions run: for SQLite one connection of its own, for PostgreSQL the pool.
+    writer: AnyPool,
     backend: Backend,
     /// SQLite allows one writer; writers queue here instead of spinning on SQLITE_BUSY.
     write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
@@ -174,27 +176,45 @@ impl Db {
         // SQLite runs each connection on a thread of its own: a few connections serve readers in
         // WAL mode best on a small machine, and a connection to a local file needs no ping
         // before use (PostgreSQL keeps it, to notice a restarted server).
-        let pool = AnyPoolOptions::new()
-            .max_connections(if is_sqlite { opts.max_connections.clamp(2, 4) } else { opts.max_connections })
-            .test_before_acquire(!is_sqlite)
-            .acquire_timeout(opts.acquire_timeout)
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if is_sqlite {
-                        sqlx::Executor::execute(&mut *conn, pragmas).await?;
-                    }
-                    Ok(())
+        let options = |max: u32| {
+            AnyPoolOptions::new().max_connections(max).test_before_acquire(!is_sqlite).acquire_timeout(opts.acquire_timeout).after_connect(
+                move |conn, _meta| {
+                    Box::pin(async move {
+                        if is_sqlite {
+                            sqlx::Executor::execute(&mut *conn, pragmas).await?;
+                        }
+                        Ok(())
+                    })
+                },
+            )
+        };
+        let pool = options(if is_sqlite { opts.max_connections.clamp(2, 4) } else { opts.max_connections }).connect(&url).await?;
+        // SQLite has one writer at a time: it gets a connection of its own, which keeps its
+        // page cache across writes (a connection that made the last change need not reload),
+        // and never waits for a reader to hand back a pooled connection.
+        // A write that failed so badly that even its rollback failed (a disk gone read-only)
+        // leaves the connection inside a transaction: it is closed on release, the next write
+        // gets a fresh one. (The `SELECT 1` waits until the queued rollback has run.)
+        let writer = if is_sqlite {
+            options(1)
+                .after_release(|conn, _| {
+                    Box::pin(async move {
+                        let alive = sqlx::query("SELECT 1").execute(&mut *conn).await.is_ok();
+                        Ok(alive && !sqlx::Connection::is_in_transaction(conn))
+                    })
                 })
-            })
-            .connect(&url)
-            .await?;
+                .connect(&url)
+                .await?
+        } else {
+            pool.clone()
+        };
         let write_lock = is_sqlite.then(|| Arc::new(tokio::sync::Mutex::new(())));
         let sqlite_synchronous = if pragmas.contains("synchronous = FULL") { "FULL" } else { "NORMAL" };
         let checkpointer = match &write_lock {
             Some(lock) => Some(Arc::new(checkpoint::start(&url, lock.clone()).await?)),
             None => None,
         };
-        Ok(Db { pool, backend, write_lock, sqlite_path, sqlite_synchronous, checkpointer })
+        Ok(Db { pool, writer, backend, write_lock, sqlite_path, sqlite_synchronous, checkpointer })
     }
 
     pub fn backend(&self) -> Backend {
@@ -232,7 +252,7 @@ impl Db {
             None => None,
         };
         let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
         Ok(WriteTx { tx, _guard: guard, audited: false })
@@ -262,6 +282,7 @@ impl Db {
             c.stop().await;
         }
         self.pool.close().await;
+        self.writer.close().await;
     }
 }
 
