@@ -505,6 +505,14 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Load what intake reads (units, taxonomy, 权责清单, routing model, keys) before the first
+/// citizen waits for it.
+async fn warm(state: &luoshi_web::AppState) {
+    if let Err(e) = state.routing.context(&state.db).await {
+        tracing::warn!(error = %e, "could not preload the intake data; the first appeal will");
+    }
+}
+
 async fn bind(args: &ServeArgs) -> Result<tokio::net::TcpListener, Fail> {
     tokio::net::TcpListener::bind(&args.listen).await.map_err(|e| Fail(format!("cannot listen on {}: {e}", args.listen)))
 }
@@ -532,6 +540,7 @@ async fn serve(db: Db, listener: tokio::net::TcpListener, args: &ServeArgs) -> R
         }
         tracing::info!("shutting down");
     };
+    warm(&state).await;
     luoshi_web::serve(state, listener, shutdown).await.map_err(|e| Fail(e.to_string()))?;
     db.close().await;
     Ok(())
@@ -602,6 +611,7 @@ async fn bench_cmd(url: &str, command: BenchCommand) -> Result<(), Fail> {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| Fail(e.to_string()))?;
             let base = format!("http://{}", listener.local_addr().map_err(|e| Fail(e.to_string()))?);
             let state = luoshi_web::AppState::new(db.clone(), luoshi_web::Config { supervise_every_secs: 0, ..Default::default() });
+            warm(&state).await;
             let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
             let server = tokio::spawn(luoshi_web::serve(state, listener, async move {
                 let _ = stopped.await;

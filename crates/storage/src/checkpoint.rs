@@ -61,7 +61,9 @@ async fn run(mut conn: sqlx::AnyConnection, write_lock: Arc<Mutex<()>>, mut stop
         let outcome = async {
             let frames = checkpoint(&mut conn, "PASSIVE").await?;
             if frames > RESTART_FRAMES {
-                // Almost everything is copied already: the pause is short.
+                // Copy what came in meanwhile without the lock too, so that under the lock
+                // only the last few pages are copied and synced: the pause is short.
+                checkpoint(&mut conn, "PASSIVE").await?;
                 let _writers = write_lock.lock().await;
                 checkpoint(&mut conn, "RESTART").await?;
             }
