@@ -193,7 +193,14 @@ pub async fn insert_many(tx: &mut WriteTx, items: &[Intake]) -> Result<Vec<Appea
     let entries: Vec<audit::Entry<'_>> = out
         .iter()
         .zip(items)
-        .map(|(a, it)| audit::Entry { actor: &it.actor, action: "appeal.receive", entity: "appeal", entity_id: a.id.to_string(), after: Some(receipt(it)) })
+        .map(|(a, it)| audit::Entry {
+            actor: &it.actor,
+            action: "appeal.receive",
+            entity: "appeal",
+            entity_id: a.id.to_string(),
+            before: None,
+            after: Some(receipt(it)),
+        })
         .collect();
     audit::append_many(tx, &entries).await?;
     Ok(out)
@@ -555,15 +562,10 @@ pub async fn reindex_page(db: &Db, after_id: i64, limit: i64) -> Result<Option<(
     let rows =
         sqlx::query("SELECT id, content, address FROM appeals WHERE id > $1 ORDER BY id LIMIT $2").bind(after_id).bind(limit).fetch_all(db.pool()).await?;
     let Some(last) = rows.last().map(|r| get_i64(r, "id")).transpose()? else { return Ok(None) };
-    let mut sql = String::from("UPDATE appeals SET sig0 = v.column2, sig1 = v.column3, sig2 = v.column4, sig3 = v.column5 FROM (VALUES ");
-    for i in 0..rows.len() {
-        if i > 0 {
-            sql.push(',');
-        }
-        let b = i * 5;
-        sql.push_str(&format!("(${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5));
-    }
-    sql.push_str(") AS v WHERE appeals.id = v.column1");
+    let sql = format!(
+        "UPDATE appeals SET sig0 = v.column2, sig1 = v.column3, sig2 = v.column4, sig3 = v.column5 FROM (VALUES {}) AS v WHERE appeals.id = v.column1",
+        crate::values(rows.len(), 5)
+    );
     let mut q = sqlx::query(&sql);
     for r in &rows {
         let content = get_str(r, "content")?;

@@ -4,8 +4,7 @@ use crate::{get_i64, get_opt_i64, get_opt_str, get_str, Actor, Db, Result, Write
 use luoshi_domain::audit::{chain_hash, AuditRecord, Break, Verifier};
 use sqlx::any::AnyRow;
 
-/// Append a row. The head row (`audit_head`) is updated first, which takes its row lock on
-/// PostgreSQL: concurrent writers on several nodes serialise here and the chain never forks.
+/// Append a row (see [`append_many`]); its sequence number.
 pub(crate) async fn append(
     tx: &mut WriteTx,
     actor: &Actor,
@@ -15,90 +14,64 @@ pub(crate) async fn append(
     before: Option<&serde_json::Value>,
     after: Option<&serde_json::Value>,
 ) -> Result<i64> {
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").fetch_one(tx.conn()).await?;
-    let seq = get_i64(&head, "seq")?;
-    let prev = get_str(&head, "hash")?;
-    let at = crate::now_micros();
-    let before = before.map(|v| v.to_string());
-    let after = after.map(|v| v.to_string());
-    let hash = chain_hash(&prev, seq, at, actor.id, &actor.name, action, entity, entity_id, before.as_deref(), after.as_deref());
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor_id, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(seq)
-    .bind(at)
-    .bind(actor.id)
-    .bind(&actor.name)
-    .bind(action)
-    .bind(entity)
-    .bind(entity_id)
-    .bind(before)
-    .bind(after)
-    .bind(&prev)
-    .bind(&hash)
-    .execute(tx.conn())
-    .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(tx.conn()).await?;
-    Ok(seq)
+    let entry = Entry { actor, action, entity, entity_id: entity_id.to_string(), before: before.cloned(), after: after.cloned() };
+    append_many(tx, std::slice::from_ref(&entry)).await
 }
 
-/// One audit row to append with [`append_many`].
+/// One audit row to append.
 pub(crate) struct Entry<'a> {
     pub actor: &'a Actor,
     pub action: &'a str,
     pub entity: &'a str,
     pub entity_id: String,
+    pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
 }
 
-/// Append several rows in three statements whatever their number: the head moves by their
-/// count at once (taking its lock as [`append`] does), the chain is hashed here, the rows go
-/// in one insert. The chain is the same as if each had been appended alone.
-pub(crate) async fn append_many(tx: &mut WriteTx, entries: &[Entry<'_>]) -> Result<()> {
+/// Append rows in three statements whatever their number. The head row (`audit_head`) moves
+/// by their count first, which takes its row lock on PostgreSQL: concurrent writers on several
+/// nodes serialise here and the chain never forks. The chain is hashed here and the rows go in
+/// one insert, the same chain as if each had been appended alone. Returns the last sequence
+/// number.
+pub(crate) async fn append_many(tx: &mut WriteTx, entries: &[Entry<'_>]) -> Result<i64> {
     if entries.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
     let n = i64::try_from(entries.len()).unwrap_or(i64::MAX);
     let head = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash").bind(n).fetch_one(tx.conn()).await?;
-    let first = get_i64(&head, "seq")? - n + 1;
+    let last = get_i64(&head, "seq")?;
     let mut prev = get_str(&head, "hash")?;
     let at = crate::now_micros();
     let mut rows = Vec::with_capacity(entries.len());
-    for (i, e) in entries.iter().enumerate() {
-        let seq = first + i64::try_from(i).unwrap_or(0);
+    for (seq, e) in (last - n + 1..).zip(entries) {
+        let before = e.before.as_ref().map(|v| v.to_string());
         let after = e.after.as_ref().map(|v| v.to_string());
-        let hash = chain_hash(&prev, seq, at, e.actor.id, &e.actor.name, e.action, e.entity, &e.entity_id, None, after.as_deref());
-        rows.push((seq, after, std::mem::replace(&mut prev, hash.clone()), hash));
+        let hash = chain_hash(&prev, seq, at, e.actor.id, &e.actor.name, e.action, e.entity, &e.entity_id, before.as_deref(), after.as_deref());
+        rows.push((seq, before, after, std::mem::replace(&mut prev, hash.clone()), hash));
     }
-    let mut sql = String::from("INSERT INTO audit_log (seq, at, actor_id, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash) VALUES ");
-    for i in 0..rows.len() {
-        let b = i * 10;
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push_str(&format!(
-            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, NULL, ${}, ${}, ${})",
-            b + 1,
-            b + 2,
-            b + 3,
-            b + 4,
-            b + 5,
-            b + 6,
-            b + 7,
-            b + 8,
-            b + 9,
-            b + 10
-        ));
-    }
+    let sql = format!(
+        "INSERT INTO audit_log (seq, at, actor_id, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash) VALUES {}",
+        crate::values(rows.len(), 11)
+    );
     let mut q = sqlx::query(&sql);
-    for (e, (seq, after, prev_hash, hash)) in entries.iter().zip(&rows) {
-        q = q.bind(*seq).bind(at).bind(e.actor.id).bind(&e.actor.name).bind(e.action).bind(e.entity).bind(&e.entity_id).bind(after).bind(prev_hash).bind(hash);
+    for (e, (seq, before, after, prev_hash, hash)) in entries.iter().zip(&rows) {
+        q = q
+            .bind(*seq)
+            .bind(at)
+            .bind(e.actor.id)
+            .bind(&e.actor.name)
+            .bind(e.action)
+            .bind(e.entity)
+            .bind(&e.entity_id)
+            .bind(before)
+            .bind(after)
+            .bind(prev_hash)
+            .bind(hash);
     }
     q.execute(tx.conn()).await?;
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&prev).execute(tx.conn()).await?;
     tx.mark_audited();
-    Ok(())
+    Ok(last)
 }
 
 fn record(r: &AnyRow) -> Result<AuditRecord> {

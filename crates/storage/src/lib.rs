@@ -356,6 +356,11 @@ impl WriteTx {
     }
 }
 
+/// Placeholders of a multi-row `VALUES`: `rows` groups of `cols` parameters, numbered from `$1`.
+pub(crate) fn values(rows: usize, cols: usize) -> String {
+    (0..rows).map(|r| format!("({})", (1..=cols).map(|c| format!("${}", r * cols + c)).collect::<Vec<_>>().join(", "))).collect::<Vec<_>>().join(", ")
+}
+
 /// Current time as UTC microseconds.
 pub fn now_micros() -> i64 {
     luoshi_domain::time::to_micros(chrono::Utc::now())
