@@ -15,6 +15,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (5, "duty_sight", include_str!("../migrations/sqlite/0005_duty_sight.sql")),
     (6, "data_versions", include_str!("../migrations/sqlite/0006_data_versions.sql")),
     (7, "search_signatures", include_str!("../migrations/sqlite/0007_search_signatures.sql")),
+    (8, "rate_counts", include_str!("../migrations/sqlite/0008_rate_counts.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -24,6 +25,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (5, "duty_sight", include_str!("../migrations/postgres/0005_duty_sight.sql")),
     (6, "data_versions", include_str!("../migrations/postgres/0006_data_versions.sql")),
     (7, "search_signatures", include_str!("../migrations/postgres/0007_search_signatures.sql")),
+    (8, "rate_counts", include_str!("../migrations/postgres/0008_rate_counts.sql")),
 ];
 
 /// A migration this run applied.

@@ -64,8 +64,26 @@ pub async fn sweep(db: &Db, now: i64) -> Result<u64> {
     let mut tx = db.begin_write().await?;
     let a = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(tx.conn()).await?.rows_affected();
     let b = sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(now - 86_400_000_000).execute(tx.conn()).await?.rows_affected();
+    // Rate windows are hours: keep a day of them.
+    let c = sqlx::query("DELETE FROM rate_counts WHERE window_no < $1").bind(now / 3_600_000_000 - 24).execute(tx.conn()).await?.rows_affected();
     tx.commit_unaudited().await?;
-    Ok(a + b)
+    Ok(a + b + c)
+}
+
+/// Count one hit of a shared rate limit (e.g. `intake:ADDR` in hour `window`) and return the
+/// count so far, atomically on every node. Bookkeeping, not audited.
+pub async fn count_hit(db: &Db, key: &str, window: i64) -> Result<i64> {
+    let mut tx = db.begin_write().await?;
+    let row = sqlx::query(
+        "INSERT INTO rate_counts (key, window_no, n) VALUES ($1, $2, 1) ON CONFLICT (key, window_no) DO UPDATE SET n = rate_counts.n + 1 RETURNING n",
+    )
+    .bind(key)
+    .bind(window)
+    .fetch_one(tx.conn())
+    .await?;
+    let n = get_i64(&row, "n")?;
+    tx.commit_unaudited().await?;
+    Ok(n)
 }
 
 /// Count failures for a key (`user:NAME` or `ip:ADDR`) since a moment.

@@ -40,16 +40,15 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// A date that overrides the real one (rehearsals and tests); see [`Config::today`].
     clock: Arc<std::sync::RwLock<Option<chrono::NaiveDate>>>,
-    /// The appeal routing model, cached until a newer one is trained (the database holds it).
+    /// The node's intake state: reference data cached behind `data_versions`, and the intake
+    /// writer that commits appeals arriving together in one transaction.
     pub routing: Arc<luoshi_app::appeals::Routing>,
-    /// Public appeal submissions per client address in the current hour (this node's share).
-    pub intake: Arc<std::sync::Mutex<std::collections::HashMap<String, (i64, i64)>>>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> Self {
         let clock = Arc::new(std::sync::RwLock::new(config.today));
-        AppState { db, metrics: Arc::new(metrics::Metrics::default()), config: Arc::new(config), clock, routing: Arc::default(), intake: Arc::default() }
+        AppState { db, metrics: Arc::new(metrics::Metrics::default()), config: Arc::new(config), clock, routing: Arc::default() }
     }
 
     /// Today in Asia/Shanghai (or the date set for a rehearsal).

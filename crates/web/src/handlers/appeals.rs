@@ -293,22 +293,14 @@ pub async fn key_revoke(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i6
 
 // --- public pages -----------------------------------------------------------------------------
 
-/// Count a public submission from this address; refuse past the hourly limit.
-pub fn admit(app: &AppState, ip: Option<&str>, per_hour: i64) -> AppResult<()> {
+/// Count a public submission from this address; refuse past the hourly limit. The count lives
+/// in the database, so several nodes behind one address limit it together.
+pub async fn admit(app: &AppState, ip: Option<&str>, per_hour: i64) -> AppResult<()> {
     let hour = app.now() / 3_600_000_000;
-    let key = ip.unwrap_or("?").to_string();
-    let mut m = app.intake.lock().map_err(|_| AppError(DomainError::new(ErrorCode::Internal)))?;
-    if m.len() > 100_000 {
-        m.retain(|_, (h, _)| *h == hour);
-    }
-    let e = m.entry(key).or_insert((hour, 0));
-    if e.0 != hour {
-        *e = (hour, 0);
-    }
-    if e.1 >= per_hour {
+    let n = luoshi_storage::sessions::count_hit(&app.db, &format!("intake:{}", ip.unwrap_or("?")), hour).await?;
+    if n > per_hour {
         return Err(AppError(DomainError::new(ErrorCode::TooManyAttempts)));
     }
-    e.1 += 1;
     Ok(())
 }
 
@@ -360,7 +352,7 @@ pub async fn public_form(ctx: Ctx, State(app): State<AppState>) -> AppResult<Res
 
 /// A citizen submits (page form or JSON): answers with the tracking code only.
 pub async fn public_submit(ctx: Ctx, State(app): State<AppState>, Input(input): Input<AppealInput>) -> AppResult<Response> {
-    admit(&app, ctx.ip.as_deref(), per_hour(&app).await?)?;
+    admit(&app, ctx.ip.as_deref(), per_hour(&app).await?).await?;
     let r = svc::receive(&app.db, &app.routing, None, &input, Channel::Web, None, app.now()).await?;
     let code = r.appeal.code.clone();
     if ctx.want == Want::Json {
@@ -396,7 +388,7 @@ pub struct RateForm {
 
 /// The citizen rates the reply: 满意 / 基本满意 / 不满意 (the first 不满意 sends it back for 重办).
 pub async fn public_rate(ctx: Ctx, State(app): State<AppState>, Path(code): Path<String>, Input(f): Input<RateForm>) -> AppResult<Response> {
-    admit(&app, ctx.ip.as_deref(), per_hour(&app).await?)?;
+    admit(&app, ctx.ip.as_deref(), per_hour(&app).await?).await?;
     let tr = svc::rate_by_code(&app.db, &code, &f.rating, &f.comment, app.now()).await?;
     if ctx.want == Want::Json {
         return Ok(Json(serde_json::to_value(&tr).unwrap_or_default()).into_response());

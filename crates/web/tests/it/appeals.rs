@@ -486,3 +486,27 @@ async fn appeals_received_together_are_each_whole() {
     assert!(report.broken.is_none());
     assert_eq!(report.checked, audit_before + 36);
 }
+
+/// The public page's limit per address and hour is one count in the database: two nodes on the
+/// same database share it, and the submission past it is refused with `too_many_attempts`.
+#[tokio::test]
+async fn two_nodes_share_the_public_intake_limit() {
+    let app = spawn_app().await;
+    luoshi_app::appeals::seed_categories(&app.t.db, &luoshi_app::Who::system("test")).await.unwrap();
+    // A second node on the same database.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let other = format!("http://{}", listener.local_addr().unwrap());
+    let state = luoshi_web::AppState::new(app.t.db.clone(), luoshi_web::Config { today: Some(crate::day(crate::TODAY)), ..Default::default() });
+    tokio::spawn(async move { luoshi_web::serve(state, listener, std::future::pending()).await.unwrap() });
+    let body = |i: usize| json!({ "kind": "complaint", "category": "road", "content": format!("路面第{i}处坑洼需要修补"), "address": "城关镇解放路" });
+    for i in 0..20 {
+        let base = if i % 2 == 0 { &app.base } else { &other };
+        let r = TestApp::client().post(format!("{base}/api/v1/public/appeals")).json(&body(i)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED, "submission {i}");
+    }
+    for base in [&app.base, &other] {
+        let r = TestApp::client().post(format!("{base}/api/v1/public/appeals")).json(&body(99)).send().await.unwrap();
+        let (status, code, v) = crate::error_code(r).await;
+        assert_eq!((status, code.as_str()), (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"), "{v}");
+    }
+}
