@@ -296,7 +296,8 @@ pub async fn key_revoke(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i6
 /// Count a public submission from this address; refuse past the hourly limit. The count lives
 /// in the database, so several nodes behind one address limit it together.
 pub async fn admit(app: &AppState, ip: Option<&str>, per_hour: i64) -> AppResult<()> {
-    let hour = app.now() / 3_600_000_000;
+    // Wall-clock hours, as the sweep that clears old windows counts them (not a rehearsal date).
+    let hour = luoshi_storage::now_micros() / 3_600_000_000;
     let n = luoshi_storage::sessions::count_hit(&app.db, &format!("intake:{}", ip.unwrap_or("?")), hour).await?;
     if n > per_hour {
         return Err(AppError(DomainError::new(ErrorCode::TooManyAttempts)));

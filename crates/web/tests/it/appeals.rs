@@ -499,10 +499,14 @@ async fn two_nodes_share_the_public_intake_limit() {
     let state = luoshi_web::AppState::new(app.t.db.clone(), luoshi_web::Config { today: Some(crate::day(crate::TODAY)), ..Default::default() });
     tokio::spawn(async move { luoshi_web::serve(state, listener, std::future::pending()).await.unwrap() });
     let body = |i: usize| json!({ "kind": "complaint", "category": "road", "content": format!("路面第{i}处坑洼需要修补"), "address": "城关镇解放路" });
+    let started_hour = luoshi_storage::now_micros() / 3_600_000_000;
     for i in 0..20 {
         let base = if i % 2 == 0 { &app.base } else { &other };
         let r = TestApp::client().post(format!("{base}/api/v1/public/appeals")).json(&body(i)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::CREATED, "submission {i}");
+    }
+    if luoshi_storage::now_micros() / 3_600_000_000 != started_hour {
+        return; // the clock struck the hour meanwhile: a new window, nothing to check this time
     }
     for base in [&app.base, &other] {
         let r = TestApp::client().post(format!("{base}/api/v1/public/appeals")).json(&body(99)).send().await.unwrap();
