@@ -157,11 +157,6 @@ impl Routing {
         Ok(ctx)
     }
 
-    /// The newest routing model, if any.
-    pub async fn model(&self, db: &Db) -> Result<Option<Arc<Model>>> {
-        Ok(self.context(db).await?.model.clone())
-    }
-
     /// Write a received appeal through the node's intake writer; answers once it is durable.
     async fn write(&self, db: &Db, actor: Actor, new: dom::NewAppeal, placement: Placement, now: i64) -> Result<Appeal> {
         let sender = self.writer.get_or_init(|| {
@@ -225,17 +220,12 @@ async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Appeal>> {
     Ok(out)
 }
 
+/// One appeal alone, drawing another tracking code if its code is taken (1 in 2^60).
 async fn write_one(db: &Db, j: &Job) -> Result<Appeal> {
     let mut tries = 0;
     loop {
-        let code = dom::tracking_code(random_u64()?);
-        let mut tx = db.begin_write().await?;
-        match store::insert(&mut tx, &j.actor, &j.new, &code, &j.placement, j.now).await {
-            Ok(a) => {
-                tx.commit().await?;
-                return Ok(a);
-            }
-            // A tracking code already taken (1 in 2^60): draw another.
+        match write_batch(db, std::slice::from_ref(j)).await {
+            Ok(mut written) => return written.pop().ok_or_else(|| DomainError::new(ErrorCode::Internal).with_detail("insert returned no row").into()),
             Err(e) if e.code() == ErrorCode::Duplicate && tries < 3 => tries += 1,
             Err(e) => return Err(e),
         }
@@ -1082,7 +1072,6 @@ pub async fn revoke_key(db: &Db, who: &Who, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// The live key for an `api_key` as sent, if any.
 /// Rebuild every appeal's search signature (`luoshi appeals reindex`): derived from the
 /// database alone, so every node searching it answers alike. Returns how many were done.
 pub async fn reindex(db: &Db) -> Result<usize> {
@@ -1094,6 +1083,7 @@ pub async fn reindex(db: &Db) -> Result<usize> {
     Ok(done)
 }
 
+/// The live key for an `api_key` as sent, if any (from the node's cache of keys in force).
 pub async fn check_key(db: &Db, routing: &Routing, key: &str) -> Result<Option<store::Key>> {
     if key.trim().is_empty() {
         return Ok(None);

@@ -108,8 +108,7 @@ pub struct Placement {
     pub open311_key_id: Option<i64>,
 }
 
-/// Register an appeal (受理) with its tracking code, audited and in the trail.
-/// One received work order for [`insert_many`].
+/// One received work order (受理) for [`insert_many`].
 #[derive(Debug, Clone)]
 pub struct Intake {
     pub actor: Actor,
@@ -119,9 +118,10 @@ pub struct Intake {
     pub now: i64,
 }
 
-/// Insert work orders received together (group commit): one statement for the orders, one for
-/// their trail rows and three for their audit rows, whatever their number. Each gets the same
-/// rows as [`insert`] gives it. A tracking code already taken fails the whole call.
+/// Register work orders with their tracking codes, each in the trail and audited — one or
+/// several received together (group commit): one statement for the orders, one for their trail
+/// rows and three for their audit rows, whatever their number; nothing is read back (a new order
+/// has no owner, dates or rating yet). A tracking code already taken fails the whole call.
 pub async fn insert_many(tx: &mut WriteTx, items: &[Intake]) -> Result<Vec<Appeal>> {
     if items.is_empty() {
         return Ok(Vec::new());
@@ -253,13 +253,6 @@ fn received(id: i64, it: &Intake) -> Appeal {
         created_at: it.now,
         updated_at: it.now,
     }
-}
-
-/// Insert a received work order with its first trail row and audit row; returns it as stored
-/// (a new order has no owner, dates or rating yet, so nothing needs reading back).
-pub async fn insert(tx: &mut WriteTx, actor: &Actor, a: &NewAppeal, code: &str, p: &Placement, now: i64) -> Result<Appeal> {
-    let item = Intake { actor: actor.clone(), appeal: a.clone(), code: code.to_string(), placement: p.clone(), now };
-    insert_many(tx, std::slice::from_ref(&item)).await?.pop().ok_or_else(|| DomainError::new(ErrorCode::Internal).with_detail("insert returned no row").into())
 }
 
 #[expect(clippy::too_many_arguments, reason = "one trail row, each fact once")]

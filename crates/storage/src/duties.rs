@@ -259,11 +259,11 @@ impl Visibility {
 }
 
 impl Resolved {
-    /// The rows to select from, as `d`: all duties, or for a unit the few it owns or
-    /// co-operates on (found through the owner and co-unit indexes), joined back to duties.
+    /// The rows to select from, as `d`: all duties, or for a unit the few in its sight (those
+    /// it owns or co-operates on), joined back to duties.
     fn source(&self) -> String {
         match self {
-            Resolved::Units(ids) => format!("(SELECT o.id FROM duties o WHERE o.owner_unit_id IN ({ids}) UNION SELECT du.duty_id FROM duty_units du WHERE du.unit_id IN ({ids})) v JOIN duties d ON d.id = v.id"),
+            Resolved::Units(ids) => format!("(SELECT DISTINCT s.duty_id AS id FROM duty_sight s WHERE s.unit_id IN ({ids})) v JOIN duties d ON d.id = v.id"),
             _ => "duties d".into(),
         }
     }
@@ -286,7 +286,7 @@ impl Resolved {
                 binds.push(Bind::I(*id));
                 format!("d.lead_leader_id = ${}", binds.len())
             }
-            Resolved::Units(ids) => format!("(d.owner_unit_id IN ({ids}) OR d.id IN (SELECT du.duty_id FROM duty_units du WHERE du.unit_id IN ({ids})))"),
+            Resolved::Units(ids) => format!("d.id IN (SELECT s.duty_id FROM duty_sight s WHERE s.unit_id IN ({ids}))"),
         }
     }
 }
@@ -321,8 +321,8 @@ fn filter_sql(vis: &Resolved, f: &Filter, binds: &mut Vec<Bind>, with_light: boo
         }
     }
     if let Some(u) = f.unit_id {
-        // `?` stands for the same parameter twice: the lead unit or a co-unit.
-        push(binds, Bind::I(u), "(d.owner_unit_id = ? OR EXISTS (SELECT 1 FROM duty_units fu WHERE fu.duty_id = d.id AND fu.unit_id = ?))");
+        // The lead unit or a co-unit: the unit's sight holds the duty.
+        push(binds, Bind::I(u), "EXISTS (SELECT 1 FROM duty_sight fs WHERE fs.unit_id = ? AND fs.duty_id = d.id)");
     }
     if let Some(dir) = f.directive_id {
         push(binds, Bind::I(dir), "d.directive_id = ?");
