@@ -92,6 +92,17 @@ impl RulesInForce {
     pub fn int(&self, key: &str) -> Option<i64> {
         self.num(key).map(|v| v as i64)
     }
+
+    pub fn text(&self, key: &str) -> Option<String> {
+        luoshi_storage::rules::in_force(&self.versions, key, &self.day)
+            .and_then(|v| v.value.as_str().map(str::to_string))
+            .or_else(|| self.shipped.iter().find(|s| s.key == key).and_then(|s| s.value.as_str().map(str::to_string)))
+    }
+
+    /// A comma-separated list rule, trimmed, empty parts dropped.
+    pub fn list(&self, key: &str) -> Vec<String> {
+        self.text(key).unwrap_or_default().split([',', '，']).map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()
+    }
 }
 
 pub(crate) fn forbidden() -> StoreError {

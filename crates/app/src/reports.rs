@@ -33,14 +33,20 @@ pub fn month_bounds(period: &str) -> Result<(NaiveDate, NaiveDate), DomainError>
     Ok((first, last))
 }
 
-pub async fn build(db: &Db, who: &Who, period: &str) -> Result<PeriodReport> {
+/// The report of a month as it stood at its end, or today for the current month (a month
+/// still to come has nothing to report).
+pub async fn build(db: &Db, who: &Who, period: &str, today: NaiveDate) -> Result<PeriodReport> {
     if !(who.is_supervisor() || who.role == Some(luoshi_domain::user::Role::Leader)) {
         return Err(forbidden());
     }
     let (from, to) = month_bounds(period)?;
+    if from > today {
+        return Err(DomainError::field(ErrorCode::OutOfRange, "period").with_detail(today.format("%Y-%m").to_string()).into());
+    }
+    let as_of = to.min(today);
     let (f, t) = (crate::ymd(from), crate::ymd(to));
     let min_items = rules::int_value(db, "supervision.ranking.min_items", &t).await?;
-    let mut units = store::period_stats(db, &f, &t).await?;
+    let mut units = store::period_stats(db, &f, &crate::ymd(as_of)).await?;
     let early_rows = store::early_closures(db, &f, &t).await?;
     for u in units.iter_mut() {
         u.early = i64::try_from(early_rows.iter().filter(|e| e.0 == u.unit_id).count()).unwrap_or(0);

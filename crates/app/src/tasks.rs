@@ -341,12 +341,49 @@ pub struct SuperviseReport {
     pub reports: usize,
     /// Reminders to report progress for the month.
     pub report_due: usize,
+    /// Counted only: nothing was written.
+    pub rehearsal: bool,
 }
 
-/// The supervision run (督查): recompute every open duty's light for `today` and raise the
-/// ladder's notices that are due. Idempotent for a date: a notice is unique per duty, level and
-/// deadline in the database, so a second run, on this node or another, raises nothing again.
+/// How a supervision run ends: written, or a rehearsal that counts what it would raise and
+/// rolls every change back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Run {
+    Write,
+    Rehearsal,
+}
+
+/// The supervision run as a caller asks for it: only today is written (a notice raised for
+/// another date is permanent and would block the real one); any other date is a rehearsal.
+pub async fn supervise_on(db: &Db, today: NaiveDate, date: Option<NaiveDate>, rehearsal: bool) -> Result<SuperviseReport> {
+    let day = date.unwrap_or(today);
+    if day != today && !rehearsal {
+        return Err(DomainError::field(ErrorCode::OutOfRange, "run_date").with_detail(ymd(today)).into());
+    }
+    let mut r = supervise_run(db, day, if rehearsal { Run::Rehearsal } else { Run::Write }).await?;
+    r.rehearsal = rehearsal;
+    Ok(r)
+}
+
+/// Commit a page of the run, or roll it back in a rehearsal.
+async fn finish(tx: luoshi_storage::WriteTx, wrote_event: bool, run: Run) -> Result<()> {
+    match (run, wrote_event) {
+        (Run::Rehearsal, _) => drop(tx),
+        (Run::Write, true) => tx.commit().await?,
+        (Run::Write, false) => tx.commit_unaudited().await?,
+    }
+    Ok(())
+}
+
+/// The supervision run (督查) for today, written.
 pub async fn supervise(db: &Db, today: NaiveDate) -> Result<SuperviseReport> {
+    supervise_run(db, today, Run::Write).await
+}
+
+/// Recompute every open duty's light for `today` and raise the ladder's notices that are due.
+/// Idempotent for a date: a notice is unique per duty, level and deadline in the database, so
+/// a second run, on this node or another, raises nothing again.
+async fn supervise_run(db: &Db, today: NaiveDate, run: Run) -> Result<SuperviseReport> {
     let cal = calendar::load(db).await?;
     let r = rules_on(db, today).await?;
     let actor = luoshi_storage::Actor { id: None, name: "supervision".into() };
@@ -384,11 +421,7 @@ pub async fn supervise(db: &Db, today: NaiveDate) -> Result<SuperviseReport> {
                 }
             }
         }
-        if wrote_event {
-            tx.commit().await?;
-        } else {
-            tx.commit_unaudited().await?;
-        }
+        finish(tx, wrote_event, run).await?;
     }
     // The reporting cycle: from day N of the month, a task in progress whose owner has not
     // reported this month gets a reminder (once per month, on any node).
@@ -405,11 +438,7 @@ pub async fn supervise(db: &Db, today: NaiveDate) -> Result<SuperviseReport> {
                     wrote = true;
                 }
             }
-            if wrote {
-                tx.commit().await?;
-            } else {
-                tx.commit_unaudited().await?;
-            }
+            finish(tx, wrote, run).await?;
         }
     }
     tracing::info!(?out, "supervision run");

@@ -309,6 +309,9 @@ pub struct AppealInput {
     /// The citizen asks that their identity be kept from the unit (GB/T 33358: 保密).
     #[serde(default)]
     pub confidential: bool,
+    /// A link to a photo or document (Open311 `media_url`): http or https.
+    #[serde(default)]
+    pub media_url: String,
 }
 
 /// A checked appeal.
@@ -326,6 +329,7 @@ pub struct NewAppeal {
     pub id_number: Option<String>,
     pub urgency: Urgency,
     pub confidential: bool,
+    pub media_url: Option<String>,
 }
 
 fn enum_field<T>(field: &str, v: &str, default: Option<T>, parse: fn(&str) -> Option<T>) -> Result<T, DomainError> {
@@ -355,11 +359,20 @@ impl AppealInput {
         let kind = enum_field("kind", &self.kind, Some(Kind::Complaint), Kind::parse)?;
         let urgency = enum_field("urgency", &self.urgency, Some(Urgency::Normal), Urgency::parse)?;
         let category = required_text("category", &self.category, 32)?;
-        let content = required_text("content", &self.content, 4000)?;
-        if content.chars().count() < 5 {
-            return Err(DomainError::field(ErrorCode::Invalid, "content").with_detail("≥ 5"));
+        // Characters XML 1.0 cannot carry would make every published list unreadable.
+        let content = required_text("content", &crate::publish::xml_clean(&self.content), 4000)?;
+        // An Open311 description is optional in the spec: the client sends the service's name.
+        if content.chars().count() < 5 && channel != Channel::Open311 {
+            return Err(DomainError::field(ErrorCode::TooShort, "content").with_detail("5"));
         }
-        let address = optional_text("address", &self.address, 200)?;
+        let address = optional_text("address", &crate::publish::xml_clean(&self.address), 200)?;
+        let media_url = optional_text("media_url", &self.media_url, 1000)?;
+        if let Some(u) = &media_url {
+            let scheme_ok = u.starts_with("https://") || u.starts_with("http://");
+            if !scheme_ok || u.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(DomainError::invalid("media_url"));
+            }
+        }
         for (f, v, r) in [("lat", self.lat, 90.0), ("long", self.long, 180.0)] {
             if let Some(x) = v {
                 if !x.is_finite() || x.abs() > r {
@@ -383,11 +396,12 @@ impl AppealInput {
             address,
             lat: self.lat,
             long: self.long,
-            citizen_name: optional_text("citizen_name", &self.citizen_name, 32)?,
+            citizen_name: optional_text("citizen_name", &crate::publish::xml_clean(&self.citizen_name), 32)?,
             phone: check_phone(&self.phone)?,
             id_number,
             urgency,
             confidential: self.confidential,
+            media_url,
         })
     }
 }
@@ -435,6 +449,21 @@ pub fn tracking_code(random: u64) -> String {
         out.push(char::from(A[idx]));
     }
     out
+}
+
+/// The citizen's rating code (评价码): 8 characters of Crockford base 32 from 40 random bits,
+/// `7K3M-Q9XA`, handed out with the tracking code and needed to rate the reply. The tracking
+/// code is public (the Open311 `service_request_id`); this one only the citizen has.
+pub fn rating_code(random: u64) -> String {
+    let full = tracking_code(random);
+    full[..9].to_string()
+}
+
+/// A rating code as typed (the same forgiveness as tracking codes), or `None`.
+pub fn normalize_rating_code(s: &str) -> Option<String> {
+    let padded = format!("{}0000", s.trim());
+    let n = normalize_code(&padded)?;
+    (n.len() == 14 && s.chars().filter(|c| c.is_ascii_alphanumeric()).count() == 8).then(|| n[..9].to_string())
 }
 
 /// A tracking code as typed: case, spaces and dashes forgiven; I/L read as 1, O as 0.

@@ -35,6 +35,17 @@ fn put(h: &mut Sha256, part: &[u8]) {
     h.update(part);
 }
 
+/// The digest of a business row's audited fields (length-prefixed like the chain): written in
+/// the row's audit entry with every change, so `audit verify` can tell a row edited behind the
+/// application's back from one the trail describes.
+pub fn row_digest(fields: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for f in fields {
+        put(&mut h, f.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
 /// The hash of a row given its predecessor's hash.
 #[expect(clippy::too_many_arguments, reason = "the hash covers every column of the row; a struct would only rename them")]
 pub fn chain_hash(

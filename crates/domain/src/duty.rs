@@ -208,7 +208,10 @@ pub const MAX_ATTACHMENT: usize = 10 * 1024 * 1024;
 /// list of what government offices exchange).
 pub fn check_attachment(name: &str, size: usize) -> Result<(String, &'static str), DomainError> {
     let name = required_text("name", name, 120)?;
-    if name.contains(['/', '\\']) || name.starts_with('.') {
+    // Bidirectional controls make "报告\u{202E}fdp.exe" read as "报告exe.pdf"; control
+    // characters have no place in a file name either.
+    let bidi = |c: char| matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}');
+    if name.contains(['/', '\\']) || name.starts_with('.') || name.chars().any(|c| bidi(c) || c.is_control()) {
         return Err(DomainError::invalid("name"));
     }
     if size == 0 {
@@ -619,6 +622,9 @@ mod tests {
         assert_eq!(check_attachment("x.exe", 10).unwrap_err().field.as_deref(), Some("file"));
         assert_eq!(check_attachment("a.pdf", MAX_ATTACHMENT + 1).unwrap_err().code, ErrorCode::TooLarge);
         assert_eq!(check_attachment("../a.pdf", 10).unwrap_err().field.as_deref(), Some("name"));
+        for tricky in ["报告\u{202E}fdp.exe", "a\u{2066}b.pdf", "a\u{200F}.pdf", "a\nb.pdf"] {
+            assert_eq!(check_attachment(tricky, 10).unwrap_err().field.as_deref(), Some("name"), "{tricky:?}");
+        }
         assert_eq!(check_attachment("a.pdf", 0).unwrap_err().code, ErrorCode::Required);
     }
 

@@ -11,6 +11,8 @@ pub enum ErrorCode {
     Required,
     /// A field was longer than allowed.
     TooLong,
+    /// A field was shorter than required (the detail is the minimum).
+    TooShort,
     /// A field had the wrong shape (digits, date, enumeration value ...).
     Invalid,
     /// A number was outside its allowed range.
@@ -51,6 +53,7 @@ impl ErrorCode {
     pub const ALL: &'static [ErrorCode] = &[
         ErrorCode::Required,
         ErrorCode::TooLong,
+        ErrorCode::TooShort,
         ErrorCode::Invalid,
         ErrorCode::OutOfRange,
         ErrorCode::Duplicate,
@@ -74,6 +77,7 @@ impl ErrorCode {
         match self {
             ErrorCode::Required => "required",
             ErrorCode::TooLong => "too_long",
+            ErrorCode::TooShort => "too_short",
             ErrorCode::Invalid => "invalid",
             ErrorCode::OutOfRange => "out_of_range",
             ErrorCode::Duplicate => "duplicate",

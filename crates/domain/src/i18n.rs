@@ -41,9 +41,27 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
     // errors
     ("error.required", "请填写{field}", "{field} is required"),
     ("error.too_long", "{field}过长（最多 {detail} 个字符）", "{field} is too long (at most {detail} characters)"),
+    ("error.too_short", "{field}过短（至少 {detail} 个字符）", "{field} is too short (at least {detail} characters)"),
     ("error.invalid", "{field}格式不正确", "{field} is not valid"),
     ("error.out_of_range", "{field}超出允许范围（{detail}）", "{field} is out of range ({detail})"),
     ("error.duplicate", "{field}已存在", "{field} already exists"),
+    (
+        "error.too_many_attempts.form",
+        "提交得太快了：请用至少 {detail} 秒核对填写的内容后再提交",
+        "That was too fast: take at least {detail} seconds to check what you typed, then submit again",
+    ),
+    ("error.duplicate.exemption", "该任务已有一份待处理的容错免责申请，请等待办理结果", "This task already has a pending exemption application; wait for its decision"),
+    ("error.invalid.form", "提交未被接受，请刷新页面后重新填写", "The submission was not accepted; reload the page and fill it in again"),
+    (
+        "error.invalid.rating_code",
+        "评价码不正确：请填写提交诉求时页面显示的8位评价码",
+        "The rating code is wrong: enter the 8-character rating code shown when you submitted",
+    ),
+    (
+        "error.out_of_range.run_date",
+        "督查只能按今天（{detail}）运行并写入；其他日期请勾选“演练”，只计算不写入",
+        "Supervision runs and writes for today ({detail}) only; for another date use a rehearsal, which writes nothing",
+    ),
     ("error.not_found", "未找到该{field}，或您无权查看", "{field} not found, or you may not see it"),
     ("error.unauthenticated", "请先登录", "Please log in"),
     ("error.forbidden", "您无权进行此操作", "You are not allowed to do this"),
@@ -76,13 +94,21 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
     ("field.username", "用户名", "user name"),
     ("field.display_name", "姓名", "display name"),
     ("field.password", "密码（至少10位，含两类字符）", "password (at least 10 characters of two kinds)"),
+    ("field.password_common", "密码", "password"),
+    ("field.password_name", "密码", "password"),
+    ("error.invalid.password_common", "密码太常见，容易被猜中：请换一个（在常见密码前后加数字或符号也不行）", "This password is too common and easily guessed: choose another (adding digits or symbols to a common one is not enough)"),
+    ("error.invalid.password_name", "密码不能包含用户名或姓名", "The password must not contain the user name or the person's name"),
     ("field.role", "角色", "role"),
     ("field.phone", "电话", "phone"),
+    ("field.rating_code", "评价码", "rating code"),
+    ("field.media_url", "图片链接", "media URL"),
     ("field.value", "取值", "value"),
     ("field.source", "依据（文号）", "source document"),
     ("field.effective_from", "生效日期", "effective date"),
     ("field.note", "说明", "note"),
     ("field.date", "日期", "date"),
+    ("field.run_date", "督查日期", "supervision date"),
+    ("field.rehearsal", "演练", "rehearsal"),
     ("field.days", "工作日数", "working days"),
     ("field.year", "年份", "year"),
     ("field.file", "文件", "file"),
@@ -278,6 +304,7 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
     ("appeal_action.rate", "回访评价", "Callback rating"),
     ("appeal_action.close", "办结", "Close"),
     ("appeal_action.merge", "合并重复件", "Merged as duplicate"),
+    ("appeal_action.set_urgency", "调整紧急程度", "Set the urgency"),
     ("appeal_action.extension_request", "申请延期", "Extension requested"),
     ("appeal_action.extension_approve", "同意延期", "Extension approved"),
     ("appeal_action.extension_refuse", "不同意延期", "Extension refused"),
@@ -306,6 +333,12 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
     ("public.thanks", "已受理，请记下查询码：", "Received. Keep your tracking code:"),
     ("public.privacy", "您的姓名和电话只有12345热线可见，公开页面不显示任何个人信息。", "Only the 12345 hotline sees your name and phone; public pages show no personal data."),
     ("public.rate", "请对答复进行评价", "Rate the reply"),
+    ("public.rating_code", "评价码：", "Rating code:"),
+    (
+        "public.rating_code_help",
+        "评价码只显示这一次，请与查询码一起保存；对答复评价时需要填写。查询码可公开查询进度，评价码请勿告诉他人。",
+        "The rating code is shown only now: keep it with the tracking code; you need it to rate the reply. The tracking code is public, the rating code is yours alone.",
+    ),
     ("field.id_number", "身份证号", "ID number"),
     ("field.content", "诉求内容", "content"),
     ("field.category", "诉求分类", "category"),
@@ -504,6 +537,12 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
     ("unit.days", "日", "days"),
     ("unit.percentage_points", "个百分点", "percentage points"),
     ("unit.day_of_month", "日", "th of the month"),
+    ("unit.states", "（状态代码）", "(state codes)"),
+    ("unit.channels", "（渠道代码）", "(channel codes)"),
+    ("unit.switch", "（0 否，1 是）", "(0 no, 1 yes)"),
+    ("unit.seconds", "秒", "seconds"),
+    ("unit.date", "（日期）", "(date)"),
+    ("unit.years", "年", "years"),
     ("common.submit", "提交", "Submit"),
     ("common.none", "无", "none"),
     ("common.actions", "操作", "Actions"),
@@ -531,7 +570,9 @@ pub fn has(key: &str) -> bool {
 
 /// The user-facing message of an error: the code's sentence with the field's name and detail.
 pub fn error_message(lang: Lang, e: &DomainError) -> String {
-    let key = format!("error.{}", e.code.as_str());
+    // A sentence written for this field and code says more than the general one.
+    let own = e.field.as_deref().map(|f| format!("error.{}.{f}", e.code.as_str())).filter(|k| has(k));
+    let key = own.unwrap_or_else(|| format!("error.{}", e.code.as_str()));
     let template = t(lang, &key);
     let field = match &e.field {
         Some(f) => {

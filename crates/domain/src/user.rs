@@ -71,7 +71,39 @@ impl Username {
     }
 }
 
-/// Password policy: at least 10 characters, at most 128, not all of one character class.
+/// The passwords too common to accept (`data/weak-passwords.txt`).
+fn weak_passwords() -> impl Iterator<Item = &'static str> {
+    include_str!("../data/weak-passwords.txt").lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// A password's stem: lower case, without the digits and symbols users add at either end to
+/// meet the length rule ("Password2026!" → "password"; "2026Admin" → "admin").
+fn stem(raw: &str) -> String {
+    let lower = raw.to_lowercase();
+    let t = lower.trim_matches(|c: char| !c.is_alphanumeric() || c.is_ascii_digit()).to_string();
+    if t.is_empty() {
+        lower
+    } else {
+        t
+    }
+}
+
+/// Password policy with the account's own names: as [`check_password`], and it must neither
+/// contain the user name or the person's name nor be a common password or one with a digit or
+/// symbol tacked on.
+pub fn check_password_for(raw: &str, names: &[&str]) -> Result<(), DomainError> {
+    check_password(raw)?;
+    let lower = raw.to_lowercase();
+    for n in names.iter().map(|n| n.trim().to_lowercase()).filter(|n| n.chars().count() >= 2) {
+        if lower.contains(&n) {
+            return Err(DomainError::invalid("password_name"));
+        }
+    }
+    Ok(())
+}
+
+/// Password policy: at least 10 characters, at most 128, not all of one character class, not
+/// a common password (a shipped list) even with digits or symbols added at its ends.
 pub fn check_password(raw: &str) -> Result<(), DomainError> {
     let n = raw.chars().count();
     if n == 0 {
@@ -91,6 +123,12 @@ pub fn check_password(raw: &str) -> Result<(), DomainError> {
     ];
     if classes.iter().filter(|x| **x).count() < 2 {
         return Err(DomainError::field(ErrorCode::Invalid, "password").with_detail("10"));
+    }
+    let lower = raw.to_lowercase();
+    let no_symbols = lower.trim_matches(|c: char| !c.is_alphanumeric()).to_string();
+    let st = stem(raw);
+    if weak_passwords().any(|w| w == lower || w == st || w == no_symbols) {
+        return Err(DomainError::invalid("password_common"));
     }
     Ok(())
 }
@@ -127,7 +165,7 @@ impl UserInput {
             return Err(DomainError::required("unit_id"));
         }
         let role = if self.role.trim().is_empty() { Err(DomainError::required("role")) } else { Role::parse(&self.role) }?;
-        check_password(&self.password)?;
+        check_password_for(&self.password, &[username.as_str(), display_name.as_str()])?;
         let phone = optional_text("phone", &self.phone, 20)?;
         if let Some(p) = &phone {
             if !p.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+') {
@@ -154,6 +192,14 @@ mod tests {
     fn passwords() {
         assert!(check_password("Luoshi-2026!").is_ok());
         assert!(check_password("short1A").is_err());
+        // Common passwords, also with digits or symbols tacked on.
+        for weak in ["Password2026!", "qwertyuiop1", "Admin@123456", "1qaz2wsx!!", "2026!Woaini@"] {
+            assert!(check_password(weak).is_err(), "{weak}");
+        }
+        assert_eq!(check_password("Qwertyuiop!").unwrap_err().field.as_deref(), Some("password_common"));
+        // The user's own names.
+        assert_eq!(check_password_for("zhangsan-2026X", &["zhangsan", "张三"]).unwrap_err().field.as_deref(), Some("password_name"));
+        assert!(check_password_for("河边柳树2026abc", &["wang", "张三"]).is_ok());
         assert!(check_password("aaaaaaaaaaaaaa").is_err());
         assert!(check_password("").is_err());
     }

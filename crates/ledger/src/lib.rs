@@ -4,6 +4,7 @@
 //! only: which columns a ledger has and what the rows mean belongs to the domain crate, and
 //! nothing here touches a database or the network.
 
+pub mod bounds;
 pub mod document;
 
 use luoshi_domain::unit_import::{RowError, UnitRow, COLUMNS as UNIT_COLUMNS};
@@ -59,7 +60,7 @@ pub fn read_table(bytes: &[u8], format: Format) -> Result<Table, DomainError> {
     let mut it = grid.into_iter().enumerate().skip_while(|(_, r)| r.iter().take(2).filter(|c| !c.trim().is_empty()).count() < 2);
     let (_, headers) = it.next().ok_or_else(|| bad("no header row"))?;
     let headers: Vec<String> = headers.into_iter().map(|h| h.trim().replace(['\n', '\r', ' ', '\u{3000}'], "")).collect();
-    let rows = it.filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty())).map(|(i, r)| (i + 1, r)).collect();
+    let rows = it.filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty())).map(|(i, r)| (i + 1, r.into_iter().map(restore).collect())).collect();
     Ok(Table { headers, rows })
 }
 
@@ -82,6 +83,7 @@ fn cell_text(d: &calamine::Data) -> String {
 /// a damaged upload must be a clear `bad_file` error, never a crashed request, so the read runs
 /// behind `catch_unwind` (it touches only the bytes it is given).
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, DomainError> {
+    bounds::check_xlsx(bytes)?;
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_xlsx_inner(bytes))) {
         Ok(r) => r,
         Err(_) => Err(bad("the workbook is damaged")),
@@ -138,12 +140,33 @@ pub fn read_units(bytes: &[u8], format: Format) -> Result<Vec<UnitRow>, Vec<RowE
         .collect())
 }
 
+/// A text cell made safe for spreadsheet programs: one that starts like a formula (`=`, `+`,
+/// `-`, `@`, or a tab or carriage return before one) gets a leading `'`, so opening an export
+/// never runs what a citizen or a clerk typed. Plain numbers (`-5`, `+86`) stay as they are.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    let starts_formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let plain_number = cell.trim().parse::<f64>().is_ok();
+    if starts_formula && !plain_number {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// A cell read back as it was before [`neutralise`] (an export imported again is unchanged).
+fn restore(cell: String) -> String {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
+        _ => cell,
+    }
+}
+
 /// Write rows under a header as CSV (UTF-8 with BOM, so that Excel opens Chinese correctly).
 pub fn write_csv<R: AsRef<[String]>>(headers: &[&str], rows: &[R]) -> Result<Vec<u8>, DomainError> {
     let mut w = csv::Writer::from_writer(b"\xef\xbb\xbf".to_vec());
     w.write_record(headers).map_err(|_| DomainError::new(ErrorCode::Internal))?;
     for r in rows {
-        w.write_record(r.as_ref()).map_err(|_| DomainError::new(ErrorCode::Internal))?;
+        w.write_record(r.as_ref().iter().map(|c| neutralise(c).into_owned())).map_err(|_| DomainError::new(ErrorCode::Internal))?;
     }
     w.into_inner().map_err(|_| DomainError::new(ErrorCode::Internal))
 }
@@ -167,7 +190,7 @@ pub fn write_xlsx<R: AsRef<[String]>>(sheet: &str, headers: &[&str], rows: &[R])
         let row = u32::try_from(i + 1).map_err(|_| DomainError::new(ErrorCode::TooLarge))?;
         for (c, v) in r.as_ref().iter().enumerate() {
             let col = u16::try_from(c).map_err(|_| DomainError::new(ErrorCode::TooLarge))?;
-            ws.write_string(row, col, v).map_err(internal)?;
+            ws.write_string(row, col, neutralise(v)).map_err(internal)?;
         }
     }
     ws.set_freeze_panes(1, 0).map_err(internal)?;
@@ -205,6 +228,19 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].row, 3);
         assert_eq!(rows[1].name, "财政局");
+    }
+
+    #[test]
+    fn exports_never_carry_a_formula() {
+        let rows =
+            vec![vec!["=HYPERLINK(\"http://x\")".to_string(), "+cmd".into(), "-2+3".into(), "@SUM(A1)".into(), "-5".into(), "+86".into(), "2026-06-15".into()]];
+        let csv = String::from_utf8(write_csv(&["a", "b", "c", "d", "e", "f", "g"], &rows).unwrap()).unwrap();
+        assert!(csv.contains("'=HYPERLINK") && csv.contains("'+cmd") && csv.contains("'-2+3") && csv.contains("'@SUM"), "{csv}");
+        assert!(csv.contains(",-5,+86,2026-06-15"), "{csv}");
+        let xlsx = write_xlsx("s", &["a", "b", "c", "d", "e", "f", "g"], &rows).unwrap();
+        // Read back, the cells are what was written: an export imports unchanged.
+        let t = read_table(&xlsx, Format::Xlsx).unwrap();
+        assert_eq!(t.rows[0].1, rows[0]);
     }
 
     #[test]

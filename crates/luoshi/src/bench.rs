@@ -266,6 +266,14 @@ async fn seed_appeals(db: &Db, all: &[luoshi_domain::unit::Unit], total: usize, 
     let system = luoshi_app::Who::system("bench");
     luoshi_app::appeals::seed_categories(db, &system).await.map_err(fail)?;
     luoshi_app::appeals::register_key(db, &system, "demo", luoshi_web::demo_appeals::DEMO_OPEN311_KEY).await.map_err(fail)?;
+    // The load test is the one client allowed to post as fast as it can.
+    let unlimited = luoshi_domain::rules::RuleChange {
+        value: serde_json::json!(100_000),
+        source: "luoshi bench：压力测试不限速".into(),
+        effective_from: "2000-01-01".into(),
+        note: String::new(),
+    };
+    luoshi_storage::rules::set(db, &luoshi_storage::Actor::system(), "open311.key.per_minute", &unlimited).await.map_err(fail)?;
     let any = luoshi_storage::appeals::Filter { limit: 1, ..Default::default() };
     if total == 0 || !luoshi_storage::appeals::list(db, &any).await.map_err(fail)?.is_empty() {
         return Ok(0);

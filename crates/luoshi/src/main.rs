@@ -1,10 +1,11 @@
 //! `luoshi`: the one binary. Serves the platform, seeds the demo county, migrates, manages
 //! users, verifies the audit chain, backs up, imports calendars.
 
+mod audit_cmd;
 mod bench;
 
 use clap::{Parser, Subcommand};
-use luoshi_storage::{audit, calendar, rules, users, Actor, ConnectOptions, Db, StoreError};
+use luoshi_storage::{calendar, rules, users, Actor, ConnectOptions, Db, StoreError};
 use luoshi_web::demo;
 use std::process::ExitCode;
 
@@ -32,6 +33,9 @@ struct ServeArgs {
     /// Run the supervision engine (lights and the notice ladder) every this many seconds; 0 never.
     #[arg(long, default_value_t = 900)]
     supervise_every: u64,
+    /// Addresses of the load balancers whose X-Forwarded-For is believed (comma-separated).
+    #[arg(long, env = "LUOSHI_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxy: Vec<std::net::IpAddr>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -50,7 +54,7 @@ enum Command {
     /// The audit chain.
     Audit {
         #[command(subcommand)]
-        command: AuditCommand,
+        command: audit_cmd::AuditCommand,
     },
     /// A consistent online copy of the SQLite database (for PostgreSQL use pg_dump).
     Backup {
@@ -64,9 +68,13 @@ enum Command {
     },
     /// Run the supervision engine once: recompute lights, raise due reminders, notices and reports.
     Supervise {
-        /// The date to supervise as (YYYY-MM-DD); default today in Asia/Shanghai.
+        /// The date to supervise as (YYYY-MM-DD); default today in Asia/Shanghai. Any other
+        /// date needs --rehearsal.
         #[arg(long)]
         date: Option<String>,
+        /// Count what the run would raise and write nothing.
+        #[arg(long)]
+        rehearsal: bool,
     },
     /// The 任务分解表 (task-breakdown table) in Excel.
     Tasks {
@@ -274,12 +282,6 @@ enum UserCommand {
 }
 
 #[derive(Subcommand, Debug)]
-enum AuditCommand {
-    /// Walk the hash chain; name the first broken link and exit non-zero if there is one.
-    Verify,
-}
-
-#[derive(Subcommand, Debug)]
 enum CalendarCommand {
     /// Load or replace a year from a file (format: see the shipped calendar-2026.txt).
     Import { file: std::path::PathBuf },
@@ -455,33 +457,31 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
                 }
             }
         }
-        Command::Audit { command: AuditCommand::Verify } => {
+        Command::Audit { command } => {
             let db = connect(&url, 2).await?;
             db.check_schema().await?;
-            let r = audit::verify(&db).await?;
-            match r.broken {
-                None => println!("audit chain intact: {} rows verified", r.checked),
-                Some((seq, why)) => {
-                    eprintln!("audit chain BROKEN at row {seq} ({why:?}); {} rows before it verified", r.checked);
-                    return Ok(ExitCode::from(2));
-                }
-            }
+            return audit_cmd::run(&db, command).await.map_err(|e| Fail(e.to_string()).into());
         }
         Command::Backup { file } => {
             let db = connect(&url, 2).await?;
             db.backup_sqlite(&file).await?;
             println!("backup written to {}", file.display());
+            println!("anchor: {} (keep this line apart from the backup)", audit_cmd::anchor_line(&db).await?);
         }
-        Command::Supervise { date } => {
+        Command::Supervise { date, rehearsal } => {
             let db = prepare(&url, 2).await?;
-            let day = match date {
-                Some(d) => luoshi_domain::duty::parse_date("date", &d)?,
-                None => today(),
-            };
-            let r = luoshi_app::tasks::supervise(&db, day).await?;
+            let day = date.map(|d| luoshi_domain::duty::parse_date("date", &d)).transpose()?;
+            let r = luoshi_app::tasks::supervise_on(&db, today(), day, rehearsal).await?;
             println!(
-                "supervised {} open tasks as of {}: {} lights changed, {} reminders, {} notices, {} reports raised",
-                r.checked, r.date, r.lights_changed, r.reminders, r.notices, r.reports
+                "{}supervised {} open tasks as of {}: {} lights changed, {} reminders, {} notices, {} reports {}",
+                if r.rehearsal { "rehearsal (nothing written): " } else { "" },
+                r.checked,
+                r.date,
+                r.lights_changed,
+                r.reminders,
+                r.notices,
+                r.reports,
+                if r.rehearsal { "would be raised" } else { "raised" }
             );
         }
         Command::Tasks { command } => tasks(&url, command).await?,
@@ -522,7 +522,12 @@ async fn serve(db: Db, listener: tokio::net::TcpListener, args: &ServeArgs) -> R
     tracing::info!(%addr, backend = db.backend().as_str(), "luoshi serving");
     let state = luoshi_web::AppState::new(
         db.clone(),
-        luoshi_web::Config { secure_cookies: args.secure_cookies, today: None, supervise_every_secs: args.supervise_every },
+        luoshi_web::Config {
+            secure_cookies: args.secure_cookies,
+            today: None,
+            supervise_every_secs: args.supervise_every,
+            trusted_proxies: args.trusted_proxy.clone(),
+        },
     );
     let shutdown = async {
         // Ctrl-C or SIGTERM (systemd, a container runtime): finish in-flight requests, then stop.
@@ -816,12 +821,12 @@ async fn user(url: &str, command: UserCommand) -> Result<(), Fail> {
         UserCommand::Passwd { username } => {
             let u = users::by_username(&db, &username).await?.ok_or_else(|| Fail(format!("no user {username}")))?;
             let password = read_password()?;
-            luoshi_domain::user::check_password(&password)?;
+            luoshi_domain::user::check_password_for(&password, &[&u.username, &u.display_name])?;
             let hash = luoshi_web::auth::hash_password(&password)?;
             let mut tx = db.begin_write().await?;
             users::set_password(&mut tx, &Actor::cli("user-passwd"), u.id, &hash).await?;
             tx.commit().await?;
-            println!("password of {} changed; their sessions ended", u.username);
+            println!("password of {} changed; their sessions and API tokens ended", u.username);
         }
         UserCommand::Disable { username } => {
             let u = users::by_username(&db, &username).await?.ok_or_else(|| Fail(format!("no user {username}")))?;

@@ -46,6 +46,8 @@ pub struct Appeal {
     pub extension_count: i64,
     pub duplicate_of: Option<i64>,
     pub open311_key_id: Option<i64>,
+    /// A photo or document the citizen linked (Open311 `media_url`).
+    pub media_url: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -53,7 +55,7 @@ pub struct Appeal {
 const COLS: &str = "a.id, a.code, a.channel, a.kind, a.category, a.content, a.address, a.lat, a.lon, a.township_id, a.citizen_name, a.phone, \
     a.id_number, a.confidential, a.urgency, a.state, a.owner_unit_id, u.name AS owner_name, a.suggested_unit_id, a.suggestion, a.due_at, \
     a.dispatched_at, a.replied_at, a.closed_at, a.reply, a.rating, a.rating_comment, a.rework_count, a.return_reason, a.reject_reason, \
-    a.ext_due, a.ext_reason, a.extension_count, a.duplicate_of, a.open311_key_id, a.created_at, a.updated_at";
+    a.ext_due, a.ext_reason, a.extension_count, a.duplicate_of, a.open311_key_id, a.media_url, a.created_at, a.updated_at";
 const FROM: &str = "FROM appeals a LEFT JOIN units u ON u.id = a.owner_unit_id";
 
 fn appeal(r: &AnyRow) -> Result<Appeal> {
@@ -94,6 +96,7 @@ fn appeal(r: &AnyRow) -> Result<Appeal> {
         extension_count: get_i64(r, "extension_count")?,
         duplicate_of: get_opt_i64(r, "duplicate_of")?,
         open311_key_id: get_opt_i64(r, "open311_key_id")?,
+        media_url: get_opt_str(r, "media_url")?,
         created_at: get_i64(r, "created_at")?,
         updated_at: get_i64(r, "updated_at")?,
     })
@@ -106,6 +109,8 @@ pub struct Placement {
     pub suggested_unit_id: Option<i64>,
     pub suggestion: Option<String>,
     pub open311_key_id: Option<i64>,
+    /// SHA-256 (hex) of the citizen's rating code (评价码), if one was handed out.
+    pub rate_secret: Option<String>,
 }
 
 /// One received work order (受理) for [`insert_many`].
@@ -126,10 +131,10 @@ pub async fn insert_many(tx: &mut WriteTx, items: &[Intake]) -> Result<Vec<Appea
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    const N: usize = 22;
+    const N: usize = 24;
     let mut sql = String::from(
         "INSERT INTO appeals (code, channel, kind, category, content, address, lat, lon, township_id, citizen_name, phone, id_number, confidential, \
-         urgency, state, suggested_unit_id, suggestion, open311_key_id, created_at, updated_at, sig0, sig1, sig2, sig3) VALUES ",
+         urgency, state, suggested_unit_id, suggestion, open311_key_id, created_at, updated_at, sig0, sig1, sig2, sig3, media_url, rate_secret) VALUES ",
     );
     for i in 0..items.len() {
         let p: Vec<String> = (1..=N).map(|k| format!("${}", i * N + k)).collect();
@@ -164,6 +169,7 @@ pub async fn insert_many(tx: &mut WriteTx, items: &[Intake]) -> Result<Vec<Appea
         for w in signature([a.content.as_str(), a.address.as_deref().unwrap_or_default()]) {
             q = q.bind(w);
         }
+        q = q.bind(&a.media_url).bind(&it.placement.rate_secret);
     }
     let rows = q.fetch_all(tx.conn()).await.map_err(unique_as("code"))?;
     // RETURNING promises no order: match the ids back by tracking code.
@@ -199,16 +205,43 @@ pub async fn insert_many(tx: &mut WriteTx, items: &[Intake]) -> Result<Vec<Appea
             entity: "appeal",
             entity_id: a.id.to_string(),
             before: None,
-            after: Some(receipt(it)),
+            after: Some(receipt(a)),
         })
         .collect();
     audit::append_many(tx, &entries).await?;
     Ok(out)
 }
 
-/// What the audit row of a receipt says: the work order, never the citizen's personal data.
-fn receipt(it: &Intake) -> serde_json::Value {
-    serde_json::json!({ "code": it.code, "channel": it.appeal.channel.as_str(), "category": it.appeal.category })
+/// What the audit row of a receipt says: the work order and its digest, never the citizen's
+/// personal data in clear.
+fn receipt(a: &Appeal) -> serde_json::Value {
+    serde_json::json!({ "code": a.code, "channel": a.channel, "category": a.category, "digest": digest(a) })
+}
+
+/// The digest of what a work order says and where it stands (see
+/// [`luoshi_domain::audit::row_digest`]); derived columns (signatures, suggestion, the time of
+/// the last change) are left out.
+pub fn digest(a: &Appeal) -> String {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let num = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
+    luoshi_domain::audit::row_digest(&[
+        &a.code,
+        &a.category,
+        &a.content,
+        &opt(&a.address),
+        &opt(&a.citizen_name),
+        &opt(&a.phone),
+        &opt(&a.id_number),
+        if a.confidential { "1" } else { "0" },
+        &a.urgency,
+        a.state.as_str(),
+        &num(a.owner_unit_id),
+        &num(a.due_at),
+        &opt(&a.reply),
+        &opt(&a.rating),
+        &a.rework_count.to_string(),
+        &num(a.duplicate_of),
+    ])
 }
 
 /// A work order as it stands just after intake: no owner, dates or rating yet.
@@ -250,6 +283,7 @@ fn received(id: i64, it: &Intake) -> Appeal {
         extension_count: 0,
         duplicate_of: None,
         open311_key_id: p.open311_key_id,
+        media_url: a.media_url.clone(),
         created_at: it.now,
         updated_at: it.now,
     }
@@ -287,7 +321,7 @@ pub async fn save(tx: &mut WriteTx, actor: &Actor, before: &Appeal, after: &Appe
     let done = sqlx::query(
         "UPDATE appeals SET state = $1, owner_unit_id = $2, due_at = $3, dispatched_at = $4, replied_at = $5, closed_at = $6, reply = $7, \
          rating = $8, rating_comment = $9, rework_count = $10, return_reason = $11, reject_reason = $12, ext_due = $13, ext_reason = $14, \
-         extension_count = $15, duplicate_of = $16, updated_at = $17 WHERE id = $18 AND state = $19 AND updated_at = $20",
+         extension_count = $15, duplicate_of = $16, urgency = $17, updated_at = $18 WHERE id = $19 AND state = $20 AND updated_at = $21",
     )
     .bind(after.state.as_str())
     .bind(after.owner_unit_id)
@@ -305,6 +339,7 @@ pub async fn save(tx: &mut WriteTx, actor: &Actor, before: &Appeal, after: &Appe
     .bind(&after.ext_reason)
     .bind(after.extension_count)
     .bind(after.duplicate_of)
+    .bind(&after.urgency)
     .bind(now.max(before.updated_at + 1))
     .bind(before.id)
     .bind(before.state.as_str())
@@ -323,10 +358,16 @@ pub async fn save(tx: &mut WriteTx, actor: &Actor, before: &Appeal, after: &Appe
         "appeal",
         &before.id.to_string(),
         Some(&serde_json::json!({ "state": before.state.as_str(), "owner_unit_id": before.owner_unit_id, "due_at": before.due_at })),
-        Some(&serde_json::json!({ "state": after.state.as_str(), "owner_unit_id": after.owner_unit_id, "due_at": after.due_at, "note": note })),
+        Some(&serde_json::json!({ "state": after.state.as_str(), "owner_unit_id": after.owner_unit_id, "due_at": after.due_at, "note": note, "digest": digest(after) })),
     )
     .await?;
     Ok(())
+}
+
+/// A page of work orders in id order (for the audit comparison).
+pub(crate) async fn page_by_id(db: &Db, after_id: i64, limit: i64) -> Result<Vec<Appeal>> {
+    let rows = sqlx::query(&format!("SELECT {COLS} {FROM} WHERE a.id > $1 ORDER BY a.id LIMIT $2")).bind(after_id).bind(limit).fetch_all(db.pool()).await?;
+    rows.iter().map(appeal).collect()
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<Appeal>> {
@@ -415,6 +456,10 @@ pub struct Filter {
     pub overdue_at: Option<i64>,
     /// Open and due before this moment (due soon), not yet overdue at `overdue_at`.
     pub due_before: Option<i64>,
+    /// Only these channels (the county's publication setting).
+    pub channels: Vec<String>,
+    /// Leave confidential (保密) appeals out.
+    pub no_confidential: bool,
     pub order: Order,
     pub limit: i64,
     pub offset: i64,
@@ -427,6 +472,12 @@ pub enum Order {
     Newest,
     /// Soonest limit first (inboxes).
     Due,
+}
+
+/// The hash of an appeal's rating secret, if it has one.
+pub async fn rate_secret(db: &Db, id: i64) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT rate_secret FROM appeals WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
+    Ok(row.map(|r| get_opt_str(&r, "rate_secret")).transpose()?.flatten())
 }
 
 pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
@@ -474,6 +525,13 @@ pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
     if !f.codes.is_empty() {
         let xs: Vec<String> = f.codes.iter().map(|c| p(&mut args, Arg::S(c.clone()))).collect();
         sql += &format!(" AND a.code IN ({})", xs.join(", "));
+    }
+    if !f.channels.is_empty() {
+        let xs: Vec<String> = f.channels.iter().map(|s| p(&mut args, Arg::S(s.clone()))).collect();
+        sql += &format!(" AND a.channel IN ({})", xs.join(", "));
+    }
+    if f.no_confidential {
+        sql += " AND a.confidential = 0";
     }
     if let Some(t) = f.township_id {
         let x = p(&mut args, Arg::I(t));

@@ -145,3 +145,31 @@ pub async fn verify(db: &Db) -> Result<VerifyReport> {
     let broken = if head_seq != seq || head_hash != hash { Some((seq + 1, Break::Gap)) } else { None };
     Ok(VerifyReport { checked: v.checked, broken, head_seq })
 }
+
+/// The chain's head: the newest sequence number and its hash.
+pub async fn head(db: &Db) -> Result<(i64, String)> {
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(db.pool()).await?;
+    Ok((get_i64(&head, "seq")?, get_str(&head, "hash")?))
+}
+
+/// What an anchor (a head copied out of the database earlier) says of the chain now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Anchored {
+    /// The row is there with the same hash: nothing up to it was changed or removed.
+    Holds,
+    /// The row is gone: the newest rows were removed and the head rewound.
+    Truncated,
+    /// The row is there with another hash: the chain was rewritten.
+    Rewritten,
+}
+
+/// Check an anchor `(seq, hash)` against the chain (which [`verify`] proves whole).
+pub async fn check_anchor(db: &Db, seq: i64, hash: &str) -> Result<Anchored> {
+    let row = sqlx::query("SELECT hash FROM audit_log WHERE seq = $1").bind(seq).fetch_optional(db.pool()).await?;
+    Ok(match row {
+        None if seq == 0 => Anchored::Holds,
+        None => Anchored::Truncated,
+        Some(r) if get_str(&r, "hash")? == hash => Anchored::Holds,
+        Some(_) => Anchored::Rewritten,
+    })
+}

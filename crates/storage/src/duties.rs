@@ -1112,6 +1112,18 @@ pub async fn apply_exemption(
     conditions: &[luoshi_domain::duty::Condition],
 ) -> Result<i64> {
     let now = crate::now_micros();
+    // One pending application per duty, checked in the writing transaction (writers are
+    // serialised on SQLite; on PostgreSQL the duty row is locked first).
+    if tx.backend() == crate::Backend::Postgres {
+        sqlx::query("SELECT id FROM duties WHERE id = $1 FOR UPDATE").bind(duty_id).fetch_optional(tx.conn()).await?;
+    }
+    let pending = sqlx::query("SELECT id FROM exemptions WHERE duty_id = $1 AND state IN ('applied', 'accepted', 'verified') LIMIT 1")
+        .bind(duty_id)
+        .fetch_optional(tx.conn())
+        .await?;
+    if pending.is_some() {
+        return Err(DomainError::field(ErrorCode::Duplicate, "exemption").into());
+    }
     let row = sqlx::query(
         "INSERT INTO exemptions (duty_id, notice_id, unit_id, applicant, reason, conditions_json, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'applied', $7, $7) RETURNING id",
     )
@@ -1231,13 +1243,15 @@ pub async fn incentives(db: &Db, limit: i64) -> Result<Vec<Incentive>> {
 
 /// Per-owner-unit facts for a 通报 period `[from, to]` (dates): every task closed in the
 /// period or still open at its end, with how it went.
-pub async fn period_stats(db: &Db, from: &str, to: &str) -> Result<Vec<luoshi_domain::duty::UnitStats>> {
+pub async fn period_stats(db: &Db, from: &str, as_of: &str) -> Result<Vec<luoshi_domain::duty::UnitStats>> {
+    // Everything is counted as it stood on `as_of` (the month's end, or today in the current
+    // month): a task due later that day or month is not yet 逾期, one closed after it was open.
     let rows = sqlx::query(
         "SELECT d.owner_unit_id AS unit_id, u.name AS unit_name, COUNT(*) AS items, \
-           CAST(SUM(CASE WHEN d.state = 'closed' AND d.closed_on <= d.deadline THEN 1 ELSE 0 END) AS BIGINT) AS on_time, \
-           CAST(SUM(CASE WHEN d.state = 'closed' AND d.closed_on > d.deadline THEN 1 ELSE 0 END) AS BIGINT) AS late, \
-           CAST(SUM(CASE WHEN d.state <> 'closed' AND d.deadline < $2 THEN 1 ELSE 0 END) AS BIGINT) AS open_overdue, \
-           CAST(SUM(CASE WHEN d.light = 'red' THEN 1 ELSE 0 END) AS BIGINT) AS red, \
+           CAST(SUM(CASE WHEN d.state = 'closed' AND d.closed_on <= $2 AND d.closed_on <= d.deadline THEN 1 ELSE 0 END) AS BIGINT) AS on_time, \
+           CAST(SUM(CASE WHEN d.state = 'closed' AND d.closed_on <= $2 AND d.closed_on > d.deadline THEN 1 ELSE 0 END) AS BIGINT) AS late, \
+           CAST(SUM(CASE WHEN (d.state <> 'closed' OR d.closed_on > $2) AND d.deadline < $2 THEN 1 ELSE 0 END) AS BIGINT) AS open_overdue, \
+           CAST(SUM(CASE WHEN d.light = 'red' AND (d.state <> 'closed' OR d.closed_on > $2) THEN 1 ELSE 0 END) AS BIGINT) AS red, \
            CAST(SUM(d.returned_count) AS BIGINT) AS returned, \
            CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM exemptions e WHERE e.duty_id = d.id AND e.state = 'exempted') AND (d.state <> 'closed' OR d.closed_on > d.deadline) THEN 1 ELSE 0 END) AS BIGINT) AS exempted \
          FROM duties d JOIN units u ON u.id = d.owner_unit_id \
@@ -1245,7 +1259,7 @@ pub async fn period_stats(db: &Db, from: &str, to: &str) -> Result<Vec<luoshi_do
          GROUP BY d.owner_unit_id, u.name ORDER BY d.owner_unit_id",
     )
     .bind(from)
-    .bind(to)
+    .bind(as_of)
     .fetch_all(db.pool())
     .await?;
     rows.iter()

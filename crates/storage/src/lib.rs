@@ -7,6 +7,7 @@
 
 pub mod appeals;
 pub mod audit;
+pub mod audit_rows;
 pub mod bulk;
 pub mod calendar;
 pub mod catalogue;
@@ -255,7 +256,7 @@ impl Db {
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx { tx, _guard: guard, audited: false })
+        Ok(WriteTx { tx, _guard: guard, audited: false, backend: self.backend })
     }
 
     /// Is the database answering?
@@ -314,9 +315,14 @@ pub struct WriteTx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
     audited: bool,
+    backend: Backend,
 }
 
 impl WriteTx {
+    pub(crate) fn backend(&self) -> Backend {
+        self.backend
+    }
+
     pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
     }

@@ -16,6 +16,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (6, "data_versions", include_str!("../migrations/sqlite/0006_data_versions.sql")),
     (7, "search_signatures", include_str!("../migrations/sqlite/0007_search_signatures.sql")),
     (8, "rate_counts", include_str!("../migrations/sqlite/0008_rate_counts.sql")),
+    (9, "trust", include_str!("../migrations/sqlite/0009_trust.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -26,6 +27,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (6, "data_versions", include_str!("../migrations/postgres/0006_data_versions.sql")),
     (7, "search_signatures", include_str!("../migrations/postgres/0007_search_signatures.sql")),
     (8, "rate_counts", include_str!("../migrations/postgres/0008_rate_counts.sql")),
+    (9, "trust", include_str!("../migrations/postgres/0009_trust.sql")),
 ];
 
 /// A migration this run applied.

@@ -64,15 +64,28 @@ pub async fn sweep(db: &Db, now: i64) -> Result<u64> {
     let mut tx = db.begin_write().await?;
     let a = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(tx.conn()).await?.rows_affected();
     let b = sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(now - 86_400_000_000).execute(tx.conn()).await?.rows_affected();
-    // Rate windows are hours: keep a day of them.
-    let c = sqlx::query("DELETE FROM rate_counts WHERE window_no < $1").bind(now / 3_600_000_000 - 24).execute(tx.conn()).await?.rows_affected();
+    // Rate windows are numbered by their start (microseconds); none is longer than a day.
+    let c = sqlx::query("DELETE FROM rate_counts WHERE window_no < $1").bind(now - 2 * 86_400_000_000).execute(tx.conn()).await?.rows_affected();
     tx.commit_unaudited().await?;
     Ok(a + b + c)
 }
 
-/// Count one hit of a shared rate limit (e.g. `intake:ADDR` in hour `window`) and return the
-/// count so far, atomically on every node. Bookkeeping, not audited.
-pub async fn count_hit(db: &Db, key: &str, window: i64) -> Result<i64> {
+/// A named secret shared by every node (the public form key): the first node to ask stores
+/// its candidate, and every node reads the stored one. Bookkeeping, not audited.
+pub async fn secret(db: &Db, name: &str, candidate: &str) -> Result<String> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING").bind(name).bind(candidate).execute(tx.conn()).await?;
+    let row = sqlx::query("SELECT value FROM secrets WHERE name = $1").bind(name).fetch_one(tx.conn()).await?;
+    let value = get_str(&row, "value")?;
+    tx.commit_unaudited().await?;
+    Ok(value)
+}
+
+/// Count one hit of a shared rate limit (e.g. `intake:ADDR` in the wall-clock window of
+/// `window_micros` that holds `now`, at most a day) and return the count so far, atomically on
+/// every node. Bookkeeping, not audited.
+pub async fn count_hit(db: &Db, key: &str, window_micros: i64, now: i64) -> Result<i64> {
+    let window = now - now.rem_euclid(window_micros.max(1));
     let mut tx = db.begin_write().await?;
     let row = sqlx::query(
         "INSERT INTO rate_counts (key, window_no, n) VALUES ($1, $2, 1) ON CONFLICT (key, window_no) DO UPDATE SET n = rate_counts.n + 1 RETURNING n",

@@ -111,8 +111,14 @@ pub async fn set_password(tx: &mut WriteTx, actor: &Actor, id: i64, password_has
         .bind(id)
         .execute(tx.conn())
         .await?;
-    // Every session of the user ends with a password change.
+    // Every session and API token of the user ends with a password change (a reset by an
+    // administrator is how a leaked credential is shut out).
     sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(tx.conn()).await?;
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(crate::now_micros())
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     let after = get_tx(tx, id).await?;
     tx.audit(actor, "user.password", "user", &id.to_string(), Some(&json(&before)), Some(&json(&after))).await?;
     Ok(after)

@@ -62,6 +62,10 @@ fn dummy_hash() -> &'static str {
 
 const WINDOW_MICROS: i64 = 15 * 60 * 1_000_000;
 const MAX_FAILURES_PER_IP: i64 = 50;
+/// Failures on one account from every address together before it pauses for everyone: far
+/// above the per-address limit, so one attacker cannot lock the owner out, but a guesser
+/// spread over many addresses is still stopped.
+const ACCOUNT_FACTOR: i64 = 20;
 
 /// Check a user name and password. On success returns the user; on failure records it and
 /// answers `bad_credentials` whether the user exists or not.
@@ -75,11 +79,15 @@ pub async fn login(db: &Db, username: &str, password: &str, ip: Option<&str>) ->
     }
     let now = luoshi_storage::now_micros();
     let since = now - WINDOW_MICROS;
+    // Failures count per account and address: wrong passwords typed elsewhere do not lock
+    // the owner out.
+    let pair_key = format!("user:{name}@{}", ip.unwrap_or("?"));
     let user_key = format!("user:{name}");
     let ip_key = ip.map(|i| format!("ip:{i}"));
     let today = luoshi_domain::time::local_date(now).format("%Y-%m-%d").to_string();
     let max_user = rules::int_value(db, "auth.login_max_failures", &today).await?;
-    let mut limited = sessions::failures_since(db, &user_key, since).await? >= max_user;
+    let mut limited = sessions::failures_since(db, &pair_key, since).await? >= max_user;
+    limited |= sessions::failures_since(db, &user_key, since).await? >= max_user * ACCOUNT_FACTOR;
     if let Some(k) = &ip_key {
         limited |= sessions::failures_since(db, k, since).await? >= MAX_FAILURES_PER_IP;
     }
@@ -98,7 +106,7 @@ pub async fn login(db: &Db, username: &str, password: &str, ip: Option<&str>) ->
             Ok(c.user)
         }
         _ => {
-            let mut keys = vec![user_key];
+            let mut keys = vec![pair_key, user_key];
             keys.extend(ip_key);
             sessions::record_failure(db, &keys).await?;
             Err(DomainError::new(ErrorCode::BadCredentials).into())

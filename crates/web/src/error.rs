@@ -48,6 +48,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     match code {
         ErrorCode::Required
         | ErrorCode::TooLong
+        | ErrorCode::TooShort
         | ErrorCode::Invalid
         | ErrorCode::OutOfRange
         | ErrorCode::BadHierarchy

@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 
 pub const LANG_COOKIE: &str = "luoshi_lang";
 /// The largest request body accepted (form posts, JSON, uploads).
-pub const MAX_BODY: usize = 12 * 1024 * 1024;
+pub use crate::extract::MAX_BODY;
 
 /// Does the caller want JSON (the API) or HTML (the pages)?
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,20 +115,29 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequest<S> for Input<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
         let is_json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
-        let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY)
-            .await
-            .map_err(|_| AppError(DomainError::field(ErrorCode::TooLarge, "body").with_detail("12 MiB")))?;
-        let parsed = if is_json {
-            serde_json::from_slice(&bytes).map_err(|e| DomainError::field(ErrorCode::Invalid, "body").with_detail(e.to_string()))
-        } else {
-            serde_urlencoded::from_bytes(&bytes).map_err(|e| DomainError::field(ErrorCode::Invalid, "body").with_detail(e.to_string()))
-        };
+        let bytes = crate::extract::body_bytes(req).await?;
+        let parsed = if is_json { crate::extract::json(&bytes) } else { crate::extract::form(&bytes, "body") };
         parsed.map(Input).map_err(AppError)
     }
 }
 
-fn client_ip(req: &Request) -> Option<String> {
-    req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string())
+/// The client's address: the socket's peer, unless the peer is a proxy the county configured,
+/// in which case the right-most `X-Forwarded-For` entry that is not itself a trusted proxy (a
+/// client can prepend anything; only what our proxies appended is believed).
+fn client_ip(req: &Request, trusted: &[std::net::IpAddr]) -> Option<String> {
+    let peer = req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())?;
+    if !trusted.contains(&peer) {
+        return Some(peer.to_string());
+    }
+    let forwarded: Vec<std::net::IpAddr> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|p| p.trim().parse().ok())
+        .collect();
+    Some(forwarded.into_iter().rev().find(|ip| !trusted.contains(ip)).unwrap_or(peer).to_string())
 }
 
 fn same_origin(headers: &HeaderMap) -> bool {
@@ -171,7 +180,7 @@ async fn guarded(policy: Policy, app: AppState, req: Request, next: Next) -> App
         }
     }
     let want = Want::of(&path);
-    let ctx = Ctx { caller, csrf, lang: lang_of(&headers, want), want, path, ip: client_ip(&req) };
+    let ctx = Ctx { caller, csrf, lang: lang_of(&headers, want), want, path, ip: client_ip(&req, &app.config.trusted_proxies) };
     req.extensions_mut().insert(ctx);
     Ok(next.run(req).await)
 }
@@ -234,9 +243,31 @@ pub async fn finish(req: Request, next: Next) -> Response {
         if res.status() == StatusCode::NOT_FOUND && res.headers().get(header::CONTENT_TYPE).is_none() {
             return render_error(want, lang, StatusCode::NOT_FOUND, &DomainError::not_found("page"));
         }
+        // A rejection of the framework's own (plain English text) becomes our error; Open311
+        // answers in its spec's body itself.
+        let plain = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/plain"));
+        if plain && res.status().is_client_error() && !path.starts_with("/open311/") {
+            let status = res.status();
+            let err = match status {
+                StatusCode::PAYLOAD_TOO_LARGE => DomainError::field(ErrorCode::TooLarge, "body").with_detail("12 MiB"),
+                StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_FOUND => DomainError::not_found("page"),
+                _ => DomainError::invalid("body"),
+            };
+            let mut out = render_error(want, lang, status, &err);
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                // The rest of the body is not read: the connection cannot be reused.
+                out.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            return out;
+        }
         return res;
     };
     let status = res.status();
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        let mut out = render_error(want, lang, status, &err);
+        out.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return out;
+    }
     if want == Want::Html && is_get && err.code == ErrorCode::Unauthenticated {
         let next: String = serde_urlencoded::to_string([("next", path_q.as_str())]).unwrap_or_default();
         return Redirect::to(&format!("/login?{next}")).into_response();

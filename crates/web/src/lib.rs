@@ -9,6 +9,7 @@ pub mod auth;
 pub mod demo;
 pub mod demo_appeals;
 pub mod error;
+mod extract;
 mod handlers;
 pub mod http;
 pub mod metrics;
@@ -30,6 +31,9 @@ pub struct Config {
     pub today: Option<chrono::NaiveDate>,
     /// Run the supervision engine every this many seconds inside `serve` (0: never).
     pub supervise_every_secs: u64,
+    /// Load balancers whose `X-Forwarded-For` is believed (rate limits and login locks are
+    /// keyed on the client's address; behind a proxy every citizen would share one).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// What every request can reach. Nothing in it is the source of truth: the database is.
@@ -43,12 +47,14 @@ pub struct AppState {
     /// The node's intake state: reference data cached behind `data_versions`, and the intake
     /// writer that commits appeals arriving together in one transaction.
     pub routing: Arc<luoshi_app::appeals::Routing>,
+    /// The county's key for signing public form tokens, shared by every node (in the database).
+    form_key: Arc<tokio::sync::OnceCell<String>>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> Self {
         let clock = Arc::new(std::sync::RwLock::new(config.today));
-        AppState { db, metrics: Arc::new(metrics::Metrics::default()), config: Arc::new(config), clock, routing: Arc::default() }
+        AppState { db, metrics: Arc::new(metrics::Metrics::default()), config: Arc::new(config), clock, routing: Arc::default(), form_key: Arc::default() }
     }
 
     /// Today in Asia/Shanghai (or the date set for a rehearsal).
@@ -65,6 +71,23 @@ impl AppState {
             Some(d) => real + (d - luoshi_domain::time::local_date(real)).num_days() * 86_400_000_000,
             None => real,
         }
+    }
+
+    /// The form-signing key: the first node to ask stores a random one; all read the same.
+    pub async fn form_key(&self) -> Result<String, luoshi_storage::StoreError> {
+        let key = self
+            .form_key
+            .get_or_try_init(|| async {
+                let candidate = auth::new_token().map_err(luoshi_storage::StoreError::Domain)?;
+                luoshi_storage::sessions::secret(&self.db, "public_form", &candidate).await
+            })
+            .await?;
+        Ok(key.clone())
+    }
+
+    /// A signed token for a public form handed out at `at` (microseconds).
+    pub async fn form_token(&self, at: i64) -> Result<String, error::AppError> {
+        handlers::appeals::form_token(self, at).await
     }
 
     /// Move this node's "today" (tests and rehearsals; never used by `serve`).

@@ -186,6 +186,8 @@ fn table() -> Table {
         .add(M::POST, "/api/v1/appeals/{id}/extension", UNIT_ROLES, "appeals", "Request an extension {new_deadline, reason} before the limit", appeals::extension)
         .add(M::POST, "/appeals/{id}/extension/decision", HOTLINE, "appeals", "Approve or refuse an extension (form)", appeals::extension_decide)
         .add(M::POST, "/api/v1/appeals/{id}/extension/decision", HOTLINE, "appeals", "Approve or refuse an extension {approve, note}", appeals::extension_decide)
+        .add(M::POST, "/appeals/{id}/urgency", HOTLINE, "appeals", "Set the urgency (form)", appeals::urgency)
+        .add(M::POST, "/api/v1/appeals/{id}/urgency", HOTLINE, "appeals", "Set the urgency {urgency: normal|urgent|critical, reason}; the limit follows", appeals::urgency)
         .add(M::POST, "/appeals/{id}/merge", HOTLINE, "appeals", "Merge into an earlier appeal as its duplicate (form)", appeals::merge)
         .add(M::POST, "/api/v1/appeals/{id}/merge", HOTLINE, "appeals", "Merge into an earlier appeal as its duplicate {into}", appeals::merge)
         .add(M::GET, "/api/v1/open311/keys", ADMIN, "appeals", "Open311 API keys (never the keys themselves)", appeals::keys)

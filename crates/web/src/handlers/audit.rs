@@ -1,11 +1,12 @@
 //! The audit log and its verification.
 
 use crate::error::AppResult;
+use crate::extract::Query;
 use crate::http::{Ctx, Want};
 use crate::pages::{chrome, render, Chrome};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use luoshi_domain::i18n::t;

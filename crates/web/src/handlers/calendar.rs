@@ -1,11 +1,12 @@
 //! The working-day calendar: years, special days, deadline arithmetic, import.
 
 use crate::error::AppResult;
+use crate::extract::Query;
 use crate::http::{Ctx, Input, Want};
 use crate::pages::{chrome, render, Chrome};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;

@@ -2,12 +2,13 @@
 //! publish it as a directive with tasks; read and edit the responsibility catalogue.
 
 use crate::error::{AppError, AppResult};
+use crate::extract::{Path, Query};
 use crate::http::{Ctx, Input, Want};
 use crate::pages::{chrome, render, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;

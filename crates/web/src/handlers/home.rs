@@ -2,11 +2,12 @@
 
 use crate::auth::{self, SESSION_COOKIE};
 use crate::error::{AppError, AppResult};
+use crate::extract::Query;
 use crate::http::{Ctx, Input, Want};
 use crate::pages::{chrome, render, Chrome};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;

@@ -27,12 +27,44 @@ pub fn done(ctx: &Ctx, status: StatusCode, json: serde_json::Value, location: &s
     }
 }
 
-/// Keep `next` to a local path so a login link cannot send the user elsewhere.
+/// Keep `next` to a same-site absolute path so a link cannot send the user elsewhere: visible
+/// ASCII only (browsers drop tabs and newlines, turning `/\t/evil` into `//evil`; a header
+/// cannot carry CR/LF or other bytes), no `//` or backslash that a browser reads as another host.
 pub fn local_path(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let visible = next.bytes().all(|b| b.is_ascii_graphic());
+    let mut rest = next.bytes().skip(1);
+    let other_host = matches!(rest.next(), Some(b'/' | b'\\')) || next.contains('\\');
+    if next.starts_with('/') && visible && !other_host {
         next
     } else {
         "/"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        for ok in ["/", "/tasks?x=1", "/appeals/3#a", "/%2F%2Fevil"] {
+            assert_eq!(local_path(ok), ok);
+        }
+        for bad in [
+            "",
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil",
+            "/\\/evil",
+            "https://evil.example",
+            "/\r\nSet-Cookie: a=b",
+            "/ /evil",
+            "/中文",
+            "tasks",
+            "/\u{7f}",
+        ] {
+            assert_eq!(local_path(bad), "/", "{bad:?}");
+        }
     }
 }
 

@@ -1,11 +1,12 @@
 //! Rules: the value in force of every rule, its history, new versions.
 
 use crate::error::AppResult;
+use crate::extract::Path;
 use crate::http::{Ctx, Input, Want};
 use crate::pages::{chrome, render, Chrome};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;

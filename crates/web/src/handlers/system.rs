@@ -1,9 +1,10 @@
 //! Health, readiness, metrics, OpenAPI, embedded assets, the language switch.
 
 use crate::error::{AppError, AppResult};
+use crate::extract::{Path, Query};
 use crate::http::LANG_COOKIE;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;

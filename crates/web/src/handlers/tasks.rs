@@ -3,12 +3,13 @@
 //! 任务分解表 ledger.
 
 use crate::error::{AppError, AppResult};
+use crate::extract::{Path, Query};
 use crate::http::{Ctx, Input, Want};
 use crate::pages::{chrome, render, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -541,12 +542,20 @@ pub async fn incentives(State(app): State<AppState>) -> AppResult<Response> {
 pub struct RunQuery {
     #[serde(default)]
     date: String,
+    /// `true`: count what a run on `date` would do and write nothing.
+    #[serde(default)]
+    rehearsal: String,
 }
 
-/// Run the supervision engine now (督查), for today or a given date.
+/// Run the supervision engine now (督查): today, written; another date only as a rehearsal.
 pub async fn supervise(ctx: Ctx, State(app): State<AppState>, Query(q): Query<RunQuery>) -> AppResult<Response> {
-    let date = if q.date.trim().is_empty() { app.today() } else { luoshi_domain::duty::parse_date("date", &q.date)? };
-    let r = svc::supervise(&app.db, date).await?;
+    let date = if q.date.trim().is_empty() { None } else { Some(luoshi_domain::duty::parse_date("date", &q.date)?) };
+    let rehearsal = match q.rehearsal.trim() {
+        "" | "false" | "0" => false,
+        "true" | "1" => true,
+        _ => return Err(DomainError::invalid("rehearsal").into()),
+    };
+    let r = svc::supervise_on(&app.db, app.today(), date, rehearsal).await?;
     Ok(super::done(&ctx, StatusCode::OK, serde_json::to_value(&r).unwrap_or_default(), "/inbox"))
 }
 
@@ -572,7 +581,7 @@ fn period_or_this_month(app: &AppState, q: &PeriodQuery) -> String {
 }
 
 pub async fn report(ctx: Ctx, State(app): State<AppState>, Query(q): Query<PeriodQuery>) -> AppResult<Response> {
-    let r = reports::build(&app.db, &ctx.who()?, &period_or_this_month(&app, &q)).await?;
+    let r = reports::build(&app.db, &ctx.who()?, &period_or_this_month(&app, &q), app.today()).await?;
     if ctx.want == Want::Json {
         return Ok(Json(serde_json::to_value(&r).unwrap_or_default()).into_response());
     }
@@ -596,7 +605,7 @@ pub(crate) fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
 }
 
 pub async fn report_xlsx(ctx: Ctx, State(app): State<AppState>, Query(q): Query<PeriodQuery>) -> AppResult<Response> {
-    let r = reports::build(&app.db, &ctx.who()?, &period_or_this_month(&app, &q)).await?;
+    let r = reports::build(&app.db, &ctx.who()?, &period_or_this_month(&app, &q), app.today()).await?;
     Ok(xlsx(&format!("通报{}.xlsx", r.period), reports::to_xlsx(&r)?))
 }
 

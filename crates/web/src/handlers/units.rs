@@ -1,12 +1,13 @@
 //! Units: the tree, one unit, create and change, import and export.
 
 use crate::error::{AppError, AppResult};
+use crate::extract::{Path, Query};
 use crate::http::{Ctx, Input, Want};
 use crate::pages::{chrome, render, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;

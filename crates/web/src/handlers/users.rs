@@ -2,16 +2,17 @@
 
 use crate::auth;
 use crate::error::AppResult;
+use crate::extract::Path;
 use crate::http::{Ctx, Input, Want};
 use crate::pages::{chrome, render, Chrome};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use luoshi_domain::i18n::t;
-use luoshi_domain::user::{check_password, Role, UserInput};
+use luoshi_domain::user::{check_password_for, Role, UserInput};
 use luoshi_domain::{DomainError, ErrorCode};
 use luoshi_storage::{sessions, units, users};
 
@@ -19,7 +20,8 @@ use luoshi_storage::{sessions, units, users};
 fn manageable(caller: Role) -> &'static [Role] {
     match caller {
         Role::Admin => &Role::ALL,
-        Role::UnitManager => &[Role::UnitManager, Role::UnitStaff],
+        // A unit manager adds staff; managers are appointed by an administrator.
+        Role::UnitManager => &[Role::UnitStaff],
         _ => &[],
     }
 }
@@ -119,8 +121,11 @@ pub struct PasswordForm {
 }
 
 pub async fn set_password(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f): Input<PasswordForm>) -> AppResult<Response> {
-    check_password(&f.password)?;
-    users::get_in_scope(&app.db, &ctx.scope()?, id).await?;
+    let (target, _) = users::get_in_scope(&app.db, &ctx.scope()?, id).await?;
+    if !manageable(ctx.user()?.user.role).contains(&target.role) {
+        return Err(DomainError::forbidden().into());
+    }
+    check_password_for(&f.password, &[&target.username, &target.display_name])?;
     let hash = auth::hash_password_blocking(f.password).await?;
     let mut tx = app.db.begin_write().await?;
     let user = users::set_password(&mut tx, &ctx.actor()?, id, &hash).await?;
@@ -131,7 +136,7 @@ pub async fn set_password(ctx: Ctx, State(app): State<AppState>, Path(id): Path<
 pub async fn change_own_password(ctx: Ctx, State(app): State<AppState>, Input(f): Input<PasswordForm>) -> AppResult<Response> {
     let me = ctx.user()?.clone();
     auth::login(&app.db, &me.user.username, &f.current_password, ctx.ip.as_deref()).await.map_err(|_| DomainError::invalid("current_password"))?;
-    check_password(&f.password)?;
+    check_password_for(&f.password, &[&me.user.username, &me.user.display_name])?;
     let hash = auth::hash_password_blocking(f.password).await?;
     let mut tx = app.db.begin_write().await?;
     users::set_password(&mut tx, &ctx.actor()?, me.user.id, &hash).await?;

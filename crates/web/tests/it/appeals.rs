@@ -15,10 +15,12 @@ async fn act(s: &Session, app: &TestApp, id: i64, body: Value) -> Value {
     v["appeal"].clone()
 }
 
-async fn public_submit(app: &TestApp, body: Value) -> String {
+/// Submit on the public API: (tracking code, rating code).
+async fn public_submit(app: &TestApp, body: Value) -> (String, String) {
     let r = TestApp::client().post(app.url("/api/v1/public/appeals")).json(&body).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
-    r.json::<Value>().await.unwrap()["code"].as_str().unwrap().to_string()
+    let v = r.json::<Value>().await.unwrap();
+    (v["code"].as_str().unwrap().to_string(), v["rating_code"].as_str().unwrap().to_string())
 }
 
 async fn id_of(app: &TestApp, code: &str) -> i64 {
@@ -46,7 +48,7 @@ async fn a_citizens_appeal_goes_round_the_whole_loop() {
     let app = spawn_app().await;
     luoshi_app::appeals::seed_categories(&app.t.db, &luoshi_app::Who::system("test")).await.unwrap();
     // 1. A citizen submits on the public page: a tracking code, nothing else.
-    let code = public_submit(
+    let (code, rating_code) = public_submit(
         &app,
         json!({ "kind": "complaint", "category": "neighbour", "content": "竹林村三组邻居在宅基地边界上砌墙，占了我家的地，村委调解不了。",
                 "address": "青山镇竹林村三组", "citizen_name": "赵大山", "phone": PHONE, "id_number": "11010519491231002X" }),
@@ -115,9 +117,14 @@ async fn a_citizens_appeal_goes_round_the_whole_loop() {
     assert_eq!(t["state"], "replied");
     assert_eq!(t["may_rate"], true);
     assert!(!t.to_string().contains(PHONE) && !t.to_string().contains("赵大山") && !t.to_string().contains("staff2"), "{t}");
+    // The tracking code alone (public: it is the Open311 id) rates nothing.
+    for wrong in [json!({ "rating": "unsatisfied" }), json!({ "rating": "unsatisfied", "rating_code": "ABCD-EFGH" })] {
+        let r = TestApp::client().post(app.url(&format!("/api/v1/public/appeals/{code}/rating"))).json(&wrong).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{wrong}");
+    }
     let r = TestApp::client()
         .post(app.url(&format!("/api/v1/public/appeals/{code}/rating")))
-        .json(&json!({ "rating": "unsatisfied", "comment": "墙还没拆" }))
+        .json(&json!({ "rating": "unsatisfied", "comment": "墙还没拆", "rating_code": rating_code.to_lowercase() }))
         .send()
         .await
         .unwrap();
@@ -130,7 +137,12 @@ async fn a_citizens_appeal_goes_round_the_whole_loop() {
     // 7. Rework, a second reply, and the second rating is the one that counts.
     act(&qs, &app, id, json!({ "action": "sign" })).await;
     act(&qs, &app, id, json!({ "action": "reply", "reply": "违建围墙已拆除，界址已恢复。" })).await;
-    let r = TestApp::client().post(app.url(&format!("/api/v1/public/appeals/{code}/rating"))).json(&json!({ "rating": "satisfied" })).send().await.unwrap();
+    let r = TestApp::client()
+        .post(app.url(&format!("/api/v1/public/appeals/{code}/rating")))
+        .json(&json!({ "rating": "satisfied", "rating_code": rating_code }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.json::<Value>().await.unwrap()["state"], "closed");
     let v: Value = hotline.get(&app, &format!("/api/v1/appeals/{id}")).await.json().await.unwrap();
     assert_eq!(v["appeal"]["rating"], "satisfied");
@@ -283,6 +295,12 @@ async fn open311_georeport_v2_conformance() {
         } else {
             serde_json::from_str::<Value>(&body).unwrap()[0]["service_request_id"].as_str().unwrap().to_string()
         };
+        // Not yet triaged: not published, by id or in any list.
+        assert_eq!(get311(&app, &format!("requests/{id}.{fmt}")).await.0, StatusCode::NOT_FOUND);
+        let (_, _, body) = get311(&app, &format!("requests.{fmt}?service_request_id={id}")).await;
+        assert!(!body.contains(&id), "{body}");
+        let hotline = app.login("hotline").await;
+        act(&hotline, &app, id_of(&app, &id).await, json!({ "action": "dispatch", "unit_id": app.unit_id("城关镇").await })).await;
         // token → id; one request; queries
         let (s, _, body) = get311(&app, &format!("tokens/{id}.{fmt}")).await;
         assert_eq!(s, StatusCode::OK);
@@ -298,7 +316,7 @@ async fn open311_georeport_v2_conformance() {
         }
         assert_eq!(get311(&app, &format!("requests/ZZZZ-ZZZZ-ZZZZ.{fmt}")).await.0, StatusCode::NOT_FOUND);
         let (_, _, ext) = get311(&app, &format!("requests/{id}.{fmt}?extensions=true")).await;
-        assert!(ext.contains("notes") && ext.contains("detailed_status") && ext.contains("RECEIVED") && ext.contains("satisfaction"));
+        assert!(ext.contains("notes") && ext.contains("detailed_status") && ext.contains("DISPATCHED") && ext.contains("satisfaction"));
         for q in ["service_code=streetlight", "status=open", "status=open,closed", &format!("service_request_id={id}"), "page=1&page_size=1"] {
             let (s, _, body) = get311(&app, &format!("requests.{fmt}?{q}")).await;
             assert_eq!(s, StatusCode::OK, "{q}");
@@ -471,9 +489,9 @@ async fn appeals_received_together_are_each_whole() {
         let v: Value = serde_json::from_str(&body).unwrap();
         let code = v[0]["service_request_id"].as_str().unwrap().to_string();
         // Readable at once, with its own text and its first trail row.
-        let (s, _, one) = get311(&app, &format!("requests/{code}.json?extensions=true")).await;
-        assert_eq!(s, StatusCode::OK);
-        assert!(one.contains(&format!("第{i}处")), "{one}");
+        let one = luoshi_storage::appeals::by_code(&app.t.db, &code).await.unwrap().unwrap();
+        assert!(one.content.contains(&format!("第{i}处")), "{one:?}");
+        assert_eq!(luoshi_storage::appeals::events(&app.t.db, one.id).await.unwrap().len(), 1);
         assert!(codes.insert(code), "tracking codes are distinct");
     }
     assert_eq!(codes.len(), 36);

@@ -2,6 +2,8 @@
 //! duplicates; the loop 派单 → 签收 → 答复 → 回访 with 退单, 改派/驳回, 延期 and 重办; masking of
 //! personal data for everyone but the hotline; the routing model's training.
 
+pub mod publication;
+
 use crate::{forbidden, Result, Who};
 use luoshi_domain::appeal::{self as dom, AppealAction, AppealInput, AppealSide, AppealState, Channel, Limits, Rating};
 use luoshi_domain::duty::Light;
@@ -117,6 +119,16 @@ pub struct Context {
 }
 
 impl Context {
+    /// A category's name (an Open311 service's), from the cached taxonomy.
+    pub fn category_name(&self, code: &str) -> Option<String> {
+        self.cats.iter().find(|c| c.code == code).map(|c| c.name.clone())
+    }
+
+    /// A unit's name (townships for publication), from the cached tree.
+    pub fn unit_name(&self, id: i64) -> Option<String> {
+        self.map.units.iter().find(|u| u.id == id).map(|u| u.name.clone())
+    }
+
     /// The Open311 key in force with this hash.
     pub fn key(&self, hash: &str) -> Option<&store::Key> {
         self.keys.get(hash)
@@ -379,6 +391,8 @@ fn random_u64() -> Result<u64> {
 #[derive(Debug, Clone, Serialize)]
 pub struct Received {
     pub appeal: Appeal,
+    /// The rating code (评价码), given to the citizen once with the tracking code.
+    pub rating_code: String,
     pub suggestion: Option<Suggestion>,
     pub duplicates: Vec<Duplicate>,
 }
@@ -391,8 +405,9 @@ pub async fn receive(db: &Db, routing: &Routing, who: Option<&Who>, input: &Appe
         }
     }
     let new = input.validate(channel)?;
-    // Citizens choose from the public channels only; the hotline may register any.
-    let new = if who.is_none() { dom::NewAppeal { channel, ..new } } else { new };
+    // Citizens choose from the public channels only, and never their own urgency (it sets the
+    // unit's limit): the hotline may register any and sets urgency (see `set_urgency`).
+    let new = if who.is_none() { dom::NewAppeal { channel, urgency: dom::Urgency::Normal, ..new } } else { new };
     let c = routing.context(db).await?;
     if !c.cats.iter().any(|cat| cat.code == new.category && cat.active) {
         return Err(DomainError::invalid("category").with_detail(new.category.clone()).into());
@@ -400,11 +415,13 @@ pub async fn receive(db: &Db, routing: &Routing, who: Option<&Who>, input: &Appe
     let text = format!("{} {}", new.address.clone().unwrap_or_default(), new.content);
     let suggestion = suggest_with(&c.map, c.model.as_deref(), &c.cats, &c.catalogue, &text, &new.category);
     let township = route::find_place(&text, &c.map.places).map(|p| p.0);
+    let rating_code = dom::rating_code(random_u64()?);
     let placement = Placement {
         township_id: township,
         suggested_unit_id: suggestion.as_ref().map(|s| s.unit_id),
         suggestion: suggestion.as_ref().and_then(|s| serde_json::to_string(s).ok()),
         open311_key_id: key_id,
+        rate_secret: Some(key_hash(&rating_code)),
     };
     let actor = who.map(|w| w.actor.clone()).unwrap_or_else(|| Actor { id: None, name: format!("citizen:{}", channel.as_str()) });
     let mut appeal = routing.write(db, actor, new, placement, now).await?;
@@ -414,7 +431,7 @@ pub async fn receive(db: &Db, routing: &Routing, who: Option<&Who>, input: &Appe
     if !who.is_some_and(is_desk) {
         mask(&mut appeal);
     }
-    Ok(Received { appeal, suggestion, duplicates })
+    Ok(Received { appeal, rating_code, suggestion, duplicates })
 }
 
 /// An appeal the caller may see, as stored (unmasked), with its owner unit's path; else
@@ -469,6 +486,8 @@ pub struct View {
     pub may: Vec<AppealAction>,
     pub may_extend: bool,
     pub may_decide_extension: bool,
+    /// The hotline may set the urgency (open, not yet replied).
+    pub may_set_urgency: bool,
 }
 
 fn may(who: &Who, a: &Appeal, owner_path: Option<&str>) -> Vec<AppealAction> {
@@ -501,6 +520,7 @@ pub async fn view(db: &Db, who: &Who, id: i64, now: i64) -> Result<View> {
         may: acts,
         may_extend,
         may_decide_extension: desk && a.ext_due.is_some(),
+        may_set_urgency: desk && a.state.is_open() && a.state != AppealState::Replied,
         appeal: a,
     })
 }
@@ -611,6 +631,39 @@ pub async fn act(db: &Db, who: &Who, id: i64, input: &ActInput, now: i64) -> Res
     visible(db, who, id).await
 }
 
+/// 紧急程度: the hotline sets or changes an open appeal's urgency, with the reason, in the trail;
+/// a dispatched appeal's limit is counted again from its dispatch with the new urgency.
+pub async fn set_urgency(db: &Db, who: &Who, id: i64, urgency: &str, reason: &str, now: i64) -> Result<Appeal> {
+    if !is_desk(who) {
+        return Err(forbidden());
+    }
+    let (raw, _) = seen(db, who, id).await?;
+    let u = dom::Urgency::parse(urgency.trim()).ok_or_else(|| {
+        if urgency.trim().is_empty() {
+            DomainError::required("urgency")
+        } else {
+            DomainError::invalid("urgency")
+        }
+    })?;
+    let reason = luoshi_domain::error::required_text("reason", reason, 500)?;
+    if !raw.state.is_open() || raw.state == AppealState::Replied {
+        return Err(DomainError::field(ErrorCode::Conflict, "state").with_detail(raw.state.as_str().to_string()).into());
+    }
+    let mut after = raw.clone();
+    after.urgency = u.as_str().to_string();
+    // A granted extension fixed the limit by decision; it stays.
+    if let Some(at) = raw.dispatched_at.filter(|_| raw.extension_count == 0) {
+        let lim = limits(db, now).await?;
+        let kind = dom::Kind::parse(&raw.kind).unwrap_or(dom::Kind::Complaint);
+        after.due_at = Some(dom::due_at(&calendar::load(db).await?, at, lim.of(kind, u))?);
+    }
+    let note = format!("{} → {}：{reason}", raw.urgency, u.as_str());
+    let mut tx = db.begin_write().await?;
+    store::save(&mut tx, &who.actor, &raw, &after, "set_urgency", Some(&note), now).await?;
+    tx.commit().await?;
+    visible(db, who, id).await
+}
+
 /// 派单 starts the clock: the limit for the kind and urgency from now.
 async fn dispatch_clock(db: &Db, a: &mut Appeal, now: i64) -> Result<()> {
     let lim = limits(db, now).await?;
@@ -657,25 +710,35 @@ pub async fn track(db: &Db, code: &str) -> Result<Tracked> {
     let code = dom::normalize_code(code).ok_or_else(|| DomainError::not_found("appeal"))?;
     let a = store::by_code(db, &code).await?.ok_or_else(|| DomainError::not_found("appeal"))?;
     let steps = store::events(db, a.id).await?.into_iter().filter_map(|e| Some((e.at, e.to_state?))).collect();
+    // Anyone holding the code reads this page: free text is published masked.
     Ok(Tracked {
         code: a.code,
         category: a.category,
-        content: a.content,
+        content: luoshi_domain::publish::redact(&a.content),
         may_rate: a.state == AppealState::Replied,
         state: a.state,
         owner: a.owner_name,
         created_at: a.created_at,
         due_at: a.due_at,
-        reply: a.reply,
+        reply: a.reply.as_deref().map(luoshi_domain::publish::redact),
         rating: a.rating,
         steps,
     })
 }
 
-/// The citizen rates the reply (回访评价) by tracking code.
-pub async fn rate_by_code(db: &Db, code: &str, rating: &str, comment: &str, now: i64) -> Result<Tracked> {
+/// The citizen rates the reply (回访评价) by tracking code and the rating code only they were
+/// given (the tracking code alone is public).
+pub async fn rate_by_code(db: &Db, code: &str, rating_code: &str, rating: &str, comment: &str, now: i64) -> Result<Tracked> {
     let norm = dom::normalize_code(code).ok_or_else(|| DomainError::not_found("appeal"))?;
     let raw = store::by_code(db, &norm).await?.ok_or_else(|| DomainError::not_found("appeal"))?;
+    if rating_code.trim().is_empty() {
+        return Err(DomainError::required("rating_code").into());
+    }
+    let given = dom::normalize_rating_code(rating_code).map(|c| key_hash(&c));
+    let held = store::rate_secret(db, raw.id).await?;
+    if given.is_none() || given != held {
+        return Err(DomainError::invalid("rating_code").into());
+    }
     let r = Rating::parse(rating).ok_or_else(|| if rating.trim().is_empty() { DomainError::required("rating") } else { DomainError::invalid("rating") })?;
     let mut after = raw.clone();
     after.state = AppealAction::Rate.apply(raw.state, Some(r), raw.rework_count)?;

@@ -5,132 +5,25 @@
 //! adds the detailed state, the satisfaction rating and the history. No personal data is ever
 //! shown: the request id is the public tracking code.
 
+mod format;
+mod post;
+
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use luoshi_app::appeals as svc;
-use luoshi_domain::appeal::{AppealInput, AppealState, Channel};
-use luoshi_domain::i18n::{error_message, Lang};
-use luoshi_domain::{DomainError, ErrorCode};
-use luoshi_storage::appeals::{self as store, Appeal, CategoryRow, Filter};
+use axum::response::Response;
+use format::{error, errors, failed, reply, split, Fmt};
+use luoshi_app::appeals::publication::{self as publ, PublicAppeal, PublicStep, Publication};
+use luoshi_domain::appeal::AppealState;
+use luoshi_storage::appeals::{self as store, CategoryRow, Filter};
 use serde_json::{json, Value};
+
+pub use post::root_post;
 
 /// The one jurisdiction this endpoint serves (an empty `jurisdiction_id` means it too).
 pub const JURISDICTION: &str = "luoshi";
 const SPEC: &str = "http://wiki.open311.org/GeoReport_v2";
 const DAY: i64 = 86_400_000_000;
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Fmt {
-    Xml,
-    Json,
-}
-
-/// `requests.json` → ("requests", Json).
-fn split(file: &str) -> Option<(&str, Fmt)> {
-    let (name, ext) = file.rsplit_once('.')?;
-    let f = match ext {
-        "xml" => Fmt::Xml,
-        "json" => Fmt::Json,
-        _ => return None,
-    };
-    Some((name, f))
-}
-
-fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
-            c => o.push(c),
-        }
-    }
-    o
-}
-
-/// XML of a JSON value in the spec's shape: objects are elements, arrays repeat `item` (the
-/// caller names it), scalars are text.
-fn xml_value(out: &mut String, name: &str, v: &Value, item: &dyn Fn(&str) -> String) {
-    match v {
-        Value::Null => out.push_str(&format!("<{name}/>")),
-        Value::Array(a) => {
-            out.push_str(&format!("<{name}>"));
-            let child = item(name);
-            for x in a {
-                xml_value(out, &child, x, item);
-            }
-            out.push_str(&format!("</{name}>"));
-        }
-        Value::Object(m) => {
-            out.push_str(&format!("<{name}>"));
-            for (k, x) in m {
-                xml_value(out, k, x, item);
-            }
-            out.push_str(&format!("</{name}>"));
-        }
-        Value::String(s) => out.push_str(&format!("<{name}>{}</{name}>", esc(s))),
-        other => out.push_str(&format!("<{name}>{other}</{name}>")),
-    }
-}
-
-fn item_name(list: &str) -> String {
-    match list {
-        "services" => "service".into(),
-        "service_requests" => "request".into(),
-        "errors" => "error".into(),
-        "attributes" => "attribute".into(),
-        "values" => "value".into(),
-        "endpoints" => "endpoint".into(),
-        "formats" => "format".into(),
-        "notes" => "note".into(),
-        other => other.trim_end_matches('s').to_string(),
-    }
-}
-
-/// Answer `root` (a list or an object) in the chosen format.
-fn reply(fmt: Fmt, status: StatusCode, root: &str, v: Value) -> Response {
-    match fmt {
-        Fmt::Json => (status, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], v.to_string()).into_response(),
-        Fmt::Xml => {
-            let mut s = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
-            xml_value(&mut s, root, &v, &item_name);
-            (status, [(header::CONTENT_TYPE, "text/xml; charset=utf-8")], s).into_response()
-        }
-    }
-}
-
-fn error(fmt: Fmt, status: StatusCode, description: &str) -> Response {
-    reply(fmt, status, "errors", json!([{ "code": status.as_u16(), "description": description }]))
-}
-
-fn errors(fmt: Fmt, status: StatusCode, list: &[String]) -> Response {
-    let v: Vec<Value> = list.iter().map(|d| json!({ "code": status.as_u16(), "description": d })).collect();
-    reply(fmt, status, "errors", Value::Array(v))
-}
-
-/// A service failure (the database down): 400 with a general error, as the spec asks.
-fn failed(fmt: Fmt, e: luoshi_storage::StoreError) -> Response {
-    let d = domain(e);
-    let status = if d.code == ErrorCode::NotFound { StatusCode::NOT_FOUND } else { StatusCode::BAD_REQUEST };
-    error(fmt, status, &error_message(Lang::En, &d))
-}
-
-/// The error to show: a domain error as it is, anything else logged and named by its code only.
-fn domain(e: luoshi_storage::StoreError) -> DomainError {
-    match e {
-        luoshi_storage::StoreError::Domain(d) => d,
-        other => {
-            tracing::warn!(error = %other, "open311");
-            DomainError::new(other.code())
-        }
-    }
-}
 
 fn rfc3339(m: i64) -> String {
     luoshi_domain::time::from_micros(m).with_timezone(&luoshi_domain::time::shanghai()).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
@@ -162,42 +55,35 @@ fn service(c: &CategoryRow) -> Value {
     })
 }
 
-fn request_json(a: &Appeal, cats: &[CategoryRow], events: Option<&[store::Event]>) -> Value {
+fn request_json(a: &PublicAppeal, cats: &[CategoryRow], steps: Option<&[PublicStep]>) -> Value {
     let closed = !a.state.is_open();
     let name = cats.iter().find(|c| c.code == a.category).map(|c| c.name.clone()).unwrap_or_default();
-    let notes = match a.state {
-        AppealState::Rejected => a.reject_reason.clone().unwrap_or_default(),
-        _ => a.reply.clone().unwrap_or_default(),
-    };
+    // Optional members the spec allows absent are null here and left out of the answer.
     let mut v = json!({
         "service_request_id": a.code,
         "status": if closed { "closed" } else { "open" },
-        "status_notes": notes,
+        "status_notes": a.reply.clone().unwrap_or_default(),
         "service_name": name,
         "service_code": a.category,
-        "description": a.content,
-        "agency_responsible": a.owner_name.clone().unwrap_or_default(),
+        "description": a.description,
+        "agency_responsible": a.owner.clone().unwrap_or_default(),
         "service_notice": "",
         "requested_datetime": rfc3339(a.created_at),
         "updated_datetime": rfc3339(a.closed_at.filter(|_| closed).unwrap_or(a.updated_at)),
-        "expected_datetime": a.due_at.map(rfc3339).unwrap_or_default(),
+        "expected_datetime": a.due_at.filter(|_| !closed).map(rfc3339),
         "address": a.address.clone().unwrap_or_default(),
-        "address_id": "",
-        "zipcode": "",
-        "lat": a.lat.map(Value::from).unwrap_or(Value::String(String::new())),
-        "long": a.long.map(Value::from).unwrap_or(Value::String(String::new())),
-        "media_url": "",
+        "lat": a.lat,
+        "long": a.long,
+        "media_url": a.media_url,
     });
-    if let (Some(ev), Some(m)) = (events, v.as_object_mut()) {
+    if let (Some(st), Some(m)) = (steps, v.as_object_mut()) {
         m.insert(
             "extended_attributes".into(),
             json!({ "detailed_status": a.state.as_str().to_ascii_uppercase(), "satisfaction": a.rating.clone().unwrap_or_default(),
                     "rework_count": a.rework_count, "channel": a.channel }),
         );
-        let notes: Vec<Value> = ev
-            .iter()
-            .map(|e| json!({ "datetime": rfc3339(e.at), "description": e.note.clone().unwrap_or_default(), "type": e.action, "status": e.to_state.clone().unwrap_or_default() }))
-            .collect();
+        let notes: Vec<Value> =
+            st.iter().map(|e| json!({ "datetime": rfc3339(e.at), "type": e.action, "status": e.state.clone().unwrap_or_default() })).collect();
         m.insert("notes".into(), Value::Array(notes));
     }
     v
@@ -247,7 +133,7 @@ async fn requests(app: &AppState, fmt: Fmt, q: &[(String, String)]) -> Response 
         }
         let by_id = Filter { codes, limit: 100, ..Default::default() };
         return match store::categories(&app.db).await {
-            Ok(cats) => answer(app, fmt, &cats, &by_id, extensions).await,
+            Ok(cats) => answer(app, fmt, &cats, by_id, extensions).await,
             Err(e) => failed(fmt, e),
         };
     }
@@ -321,31 +207,19 @@ async fn requests(app: &AppState, fmt: Fmt, q: &[(String, String)]) -> Response 
     if let Some(unknown) = f.categories.iter().find(|c| !cats.iter().any(|x| &&x.code == c)) {
         return error(fmt, StatusCode::NOT_FOUND, &format!("service_code {unknown} not found"));
     }
-    answer(app, fmt, &cats, &f, extensions).await
+    answer(app, fmt, &cats, f, extensions).await
 }
 
-/// The requests a filter finds, with their histories (one query for all) when asked.
-async fn answer(app: &AppState, fmt: Fmt, cats: &[CategoryRow], f: &Filter, extensions: bool) -> Response {
-    let list = match store::list(&app.db, f).await {
-        Ok(l) => l,
+/// The published requests a filter finds, with their histories (one query for all) when asked.
+async fn answer(app: &AppState, fmt: Fmt, cats: &[CategoryRow], f: Filter, extensions: bool) -> Response {
+    let p = match Publication::load(&app.db, app.today()).await {
+        Ok(p) => p,
         Err(e) => return failed(fmt, e),
     };
-    let mut events = if extensions {
-        match store::events_of(&app.db, &list.iter().map(|a| a.id).collect::<Vec<_>>()).await {
-            Ok(e) => e,
-            Err(e) => return failed(fmt, e),
-        }
-    } else {
-        Default::default()
-    };
-    let out = list
-        .iter()
-        .map(|a| {
-            let ev = if extensions { Some(events.remove(&a.id).unwrap_or_default()) } else { None };
-            request_json(a, cats, ev.as_deref())
-        })
-        .collect();
-    reply(fmt, StatusCode::OK, "service_requests", Value::Array(out))
+    match publ::published(&app.db, &app.routing, &p, f, extensions).await {
+        Ok(list) => reply(fmt, StatusCode::OK, "service_requests", Value::Array(list.iter().map(|(a, st)| request_json(a, cats, st.as_deref())).collect())),
+        Err(e) => failed(fmt, e),
+    }
 }
 
 /// GET `/open311/v2/services/{code}.{fmt}`: the service definition.
@@ -371,11 +245,15 @@ pub async fn request_one(State(app): State<AppState>, Path(file): Path<String>, 
     }
     let extensions = q.iter().any(|(k, v)| k == "extensions" && v == "true");
     let Some(code) = luoshi_domain::appeal::normalize_code(id) else { return error(fmt, StatusCode::NOT_FOUND, "service_request_id not found") };
-    match store::by_code(&app.db, &code).await {
-        Ok(Some(a)) => {
+    let found = match Publication::load(&app.db, app.today()).await {
+        Ok(p) => publ::published_one(&app.db, &app.routing, &p, &code, extensions).await,
+        Err(e) => Err(e),
+    };
+    // Unknown and unpublished (confidential, not yet dispatched) answer alike.
+    match found {
+        Ok(Some((a, st))) => {
             let cats = store::categories(&app.db).await.unwrap_or_default();
-            let ev = if extensions { store::events(&app.db, a.id).await.ok() } else { None };
-            reply(fmt, StatusCode::OK, "service_requests", json!([request_json(&a, &cats, ev.as_deref())]))
+            reply(fmt, StatusCode::OK, "service_requests", json!([request_json(&a, &cats, st.as_deref())]))
         }
         Ok(None) => error(fmt, StatusCode::NOT_FOUND, "service_request_id not found"),
         Err(e) => failed(fmt, e),
@@ -393,72 +271,5 @@ pub async fn token(State(app): State<AppState>, Path(file): Path<String>) -> Res
         Ok(Some(a)) => reply(fmt, StatusCode::OK, "service_requests", json!([{ "service_request_id": a.code, "token": a.code }])),
         Ok(None) => error(fmt, StatusCode::NOT_FOUND, "token not found"),
         Err(e) => failed(fmt, e),
-    }
-}
-
-/// POST `/open311/v2/requests.{fmt}`: create a request with an API key.
-pub async fn root_post(State(app): State<AppState>, Path(file): Path<String>, body: axum::body::Bytes) -> Response {
-    let Some(("requests", fmt)) = split(&file) else {
-        return error(Fmt::Xml, StatusCode::NOT_FOUND, "unknown endpoint or format (use requests.xml or requests.json)");
-    };
-    let form: Vec<(String, String)> = match serde_urlencoded::from_bytes(&body) {
-        Ok(f) => f,
-        Err(_) => return error(fmt, StatusCode::BAD_REQUEST, "the body must be application/x-www-form-urlencoded"),
-    };
-    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).filter(|v| !v.is_empty());
-    let key = match svc::check_key(&app.db, &app.routing, &get("api_key").unwrap_or_default()).await {
-        Ok(Some(k)) => k,
-        Ok(None) => return error(fmt, StatusCode::FORBIDDEN, "api_key missing or invalid"),
-        Err(e) => return failed(fmt, e),
-    };
-    if !jurisdiction_ok(get("jurisdiction_id").as_ref()) {
-        return error(fmt, StatusCode::NOT_FOUND, "jurisdiction_id not found");
-    }
-    let Some(service_code) = get("service_code") else { return error(fmt, StatusCode::BAD_REQUEST, "service_code is required") };
-    let num = |k: &str| get(k).map(|v| v.parse::<f64>().map_err(|_| format!("{k} must be a number")));
-    let (lat, long) = match (num("lat"), num("long")) {
-        (Some(Ok(a)), Some(Ok(b))) => (Some(a), Some(b)),
-        (None, None) => (None, None),
-        (Some(Err(e)), _) | (_, Some(Err(e))) => return error(fmt, StatusCode::BAD_REQUEST, &e),
-        _ => return error(fmt, StatusCode::BAD_REQUEST, "lat and long must be given together"),
-    };
-    let address = get("address_string").or_else(|| get("address_id")).unwrap_or_default();
-    if lat.is_none() && address.is_empty() {
-        return error(fmt, StatusCode::BAD_REQUEST, "a location is required: lat and long, address_string or address_id");
-    }
-    let description = get("description").unwrap_or_default();
-    if description.chars().count() > 4000 {
-        return error(fmt, StatusCode::BAD_REQUEST, "description may have at most 4000 characters");
-    }
-    let name = [get("last_name"), get("first_name")].into_iter().flatten().collect::<Vec<_>>().join("");
-    let input = AppealInput {
-        channel: "open311".into(),
-        kind: "complaint".into(),
-        category: service_code,
-        content: description,
-        address,
-        lat,
-        long,
-        citizen_name: name,
-        phone: get("phone").unwrap_or_default(),
-        ..Default::default()
-    };
-    match svc::receive(&app.db, &app.routing, None, &input, Channel::Open311, Some(key.id), app.now()).await {
-        Ok(r) => reply(
-            fmt,
-            StatusCode::CREATED,
-            "service_requests",
-            json!([{ "service_request_id": r.appeal.code, "service_notice": "", "account_id": get("account_id").unwrap_or_default() }]),
-        ),
-        Err(e) => {
-            let d = domain(e);
-            // Intake checks the taxonomy: an unknown service is the spec's 404. Other bad input
-            // and a failing service are both 400; the body says which.
-            if d.field.as_deref() == Some("category") && d.code == ErrorCode::Invalid {
-                let code = d.detail.clone().unwrap_or_default();
-                return error(fmt, StatusCode::NOT_FOUND, &format!("service_code {code} not found"));
-            }
-            error(fmt, StatusCode::BAD_REQUEST, &error_message(Lang::En, &d))
-        }
     }
 }

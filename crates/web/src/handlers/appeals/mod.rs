@@ -5,18 +5,22 @@ use crate::error::{AppError, AppResult};
 use crate::http::{Ctx, Input, Want};
 use crate::pages::{chrome, render, Chrome};
 use crate::AppState;
+
+mod public;
+use crate::extract::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use luoshi_app::appeals::{self as svc, ActInput, Desk, ListQuery, Received, Tracked, View};
+use luoshi_app::appeals::{self as svc, ActInput, Desk, ListQuery, Received, View};
 use luoshi_domain::appeal::{AppealInput, Channel, RejectReason, ReturnReason};
 use luoshi_domain::duty::Light;
 use luoshi_domain::i18n::{t, Lang};
-use luoshi_domain::{DomainError, ErrorCode};
+use luoshi_domain::DomainError;
 use luoshi_storage::appeals::{Appeal, CategoryRow};
 use luoshi_storage::units;
+pub use public::{form_token, public_form, public_rate, public_submit, public_track, public_track_api};
 
 /// Local time for pages: `2026-06-15 14:30`.
 pub fn when(m: i64) -> String {
@@ -242,6 +246,20 @@ pub async fn extension_decide(ctx: Ctx, State(app): State<AppState>, Path(id): P
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
+pub struct UrgencyForm {
+    #[serde(default)]
+    urgency: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The hotline sets an appeal's urgency (the public never does).
+pub async fn urgency(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f): Input<UrgencyForm>) -> AppResult<Response> {
+    let a = svc::set_urgency(&app.db, &ctx.who()?, id, &f.urgency, &f.reason, app.now()).await?;
+    Ok(super::done(&ctx, StatusCode::OK, serde_json::json!({ "appeal": a }), &format!("/appeals/{id}")))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
 pub struct MergeForm {
     #[serde(default)]
     into: Option<i64>,
@@ -289,110 +307,4 @@ pub async fn key_add(ctx: Ctx, State(app): State<AppState>, Input(f): Input<KeyF
 pub async fn key_revoke(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
     svc::revoke_key(&app.db, &ctx.who()?, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-// --- public pages -----------------------------------------------------------------------------
-
-/// Count a public submission from this address; refuse past the hourly limit. The count lives
-/// in the database, so several nodes behind one address limit it together.
-pub async fn admit(app: &AppState, ip: Option<&str>, per_hour: i64) -> AppResult<()> {
-    // Wall-clock hours, as the sweep that clears old windows counts them (not a rehearsal date).
-    let hour = luoshi_storage::now_micros() / 3_600_000_000;
-    let n = luoshi_storage::sessions::count_hit(&app.db, &format!("intake:{}", ip.unwrap_or("?")), hour).await?;
-    if n > per_hour {
-        return Err(AppError(DomainError::new(ErrorCode::TooManyAttempts)));
-    }
-    Ok(())
-}
-
-async fn per_hour(app: &AppState) -> AppResult<i64> {
-    Ok(luoshi_app::RulesInForce::load(&app.db, app.today()).await?.int("appeals.intake.per_address_per_hour").unwrap_or(20))
-}
-
-#[derive(Template)]
-#[template(path = "public_appeal.html")]
-struct PublicPage {
-    chrome: Chrome,
-    cats: Vec<CategoryRow>,
-    kinds: Vec<(&'static str, String)>,
-    code: Option<String>,
-    tracked: Option<TrackedView>,
-}
-
-/// What the citizen sees of their appeal.
-pub struct TrackedView {
-    pub t: Tracked,
-    pub state: String,
-    pub category: String,
-    pub steps: Vec<(String, String)>,
-    pub due: String,
-}
-
-fn tracked_view(lang: Lang, cats: &[CategoryRow], tr: Tracked) -> TrackedView {
-    TrackedView {
-        state: t(lang, &format!("appeal_state.{}", tr.state.as_str())).to_string(),
-        category: cats.iter().find(|c| c.code == tr.category).map(|c| c.name.clone()).unwrap_or_else(|| tr.category.clone()),
-        steps: tr.steps.iter().map(|(at, s)| (when(*at), t(lang, &format!("appeal_state.{s}")).to_string())).collect(),
-        due: tr.due_at.map(when).unwrap_or_default(),
-        t: tr,
-    }
-}
-
-async fn public_page(ctx: &Ctx, app: &AppState, code: Option<String>, tracked: Option<Tracked>) -> AppResult<PublicPage> {
-    let cats: Vec<CategoryRow> = luoshi_storage::appeals::categories(&app.db).await?.into_iter().filter(|c| c.active).collect();
-    let lang = ctx.lang;
-    let kinds = luoshi_domain::appeal::Kind::ALL.iter().map(|k| (k.as_str(), t(lang, &format!("appeal_kind.{}", k.as_str())).to_string())).collect();
-    let tracked = tracked.map(|tr| tracked_view(lang, &cats, tr));
-    Ok(PublicPage { chrome: chrome(ctx, "public.title", None), cats, kinds, code, tracked })
-}
-
-/// The public page: submit an appeal, or follow one by its tracking code.
-pub async fn public_form(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> {
-    Ok(render(&public_page(&ctx, &app, None, None).await?))
-}
-
-/// A citizen submits (page form or JSON): answers with the tracking code only.
-pub async fn public_submit(ctx: Ctx, State(app): State<AppState>, Input(input): Input<AppealInput>) -> AppResult<Response> {
-    admit(&app, ctx.ip.as_deref(), per_hour(&app).await?).await?;
-    let r = svc::receive(&app.db, &app.routing, None, &input, Channel::Web, None, app.now()).await?;
-    let code = r.appeal.code.clone();
-    if ctx.want == Want::Json {
-        return Ok((StatusCode::CREATED, Json(serde_json::json!({ "code": code, "state": r.appeal.state }))).into_response());
-    }
-    let tr = svc::track(&app.db, &code).await?;
-    Ok((StatusCode::CREATED, render(&public_page(&ctx, &app, Some(code), Some(tr)).await?)).into_response())
-}
-
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct TrackQuery {
-    #[serde(default)]
-    code: String,
-}
-
-/// Follow an appeal by its tracking code (page: `?code=`; API: in the path).
-pub async fn public_track(ctx: Ctx, State(app): State<AppState>, Query(q): Query<TrackQuery>) -> AppResult<Response> {
-    let tr = svc::track(&app.db, &q.code).await?;
-    Ok(render(&public_page(&ctx, &app, None, Some(tr)).await?))
-}
-
-pub async fn public_track_api(State(app): State<AppState>, Path(code): Path<String>) -> AppResult<Response> {
-    Ok(Json(serde_json::to_value(svc::track(&app.db, &code).await?).unwrap_or_default()).into_response())
-}
-
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct RateForm {
-    #[serde(default)]
-    rating: String,
-    #[serde(default)]
-    comment: String,
-}
-
-/// The citizen rates the reply: 满意 / 基本满意 / 不满意 (the first 不满意 sends it back for 重办).
-pub async fn public_rate(ctx: Ctx, State(app): State<AppState>, Path(code): Path<String>, Input(f): Input<RateForm>) -> AppResult<Response> {
-    admit(&app, ctx.ip.as_deref(), per_hour(&app).await?).await?;
-    let tr = svc::rate_by_code(&app.db, &code, &f.rating, &f.comment, app.now()).await?;
-    if ctx.want == Want::Json {
-        return Ok(Json(serde_json::to_value(&tr).unwrap_or_default()).into_response());
-    }
-    Ok(axum::response::Redirect::to(&format!("/public/track?code={}", tr.code)).into_response())
 }
