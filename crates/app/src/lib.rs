@@ -99,10 +99,22 @@ impl RulesInForce {
             .or_else(|| self.shipped.iter().find(|s| s.key == key).and_then(|s| s.value.as_str().map(str::to_string)))
     }
 
+    /// The range of dates a record may carry on this day (`dates.earliest`,
+    /// `dates.max_years_ahead`).
+    pub fn date_bounds(&self, today: NaiveDate) -> luoshi_domain::plausible::DateBounds {
+        let earliest = self.text("dates.earliest").and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()).unwrap_or(NaiveDate::MIN);
+        luoshi_domain::plausible::DateBounds::new(earliest, today, self.int("dates.max_years_ahead").unwrap_or(10))
+    }
+
     /// A comma-separated list rule, trimmed, empty parts dropped.
     pub fn list(&self, key: &str) -> Vec<String> {
         self.text(key).unwrap_or_default().split([',', '，']).map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()
     }
+}
+
+/// The range of dates a record may carry today.
+pub async fn date_bounds(db: &luoshi_storage::Db, today: NaiveDate) -> Result<luoshi_domain::plausible::DateBounds> {
+    Ok(RulesInForce::load(db, today).await?.date_bounds(today))
 }
 
 pub(crate) fn forbidden() -> StoreError {

@@ -40,6 +40,7 @@ pub async fn build(db: &Db, who: &Who, period: &str, today: NaiveDate) -> Result
         return Err(forbidden());
     }
     let (from, to) = month_bounds(period)?;
+    crate::date_bounds(db, today).await?.check("period", from)?;
     if from > today {
         return Err(DomainError::field(ErrorCode::OutOfRange, "period").with_detail(today.format("%Y-%m").to_string()).into());
     }

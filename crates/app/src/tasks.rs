@@ -71,11 +71,16 @@ async fn milestones(db: &Db, id: i64) -> Result<Vec<(NaiveDate, f64)>> {
     Ok(store::milestones(db, id).await?.into_iter().filter_map(|(d, p, _)| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok().map(|d| (d, p))).collect())
 }
 
-pub async fn create_directive(db: &Db, who: &Who, input: &DirectiveInput) -> Result<store::Directive> {
+pub async fn create_directive(db: &Db, who: &Who, input: &DirectiveInput, today: NaiveDate) -> Result<store::Directive> {
     if !(who.is_supervisor() || who.role == Some(luoshi_domain::user::Role::Leader)) {
         return Err(forbidden());
     }
     let d = input.validate()?;
+    // Issued already: never after today, never before the county's earliest date.
+    let issued = crate::date_bounds(db, today).await?.parse("issued_on", &d.issued_on)?;
+    if issued > today {
+        return Err(DomainError::field(ErrorCode::OutOfRange, "issued_on").with_detail(ymd(today)).into());
+    }
     let mut tx = db.begin_write().await?;
     let created = store::create_directive(&mut tx, &who.actor, &d).await?;
     tx.commit().await?;
@@ -90,6 +95,22 @@ pub async fn directive(db: &Db, who: &Who, id: i64) -> Result<(store::Directive,
         return Err(DomainError::not_found("directive").into());
     }
     Ok((d, tasks))
+}
+
+/// The dates of a task as typed: every one plausible (rule data), and a deadline already past
+/// refused unless the task is entered after the fact (补录, `backfill`).
+pub async fn check_dates(db: &Db, input: &TaskInput, today: NaiveDate) -> Result<()> {
+    let b = crate::date_bounds(db, today).await?;
+    if !input.deadline.trim().is_empty() {
+        let d = b.parse("deadline", &input.deadline)?;
+        if d < today && !input.backfill {
+            return Err(DomainError::field(ErrorCode::OutOfRange, "deadline_past").with_detail(ymd(today)).into());
+        }
+    }
+    for m in &input.milestones {
+        b.parse("milestones", &m.date)?;
+    }
+    Ok(())
 }
 
 /// Create a task (立项) under a directive. The supervision office breaks directives down.
@@ -299,7 +320,7 @@ pub async fn request_extension(db: &Db, who: &Who, id: i64, reason: &str, new_de
         return Err(DomainError::field(ErrorCode::Conflict, "state").with_detail(d.state.as_str().to_string()).into());
     }
     let deadline = date("deadline", d.deadline.as_deref().unwrap_or(""))?;
-    let new = date("new_deadline", new_deadline)?;
+    let new = crate::date_bounds(db, today).await?.parse("new_deadline", new_deadline)?;
     let r = rules_on(db, today).await?;
     let reason = duty::check_extension(today, deadline, new, reason, d.extension_count, r.max_extensions)?;
     let mut tx = db.begin_write().await?;

@@ -315,6 +315,9 @@ pub struct TaskInput {
     /// (date, planned percent) pairs.
     #[serde(default)]
     pub milestones: Vec<MilestoneInput>,
+    /// 补录: a task entered after the fact may carry a deadline already past.
+    #[serde(default, deserialize_with = "crate::serde_util::lenient_bool")]
+    pub backfill: bool,
     #[serde(default)]
     pub remarks: String,
 }

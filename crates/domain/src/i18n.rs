@@ -58,6 +58,12 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
         "The rating code is wrong: enter the 8-character rating code shown when you submitted",
     ),
     (
+        "error.out_of_range.deadline_past",
+        "完成时限已经过去（今天是 {detail}）：请填写今后的日期；补录已有任务请勾选“补录”",
+        "The deadline has already passed (today is {detail}): enter a later date, or tick \"entered after the fact\" for an existing task",
+    ),
+    ("error.out_of_range.issued_on", "发文日期不能晚于今天（{detail}）", "The issue date cannot be later than today ({detail})"),
+    (
         "error.out_of_range.run_date",
         "督查只能按今天（{detail}）运行并写入；其他日期请勾选“演练”，只计算不写入",
         "Supervision runs and writes for today ({detail}) only; for another date use a rehearsal, which writes nothing",
@@ -108,6 +114,8 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
     ("field.note", "说明", "note"),
     ("field.date", "日期", "date"),
     ("field.run_date", "督查日期", "supervision date"),
+    ("field.deadline_past", "完成时限", "deadline"),
+    ("field.backfill", "补录", "entered after the fact"),
     ("field.rehearsal", "演练", "rehearsal"),
     ("field.days", "工作日数", "working days"),
     ("field.year", "年份", "year"),
@@ -334,6 +342,8 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
     ("public.privacy", "您的姓名和电话只有12345热线可见，公开页面不显示任何个人信息。", "Only the 12345 hotline sees your name and phone; public pages show no personal data."),
     ("public.rate", "请对答复进行评价", "Rate the reply"),
     ("public.rating_code", "评价码：", "Rating code:"),
+    ("appeal.registered", "已登记。", "Registered."),
+    ("appeal.tell_rating_code", "请把查询码和评价码告诉来电群众：评价码只显示这一次，群众凭它评价答复。", "Tell the caller both codes: the rating code is shown only now, and the citizen needs it to rate the reply."),
     (
         "public.rating_code_help",
         "评价码只显示这一次，请与查询码一起保存；对答复评价时需要填写。查询码可公开查询进度，评价码请勿告诉他人。",

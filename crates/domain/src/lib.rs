@@ -14,6 +14,7 @@ pub mod doc;
 pub mod duty;
 pub mod error;
 pub mod i18n;
+pub mod plausible;
 pub mod publish;
 pub mod route;
 pub mod rules;

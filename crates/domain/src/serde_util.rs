@@ -23,3 +23,23 @@ pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error>
 pub fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     Ok(opt_i64(d)?.unwrap_or(0))
 }
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum BoolOrText {
+    Bool(bool),
+    Text(String),
+}
+
+/// `bool` from a JSON boolean or a form's checkbox (`on`, `true`, `1`; absent or empty: false).
+pub fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    match Option::<BoolOrText>::deserialize(d)? {
+        None => Ok(false),
+        Some(BoolOrText::Bool(b)) => Ok(b),
+        Some(BoolOrText::Text(s)) => match s.trim() {
+            "" | "false" | "0" | "off" => Ok(false),
+            "true" | "1" | "on" => Ok(true),
+            _ => Err(serde::de::Error::custom("not true or false")),
+        },
+    }
+}

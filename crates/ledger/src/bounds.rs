@@ -219,8 +219,8 @@ mod tests {
 
     #[test]
     fn a_zip_bomb_is_refused_by_what_it_unpacks_to() {
-        let filler = "<row><c><v>1</v></c></row>".repeat(1); // a valid sheet
-        let big = format!("{}<!--{}-->", sheet(&filler), " ".repeat(3 * 1024 * 1024));
+        let filler = "<row><c><v>1</v></c></row>"; // a valid sheet
+        let big = format!("{}<!--{}-->", sheet(filler), " ".repeat(3 * 1024 * 1024));
         let bytes = workbook_with_sheet(&big);
         assert!(bytes.len() < 64 * 1024, "compressed small: {}", bytes.len());
         assert_eq!(check_xlsx_within(&bytes, 2 * 1024 * 1024).unwrap_err().code, ErrorCode::BadFile);
@@ -234,5 +234,46 @@ mod tests {
         check_xlsx(&bytes).unwrap();
         assert_eq!(cell_ref(b"XFD1048576"), Some((1_048_576, 16_384)));
         assert_eq!(cell_ref(b"B12"), Some((12, 2)));
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    use super::tests::workbook_with_sheet;
+    use super::*;
+    use proptest::prelude::*;
+
+    fn col_name(mut c: u64) -> String {
+        let mut s = Vec::new();
+        while c > 0 {
+            let r = u8::try_from((c - 1) % 26).unwrap_or(0);
+            s.push(b'A' + r);
+            c = (c - 1) / 26;
+        }
+        s.reverse();
+        String::from_utf8(s).unwrap_or_default()
+    }
+
+    proptest! {
+        /// Cells anywhere on the largest sheet a spreadsheet can declare: the read gives rows or
+        /// `bad_file`, never a panic or an allocation the size of the declared grid.
+        #[test]
+        fn cells_anywhere(cells in proptest::collection::vec((1u64..=1_048_576, 1u64..=16_384), 1..6), declared in proptest::option::of((1u64..=1_048_576, 1u64..=16_384))) {
+            let dim = declared.map(|(r, c)| format!(r#"<dimension ref="A1:{}{}"/>"#, col_name(c), r)).unwrap_or_default();
+            let mut rows: Vec<(u64, u64)> = cells.clone();
+            rows.sort_unstable();
+            let body: String = rows.iter().map(|(r, c)| format!(r#"<row r="{r}"><c r="{}{r}" t="inlineStr"><is><t>x</t></is></c></row>"#, col_name(*c))).collect();
+            let xml = format!(r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{dim}<sheetData>{body}</sheetData></worksheet>"#);
+            let bytes = workbook_with_sheet(&xml);
+            let span_ok = {
+                let (r0, r1) = (rows.iter().map(|x| x.0).min().unwrap_or(1), rows.iter().map(|x| x.0).max().unwrap_or(1));
+                let (c0, c1) = (rows.iter().map(|x| x.1).min().unwrap_or(1), rows.iter().map(|x| x.1).max().unwrap_or(1));
+                check_span((r0, c0), (r1, c1)).is_ok() && declared.is_none_or(|(r, c)| check_span((1, 1), (r, c)).is_ok())
+            };
+            match crate::read_table(&bytes, crate::Format::Xlsx) {
+                Ok(_) => prop_assert!(span_ok),
+                Err(e) => prop_assert!(e.code == ErrorCode::BadFile || span_ok, "{e:?}"),
+            }
+        }
     }
 }

@@ -460,7 +460,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
         Command::Audit { command } => {
             let db = connect(&url, 2).await?;
             db.check_schema().await?;
-            return audit_cmd::run(&db, command).await.map_err(|e| Fail(e.to_string()).into());
+            return audit_cmd::run(&db, command).await.map_err(|e| Fail(e.to_string()));
         }
         Command::Backup { file } => {
             let db = connect(&url, 2).await?;

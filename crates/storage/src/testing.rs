@@ -82,6 +82,29 @@ pub async fn tamper_audit_row(db: &Db, seq: i64, actor: &str) -> Result<()> {
     Ok(())
 }
 
+/// Remove the newest `n` audit rows and rewind the head to the row before them, as an
+/// attacker with the database owner's rights could. For tests of the anchor only.
+pub async fn cut_audit_tail(db: &Db, n: i64) -> Result<()> {
+    match db.backend() {
+        crate::Backend::Sqlite => sqlx::raw_sql("DROP TRIGGER IF EXISTS audit_log_no_delete").execute(db.pool()).await?,
+        crate::Backend::Postgres => sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change").execute(db.pool()).await?,
+    };
+    let (seq, _) = crate::audit::head(db).await?;
+    sqlx::query("DELETE FROM audit_log WHERE seq > $1").bind(seq - n).execute(db.pool()).await?;
+    let hash = match sqlx::query("SELECT hash FROM audit_log WHERE seq = $1").bind(seq - n).fetch_optional(db.pool()).await? {
+        Some(r) => crate::get_str(&r, "hash")?,
+        None => luoshi_domain::audit::GENESIS.to_string(),
+    };
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(seq - n).bind(hash).execute(db.pool()).await?;
+    Ok(())
+}
+
+/// Run one statement behind the application's back (an edit of a business row that no audit
+/// row describes). For tests of `luoshi audit verify` only.
+pub async fn edit_behind_the_back(db: &Db, sql: &str) -> Result<u64> {
+    Ok(sqlx::query(sql).execute(db.pool()).await?.rows_affected())
+}
+
 /// The token hashes of all stored sessions (to prove raw tokens are never stored).
 pub async fn session_token_hashes(db: &Db) -> Result<Vec<String>> {
     let rows = sqlx::query("SELECT token_hash FROM sessions").fetch_all(db.pool()).await?;

@@ -360,7 +360,7 @@ pub async fn seed_tasks(db: &Db, today: chrono::NaiveDate) -> Result<usize, Stri
         doc_no: "示委办〔2026〕18号".into(),
         source_text: SPEECH_OUTLINE.to_string(),
     };
-    let d = svc::create_directive(db, &who, &directive).await.map_err(e)?;
+    let d = svc::create_directive(db, &who, &directive, today).await.map_err(e)?;
     let mut created = 0;
     let mut safety_task = None;
     for s in SPECS {
@@ -453,7 +453,7 @@ pub async fn seed_tasks(db: &Db, today: chrono::NaiveDate) -> Result<usize, Stri
         doc_no: String::new(),
         source_text: "请青山镇会同交通局立即核查，限期整治到位，确保群众出行安全。".into(),
     };
-    let inst = svc::create_directive(db, &who, &inst).await.map_err(e)?;
+    let inst = svc::create_directive(db, &who, &inst, today).await.map_err(e)?;
     let q = TaskInput {
         title: "茶园村道路塌方隐患整治".into(),
         lead_leader_id: leader_id("leader")?,

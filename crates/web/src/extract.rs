@@ -113,6 +113,7 @@ mod tests {
         #[serde(default)]
         year: Option<i32>,
         #[serde(default)]
+        #[expect(dead_code, reason = "parsed only to fail")]
         dry_run: Option<bool>,
         #[serde(default)]
         text: String,

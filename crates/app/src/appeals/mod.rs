@@ -764,7 +764,7 @@ pub async fn request_extension(db: &Db, who: &Who, id: i64, new_due: &str, reaso
     if raw.extension_count >= max {
         return Err(DomainError::field(ErrorCode::Conflict, "new_deadline").with_detail(format!("≤ {max}")).into());
     }
-    let date = luoshi_domain::duty::parse_date("new_deadline", new_due)?;
+    let date = crate::date_bounds(db, luoshi_domain::time::local_date(now)).await?.parse("new_deadline", new_due)?;
     let due = dom::end_of_day(date);
     if raw.due_at.is_some_and(|d| due <= d) {
         return Err(DomainError::invalid("new_deadline").into());

@@ -584,3 +584,62 @@ fn doc_split_reads_the_speech() {
     assert_eq!(code, 1);
     assert!(one_line_error(&err).contains("binary"), "{err}");
 }
+
+/// The anchor catches a removed tail (which the chain alone cannot: the head is rewound with
+/// it), and `audit verify` compares work orders and tasks with their trail.
+#[tokio::test]
+async fn audit_anchors_and_business_rows() {
+    let (url, _dir) = fresh_url().await.unwrap();
+    assert_eq!(run(luoshi(&url).arg("migrate")).0, 0, "migrated, calendar and rules loaded");
+    let d = db(&url).await;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+    luoshi_web::demo::seed(&d).await.unwrap();
+    luoshi_web::demo::seed_tasks(&d, today).await.unwrap();
+    let routing = luoshi_app::appeals::Routing::default();
+    luoshi_web::demo_appeals::seed_appeals(&d, &routing, luoshi_storage::now_micros(), 30).await.unwrap();
+    let (code, out, err) = run(luoshi(&url).args(["audit", "verify"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("business rows: 30 work orders and") && out.contains("0 work orders from before digests"), "{out}");
+    let anchor_of = |out: &str| out.lines().find_map(|l| l.strip_prefix("anchor: ")).unwrap().split(' ').next().unwrap().to_string();
+    let early = anchor_of(&out);
+    // More writes, then the anchor kept outside, in a file.
+    luoshi_web::demo_appeals::seed_appeals(&d, &routing, luoshi_storage::now_micros(), 35).await.unwrap();
+    let file = tempfile::tempdir().unwrap();
+    let anchors = file.path().join("anchors.txt");
+    let (code, out, _) = run(luoshi(&url).args(["audit", "anchor", "--append"]).arg(&anchors));
+    assert_eq!(code, 0);
+    let late = out.trim().to_string();
+    assert!(std::fs::read_to_string(&anchors).unwrap().starts_with(&late));
+    let (code, out, err) = run(luoshi(&url).args(["audit", "verify", "--anchor", &early, "--anchors"]).arg(&anchors));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("2 anchors hold"), "{out}");
+
+    // The newest rows removed and the head rewound: the chain alone still verifies…
+    luoshi_storage::testing::cut_audit_tail(&d, 3).await.unwrap();
+    assert!(luoshi_storage::audit::verify(&d).await.unwrap().broken.is_none());
+    // …but the anchor kept outside does not hold.
+    let (code, _, err) = run(luoshi(&url).args(["audit", "verify", "--anchors"]).arg(&anchors));
+    assert_eq!(code, 2);
+    assert!(err.contains("is gone; the newest audit rows were removed"), "{err}");
+    // The removed rows were the last receipts: those work orders no longer match any trail
+    // entry with a digest, and are reported (the earlier anchor still holds).
+    let (code, _, err) = run(luoshi(&url).args(["audit", "verify", "--anchor", &early]));
+    assert_eq!(code, 2, "{err}");
+
+    // A fresh database: an appeal's text and a task's state edited behind the application's back.
+    let (url, _dir2) = fresh_url().await.unwrap();
+    assert_eq!(run(luoshi(&url).arg("migrate")).0, 0, "migrated, calendar and rules loaded");
+    let d = db(&url).await;
+    luoshi_web::demo::seed(&d).await.unwrap();
+    luoshi_web::demo::seed_tasks(&d, today).await.unwrap();
+    luoshi_web::demo_appeals::seed_appeals(&d, &luoshi_app::appeals::Routing::default(), luoshi_storage::now_micros(), 10).await.unwrap();
+    assert_eq!(run(luoshi(&url).args(["audit", "verify"])).0, 0);
+    let edit = luoshi_storage::testing::edit_behind_the_back;
+    assert_eq!(edit(&d, "UPDATE appeals SET content = '已解决，无需处理' WHERE id = (SELECT MIN(id) FROM appeals)").await.unwrap(), 1);
+    let (code, _, err) = run(luoshi(&url).args(["audit", "verify"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("appeal") && err.contains("CHANGED outside the application"), "{err}");
+    edit(&d, "UPDATE duties SET state = 'closed' WHERE id = (SELECT MIN(id) FROM duties WHERE state = 'signed')").await.unwrap();
+    let (_, _, err) = run(luoshi(&url).args(["audit", "verify"]));
+    assert!(err.contains("task") && err.contains("but the trail ends in signed"), "{err}");
+}

@@ -41,6 +41,11 @@ pub fn local_path(next: &str) -> &str {
     }
 }
 
+/// Today's date in Asia/Shanghai as `YYYY-MM-DD`.
+pub fn today() -> String {
+    luoshi_domain::time::local_date(luoshi_storage::now_micros()).format("%Y-%m-%d").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::local_path;
@@ -66,9 +71,4 @@ mod tests {
             assert_eq!(local_path(bad), "/", "{bad:?}");
         }
     }
-}
-
-/// Today's date in Asia/Shanghai as `YYYY-MM-DD`.
-pub fn today() -> String {
-    luoshi_domain::time::local_date(luoshi_storage::now_micros()).format("%Y-%m-%d").to_string()
 }

@@ -87,6 +87,7 @@ pub async fn set(ctx: Ctx, State(app): State<AppState>, Path(key): Path<String>,
         serde_json::Value::String(s) => spec.kind.parse_text(s)?,
         v => v.clone(),
     };
+    luoshi_app::date_bounds(&app.db, app.today()).await?.parse("effective_from", &f.effective_from)?;
     let change = RuleChange { value, source: f.source, effective_from: f.effective_from, note: f.note };
     let v = rules::set(&app.db, &ctx.actor()?, &key, &change).await?;
     Ok(super::done(&ctx, StatusCode::OK, serde_json::json!({ "version": v }), "/rules"))

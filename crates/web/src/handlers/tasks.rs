@@ -242,7 +242,7 @@ pub async fn directives(ctx: Ctx, State(app): State<AppState>) -> AppResult<Resp
 }
 
 pub async fn directive_create(ctx: Ctx, State(app): State<AppState>, Input(input): Input<DirectiveInput>) -> AppResult<Response> {
-    let d = svc::create_directive(&app.db, &ctx.who()?, &input).await?;
+    let d = svc::create_directive(&app.db, &ctx.who()?, &input, app.today()).await?;
     Ok(super::done(&ctx, StatusCode::CREATED, serde_json::json!({ "directive": d }), &format!("/directives/{}", d.id)))
 }
 
@@ -292,6 +292,7 @@ pub async fn task_create(ctx: Ctx, State(app): State<AppState>, Path(directive_i
     } else {
         task_from_form(&body)?
     };
+    svc::check_dates(&app.db, &input, app.today()).await?;
     let id = svc::create_task(&app.db, &ctx.who()?, Some(directive_id), None, &input).await?;
     Ok(super::done(&ctx, StatusCode::CREATED, serde_json::json!({ "id": id }), &format!("/tasks/{id}")))
 }
@@ -327,6 +328,7 @@ fn task_from_form(body: &[u8]) -> AppResult<TaskInput> {
         weight: get("weight").trim().parse().ok(),
         milestones,
         remarks: get("remarks"),
+        backfill: matches!(get("backfill").trim(), "on" | "true" | "1"),
     })
 }
 

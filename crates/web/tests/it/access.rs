@@ -200,3 +200,51 @@ async fn anonymous_callers_get_only_public_pages() {
     assert_eq!(body["error"]["message"], "请先登录");
     assert!(!body.to_string().contains("示范县"));
 }
+
+/// The matrix's confidential and rating cases: a 保密 appeal is read in full by the desk
+/// only, masked by those who may see it, not at all by anyone else or the public; rating needs
+/// the rating code, whoever asks.
+#[tokio::test]
+async fn confidential_appeals_and_ratings_for_every_caller() {
+    let app = spawn_app().await;
+    luoshi_app::appeals::seed_categories(&app.t.db, &luoshi_app::Who::system("test")).await.unwrap();
+    let hotline = app.login("hotline").await;
+    let body = json!({ "kind": "report", "category": "neighbour", "content": "举报隔壁工厂夜间偷排废水，请为我保密。", "citizen_name": "钱多多", "phone": "13811112222", "confidential": true });
+    let r = hotline.post(&app, "/api/v1/appeals", body).await;
+    let v: serde_json::Value = r.json().await.unwrap();
+    let (id, code) = (v["appeal"]["id"].as_i64().unwrap(), v["appeal"]["code"].as_str().unwrap().to_string());
+    let rating_code = v["rating_code"].as_str().unwrap().to_string();
+    let unit = app.unit_id("城关镇").await;
+    hotline.post(&app, &format!("/api/v1/appeals/{id}/act"), json!({ "action": "dispatch", "unit_id": unit })).await;
+    for (role, user) in ROLE_USERS {
+        let s = app.login(user).await;
+        let r = s.get(&app, &format!("/api/v1/appeals/{id}")).await;
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        match role {
+            // The desk (the hotline, and administrators who run it) works with the caller's identity.
+            Role::Hotline | Role::Admin => assert!(status == StatusCode::OK && text.contains("钱多多") && text.contains("13811112222"), "{role:?}: {text}"),
+            // 城关镇 owns it; the office and leaders read everything: masked, the identity hidden.
+            Role::UnitManager | Role::UnitStaff | Role::Supervisor | Role::Leader => {
+                assert_eq!(status, StatusCode::OK, "{role:?}");
+                assert!(!text.contains("钱多多") && !text.contains("13811112222") && !text.contains("1381111"), "{role:?} sees the identity: {text}");
+            }
+            _ => assert!(status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND, "{role:?}: {status}"),
+        }
+    }
+    let staff2 = app.login("staff2").await;
+    assert_eq!(staff2.get(&app, &format!("/api/v1/appeals/{id}")).await.status(), StatusCode::NOT_FOUND, "another township");
+    for path in [format!("/open311/v2/requests/{code}.json"), format!("/open311/v2/requests.json?service_request_id={code}")] {
+        let text = TestApp::client().get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+        assert!(!text.contains("偷排废水"), "{path}: {text}");
+    }
+    // Rating: the unit replies; nobody rates with the tracking code alone, logged in or not.
+    let staff = app.login("staff").await;
+    staff.post(&app, &format!("/api/v1/appeals/{id}/act"), json!({ "action": "sign" })).await;
+    staff.post(&app, &format!("/api/v1/appeals/{id}/act"), json!({ "action": "reply", "reply": "已责令工厂整改并立案查处。" })).await;
+    let rate = |body: serde_json::Value| TestApp::client().post(app.url(&format!("/api/v1/public/appeals/{code}/rating"))).json(&body).send();
+    assert_eq!(rate(json!({ "rating": "unsatisfied" })).await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = staff.post(&app, &format!("/api/v1/public/appeals/{code}/rating"), json!({ "rating": "unsatisfied" })).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a logged-in unit rates its own reply no more than anyone");
+    assert_eq!(rate(json!({ "rating": "satisfied", "rating_code": rating_code })).await.unwrap().status(), StatusCode::OK);
+}

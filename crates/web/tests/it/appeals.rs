@@ -449,6 +449,13 @@ async fn fuzzed_open311_and_json_bodies_never_fail_the_server() {
         let r =
             client.post(app.url("/api/v1/public/appeals")).header("content-type", "application/json").body(VALUES[next(VALUES.len())]).send().await.unwrap();
         assert!(r.status().as_u16() < 500);
+        // Raw bodies of every size around the limit, in any bytes and charset: never a 5xx.
+        let len = [0, 1, 100, 4_000, 65_535, 65_537, 300_000][next(7)];
+        let raw: Vec<u8> = (0..len).map(|_| u8::try_from(next(256)).unwrap_or(0)).collect();
+        let ct = ["application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=gbk", "text/plain", "application/json"][next(4)];
+        if let Ok(r) = client.post(app.url(&format!("/open311/v2/requests.{fmt}"))).header("content-type", ct).body(raw).send().await {
+            assert!(matches!(r.status().as_u16(), 201 | 400 | 403 | 404 | 413), "POST raw {len} bytes {ct}: {}", r.status());
+        }
     }
 }
 

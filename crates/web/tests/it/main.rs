@@ -2,7 +2,7 @@
 //! (a temporary SQLite per test, or PostgreSQL when LUOSHI_TEST_DATABASE_URL is set), seeded
 //! with the demo county.
 
-#![expect(clippy::unwrap_used, reason = "a test fails by panicking")]
+#![expect(clippy::unwrap_used, clippy::panic, reason = "a test fails by panicking")]
 
 mod access;
 mod api;
@@ -11,6 +11,8 @@ mod auth;
 mod documents;
 mod pages;
 mod tasks;
+mod trust;
+mod trust_open311;
 
 use luoshi_storage::testing::TestDb;
 use luoshi_web::{demo, AppState, Config};

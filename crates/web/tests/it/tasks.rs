@@ -166,6 +166,12 @@ async fn a_directive_from_assignment_to_closure() {
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let ex = r.json::<Value>().await.unwrap()["exemption_id"].as_i64().unwrap();
+    // One pending application per task: a second (and third) is refused while it is decided.
+    for _ in 0..2 {
+        let again = staff.post(&app, &format!("/api/v1/tasks/{id}/exemptions"), json!({ "reason": "再次申请", "conditions": conditions })).await;
+        let (status, code, body) = error_code(again).await;
+        assert_eq!((status, code.as_str(), body["error"]["field"].as_str()), (StatusCode::CONFLICT, "duplicate", Some("exemption")));
+    }
     assert_eq!(sup.post(&app, &format!("/api/v1/exemptions/{ex}/step"), json!({ "step": "decide", "exempt": true })).await.status(), StatusCode::CONFLICT);
     assert_eq!(sup.post(&app, &format!("/api/v1/exemptions/{ex}/step"), json!({ "step": "accept" })).await.status(), StatusCode::OK);
     let mut weak = conditions.clone();

@@ -137,7 +137,8 @@ pub async fn create(ctx: Ctx, State(app): State<AppState>, Input(input): Input<A
     let who = ctx.who()?;
     let r: Received = svc::receive(&app.db, &app.routing, Some(&who), &input, Channel::Phone, None, app.now()).await?;
     let id = r.appeal.id;
-    Ok(super::done(&ctx, StatusCode::CREATED, serde_json::to_value(&r).unwrap_or_default(), &format!("/appeals/{id}")))
+    // The operator reads the rating code to the caller once, on the page that follows.
+    Ok(super::done(&ctx, StatusCode::CREATED, serde_json::to_value(&r).unwrap_or_default(), &format!("/appeals/{id}?rating_code={}", r.rating_code)))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -168,10 +169,18 @@ struct AppealPage {
     returns: Vec<(&'static str, String)>,
     ext_due: String,
     suggestion: String,
+    /// Right after registering: the rating code to give the citizen.
+    rating_code: Option<String>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ShowQuery {
+    #[serde(default)]
+    rating_code: String,
 }
 
 /// A work order with its trail and what the caller may do (page and API).
-pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<ShowQuery>) -> AppResult<Response> {
     let who = ctx.who()?;
     let v = svc::view(&app.db, &who, id, app.now()).await?;
     if ctx.want == Want::Json {
@@ -202,6 +211,7 @@ pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) ->
         kind: t(lang, &format!("appeal_kind.{}", v.appeal.kind)).to_string(),
         urgency: t(lang, &format!("urgency.{}", v.appeal.urgency)).to_string(),
         ext_due: v.appeal.ext_due.map(when).unwrap_or_default(),
+        rating_code: luoshi_domain::appeal::normalize_rating_code(&q.rating_code).filter(|_| svc::sight(&who) == svc::Sight::Desk),
         r,
         events,
         units,
