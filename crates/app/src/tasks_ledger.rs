@@ -55,7 +55,10 @@ pub async fn plan_table(db: &Db, table: &luoshi_ledger::Table, year: i32) -> Res
     let all_units = units::list(db, &Scope::All).await?;
     let leaders: Vec<luoshi_domain::user::User> =
         users::list(db, &Scope::All).await?.into_iter().map(|(u, _)| u).filter(|u| u.role == Role::Leader && !u.disabled).collect();
-    Ok(plan_rows(table, &idx, &all_units, &leaders, year))
+    // Dates are plausible around the document's year (rule data).
+    let start = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
+    let bounds = crate::date_bounds(db, start).await?;
+    Ok(plan_rows(table, &idx, &all_units, &leaders, year, &bounds))
 }
 
 fn plan_rows(
@@ -64,6 +67,7 @@ fn plan_rows(
     all_units: &[Unit],
     leaders: &[luoshi_domain::user::User],
     year: i32,
+    bounds: &luoshi_domain::plausible::DateBounds,
 ) -> std::result::Result<Vec<PlannedTask>, Vec<RowError>> {
     let mut errors = Vec::new();
     let mut out: Vec<PlannedTask> = Vec::new();
@@ -123,12 +127,15 @@ fn plan_rows(
             }
         }
         let raw_deadline = get(7);
-        let parsed = parse_deadline(&raw_deadline, year);
+        let mut parsed = parse_deadline(&raw_deadline, year);
         if parsed.is_none() {
             err(
                 "完成时限",
                 if raw_deadline.is_empty() { DomainError::required("deadline") } else { DomainError::invalid("deadline").with_detail(raw_deadline.clone()) },
             );
+        } else if let Some(Err(e)) = parsed.map(|(d, _)| bounds.check("deadline", d)) {
+            err("完成时限", e);
+            parsed = None;
         }
         let parent = if seq.contains('.') {
             let p = seq.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default();
