@@ -4,7 +4,8 @@
 use crate::{forbidden, ymd, Result, Who};
 use chrono::{Datelike, NaiveDate};
 use luoshi_domain::calendar::Calendar;
-use luoshi_domain::duty::{self, Action, Condition, ExemptionState, LadderRules, Light, LightRules, NoticeLevel, ReportInput, Side, State, TaskInput};
+use luoshi_domain::duty::{working_days_left, DueSoon, LadderRules, Light, LightRules, NoticeLevel};
+use luoshi_domain::tasks::{Action, Condition, ExemptionState, ReportInput, Side, State, TaskFlow, TaskInput};
 use luoshi_domain::{DomainError, ErrorCode};
 use luoshi_storage::duties::{self as store, DirectiveInput, Duty};
 use luoshi_storage::{calendar, rules, units, Db};
@@ -23,7 +24,7 @@ pub async fn rules_on(db: &Db, today: NaiveDate) -> Result<Rules> {
     let num = |key: &str| -> f64 { r.num(key).unwrap_or(0.0) };
     Ok(Rules {
         light: LightRules {
-            due_soon_working_days: num("supervision.light.due_soon_working_days") as i64,
+            due_soon: DueSoon::WorkingDays(num("supervision.light.due_soon_working_days") as i64),
             yellow_behind_points: num("supervision.light.yellow_behind_points"),
             red_behind_points: num("supervision.light.red_behind_points"),
         },
@@ -37,14 +38,7 @@ pub async fn rules_on(db: &Db, today: NaiveDate) -> Result<Rules> {
 }
 
 fn date(field: &str, s: &str) -> Result<NaiveDate, DomainError> {
-    duty::parse_date(field, s)
-}
-
-/// Working days from `today` to `deadline` (negative once passed). Outside the calendar's
-/// years this falls back to calendar days, so a light can always be shown; deadlines themselves
-/// are never computed outside the calendar.
-fn working_days_left(cal: &Calendar, today: NaiveDate, deadline: NaiveDate) -> i64 {
-    cal.working_days_between(today, deadline).unwrap_or_else(|_| (deadline - today).num_days())
+    luoshi_domain::time::parse_date(field, s)
 }
 
 /// The light and planned progress of a duty on `today`.
@@ -63,8 +57,8 @@ pub fn light_of(
         return (if state == State::Closed { Light::Done } else { Light::None }, 0.0);
     };
     let assigned = assigned_on.and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-    let planned = (duty::planned_progress(milestones, assigned, dl, today) * 10.0).round() / 10.0;
-    (duty::light(state, today, dl, progress, planned, working_days_left(cal, today, dl), &r.light), planned)
+    let planned = (luoshi_domain::tasks::planned_progress(milestones, assigned, dl, today) * 10.0).round() / 10.0;
+    (luoshi_domain::tasks::light(state, today, dl, progress, planned, working_days_left(cal, today, dl), &r.light), planned)
 }
 
 async fn milestones(db: &Db, id: i64) -> Result<Vec<(NaiveDate, f64)>> {
@@ -123,8 +117,8 @@ pub async fn create_task(db: &Db, who: &Who, directive_id: Option<i64>, seq: Opt
         store::get_directive(db, d).await?.ok_or_else(|| DomainError::invalid("directive_id"))?;
     }
     let (deadline, wd) = match t.deadline {
-        duty::DeadlineSpec::Date(d) => (Some(ymd(d)), None),
-        duty::DeadlineSpec::WorkingDays(n) => (None, Some(n)),
+        luoshi_domain::tasks::DeadlineSpec::Date(d) => (Some(ymd(d)), None),
+        luoshi_domain::tasks::DeadlineSpec::WorkingDays(n) => (None, Some(n)),
     };
     let mut tx = db.begin_write().await?;
     let id = store::insert_task(&mut tx, &who.actor, directive_id, seq, &t, deadline.as_deref(), wd, Light::None).await?;
@@ -179,14 +173,12 @@ pub async fn view(db: &Db, who: &Who, id: i64, today: NaiveDate) -> Result<TaskV
     )?;
     let owner = who.acts_for(&owner_path) && who.role.is_some();
     let co = co_units.iter().any(|c| who.role.is_some() && who.acts_for(&c.unit_path));
-    let mut can = Vec::new();
     let sup = who.is_supervisor();
-    match task.state {
-        State::Draft if sup => can.push("assign"),
-        State::Assigned if owner => can.push("sign"),
-        State::Signed | State::Returned if owner => can.extend(["report", "request_closure", "extension"]),
-        State::ClosureRequested if sup => can.extend(["accept", "return"]),
-        _ => {}
+    // The workflow's actions come from the workflow; the rest are the task page's own.
+    let sides: Vec<Side> = [(sup, Side::Supervisor), (owner, Side::Owner)].into_iter().filter_map(|(ok, s)| ok.then_some(s)).collect();
+    let mut can: Vec<&'static str> = luoshi_domain::duty::may::<TaskFlow>(task.state, &sides).into_iter().map(Action::as_str).collect();
+    if owner && luoshi_domain::tasks::may_report(task.state) {
+        can.extend(["report", "extension"]);
     }
     if co && task.state.is_open() && !owner {
         can.push("co_report");
@@ -284,7 +276,7 @@ pub async fn report(db: &Db, who: &Who, id: i64, input: &ReportInput, today: Nai
     if !owner && co_unit.is_none() {
         return Err(forbidden());
     }
-    if owner && !duty::may_report(d.state) {
+    if owner && !luoshi_domain::tasks::may_report(d.state) {
         return Err(DomainError::field(ErrorCode::Conflict, "state").with_detail(d.state.as_str().to_string()).into());
     }
     if !owner && !d.state.is_open() {
@@ -322,7 +314,7 @@ pub async fn request_extension(db: &Db, who: &Who, id: i64, reason: &str, new_de
     let deadline = date("deadline", d.deadline.as_deref().unwrap_or(""))?;
     let new = crate::date_bounds(db, today).await?.parse("new_deadline", new_deadline)?;
     let r = rules_on(db, today).await?;
-    let reason = duty::check_extension(today, deadline, new, reason, d.extension_count, r.max_extensions)?;
+    let reason = luoshi_domain::tasks::check_extension(today, deadline, new, reason, d.extension_count, r.max_extensions)?;
     let mut tx = db.begin_write().await?;
     let ext = store::request_extension(&mut tx, &who.actor, &d, d.owner_unit_id, &reason, &ymd(new)).await?;
     tx.commit().await?;
@@ -430,7 +422,7 @@ async fn supervise_run(db: &Db, today: NaiveDate, run: Run) -> Result<SuperviseR
                 }
             }
             let Ok(dl) = NaiveDate::parse_from_str(&d.deadline, "%Y-%m-%d") else { continue };
-            for level in duty::ladder(d.state, working_days_left(&cal, today, dl), &r.ladder) {
+            for level in luoshi_domain::tasks::ladder(d.state, working_days_left(&cal, today, dl), &r.ladder) {
                 if store::raise_notice(&mut tx, &actor, d.id, level, d.owner_unit_id, &d.deadline, &ymd(today)).await? {
                     wrote_event = true;
                     match level {
@@ -489,7 +481,7 @@ pub async fn apply_exemption(db: &Db, who: &Who, id: i64, reason: &str, conditio
 /// Keep the six known conditions, in order, each once.
 fn normalise(conditions: &[Condition]) -> Result<Vec<Condition>, DomainError> {
     let mut out = Vec::new();
-    for (key, _, _) in duty::EXEMPTION_CONDITIONS {
+    for (key, _, _) in luoshi_domain::tasks::EXEMPTION_CONDITIONS {
         let c = conditions.iter().find(|c| c.key == key).cloned().unwrap_or(Condition { key: key.to_string(), met: false, evidence: String::new() });
         let evidence = luoshi_domain::error::optional_text("conditions", &c.evidence, 1000)?.unwrap_or_default();
         out.push(Condition { key: key.to_string(), met: c.met, evidence });
@@ -522,7 +514,7 @@ pub async fn exemption_step(
         ("reject", E::Applied) => E::Rejected,
         ("verify", E::Accepted) => E::Verified,
         ("decide", E::Verified) => {
-            duty::check_exemption_decision(&conditions, exempt)?;
+            luoshi_domain::tasks::check_exemption_decision(&conditions, exempt)?;
             if exempt {
                 E::Exempted
             } else {
@@ -564,7 +556,11 @@ pub async fn evaluate(db: &Db, who: &Who, id: i64, grade: &str, note: &str) -> R
         return Err(forbidden());
     }
     visible_task(db, who, id).await?;
-    let g = if grade.trim().is_empty() { Err(DomainError::required("grade")) } else { duty::Grade::parse(grade).ok_or_else(|| DomainError::invalid("grade")) }?;
+    let g = if grade.trim().is_empty() {
+        Err(DomainError::required("grade"))
+    } else {
+        luoshi_domain::tasks::Grade::parse(grade).ok_or_else(|| DomainError::invalid("grade"))
+    }?;
     let note = luoshi_domain::error::optional_text("note", note, 1000)?;
     let mut tx = db.begin_write().await?;
     store::evaluate(&mut tx, &who.actor, id, g.as_str(), note.as_deref()).await?;
@@ -586,7 +582,7 @@ pub async fn attach(db: &Db, who: &Who, id: i64, name: &str, data: &[u8]) -> Res
     if !d.state.is_open() {
         return Err(DomainError::field(ErrorCode::Conflict, "state").with_detail(d.state.as_str().to_string()).into());
     }
-    let (name, content_type) = duty::check_attachment(name, data.len())?;
+    let (name, content_type) = luoshi_domain::tasks::check_attachment(name, data.len())?;
     let mut tx = db.begin_write().await?;
     let aid = store::add_attachment(&mut tx, &who.actor, id, unit, &name, content_type, data).await?;
     tx.commit().await?;

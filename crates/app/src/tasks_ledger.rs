@@ -6,7 +6,7 @@
 
 use crate::{forbidden, ymd, Result, Who};
 use luoshi_domain::access::Scope;
-use luoshi_domain::duty::{CoRole, DeadlineSpec, NewTask, Term};
+use luoshi_domain::tasks::{CoRole, DeadlineSpec, NewTask, Term};
 use luoshi_domain::unit::Unit;
 use luoshi_domain::unit_import::RowError;
 use luoshi_domain::user::Role;

@@ -1,6 +1,6 @@
 //! 完成时限 as county offices write them: dates, 年底前, 三季度, 6月底前, 上半年, 长期坚持.
 
-use crate::duty::Term;
+use crate::tasks::Term;
 use chrono::NaiveDate;
 
 /// Read a deadline as county offices write it. `year` is the directive's year.

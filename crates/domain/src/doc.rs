@@ -546,7 +546,7 @@ fn deadline_hint(text: &str, year: i32) -> Option<(String, Option<chrono::NaiveD
             if !num.is_empty() {
                 let phrase = format!("{num}{suffix}");
                 if let Some((d, t)) = crate::deadline::parse_deadline(&phrase, year) {
-                    return Some((phrase, Some(d), t == crate::duty::Term::LongTerm));
+                    return Some((phrase, Some(d), t == crate::tasks::Term::LongTerm));
                 }
             }
             from = at + suffix.len();

@@ -5,7 +5,7 @@
 //! except where a caller passes a time in. Everything here is testable with plain values.
 
 pub mod access;
-pub mod appeal;
+pub mod appeals;
 pub mod audit;
 pub mod calendar;
 pub mod checksum;
@@ -19,6 +19,7 @@ pub mod publish;
 pub mod route;
 pub mod rules;
 pub mod serde_util;
+pub mod tasks;
 pub mod time;
 pub mod unit;
 pub mod unit_import;

@@ -31,7 +31,7 @@ impl DateBounds {
 
     /// Parse `YYYY-MM-DD` and check it.
     pub fn parse(&self, field: &str, s: &str) -> Result<NaiveDate, DomainError> {
-        self.check(field, crate::duty::parse_date(field, s)?)
+        self.check(field, crate::time::parse_date(field, s)?)
     }
 }
 

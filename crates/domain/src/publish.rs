@@ -2,7 +2,7 @@
 //! XML 1.0 cannot carry are removed, and phone and ID numbers typed into free text are masked
 //! wherever text is published. Pure: no IO.
 
-use crate::appeal::{mask_id, mask_phone};
+use crate::appeals::{mask_id, mask_phone};
 
 /// May XML 1.0 carry this character? (`Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] |
 /// [#xE000-#xFFFD] | [#x10000-#x10FFFF]`; Rust strings hold no surrogates.)

@@ -29,6 +29,11 @@ pub fn format_local(m: Micros) -> String {
     from_micros(m).with_timezone(&shanghai()).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// A date as `YYYY-MM-DD`; anything else is `invalid` on the field, with the text typed.
+pub fn parse_date(field: &str, s: &str) -> Result<chrono::NaiveDate, crate::DomainError> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| crate::DomainError::invalid(field).with_detail(s.trim().to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

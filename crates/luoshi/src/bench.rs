@@ -5,7 +5,7 @@ use crate::Fail;
 use chrono::NaiveDate;
 use luoshi_app::tasks::{light_of, rules_on};
 use luoshi_domain::access::Scope;
-use luoshi_domain::duty::State;
+use luoshi_domain::tasks::State;
 use luoshi_domain::unit_import::{plan, UnitRow};
 use luoshi_storage::bulk::{insert_tasks, SeedTask};
 use luoshi_storage::{calendar, units, users, Actor, Db};
@@ -313,7 +313,7 @@ async fn seed_appeals(db: &Db, all: &[luoshi_domain::unit::Unit], total: usize, 
         let open = state != "closed";
         let owner = if state == "received" { None } else { owner.or(Some(town)) };
         batch.push(luoshi_storage::bulk::SeedAppeal {
-            code: luoshi_domain::appeal::tracking_code(rng.next()),
+            code: luoshi_domain::appeals::tracking_code(rng.next()),
             channel: ["phone", "phone", "web", "open311", "walk_in"][rng.below(5)],
             kind: "complaint",
             category: cat,

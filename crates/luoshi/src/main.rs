@@ -470,7 +470,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
         }
         Command::Supervise { date, rehearsal } => {
             let db = prepare(&url, 2).await?;
-            let day = date.map(|d| luoshi_domain::duty::parse_date("date", &d)).transpose()?;
+            let day = date.map(|d| luoshi_domain::time::parse_date("date", &d)).transpose()?;
             let r = luoshi_app::tasks::supervise_on(&db, today(), day, rehearsal).await?;
             println!(
                 "{}supervised {} open tasks as of {}: {} lights changed, {} reminders, {} notices, {} reports {}",

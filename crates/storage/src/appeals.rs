@@ -1,7 +1,7 @@
 //! 群众诉求: work orders, their trail, the taxonomy, Open311 keys and the routing model.
 
 use crate::{audit, get_i64, get_opt_f64, get_opt_i64, get_opt_str, get_str, unique_as, Actor, Db, Result, WriteTx};
-use luoshi_domain::appeal::{signature, AppealState, Category, NewAppeal};
+use luoshi_domain::appeals::{signature, AppealState, Category, NewAppeal};
 use luoshi_domain::{DomainError, ErrorCode};
 use serde::Serialize;
 use sqlx::any::AnyRow;

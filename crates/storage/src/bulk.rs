@@ -179,7 +179,7 @@ pub async fn insert_appeals(db: &Db, actor: &Actor, rows: &[SeedAppeal]) -> Resu
                 .bind(r.closed_at)
                 .bind(&r.reply)
                 .bind(r.rating);
-            for w in luoshi_domain::appeal::signature([r.content.as_str(), r.address.as_str()]) {
+            for w in luoshi_domain::appeals::signature([r.content.as_str(), r.address.as_str()]) {
                 q = q.bind(w);
             }
         }

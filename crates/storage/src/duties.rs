@@ -2,7 +2,8 @@
 //! notices (the supervision ladder), exemptions and incentives.
 
 use crate::{get_f64, get_i64, get_opt_f64, get_opt_i64, get_opt_str, get_str, Actor, Db, Result, WriteTx};
-use luoshi_domain::duty::{CoRole, Light, NewTask, NoticeLevel, State, Term};
+use luoshi_domain::duty::{Light, NoticeLevel};
+use luoshi_domain::tasks::{CoRole, NewTask, State, Term};
 use luoshi_domain::{DomainError, ErrorCode};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -47,7 +48,7 @@ impl DirectiveInput {
         if !["meeting", "document", "instruction"].contains(&kind) {
             return Err(if kind.is_empty() { DomainError::required("kind") } else { DomainError::invalid("kind") });
         }
-        luoshi_domain::duty::parse_date("issued_on", &self.issued_on)?;
+        luoshi_domain::time::parse_date("issued_on", &self.issued_on)?;
         Ok(DirectiveInput {
             title: required_text("title", &self.title, 200)?,
             kind: kind.to_string(),
@@ -1062,8 +1063,8 @@ pub struct Exemption {
     pub unit_id: i64,
     pub applicant: String,
     pub reason: String,
-    pub conditions: Vec<luoshi_domain::duty::Condition>,
-    pub state: luoshi_domain::duty::ExemptionState,
+    pub conditions: Vec<luoshi_domain::tasks::Condition>,
+    pub state: luoshi_domain::tasks::ExemptionState,
     pub decision_note: Option<String>,
     pub created_at: i64,
 }
@@ -1077,7 +1078,7 @@ fn exemption(r: &AnyRow) -> Result<Exemption> {
         applicant: get_str(r, "applicant")?,
         reason: get_str(r, "reason")?,
         conditions: serde_json::from_str(&get_str(r, "conditions_json")?).unwrap_or_default(),
-        state: luoshi_domain::duty::ExemptionState::parse(&get_str(r, "state")?).ok_or_else(|| DomainError::invalid("state"))?,
+        state: luoshi_domain::tasks::ExemptionState::parse(&get_str(r, "state")?).ok_or_else(|| DomainError::invalid("state"))?,
         decision_note: get_opt_str(r, "decision_note")?,
         created_at: get_i64(r, "created_at")?,
     })
@@ -1109,7 +1110,7 @@ pub async fn apply_exemption(
     notice_id: Option<i64>,
     unit_id: i64,
     reason: &str,
-    conditions: &[luoshi_domain::duty::Condition],
+    conditions: &[luoshi_domain::tasks::Condition],
 ) -> Result<i64> {
     let now = crate::now_micros();
     // One pending application per duty, checked in the writing transaction (writers are
@@ -1157,8 +1158,8 @@ pub async fn exemption_step(
     tx: &mut WriteTx,
     actor: &Actor,
     e: &Exemption,
-    to: luoshi_domain::duty::ExemptionState,
-    conditions: &[luoshi_domain::duty::Condition],
+    to: luoshi_domain::tasks::ExemptionState,
+    conditions: &[luoshi_domain::tasks::Condition],
     note: Option<&str>,
 ) -> Result<()> {
     let n = sqlx::query(

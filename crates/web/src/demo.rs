@@ -341,7 +341,7 @@ fn days(today: chrono::NaiveDate, n: i64) -> String {
 /// Seed the demo directives and tasks (once: a second run finds the directive and stops).
 pub async fn seed_tasks(db: &Db, today: chrono::NaiveDate) -> Result<usize, String> {
     use luoshi_app::tasks as svc;
-    use luoshi_domain::duty::{Action, Condition, MilestoneInput, ReportInput, TaskInput, EXEMPTION_CONDITIONS};
+    use luoshi_domain::tasks::{Action, Condition, MilestoneInput, ReportInput, TaskInput, EXEMPTION_CONDITIONS};
     let e = |x: luoshi_storage::StoreError| x.to_string();
     let who = luoshi_app::Who::system("demo");
     let existing = luoshi_storage::duties::list_directives(db, &luoshi_storage::duties::Visibility::All).await.map_err(e)?;

@@ -4,7 +4,7 @@
 
 use luoshi_app::appeals::{self as svc, ActInput};
 use luoshi_app::Who;
-use luoshi_domain::appeal::{AppealInput, Channel};
+use luoshi_domain::appeals::{AppealInput, Channel};
 use luoshi_storage::Db;
 
 /// (category, owner unit or "" for the township of the place, texts with `{p}` for a place).

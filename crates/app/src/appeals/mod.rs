@@ -5,7 +5,7 @@
 pub mod publication;
 
 use crate::{forbidden, Result, Who};
-use luoshi_domain::appeal::{self as dom, AppealAction, AppealInput, AppealSide, AppealState, Channel, Limits, Rating};
+use luoshi_domain::appeals::{self as dom, AppealAction, AppealInput, AppealSide, AppealState, Channel, Limits, Rating};
 use luoshi_domain::duty::Light;
 use luoshi_domain::route::{self, Model};
 use luoshi_domain::unit::UnitKind;
@@ -491,17 +491,15 @@ pub struct View {
 }
 
 fn may(who: &Who, a: &Appeal, owner_path: Option<&str>) -> Vec<AppealAction> {
-    AppealAction::ALL
-        .iter()
-        .copied()
-        .filter(|act| {
-            let side_ok = match act.side() {
-                AppealSide::Hotline | AppealSide::Citizen => is_desk(who),
-                AppealSide::Owner => owner_path.is_some_and(|p| who.acts_for(p)),
-            };
-            side_ok && act.apply(a.state, Some(Rating::Satisfied), a.rework_count).is_ok()
-        })
-        .collect()
+    let mut sides = Vec::new();
+    if is_desk(who) {
+        // The desk rates for a citizen on the phone (回访).
+        sides.extend([AppealSide::Hotline, AppealSide::Citizen]);
+    }
+    if owner_path.is_some_and(|p| who.acts_for(p)) {
+        sides.push(AppealSide::Owner);
+    }
+    luoshi_domain::duty::may::<dom::AppealFlow>(a.state, &sides)
 }
 
 pub async fn view(db: &Db, who: &Who, id: i64, now: i64) -> Result<View> {
@@ -910,7 +908,7 @@ async fn list_n(db: &Db, who: &Who, q: &ListQuery, now: i64, limit: i64) -> Resu
         if s.trim().is_empty() {
             return Ok(None);
         }
-        let d = luoshi_domain::duty::parse_date(field, s)?;
+        let d = luoshi_domain::time::parse_date(field, s)?;
         Ok(Some(dom::end_of_day(d.pred_opt().unwrap_or(d))))
     };
     f.created_from = day("from", &q.from)?;

@@ -13,7 +13,7 @@
 use super::Routing;
 use crate::{Result, RulesInForce};
 use chrono::NaiveDate;
-use luoshi_domain::appeal::AppealState;
+use luoshi_domain::appeals::AppealState;
 use luoshi_domain::publish::redact;
 use luoshi_storage::appeals::{self as store, Appeal, Filter};
 use luoshi_storage::Db;

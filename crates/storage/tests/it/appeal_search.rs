@@ -1,7 +1,7 @@
 //! Search over appeals: the signatures in the index and a unit's per-unit walk give exactly
 //! what reading every appeal would, before and after `reindex`, for everyone and for a unit.
 
-use luoshi_domain::appeal::shipped_categories;
+use luoshi_domain::appeals::shipped_categories;
 use luoshi_domain::unit::UnitInput;
 use luoshi_storage::appeals::{self, Filter, Order};
 use luoshi_storage::bulk::{self, SeedAppeal};

@@ -1,7 +1,8 @@
 //! 视野 (`duty_sight`): the triggers keep one row per unit that sees a duty, and a unit's board,
 //! counts and inbox read from it give exactly what the duties and their co-units say.
 
-use luoshi_domain::duty::{DeadlineSpec, Light, NewTask, State, Term};
+use luoshi_domain::duty::Light;
+use luoshi_domain::tasks::{DeadlineSpec, NewTask, State, Term};
 use luoshi_domain::unit::UnitInput;
 use luoshi_storage::duties::{self, Change, Filter, Visibility};
 use luoshi_storage::testing::TestDb;

@@ -15,8 +15,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use luoshi_app::tasks::{self as svc, TaskView};
 use luoshi_app::{reports, tasks_ledger, Who};
-use luoshi_domain::duty::{Action, Condition, Light, ReportInput, TaskInput, EXEMPTION_CONDITIONS};
+use luoshi_domain::duty::Light;
 use luoshi_domain::i18n::{error_message, t, Lang};
+use luoshi_domain::tasks::{Action, Condition, ReportInput, TaskInput, EXEMPTION_CONDITIONS};
 use luoshi_domain::unit_import::RowError;
 use luoshi_domain::user::Role;
 use luoshi_domain::{DomainError, ErrorCode};
@@ -143,7 +144,7 @@ pub async fn board(ctx: Ctx, State(app): State<AppState>, Query(q): Query<BoardQ
         directives,
         next,
         supervisor: who.is_supervisor(),
-        states: luoshi_domain::duty::State::ALL.iter().map(|s| (s.as_str(), label(lang, "state", s.as_str()))).collect(),
+        states: luoshi_domain::tasks::State::ALL.iter().map(|s| (s.as_str(), label(lang, "state", s.as_str()))).collect(),
     };
     Ok(render(&page))
 }
@@ -311,7 +312,7 @@ fn task_from_form(body: &[u8]) -> AppResult<TaskInput> {
         let date = get(&format!("m{i}_date"));
         if !date.is_empty() {
             let pct: f64 = get(&format!("m{i}_percent")).trim().parse().map_err(|_| DomainError::invalid("milestones"))?;
-            milestones.push(luoshi_domain::duty::MilestoneInput { date, percent: pct, title: String::new() });
+            milestones.push(luoshi_domain::tasks::MilestoneInput { date, percent: pct, title: String::new() });
         }
     }
     Ok(TaskInput {
@@ -551,7 +552,7 @@ pub struct RunQuery {
 
 /// Run the supervision engine now (督查): today, written; another date only as a rehearsal.
 pub async fn supervise(ctx: Ctx, State(app): State<AppState>, Query(q): Query<RunQuery>) -> AppResult<Response> {
-    let date = if q.date.trim().is_empty() { None } else { Some(luoshi_domain::duty::parse_date("date", &q.date)?) };
+    let date = if q.date.trim().is_empty() { None } else { Some(luoshi_domain::time::parse_date("date", &q.date)?) };
     let rehearsal = match q.rehearsal.trim() {
         "" | "false" | "0" => false,
         "true" | "1" => true,

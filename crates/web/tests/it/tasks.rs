@@ -160,7 +160,7 @@ async fn a_directive_from_assignment_to_closure() {
     assert_eq!(staff.post(&app, &format!("/api/v1/tasks/{id}/reports"), json!({ "text": "已补充验收材料", "percent": 100 })).await.status(), StatusCode::OK);
 
     let conditions: Vec<Value> =
-        luoshi_domain::duty::EXEMPTION_CONDITIONS.iter().map(|(k, _, _)| json!({ "key": k, "met": true, "evidence": "气象部门降雨证明" })).collect();
+        luoshi_domain::tasks::EXEMPTION_CONDITIONS.iter().map(|(k, _, _)| json!({ "key": k, "met": true, "evidence": "气象部门降雨证明" })).collect();
     let r = staff
         .post(&app, &format!("/api/v1/tasks/{id}/exemptions"), json!({ "reason": "持续强降雨属不可抗力，单位已履职尽责", "conditions": conditions }))
         .await;

@@ -74,7 +74,7 @@ async fn supervision_writes_for_today_only() {
 #[tokio::test]
 async fn the_monthly_report_counts_as_of_today() {
     use luoshi_app::tasks as svc;
-    use luoshi_domain::duty::{Action, TaskInput};
+    use luoshi_domain::tasks::{Action, TaskInput};
     let app = spawn_app().await;
     let day = crate::day;
     let sys = luoshi_app::Who::system("test");

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use luoshi_app::appeals::{self as svc, ActInput, Desk, ListQuery, Received, View};
-use luoshi_domain::appeal::{AppealInput, Channel, RejectReason, ReturnReason};
+use luoshi_domain::appeals::{AppealInput, Channel, RejectReason, ReturnReason};
 use luoshi_domain::duty::Light;
 use luoshi_domain::i18n::{t, Lang};
 use luoshi_domain::DomainError;
@@ -96,7 +96,7 @@ pub async fn list(ctx: Ctx, State(app): State<AppState>, Query(q): Query<ListQue
         let conv = |v: Vec<Appeal>| -> Vec<Row> {
             v.into_iter()
                 .map(|a| {
-                    let l = luoshi_domain::appeal::light(a.state, a.due_at, a.rework_count, now, &lim);
+                    let l = luoshi_domain::appeals::light(a.state, a.due_at, a.rework_count, now, &lim);
                     row_of(lang, &cats, a, l)
                 })
                 .collect()
@@ -114,8 +114,8 @@ pub async fn list(ctx: Ctx, State(app): State<AppState>, Query(q): Query<ListQue
     });
     let rows = found.into_iter().map(|(a, l)| row_of(lang, &cats, a, l)).collect();
     let units = if is_desk { unit_options(units::list(&app.db, &luoshi_domain::access::Scope::All).await?) } else { Vec::new() };
-    let states = luoshi_domain::appeal::AppealState::ALL.iter().map(|s| (s.as_str(), t(lang, &format!("appeal_state.{}", s.as_str())).to_string())).collect();
-    let kinds = luoshi_domain::appeal::Kind::ALL.iter().map(|k| (k.as_str(), t(lang, &format!("appeal_kind.{}", k.as_str())).to_string())).collect();
+    let states = luoshi_domain::appeals::AppealState::ALL.iter().map(|s| (s.as_str(), t(lang, &format!("appeal_state.{}", s.as_str())).to_string())).collect();
+    let kinds = luoshi_domain::appeals::Kind::ALL.iter().map(|k| (k.as_str(), t(lang, &format!("appeal_kind.{}", k.as_str())).to_string())).collect();
     let export_q = {
         let mut e = q.clone();
         e.page = String::new();
@@ -211,7 +211,7 @@ pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Qu
         kind: t(lang, &format!("appeal_kind.{}", v.appeal.kind)).to_string(),
         urgency: t(lang, &format!("urgency.{}", v.appeal.urgency)).to_string(),
         ext_due: v.appeal.ext_due.map(when).unwrap_or_default(),
-        rating_code: luoshi_domain::appeal::normalize_rating_code(&q.rating_code).filter(|_| svc::sight(&who) == svc::Sight::Desk),
+        rating_code: luoshi_domain::appeals::normalize_rating_code(&q.rating_code).filter(|_| svc::sight(&who) == svc::Sight::Desk),
         r,
         events,
         units,

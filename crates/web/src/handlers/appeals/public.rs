@@ -14,7 +14,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use luoshi_app::appeals::{self as svc, Tracked};
-use luoshi_domain::appeal::{AppealInput, Channel};
+use luoshi_domain::appeals::{AppealInput, Channel};
 use luoshi_domain::i18n::{t, Lang};
 use luoshi_domain::{DomainError, ErrorCode};
 use luoshi_storage::appeals::CategoryRow;
@@ -99,7 +99,7 @@ fn tracked_view(lang: Lang, cats: &[CategoryRow], tr: Tracked) -> TrackedView {
 async fn public_page(ctx: &Ctx, app: &AppState, code: Option<String>, tracked: Option<Tracked>) -> AppResult<PublicPage> {
     let cats: Vec<CategoryRow> = luoshi_storage::appeals::categories(&app.db).await?.into_iter().filter(|c| c.active).collect();
     let lang = ctx.lang;
-    let kinds = luoshi_domain::appeal::Kind::ALL.iter().map(|k| (k.as_str(), t(lang, &format!("appeal_kind.{}", k.as_str())).to_string())).collect();
+    let kinds = luoshi_domain::appeals::Kind::ALL.iter().map(|k| (k.as_str(), t(lang, &format!("appeal_kind.{}", k.as_str())).to_string())).collect();
     let tracked = tracked.map(|tr| tracked_view(lang, &cats, tr));
     let started = form_token(app, luoshi_storage::now_micros()).await?;
     Ok(PublicPage { chrome: chrome(ctx, "public.title", None), cats, kinds, code, rating_code: None, tracked, started })
@@ -135,7 +135,7 @@ pub async fn public_submit(ctx: Ctx, State(app): State<AppState>, req: Request) 
     let per_hour = r.int("appeals.intake.per_address_per_hour").unwrap_or(20);
     admit(&app, &format!("intake:{}", ctx.ip.as_deref().unwrap_or("?")), HOUR, per_hour).await?;
     // A phone number of the wrong shape is the form's error to report, below.
-    if let Some(phone) = luoshi_domain::appeal::check_phone(&input.phone).ok().flatten() {
+    if let Some(phone) = luoshi_domain::appeals::check_phone(&input.phone).ok().flatten() {
         let per_day = r.int("appeals.intake.per_phone_per_day").unwrap_or(5);
         admit(&app, &format!("intake-phone:{phone}"), DAY, per_day).await?;
     }

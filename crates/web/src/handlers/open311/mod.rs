@@ -14,7 +14,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use format::{error, errors, failed, reply, split, Fmt};
 use luoshi_app::appeals::publication::{self as publ, PublicAppeal, PublicStep, Publication};
-use luoshi_domain::appeal::AppealState;
+use luoshi_domain::appeals::AppealState;
 use luoshi_storage::appeals::{self as store, CategoryRow, Filter};
 use serde_json::{json, Value};
 
@@ -127,7 +127,7 @@ async fn requests(app: &AppState, fmt: Fmt, q: &[(String, String)]) -> Response 
     let mut problems: Vec<String> = Vec::new();
     if let Some(ids) = get("service_request_id") {
         // Overrides every other filter.
-        let codes: Vec<String> = ids.split(',').filter_map(luoshi_domain::appeal::normalize_code).take(100).collect();
+        let codes: Vec<String> = ids.split(',').filter_map(luoshi_domain::appeals::normalize_code).take(100).collect();
         if codes.is_empty() {
             return reply(fmt, StatusCode::OK, "service_requests", Value::Array(Vec::new()));
         }
@@ -244,7 +244,7 @@ pub async fn request_one(State(app): State<AppState>, Path(file): Path<String>, 
         return error(fmt, StatusCode::NOT_FOUND, "jurisdiction_id not found");
     }
     let extensions = q.iter().any(|(k, v)| k == "extensions" && v == "true");
-    let Some(code) = luoshi_domain::appeal::normalize_code(id) else { return error(fmt, StatusCode::NOT_FOUND, "service_request_id not found") };
+    let Some(code) = luoshi_domain::appeals::normalize_code(id) else { return error(fmt, StatusCode::NOT_FOUND, "service_request_id not found") };
     let found = match Publication::load(&app.db, app.today()).await {
         Ok(p) => publ::published_one(&app.db, &app.routing, &p, &code, extensions).await,
         Err(e) => Err(e),
@@ -263,7 +263,7 @@ pub async fn request_one(State(app): State<AppState>, Path(file): Path<String>, 
 /// GET `/open311/v2/tokens/{token}.{fmt}`: requests are realtime, so a token is the id itself.
 pub async fn token(State(app): State<AppState>, Path(file): Path<String>) -> Response {
     let Some((tok, fmt)) = split(&file) else { return error(Fmt::Xml, StatusCode::NOT_FOUND, "unknown format (use .xml or .json)") };
-    let found = match luoshi_domain::appeal::normalize_code(tok) {
+    let found = match luoshi_domain::appeals::normalize_code(tok) {
         Some(c) => store::by_code(&app.db, &c).await,
         None => Ok(None),
     };

@@ -7,7 +7,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 use luoshi_app::appeals as svc;
-use luoshi_domain::appeal::{AppealInput, Channel};
+use luoshi_domain::appeals::{AppealInput, Channel};
 use luoshi_domain::i18n::{error_message, Lang};
 use luoshi_domain::ErrorCode;
 use serde_json::json;

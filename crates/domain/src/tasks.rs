@@ -1,35 +1,14 @@
-//! 办理事项 (duties): the one core every module specialises. A duty has an owner unit and
-//! co-units, a deadline on the working-day calendar, a state machine, a computed status light,
-//! a trail, and the supervision ladder. Tasks (任务) are the first kind; appeals, hazards,
-//! emergency assignments and project steps reuse it.
+//! 任务 (tasks): the duties of a directive, the first kind of duty. Their workflow (立项 → 交办 →
+//! 承办 → 申请办结 → 退回重办/办结), task and report validation, planned progress (序时进度), the
+//! extension rule and the six conditions of 容错免责. Light, ladder and clock are the core's
+//! (`crate::duty`), fed with a task's facts here.
 
 use crate::calendar::Calendar;
+use crate::duty::{str_enum, LadderRules, Light, LightRules, NoticeLevel, Phase, Standing, Workflow};
 use crate::error::{optional_text, required_text, DomainError, ErrorCode};
+use crate::time::parse_date;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-
-macro_rules! str_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $v),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-            pub fn as_str(self) -> &'static str { match self { $($name::$v => $s),+ } }
-            pub fn parse(s: &str) -> Option<Self> { match s.trim() { $($s => Some($name::$v),)+ _ => None } }
-        }
-    };
-}
-pub(crate) use str_enum;
-
-str_enum!(
-    /// What a duty is.
-    DutyKind {
-        /// 任务: a task of a directive.
-        Task = "task",
-    }
-);
 
 str_enum!(
     /// Where a duty stands.
@@ -105,35 +84,41 @@ impl Action {
     }
 }
 
+/// The task kind's workflow, for the core.
+pub struct TaskFlow;
+
+impl Workflow for TaskFlow {
+    const KIND: &'static str = "task";
+    type State = State;
+    type Action = Action;
+    type Side = Side;
+    type Facts = ();
+
+    fn states() -> &'static [State] {
+        State::ALL
+    }
+    fn actions() -> &'static [Action] {
+        Action::ALL
+    }
+    fn phase(state: State) -> Phase {
+        match state {
+            State::Draft => Phase::Drafted,
+            State::Assigned | State::Signed | State::Returned => Phase::Running,
+            State::ClosureRequested => Phase::UnderReview,
+            State::Closed => Phase::Done,
+        }
+    }
+    fn side(action: Action) -> Side {
+        action.side()
+    }
+    fn apply(action: Action, from: State, _: &()) -> Result<State, DomainError> {
+        action.apply(from)
+    }
+}
+
 /// May the owner unit report progress in this state?
 pub fn may_report(state: State) -> bool {
     matches!(state, State::Signed | State::Returned)
-}
-
-str_enum!(
-    /// 亮灯: the status light, computed, never typed.
-    Light {
-        /// 绿灯: on track.
-        Green = "green",
-        /// 蓝灯: due soon.
-        Blue = "blue",
-        /// 黄灯: behind planned progress.
-        Yellow = "yellow",
-        /// 红灯: overdue, or far behind planned progress.
-        Red = "red",
-        /// 已办结.
-        Done = "done",
-        /// 未交办: a draft has no light yet.
-        None = "none",
-    }
-);
-
-/// The light rules in force (from rule data).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LightRules {
-    pub due_soon_working_days: i64,
-    pub yellow_behind_points: f64,
-    pub red_behind_points: f64,
 }
 
 /// Planned progress (序时进度) on `today`, in percent: the highest milestone share already due;
@@ -154,42 +139,23 @@ pub fn planned_progress(milestones: &[(NaiveDate, f64)], assigned_on: Option<Nai
     (passed as f64 / total as f64 * 100.0).clamp(0.0, 100.0)
 }
 
-/// The light of a duty. `working_days_left` is the number of working days from today to the
-/// deadline (negative once it has passed).
+/// The light of a task on `today`: the core's light, fed with the task's facts (its deadline
+/// ends at that day's midnight; `working_days_left` from today to the deadline).
 pub fn light(state: State, today: NaiveDate, deadline: NaiveDate, progress: f64, planned: f64, working_days_left: i64, r: &LightRules) -> Light {
-    match state {
-        State::Closed => return Light::Done,
-        State::Draft => return Light::None,
-        _ => {}
-    }
-    if today > deadline {
-        return Light::Red;
-    }
-    let behind = planned - progress;
-    if behind > r.red_behind_points {
-        Light::Red
-    } else if behind >= r.yellow_behind_points && behind > 0.0 {
-        Light::Yellow
-    } else if working_days_left <= r.due_soon_working_days {
-        Light::Blue
-    } else {
-        Light::Green
-    }
+    let start_of_today = crate::duty::end_of_day(today.pred_opt().unwrap_or(today));
+    crate::duty::light(
+        &Standing {
+            phase: TaskFlow::phase(state),
+            clock_runs: TaskFlow::clock_runs(state),
+            due: Some(crate::duty::end_of_day(deadline)),
+            now: start_of_today,
+            working_days_left: Some(working_days_left),
+            behind_points: planned - progress,
+            flagged: false,
+        },
+        r,
+    )
 }
-
-str_enum!(
-    /// The supervision ladder: 催办 → 督办 → 通报.
-    NoticeLevel {
-        /// 催办: a reminder before the deadline.
-        Reminder = "reminder",
-        /// 督办: a supervision notice once overdue.
-        Notice = "notice",
-        /// 通报: inclusion in the public report.
-        Report = "report",
-        /// 报送提醒: no progress report yet in this reporting period (by day N of the month).
-        ReportDue = "report_due",
-    }
-);
 
 str_enum!(
     /// 评价: the supervision office's grade of a closed task.
@@ -238,31 +204,9 @@ pub fn check_attachment(name: &str, size: usize) -> Result<(String, &'static str
     Ok((name, ct))
 }
 
-/// The ladder rules in force.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LadderRules {
-    pub reminder_before_working_days: i64,
-    pub notice_after_working_days: i64,
-    pub report_after_working_days: i64,
-}
-
-/// The levels a duty has reached: `working_days_left` as for [`light`].
+/// The rungs of the ladder a task has reached (the core's ladder for the task's phase).
 pub fn ladder(state: State, working_days_left: i64, r: &LadderRules) -> Vec<NoticeLevel> {
-    if !state.is_open() || state == State::ClosureRequested {
-        return Vec::new();
-    }
-    let overdue = -working_days_left;
-    let mut out = Vec::new();
-    if working_days_left <= r.reminder_before_working_days {
-        out.push(NoticeLevel::Reminder);
-    }
-    if overdue >= r.notice_after_working_days.max(1) {
-        out.push(NoticeLevel::Notice);
-    }
-    if overdue >= r.report_after_working_days.max(1) {
-        out.push(NoticeLevel::Report);
-    }
-    out
+    crate::duty::ladder(TaskFlow::phase(state), TaskFlow::clock_runs(state), working_days_left, r)
 }
 
 str_enum!(
@@ -352,10 +296,6 @@ pub struct NewTask {
     pub weight: f64,
     pub milestones: Vec<(NaiveDate, f64, String)>,
     pub remarks: Option<String>,
-}
-
-pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate, DomainError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| DomainError::invalid(field).with_detail(s.trim().to_string()))
 }
 
 impl TaskInput {
@@ -507,55 +447,6 @@ pub fn check_exemption_decision(conditions: &[Condition], exempt: bool) -> Resul
     Ok(())
 }
 
-/// One unit's line in a 通报 report.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct UnitStats {
-    pub unit_id: i64,
-    pub unit_name: String,
-    /// Items the unit led in the period (closed in it, or still open).
-    pub items: i64,
-    pub closed_on_time: i64,
-    pub closed_late: i64,
-    /// Open items past their deadline (they count against the unit).
-    pub open_overdue: i64,
-    pub red: i64,
-    pub returned: i64,
-    /// Closed before the deadline by 5 working days or more (表扬).
-    pub early: i64,
-    /// Penalties removed by accepted exemptions.
-    pub exempted: i64,
-    pub score: Option<f64>,
-    pub rank: Option<i64>,
-}
-
-/// Score and rank units fairly: on-time share of the items that count, where open overdue items
-/// count as failures, exempted items are removed from the penalty, and a unit with fewer than
-/// `min_items` items is listed but not ranked. Ties share a rank.
-pub fn rank(stats: &mut [UnitStats], min_items: i64) {
-    for s in stats.iter_mut() {
-        let failures = (s.closed_late + s.open_overdue - s.exempted).max(0);
-        let counted = s.closed_on_time + failures;
-        s.score = if s.items >= min_items && counted > 0 {
-            let base = s.closed_on_time as f64 / counted as f64 * 100.0;
-            let returned_penalty = (s.returned as f64 * 2.0).min(20.0);
-            Some(((base - returned_penalty).max(0.0) * 10.0).round() / 10.0)
-        } else {
-            None
-        };
-    }
-    let mut scored: Vec<(usize, f64)> = stats.iter().enumerate().filter_map(|(i, s)| s.score.map(|x| (i, x))).collect();
-    scored.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let mut last: Option<(f64, i64)> = None;
-    for (pos, (i, score)) in scored.iter().enumerate() {
-        let r = match last {
-            Some((prev, r)) if (prev - score).abs() < f64::EPSILON => r,
-            _ => i64::try_from(pos).unwrap_or(0) + 1,
-        };
-        last = Some((*score, r));
-        stats[*i].rank = Some(r);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -564,7 +455,7 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
-    const R: LightRules = LightRules { due_soon_working_days: 3, yellow_behind_points: 10.0, red_behind_points: 30.0 };
+    const R: LightRules = LightRules { due_soon: crate::duty::DueSoon::WorkingDays(3), yellow_behind_points: 10.0, red_behind_points: 30.0 };
 
     #[test]
     fn state_machine() {
@@ -580,6 +471,26 @@ mod tests {
         for s in State::ALL {
             assert_eq!(State::parse(s.as_str()), Some(*s));
         }
+    }
+
+    /// The whole workflow, every state against every action: each state but the first is
+    /// reached, each action is used, the closed state is final, and the phases agree.
+    #[test]
+    fn every_state_against_every_action() {
+        let t = crate::duty::table::<TaskFlow>();
+        assert_eq!(t.len(), State::ALL.len() * Action::ALL.len());
+        for s in State::ALL.iter().filter(|s| **s != State::Draft) {
+            assert!(t.iter().any(|(_, _, to)| to == &Some(*s)), "{s:?} unreachable");
+        }
+        for a in Action::ALL {
+            assert!(t.iter().any(|(_, x, to)| x == a && to.is_some()), "{a:?} never applies");
+        }
+        assert!(t.iter().filter(|(from, _, _)| *from == State::Closed).all(|(_, _, to)| to.is_none()));
+        for s in State::ALL {
+            assert_eq!(s.is_open(), TaskFlow::phase(*s).is_open(), "{s:?}");
+        }
+        assert_eq!(crate::duty::may::<TaskFlow>(State::ClosureRequested, &[Side::Supervisor]), vec![Action::Accept, Action::Return]);
+        assert!(crate::duty::may::<TaskFlow>(State::ClosureRequested, &[Side::Owner]).is_empty());
     }
 
     #[test]
@@ -681,25 +592,5 @@ mod tests {
         cs[4].evidence.clear();
         assert_eq!(check_exemption_decision(&cs, true).unwrap_err().detail.as_deref(), Some("due_process"));
         assert!(check_exemption_decision(&cs, false).is_ok());
-    }
-
-    #[test]
-    fn fair_ranking() {
-        let mk = |id, items, on_time, late, overdue, exempted| UnitStats {
-            unit_id: id,
-            items,
-            closed_on_time: on_time,
-            closed_late: late,
-            open_overdue: overdue,
-            exempted,
-            ..Default::default()
-        };
-        let mut s = vec![mk(1, 10, 9, 1, 0, 0), mk(2, 10, 9, 0, 1, 1), mk(3, 2, 2, 0, 0, 0), mk(4, 10, 5, 0, 5, 0)];
-        rank(&mut s, 3);
-        assert_eq!(s[1].score, Some(100.0)); // the exemption removed its one penalty
-        assert_eq!(s[0].score, Some(90.0));
-        assert_eq!(s[2].score, None); // too few items: listed, not ranked
-        assert_eq!(s[3].score, Some(50.0)); // open overdue items count
-        assert_eq!((s[1].rank, s[0].rank, s[2].rank, s[3].rank), (Some(1), Some(2), None, Some(3)));
     }
 }

@@ -3,10 +3,10 @@
 //! working-day calendar; masking of personal data. Pure: no IO.
 
 use crate::calendar::Calendar;
-use crate::duty::{str_enum, Light};
+pub use crate::duty::{end_of_day, Limit};
+use crate::duty::{str_enum, Clock, DueSoon, Light, LightRules, Phase, Standing, Workflow};
 use crate::error::{optional_text, required_text, DomainError, ErrorCode};
-use crate::time::{shanghai, Micros};
-use chrono::{NaiveDate, TimeZone};
+use crate::time::Micros;
 use serde::{Deserialize, Serialize};
 
 str_enum!(
@@ -211,14 +211,6 @@ impl Default for Limits {
     }
 }
 
-/// A time limit: hours from dispatch, or working days counted from the day after.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "unit", content = "value", rename_all = "snake_case")]
-pub enum Limit {
-    Hours(i64),
-    WorkingDays(i64),
-}
-
 impl Limits {
     pub fn of(&self, kind: Kind, urgency: Urgency) -> Limit {
         match urgency {
@@ -235,50 +227,73 @@ impl Limits {
     }
 }
 
-const HOUR: i64 = 3_600_000_000;
-
-/// The moment a limit runs out, from `from` (µs): hours are hours; N working days end at
-/// midnight (Beijing time) after the Nth working day following the day of `from`.
+/// The moment a limit runs out, counted from dispatch on the core's clock: hours are hours; N
+/// working days end at midnight (Beijing time) after the Nth working day following dispatch.
 pub fn due_at(cal: &Calendar, from: Micros, limit: Limit) -> Result<Micros, DomainError> {
-    match limit {
-        Limit::Hours(h) => Ok(from + h * HOUR),
-        Limit::WorkingDays(n) => {
-            let day = crate::time::local_date(from);
-            let last = cal.add_working_days(day, n)?;
-            Ok(end_of_day(last))
+    Clock::new(from, limit).due(cal, from)
+}
+
+/// The appeal kind's workflow, for the core.
+pub struct AppealFlow;
+
+/// What an action on a work order depends on beyond its state.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AppealFacts {
+    pub rating: Option<Rating>,
+    pub rework_count: i64,
+}
+
+impl Workflow for AppealFlow {
+    const KIND: &'static str = "appeal";
+    type State = AppealState;
+    type Action = AppealAction;
+    type Side = AppealSide;
+    type Facts = AppealFacts;
+
+    fn states() -> &'static [AppealState] {
+        AppealState::ALL
+    }
+    fn actions() -> &'static [AppealAction] {
+        AppealAction::ALL
+    }
+    fn phase(state: AppealState) -> Phase {
+        match state {
+            AppealState::Received => Phase::Drafted,
+            AppealState::Dispatched | AppealState::Signed => Phase::Running,
+            AppealState::Returned => Phase::Waiting,
+            AppealState::Replied => Phase::UnderReview,
+            AppealState::Closed => Phase::Done,
+            AppealState::Rejected => Phase::Cancelled,
         }
     }
-}
-
-/// The first microsecond after `d` ends in Beijing time.
-pub fn end_of_day(d: NaiveDate) -> Micros {
-    let next = d.succ_opt().unwrap_or(d);
-    let midnight = next.and_hms_opt(0, 0, 0).map(|t| shanghai().from_local_datetime(&t).single());
-    match midnight {
-        Some(Some(t)) => t.timestamp_micros(),
-        _ => i64::MAX,
+    fn side(action: AppealAction) -> AppealSide {
+        action.side()
+    }
+    fn apply(action: AppealAction, from: AppealState, f: &AppealFacts) -> Result<AppealState, DomainError> {
+        action.apply(from, f.rating, f.rework_count)
+    }
+    // Once the unit has replied, its clock stands while the citizen rates.
+    fn clock_runs(state: AppealState) -> bool {
+        matches!(state, AppealState::Dispatched | AppealState::Signed | AppealState::Returned)
     }
 }
 
-/// The light of a work order at `now`: done when finished, red past its limit, blue when less
-/// than `due_soon_hours` remain, yellow while a 退单 waits or after a 重办, else green.
+/// The light of a work order at `now`: the core's light, where a 退单 waiting or a 重办 is the
+/// flag that turns it yellow and less than `due_soon_hours` left turns it blue.
 pub fn light(state: AppealState, due: Option<Micros>, rework_count: i64, now: Micros, limits: &Limits) -> Light {
-    if !state.is_open() {
-        return Light::Done;
-    }
-    let Some(due) = due else { return Light::None };
-    if matches!(state, AppealState::Replied) {
-        return Light::Green;
-    }
-    if now >= due {
-        Light::Red
-    } else if due - now < limits.due_soon_hours * HOUR {
-        Light::Blue
-    } else if state == AppealState::Returned || rework_count > 0 {
-        Light::Yellow
-    } else {
-        Light::Green
-    }
+    let rules = LightRules { due_soon: DueSoon::Hours(limits.due_soon_hours), yellow_behind_points: 0.0, red_behind_points: f64::INFINITY };
+    crate::duty::light(
+        &Standing {
+            phase: AppealFlow::phase(state),
+            clock_runs: AppealFlow::clock_runs(state),
+            due,
+            now,
+            working_days_left: None,
+            behind_points: 0.0,
+            flagged: state == AppealState::Returned || rework_count > 0,
+        },
+        &rules,
+    )
 }
 
 /// A new appeal as typed by the hotline, the public page or an Open311 client.
@@ -544,6 +559,30 @@ pub fn shipped_categories() -> Vec<Category> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::shanghai;
+    use chrono::{NaiveDate, TimeZone};
+
+    const HOUR: i64 = 3_600_000_000;
+
+    /// Every state against every action: each state but the first reached, closed and rejected
+    /// final, the desk rates for a citizen only once replied, the phases agree with `is_open`.
+    #[test]
+    fn every_state_against_every_action() {
+        let t = crate::duty::table::<AppealFlow>();
+        for s in AppealState::ALL.iter().filter(|s| **s != AppealState::Received) {
+            assert!(t.iter().any(|(_, _, to)| to == &Some(*s)), "{s:?} unreachable");
+        }
+        for done in [AppealState::Closed, AppealState::Rejected] {
+            assert!(t.iter().filter(|(from, _, _)| *from == done).all(|(_, _, to)| to.is_none()));
+        }
+        for s in AppealState::ALL {
+            assert_eq!(s.is_open(), !matches!(AppealFlow::phase(*s), Phase::Done | Phase::Cancelled), "{s:?}");
+        }
+        let may = |s| crate::duty::may::<AppealFlow>(s, &[AppealSide::Hotline, AppealSide::Citizen]);
+        assert_eq!(may(AppealState::Replied), vec![AppealAction::Rate, AppealAction::Close]);
+        assert_eq!(may(AppealState::Received), vec![AppealAction::Dispatch, AppealAction::Reject]);
+        assert_eq!(crate::duty::may::<AppealFlow>(AppealState::Dispatched, &[AppealSide::Owner]), vec![AppealAction::Sign, AppealAction::GiveBack]);
+    }
 
     #[test]
     fn the_loop_with_return_and_rework() {

@@ -1,0 +1,76 @@
+//! 办理事项 (duties): the one core every kind of duty specialises. A kind supplies its
+//! workflow (states, actions, sides, phases: [`Workflow`]); the core owns, once for all kinds,
+//! the deadline clock with its pauses ([`Clock`]), the computed light ([`light()`]), the
+//! escalation ladder ([`ladder()`]), "what may this caller do now" ([`may`]) and the fair
+//! ranking of the 通报. Tasks (`crate::tasks`) and appeals (`crate::appeals`) are kinds; hazards,
+//! emergency assignments and project approval steps come next.
+
+mod clock;
+mod ladder;
+mod light;
+mod ranking;
+mod workflow;
+
+pub use clock::{end_of_day, working_days_left, Clock, Limit, Pause};
+pub use ladder::{ladder, LadderRules};
+pub use light::{light, DueSoon, LightRules, Standing};
+pub use ranking::{rank, UnitStats};
+pub use workflow::{may, table, Phase, Workflow};
+
+macro_rules! str_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vm])* $v),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),+];
+            pub fn as_str(self) -> &'static str { match self { $($name::$v => $s),+ } }
+            pub fn parse(s: &str) -> Option<Self> { match s.trim() { $($s => Some($name::$v),)+ _ => None } }
+        }
+    };
+}
+pub(crate) use str_enum;
+
+str_enum!(
+    /// What a duty is.
+    DutyKind {
+        /// 任务: a task of a directive.
+        Task = "task",
+    }
+);
+
+str_enum!(
+    /// 亮灯: the status light, computed, never typed.
+    Light {
+        /// 绿灯: on track.
+        Green = "green",
+        /// 蓝灯: due soon.
+        Blue = "blue",
+        /// 黄灯: behind planned progress.
+        Yellow = "yellow",
+        /// 红灯: overdue, or far behind planned progress.
+        Red = "red",
+        /// 已办结.
+        Done = "done",
+        /// 未交办: a draft has no light yet.
+        None = "none",
+    }
+);
+
+str_enum!(
+    /// The supervision ladder: 催办 → 督办 → 通报.
+    NoticeLevel {
+        /// 催办: a reminder before the deadline.
+        Reminder = "reminder",
+        /// 督办: a supervision notice once overdue.
+        Notice = "notice",
+        /// 通报: inclusion in the public report.
+        Report = "report",
+        /// 报送提醒: no progress report yet in this reporting period (by day N of the month).
+        ReportDue = "report_due",
+    }
+);
+
+#[cfg(test)]
+mod a_new_kind;
