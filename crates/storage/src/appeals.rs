@@ -111,6 +111,9 @@ pub struct Placement {
     pub open311_key_id: Option<i64>,
     /// SHA-256 (hex) of the citizen's rating code (评价码), if one was handed out.
     pub rate_secret: Option<String>,
+    /// A rate limit this appeal counts against (`key`, window start in µs), counted in the same
+    /// transaction as the appeal itself, so intake pays no write of its own for it.
+    pub rate_key: Option<(String, i64)>,
 }
 
 /// One received work order (受理) for [`insert_many`].
@@ -196,6 +199,7 @@ pub async fn insert_many(tx: &mut WriteTx, items: &[Intake]) -> Result<Vec<Appea
         q = q.bind(a.id).bind(it.now).bind(&it.actor.name);
     }
     q.execute(tx.conn()).await?;
+    count_rates(tx, items).await?;
     let entries: Vec<audit::Entry<'_>> = out
         .iter()
         .zip(items)
@@ -210,6 +214,27 @@ pub async fn insert_many(tx: &mut WriteTx, items: &[Intake]) -> Result<Vec<Appea
         .collect();
     audit::append_many(tx, &entries).await?;
     Ok(out)
+}
+
+/// Add the batch's hits to the shared rate counts, one statement for all its keys.
+async fn count_rates(tx: &mut WriteTx, items: &[Intake]) -> Result<()> {
+    let mut counts: std::collections::BTreeMap<(&str, i64), i64> = std::collections::BTreeMap::new();
+    for (k, w) in items.iter().filter_map(|it| it.placement.rate_key.as_ref()) {
+        *counts.entry((k.as_str(), *w)).or_default() += 1;
+    }
+    if counts.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO rate_counts (key, window_no, n) VALUES {} ON CONFLICT (key, window_no) DO UPDATE SET n = rate_counts.n + excluded.n",
+        crate::values(counts.len(), 3)
+    );
+    let mut q = sqlx::query(&sql);
+    for ((k, w), n) in &counts {
+        q = q.bind(*k).bind(*w).bind(*n);
+    }
+    q.execute(tx.conn()).await?;
+    Ok(())
 }
 
 /// What the audit row of a receipt says: the work order and its digest, never the citizen's

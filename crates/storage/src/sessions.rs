@@ -99,6 +99,14 @@ pub async fn count_hit(db: &Db, key: &str, window_micros: i64, now: i64) -> Resu
     Ok(n)
 }
 
+/// The hits counted so far under a key in the wall-clock window of `window_micros` that holds
+/// `now` (a read: the count itself is written with what it counts, see `appeals::insert_many`).
+pub async fn hits(db: &Db, key: &str, window_micros: i64, now: i64) -> Result<i64> {
+    let window = now - now.rem_euclid(window_micros.max(1));
+    let row = sqlx::query("SELECT n FROM rate_counts WHERE key = $1 AND window_no = $2").bind(key).bind(window).fetch_optional(db.pool()).await?;
+    row.map(|r| get_i64(&r, "n")).transpose().map(|n| n.unwrap_or(0))
+}
+
 /// Count failures for a key (`user:NAME` or `ip:ADDR`) since a moment.
 pub async fn failures_since(db: &Db, key: &str, since: i64) -> Result<i64> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE key = $1 AND at >= $2").bind(key).bind(since).fetch_one(db.pool()).await?;

@@ -422,6 +422,8 @@ pub async fn receive(db: &Db, routing: &Routing, who: Option<&Who>, input: &Appe
         suggestion: suggestion.as_ref().and_then(|s| serde_json::to_string(s).ok()),
         open311_key_id: key_id,
         rate_secret: Some(key_hash(&rating_code)),
+        // An Open311 key's limit per minute counts this appeal with it (see `key_hits`).
+        rate_key: key_id.map(|k| (key_rate_name(k), now - now.rem_euclid(MINUTE))),
     };
     let actor = who.map(|w| w.actor.clone()).unwrap_or_else(|| Actor { id: None, name: format!("citizen:{}", channel.as_str()) });
     let mut appeal = routing.write(db, actor, new, placement, now).await?;
@@ -1145,6 +1147,18 @@ pub async fn reindex(db: &Db) -> Result<usize> {
 }
 
 /// The live key for an `api_key` as sent, if any (from the node's cache of keys in force).
+const MINUTE: i64 = 60_000_000;
+
+fn key_rate_name(key_id: i64) -> String {
+    format!("open311key:{key_id}")
+}
+
+/// Appeals an Open311 key has sent in this wall-clock minute (counted with the appeals, in
+/// their transaction; read here before accepting another).
+pub async fn key_hits(db: &Db, key_id: i64, now: i64) -> Result<i64> {
+    Ok(luoshi_storage::sessions::hits(db, &key_rate_name(key_id), MINUTE, now).await?)
+}
+
 pub async fn check_key(db: &Db, routing: &Routing, key: &str) -> Result<Option<store::Key>> {
     if key.trim().is_empty() {
         return Ok(None);

@@ -119,9 +119,9 @@ pub async fn root_post(State(app): State<AppState>, Path(file): Path<String>, re
     }
 }
 
-/// Count a request against its key's limit for this minute; `false` past the limit.
+/// Is the key under its limit for this minute? (Only what is accepted counts: the count is
+/// written with each appeal, so a burst may pass the limit by the appeals committed together.)
 async fn per_key_limit(app: &AppState, key_id: i64) -> Result<bool, luoshi_storage::StoreError> {
-    let limit = luoshi_app::RulesInForce::load(&app.db, app.today()).await?.int("open311.key.per_minute").unwrap_or(60);
-    let n = luoshi_storage::sessions::count_hit(&app.db, &format!("open311key:{key_id}"), 60_000_000, luoshi_storage::now_micros()).await?;
-    Ok(n <= limit)
+    let limit = luoshi_storage::rules::int_value(&app.db, "open311.key.per_minute", &app.today().format("%Y-%m-%d").to_string()).await?;
+    Ok(svc::key_hits(&app.db, key_id, app.now()).await? < limit)
 }
