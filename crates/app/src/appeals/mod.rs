@@ -1156,7 +1156,7 @@ fn key_rate_name(key_id: i64) -> String {
 /// Appeals an Open311 key has sent in this wall-clock minute (counted with the appeals, in
 /// their transaction; read here before accepting another).
 pub async fn key_hits(db: &Db, key_id: i64, now: i64) -> Result<i64> {
-    Ok(luoshi_storage::sessions::hits(db, &key_rate_name(key_id), MINUTE, now).await?)
+    luoshi_storage::sessions::hits(db, &key_rate_name(key_id), MINUTE, now).await
 }
 
 pub async fn check_key(db: &Db, routing: &Routing, key: &str) -> Result<Option<store::Key>> {
