@@ -8,7 +8,7 @@ use luoshi_domain::doc::{self, DraftTask, Outline, Responsibility};
 use luoshi_domain::unit_import::RowError;
 use luoshi_domain::DomainError;
 use luoshi_storage::catalogue::{self, Entry};
-use luoshi_storage::duties::DirectiveInput;
+use luoshi_storage::tasks::DirectiveInput;
 use luoshi_storage::{units, Db};
 use serde::{Deserialize, Serialize};
 

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use luoshi_domain::access::Scope;
 use luoshi_domain::user::Role;
 use luoshi_domain::DomainError;
-use luoshi_storage::duties::Visibility;
+use luoshi_storage::tasks::Visibility;
 use luoshi_storage::{Actor, StoreError};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

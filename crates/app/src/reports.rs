@@ -4,7 +4,7 @@ use crate::{forbidden, Result, Who};
 use chrono::{Datelike, NaiveDate};
 use luoshi_domain::duty::{rank, NoticeLevel, UnitStats};
 use luoshi_domain::{DomainError, ErrorCode};
-use luoshi_storage::duties as store;
+use luoshi_storage::tasks as store;
 use luoshi_storage::{rules, Db};
 use serde::Serialize;
 

@@ -7,7 +7,7 @@ use luoshi_domain::calendar::Calendar;
 use luoshi_domain::duty::{working_days_left, DueSoon, LadderRules, Light, LightRules, NoticeLevel};
 use luoshi_domain::tasks::{Action, Condition, ExemptionState, ReportInput, Side, State, TaskFlow, TaskInput};
 use luoshi_domain::{DomainError, ErrorCode};
-use luoshi_storage::duties::{self as store, DirectiveInput, Duty};
+use luoshi_storage::tasks::{self as store, DirectiveInput, Duty};
 use luoshi_storage::{calendar, rules, units, Db};
 use serde::Serialize;
 

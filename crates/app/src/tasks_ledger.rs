@@ -11,7 +11,7 @@ use luoshi_domain::unit::Unit;
 use luoshi_domain::unit_import::RowError;
 use luoshi_domain::user::Role;
 use luoshi_domain::DomainError;
-use luoshi_storage::duties::{self as store, DirectiveInput};
+use luoshi_storage::tasks::{self as store, DirectiveInput};
 use luoshi_storage::{units, users, Db};
 use serde::Serialize;
 

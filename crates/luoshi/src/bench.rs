@@ -197,7 +197,7 @@ pub async fn seed(db: &Db, scale: Scale, tasks: Option<usize>, appeals: Option<u
     let mut directive = 0;
     for i in 0..total_tasks {
         if i % 1000 == 0 {
-            let d = luoshi_storage::duties::DirectiveInput {
+            let d = luoshi_storage::tasks::DirectiveInput {
                 title: format!("压测决策部署第{}号", i / 1000 + 1),
                 kind: "document".into(),
                 issued_on: (today - chrono::Duration::days(200)).to_string(),
@@ -206,7 +206,7 @@ pub async fn seed(db: &Db, scale: Scale, tasks: Option<usize>, appeals: Option<u
                 source_text: String::new(),
             };
             let mut tx = db.begin_write().await.map_err(fail)?;
-            directive = luoshi_storage::duties::create_directive(&mut tx, &actor, &d).await.map_err(fail)?.id;
+            directive = luoshi_storage::tasks::create_directive(&mut tx, &actor, &d).await.map_err(fail)?.id;
             tx.commit().await.map_err(fail)?;
         }
         let roll = rng.below(100);
@@ -662,7 +662,7 @@ pub async fn baseline(base: &str, db: &Db, duration: Duration, concurrency: usiz
         async move { c.get(&u).send().await.map(|r| r.status().is_success()).unwrap_or(false) }
     })
     .await;
-    let max_id = luoshi_storage::duties::count(db).await.map_err(|e| Fail(e.to_string()))?.max(1);
+    let max_id = luoshi_storage::tasks::count(db).await.map_err(|e| Fail(e.to_string()))?.max(1);
     let dbr = db.clone();
     let read = timed("limit: bare primary-key read", duration, concurrency, move |n| {
         let d = dbr.clone();

@@ -578,7 +578,7 @@ async fn measure(db: &Db, base: &str, args: &LoadArgs) -> Result<(), Fail> {
     }
     eprintln!("limits ...");
     let limits = bench::baseline(base, db, std::time::Duration::from_secs(args.alone.max(2)), args.concurrency).await?;
-    let tasks = luoshi_storage::duties::count(db).await?;
+    let tasks = luoshi_storage::tasks::count(db).await?;
     println!(
         "luoshi bench on {} ({} tasks), {} clients, {} cores",
         db.backend().as_str(),
@@ -681,7 +681,7 @@ async fn bench_cmd(url: &str, command: BenchCommand) -> Result<(), Fail> {
                 })
                 .collect();
             let bytes = luoshi_app::tasks_ledger::export_xlsx(&table)?;
-            let target = luoshi_app::tasks_ledger::Target::New(luoshi_storage::duties::DirectiveInput {
+            let target = luoshi_app::tasks_ledger::Target::New(luoshi_storage::tasks::DirectiveInput {
                 title: format!("压测任务分解表（{rows}行）"),
                 kind: "document".into(),
                 issued_on: "2026-01-05".into(),
@@ -764,7 +764,7 @@ async fn tasks(url: &str, command: TasksCommand) -> Result<(), Fail> {
             let bytes = std::fs::read(&file).map_err(|e| Fail(format!("cannot read {}: {e}", file.display())))?;
             let target = match (directive, title) {
                 (Some(id), _) => luoshi_app::tasks_ledger::Target::Existing(id),
-                (None, Some(title)) => luoshi_app::tasks_ledger::Target::New(luoshi_storage::duties::DirectiveInput {
+                (None, Some(title)) => luoshi_app::tasks_ledger::Target::New(luoshi_storage::tasks::DirectiveInput {
                     title,
                     kind: "document".into(),
                     issued_on: issued_on.unwrap_or_else(|| today().to_string()),

@@ -344,7 +344,7 @@ pub async fn seed_tasks(db: &Db, today: chrono::NaiveDate) -> Result<usize, Stri
     use luoshi_domain::tasks::{Action, Condition, MilestoneInput, ReportInput, TaskInput, EXEMPTION_CONDITIONS};
     let e = |x: luoshi_storage::StoreError| x.to_string();
     let who = luoshi_app::Who::system("demo");
-    let existing = luoshi_storage::duties::list_directives(db, &luoshi_storage::duties::Visibility::All).await.map_err(e)?;
+    let existing = luoshi_storage::tasks::list_directives(db, &luoshi_storage::tasks::Visibility::All).await.map_err(e)?;
     if existing.iter().any(|(d, _)| d.title == SPEECH_TITLE) {
         return Ok(0);
     }
@@ -352,7 +352,7 @@ pub async fn seed_tasks(db: &Db, today: chrono::NaiveDate) -> Result<usize, Stri
     let unit = |n: &str| units::resolve(&all, n).map(|u| u.id).map_err(|x| x.to_string());
     let people = users::list(db, &Scope::All).await.map_err(e)?;
     let leader_id = |n: &str| -> Result<Option<i64>, String> { Ok(people.iter().find(|(u, _)| u.username == n).map(|(u, _)| u.id)) };
-    let directive = luoshi_storage::duties::DirectiveInput {
+    let directive = luoshi_storage::tasks::DirectiveInput {
         title: SPEECH_TITLE.into(),
         kind: "meeting".into(),
         issued_on: days(today, -75),
@@ -445,7 +445,7 @@ pub async fn seed_tasks(db: &Db, today: chrono::NaiveDate) -> Result<usize, Stri
     svc::act(db, &who, tid, Action::Assign, "", today).await.map_err(e)?;
     created += 1;
     // Another township's task, in a leader's instruction of its own.
-    let inst = luoshi_storage::duties::DirectiveInput {
+    let inst = luoshi_storage::tasks::DirectiveInput {
         title: "李县长关于青山镇茶园村道路塌方隐患整治的批示".into(),
         kind: "instruction".into(),
         issued_on: days(today, -5),
@@ -468,7 +468,7 @@ pub async fn seed_tasks(db: &Db, today: chrono::NaiveDate) -> Result<usize, Stri
     created += 1;
     svc::supervise(db, today).await.map_err(e)?;
     // The overdue task's unit applies for 容错免责.
-    let overdue = luoshi_storage::duties::of_directive(db, d.id, &luoshi_storage::duties::Visibility::All)
+    let overdue = luoshi_storage::tasks::of_directive(db, d.id, &luoshi_storage::tasks::Visibility::All)
         .await
         .map_err(e)?
         .into_iter()

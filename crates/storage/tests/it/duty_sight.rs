@@ -4,7 +4,7 @@
 use luoshi_domain::duty::Light;
 use luoshi_domain::tasks::{DeadlineSpec, NewTask, State, Term};
 use luoshi_domain::unit::UnitInput;
-use luoshi_storage::duties::{self, Change, Filter, Visibility};
+use luoshi_storage::tasks::{self, Change, Filter, Visibility};
 use luoshi_storage::testing::TestDb;
 use luoshi_storage::{units, Actor, Db};
 use std::collections::BTreeSet;
@@ -39,7 +39,7 @@ async fn actual(db: &Db) -> BTreeSet<(i64, i64, String, String, String)> {
 }
 
 /// The date lists sort on: the deadline, or the end of time while there is none.
-fn due(d: &duties::Duty) -> &str {
+fn due(d: &tasks::Duty) -> &str {
     d.deadline.as_deref().unwrap_or("9999-12-31")
 }
 
@@ -77,7 +77,7 @@ async fn sight_follows_every_change_and_answers_as_the_duties_do() {
             remarks: None,
         };
         let mut tx = db.begin_write().await.unwrap();
-        ids.push(duties::insert_task(&mut tx, &actor, None, None, &task, None, Some(10), Light::None).await.unwrap());
+        ids.push(tasks::insert_task(&mut tx, &actor, None, None, &task, None, Some(10), Light::None).await.unwrap());
         tx.commit().await.unwrap();
     }
     assert_eq!(actual(db).await, expected(db).await, "after insertion");
@@ -92,31 +92,31 @@ async fn sight_follows_every_change_and_answers_as_the_duties_do() {
             light: Some(lights[i % lights.len()]),
             ..Default::default()
         };
-        duties::transition(&mut tx, *id, State::Draft, State::Assigned, &c).await.unwrap();
+        tasks::transition(&mut tx, *id, State::Draft, State::Assigned, &c).await.unwrap();
         if i % 3 == 0 {
-            duties::transition(&mut tx, *id, State::Assigned, State::Signed, &Change::default()).await.unwrap();
+            tasks::transition(&mut tx, *id, State::Assigned, State::Signed, &Change::default()).await.unwrap();
         }
         if i % 7 == 0 {
             let c = Change { closed_on: Some("2026-11-20".into()), light: Some(Light::Done), ..Default::default() };
             let from = if i % 3 == 0 { State::Signed } else { State::Assigned };
-            duties::transition(&mut tx, *id, from, State::Closed, &c).await.unwrap();
+            tasks::transition(&mut tx, *id, from, State::Closed, &c).await.unwrap();
         }
         tx.audit(&actor, "task.test", "task", &id.to_string(), None, None).await.unwrap();
         tx.commit().await.unwrap();
     }
     let mut tx = db.begin_write().await.unwrap();
-    duties::set_light(&mut tx, ids[1], Light::Red, 50.0).await.unwrap();
+    tasks::set_light(&mut tx, ids[1], Light::Red, 50.0).await.unwrap();
     tx.audit(&actor, "task.test", "task", &ids[1].to_string(), None, None).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(actual(db).await, expected(db).await, "after state, light and deadline changes");
 
     // A unit's board, counts and inbox through the sight equal the same computed from all duties.
-    let all = duties::list(db, &Visibility::All, &Filter { limit: Some(500), ..Default::default() }).await.unwrap();
+    let all = tasks::list(db, &Visibility::All, &Filter { limit: Some(500), ..Default::default() }).await.unwrap();
     assert_eq!(all.len(), ids.len());
     for (subtree, path) in [(vec![town, v1, v2], &town_path), (vec![bureau], &bureau_path)] {
         let mut sees = Vec::new();
         for d in &all {
-            let co = duties::co_units(db, d.id).await.unwrap();
+            let co = tasks::co_units(db, d.id).await.unwrap();
             if subtree.contains(&d.owner_unit_id) || co.iter().any(|c| subtree.contains(&c.unit_id)) {
                 sees.push(d.clone());
             }
@@ -141,14 +141,14 @@ async fn sight_follows_every_change_and_answers_as_the_duties_do() {
             let mut got = Vec::new();
             let mut page = Filter { limit: Some(3), ..f.clone() };
             loop {
-                let rows = duties::list(db, &vis, &page).await.unwrap();
+                let rows = tasks::list(db, &vis, &page).await.unwrap();
                 let Some(last) = rows.last() else { break };
                 page.after_deadline = Some(due(last).to_string());
                 page.after_id = Some(last.id);
                 got.extend(rows.iter().map(|d| d.id));
             }
             assert_eq!(got, want, "board of {path} with {f:?}");
-            let counts = duties::light_counts(db, &vis, &f).await.unwrap();
+            let counts = tasks::light_counts(db, &vis, &f).await.unwrap();
             for (light, n) in counts {
                 let want = sees
                     .iter()
@@ -159,7 +159,7 @@ async fn sight_follows_every_change_and_answers_as_the_duties_do() {
                 assert_eq!(n, want as i64, "{light:?} count of {path} with {f:?}");
             }
         }
-        let inbox: BTreeSet<i64> = duties::inbox(db, path, 500).await.unwrap().iter().map(|d| d.id).collect();
+        let inbox: BTreeSet<i64> = tasks::inbox(db, path, 500).await.unwrap().iter().map(|d| d.id).collect();
         let want: BTreeSet<i64> = sees.iter().filter(|d| matches!(d.state, State::Assigned | State::Signed | State::Returned)).map(|d| d.id).collect();
         assert_eq!(inbox, want, "inbox of {path}");
     }

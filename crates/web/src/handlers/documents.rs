@@ -17,7 +17,7 @@ use luoshi_app::documents::{self as svc, DraftRow, Split};
 use luoshi_domain::doc::Node;
 use luoshi_domain::i18n::error_message;
 use luoshi_domain::{DomainError, ErrorCode};
-use luoshi_storage::duties::DirectiveInput;
+use luoshi_storage::tasks::DirectiveInput;
 use luoshi_storage::units;
 
 /// A stretch of the source text; `mark` is the draft task it belongs to.

@@ -21,7 +21,7 @@ use luoshi_domain::tasks::{Action, Condition, ReportInput, TaskInput, EXEMPTION_
 use luoshi_domain::unit_import::RowError;
 use luoshi_domain::user::Role;
 use luoshi_domain::{DomainError, ErrorCode};
-use luoshi_storage::duties::{self as store, DirectiveInput, Duty, Filter};
+use luoshi_storage::tasks::{self as store, DirectiveInput, Duty, Filter};
 use luoshi_storage::{units, users};
 
 fn label(lang: Lang, prefix: &str, key: &str) -> String {

@@ -89,10 +89,10 @@ impl TestApp {
 
     /// A task of the demo by its number in the ledger (序号).
     pub async fn task_id(&self, seq: &str) -> i64 {
-        let all = luoshi_storage::duties::list(
+        let all = luoshi_storage::tasks::list(
             &self.t.db,
-            &luoshi_storage::duties::Visibility::All,
-            &luoshi_storage::duties::Filter { limit: Some(500), ..Default::default() },
+            &luoshi_storage::tasks::Visibility::All,
+            &luoshi_storage::tasks::Filter { limit: Some(500), ..Default::default() },
         )
         .await
         .unwrap();
@@ -101,7 +101,7 @@ impl TestApp {
 
     pub async fn task_directive(&self, seq: &str) -> i64 {
         let id = self.task_id(seq).await;
-        luoshi_storage::duties::get(&self.t.db, id).await.unwrap().unwrap().directive_id.unwrap()
+        luoshi_storage::tasks::get(&self.t.db, id).await.unwrap().unwrap().directive_id.unwrap()
     }
 
     pub async fn user_id(&self, username: &str) -> i64 {

@@ -336,7 +336,7 @@ async fn the_demo_directive_has_tasks_in_every_state() {
 async fn task_ledger_import_checks_every_row_and_round_trips() {
     let app = spawn_app().await;
     let sup = app.login("supervisor").await;
-    let before = luoshi_storage::duties::count(&app.t.db).await.unwrap();
+    let before = luoshi_storage::tasks::count(&app.t.db).await.unwrap();
     let row = |v: [&str; 10]| v.iter().map(|s| s.to_string()).collect::<Vec<String>>();
     let bad = vec![
         row(["1", "推进城乡融合发展", "健全城乡融合机制", "张副县长", "发改局", "财政局、人社局", "", "年底前", "", ""]),
@@ -351,7 +351,7 @@ async fn task_ledger_import_checks_every_row_and_round_trips() {
     let body: Value = r.json().await.unwrap();
     let problems: Vec<(i64, &str)> = body["rows"].as_array().unwrap().iter().map(|e| (e["row"].as_i64().unwrap(), e["column"].as_str().unwrap())).collect();
     assert_eq!(problems, vec![(3, "牵头单位"), (4, "工作任务"), (5, "牵头领导"), (5, "完成时限")]);
-    assert_eq!(luoshi_storage::duties::count(&app.t.db).await.unwrap(), before, "nothing written");
+    assert_eq!(luoshi_storage::tasks::count(&app.t.db).await.unwrap(), before, "nothing written");
 
     let good = vec![
         row(["1", "推进城乡融合发展", "健全城乡融合机制", "张副县长", "发改局", "财政局、人社局", "", "年底前", "", "重点任务"]),
@@ -364,7 +364,7 @@ async fn task_ledger_import_checks_every_row_and_round_trips() {
     assert_eq!(r.status(), StatusCode::OK);
     let body: Value = r.json().await.unwrap();
     let directive = body["directive_id"].as_i64().unwrap();
-    assert_eq!(luoshi_storage::duties::count(&app.t.db).await.unwrap(), before + 4);
+    assert_eq!(luoshi_storage::tasks::count(&app.t.db).await.unwrap(), before + 4);
     let d: Value = sup.get(&app, &format!("/api/v1/directives/{directive}")).await.json().await.unwrap();
     let tasks = d["tasks"].as_array().unwrap();
     assert_eq!(tasks[1]["parent_id"], tasks[0]["id"]);

@@ -56,7 +56,7 @@ async fn redirects_stay_on_this_site() {
 async fn supervision_writes_for_today_only() {
     let app = spawn_app().await;
     let sup = app.login("supervisor").await;
-    let notices = || async { luoshi_storage::duties::notices_in(&app.t.db, "2000-01-01", "9999-12-31").await.unwrap().len() };
+    let notices = || async { luoshi_storage::tasks::notices_in(&app.t.db, "2000-01-01", "9999-12-31").await.unwrap().len() };
     let before = notices().await;
     let (status, code, body) = error_code(sup.post(&app, "/api/v1/supervision/run?date=9999-12-31", json!({})).await).await;
     assert_eq!((status, code.as_str(), body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "out_of_range", Some("run_date")));

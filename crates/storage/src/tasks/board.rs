@@ -1,0 +1,355 @@
+//! What a caller sees of tasks: visibility resolved to units, the board, light counts, the
+//! inbox, read from `duty_sight`.
+
+use super::*;
+use crate::{get_i64, get_str, Db, Result, WriteTx};
+use luoshi_domain::duty::Light;
+use luoshi_domain::tasks::CoRole;
+use luoshi_domain::DomainError;
+
+/// Which duties a caller sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visibility {
+    /// The supervision office and administrators: everything.
+    All,
+    /// A county leader: what they lead (牵头领导).
+    Leader(i64),
+    /// A unit user: duties their unit's subtree owns or co-operates on.
+    Units(String),
+    /// Nobody's (roles with no part in tasks).
+    Nothing,
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum Bind {
+    I(i64),
+    S(String),
+}
+
+pub(super) fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    binds: &'q [Bind],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for b in binds {
+        q = match b {
+            Bind::I(i) => q.bind(*i),
+            Bind::S(s) => q.bind(s.as_str()),
+        };
+    }
+    q
+}
+
+/// A visibility resolved for one query: a unit subtree becomes the (few) ids of its units, so
+/// that the owner and co-unit indexes answer instead of a path test on every task.
+pub(super) enum Resolved {
+    All,
+    Nothing,
+    Leader(i64),
+    Units(String),
+}
+
+impl Visibility {
+    pub(super) async fn resolve(&self, db: &Db) -> Result<Resolved> {
+        Ok(match self {
+            Visibility::All => Resolved::All,
+            Visibility::Nothing => Resolved::Nothing,
+            Visibility::Leader(id) => Resolved::Leader(*id),
+            Visibility::Units(path) => {
+                let rows = sqlx::query("SELECT id FROM units WHERE path LIKE $1").bind(format!("{path}%")).fetch_all(db.pool()).await?;
+                let ids: Vec<String> = rows.iter().map(|r| get_i64(r, "id").map(|i| i.to_string())).collect::<Result<_>>()?;
+                if ids.is_empty() {
+                    Resolved::Nothing
+                } else {
+                    Resolved::Units(ids.join(","))
+                }
+            }
+        })
+    }
+}
+
+impl Resolved {
+    /// The rows to select from, as `d`: all duties, or for a unit the few in its sight (those
+    /// it owns or co-operates on), joined back to duties.
+    pub(super) fn source(&self) -> String {
+        match self {
+            Resolved::Units(ids) => format!("(SELECT DISTINCT s.duty_id AS id FROM duty_sight s WHERE s.unit_id IN ({ids})) v JOIN duties d ON d.id = v.id"),
+            _ => "duties d".into(),
+        }
+    }
+
+    /// The condition that goes with [`Resolved::source`].
+    pub(super) fn source_condition(&self, binds: &mut Vec<Bind>) -> String {
+        match self {
+            Resolved::Units(_) => "1 = 1".into(),
+            other => other.condition(binds),
+        }
+    }
+
+    /// A SQL condition on `d` (duties), appending its parameters. Unit ids are integers read
+    /// from the database, written into the statement as literals.
+    pub(super) fn condition(&self, binds: &mut Vec<Bind>) -> String {
+        match self {
+            Resolved::All => "1 = 1".into(),
+            Resolved::Nothing => "1 = 0".into(),
+            Resolved::Leader(id) => {
+                binds.push(Bind::I(*id));
+                format!("d.lead_leader_id = ${}", binds.len())
+            }
+            Resolved::Units(ids) => format!("d.id IN (SELECT s.duty_id FROM duty_sight s WHERE s.unit_id IN ({ids}))"),
+        }
+    }
+}
+
+/// Filters of the supervisor's board.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct Filter {
+    pub light: Option<String>,
+    pub unit_id: Option<i64>,
+    pub directive_id: Option<i64>,
+    pub leader_id: Option<i64>,
+    pub term: Option<String>,
+    pub state: Option<String>,
+    /// Only open duties (not closed, not drafts).
+    #[serde(default)]
+    pub open: bool,
+    /// Keyset paging: the last (deadline, id) of the previous page.
+    pub after_deadline: Option<String>,
+    pub after_id: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+pub(super) fn filter_sql(vis: &Resolved, f: &Filter, binds: &mut Vec<Bind>, with_light: bool) -> String {
+    let mut conds = vec![vis.source_condition(binds)];
+    let mut push = |binds: &mut Vec<Bind>, b: Bind, tmpl: &str| {
+        binds.push(b);
+        conds.push(tmpl.replace('?', &format!("${}", binds.len())));
+    };
+    if with_light {
+        if let Some(l) = f.light.as_ref().filter(|l| !l.is_empty()) {
+            push(binds, Bind::S(l.clone()), "d.light = ?");
+        }
+    }
+    if let Some(u) = f.unit_id {
+        // The lead unit or a co-unit: the unit's sight holds the duty.
+        push(binds, Bind::I(u), "EXISTS (SELECT 1 FROM duty_sight fs WHERE fs.unit_id = ? AND fs.duty_id = d.id)");
+    }
+    if let Some(dir) = f.directive_id {
+        push(binds, Bind::I(dir), "d.directive_id = ?");
+    }
+    if let Some(l) = f.leader_id {
+        push(binds, Bind::I(l), "d.lead_leader_id = ?");
+    }
+    if let Some(t) = f.term.as_ref().filter(|t| !t.is_empty()) {
+        push(binds, Bind::S(t.clone()), "d.term = ?");
+    }
+    if let Some(s) = f.state.as_ref().filter(|s| !s.is_empty()) {
+        push(binds, Bind::S(s.clone()), "d.state = ?");
+    }
+    if f.open {
+        conds.push("d.state NOT IN ('closed', 'draft')".into());
+    }
+    conds.join(" AND ")
+}
+
+/// One page of duties, soonest deadline first, keyset-paged.
+pub async fn list(db: &Db, vis: &Visibility, f: &Filter) -> Result<Vec<Duty>> {
+    list_resolved(db, &vis.resolve(db).await?, f).await
+}
+
+/// The board: one page and the count of each light, with the caller's visibility resolved once.
+pub async fn board(db: &Db, vis: &Visibility, f: &Filter) -> Result<(Vec<Duty>, Vec<(Light, i64)>)> {
+    let resolved = vis.resolve(db).await?;
+    Ok((list_resolved(db, &resolved, f).await?, counts_resolved(db, &resolved, f).await?))
+}
+
+/// The units whose sight alone answers a query: a unit caller whose filters touch only what
+/// `duty_sight` carries (light, state, openness, the due date of keyset paging).
+pub(super) fn sight_units<'a>(vis: &'a Resolved, f: &Filter) -> Option<&'a str> {
+    match vis {
+        Resolved::Units(ids) if f.unit_id.is_none() && f.directive_id.is_none() && f.leader_id.is_none() && f.term.as_deref().is_none_or(str::is_empty) => {
+            Some(ids)
+        }
+        _ => None,
+    }
+}
+
+/// The condition on `s` (duty_sight) for a unit caller's filters.
+pub(super) fn sight_filter(ids: &str, f: &Filter, binds: &mut Vec<Bind>, with_light: bool) -> String {
+    let mut conds = vec![format!("s.unit_id IN ({ids})")];
+    if with_light {
+        if let Some(l) = f.light.as_ref().filter(|l| !l.is_empty()) {
+            binds.push(Bind::S(l.clone()));
+            conds.push(format!("s.light = ${}", binds.len()));
+        }
+    }
+    if let Some(st) = f.state.as_ref().filter(|s| !s.is_empty()) {
+        binds.push(Bind::S(st.clone()));
+        conds.push(format!("s.state = ${}", binds.len()));
+    }
+    if f.open {
+        conds.push("s.state NOT IN ('closed', 'draft')".into());
+    }
+    conds.join(" AND ")
+}
+
+/// Keyset paging after (due, id), on the given columns.
+pub(super) fn after_sql(f: &Filter, binds: &mut Vec<Bind>, due: &str, id: &str) -> String {
+    let (Some(dl), Some(after)) = (&f.after_deadline, f.after_id) else { return String::new() };
+    binds.push(Bind::S(dl.clone()));
+    let a = binds.len();
+    binds.push(Bind::I(after));
+    let b = binds.len();
+    format!(" AND ({due} > ${a} OR ({due} = ${a} AND {id} > ${b}))")
+}
+
+pub(super) async fn list_resolved(db: &Db, vis: &Resolved, f: &Filter) -> Result<Vec<Duty>> {
+    let mut binds = Vec::new();
+    let limit = f.limit.unwrap_or(50).clamp(1, 500);
+    // The page is chosen on one narrow table (a unit's sight, or the duties in due order),
+    // then joined for its fifty rows.
+    let page = match sight_units(vis, f) {
+        Some(ids) => {
+            let mut cond = sight_filter(ids, f, &mut binds, true);
+            cond.push_str(&after_sql(f, &mut binds, "s.due", "s.duty_id"));
+            format!("SELECT DISTINCT s.duty_id AS id, s.due FROM duty_sight s WHERE {cond} ORDER BY s.due, s.duty_id LIMIT {limit}")
+        }
+        None => {
+            let mut cond = filter_sql(vis, f, &mut binds, true);
+            cond.push_str(&after_sql(f, &mut binds, "d.due", "d.id"));
+            format!("SELECT d.id FROM {src} WHERE {cond} ORDER BY d.due, d.id LIMIT {limit}", src = vis.source())
+        }
+    };
+    let sql = format!(
+        "SELECT {DUTY_COLS} FROM ({page}) page \
+         JOIN duties d ON d.id = page.id JOIN units ou ON ou.id = d.owner_unit_id LEFT JOIN users lu ON lu.id = d.lead_leader_id ORDER BY d.due, d.id"
+    );
+    let rows = bind_all(sqlx::query(&sql), &binds).fetch_all(db.pool()).await?;
+    rows.iter().map(duty).collect()
+}
+
+/// How many duties carry each light under the same filters (the light filter itself ignored).
+pub async fn light_counts(db: &Db, vis: &Visibility, f: &Filter) -> Result<Vec<(Light, i64)>> {
+    counts_resolved(db, &vis.resolve(db).await?, f).await
+}
+
+pub(super) async fn counts_resolved(db: &Db, vis: &Resolved, f: &Filter) -> Result<Vec<(Light, i64)>> {
+    let unfiltered = matches!(vis, Resolved::All)
+        && f.unit_id.is_none()
+        && f.directive_id.is_none()
+        && f.leader_id.is_none()
+        && f.term.is_none()
+        && f.state.is_none()
+        && !f.open;
+    let rows = if unfiltered {
+        // Everything: the totals the triggers keep.
+        sqlx::query("SELECT light, n FROM duty_light_totals").fetch_all(db.pool()).await?
+    } else if let Some(ids) = sight_units(vis, f) {
+        // A unit: its sight, each duty once even when several of its units see it.
+        let mut binds = Vec::new();
+        let cond = sight_filter(ids, f, &mut binds, false);
+        let sql = format!("SELECT x.light AS light, COUNT(*) AS n FROM (SELECT DISTINCT s.light, s.duty_id FROM duty_sight s WHERE {cond}) x GROUP BY x.light");
+        bind_all(sqlx::query(&sql), &binds).fetch_all(db.pool()).await?
+    } else {
+        let mut binds = Vec::new();
+        let cond = filter_sql(vis, f, &mut binds, false);
+        let sql = format!("SELECT d.light AS light, COUNT(*) AS n FROM {} WHERE {cond} GROUP BY d.light", vis.source());
+        bind_all(sqlx::query(&sql), &binds).fetch_all(db.pool()).await?
+    };
+    let mut out: Vec<(Light, i64)> = Light::ALL.iter().map(|l| (*l, 0)).collect();
+    for r in &rows {
+        if let Some(l) = Light::parse(&get_str(r, "light")?) {
+            if let Some(e) = out.iter_mut().find(|(x, _)| *x == l) {
+                e.1 = get_i64(r, "n")?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A unit's inbox: open duties its subtree owns (to sign, report, reply) or co-operates on.
+pub async fn inbox(db: &Db, unit_path: &str, limit: i64) -> Result<Vec<Duty>> {
+    let Resolved::Units(ids) = Visibility::Units(unit_path.to_string()).resolve(db).await? else { return Ok(Vec::new()) };
+    // Open duties the units own or co-operate on, from their sight alone, sorted by urgency:
+    // a unit's open items are few, the sort is cheap.
+    const URGENCY: &str = "CASE s.light WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'blue' THEN 2 ELSE 3 END * 10 + CASE s.state WHEN 'assigned' THEN 0 WHEN 'returned' THEN 1 ELSE 2 END";
+    let sql = format!(
+        "SELECT {DUTY_COLS} FROM ( \
+           SELECT DISTINCT s.duty_id AS id, {URGENCY} AS urgency, s.due FROM duty_sight s \
+           WHERE s.unit_id IN ({ids}) AND s.state IN ('assigned', 'signed', 'returned') \
+           ORDER BY urgency, s.due, s.duty_id LIMIT $1) page \
+         JOIN duties d ON d.id = page.id JOIN units ou ON ou.id = d.owner_unit_id LEFT JOIN users lu ON lu.id = d.lead_leader_id \
+         ORDER BY page.urgency, page.due, page.id"
+    );
+    let rows = sqlx::query(&sql).bind(limit.clamp(1, 500)).fetch_all(db.pool()).await?;
+    rows.iter().map(duty).collect()
+}
+
+/// The direct sub-tasks of a duty.
+pub async fn children(db: &Db, id: i64) -> Result<Vec<Duty>> {
+    let rows =
+        sqlx::query(&format!("SELECT {DUTY_COLS} FROM {DUTY_FROM} WHERE d.parent_id = $1 ORDER BY d.id LIMIT 500")).bind(id).fetch_all(db.pool()).await?;
+    rows.iter().map(duty).collect()
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<Duty>> {
+    let row = sqlx::query(&format!("SELECT {DUTY_COLS} FROM {DUTY_FROM} WHERE d.id = $1")).bind(id).fetch_optional(db.pool()).await?;
+    row.as_ref().map(duty).transpose()
+}
+
+pub(super) async fn get_tx(tx: &mut WriteTx, id: i64) -> Result<Duty> {
+    let row = sqlx::query(&format!("SELECT {DUTY_COLS} FROM {DUTY_FROM} WHERE d.id = $1")).bind(id).fetch_optional(tx.conn()).await?;
+    row.as_ref().map(duty).transpose()?.ok_or_else(|| DomainError::not_found("task").into())
+}
+
+/// May a caller with this visibility see the duty?
+pub async fn visible(db: &Db, vis: &Visibility, id: i64) -> Result<bool> {
+    let vis = vis.resolve(db).await?;
+    let mut binds = vec![Bind::I(id)];
+    let cond = vis.condition(&mut binds);
+    let sql = format!("SELECT d.id FROM duties d WHERE d.id = $1 AND {cond}");
+    Ok(bind_all(sqlx::query(&sql), &binds).fetch_optional(db.pool()).await?.is_some())
+}
+
+/// Which of these duties the caller may see, in one query.
+pub async fn visible_among(db: &Db, vis: &Visibility, ids: &[i64]) -> Result<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let vis = vis.resolve(db).await?;
+    let mut binds = Vec::new();
+    let cond = vis.condition(&mut binds);
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let rows = bind_all(sqlx::query(&format!("SELECT d.id FROM duties d WHERE d.id IN ({list}) AND {cond}")), &binds).fetch_all(db.pool()).await?;
+    rows.iter().map(|r| get_i64(r, "id")).collect()
+}
+
+pub async fn count(db: &Db) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM duties").fetch_one(db.pool()).await?;
+    get_i64(&row, "n")
+}
+
+/// Tasks of a directive in order, for the ledger export and the directive page.
+pub async fn of_directive(db: &Db, directive_id: i64, vis: &Visibility) -> Result<Vec<Duty>> {
+    let vis = vis.resolve(db).await?;
+    let mut binds = vec![Bind::I(directive_id)];
+    let cond = vis.condition(&mut binds);
+    let sql = format!("SELECT {DUTY_COLS} FROM {DUTY_FROM} WHERE d.directive_id = $1 AND {cond} ORDER BY d.id");
+    let rows = bind_all(sqlx::query(&sql), &binds).fetch_all(db.pool()).await?;
+    rows.iter().map(duty).collect()
+}
+
+/// Co-unit names of many duties: (duty id, role, unit name).
+pub async fn co_unit_names(db: &Db, ids: &[i64]) -> Result<Vec<(i64, CoRole, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let rows = sqlx::query(&format!(
+        "SELECT du.duty_id, du.role, u.name FROM duty_units du JOIN units u ON u.id = du.unit_id WHERE du.duty_id IN ({list}) ORDER BY du.duty_id, u.id"
+    ))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((get_i64(r, "duty_id")?, CoRole::parse(&get_str(r, "role")?).ok_or_else(|| DomainError::invalid("role"))?, get_str(r, "name")?)))
+        .collect()
+}

@@ -1,0 +1,353 @@
+//! Writing tasks: insertion, transitions, co-units, milestones, progress reports, the trail
+//! (`duty_events`, each row with its audit row) and evaluation.
+
+use super::*;
+use crate::{get_f64, get_i64, get_opt_f64, get_opt_i64, get_opt_str, get_str, Actor, Db, Result, WriteTx};
+use luoshi_domain::duty::Light;
+use luoshi_domain::tasks::{CoRole, NewTask, State};
+use luoshi_domain::{DomainError, ErrorCode};
+use serde::Serialize;
+
+/// A co-unit of a duty.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoUnit {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub unit_path: String,
+    pub role: CoRole,
+    pub sub_report: Option<String>,
+    pub sub_percent: Option<f64>,
+    pub updated_at: Option<i64>,
+}
+
+pub async fn co_units(db: &Db, id: i64) -> Result<Vec<CoUnit>> {
+    let rows = sqlx::query("SELECT du.unit_id, u.name, u.path, du.role, du.sub_report, du.sub_percent, du.updated_at FROM duty_units du JOIN units u ON u.id = du.unit_id WHERE du.duty_id = $1 ORDER BY du.role DESC, u.id")
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CoUnit {
+                unit_id: get_i64(r, "unit_id")?,
+                unit_name: get_str(r, "name")?,
+                unit_path: get_str(r, "path")?,
+                role: CoRole::parse(&get_str(r, "role")?).ok_or_else(|| DomainError::invalid("role"))?,
+                sub_report: get_opt_str(r, "sub_report")?,
+                sub_percent: get_opt_f64(r, "sub_percent")?,
+                updated_at: get_opt_i64(r, "updated_at")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn milestones(db: &Db, id: i64) -> Result<Vec<(String, f64, String)>> {
+    let rows = sqlx::query("SELECT due, percent, title FROM duty_milestones WHERE duty_id = $1 ORDER BY due").bind(id).fetch_all(db.pool()).await?;
+    rows.iter().map(|r| Ok((get_str(r, "due")?, get_f64(r, "percent")?, get_opt_str(r, "title")?.unwrap_or_default()))).collect()
+}
+
+/// Milestones of many duties at once (for the supervision run), as (duty id, date, percent).
+pub async fn milestones_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String, f64)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let rows =
+        sqlx::query(&format!("SELECT duty_id, due, percent FROM duty_milestones WHERE duty_id IN ({list}) ORDER BY duty_id, due")).fetch_all(db.pool()).await?;
+    rows.iter().map(|r| Ok((get_i64(r, "duty_id")?, get_str(r, "due")?, get_f64(r, "percent")?))).collect()
+}
+
+/// One entry of a duty's trail (留痕).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub unit_id: Option<i64>,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub note: Option<String>,
+    pub data: Option<String>,
+}
+
+pub async fn events(db: &Db, id: i64) -> Result<Vec<Event>> {
+    let rows = sqlx::query("SELECT id, at, actor, unit_id, action, from_state, to_state, note, data_json FROM duty_events WHERE duty_id = $1 ORDER BY id")
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Event {
+                id: get_i64(r, "id")?,
+                at: get_i64(r, "at")?,
+                actor: get_str(r, "actor")?,
+                unit_id: get_opt_i64(r, "unit_id")?,
+                action: get_str(r, "action")?,
+                from_state: get_opt_str(r, "from_state")?,
+                to_state: get_opt_str(r, "to_state")?,
+                note: get_opt_str(r, "note")?,
+                data: get_opt_str(r, "data_json")?,
+            })
+        })
+        .collect()
+}
+
+/// Append to the trail and the audit chain in one go.
+#[expect(clippy::too_many_arguments, reason = "one column each")]
+pub async fn event(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    duty_id: i64,
+    unit_id: Option<i64>,
+    action: &str,
+    from: Option<State>,
+    to: Option<State>,
+    note: Option<&str>,
+    data: Option<serde_json::Value>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO duty_events (duty_id, at, actor, unit_id, action, from_state, to_state, note, data_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(duty_id)
+    .bind(crate::now_micros())
+    .bind(&actor.name)
+    .bind(unit_id)
+    .bind(action)
+    .bind(from.map(|s| s.as_str()))
+    .bind(to.map(|s| s.as_str()))
+    .bind(note.map(str::to_string))
+    .bind(data.as_ref().map(|d| d.to_string()))
+    .execute(tx.conn())
+    .await?;
+    let after =
+        serde_json::json!({ "action": action, "from": from.map(|s| s.as_str()), "to": to.map(|s| s.as_str()), "note": note, "data": data, "unit_id": unit_id });
+    tx.audit(actor, &format!("task.{action}"), "task", &duty_id.to_string(), None, Some(&after)).await?;
+    Ok(())
+}
+
+/// Insert a task with its co-units and milestones, and its first trail entry.
+#[expect(clippy::too_many_arguments, reason = "the columns a creation sets")]
+pub async fn insert_task(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    directive_id: Option<i64>,
+    seq: Option<&str>,
+    t: &NewTask,
+    deadline: Option<&str>,
+    working_days: Option<i64>,
+    light: Light,
+) -> Result<i64> {
+    check_refs(tx, directive_id, t).await?;
+    insert_checked(tx, actor, directive_id, seq, t, deadline, working_days, light).await
+}
+
+/// Check what a task refers to: its parent (in the same directive), its units and its leader.
+pub async fn check_refs(tx: &mut WriteTx, directive_id: Option<i64>, t: &NewTask) -> Result<()> {
+    if let Some(p) = t.parent_id {
+        let row = sqlx::query("SELECT directive_id FROM duties WHERE id = $1").bind(p).fetch_optional(tx.conn()).await?;
+        match row {
+            Some(r) if get_opt_i64(&r, "directive_id")? == directive_id => {}
+            _ => return Err(DomainError::invalid("parent_id").into()),
+        }
+    }
+    for (field, id) in
+        std::iter::once(("lead_unit_id", t.lead_unit_id)).chain(t.responsible_unit_ids.iter().chain(&t.cooperating_unit_ids).map(|u| ("co_units", *u)))
+    {
+        if sqlx::query("SELECT id FROM units WHERE id = $1").bind(id).fetch_optional(tx.conn()).await?.is_none() {
+            return Err(DomainError::invalid(field).with_detail(id.to_string()).into());
+        }
+    }
+    if let Some(l) = t.lead_leader_id {
+        let r = sqlx::query("SELECT role FROM users WHERE id = $1").bind(l).fetch_optional(tx.conn()).await?;
+        if r.map(|r| get_str(&r, "role")).transpose()?.as_deref() != Some("leader") {
+            return Err(DomainError::invalid("lead_leader_id").into());
+        }
+    }
+    Ok(())
+}
+
+/// Insert a task whose references the caller has checked against the database already (an
+/// import resolves every unit and leader while planning; the foreign keys still hold).
+#[expect(clippy::too_many_arguments, reason = "the columns a creation sets")]
+pub async fn insert_checked(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    directive_id: Option<i64>,
+    seq: Option<&str>,
+    t: &NewTask,
+    deadline: Option<&str>,
+    working_days: Option<i64>,
+    light: Light,
+) -> Result<i64> {
+    let now = crate::now_micros();
+    let row = sqlx::query(
+        "INSERT INTO duties (kind, directive_id, parent_id, seq, title, measures, lead_leader_id, owner_unit_id, state, deadline, due, original_deadline, deadline_working_days, term, weight, light, remarks, created_at, updated_at) \
+         VALUES ('task', $1, $2, $3, $4, $5, $6, $7, 'draft', $8, COALESCE($8, '9999-12-31'), $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
+    )
+    .bind(directive_id)
+    .bind(t.parent_id)
+    .bind(seq.map(str::to_string))
+    .bind(&t.title)
+    .bind(&t.measures)
+    .bind(t.lead_leader_id)
+    .bind(t.lead_unit_id)
+    .bind(deadline.map(str::to_string))
+    .bind(working_days)
+    .bind(t.term.as_str())
+    .bind(t.weight)
+    .bind(light.as_str())
+    .bind(&t.remarks)
+    .bind(now)
+    .fetch_one(tx.conn())
+    .await?;
+    let id = get_i64(&row, "id")?;
+    for (role, ids) in [(CoRole::Responsible, &t.responsible_unit_ids), (CoRole::Cooperating, &t.cooperating_unit_ids)] {
+        for u in ids {
+            sqlx::query("INSERT INTO duty_units (duty_id, unit_id, role) VALUES ($1, $2, $3)").bind(id).bind(*u).bind(role.as_str()).execute(tx.conn()).await?;
+        }
+    }
+    for (d, p, title) in &t.milestones {
+        sqlx::query("INSERT INTO duty_milestones (duty_id, due, percent, title) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(d.format("%Y-%m-%d").to_string())
+            .bind(*p)
+            .bind(title)
+            .execute(tx.conn())
+            .await?;
+    }
+    let data = serde_json::to_value(t).unwrap_or_default();
+    event(tx, actor, id, Some(t.lead_unit_id), "create", None, Some(State::Draft), None, Some(data)).await?;
+    Ok(id)
+}
+
+/// Fields a state change may set.
+#[derive(Debug, Clone, Default)]
+pub struct Change {
+    pub deadline: Option<String>,
+    pub assigned_on: Option<String>,
+    pub closed_on: Option<String>,
+    pub returned: bool,
+    pub light: Option<Light>,
+    pub planned: Option<f64>,
+}
+
+/// Move a duty from one state to another, refusing if someone else moved it first.
+pub async fn transition(tx: &mut WriteTx, id: i64, from: State, to: State, c: &Change) -> Result<Duty> {
+    let n = sqlx::query(
+        "UPDATE duties SET state = $1, deadline = COALESCE($2, deadline), due = COALESCE($2, deadline, '9999-12-31'), original_deadline = COALESCE(original_deadline, $2), assigned_on = COALESCE($3, assigned_on), \
+         closed_on = COALESCE($4, closed_on), returned_count = returned_count + $5, light = COALESCE($6, light), planned = COALESCE($7, planned), updated_at = $8 \
+         WHERE id = $9 AND state = $10",
+    )
+    .bind(to.as_str())
+    .bind(c.deadline.clone())
+    .bind(c.assigned_on.clone())
+    .bind(c.closed_on.clone())
+    .bind(i64::from(c.returned))
+    .bind(c.light.map(|l| l.as_str()))
+    .bind(c.planned)
+    .bind(crate::now_micros())
+    .bind(id)
+    .bind(from.as_str())
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(DomainError::field(ErrorCode::Conflict, "state").into());
+    }
+    get_tx(tx, id).await
+}
+
+/// Record a progress report of the owner unit (the duty's progress) or of a co-unit (its part).
+#[expect(clippy::too_many_arguments, reason = "one column each")]
+pub async fn add_report(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    id: i64,
+    unit_id: i64,
+    owner: bool,
+    period: &str,
+    text: &str,
+    percent: f64,
+    light: Light,
+    planned: f64,
+) -> Result<()> {
+    sqlx::query("INSERT INTO duty_reports (duty_id, unit_id, period, text, percent, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(id)
+        .bind(unit_id)
+        .bind(period)
+        .bind(text)
+        .bind(percent)
+        .bind(&actor.name)
+        .bind(crate::now_micros())
+        .execute(tx.conn())
+        .await?;
+    if owner {
+        sqlx::query("UPDATE duties SET progress = $1, light = $2, planned = $3, updated_at = $4 WHERE id = $5")
+            .bind(percent)
+            .bind(light.as_str())
+            .bind(planned)
+            .bind(crate::now_micros())
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+    } else {
+        sqlx::query("UPDATE duty_units SET sub_report = $1, sub_percent = $2, updated_at = $3 WHERE duty_id = $4 AND unit_id = $5")
+            .bind(text)
+            .bind(percent)
+            .bind(crate::now_micros())
+            .bind(id)
+            .bind(unit_id)
+            .execute(tx.conn())
+            .await?;
+    }
+    let data = serde_json::json!({ "percent": percent, "period": period, "co_unit": !owner });
+    event(tx, actor, id, Some(unit_id), "report", None, None, Some(text), Some(data)).await
+}
+
+/// A progress report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub period: String,
+    pub text: String,
+    pub percent: f64,
+    pub actor: String,
+    pub at: i64,
+}
+
+pub async fn reports(db: &Db, id: i64) -> Result<Vec<Report>> {
+    let rows = sqlx::query("SELECT r.unit_id, u.name, r.period, r.text, r.percent, r.actor, r.at FROM duty_reports r JOIN units u ON u.id = r.unit_id WHERE r.duty_id = $1 ORDER BY r.at DESC")
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Report {
+                unit_id: get_i64(r, "unit_id")?,
+                unit_name: get_str(r, "name")?,
+                period: get_str(r, "period")?,
+                text: get_str(r, "text")?,
+                percent: get_f64(r, "percent")?,
+                actor: get_str(r, "actor")?,
+                at: get_i64(r, "at")?,
+            })
+        })
+        .collect()
+}
+
+/// Grade a closed task once (评价).
+pub async fn evaluate(tx: &mut WriteTx, actor: &Actor, id: i64, grade: &str, note: Option<&str>) -> Result<()> {
+    let n = sqlx::query("UPDATE duties SET evaluation = $1, evaluation_note = $2, updated_at = $3 WHERE id = $4 AND state = 'closed' AND evaluation IS NULL")
+        .bind(grade)
+        .bind(note.map(str::to_string))
+        .bind(crate::now_micros())
+        .bind(id)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(DomainError::field(ErrorCode::Conflict, "state").into());
+    }
+    event(tx, actor, id, None, "evaluate", None, None, note, Some(serde_json::json!({ "grade": grade }))).await
+}
