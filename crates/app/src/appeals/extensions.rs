@@ -1,0 +1,87 @@
+//! 延期 requests and decisions, and merging duplicates.
+
+use super::*;
+use crate::{forbidden, Result, Who};
+use luoshi_domain::appeals::{self as dom, AppealState};
+use luoshi_domain::{DomainError, ErrorCode};
+use luoshi_storage::appeals::{self as store, Appeal};
+use luoshi_storage::Db;
+
+/// 延期: the owner unit asks, before the limit, for a later one.
+pub async fn request_extension(db: &Db, who: &Who, id: i64, new_due: &str, reason: &str, now: i64) -> Result<Appeal> {
+    let (raw, owner_path) = seen(db, who, id).await?;
+    if !may_extend(who, &raw, owner_path.as_deref(), now) {
+        return Err(if raw.due_at.is_some_and(|d| now >= d) {
+            DomainError::field(ErrorCode::Conflict, "new_deadline").with_detail("已超过办理时限").into()
+        } else {
+            forbidden()
+        });
+    }
+    let max = crate::RulesInForce::load(db, luoshi_domain::time::local_date(now)).await?.int("appeals.extension.max_per_appeal").unwrap_or(1);
+    if raw.extension_count >= max {
+        return Err(DomainError::field(ErrorCode::Conflict, "new_deadline").with_detail(format!("≤ {max}")).into());
+    }
+    let date = crate::date_bounds(db, luoshi_domain::time::local_date(now)).await?.parse("new_deadline", new_due)?;
+    let due = dom::end_of_day(date);
+    if raw.due_at.is_some_and(|d| due <= d) {
+        return Err(DomainError::invalid("new_deadline").into());
+    }
+    let reason = luoshi_domain::error::required_text("reason", reason, 500)?;
+    let mut after = raw.clone();
+    after.ext_due = Some(due);
+    after.ext_reason = Some(reason.clone());
+    let mut tx = db.begin_write().await?;
+    store::save(&mut tx, &who.actor, &raw, &after, "extension_request", Some(&format!("{new_due}：{reason}")), now).await?;
+    tx.commit().await?;
+    visible(db, who, id).await
+}
+
+/// The hotline approves or refuses a pending extension; the trail keeps both limits.
+pub async fn decide_extension(db: &Db, who: &Who, id: i64, approve: bool, note: &str, now: i64) -> Result<Appeal> {
+    if !is_desk(who) {
+        return Err(forbidden());
+    }
+    let raw = store::get(db, id).await?.ok_or_else(|| DomainError::not_found("appeal"))?;
+    let Some(new_due) = raw.ext_due else { return Err(DomainError::field(ErrorCode::Conflict, "extension").into()) };
+    let mut after = raw.clone();
+    after.ext_due = None;
+    after.ext_reason = None;
+    let old = raw.due_at.map(luoshi_domain::time::format_local).unwrap_or_default();
+    let new = luoshi_domain::time::format_local(new_due);
+    let text = if approve {
+        after.due_at = Some(new_due);
+        after.extension_count += 1;
+        format!("{old} → {new}")
+    } else {
+        format!("{old}（未延至 {new}）")
+    };
+    let note = luoshi_domain::error::optional_text("note", note, 500)?;
+    let text = match note {
+        Some(n) => format!("{text}：{n}"),
+        None => text,
+    };
+    let mut tx = db.begin_write().await?;
+    store::save(&mut tx, &who.actor, &raw, &after, if approve { "extension_approve" } else { "extension_refuse" }, Some(&text), now).await?;
+    tx.commit().await?;
+    visible(db, who, id).await
+}
+
+/// Merge a newly received appeal into an earlier one: it closes as a duplicate.
+pub async fn merge(db: &Db, who: &Who, id: i64, into: i64, now: i64) -> Result<Appeal> {
+    if !is_desk(who) {
+        return Err(forbidden());
+    }
+    let raw = store::get(db, id).await?.ok_or_else(|| DomainError::not_found("appeal"))?;
+    let target = store::get(db, into).await?.ok_or_else(|| DomainError::not_found("duplicate_of"))?;
+    if raw.state != AppealState::Received || target.id == raw.id || target.duplicate_of.is_some() {
+        return Err(DomainError::field(ErrorCode::Conflict, "duplicate_of").into());
+    }
+    let mut after = raw.clone();
+    after.duplicate_of = Some(target.id);
+    after.state = AppealState::Closed;
+    after.closed_at = Some(now);
+    let mut tx = db.begin_write().await?;
+    store::save(&mut tx, &who.actor, &raw, &after, "merge", Some(&target.code), now).await?;
+    tx.commit().await?;
+    visible(db, who, id).await
+}
