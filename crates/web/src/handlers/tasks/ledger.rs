@@ -1,0 +1,120 @@
+//! The 任务分解表 in Excel: export, and import checked row by row.
+
+use super::*;
+use crate::error::{AppError, AppResult};
+use crate::extract::Query;
+use crate::http::Ctx;
+use crate::pages::{chrome, render, Chrome};
+use crate::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use luoshi_app::tasks_ledger;
+use luoshi_domain::i18n::{error_message, Lang};
+use luoshi_domain::unit_import::RowError;
+use luoshi_domain::{DomainError, ErrorCode};
+use luoshi_storage::tasks::DirectiveInput;
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LedgerQuery {
+    #[serde(default)]
+    directive_id: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    issued_on: String,
+    #[serde(default)]
+    issuer: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    dry_run: bool,
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn ledger_export(ctx: Ctx, State(app): State<AppState>, Query(q): Query<LedgerQuery>) -> AppResult<Response> {
+    let directive = opt_id("directive_id", &q.directive_id)?;
+    let rows = tasks_ledger::export_rows(&app.db, &ctx.who()?, directive).await?;
+    Ok(xlsx("任务分解表.xlsx", tasks_ledger::export_xlsx(&rows)?))
+}
+
+pub(super) fn target(q: &LedgerQuery) -> AppResult<tasks_ledger::Target> {
+    Ok(match opt_id("directive_id", &q.directive_id)? {
+        Some(id) => tasks_ledger::Target::Existing(id),
+        None => tasks_ledger::Target::New(DirectiveInput {
+            title: q.title.clone(),
+            kind: if q.kind.is_empty() { "document".into() } else { q.kind.clone() },
+            issued_on: q.issued_on.clone(),
+            issuer: q.issuer.clone(),
+            doc_no: String::new(),
+            source_text: String::new(),
+        }),
+    })
+}
+
+/// Row-by-row problems of an import as the JSON error body (the first as the error).
+pub(crate) fn row_errors_json(lang: Lang, errors: &[RowError]) -> serde_json::Value {
+    let rows: Vec<_> = errors
+        .iter()
+        .map(|e| serde_json::json!({ "row": e.row, "column": e.column, "code": e.code, "field": e.field, "message": error_message(lang, &e.as_domain()) }))
+        .collect();
+    let first = errors.first().map(RowError::as_domain).unwrap_or_else(|| DomainError::new(ErrorCode::Invalid));
+    serde_json::json!({ "error": { "code": first.code.as_str(), "field": first.field, "message": error_message(lang, &first) }, "rows": rows })
+}
+
+pub async fn ledger_import(ctx: Ctx, State(app): State<AppState>, Query(q): Query<LedgerQuery>, body: Bytes) -> AppResult<Response> {
+    let target = target(&q)?;
+    match tasks_ledger::import(&app.db, &ctx.who()?, &target, &body, &q.name, q.dry_run).await? {
+        Ok((directive_id, planned)) => {
+            Ok(Json(serde_json::json!({ "dry_run": q.dry_run, "directive_id": directive_id, "tasks": planned.len(), "rows": planned })).into_response())
+        }
+        Err(errors) => Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(row_errors_json(ctx.lang, &errors))).into_response()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "ledger_import.html")]
+pub(super) struct LedgerImportPage {
+    chrome: Chrome,
+    dry_run: bool,
+    directive_id: Option<i64>,
+    planned: Vec<tasks_ledger::PlannedTask>,
+    errors: Vec<(usize, String, String)>,
+}
+
+pub async fn ledger_import_form(ctx: Ctx, State(app): State<AppState>, mut form: Multipart) -> AppResult<Response> {
+    let bad = || AppError(DomainError::field(ErrorCode::BadFile, "file"));
+    let mut q = LedgerQuery::default();
+    let mut bytes = Vec::new();
+    while let Some(field) = form.next_field().await.map_err(|_| bad())? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            q.name = field.file_name().unwrap_or("").to_string();
+            bytes = field.bytes().await.map_err(|_| bad())?.to_vec();
+            continue;
+        }
+        let v = field.text().await.map_err(|_| bad())?;
+        match name.as_str() {
+            "directive_id" => q.directive_id = v,
+            "title" => q.title = v,
+            "issued_on" => q.issued_on = v,
+            "issuer" => q.issuer = v,
+            "kind" => q.kind = v,
+            "dry_run" => q.dry_run = v == "true",
+            _ => {}
+        }
+    }
+    let target = target(&q)?;
+    let result = tasks_ledger::import(&app.db, &ctx.who()?, &target, &bytes, &q.name, q.dry_run).await?;
+    let lang = ctx.lang;
+    let (directive_id, planned, errors) = match result {
+        Ok((d, p)) => (d, p, Vec::new()),
+        Err(errs) => (None, Vec::new(), errs.iter().map(|e| (e.row, e.column.clone(), error_message(lang, &e.as_domain()))).collect()),
+    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, render(&LedgerImportPage { chrome: chrome(&ctx, "tasks.import", None), dry_run: q.dry_run, directive_id, planned, errors })).into_response())
+}

@@ -1,0 +1,197 @@
+//! A task's page and what is done on it: workflow actions, progress reports, extensions,
+//! evaluation, attachments.
+
+use super::*;
+use crate::error::{AppError, AppResult};
+use crate::extract::{Path, Query};
+use crate::http::{Ctx, Input, Want};
+use crate::pages::{chrome, render, Chrome};
+use crate::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Multipart, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use luoshi_app::tasks::{self as svc, TaskView};
+use luoshi_domain::i18n::Lang;
+use luoshi_domain::tasks::{Action, ReportInput, EXEMPTION_CONDITIONS};
+use luoshi_domain::{DomainError, ErrorCode};
+
+#[derive(Template)]
+#[template(path = "task.html")]
+pub(super) struct TaskPage {
+    chrome: Chrome,
+    v: TaskView,
+    state: String,
+    light: String,
+    events: Vec<(String, String, String, String)>,
+    conditions: Vec<(&'static str, &'static str)>,
+}
+
+impl TaskPage {
+    fn can(&self, what: &str) -> bool {
+        self.v.can.contains(&what)
+    }
+}
+
+pub async fn task_show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    let who = ctx.who()?;
+    let v = svc::view(&app.db, &who, id, app.today()).await?;
+    if ctx.want == Want::Json {
+        return Ok(Json(serde_json::to_value(&v).unwrap_or_default()).into_response());
+    }
+    let lang = ctx.lang;
+    let events = v
+        .events
+        .iter()
+        .map(|e| {
+            let what = label(lang, "event", &e.action);
+            let state = match (&e.from_state, &e.to_state) {
+                (Some(a), Some(b)) => format!("{} → {}", label(lang, "state", a), label(lang, "state", b)),
+                (None, Some(b)) => label(lang, "state", b),
+                _ => String::new(),
+            };
+            (
+                luoshi_domain::time::format_local(e.at),
+                e.actor.clone(),
+                what,
+                [state, e.note.clone().unwrap_or_default()].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join(" · "),
+            )
+        })
+        .collect();
+    let conditions = EXEMPTION_CONDITIONS.iter().map(|(k, zh, en)| (*k, if lang == Lang::En { *en } else { *zh })).collect();
+    let mut c = chrome(&ctx, "tasks.board", None);
+    c.title.clone_from(&v.task.title);
+    let page =
+        TaskPage { chrome: c, state: label(lang, "state", v.task.state.as_str()), light: label(lang, "light", v.task.light.as_str()), events, conditions, v };
+    Ok(render(&page))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ActForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn task_act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f): Input<ActForm>) -> AppResult<Response> {
+    // A task out of the caller's sight answers "not found" before its input is even read.
+    svc::visible_task(&app.db, &ctx.who()?, id).await?;
+    let action =
+        if f.action.trim().is_empty() { Err(DomainError::required("action")) } else { Action::parse(&f.action).ok_or_else(|| DomainError::invalid("action")) }?;
+    let d = svc::act(&app.db, &ctx.who()?, id, action, &f.reason, app.today()).await?;
+    Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "task": d }), &format!("/tasks/{id}")))
+}
+
+pub async fn task_report(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f): Input<ReportForm>) -> AppResult<Response> {
+    svc::visible_task(&app.db, &ctx.who()?, id).await?;
+    let percent = match &f.percent {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().parse().map_err(|_| DomainError::invalid("percent"))?),
+        _ => None,
+    };
+    let d = svc::report(&app.db, &ctx.who()?, id, &ReportInput { text: f.text, percent }, app.today()).await?;
+    Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "task": d }), &format!("/tasks/{id}")))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ReportForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    percent: serde_json::Value,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ExtensionForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    new_deadline: String,
+}
+
+pub async fn task_extension(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f): Input<ExtensionForm>) -> AppResult<Response> {
+    let ext = svc::request_extension(&app.db, &ctx.who()?, id, &f.reason, &f.new_deadline, app.today()).await?;
+    Ok(crate::handlers::done(&ctx, StatusCode::CREATED, serde_json::json!({ "extension_id": ext }), &format!("/tasks/{id}")))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    approve: serde_json::Value,
+    #[serde(default)]
+    note: String,
+}
+
+pub(super) fn truthy(v: &serde_json::Value) -> AppResult<bool> {
+    match v {
+        serde_json::Value::Bool(b) => Ok(*b),
+        serde_json::Value::String(s) if s == "true" || s == "1" => Ok(true),
+        serde_json::Value::String(s) if s == "false" || s == "0" => Ok(false),
+        serde_json::Value::Null => Err(DomainError::required("approve").into()),
+        _ => Err(DomainError::invalid("approve").into()),
+    }
+}
+
+pub async fn extension_decide(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f): Input<DecisionForm>) -> AppResult<Response> {
+    let approve = truthy(&f.approve)?;
+    let e = svc::decide_extension(&app.db, &ctx.who()?, id, approve, &f.note, app.today()).await?;
+    Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "extension": e }), &format!("/tasks/{}", e.duty_id)))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct EvalForm {
+    #[serde(default)]
+    grade: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn task_evaluate(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f): Input<EvalForm>) -> AppResult<Response> {
+    let d = svc::evaluate(&app.db, &ctx.who()?, id, &f.grade, &f.note).await?;
+    Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "task": d }), &format!("/tasks/{id}")))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct NameQuery {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn attach_api(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<NameQuery>, body: Bytes) -> AppResult<Response> {
+    let aid = svc::attach(&app.db, &ctx.who()?, id, &q.name, &body).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": aid }))).into_response())
+}
+
+pub async fn attach_form(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, req: axum::extract::Request) -> AppResult<Response> {
+    let who = ctx.who()?;
+    // A task out of sight answers "not found" before the upload is even read.
+    svc::visible_task(&app.db, &who, id).await?;
+    let bad = || AppError(DomainError::field(ErrorCode::BadFile, "file"));
+    let mut form = <Multipart as axum::extract::FromRequest<()>>::from_request(req, &()).await.map_err(|_| bad())?;
+    let (mut name, mut bytes) = (String::new(), Vec::new());
+    while let Some(field) = form.next_field().await.map_err(|_| bad())? {
+        if field.name() == Some("file") {
+            name = field.file_name().unwrap_or("").to_string();
+            bytes = field.bytes().await.map_err(|_| bad())?.to_vec();
+        }
+    }
+    svc::attach(&app.db, &who, id, &name, &bytes).await?;
+    Ok(crate::handlers::done(&ctx, StatusCode::CREATED, serde_json::json!({}), &format!("/tasks/{id}")))
+}
+
+pub async fn attachment_get(ctx: Ctx, State(app): State<AppState>, Path((id, aid)): Path<(i64, i64)>) -> AppResult<Response> {
+    let (a, data) = svc::attachment(&app.db, &ctx.who()?, id, aid).await?;
+    let ascii: String = a.name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect();
+    let encoded: String = a.name.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, a.content_type.clone()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")),
+        ],
+        data,
+    )
+        .into_response())
+}

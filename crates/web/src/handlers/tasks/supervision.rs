@@ -1,0 +1,174 @@
+//! 督查问效: 容错免责, incentives, the supervision run and the monthly 通报.
+
+use crate::error::AppResult;
+use crate::extract::{Path, Query};
+use crate::http::{Ctx, Input, Want};
+use crate::pages::{chrome, render, Chrome};
+use crate::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use luoshi_app::reports;
+use luoshi_app::tasks::{self as svc};
+use luoshi_domain::tasks::{Condition, EXEMPTION_CONDITIONS};
+use luoshi_domain::{DomainError, ErrorCode};
+use luoshi_storage::tasks::{self as store};
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ExemptionForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    conditions: Vec<Condition>,
+}
+
+/// Conditions from a form: `met_<key>=on` and `evidence_<key>=...`.
+pub(super) fn conditions_from_form(pairs: &[(String, String)]) -> Vec<Condition> {
+    EXEMPTION_CONDITIONS
+        .iter()
+        .map(|(k, _, _)| Condition {
+            key: (*k).to_string(),
+            met: pairs.iter().any(|(x, v)| x == &format!("met_{k}") && !v.is_empty()),
+            evidence: pairs.iter().find(|(x, _)| x == &format!("evidence_{k}")).map(|(_, v)| v.clone()).unwrap_or_default(),
+        })
+        .collect()
+}
+
+pub(super) fn exemption_input(ctx: &Ctx, body: &[u8]) -> AppResult<(ExemptionForm, Vec<(String, String)>)> {
+    if ctx.want == Want::Json {
+        let f: ExemptionForm = serde_json::from_slice(body).map_err(|e| DomainError::field(ErrorCode::Invalid, "body").with_detail(e.to_string()))?;
+        Ok((f, Vec::new()))
+    } else {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| DomainError::invalid("body"))?;
+        let reason = pairs.iter().find(|(k, _)| k == "reason").map(|(_, v)| v.clone()).unwrap_or_default();
+        let conditions = conditions_from_form(&pairs);
+        Ok((ExemptionForm { reason, conditions }, pairs))
+    }
+}
+
+pub async fn exemption_apply(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, body: Bytes) -> AppResult<Response> {
+    svc::visible_task(&app.db, &ctx.who()?, id).await?;
+    let (f, _) = exemption_input(&ctx, &body)?;
+    let e = svc::apply_exemption(&app.db, &ctx.who()?, id, &f.reason, &f.conditions, app.today()).await?;
+    Ok(crate::handlers::done(&ctx, StatusCode::CREATED, serde_json::json!({ "exemption_id": e }), &format!("/tasks/{id}")))
+}
+
+pub async fn exemption_step(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, body: Bytes) -> AppResult<Response> {
+    let (step, exempt, conditions, note) = if ctx.want == Want::Json {
+        let v: serde_json::Value = serde_json::from_slice(&body).map_err(|e| DomainError::field(ErrorCode::Invalid, "body").with_detail(e.to_string()))?;
+        let conditions: Option<Vec<Condition>> =
+            v.get("conditions").map(|c| serde_json::from_value(c.clone())).transpose().map_err(|_| DomainError::invalid("conditions"))?;
+        (v["step"].as_str().unwrap_or("").to_string(), v["exempt"].as_bool().unwrap_or(false), conditions, v["note"].as_str().unwrap_or("").to_string())
+    } else {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|_| DomainError::invalid("body"))?;
+        let get = |k: &str| pairs.iter().find(|(x, _)| x == k).map(|(_, v)| v.clone()).unwrap_or_default();
+        let has_conditions = pairs.iter().any(|(k, _)| k.starts_with("evidence_"));
+        (get("step"), get("exempt") == "true", has_conditions.then(|| conditions_from_form(&pairs)), get("note"))
+    };
+    if step.is_empty() {
+        return Err(DomainError::required("step").into());
+    }
+    let e = svc::exemption_step(&app.db, &ctx.who()?, id, &step, exempt, conditions.as_deref(), &note).await?;
+    Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "exemption": e }), &format!("/tasks/{}", e.duty_id)))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct IncentiveForm {
+    #[serde(default, deserialize_with = "luoshi_domain::serde_util::lenient_i64")]
+    unit_id: i64,
+    #[serde(default, deserialize_with = "luoshi_domain::serde_util::opt_i64")]
+    user_id: Option<i64>,
+    #[serde(default, deserialize_with = "luoshi_domain::serde_util::opt_i64")]
+    duty_id: Option<i64>,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn incentive_create(ctx: Ctx, State(app): State<AppState>, Input(f): Input<IncentiveForm>) -> AppResult<Response> {
+    if f.unit_id <= 0 {
+        return Err(DomainError::required("unit_id").into());
+    }
+    let id = svc::add_incentive(&app.db, &ctx.who()?, f.unit_id, f.user_id, f.duty_id, &f.kind, &f.reason).await?;
+    let back = f.duty_id.map(|d| format!("/tasks/{d}")).unwrap_or_else(|| "/reports".into());
+    Ok(crate::handlers::done(&ctx, StatusCode::CREATED, serde_json::json!({ "id": id }), &back))
+}
+
+pub async fn incentives(State(app): State<AppState>) -> AppResult<Response> {
+    Ok(Json(serde_json::json!({ "incentives": store::incentives(&app.db, 200).await? })).into_response())
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct RunQuery {
+    #[serde(default)]
+    date: String,
+    /// `true`: count what a run on `date` would do and write nothing.
+    #[serde(default)]
+    rehearsal: String,
+}
+
+/// Run the supervision engine now (督查): today, written; another date only as a rehearsal.
+pub async fn supervise(ctx: Ctx, State(app): State<AppState>, Query(q): Query<RunQuery>) -> AppResult<Response> {
+    let date = if q.date.trim().is_empty() { None } else { Some(luoshi_domain::time::parse_date("date", &q.date)?) };
+    let rehearsal = match q.rehearsal.trim() {
+        "" | "false" | "0" => false,
+        "true" | "1" => true,
+        _ => return Err(DomainError::invalid("rehearsal").into()),
+    };
+    let r = svc::supervise_on(&app.db, app.today(), date, rehearsal).await?;
+    Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::to_value(&r).unwrap_or_default(), "/inbox"))
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+pub(super) struct ReportPage {
+    chrome: Chrome,
+    r: reports::PeriodReport,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PeriodQuery {
+    #[serde(default)]
+    period: String,
+}
+
+pub(super) fn period_or_this_month(app: &AppState, q: &PeriodQuery) -> String {
+    if q.period.trim().is_empty() {
+        app.today().format("%Y-%m").to_string()
+    } else {
+        q.period.trim().to_string()
+    }
+}
+
+pub async fn report(ctx: Ctx, State(app): State<AppState>, Query(q): Query<PeriodQuery>) -> AppResult<Response> {
+    let r = reports::build(&app.db, &ctx.who()?, &period_or_this_month(&app, &q), app.today()).await?;
+    if ctx.want == Want::Json {
+        return Ok(Json(serde_json::to_value(&r).unwrap_or_default()).into_response());
+    }
+    let mut c = chrome(&ctx, "tasks.report", None);
+    c.title = format!("{} {}", c.title, r.period);
+    Ok(render(&ReportPage { chrome: c, r }))
+}
+
+pub(crate) fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
+    let ascii: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
+    let encoded: String =
+        name.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    (
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}.xlsx\"; filename*=UTF-8''{encoded}")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+pub async fn report_xlsx(ctx: Ctx, State(app): State<AppState>, Query(q): Query<PeriodQuery>) -> AppResult<Response> {
+    let r = reports::build(&app.db, &ctx.who()?, &period_or_this_month(&app, &q), app.today()).await?;
+    Ok(xlsx(&format!("通报{}.xlsx", r.period), reports::to_xlsx(&r)?))
+}
