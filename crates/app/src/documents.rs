@@ -2,7 +2,7 @@
 //! supervision office edits and publishes as a directive with tasks; and the 权责清单 the
 //! suggestions come from.
 
-use crate::tasks_ledger::{self, PlannedTask, Target, COLUMNS};
+use crate::tasks::ledger::{self, PlannedTask, Target, COLUMNS};
 use crate::{forbidden, Result, Who};
 use luoshi_domain::doc::{self, DraftTask, Outline, Responsibility};
 use luoshi_domain::unit_import::RowError;
@@ -112,7 +112,7 @@ pub async fn publish(
         headers: COLUMNS.iter().map(|c| c.to_string()).collect(),
         rows: rows.iter().enumerate().map(|(i, r)| (i + 1, r.cells(i + 1))).collect(),
     };
-    tasks_ledger::import_table(db, who, &Target::New(directive.clone()), &table, "文件分解", dry_run).await
+    ledger::import_table(db, who, &Target::New(directive.clone()), &table, "文件分解", dry_run).await
 }
 
 /// The catalogue with every unit, for the editing page (units without keywords listed empty).

@@ -4,9 +4,7 @@
 
 pub mod appeals;
 pub mod documents;
-pub mod reports;
 pub mod tasks;
-pub mod tasks_ledger;
 
 use chrono::NaiveDate;
 use luoshi_domain::access::Scope;

@@ -680,8 +680,8 @@ async fn bench_cmd(url: &str, command: BenchCommand) -> Result<(), Fail> {
                     ]
                 })
                 .collect();
-            let bytes = luoshi_app::tasks_ledger::export_xlsx(&table)?;
-            let target = luoshi_app::tasks_ledger::Target::New(luoshi_storage::tasks::DirectiveInput {
+            let bytes = luoshi_app::tasks::ledger::export_xlsx(&table)?;
+            let target = luoshi_app::tasks::ledger::Target::New(luoshi_storage::tasks::DirectiveInput {
                 title: format!("压测任务分解表（{rows}行）"),
                 kind: "document".into(),
                 issued_on: "2026-01-05".into(),
@@ -691,10 +691,10 @@ async fn bench_cmd(url: &str, command: BenchCommand) -> Result<(), Fail> {
             });
             let who = luoshi_app::Who::system("bench");
             let t0 = std::time::Instant::now();
-            let checked = luoshi_app::tasks_ledger::import(&db, &who, &target, &bytes, "bench.xlsx", true).await?;
+            let checked = luoshi_app::tasks::ledger::import(&db, &who, &target, &bytes, "bench.xlsx", true).await?;
             let check_ms = t0.elapsed().as_secs_f64() * 1000.0;
             let t1 = std::time::Instant::now();
-            let done = luoshi_app::tasks_ledger::import(&db, &who, &target, &bytes, "bench.xlsx", false).await?;
+            let done = luoshi_app::tasks::ledger::import(&db, &who, &target, &bytes, "bench.xlsx", false).await?;
             let import_ms = t1.elapsed().as_secs_f64() * 1000.0;
             match (checked, done) {
                 (Ok(_), Ok((Some(d), planned))) => println!(
@@ -743,7 +743,7 @@ fn doc_split(
             // The draft in the ledger's columns; blank cells are for the office to fill before import.
             let drafts: Vec<_> = tasks.iter().map(luoshi_app::documents::DraftRow::of).collect();
             let rows = luoshi_app::documents::ledger_rows(&drafts);
-            let bytes = luoshi_app::tasks_ledger::export_xlsx(&rows)?;
+            let bytes = luoshi_app::tasks::ledger::export_xlsx(&rows)?;
             std::fs::write(out, bytes).map_err(|e| Fail(format!("cannot write {}: {e}", out.display())))?;
             println!("{} draft tasks written to {}", rows.len(), out.display());
         }
@@ -763,8 +763,8 @@ async fn tasks(url: &str, command: TasksCommand) -> Result<(), Fail> {
         TasksCommand::Import { file, dry_run, directive, title, issuer, issued_on } => {
             let bytes = std::fs::read(&file).map_err(|e| Fail(format!("cannot read {}: {e}", file.display())))?;
             let target = match (directive, title) {
-                (Some(id), _) => luoshi_app::tasks_ledger::Target::Existing(id),
-                (None, Some(title)) => luoshi_app::tasks_ledger::Target::New(luoshi_storage::tasks::DirectiveInput {
+                (Some(id), _) => luoshi_app::tasks::ledger::Target::Existing(id),
+                (None, Some(title)) => luoshi_app::tasks::ledger::Target::New(luoshi_storage::tasks::DirectiveInput {
                     title,
                     kind: "document".into(),
                     issued_on: issued_on.unwrap_or_else(|| today().to_string()),
@@ -775,7 +775,7 @@ async fn tasks(url: &str, command: TasksCommand) -> Result<(), Fail> {
                 (None, None) => return Err(Fail("name the directive: --directive ID or --title TITLE".into())),
             };
             let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            match luoshi_app::tasks_ledger::import(&db, &who, &target, &bytes, name, dry_run).await? {
+            match luoshi_app::tasks::ledger::import(&db, &who, &target, &bytes, name, dry_run).await? {
                 Ok((directive, planned)) => {
                     for p in &planned {
                         println!("{:<6} {}  [{}]  {}", p.seq, p.title, p.lead_unit, p.deadline);
@@ -794,8 +794,8 @@ async fn tasks(url: &str, command: TasksCommand) -> Result<(), Fail> {
             }
         }
         TasksCommand::Export { file, directive } => {
-            let rows = luoshi_app::tasks_ledger::export_rows(&db, &who, directive).await?;
-            let bytes = luoshi_app::tasks_ledger::export_xlsx(&rows)?;
+            let rows = luoshi_app::tasks::ledger::export_rows(&db, &who, directive).await?;
+            let bytes = luoshi_app::tasks::ledger::export_xlsx(&rows)?;
             std::fs::write(&file, bytes).map_err(|e| Fail(format!("cannot write {}: {e}", file.display())))?;
             println!("{} tasks written to {}", rows.len(), file.display());
         }

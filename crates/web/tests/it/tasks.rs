@@ -344,7 +344,7 @@ async fn task_ledger_import_checks_every_row_and_round_trips() {
         row(["2", "", "", "", "教育局", "", "", "6月底前", "", ""]),
         row(["3", "推进医共体建设", "", "王局长", "卫健局", "", "民政局", "尽快", "", ""]),
     ];
-    let xlsx = luoshi_app::tasks_ledger::export_xlsx(&bad).unwrap();
+    let xlsx = luoshi_app::tasks::ledger::export_xlsx(&bad).unwrap();
     let url = "/api/v1/tasks/import?title=%E5%8E%BF%E6%94%BF%E5%BA%9C%E5%B7%A5%E4%BD%9C%E6%8A%A5%E5%91%8A%E5%88%86%E8%A7%A3&issued_on=2026-02-01&issuer=%E5%8E%BF%E6%94%BF%E5%BA%9C&name=t.xlsx";
     let r = sup.client.post(app.url(url)).header("x-csrf-token", &sup.csrf).body(xlsx).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -359,7 +359,7 @@ async fn task_ledger_import_checks_every_row_and_round_trips() {
         row(["2", "推进医共体建设", "", "", "卫健局", "", "民政局", "6月底前", "已完成方案", ""]),
         row(["3", "持续优化营商环境", "", "", "市场监管局", "", "", "长期坚持", "", ""]),
     ];
-    let xlsx = luoshi_app::tasks_ledger::export_xlsx(&good).unwrap();
+    let xlsx = luoshi_app::tasks::ledger::export_xlsx(&good).unwrap();
     let r = sup.client.post(app.url(url)).header("x-csrf-token", &sup.csrf).body(xlsx).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let body: Value = r.json().await.unwrap();
@@ -374,7 +374,7 @@ async fn task_ledger_import_checks_every_row_and_round_trips() {
     // Export: the same columns, the same rows.
     let x = sup.get(&app, &format!("/api/v1/tasks/export.xlsx?directive_id={directive}")).await.bytes().await.unwrap().to_vec();
     let table = luoshi_ledger::read_table(&x, luoshi_ledger::Format::Xlsx).unwrap();
-    assert_eq!(table.headers, luoshi_app::tasks_ledger::COLUMNS.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    assert_eq!(table.headers, luoshi_app::tasks::ledger::COLUMNS.iter().map(|s| s.to_string()).collect::<Vec<_>>());
     assert_eq!(table.rows.len(), 4);
     assert_eq!(table.rows[0].1[4], "县发展和改革局");
     assert_eq!(table.rows[0].1[5], "县财政局、县人力资源和社会保障局");

@@ -96,15 +96,15 @@ async fn the_monthly_report_counts_as_of_today() {
         svc::act(&app.t.db, &sys, ids[i], Action::Accept, "", day(on)).await.unwrap();
     }
     let sup = luoshi_app::Who::system("supervisor");
-    let r = luoshi_app::reports::build(&app.t.db, &sup, "2026-06", day("2026-06-15")).await.unwrap();
+    let r = luoshi_app::tasks::reports::build(&app.t.db, &sup, "2026-06", day("2026-06-15")).await.unwrap();
     let u = r.units.iter().find(|u| u.unit_id == unit).unwrap();
     assert_eq!((u.items, u.closed_on_time, u.closed_late, u.open_overdue), (5, 1, 1, 1), "{u:?}");
     // At the month's end the task due on the 25th is overdue too.
-    let r = luoshi_app::reports::build(&app.t.db, &sup, "2026-06", day("2026-07-02")).await.unwrap();
+    let r = luoshi_app::tasks::reports::build(&app.t.db, &sup, "2026-06", day("2026-07-02")).await.unwrap();
     let u = r.units.iter().find(|u| u.unit_id == unit).unwrap();
     assert_eq!((u.closed_on_time, u.closed_late, u.open_overdue), (1, 1, 2), "{u:?}");
     // A month to come has nothing to report.
-    assert!(luoshi_app::reports::build(&app.t.db, &sup, "2026-08", day("2026-06-15")).await.is_err());
+    assert!(luoshi_app::tasks::reports::build(&app.t.db, &sup, "2026-08", day("2026-06-15")).await.is_err());
 }
 
 #[tokio::test]

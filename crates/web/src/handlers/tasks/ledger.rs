@@ -12,7 +12,7 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use luoshi_app::tasks_ledger;
+use luoshi_app::tasks::ledger;
 use luoshi_domain::i18n::{error_message, Lang};
 use luoshi_domain::unit_import::RowError;
 use luoshi_domain::{DomainError, ErrorCode};
@@ -38,14 +38,14 @@ pub struct LedgerQuery {
 
 pub async fn ledger_export(ctx: Ctx, State(app): State<AppState>, Query(q): Query<LedgerQuery>) -> AppResult<Response> {
     let directive = opt_id("directive_id", &q.directive_id)?;
-    let rows = tasks_ledger::export_rows(&app.db, &ctx.who()?, directive).await?;
-    Ok(xlsx("任务分解表.xlsx", tasks_ledger::export_xlsx(&rows)?))
+    let rows = ledger::export_rows(&app.db, &ctx.who()?, directive).await?;
+    Ok(xlsx("任务分解表.xlsx", ledger::export_xlsx(&rows)?))
 }
 
-pub(super) fn target(q: &LedgerQuery) -> AppResult<tasks_ledger::Target> {
+pub(super) fn target(q: &LedgerQuery) -> AppResult<ledger::Target> {
     Ok(match opt_id("directive_id", &q.directive_id)? {
-        Some(id) => tasks_ledger::Target::Existing(id),
-        None => tasks_ledger::Target::New(DirectiveInput {
+        Some(id) => ledger::Target::Existing(id),
+        None => ledger::Target::New(DirectiveInput {
             title: q.title.clone(),
             kind: if q.kind.is_empty() { "document".into() } else { q.kind.clone() },
             issued_on: q.issued_on.clone(),
@@ -68,7 +68,7 @@ pub(crate) fn row_errors_json(lang: Lang, errors: &[RowError]) -> serde_json::Va
 
 pub async fn ledger_import(ctx: Ctx, State(app): State<AppState>, Query(q): Query<LedgerQuery>, body: Bytes) -> AppResult<Response> {
     let target = target(&q)?;
-    match tasks_ledger::import(&app.db, &ctx.who()?, &target, &body, &q.name, q.dry_run).await? {
+    match ledger::import(&app.db, &ctx.who()?, &target, &body, &q.name, q.dry_run).await? {
         Ok((directive_id, planned)) => {
             Ok(Json(serde_json::json!({ "dry_run": q.dry_run, "directive_id": directive_id, "tasks": planned.len(), "rows": planned })).into_response())
         }
@@ -82,7 +82,7 @@ pub(super) struct LedgerImportPage {
     chrome: Chrome,
     dry_run: bool,
     directive_id: Option<i64>,
-    planned: Vec<tasks_ledger::PlannedTask>,
+    planned: Vec<ledger::PlannedTask>,
     errors: Vec<(usize, String, String)>,
 }
 
@@ -109,7 +109,7 @@ pub async fn ledger_import_form(ctx: Ctx, State(app): State<AppState>, mut form:
         }
     }
     let target = target(&q)?;
-    let result = tasks_ledger::import(&app.db, &ctx.who()?, &target, &bytes, &q.name, q.dry_run).await?;
+    let result = ledger::import(&app.db, &ctx.who()?, &target, &bytes, &q.name, q.dry_run).await?;
     let lang = ctx.lang;
     let (directive_id, planned, errors) = match result {
         Ok((d, p)) => (d, p, Vec::new()),

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use luoshi_app::reports;
+use luoshi_app::tasks::reports;
 use luoshi_app::tasks::{self as svc};
 use luoshi_domain::tasks::{Condition, EXEMPTION_CONDITIONS};
 use luoshi_domain::{DomainError, ErrorCode};
