@@ -68,3 +68,13 @@ pub async fn verify(State(app): State<AppState>) -> AppResult<Response> {
     let r = audit::verify(&app.db).await?;
     Ok(Json(serde_json::json!({ "ok": r.broken.is_none(), "checked": r.checked, "head_seq": r.head_seq, "broken": r.broken.map(|(seq, why)| serde_json::json!({ "seq": seq, "reason": why })) })).into_response())
 }
+
+/// This module's routes: one line each with its policy and summary (the table in `routes.rs`
+/// gathers every module's, so the router, OpenAPI and the authorization matrix see them all).
+pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
+    use axum::http::Method as M;
+    use luoshi_domain::access::ADMIN;
+    t.add(M::GET, "/audit", ADMIN, "audit", "Audit log (page)", list)
+        .add(M::GET, "/api/v1/audit", ADMIN, "audit", "Audit rows, newest first (?before=SEQ)", list)
+        .add(M::GET, "/api/v1/audit/verify", ADMIN, "audit", "Walk the hash chain and name the first broken link", verify)
+}

@@ -174,3 +174,16 @@ pub async fn import(ctx: Ctx, State(app): State<AppState>, Input(f): Input<Impor
     let file = calendar::import_text(&app.db, &ctx.actor()?, &f.text).await?;
     Ok(super::done(&ctx, StatusCode::OK, serde_json::json!({ "year": file.year, "days": file.days.len() }), &format!("/calendar?year={}", file.year)))
 }
+
+/// This module's routes: one line each with its policy and summary (the table in `routes.rs`
+/// gathers every module's, so the router, OpenAPI and the authorization matrix see them all).
+pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
+    use crate::routes::AUTH;
+    use axum::http::Method as M;
+    use luoshi_domain::access::ADMIN;
+    t.add(M::GET, "/calendar", AUTH, "calendar", "Working-day calendar (page)", show)
+        .add(M::GET, "/api/v1/calendar", AUTH, "calendar", "Loaded years and their special days (?year=)", show)
+        .add(M::GET, "/api/v1/calendar/deadline", AUTH, "calendar", "Add working days to a date (?from=YYYY-MM-DD&days=N)", deadline)
+        .add(M::POST, "/calendar/import", ADMIN, "calendar", "Load or replace a year (form)", import)
+        .add(M::POST, "/api/v1/calendar/import", ADMIN, "calendar", "Load or replace a year (JSON {text})", import)
+}

@@ -304,3 +304,34 @@ pub async fn catalogue_set(ctx: Ctx, State(app): State<AppState>, Path(unit_id):
     let keywords = svc::set_keywords(&app.db, &ctx.who()?, unit_id, &b.keywords).await?;
     Ok(super::done(&ctx, StatusCode::OK, serde_json::json!({ "unit_id": unit_id, "keywords": keywords }), &format!("/catalogue#u{unit_id}")))
 }
+
+/// This module's routes: one line each with its policy and summary (the table in `routes.rs`
+/// gathers every module's, so the router, OpenAPI and the authorization matrix see them all).
+pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
+    use crate::routes::AUTH;
+    use axum::http::Method as M;
+    use luoshi_domain::access::{DIRECTIVE_WRITERS, SUPERVISORS};
+    t.add(M::GET, "/documents/new", DIRECTIVE_WRITERS, "documents", "Split a document into draft tasks (page)", new_page)
+        .add(M::POST, "/documents/split", DIRECTIVE_WRITERS, "documents", "Split a pasted or uploaded document (multipart form)", split_form)
+        .add(
+            M::POST,
+            "/api/v1/documents/split",
+            DIRECTIVE_WRITERS,
+            "documents",
+            "Split a document (body: text in UTF-8 or GBK/GB18030, or .docx; ?year=): outline with spans and draft tasks",
+            split_api,
+        )
+        .add(M::POST, "/documents/publish", SUPERVISORS, "documents", "Publish the edited draft as a directive with tasks (form)", publish_form)
+        .add(
+            M::POST,
+            "/api/v1/documents/publish",
+            SUPERVISORS,
+            "documents",
+            "Publish draft rows {directive, tasks: [{title, measures, leader, lead_unit, co_units, deadline, remarks}], dry_run} as a directive",
+            publish_api,
+        )
+        .add(M::GET, "/catalogue", AUTH, "documents", "权责清单: each unit's keywords (page)", catalogue)
+        .add(M::GET, "/api/v1/catalogue", AUTH, "documents", "权责清单: each unit's keywords, and which catalogue is in force", catalogue)
+        .add(M::POST, "/catalogue/{id}", SUPERVISORS, "documents", "Replace a unit's keywords (form)", catalogue_set)
+        .add(M::PUT, "/api/v1/catalogue/{id}", SUPERVISORS, "documents", "Replace a unit's keywords {keywords: one per line or separated by 、}", catalogue_set)
+}

@@ -140,3 +140,17 @@ pub async fn home(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> 
     c.title = format!("{}，{}", t(lang, "home.welcome"), p.user.display_name);
     Ok(render(&HomePage { chrome: c, stats, modules }))
 }
+
+/// This module's routes: one line each with its policy and summary (the table in `routes.rs`
+/// gathers every module's, so the router, OpenAPI and the authorization matrix see them all).
+pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
+    use crate::routes::{AUTH, PUBLIC};
+    use axum::http::Method as M;
+    t.add(M::GET, "/login", PUBLIC, "session", "Login page", login_page)
+        .add(M::POST, "/login", PUBLIC, "session", "Log in (form)", login)
+        .add(M::POST, "/api/v1/session", PUBLIC, "session", "Log in; sets the session cookie and returns the CSRF token", login)
+        .add(M::POST, "/logout", AUTH, "session", "Log out (form)", logout)
+        .add(M::DELETE, "/api/v1/session", AUTH, "session", "Log out", logout)
+        .add(M::GET, "/", AUTH, "session", "Home page", home)
+        .add(M::GET, "/api/v1/me", AUTH, "session", "The caller, their unit and role", home)
+}

@@ -92,3 +92,16 @@ pub async fn set(ctx: Ctx, State(app): State<AppState>, Path(key): Path<String>,
     let v = rules::set(&app.db, &ctx.actor()?, &key, &change).await?;
     Ok(super::done(&ctx, StatusCode::OK, serde_json::json!({ "version": v }), "/rules"))
 }
+
+/// This module's routes: one line each with its policy and summary (the table in `routes.rs`
+/// gathers every module's, so the router, OpenAPI and the authorization matrix see them all).
+pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
+    use crate::routes::AUTH;
+    use axum::http::Method as M;
+    use luoshi_domain::access::ADMIN;
+    t.add(M::GET, "/rules", AUTH, "rules", "Rules (page)", list)
+        .add(M::GET, "/api/v1/rules", AUTH, "rules", "Every rule with the value in force and its source", list)
+        .add(M::GET, "/api/v1/rules/{key}", AUTH, "rules", "One rule and all its versions", show)
+        .add(M::POST, "/rules/{key}", ADMIN, "rules", "Save a new version of a rule (form)", set)
+        .add(M::PUT, "/api/v1/rules/{key}", ADMIN, "rules", "Save a new version of a rule", set)
+}

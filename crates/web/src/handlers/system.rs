@@ -61,3 +61,19 @@ pub async fn switch_lang(Path(code): Path<String>, Query(q): Query<Next>) -> App
 pub async fn not_found() -> Response {
     AppError(DomainError::not_found("page")).into_response()
 }
+
+/// This module's routes: one line each with its policy and summary (the table in `routes.rs`
+/// gathers every module's, so the router, OpenAPI and the authorization matrix see them all).
+pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
+    use crate::routes::PUBLIC;
+    use axum::http::Method as M;
+    t.add(M::GET, "/healthz", PUBLIC, "system", "Liveness: the process answers", healthz)
+        .add(M::GET, "/readyz", PUBLIC, "system", "Readiness: the database answers and the schema is current", readyz)
+        .add(M::GET, "/metrics", PUBLIC, "system", "Prometheus metrics", metrics)
+        .add(M::GET, "/api/openapi.json", PUBLIC, "system", "This OpenAPI document", openapi)
+        .add(M::GET, "/assets/app.css", PUBLIC, "system", "Style sheet", css)
+        .add(M::GET, "/assets/app.js", PUBLIC, "system", "Small progressive-enhancement script", js)
+        .add(M::GET, "/assets/icon.svg", PUBLIC, "system", "Icon", icon)
+        .add(M::GET, "/favicon.ico", PUBLIC, "system", "Icon (for browsers that ask for it)", icon)
+        .add(M::GET, "/lang/{code}", PUBLIC, "system", "Switch the interface language (zh-CN, en)", switch_lang)
+}

@@ -262,3 +262,25 @@ pub async fn import_form(ctx: Ctx, State(app): State<AppState>, mut form: Multip
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, render(&ImportPage { chrome: chrome(&ctx, "units.import", None), outcome, counts, errors })).into_response())
 }
+
+/// This module's routes: one line each with its policy and summary (the table in `routes.rs`
+/// gathers every module's, so the router, OpenAPI and the authorization matrix see them all).
+pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
+    use crate::routes::AUTH;
+    use axum::http::Method as M;
+    use luoshi_domain::access::ADMIN;
+    t.add(M::GET, "/units", AUTH, "units", "Unit tree (page)", list)
+        .add(M::GET, "/api/v1/units", AUTH, "units", "Units the caller may see", list)
+        .add(M::POST, "/units", ADMIN, "units", "Create a unit (form)", create)
+        .add(M::POST, "/api/v1/units", ADMIN, "units", "Create a unit", create)
+        .add(M::GET, "/units/{id}", AUTH, "units", "One unit (page)", show)
+        .add(M::GET, "/api/v1/units/{id}", AUTH, "units", "One unit with its children and people", show)
+        .add(M::POST, "/units/{id}", ADMIN, "units", "Change a unit (form)", update)
+        .add(M::PUT, "/api/v1/units/{id}", ADMIN, "units", "Change a unit", update)
+        .add(M::GET, "/units/export.xlsx", AUTH, "units", "Unit list as xlsx", export_xlsx)
+        .add(M::GET, "/units/export.csv", AUTH, "units", "Unit list as CSV", export_csv)
+        .add(M::GET, "/api/v1/units/export.xlsx", AUTH, "units", "Unit list as xlsx", export_xlsx)
+        .add(M::GET, "/api/v1/units/export.csv", AUTH, "units", "Unit list as CSV", export_csv)
+        .add(M::POST, "/units/import", ADMIN, "units", "Import a unit list (multipart form)", import_form)
+        .add(M::POST, "/api/v1/units/import", ADMIN, "units", "Import a unit list (body: xlsx or CSV; ?dry_run=true to check only)", import_api)
+}

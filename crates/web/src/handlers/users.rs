@@ -170,3 +170,25 @@ pub async fn revoke_token(ctx: Ctx, State(app): State<AppState>, Path(id): Path<
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
+
+/// This module's routes: one line each with its policy and summary (the table in `routes.rs`
+/// gathers every module's, so the router, OpenAPI and the authorization matrix see them all).
+pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
+    use crate::routes::AUTH;
+    use axum::http::Method as M;
+    use luoshi_domain::access::{ADMIN, USER_MANAGERS};
+    t.add(M::POST, "/api/v1/me/password", AUTH, "session", "Change one's own password", change_own_password)
+        .add(M::GET, "/api/v1/tokens", AUTH, "session", "The caller's API tokens", list_tokens)
+        .add(M::POST, "/api/v1/tokens", AUTH, "session", "Create an API token (shown once)", create_token)
+        .add(M::DELETE, "/api/v1/tokens/{id}", AUTH, "session", "Revoke one of the caller's API tokens", revoke_token)
+        .add(M::GET, "/users", USER_MANAGERS, "users", "Users (page)", list)
+        .add(M::GET, "/api/v1/users", USER_MANAGERS, "users", "Users the caller manages", list)
+        .add(M::POST, "/users", USER_MANAGERS, "users", "Create a user (form)", create)
+        .add(M::POST, "/api/v1/users", USER_MANAGERS, "users", "Create a user", create)
+        .add(M::GET, "/api/v1/users/{id}", USER_MANAGERS, "users", "One user", show)
+        .add(M::POST, "/users/{id}/disable", USER_MANAGERS, "users", "Disable a user (form)", disable)
+        .add(M::POST, "/api/v1/users/{id}/disable", USER_MANAGERS, "users", "Disable a user; ends their sessions and tokens", disable)
+        .add(M::POST, "/users/{id}/enable", USER_MANAGERS, "users", "Enable a user (form)", enable)
+        .add(M::POST, "/api/v1/users/{id}/enable", USER_MANAGERS, "users", "Enable a user", enable)
+        .add(M::POST, "/api/v1/users/{id}/password", ADMIN, "users", "Set a user's password", set_password)
+}

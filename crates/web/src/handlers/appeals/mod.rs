@@ -318,3 +318,72 @@ pub async fn key_revoke(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i6
     svc::revoke_key(&app.db, &ctx.who()?, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
+
+/// This module's routes: one line each with its policy and summary (the table in `routes.rs`
+/// gathers every module's, so the router, OpenAPI and the authorization matrix see them all).
+pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
+    use crate::routes::{AUTH, PUBLIC};
+    use axum::http::Method as M;
+    use luoshi_domain::access::{ADMIN, APPEAL_READERS, HOTLINE, UNIT_ROLES};
+    t
+        .add(M::GET, "/appeals", APPEAL_READERS, "appeals", "The hotline's desk and appeal search (page)", list)
+        .add(
+            M::GET,
+            "/api/v1/appeals",
+            APPEAL_READERS,
+            "appeals",
+            "Appeals the caller may see (?q=&state=&category=&unit_id=&light=red|blue&from=&to=&page=), personal data masked except for the hotline",
+            list,
+        )
+        .add(M::GET, "/appeals/export.xlsx", APPEAL_READERS, "appeals", "The search as xlsx (up to 1,000 rows), masked as on screen", export)
+        .add(M::GET, "/api/v1/appeals/export.xlsx", APPEAL_READERS, "appeals", "The search as xlsx (up to 1,000 rows), masked as on screen", export)
+        .add(M::POST, "/appeals", HOTLINE, "appeals", "Register an appeal (form)", create)
+        .add(
+            M::POST,
+            "/api/v1/appeals",
+            HOTLINE,
+            "appeals",
+            "Register an appeal {channel, kind, category, content, address, lat, long, citizen_name, phone, id_number, urgency, confidential}: the work order, the routing suggestion and likely duplicates",
+            create,
+        )
+        .add(M::GET, "/api/v1/appeals/suggest", HOTLINE, "appeals", "The suggested owner unit for a text (?text=&category=) and the words that decided it", suggest)
+        .add(M::POST, "/api/v1/appeals/train", HOTLINE, "appeals", "Train the routing model on closed appeals; prints held-out accuracy", train)
+        .add(M::GET, "/api/v1/appeal-categories", AUTH, "appeals", "The appeal taxonomy (also the Open311 services)", categories)
+        .add(
+            M::PUT,
+            "/api/v1/appeal-categories/{code}",
+            ADMIN,
+            "appeals",
+            "Add or change a category {name, group, description, keywords, unit_id, active}; the code is its Open311 service_code",
+            category_save,
+        )
+        .add(M::GET, "/appeals/{id}", APPEAL_READERS, "appeals", "A work order with its trail (page)", show)
+        .add(M::GET, "/api/v1/appeals/{id}", APPEAL_READERS, "appeals", "A work order, its light, trail, suggestion, duplicates and what the caller may do", show)
+        .add(M::POST, "/appeals/{id}/act", APPEAL_READERS, "appeals", "Take an action (form)", act)
+        .add(
+            M::POST,
+            "/api/v1/appeals/{id}/act",
+            APPEAL_READERS,
+            "appeals",
+            "Take an action {action: dispatch|reject|sign|give_back|reassign|refuse_return|reply|rate|close, unit_id, reason, note, reply, rating, comment}",
+            act,
+        )
+        .add(M::POST, "/appeals/{id}/extension", UNIT_ROLES, "appeals", "Request an extension (form)", extension)
+        .add(M::POST, "/api/v1/appeals/{id}/extension", UNIT_ROLES, "appeals", "Request an extension {new_deadline, reason} before the limit", extension)
+        .add(M::POST, "/appeals/{id}/extension/decision", HOTLINE, "appeals", "Approve or refuse an extension (form)", extension_decide)
+        .add(M::POST, "/api/v1/appeals/{id}/extension/decision", HOTLINE, "appeals", "Approve or refuse an extension {approve, note}", extension_decide)
+        .add(M::POST, "/appeals/{id}/urgency", HOTLINE, "appeals", "Set the urgency (form)", urgency)
+        .add(M::POST, "/api/v1/appeals/{id}/urgency", HOTLINE, "appeals", "Set the urgency {urgency: normal|urgent|critical, reason}; the limit follows", urgency)
+        .add(M::POST, "/appeals/{id}/merge", HOTLINE, "appeals", "Merge into an earlier appeal as its duplicate (form)", merge)
+        .add(M::POST, "/api/v1/appeals/{id}/merge", HOTLINE, "appeals", "Merge into an earlier appeal as its duplicate {into}", merge)
+        .add(M::GET, "/api/v1/open311/keys", ADMIN, "appeals", "Open311 API keys (never the keys themselves)", keys)
+        .add(M::POST, "/api/v1/open311/keys", ADMIN, "appeals", "Issue an Open311 API key {name}; shown once", key_add)
+        .add(M::DELETE, "/api/v1/open311/keys/{id}", ADMIN, "appeals", "Revoke an Open311 API key", key_revoke)
+        .add(M::GET, "/public/appeal", PUBLIC, "public", "Submit an appeal or follow one (page)", public_form)
+        .add(M::POST, "/public/appeal", PUBLIC, "public", "Submit an appeal (form); answers with the tracking code", public_submit)
+        .add(M::POST, "/api/v1/public/appeals", PUBLIC, "public", "Submit an appeal {kind, category, content, address, citizen_name, phone}; answers with the tracking code", public_submit)
+        .add(M::GET, "/public/track", PUBLIC, "public", "Follow an appeal by tracking code (?code=)", public_track)
+        .add(M::GET, "/api/v1/public/appeals/{code}", PUBLIC, "public", "An appeal by tracking code, without personal data", public_track_api)
+        .add(M::POST, "/public/track/{code}/rate", PUBLIC, "public", "Rate the reply (form)", public_rate)
+        .add(M::POST, "/api/v1/public/appeals/{code}/rating", PUBLIC, "public", "Rate the reply {rating: satisfied|basic|unsatisfied, comment}", public_rate)
+}

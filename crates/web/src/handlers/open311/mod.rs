@@ -273,3 +273,15 @@ pub async fn token(State(app): State<AppState>, Path(file): Path<String>) -> Res
         Err(e) => failed(fmt, e),
     }
 }
+
+/// This module's routes: one line each with its policy and summary (the table in `routes.rs`
+/// gathers every module's, so the router, OpenAPI and the authorization matrix see them all).
+pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
+    use crate::routes::PUBLIC;
+    use axum::http::Method as M;
+    t.add(M::GET, "/open311/v2/{file}", PUBLIC, "open311", "discovery, services and requests, .xml or .json", root_get)
+        .add(M::POST, "/open311/v2/{file}", PUBLIC, "open311", "requests.xml or requests.json: create a request (api_key)", root_post)
+        .add(M::GET, "/open311/v2/services/{file}", PUBLIC, "open311", "A service definition, .xml or .json", service_definition)
+        .add(M::GET, "/open311/v2/requests/{file}", PUBLIC, "open311", "One request by id, .xml or .json", request_one)
+        .add(M::GET, "/open311/v2/tokens/{file}", PUBLIC, "open311", "The request id for a token, .xml or .json", token)
+}
