@@ -143,6 +143,8 @@ pub async fn insert_appeals(db: &Db, actor: &Actor, rows: &[SeedAppeal]) -> Resu
         return Ok(());
     }
     let mut tx = db.begin_write().await?;
+    let before = sqlx::query("SELECT COALESCE(MAX(id), 0) AS m FROM appeals").fetch_one(tx.conn()).await?;
+    let before = crate::get_i64(&before, "m")?;
     for chunk in rows.chunks(400) {
         let mut sql = String::from(
             "INSERT INTO appeals (code, channel, kind, category, content, address, township_id, citizen_name, phone, state, owner_unit_id, due_at, \
@@ -185,6 +187,8 @@ pub async fn insert_appeals(db: &Db, actor: &Actor, rows: &[SeedAppeal]) -> Resu
         }
         q.execute(tx.conn()).await?;
     }
+    // Their lines in the record of duties, as the migration enters existing appeals.
+    sqlx::query(&format!("{} WHERE a.id > $1", crate::appeals::RECORD_FROM_APPEALS)).bind(before).execute(tx.conn()).await?;
     tx.audit(actor, "bench.seed", "appeal", "batch", None, Some(&serde_json::json!({ "appeals": rows.len() }))).await?;
     tx.commit().await
 }

@@ -12,6 +12,7 @@ pub mod bulk;
 pub mod calendar;
 pub mod catalogue;
 mod checkpoint;
+pub mod duty;
 mod migrate;
 pub mod probe;
 pub mod rules;

@@ -17,6 +17,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (7, "search_signatures", include_str!("../migrations/sqlite/0007_search_signatures.sql")),
     (8, "rate_counts", include_str!("../migrations/sqlite/0008_rate_counts.sql")),
     (9, "trust", include_str!("../migrations/sqlite/0009_trust.sql")),
+    (10, "duty_records", include_str!("../migrations/sqlite/0010_duty_records.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -28,6 +29,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (7, "search_signatures", include_str!("../migrations/postgres/0007_search_signatures.sql")),
     (8, "rate_counts", include_str!("../migrations/postgres/0008_rate_counts.sql")),
     (9, "trust", include_str!("../migrations/postgres/0009_trust.sql")),
+    (10, "duty_records", include_str!("../migrations/postgres/0010_duty_records.sql")),
 ];
 
 /// A migration this run applied.

@@ -104,6 +104,7 @@ pub async fn insert_many(tx: &mut WriteTx, items: &[Intake]) -> Result<Vec<Appea
     }
     q.execute(tx.conn()).await?;
     count_rates(tx, items).await?;
+    record_received(tx, &out).await?;
     let entries: Vec<audit::Entry<'_>> = out
         .iter()
         .zip(items)
@@ -118,6 +119,18 @@ pub async fn insert_many(tx: &mut WriteTx, items: &[Intake]) -> Result<Vec<Appea
         .collect();
     audit::append_many(tx, &entries).await?;
     Ok(out)
+}
+
+/// Enter the work orders just received in the record of duties (one statement for all).
+async fn record_received(tx: &mut WriteTx, received: &[Appeal]) -> Result<()> {
+    if received.is_empty() {
+        return Ok(());
+    }
+    // Ids are integers the database just returned, written in as literals.
+    let ids = received.iter().map(|a| a.id.to_string()).collect::<Vec<_>>().join(",");
+    let sql = format!("{RECORD_FROM_APPEALS} WHERE a.id IN ({ids})");
+    sqlx::query(&sql).execute(tx.conn()).await?;
+    Ok(())
 }
 
 /// Add the batch's hits to the shared rate counts, one statement for all its keys.

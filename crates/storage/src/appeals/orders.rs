@@ -9,6 +9,28 @@ use sqlx::any::AnyRow;
 
 /// Save a changed work order: only if nobody changed its state meanwhile (else `conflict`);
 /// the trail and the audit log get one row each.
+/// Keep the work order's line in the record of duties, in the same transaction: its owner,
+/// state, the core's phase, its limit and its light as of this change.
+async fn record(tx: &mut WriteTx, a: &Appeal, now: i64) -> Result<()> {
+    use luoshi_domain::appeals::{light, AppealFlow, Limits};
+    use luoshi_domain::duty::Workflow;
+    let lit = light(a.state, a.due_at, a.rework_count, now, &Limits::default());
+    sqlx::query(
+        "UPDATE duty_records SET owner_unit_id = $1, state = $2, phase = $3, due_at = $4, light = $5, version = version + 1, updated_at = $6 \
+         WHERE kind = 'appeal' AND ref_id = $7",
+    )
+    .bind(a.owner_unit_id)
+    .bind(a.state.as_str())
+    .bind(AppealFlow::phase(a.state).as_str())
+    .bind(a.due_at)
+    .bind(lit.as_str())
+    .bind(now)
+    .bind(a.id)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
 pub async fn save(tx: &mut WriteTx, actor: &Actor, before: &Appeal, after: &Appeal, action: &str, note: Option<&str>, now: i64) -> Result<()> {
     let done = sqlx::query(
         "UPDATE appeals SET state = $1, owner_unit_id = $2, due_at = $3, dispatched_at = $4, replied_at = $5, closed_at = $6, reply = $7, \
@@ -44,6 +66,7 @@ pub async fn save(tx: &mut WriteTx, actor: &Actor, before: &Appeal, after: &Appe
     let from = (before.state != after.state).then_some(before.state);
     let to = (before.state != after.state).then_some(after.state);
     event(tx, actor, before.id, after.owner_unit_id, action, from, to, note, now).await?;
+    record(tx, after, now).await?;
     tx.audit(
         actor,
         &format!("appeal.{action}"),

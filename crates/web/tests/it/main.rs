@@ -10,6 +10,7 @@ mod appeals;
 mod auth;
 mod documents;
 mod pages;
+mod records;
 mod tasks;
 mod trust;
 mod trust_open311;
