@@ -144,6 +144,15 @@ pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Print a line of the banner; a closed standard output (a supervisor that stopped reading)
+/// must not take the server down with it.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
@@ -210,7 +219,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
             let db = prepare(&url, args.max_connections).await?;
             let listener = bind(&args).await?;
             let addr = listener.local_addr().map_err(|e| Fail(e.to_string()))?;
-            println!("luoshi serving on http://{addr}/ ({})", db.backend().as_str());
+            say!("luoshi serving on http://{addr}/ ({})", db.backend().as_str());
             use std::io::Write;
             let _ = std::io::stdout().flush();
             serve(db, listener, &args).await?;
@@ -225,16 +234,18 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
             luoshi_app::appeals::register_key(&db, &luoshi_app::Who::system("demo"), "demo", key).await?;
             let listener = bind(&args).await?;
             let addr = listener.local_addr().map_err(|e| Fail(e.to_string()))?;
-            println!(
+            say!(
                 "示范县 demo county: {} units, {} users and {} tasks created this run (0, 0 and 0 when it existed already).",
-                seeded.units_created, seeded.users_created, tasks
+                seeded.units_created,
+                seeded.users_created,
+                tasks
             );
-            println!("Open http://{addr}/ and log in with any of these (password {}):", demo::DEMO_PASSWORD);
+            say!("Open http://{addr}/ and log in with any of these (password {}):", demo::DEMO_PASSWORD);
             for (username, name, unit, role) in demo::DEMO_USERS {
-                println!("  {username:<11} {role:<13} {name} · {unit}");
+                say!("  {username:<11} {role:<13} {name} · {unit}");
             }
-            println!("{appeals} demo appeals created this run. Public page: http://{addr}/public/appeal");
-            println!("Open311 GeoReport v2: http://{addr}/open311/v2/discovery.json  demo api_key: {key}");
+            say!("{appeals} demo appeals created this run. Public page: http://{addr}/public/appeal");
+            say!("Open311 GeoReport v2: http://{addr}/open311/v2/discovery.json  demo api_key: {key}");
             use std::io::Write;
             let _ = std::io::stdout().flush();
             serve(db, listener, &args).await?;

@@ -171,6 +171,8 @@ fn start_demo(url: &str) -> (std::process::Child, String, String) {
             break;
         }
     }
+    // Keep reading what the server still prints, so it never writes into a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     (child, addr, banner)
 }
 
