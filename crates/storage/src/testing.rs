@@ -105,6 +105,12 @@ pub async fn edit_behind_the_back(db: &Db, sql: &str) -> Result<u64> {
     Ok(sqlx::query(sql).execute(db.pool()).await?.rows_affected())
 }
 
+/// Rows of a table (a name from the schema, never user input). For tests of upgrades.
+pub async fn count_rows(db: &Db, table: &str) -> Result<i64> {
+    let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(db.pool()).await?;
+    crate::get_i64(&row, "n")
+}
+
 /// The token hashes of all stored sessions (to prove raw tokens are never stored).
 pub async fn session_token_hashes(db: &Db) -> Result<Vec<String>> {
     let rows = sqlx::query("SELECT token_hash FROM sessions").fetch_all(db.pool()).await?;
