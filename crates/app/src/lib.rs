@@ -4,6 +4,7 @@
 
 pub mod appeals;
 pub mod documents;
+pub mod supervision;
 pub mod tasks;
 
 use chrono::NaiveDate;

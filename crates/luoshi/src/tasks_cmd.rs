@@ -83,9 +83,10 @@ pub(crate) async fn tasks(url: &str, command: TasksCommand) -> Result<(), Fail> 
 pub(crate) async fn supervise(url: &str, date: Option<String>, rehearsal: bool) -> Result<(), Fail> {
     let db = prepare(url, 2).await?;
     let day = date.map(|d| luoshi_domain::time::parse_date("date", &d)).transpose()?;
-    let r = luoshi_app::tasks::supervise_on(&db, today(), day, rehearsal).await?;
+    let r = luoshi_app::supervision::supervise_on(&db, today(), day, rehearsal).await?;
+    let raised = if r.rehearsal { "would be raised" } else { "raised" };
     println!(
-        "{}supervised {} open tasks as of {}: {} lights changed, {} reminders, {} notices, {} reports {}",
+        "{}supervised {} open tasks as of {}: {} lights changed, {} reminders, {} notices, {} reports {raised}",
         if r.rehearsal { "rehearsal (nothing written): " } else { "" },
         r.checked,
         r.date,
@@ -93,7 +94,11 @@ pub(crate) async fn supervise(url: &str, date: Option<String>, rehearsal: bool) 
         r.reminders,
         r.notices,
         r.reports,
-        if r.rehearsal { "would be raised" } else { "raised" }
+    );
+    let a = &r.appeals;
+    println!(
+        "and {} open appeals: {} lights changed, {} reminders, {} notices, {} reports {raised}",
+        a.checked, a.lights_changed, a.reminders, a.notices, a.reports
     );
     Ok(())
 }

@@ -2,7 +2,8 @@
 //! in the same transaction as each change (tasks by triggers, appeals by their writers). The
 //! boards, inboxes, counts and supervision run of every kind are to read it.
 
-use crate::{get_i64, get_opt_i64, get_str, Db, Result};
+use crate::{get_i64, get_opt_i64, get_str, Db, Result, WriteTx};
+use luoshi_domain::duty::{Light, NoticeLevel};
 
 /// One duty as the core sees it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -35,20 +36,62 @@ pub async fn page(db: &Db, after: Option<(&str, i64)>, limit: i64) -> Result<Vec
     .bind(limit.clamp(1, 5000))
     .fetch_all(db.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Record {
-                kind: get_str(r, "kind")?,
-                ref_id: get_i64(r, "ref_id")?,
-                owner_unit_id: get_opt_i64(r, "owner_unit_id")?,
-                state: get_str(r, "state")?,
-                phase: get_str(r, "phase")?,
-                due_at: get_opt_i64(r, "due_at")?,
-                light: get_str(r, "light")?,
-                title: get_str(r, "title")?,
-                version: get_i64(r, "version")?,
-                updated_at: get_i64(r, "updated_at")?,
-            })
-        })
-        .collect()
+    rows.iter().map(record).collect()
+}
+
+/// Open duties of a kind whose owner's clock may be running (phase running or waiting), by
+/// page after `after_id`: what the one supervision run walks.
+pub async fn running_page(db: &Db, kind: &str, after_id: i64, limit: i64) -> Result<Vec<Record>> {
+    let rows = sqlx::query(
+        "SELECT kind, ref_id, owner_unit_id, state, phase, due_at, light, title, version, updated_at FROM duty_records \
+         WHERE kind = $1 AND ref_id > $2 AND phase IN ('running', 'waiting') ORDER BY ref_id LIMIT $3",
+    )
+    .bind(kind)
+    .bind(after_id)
+    .bind(limit.clamp(1, 5000))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(record).collect()
+}
+
+fn record(r: &sqlx::any::AnyRow) -> Result<Record> {
+    Ok(Record {
+        kind: get_str(r, "kind")?,
+        ref_id: get_i64(r, "ref_id")?,
+        owner_unit_id: get_opt_i64(r, "owner_unit_id")?,
+        state: get_str(r, "state")?,
+        phase: get_str(r, "phase")?,
+        due_at: get_opt_i64(r, "due_at")?,
+        light: get_str(r, "light")?,
+        title: get_str(r, "title")?,
+        version: get_i64(r, "version")?,
+        updated_at: get_i64(r, "updated_at")?,
+    })
+}
+
+/// Store a recomputed light in the record (a derived value: no trail entry, no audit row).
+pub async fn set_light(tx: &mut WriteTx, kind: &str, ref_id: i64, light: Light) -> Result<()> {
+    sqlx::query("UPDATE duty_records SET light = $1 WHERE kind = $2 AND ref_id = $3").bind(light.as_str()).bind(kind).bind(ref_id).execute(tx.conn()).await?;
+    Ok(())
+}
+
+/// Raise a notice of the ladder for a duty of any kind, unless this level was already raised
+/// for this deadline (on any node: the database keeps it unique). Whether this call raised it;
+/// the kind writes its trail entry and audit row when it did.
+#[expect(clippy::too_many_arguments, reason = "one column each")]
+pub async fn raise_notice(tx: &mut WriteTx, kind: &str, ref_id: i64, level: NoticeLevel, unit_id: i64, deadline: &str, today: &str, now: i64) -> Result<bool> {
+    let n = sqlx::query(
+        "INSERT INTO notices (kind, ref_id, level, unit_id, deadline, raised_on, raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+    )
+    .bind(kind)
+    .bind(ref_id)
+    .bind(level.as_str())
+    .bind(unit_id)
+    .bind(deadline)
+    .bind(today)
+    .bind(now)
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    Ok(n == 1)
 }

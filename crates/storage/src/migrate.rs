@@ -18,6 +18,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (8, "rate_counts", include_str!("../migrations/sqlite/0008_rate_counts.sql")),
     (9, "trust", include_str!("../migrations/sqlite/0009_trust.sql")),
     (10, "duty_records", include_str!("../migrations/sqlite/0010_duty_records.sql")),
+    (11, "notices_of_every_kind", include_str!("../migrations/sqlite/0011_notices_of_every_kind.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -30,6 +31,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (8, "rate_counts", include_str!("../migrations/postgres/0008_rate_counts.sql")),
     (9, "trust", include_str!("../migrations/postgres/0009_trust.sql")),
     (10, "duty_records", include_str!("../migrations/postgres/0010_duty_records.sql")),
+    (11, "notices_of_every_kind", include_str!("../migrations/postgres/0011_notices_of_every_kind.sql")),
 ];
 
 /// A migration this run applied.

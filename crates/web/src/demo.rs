@@ -466,7 +466,7 @@ pub async fn seed_tasks(db: &Db, today: chrono::NaiveDate) -> Result<usize, Stri
     svc::act(db, &who, qid, Action::Assign, "", today).await.map_err(e)?;
     svc::act(db, &who, qid, Action::Sign, "", today).await.map_err(e)?;
     created += 1;
-    svc::supervise(db, today).await.map_err(e)?;
+    luoshi_app::supervision::supervise(db, today).await.map_err(e)?;
     // The overdue task's unit applies for 容错免责.
     let overdue = luoshi_storage::tasks::of_directive(db, d.id, &luoshi_storage::tasks::Visibility::All)
         .await

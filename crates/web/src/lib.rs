@@ -137,7 +137,7 @@ pub async fn serve(
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(every));
         loop {
             tick.tick().await;
-            if let Err(e) = luoshi_app::tasks::supervise(&sup_state.db, sup_state.today()).await {
+            if let Err(e) = luoshi_app::supervision::supervise(&sup_state.db, sup_state.today()).await {
                 tracing::warn!(error = %e, "supervision run failed");
             }
         }

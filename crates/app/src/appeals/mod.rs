@@ -9,6 +9,7 @@ mod extensions;
 mod intake;
 mod lists;
 pub mod publication;
+mod supervision;
 
 pub use act::*;
 pub use admin::*;
@@ -16,6 +17,7 @@ pub use citizen::*;
 pub use extensions::*;
 pub use intake::*;
 pub use lists::*;
+pub(crate) use supervision::supervise_part;
 
 use crate::{Result, Who};
 use luoshi_domain::appeals::{self as dom, Limits};

@@ -11,7 +11,7 @@ mod supervision;
 pub use directives::*;
 pub use exemptions::*;
 pub use page::*;
-pub use supervision::*;
+pub(crate) use supervision::supervise_part;
 
 use crate::Result;
 use chrono::NaiveDate;

@@ -1,69 +1,18 @@
-//! The supervision run (督查): lights recomputed and the ladder's notices raised, for today only
-//! (another date is a rehearsal that writes nothing).
+//! The tasks' part of the supervision run (督查): lights and planned progress recomputed, the
+//! ladder's notices raised, and the monthly reminders to report.
 
 use super::*;
+use crate::supervision::{finish, Run, SuperviseReport};
 use crate::{ymd, Result};
 use chrono::{Datelike, NaiveDate};
 use luoshi_domain::duty::{working_days_left, NoticeLevel};
-use luoshi_domain::{DomainError, ErrorCode};
 use luoshi_storage::tasks::{self as store};
 use luoshi_storage::{calendar, rules, Db};
-use serde::Serialize;
-
-/// What one supervision run did.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-pub struct SuperviseReport {
-    pub date: String,
-    pub checked: usize,
-    pub lights_changed: usize,
-    pub reminders: usize,
-    pub notices: usize,
-    pub reports: usize,
-    /// Reminders to report progress for the month.
-    pub report_due: usize,
-    /// Counted only: nothing was written.
-    pub rehearsal: bool,
-}
-
-/// How a supervision run ends: written, or a rehearsal that counts what it would raise and
-/// rolls every change back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Run {
-    Write,
-    Rehearsal,
-}
-
-/// The supervision run as a caller asks for it: only today is written (a notice raised for
-/// another date is permanent and would block the real one); any other date is a rehearsal.
-pub async fn supervise_on(db: &Db, today: NaiveDate, date: Option<NaiveDate>, rehearsal: bool) -> Result<SuperviseReport> {
-    let day = date.unwrap_or(today);
-    if day != today && !rehearsal {
-        return Err(DomainError::field(ErrorCode::OutOfRange, "run_date").with_detail(ymd(today)).into());
-    }
-    let mut r = supervise_run(db, day, if rehearsal { Run::Rehearsal } else { Run::Write }).await?;
-    r.rehearsal = rehearsal;
-    Ok(r)
-}
-
-/// Commit a page of the run, or roll it back in a rehearsal.
-pub(super) async fn finish(tx: luoshi_storage::WriteTx, wrote_event: bool, run: Run) -> Result<()> {
-    match (run, wrote_event) {
-        (Run::Rehearsal, _) => drop(tx),
-        (Run::Write, true) => tx.commit().await?,
-        (Run::Write, false) => tx.commit_unaudited().await?,
-    }
-    Ok(())
-}
-
-/// The supervision run (督查) for today, written.
-pub async fn supervise(db: &Db, today: NaiveDate) -> Result<SuperviseReport> {
-    supervise_run(db, today, Run::Write).await
-}
 
 /// Recompute every open duty's light for `today` and raise the ladder's notices that are due.
 /// Idempotent for a date: a notice is unique per duty, level and deadline in the database, so
 /// a second run, on this node or another, raises nothing again.
-pub(super) async fn supervise_run(db: &Db, today: NaiveDate, run: Run) -> Result<SuperviseReport> {
+pub(crate) async fn supervise_part(db: &Db, today: NaiveDate, run: Run) -> Result<SuperviseReport> {
     let cal = calendar::load(db).await?;
     let r = rules_on(db, today).await?;
     let actor = luoshi_storage::Actor { id: None, name: "supervision".into() };
@@ -121,6 +70,5 @@ pub(super) async fn supervise_run(db: &Db, today: NaiveDate, run: Run) -> Result
             finish(tx, wrote, run).await?;
         }
     }
-    tracing::info!(?out, "supervision run");
     Ok(out)
 }

@@ -57,17 +57,7 @@ pub async fn set_light(tx: &mut WriteTx, id: i64, light: Light, planned: f64) ->
 /// Raise a notice unless this level was already raised for this deadline (on any node).
 /// Returns whether this call raised it.
 pub async fn raise_notice(tx: &mut WriteTx, actor: &Actor, duty_id: i64, level: NoticeLevel, unit_id: i64, deadline: &str, today: &str) -> Result<bool> {
-    let n = sqlx::query("INSERT INTO notices (duty_id, level, unit_id, deadline, raised_on, raised_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING")
-        .bind(duty_id)
-        .bind(level.as_str())
-        .bind(unit_id)
-        .bind(deadline)
-        .bind(today)
-        .bind(crate::now_micros())
-        .execute(tx.conn())
-        .await?
-        .rows_affected();
-    if n == 0 {
+    if !crate::duty::raise_notice(tx, "task", duty_id, level, unit_id, deadline, today, crate::now_micros()).await? {
         return Ok(false);
     }
     let data = serde_json::json!({ "level": level.as_str(), "deadline": deadline, "raised_on": today });
@@ -75,10 +65,12 @@ pub async fn raise_notice(tx: &mut WriteTx, actor: &Actor, duty_id: i64, level: 
     Ok(true)
 }
 
-/// A notice of the ladder.
+/// A notice of the ladder, for a duty of any kind.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Notice {
     pub id: i64,
+    /// The duty's kind (`task`, `appeal`) and id, as in the record of duties.
+    pub kind: String,
     pub duty_id: i64,
     pub duty_title: String,
     pub level: NoticeLevel,
@@ -88,13 +80,24 @@ pub struct Notice {
     pub raised_on: String,
 }
 
-pub(super) const NOTICE_FROM: &str =
-    "SELECT n.id, n.duty_id, d.title, n.level, n.unit_id, u.name, n.deadline, n.raised_on FROM notices n JOIN duties d ON d.id = n.duty_id JOIN units u ON u.id = n.unit_id";
+pub(super) const NOTICE_FROM: &str = "SELECT n.id, n.kind, n.ref_id, r.title, n.level, n.unit_id, u.name, n.deadline, n.raised_on FROM notices n \
+     JOIN duty_records r ON r.kind = n.kind AND r.ref_id = n.ref_id JOIN units u ON u.id = n.unit_id";
+
+impl Notice {
+    /// The page of the duty it concerns.
+    pub fn href(&self) -> String {
+        match self.kind.as_str() {
+            "appeal" => format!("/appeals/{}", self.duty_id),
+            _ => format!("/tasks/{}", self.duty_id),
+        }
+    }
+}
 
 pub(super) fn notice(r: &AnyRow) -> Result<Notice> {
     Ok(Notice {
         id: get_i64(r, "id")?,
-        duty_id: get_i64(r, "duty_id")?,
+        kind: get_str(r, "kind")?,
+        duty_id: get_i64(r, "ref_id")?,
         duty_title: get_str(r, "title")?,
         level: NoticeLevel::parse(&get_str(r, "level")?).ok_or_else(|| DomainError::invalid("level"))?,
         unit_id: get_i64(r, "unit_id")?,
@@ -115,7 +118,7 @@ pub async fn notices_under(db: &Db, path: &str, limit: i64) -> Result<Vec<Notice
 }
 
 pub async fn notices_of(db: &Db, duty_id: i64) -> Result<Vec<Notice>> {
-    let rows = sqlx::query(&format!("{NOTICE_FROM} WHERE n.duty_id = $1 ORDER BY n.id")).bind(duty_id).fetch_all(db.pool()).await?;
+    let rows = sqlx::query(&format!("{NOTICE_FROM} WHERE n.kind = 'task' AND n.ref_id = $1 ORDER BY n.id")).bind(duty_id).fetch_all(db.pool()).await?;
     rows.iter().map(notice).collect()
 }
 

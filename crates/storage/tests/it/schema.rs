@@ -54,9 +54,14 @@ fn described(migrations: &[(i64, &str, &str)]) -> BTreeMap<String, Vec<String>> 
         let mut rest = text.as_str();
         while let Some(i) = rest.find("ALTER TABLE ") {
             rest = &rest[i + "ALTER TABLE ".len()..];
-            let words: Vec<&str> = rest.split_whitespace().take(5).collect();
-            if let [table, "ADD", "COLUMN", col, ..] = words.as_slice() {
-                out.get_mut(*table).unwrap().push(col.to_string());
+            let words: Vec<&str> = rest.split_whitespace().take(6).collect();
+            match words.as_slice() {
+                [table, "ADD", "COLUMN", col, ..] => out.get_mut(*table).unwrap().push(col.to_string()),
+                [table, "RENAME", "COLUMN", old, "TO", new] => {
+                    let new = new.trim_end_matches(';');
+                    out.get_mut(*table).unwrap().iter_mut().filter(|c| c == old).for_each(|c| *c = new.to_string());
+                }
+                _ => {}
             }
         }
     }

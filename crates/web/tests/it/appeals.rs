@@ -539,3 +539,44 @@ async fn two_nodes_share_the_public_intake_limit() {
         assert_eq!((status, code.as_str()), (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"), "{v}");
     }
 }
+
+/// Appeals have their ladder in the one supervision run: 催办 before the limit, 督办 once
+/// overdue, 通报 after the county's rule — each raised once, whichever node runs it — with the
+/// light recomputed in the record, the notice in the unit's inbox and the trail.
+#[tokio::test]
+async fn the_one_supervision_run_raises_the_ladder_of_appeals() {
+    let app = spawn_app().await;
+    luoshi_app::appeals::seed_categories(&app.t.db, &luoshi_app::Who::system("test")).await.unwrap();
+    // Dispatched on Monday 15 June: a complaint's 13 working days end on 3 July (端午 off).
+    let id = dispatched_to(&app, "城关镇").await;
+    let sup = app.login("supervisor").await;
+    let run = |s: &'static str| {
+        let (sup, app) = (&sup, &app);
+        async move {
+            app.state.set_today(crate::day(s));
+            let v: Value = sup.post(app, "/api/v1/supervision/run", json!({})).await.json().await.unwrap();
+            v["appeals"].clone()
+        }
+    };
+    let on_time = run("2026-06-16").await;
+    assert_eq!((on_time["reminders"].as_u64(), on_time["notices"].as_u64()), (Some(0), Some(0)), "{on_time}");
+    let before_limit = run("2026-07-02").await;
+    assert_eq!(before_limit["reminders"], 1, "{before_limit}");
+    let overdue = run("2026-07-06").await;
+    assert_eq!((overdue["notices"].as_u64(), overdue["lights_changed"].as_u64()), (Some(1), Some(1)), "{overdue}");
+    assert_eq!(run("2026-07-06").await["notices"], 0, "raised once");
+    // Another node on the same database raises nothing again either.
+    let other = luoshi_app::supervision::supervise(&app.t.db, crate::day("2026-07-06")).await.unwrap();
+    assert_eq!(other.appeals.notices + other.appeals.reminders, 0);
+    let late = run("2026-07-13").await;
+    assert_eq!(late["reports"], 1, "{late}");
+    // The record's light, the unit's inbox and the trail.
+    let page = luoshi_storage::duty::page(&app.t.db, Some(("appeal", id - 1)), 1).await.unwrap();
+    assert_eq!((page[0].ref_id, page[0].light.as_str()), (id, "red"));
+    let staff = app.login("staff").await;
+    let inbox = staff.get(&app, "/inbox").await.text().await.unwrap();
+    assert!(inbox.contains(&format!("/appeals/{id}")), "the appeal's notice links to the appeal");
+    let trail: Vec<String> = luoshi_storage::appeals::events(&app.t.db, id).await.unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(trail.iter().filter(|a| a.starts_with("notice_")).collect::<Vec<_>>(), ["notice_reminder", "notice_notice", "notice_report"]);
+    assert!(luoshi_storage::audit::verify(&app.t.db).await.unwrap().broken.is_none());
+}

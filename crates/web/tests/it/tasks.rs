@@ -129,7 +129,7 @@ async fn a_directive_from_assignment_to_closure() {
     let again: Value = sup.post(&app, "/api/v1/supervision/run", json!({})).await.json().await.unwrap();
     assert_eq!((again["reminders"].as_i64(), again["notices"].as_i64(), again["reports"].as_i64()), (Some(0), Some(0), Some(0)));
     let other_node = luoshi_web::AppState::new(app.t.db.clone(), luoshi_web::Config::default());
-    let r = luoshi_app::tasks::supervise(&other_node.db, day("2026-07-02")).await.unwrap();
+    let r = luoshi_app::supervision::supervise(&other_node.db, day("2026-07-02")).await.unwrap();
     assert_eq!(r.notices + r.reminders + r.reports, 0);
     // The notice reached the owner unit's inbox and its superiors' view.
     let inbox: Value = staff.get(&app, "/api/v1/inbox").await.json().await.unwrap();

@@ -119,7 +119,7 @@ pub async fn supervise(ctx: Ctx, State(app): State<AppState>, Query(q): Query<Ru
         "true" | "1" => true,
         _ => return Err(DomainError::invalid("rehearsal").into()),
     };
-    let r = svc::supervise_on(&app.db, app.today(), date, rehearsal).await?;
+    let r = luoshi_app::supervision::supervise_on(&app.db, app.today(), date, rehearsal).await?;
     Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::to_value(&r).unwrap_or_default(), "/inbox"))
 }
 
