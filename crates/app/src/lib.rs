@@ -4,6 +4,7 @@
 
 pub mod appeals;
 pub mod documents;
+pub mod inbox;
 pub mod supervision;
 pub mod tasks;
 

@@ -95,3 +95,47 @@ pub async fn raise_notice(tx: &mut WriteTx, kind: &str, ref_id: i64, level: Noti
     .rows_affected();
     Ok(n == 1)
 }
+
+/// A unit's 待办 across every kind: the duties whose clock runs with the units under `path` —
+/// as owner, or (tasks) as a co-unit — most urgent first (red, yellow, blue, then green; the
+/// soonest limit first), optionally of some kinds, one light, or one unit of the subtree.
+pub async fn unit_inbox(db: &Db, path: &str, kinds: &[String], light: Option<&str>, unit_id: Option<i64>, limit: i64) -> Result<Vec<Record>> {
+    let rows = sqlx::query("SELECT id FROM units WHERE path LIKE $1").bind(format!("{path}%")).fetch_all(db.pool()).await?;
+    let mut ids = rows.iter().map(|r| get_i64(r, "id")).collect::<Result<Vec<_>>>()?;
+    if let Some(u) = unit_id {
+        ids.retain(|i| *i == u);
+    }
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Unit ids are integers read from the database, written in as literals; the rest is bound.
+    let ids = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let mut cond = String::from("r.phase = 'running'");
+    let mut args: Vec<String> = Vec::new();
+    for k in kinds {
+        args.push(k.clone());
+    }
+    if !kinds.is_empty() {
+        let ps: Vec<String> = (1..=kinds.len()).map(|i| format!("${i}")).collect();
+        cond += &format!(" AND r.kind IN ({})", ps.join(", "));
+    }
+    if let Some(l) = light {
+        args.push(l.to_string());
+        cond += &format!(" AND r.light = ${}", args.len());
+    }
+    let lim = format!("${}", args.len() + 1);
+    const COLS: &str = "r.kind, r.ref_id, r.owner_unit_id, r.state, r.phase, r.due_at, r.light, r.title, r.version, r.updated_at";
+    let sql = format!(
+        "SELECT * FROM ( \
+           SELECT {COLS} FROM duty_records r WHERE r.owner_unit_id IN ({ids}) AND {cond} \
+           UNION \
+           SELECT {COLS} FROM duty_units du JOIN duty_records r ON r.kind = 'task' AND r.ref_id = du.duty_id WHERE du.unit_id IN ({ids}) AND {cond} \
+         ) r ORDER BY CASE r.light WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'blue' THEN 2 ELSE 3 END, COALESCE(r.due_at, 9000000000000000000), r.kind, r.ref_id LIMIT {lim}"
+    );
+    let mut q = sqlx::query(&sql);
+    for a in &args {
+        q = q.bind(a);
+    }
+    let rows = q.bind(limit.clamp(1, 500)).fetch_all(db.pool()).await?;
+    rows.iter().map(record).collect()
+}

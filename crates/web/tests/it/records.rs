@@ -70,3 +70,36 @@ async fn the_record_of_duties_equals_every_kind() {
     assert_eq!(rec.len(), tasks.len() + appeals.len(), "nothing else in the record");
     assert!(rec.contains_key(&("appeal".to_string(), appeal)) && rec[&("appeal".to_string(), appeal)].2 == "under_review");
 }
+
+/// One 待办 for every kind, read from the record: a township's tasks and appeals in one list,
+/// most urgent first, each with its kind, title, link and working days left; filters by kind,
+/// light and unit.
+#[tokio::test]
+async fn one_inbox_for_every_kind() {
+    let app = spawn_app().await;
+    luoshi_app::appeals::seed_categories(&app.t.db, &luoshi_app::Who::system("test")).await.unwrap();
+    let appeal = crate::appeals::dispatched_to(&app, "城关镇").await;
+    let staff = app.login("staff").await;
+    let v: serde_json::Value = staff.get(&app, "/api/v1/inbox").await.json().await.unwrap();
+    let duties = v["duties"].as_array().unwrap();
+    let kinds: std::collections::BTreeSet<&str> = duties.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["appeal", "task"].into_iter().collect(), "{v}");
+    let line = duties.iter().find(|d| d["kind"] == "appeal" && d["id"] == appeal).unwrap();
+    assert_eq!(line["href"], format!("/appeals/{appeal}"));
+    assert!(line["days_left"].as_i64().unwrap() > 0 && !line["title"].as_str().unwrap().is_empty(), "{line}");
+    // Most urgent first.
+    let rank = |l: &str| ["red", "yellow", "blue", "green"].iter().position(|x| *x == l).unwrap_or(4);
+    let ranks: Vec<usize> = duties.iter().map(|d| rank(d["light"].as_str().unwrap())).collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
+    // Filters.
+    let only: serde_json::Value = staff.get(&app, "/api/v1/inbox?kind=appeal").await.json().await.unwrap();
+    assert!(only["duties"].as_array().unwrap().iter().all(|d| d["kind"] == "appeal"));
+    let red: serde_json::Value = staff.get(&app, "/api/v1/inbox?light=red").await.json().await.unwrap();
+    assert!(red["duties"].as_array().unwrap().iter().all(|d| d["light"] == "red"));
+    let other_unit = app.unit_id("县审计局").await;
+    let none: serde_json::Value = staff.get(&app, &format!("/api/v1/inbox?unit_id={other_unit}")).await.json().await.unwrap();
+    assert!(none["duties"].as_array().unwrap().is_empty(), "a unit outside the subtree shows nothing");
+    // The page: one list, names and days, not ids.
+    let html = staff.get(&app, "/inbox").await.text().await.unwrap();
+    assert!(html.contains("群众诉求") && html.contains("任务") && html.contains(&format!("/appeals/{appeal}")) && html.contains("个工作日"), "{html}");
+}

@@ -137,13 +137,46 @@ pub(super) struct InboxPage {
     extensions: Vec<store::Extension>,
     exemptions: Vec<store::Exemption>,
     supervisor: bool,
-    /// The unit's work orders (群众诉求) to sign and answer, soonest limit first.
-    appeals: Vec<crate::handlers::appeals::Row>,
+    /// The unit's 待办 of every kind, most urgent first.
+    duties: Vec<DutyLine>,
+    unit: bool,
+    /// The filters as chosen, to show them chosen.
+    q_kind: String,
+    q_light: String,
+}
+
+/// A line of the 待办 with its labels.
+pub(super) struct DutyLine {
+    item: luoshi_app::inbox::InboxItem,
+    kind: String,
+    state: String,
+    light: String,
+    /// 剩余N个工作日 / 今日到期 / 已逾期N个工作日.
+    days: String,
+    overdue: bool,
+}
+
+fn duty_line(lang: Lang, item: luoshi_app::inbox::InboxItem) -> DutyLine {
+    let state_key = if item.kind == "appeal" { format!("appeal_state.{}", item.state) } else { format!("state.{}", item.state) };
+    let (days, overdue) = match item.days_left {
+        Some(n) if n > 0 => (t(lang, "inbox.days_left").replace("{n}", &n.to_string()), false),
+        Some(0) => (t(lang, "inbox.due_today").to_string(), false),
+        Some(n) => (t(lang, "inbox.days_overdue").replace("{n}", &(-n).to_string()), true),
+        None => (String::new(), false),
+    };
+    DutyLine {
+        kind: t(lang, &format!("duty_kind.{}", item.kind)).to_string(),
+        state: t(lang, &state_key).to_string(),
+        light: label(lang, "light", item.light.as_str()),
+        days,
+        overdue,
+        item,
+    }
 }
 
 /// What the caller must do now: a unit its tasks to sign, report and reply to, sorted by
 /// urgency, with the notices its subtree received; the supervision office what waits for review.
-pub async fn inbox(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> {
+pub async fn inbox(ctx: Ctx, State(app): State<AppState>, Query(q): Query<luoshi_app::inbox::InboxQuery>) -> AppResult<Response> {
     let who = ctx.who()?;
     let p = ctx.user()?;
     let supervisor = who.is_supervisor();
@@ -163,17 +196,19 @@ pub async fn inbox(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response>
     } else {
         (Vec::new(), Vec::new(), Vec::new())
     };
-    let appeals = luoshi_app::appeals::inbox(&app.db, &who, app.now()).await?;
+    // Every kind in one list, read from the record of duties.
+    let duties = luoshi_app::inbox::unit_inbox(&app.db, &who, app.today(), &q).await?;
     if ctx.want == Want::Json {
+        let appeals = luoshi_app::appeals::inbox(&app.db, &who, app.now()).await?;
         let appeals: Vec<_> = appeals.iter().map(|(a, l)| serde_json::json!({ "appeal": a, "light": l })).collect();
-        return Ok(Json(
-            serde_json::json!({ "tasks": mine, "notices": notices, "review": review, "extensions": extensions, "exemptions": exemptions, "appeals": appeals }),
-        )
+        return Ok(Json(serde_json::json!({
+            "duties": duties, "tasks": mine, "notices": notices, "review": review, "extensions": extensions, "exemptions": exemptions, "appeals": appeals
+        }))
         .into_response());
     }
     let lang = ctx.lang;
-    let cats = luoshi_storage::appeals::categories(&app.db).await?;
-    let appeals = appeals.into_iter().map(|(a, l)| crate::handlers::appeals::row_of(lang, &cats, a, l)).collect();
+    let unit = p.user.role.unit_scoped();
+    let mine = if unit { Vec::new() } else { mine };
     let page = InboxPage {
         chrome: chrome(&ctx, "tasks.inbox", None),
         rows: rows(lang, mine),
@@ -188,7 +223,10 @@ pub async fn inbox(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response>
         extensions,
         exemptions,
         supervisor,
-        appeals,
+        duties: duties.into_iter().map(|i| duty_line(lang, i)).collect(),
+        unit,
+        q_kind: q.kind.clone(),
+        q_light: q.light.clone(),
     };
     Ok(render(&page))
 }
