@@ -119,22 +119,6 @@ pub(super) async fn list_n(db: &Db, who: &Who, q: &ListQuery, now: i64, limit: i
         .collect())
 }
 
-/// A unit's appeals to act on (to sign, to handle), soonest limit first.
-pub async fn inbox(db: &Db, who: &Who, now: i64) -> Result<Vec<(Appeal, Light)>> {
-    let Sight::Units(path) = sight(who) else { return Ok(Vec::new()) };
-    let lim = limits(db, now).await?;
-    let f = Filter { owner_path: Some(path), states: vec![AppealState::Dispatched, AppealState::Signed], order: Order::Due, limit: 200, ..Default::default() };
-    Ok(store::list(db, &f)
-        .await?
-        .into_iter()
-        .map(|mut a| {
-            let l = dom::light(a.state, a.due_at, a.rework_count, now, &lim);
-            mask(&mut a);
-            (a, l)
-        })
-        .collect())
-}
-
 /// The hotline's desk: new appeals to dispatch, 退单 to review, replies to call back (回访),
 /// extensions to decide.
 #[derive(Debug, Clone, Default, Serialize)]

@@ -266,24 +266,6 @@ pub(super) async fn counts_resolved(db: &Db, vis: &Resolved, f: &Filter) -> Resu
     Ok(out)
 }
 
-/// A unit's inbox: open duties its subtree owns (to sign, report, reply) or co-operates on.
-pub async fn inbox(db: &Db, unit_path: &str, limit: i64) -> Result<Vec<Duty>> {
-    let Resolved::Units(ids) = Visibility::Units(unit_path.to_string()).resolve(db).await? else { return Ok(Vec::new()) };
-    // Open duties the units own or co-operate on, from their sight alone, sorted by urgency:
-    // a unit's open items are few, the sort is cheap.
-    const URGENCY: &str = "CASE s.light WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'blue' THEN 2 ELSE 3 END * 10 + CASE s.state WHEN 'assigned' THEN 0 WHEN 'returned' THEN 1 ELSE 2 END";
-    let sql = format!(
-        "SELECT {DUTY_COLS} FROM ( \
-           SELECT DISTINCT s.duty_id AS id, {URGENCY} AS urgency, s.due FROM duty_sight s \
-           WHERE s.unit_id IN ({ids}) AND s.state IN ('assigned', 'signed', 'returned') \
-           ORDER BY urgency, s.due, s.duty_id LIMIT $1) page \
-         JOIN duties d ON d.id = page.id JOIN units ou ON ou.id = d.owner_unit_id LEFT JOIN users lu ON lu.id = d.lead_leader_id \
-         ORDER BY page.urgency, page.due, page.id"
-    );
-    let rows = sqlx::query(&sql).bind(limit.clamp(1, 500)).fetch_all(db.pool()).await?;
-    rows.iter().map(duty).collect()
-}
-
 /// The direct sub-tasks of a duty.
 pub async fn children(db: &Db, id: i64) -> Result<Vec<Duty>> {
     let rows =

@@ -159,7 +159,8 @@ async fn sight_follows_every_change_and_answers_as_the_duties_do() {
                 assert_eq!(n, want as i64, "{light:?} count of {path} with {f:?}");
             }
         }
-        let inbox: BTreeSet<i64> = tasks::inbox(db, path, 500).await.unwrap().iter().map(|d| d.id).collect();
+        let inbox: BTreeSet<i64> =
+            luoshi_storage::duty::unit_inbox(db, path, &["task".to_string()], None, None, 500).await.unwrap().iter().map(|d| d.ref_id).collect();
         let want: BTreeSet<i64> = sees.iter().filter(|d| matches!(d.state, State::Assigned | State::Signed | State::Returned)).map(|d| d.id).collect();
         assert_eq!(inbox, want, "inbox of {path}");
     }

@@ -180,8 +180,10 @@ pub async fn inbox(ctx: Ctx, State(app): State<AppState>, Query(q): Query<luoshi
     let who = ctx.who()?;
     let p = ctx.user()?;
     let supervisor = who.is_supervisor();
+    // A unit's tasks and appeals come in the one 待办 below; a leader keeps the tasks he leads
+    // that need attention.
     let (mine, notices) = if p.user.role.unit_scoped() {
-        (store::inbox(&app.db, &p.unit_path, 50).await?, store::notices_under(&app.db, &p.unit_path, 30).await?)
+        (Vec::new(), store::notices_under(&app.db, &p.unit_path, 30).await?)
     } else if p.user.role == Role::Leader {
         let f = Filter { leader_id: Some(p.user.id), open: true, limit: Some(200), ..Default::default() };
         let mut l = store::list(&app.db, &who.visibility(), &f).await?;
@@ -199,16 +201,13 @@ pub async fn inbox(ctx: Ctx, State(app): State<AppState>, Query(q): Query<luoshi
     // Every kind in one list, read from the record of duties.
     let duties = luoshi_app::inbox::unit_inbox(&app.db, &who, app.today(), &q).await?;
     if ctx.want == Want::Json {
-        let appeals = luoshi_app::appeals::inbox(&app.db, &who, app.now()).await?;
-        let appeals: Vec<_> = appeals.iter().map(|(a, l)| serde_json::json!({ "appeal": a, "light": l })).collect();
         return Ok(Json(serde_json::json!({
-            "duties": duties, "tasks": mine, "notices": notices, "review": review, "extensions": extensions, "exemptions": exemptions, "appeals": appeals
+            "duties": duties, "tasks": mine, "notices": notices, "review": review, "extensions": extensions, "exemptions": exemptions
         }))
         .into_response());
     }
     let lang = ctx.lang;
     let unit = p.user.role.unit_scoped();
-    let mine = if unit { Vec::new() } else { mine };
     let page = InboxPage {
         chrome: chrome(&ctx, "tasks.inbox", None),
         rows: rows(lang, mine),
