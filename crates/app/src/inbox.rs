@@ -36,6 +36,9 @@ pub struct InboxQuery {
     pub unit_id: Option<i64>,
 }
 
+/// The most urgent duties the 待办 shows.
+const PAGE: i64 = 100;
+
 /// A unit's 待办 (its subtree's, as owner or co-unit); empty for callers who are not a unit's.
 pub async fn unit_inbox(db: &Db, who: &Who, today: NaiveDate, q: &InboxQuery) -> Result<Vec<InboxItem>> {
     let unit_scoped = who.role.is_some_and(|r| r.unit_scoped());
@@ -47,7 +50,7 @@ pub async fn unit_inbox(db: &Db, who: &Who, today: NaiveDate, q: &InboxQuery) ->
     if let Some(l) = light {
         Light::parse(l).ok_or_else(|| luoshi_domain::DomainError::invalid("light"))?;
     }
-    let rows = record::unit_inbox(db, &who.unit_path, &kinds, light, q.unit_id, 200).await?;
+    let rows = record::unit_inbox(db, &who.unit_path, &kinds, light, q.unit_id, PAGE).await?;
     let cal = calendar::load(db).await?;
     Ok(rows
         .into_iter()

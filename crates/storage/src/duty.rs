@@ -125,12 +125,19 @@ pub async fn unit_inbox(db: &Db, path: &str, kinds: &[String], light: Option<&st
     }
     let lim = format!("${}", args.len() + 1);
     const COLS: &str = "r.kind, r.ref_id, r.owner_unit_id, r.state, r.phase, r.due_at, r.light, r.title, r.version, r.updated_at";
+    // The keys, light and limit of every open duty come from indexes (co-units from the unit's
+    // own rows first: CROSS JOIN keeps that order on SQLite); only the page is read in full.
     let sql = format!(
-        "SELECT * FROM ( \
-           SELECT {COLS} FROM duty_records r WHERE r.owner_unit_id IN ({ids}) AND {cond} \
-           UNION \
-           SELECT {COLS} FROM duty_units du JOIN duty_records r ON r.kind = 'task' AND r.ref_id = du.duty_id WHERE du.unit_id IN ({ids}) AND {cond} \
-         ) r ORDER BY CASE r.light WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'blue' THEN 2 ELSE 3 END, COALESCE(r.due_at, 9000000000000000000), r.kind, r.ref_id LIMIT {lim}"
+        "SELECT {COLS} FROM ( \
+           SELECT DISTINCT k.kind, k.ref_id, \
+             CASE k.light WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'blue' THEN 2 ELSE 3 END AS urgency, \
+             COALESCE(k.due_at, 9000000000000000000) AS due_key FROM ( \
+             SELECT r.kind, r.ref_id, r.light, r.due_at FROM duty_records r WHERE r.owner_unit_id IN ({ids}) AND {cond} \
+             UNION ALL \
+             SELECT r.kind, r.ref_id, r.light, r.due_at FROM duty_units du CROSS JOIN duty_records r \
+             WHERE du.unit_id IN ({ids}) AND r.kind = 'task' AND r.ref_id = du.duty_id AND {cond} \
+           ) k ORDER BY urgency, due_key, k.kind, k.ref_id LIMIT {lim} \
+         ) k JOIN duty_records r ON r.kind = k.kind AND r.ref_id = k.ref_id ORDER BY k.urgency, k.due_key, k.kind, k.ref_id"
     );
     let mut q = sqlx::query(&sql);
     for a in &args {

@@ -17,7 +17,8 @@ CREATE TABLE duty_records (
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (kind, ref_id)
 );
-CREATE INDEX duty_records_owner ON duty_records(owner_unit_id, phase, due_at);
+-- a unit's 待办 reads its open duties' light and limit from this index alone
+CREATE INDEX duty_records_owner ON duty_records(owner_unit_id, phase, light, due_at);
 CREATE INDEX duty_records_phase_due ON duty_records(phase, due_at);
 
 CREATE FUNCTION duty_task_phase(state TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE AS $$
