@@ -70,6 +70,12 @@ pub async fn sweep(db: &Db, now: i64) -> Result<u64> {
     Ok(a + b + c)
 }
 
+/// The start (µs) of the wall-clock window of `window_micros` that holds `now`: how every shared
+/// rate count names its window.
+pub fn window_start(now: i64, window_micros: i64) -> i64 {
+    now - now.rem_euclid(window_micros.max(1))
+}
+
 /// A named secret shared by every node (the public form key): the first node to ask stores
 /// its candidate, and every node reads the stored one. Bookkeeping, not audited.
 pub async fn secret(db: &Db, name: &str, candidate: &str) -> Result<String> {
@@ -85,7 +91,7 @@ pub async fn secret(db: &Db, name: &str, candidate: &str) -> Result<String> {
 /// `window_micros` that holds `now`, at most a day) and return the count so far, atomically on
 /// every node. Bookkeeping, not audited.
 pub async fn count_hit(db: &Db, key: &str, window_micros: i64, now: i64) -> Result<i64> {
-    let window = now - now.rem_euclid(window_micros.max(1));
+    let window = window_start(now, window_micros);
     let mut tx = db.begin_write().await?;
     let row = sqlx::query(
         "INSERT INTO rate_counts (key, window_no, n) VALUES ($1, $2, 1) ON CONFLICT (key, window_no) DO UPDATE SET n = rate_counts.n + 1 RETURNING n",
@@ -102,7 +108,7 @@ pub async fn count_hit(db: &Db, key: &str, window_micros: i64, now: i64) -> Resu
 /// The hits counted so far under a key in the wall-clock window of `window_micros` that holds
 /// `now` (a read: the count itself is written with what it counts, see `appeals::insert_many`).
 pub async fn hits(db: &Db, key: &str, window_micros: i64, now: i64) -> Result<i64> {
-    let window = now - now.rem_euclid(window_micros.max(1));
+    let window = window_start(now, window_micros);
     let row = sqlx::query("SELECT n FROM rate_counts WHERE key = $1 AND window_no = $2").bind(key).bind(window).fetch_optional(db.pool()).await?;
     row.map(|r| get_i64(&r, "n")).transpose().map(|n| n.unwrap_or(0))
 }

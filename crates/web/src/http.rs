@@ -202,7 +202,7 @@ async fn check_csrf(req: Request, csrf: &str) -> AppResult<Request> {
         return Err(bad());
     }
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| AppError(DomainError::field(ErrorCode::TooLarge, "body").with_detail("12 MiB")))?;
+    let bytes = crate::extract::body_bytes(Request::from_parts(parts.clone(), body)).await?;
     let ok = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default().iter().any(|(k, v)| k == "_csrf" && v == csrf);
     if !ok {
         return Err(bad());

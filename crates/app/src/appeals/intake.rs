@@ -357,7 +357,7 @@ pub async fn receive(db: &Db, routing: &Routing, who: Option<&Who>, input: &Appe
         open311_key_id: key_id,
         rate_secret: Some(key_hash(&rating_code)),
         // An Open311 key's limit per minute counts this appeal with it (see `key_hits`).
-        rate_key: key_id.map(|k| (key_rate_name(k), now - now.rem_euclid(MINUTE))),
+        rate_key: key_id.map(|k| (key_rate_name(k), luoshi_storage::sessions::window_start(now, MINUTE))),
     };
     let actor = who.map(|w| w.actor.clone()).unwrap_or_else(|| Actor { id: None, name: format!("citizen:{}", channel.as_str()) });
     let mut appeal = routing.write(db, actor, new, placement, now).await?;

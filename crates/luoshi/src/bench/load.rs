@@ -1,0 +1,377 @@
+//! `bench load`: the realistic mix of every endpoint, each endpoint alone, and the limits
+//! (an empty handler, a bare primary-key read, a bare durable insert) measured in the same run.
+
+use super::*;
+use crate::Fail;
+use luoshi_storage::Db;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Latencies of one named endpoint.
+#[derive(Default)]
+pub(super) struct Samples {
+    ok: Vec<Duration>,
+    errors: usize,
+    /// The first failure, to show what went wrong.
+    first_error: Option<String>,
+}
+
+pub(super) fn pct(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+/// A measured line: name, requests per second, p50, p95, p99 (ms), errors.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub name: String,
+    pub rps: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub count: usize,
+    pub errors: usize,
+    pub first_error: Option<String>,
+}
+
+pub(super) fn lines(map: BTreeMap<String, Samples>, secs: f64) -> Vec<Line> {
+    map.into_iter()
+        .map(|(name, mut s)| {
+            s.ok.sort();
+            Line {
+                rps: s.ok.len() as f64 / secs,
+                p50: pct(&s.ok, 0.50),
+                p95: pct(&s.ok, 0.95),
+                p99: pct(&s.ok, 0.99),
+                count: s.ok.len(),
+                errors: s.errors,
+                first_error: s.first_error,
+                name,
+            }
+        })
+        .collect()
+}
+
+pub(super) struct Worker {
+    client: reqwest::Client,
+    /// No cookies: for Open311 clients, which have no session.
+    plain: reqwest::Client,
+    username: String,
+    csrf: String,
+    own_task: Option<i64>,
+    any_task: Option<i64>,
+}
+
+pub(super) async fn login(base: &str, user: &str) -> Result<Worker, Fail> {
+    let client = reqwest::Client::builder().cookie_store(true).pool_max_idle_per_host(4).build().map_err(|e| Fail(e.to_string()))?;
+    let r = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({ "username": user, "password": luoshi_web::demo::DEMO_PASSWORD }))
+        .send()
+        .await
+        .map_err(|e| Fail(format!("cannot reach {base}: {e}")))?;
+    if !r.status().is_success() {
+        return Err(Fail(format!("login {user}: {}", r.status())));
+    }
+    let v: serde_json::Value = r.json().await.map_err(|e| Fail(e.to_string()))?;
+    let csrf = v["csrf"].as_str().unwrap_or_default().to_string();
+    let inbox: serde_json::Value =
+        client.get(format!("{base}/api/v1/inbox")).send().await.map_err(|e| Fail(e.to_string()))?.json().await.map_err(|e| Fail(e.to_string()))?;
+    let unit_role = matches!(v["user"]["role"].as_str(), Some("unit_staff" | "unit_manager"));
+    // A task the unit owns and may report on: one in progress, owned by the caller's unit.
+    let unit_id = v["user"]["unit_id"].as_i64();
+    let signed: serde_json::Value = client
+        .get(format!("{base}/api/v1/tasks?state=signed&unit_id={}&limit=1", unit_id.unwrap_or(0)))
+        .send()
+        .await
+        .map_err(|e| Fail(e.to_string()))?
+        .json()
+        .await
+        .map_err(|e| Fail(e.to_string()))?;
+    let own_task = signed["tasks"]
+        .as_array()
+        .filter(|_| unit_role)
+        .and_then(|ts| ts.iter().find(|t| t["owner_unit_id"].as_i64() == unit_id))
+        .and_then(|t| t["id"].as_i64());
+    let _ = &inbox;
+    let board: serde_json::Value =
+        client.get(format!("{base}/api/v1/tasks?limit=20")).send().await.map_err(|e| Fail(e.to_string()))?.json().await.map_err(|e| Fail(e.to_string()))?;
+    let any_task = board["tasks"].as_array().and_then(|ts| ts.first()).and_then(|t| t["id"].as_i64());
+    let plain = reqwest::Client::builder().pool_max_idle_per_host(4).build().map_err(|e| Fail(e.to_string()))?;
+    Ok(Worker { client, plain, username: user.to_string(), csrf, own_task, any_task })
+}
+
+/// The requests of the mix, with their share in percent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Inbox,
+    Board,
+    BoardRed,
+    Task,
+    Report,
+    Directives,
+    Deadline,
+    /// A fresh login (Argon2id on purpose: expensive by design, so a small share).
+    Login,
+    /// Appeal search by words (the caller's sight: all for the office, the unit's own for units).
+    AppealSearch,
+    /// An Open311 query: one service's recent requests, a page of 50.
+    Open311,
+    /// Appeal intake through Open311 POST (API key).
+    Intake,
+}
+
+pub const MIX: &[(Kind, usize)] = &[
+    (Kind::Inbox, 25),
+    (Kind::Board, 15),
+    (Kind::BoardRed, 8),
+    (Kind::Task, 15),
+    (Kind::Report, 10),
+    (Kind::Deadline, 5),
+    (Kind::Login, 2),
+    (Kind::AppealSearch, 8),
+    (Kind::Open311, 7),
+    (Kind::Intake, 5),
+];
+
+pub(super) const SEARCH_WORDS: &[&str] = &["路灯", "噪音", "拖欠工资", "垃圾", "停水", "物业", "宅基地", "油烟"];
+pub(super) const SERVICES: &[&str] = &["streetlight", "road", "water_supply", "sanitation", "noise_pollution", "housing", "wages", "market"];
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Inbox => "GET /api/v1/inbox",
+            Kind::Board => "GET /api/v1/tasks (board)",
+            Kind::BoardRed => "GET /api/v1/tasks?light=red",
+            Kind::Task => "GET /api/v1/tasks/{id}",
+            Kind::Report => "POST /api/v1/tasks/{id}/reports",
+            Kind::Directives => "GET /api/v1/directives",
+            Kind::Deadline => "GET /api/v1/calendar/deadline",
+            Kind::Login => "POST /api/v1/session (login)",
+            Kind::AppealSearch => "GET /api/v1/appeals?q= (search)",
+            Kind::Open311 => "GET /open311/v2/requests.json",
+            Kind::Intake => "POST /open311/v2/requests.json (intake)",
+        }
+    }
+
+    fn request(self, w: &Worker, base: &str, rng: &mut Rng) -> (&'static str, reqwest::RequestBuilder) {
+        let c = &w.client;
+        match self {
+            Kind::Inbox => (self.name(), c.get(format!("{base}/api/v1/inbox"))),
+            Kind::Board => (self.name(), c.get(format!("{base}/api/v1/tasks"))),
+            Kind::BoardRed => (self.name(), c.get(format!("{base}/api/v1/tasks?light=red"))),
+            Kind::Task => match w.any_task.or(w.own_task) {
+                Some(t) => (self.name(), c.get(format!("{base}/api/v1/tasks/{t}"))),
+                None => Kind::Inbox.request(w, base, rng),
+            },
+            Kind::Report => match w.own_task {
+                Some(t) => (
+                    self.name(),
+                    c.post(format!("{base}/api/v1/tasks/{t}/reports"))
+                        .header("x-csrf-token", &w.csrf)
+                        .json(&serde_json::json!({ "text": "压测进展报告", "percent": rng.below(101) })),
+                ),
+                None => Kind::Directives.request(w, base, rng),
+            },
+            Kind::Directives => (self.name(), c.get(format!("{base}/api/v1/directives"))),
+            Kind::Deadline => (self.name(), c.get(format!("{base}/api/v1/calendar/deadline?from=2026-03-02&days=15"))),
+            Kind::AppealSearch => (self.name(), c.get(format!("{base}/api/v1/appeals")).query(&[("q", *rng.pick(SEARCH_WORDS))])),
+            Kind::Open311 => (self.name(), w.plain.get(format!("{base}/open311/v2/requests.json?service_code={}&page_size=50", rng.pick(SERVICES)))),
+            Kind::Intake => {
+                let (cat, _, texts) = rng.pick(luoshi_web::demo_appeals::TEMPLATES);
+                let place = rng.pick(luoshi_web::demo_appeals::PLACES);
+                let form = [
+                    ("api_key", luoshi_web::demo_appeals::DEMO_OPEN311_KEY.to_string()),
+                    ("service_code", (*cat).to_string()),
+                    ("address_string", (*place).to_string()),
+                    ("description", rng.pick(texts).replace("{p}", place)),
+                ];
+                (self.name(), w.plain.post(format!("{base}/open311/v2/requests.json")).form(&form))
+            }
+            // A separate client, so the worker's own session stays as it is.
+            Kind::Login => (
+                self.name(),
+                reqwest::Client::new()
+                    .post(format!("{base}/api/v1/session"))
+                    .json(&serde_json::json!({ "username": w.username, "password": luoshi_web::demo::DEMO_PASSWORD })),
+            ),
+        }
+    }
+}
+
+pub(super) fn pick_kind(rng: &mut Rng) -> Kind {
+    let mut roll = rng.below(100);
+    for (k, share) in MIX {
+        if roll < *share {
+            return *k;
+        }
+        roll -= share;
+    }
+    Kind::Inbox
+}
+
+/// Drive a running server: each worker logs in as one of `users` and loops over the mix (or
+/// one kind only) until the time is up. Loopback only; bounded by the duration.
+pub async fn load(base: &str, duration: Duration, concurrency: usize, users: &[String], only: Option<Kind>) -> Result<(Vec<Line>, f64), Fail> {
+    if !(base.starts_with("http://127.") || base.starts_with("http://localhost") || base.starts_with("http://[::1]")) {
+        return Err(Fail("bench load drives only a server on this machine (http://127.0.0.1:PORT)".into()));
+    }
+    let mut workers = Vec::new();
+    for i in 0..concurrency.max(1) {
+        workers.push(login(base, &users[i % users.len().max(1)]).await?);
+    }
+    let deadline = Instant::now() + duration;
+    let started = Instant::now();
+    let results = Arc::new(std::sync::Mutex::new(BTreeMap::<String, Samples>::new()));
+    let mut handles = Vec::new();
+    for (i, w) in workers.into_iter().enumerate() {
+        let base = base.to_string();
+        let results = results.clone();
+        handles.push(tokio::spawn(async move {
+            let mut rng = Rng::new(i as u64 + 1);
+            let mut local: BTreeMap<String, Samples> = BTreeMap::new();
+            while Instant::now() < deadline {
+                let kind = only.unwrap_or_else(|| pick_kind(&mut rng));
+                let (name, req) = kind.request(&w, &base, &mut rng);
+                let t0 = Instant::now();
+                let outcome = match req.send().await {
+                    Ok(r) => {
+                        let status = r.status();
+                        let body = r.bytes().await.unwrap_or_default();
+                        if status.is_success() {
+                            Ok(())
+                        } else {
+                            Err(format!("{status} {}", String::from_utf8_lossy(&body[..body.len().min(200)])))
+                        }
+                    }
+                    Err(e) => Err(e.to_string()),
+                };
+                let e = local.entry(name.to_string()).or_default();
+                match outcome {
+                    Ok(()) => e.ok.push(t0.elapsed()),
+                    Err(msg) => {
+                        e.errors += 1;
+                        e.first_error.get_or_insert(msg);
+                    }
+                }
+            }
+            if let Ok(mut all) = results.lock() {
+                for (k, v) in local {
+                    let e = all.entry(k).or_default();
+                    e.ok.extend(v.ok);
+                    e.errors += v.errors;
+                    if e.first_error.is_none() {
+                        e.first_error = v.first_error;
+                    }
+                }
+            }
+        }));
+    }
+    for h in handles {
+        let _ = h.await;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let map = std::mem::take(&mut *results.lock().map_err(|_| Fail("lost results".into()))?);
+    Ok((lines(map, secs), secs))
+}
+
+pub(super) async fn timed<F, Fut>(name: &str, duration: Duration, concurrency: usize, f: F) -> Line
+where
+    F: Fn(u64) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let deadline = Instant::now() + duration;
+    let started = Instant::now();
+    let mut handles = Vec::new();
+    for w in 0..concurrency {
+        let f = f.clone();
+        handles.push(tokio::spawn(async move {
+            let mut s = Samples::default();
+            let mut n = (w as u64) << 32;
+            while Instant::now() < deadline {
+                n += 1;
+                let t0 = Instant::now();
+                if f(n).await {
+                    s.ok.push(t0.elapsed());
+                } else {
+                    s.errors += 1;
+                }
+            }
+            s
+        }));
+    }
+    let mut all = Samples::default();
+    for h in handles {
+        if let Ok(s) = h.await {
+            all.ok.extend(s.ok);
+            all.errors += s.errors;
+        }
+    }
+    let mut m = BTreeMap::new();
+    m.insert(name.to_string(), all);
+    lines(m, started.elapsed().as_secs_f64()).remove(0)
+}
+
+/// The limits on this machine, measured beside the real endpoints: an empty HTTP handler, a bare
+/// primary-key read and a bare durable single-row insert.
+pub async fn baseline(base: &str, db: &Db, duration: Duration, concurrency: usize) -> Result<Vec<Line>, Fail> {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build().map_err(|e| Fail(e.to_string()))?;
+    let url = format!("{base}/healthz");
+    let empty = timed("limit: empty HTTP handler (GET /healthz)", duration, concurrency, move |_| {
+        let c = client.clone();
+        let u = url.clone();
+        async move { c.get(&u).send().await.map(|r| r.status().is_success()).unwrap_or(false) }
+    })
+    .await;
+    let max_id = luoshi_storage::tasks::count(db).await.map_err(|e| Fail(e.to_string()))?.max(1);
+    let dbr = db.clone();
+    let read = timed("limit: bare primary-key read", duration, concurrency, move |n| {
+        let d = dbr.clone();
+        async move { luoshi_storage::probe::pk_read(&d, i64::try_from(n % u64::try_from(max_id).unwrap_or(1)).unwrap_or(0) + 1).await.is_ok() }
+    })
+    .await;
+    let probe = luoshi_storage::probe::Probe::open(db).await.map_err(|e| Fail(e.to_string()))?;
+    let mode = probe.describe();
+    let insert = timed(&format!("limit: bare durable single-row insert ({mode})"), duration, concurrency, move |n| {
+        let p = probe.clone();
+        async move { p.insert(n).await.is_ok() }
+    })
+    .await;
+    Ok(vec![empty, read, insert])
+}
+
+pub(super) fn header(title: &str) {
+    println!("\n{title}");
+    println!("{:<58} {:>9} {:>8} {:>8} {:>8} {:>8} {:>7} {:>9}", "endpoint", "req/s", "p50 ms", "p95 ms", "p99 ms", "count", "errors", "of limit");
+}
+
+pub(super) fn row(l: &Line, ratio: &str) {
+    println!("{:<58} {:>9.1} {:>8.2} {:>8.2} {:>8.2} {:>8} {:>7} {:>9}", l.name, l.rps, l.p50, l.p95, l.p99, l.count, l.errors, ratio);
+    if let Some(e) = &l.first_error {
+        println!("    first error: {e}");
+    }
+}
+
+/// Print the mixed load, each endpoint alone as a ratio of its limit, and the limits.
+pub fn print(mix: &[Line], alone: &[Line], limits: &[Line]) {
+    header("mixed load (the realistic mix, all endpoints at once)");
+    for l in mix {
+        row(l, "");
+    }
+    header("each endpoint alone at the same concurrency, as a share of its limit");
+    let http = limits.iter().find(|l| l.name.contains("empty"));
+    let insert = limits.iter().find(|l| l.name.contains("insert"));
+    for l in alone {
+        let lim = if l.name.starts_with("POST") { insert } else { http };
+        let ratio = lim.map(|lim| format!("{:.1}%", l.rps / lim.rps.max(1e-9) * 100.0)).unwrap_or_default();
+        row(l, &ratio);
+    }
+    header("limits measured in the same run");
+    for l in limits {
+        row(l, "");
+    }
+}
