@@ -9,10 +9,9 @@ pub mod supervision;
 pub mod tasks;
 
 use chrono::NaiveDate;
-use luoshi_domain::access::Scope;
+use luoshi_domain::access::{Scope, Sight};
 use luoshi_domain::user::Role;
 use luoshi_domain::DomainError;
-use luoshi_storage::tasks::Visibility;
 use luoshi_storage::{Actor, StoreError};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -26,15 +25,43 @@ pub struct Who {
     pub user_id: Option<i64>,
     pub unit_id: Option<i64>,
     pub unit_path: String,
+    /// 县委书记 or 县长: a leader who sees the whole county.
+    pub principal: bool,
+    /// The units a deputy leader oversees (分管单位), as paths.
+    pub overseen: Vec<String>,
 }
 
 impl Who {
     pub fn system(name: &str) -> Who {
-        Who { actor: Actor::cli(name), role: None, user_id: None, unit_id: None, unit_path: "/".into() }
+        Who { actor: Actor::cli(name), role: None, user_id: None, unit_id: None, unit_path: "/".into(), principal: false, overseen: Vec::new() }
     }
 
     pub fn user(user_id: i64, username: &str, role: Role, unit_id: i64, unit_path: &str) -> Who {
-        Who { actor: Actor::user(user_id, username), role: Some(role), user_id: Some(user_id), unit_id: Some(unit_id), unit_path: unit_path.to_string() }
+        Who {
+            actor: Actor::user(user_id, username),
+            role: Some(role),
+            user_id: Some(user_id),
+            unit_id: Some(unit_id),
+            unit_path: unit_path.to_string(),
+            principal: false,
+            overseen: Vec::new(),
+        }
+    }
+
+    /// A leader's place in who sees what: principal, and the units he oversees.
+    pub fn with_oversight(mut self, principal: bool, overseen: Vec<String>) -> Who {
+        self.principal = principal;
+        self.overseen = overseen;
+        self
+    }
+
+    /// Which duties this caller sees, whatever their kind: the one definition
+    /// ([`luoshi_domain::access::Sight`]); the system sees the whole county.
+    pub fn sight(&self) -> Sight {
+        match (self.role, self.user_id) {
+            (Some(r), Some(id)) => Sight::of(r, self.principal, id, &self.unit_path, &self.overseen),
+            _ => Sight::County,
+        }
     }
 
     /// The supervision office, an administrator or the system.
@@ -42,14 +69,12 @@ impl Who {
         matches!(self.role, None | Some(Role::Supervisor | Role::Admin))
     }
 
-    /// Which duties this caller sees: the supervision office all, a leader what they lead,
-    /// a unit what its subtree owns or co-operates on, nobody else anything.
-    pub fn visibility(&self) -> Visibility {
+    /// Which tasks this caller sees: the one sight, narrowed by the tasks module (the 12345
+    /// hotline's desk has no part in tasks).
+    pub fn visibility(&self) -> Sight {
         match self.role {
-            None | Some(Role::Supervisor | Role::Admin) => Visibility::All,
-            Some(Role::Leader) => self.user_id.map(Visibility::Leader).unwrap_or(Visibility::Nothing),
-            Some(Role::UnitManager | Role::UnitStaff) => Visibility::Units(self.unit_path.clone()),
-            Some(Role::Hotline | Role::Deputy) => Visibility::Nothing,
+            Some(Role::Hotline) => Sight::Nothing,
+            _ => self.sight(),
         }
     }
 

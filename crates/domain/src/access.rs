@@ -1,8 +1,9 @@
-//! Who may do what: route policies and the unit scope of a caller.
+//! Who may do what: route policies, the unit scope of a caller, and who sees which duties.
 //!
 //! Every HTTP route declares one [`Policy`]; the web crate enforces it before the handler runs
-//! and a test walks every route against every role. Record-level checks (is this unit inside the
-//! caller's subtree?) use [`Scope`].
+//! and a test walks every route against every role. Organisation records (units, users) are
+//! seen within a [`Scope`]; duties of every kind within a [`Sight`], the one definition that
+//! every kind and every layer uses (a module may narrow it, never widen it).
 
 use crate::user::Role;
 
@@ -81,6 +82,65 @@ impl Scope {
     }
 }
 
+/// 视野: which duties a caller sees, whatever their kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sight {
+    /// The supervision office (督查室), the principal county leaders (县委书记, 县长: a flag on
+    /// the leader's account), administrators, the 12345 hotline's desk and the system itself:
+    /// the whole county.
+    County,
+    /// A deputy county leader: what he leads (牵头) and every duty the units he oversees (分管
+    /// 单位, data on the unit tree) and their subtrees own or co-operate on.
+    Leader { user_id: i64, overseen: Vec<String> },
+    /// A unit's people: the duties the units of this subtree own or co-operate on.
+    Units(String),
+    /// Roles with no part in duties (人大代表 see livelihood projects through their own module).
+    Nothing,
+}
+
+impl Sight {
+    /// The one rule, from the caller's account: role, principal flag, unit and oversight.
+    pub fn of(role: Role, principal: bool, user_id: i64, unit_path: &str, overseen: &[String]) -> Sight {
+        match role {
+            Role::Admin | Role::Supervisor | Role::Hotline => Sight::County,
+            Role::Leader if principal => Sight::County,
+            Role::Leader => Sight::Leader { user_id, overseen: overseen.to_vec() },
+            Role::UnitManager | Role::UnitStaff => Sight::Units(unit_path.to_string()),
+            Role::Deputy => Sight::Nothing,
+        }
+    }
+
+    /// Does it see a duty owned or co-operated on by units at these paths, led by `lead`?
+    pub fn sees(&self, unit_paths: &[&str], lead: Option<i64>) -> bool {
+        match self {
+            Sight::County => true,
+            Sight::Leader { user_id, overseen } => {
+                lead == Some(*user_id) || unit_paths.iter().any(|p| overseen.iter().any(|root| crate::unit::in_subtree(p, root)))
+            }
+            Sight::Units(root) => unit_paths.iter().any(|p| crate::unit::in_subtree(p, root)),
+            Sight::Nothing => false,
+        }
+    }
+
+    /// The subtrees whose units' duties it sees (`None`: the whole county).
+    pub fn roots(&self) -> Option<Vec<String>> {
+        match self {
+            Sight::County => None,
+            Sight::Leader { overseen, .. } => Some(overseen.clone()),
+            Sight::Units(root) => Some(vec![root.clone()]),
+            Sight::Nothing => Some(Vec::new()),
+        }
+    }
+
+    /// The leader whose own duties (those he leads) it also sees.
+    pub fn lead(&self) -> Option<i64> {
+        match self {
+            Sight::Leader { user_id, .. } => Some(*user_id),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +162,22 @@ mod tests {
         assert!(s.covers("/1/20/301/"));
         assert!(!s.covers("/1/21/"));
         assert!(!s.covers("/1/"));
+    }
+
+    #[test]
+    fn one_sight_for_every_caller() {
+        let over = vec!["/1/20/".to_string()];
+        assert_eq!(Sight::of(Role::Supervisor, false, 1, "/1/2/", &[]), Sight::County);
+        assert_eq!(Sight::of(Role::Leader, true, 1, "/1/", &[]), Sight::County);
+        let deputy = Sight::of(Role::Leader, false, 7, "/1/", &over);
+        assert!(deputy.sees(&["/1/20/301/"], None), "a unit he oversees, below");
+        assert!(deputy.sees(&["/1/30/"], Some(7)), "what he leads");
+        assert!(!deputy.sees(&["/1/30/"], Some(8)));
+        let unit = Sight::of(Role::UnitStaff, false, 9, "/1/20/", &[]);
+        assert!(unit.sees(&["/1/21/", "/1/20/5/"], None), "as co-unit");
+        assert!(!unit.sees(&["/1/21/"], None));
+        assert!(!Sight::of(Role::Deputy, false, 3, "/1/", &[]).sees(&["/1/"], None));
+        assert_eq!(unit.roots(), Some(vec!["/1/20/".to_string()]));
+        assert_eq!(Sight::County.roots(), None);
     }
 }

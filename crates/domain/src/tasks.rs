@@ -97,6 +97,9 @@ impl Workflow for TaskFlow {
     fn states() -> &'static [State] {
         State::ALL
     }
+    fn name(s: State) -> &'static str {
+        s.as_str()
+    }
     fn actions() -> &'static [Action] {
         Action::ALL
     }

@@ -89,6 +89,7 @@ pub async fn insert_tasks(db: &Db, actor: &Actor, rows: &[SeedTask]) -> Result<(
                 .bind(now);
         }
         let ids = q.fetch_all(tx.conn()).await?;
+        let new_ids = ids.iter().map(|r| crate::get_i64(r, "id")).collect::<Result<Vec<_>>>()?;
         let mut co = Vec::new();
         for (r, row) in chunk.iter().zip(&ids) {
             if let Some(u) = r.co_unit.filter(|u| *u != r.owner_unit_id) {
@@ -109,6 +110,7 @@ pub async fn insert_tasks(db: &Db, actor: &Actor, rows: &[SeedTask]) -> Result<(
             }
             q.execute(tx.conn()).await?;
         }
+        crate::tasks::sync_new(&mut tx, &new_ids).await?;
     }
     tx.audit(actor, "bench.seed", "task", "batch", None, Some(&serde_json::json!({ "tasks": rows.len() }))).await?;
     tx.commit().await
@@ -188,7 +190,8 @@ pub async fn insert_appeals(db: &Db, actor: &Actor, rows: &[SeedAppeal]) -> Resu
         q.execute(tx.conn()).await?;
     }
     // Their lines in the record of duties, as the migration enters existing appeals.
-    sqlx::query(&format!("{} WHERE a.id > $1", crate::appeals::RECORD_FROM_APPEALS)).bind(before).execute(tx.conn()).await?;
+    sqlx::query(&format!("{} WHERE a.id > $1", crate::appeals::record_from_appeals())).bind(before).execute(tx.conn()).await?;
+    crate::duty::sight_of_recorded(&mut tx, "appeal", &format!("ref_id > {before}")).await?;
     tx.audit(actor, "bench.seed", "appeal", "batch", None, Some(&serde_json::json!({ "appeals": rows.len() }))).await?;
     tx.commit().await
 }

@@ -14,6 +14,7 @@ pub mod catalogue;
 mod checkpoint;
 pub mod duty;
 mod migrate;
+pub mod oversight;
 pub mod probe;
 pub mod rules;
 pub mod sessions;

@@ -13,13 +13,21 @@ pub struct Principal {
     pub unit_name: String,
     /// The session's token hash (absent for API tokens).
     pub session: Option<String>,
+    /// 县委书记 or 县长: a leader who sees the whole county.
+    pub principal: bool,
+    /// The units a deputy leader oversees (分管单位), as paths.
+    pub overseen: Vec<String>,
 }
 
 const PRINCIPAL_COLS: &str =
-    "u.id, u.username, u.display_name, u.unit_id, u.role, u.phone, u.disabled, u.created_at, u.updated_at, n.path AS unit_path, n.name AS unit_name";
+    "u.id, u.username, u.display_name, u.unit_id, u.role, u.phone, u.disabled, u.created_at, u.updated_at, n.path AS unit_path, n.name AS unit_name, u.principal";
 
-fn principal(r: &sqlx::any::AnyRow, session: Option<String>) -> Result<Principal> {
-    Ok(Principal { user: crate::users::user(r)?, unit_path: get_str(r, "unit_path")?, unit_name: get_str(r, "unit_name")?, session })
+async fn principal(db: &Db, r: &sqlx::any::AnyRow, session: Option<String>) -> Result<Principal> {
+    let user = crate::users::user(r)?;
+    let principal = get_i64(r, "principal")? != 0;
+    // Only a deputy leader's sight depends on the units he oversees.
+    let overseen = if user.role == luoshi_domain::user::Role::Leader && !principal { crate::oversight::overseen_by(db, user.id).await? } else { Vec::new() };
+    Ok(Principal { user, unit_path: get_str(r, "unit_path")?, unit_name: get_str(r, "unit_name")?, session, principal, overseen })
 }
 
 /// Record a login: store the session (only the token's hash) and audit it.
@@ -48,7 +56,10 @@ pub async fn lookup(db: &Db, token_hash: &str, now: i64) -> Result<Option<Princi
     .bind(now)
     .fetch_optional(db.pool())
     .await?;
-    row.map(|r| principal(&r, Some(token_hash.to_string()))).transpose()
+    match row {
+        Some(r) => Ok(Some(principal(db, &r, Some(token_hash.to_string())).await?)),
+        None => Ok(None),
+    }
 }
 
 pub async fn delete(db: &Db, p: &Principal) -> Result<()> {
@@ -194,5 +205,8 @@ pub async fn lookup_token(db: &Db, token_hash: &str) -> Result<Option<Principal>
     .bind(token_hash)
     .fetch_optional(db.pool())
     .await?;
-    row.map(|r| principal(&r, None)).transpose()
+    match row {
+        Some(r) => Ok(Some(principal(db, &r, None).await?)),
+        None => Ok(None),
+    }
 }

@@ -138,6 +138,7 @@ pub async fn seed(db: &Db) -> Result<Seeded, String> {
         tx.commit().await.map_err(|e| e.to_string())?;
         out.users_created += 1;
     }
+    oversight(db, &actor).await?;
     // The 权责清单 the county edits: the shipped sample, once.
     if luoshi_storage::catalogue::list(db).await.map_err(|e| e.to_string())?.is_empty() {
         let missing = luoshi_app::documents::load_catalogue(db, &luoshi_app::Who::system("demo"), &luoshi_domain::doc::shipped_catalogue())
@@ -148,6 +149,29 @@ pub async fn seed(db: &Db) -> Result<Seeded, String> {
         }
     }
     Ok(out)
+}
+
+/// The units the deputy county head oversees (分管单位); the county head (县长) is principal and
+/// sees the whole county.
+const OVERSEEN_BY_VICE: &[&str] = &["县统计局", "县应急管理局", "县住房和城乡建设局"];
+
+/// Who sees what, as data: the principal leader and the deputy's 分管单位, once.
+async fn oversight(db: &Db, actor: &Actor) -> Result<(), String> {
+    let e = |e: luoshi_storage::StoreError| e.to_string();
+    if !luoshi_storage::oversight::principals(db).await.map_err(e)?.is_empty() {
+        return Ok(());
+    }
+    let all = units::list(db, &Scope::All).await.map_err(e)?;
+    let head = users::by_username(db, "leader").await.map_err(e)?;
+    let vice = users::by_username(db, "vice").await.map_err(e)?;
+    let (Some(head), Some(vice)) = (head, vice) else { return Ok(()) };
+    let mut tx = db.begin_write().await.map_err(e)?;
+    luoshi_storage::oversight::set_principal(&mut tx, actor, head.id, true).await.map_err(e)?;
+    for name in OVERSEEN_BY_VICE {
+        let u = units::resolve(&all, name).map_err(|e| e.to_string())?;
+        luoshi_storage::oversight::set_overseer(&mut tx, actor, u.id, Some(vice.id)).await.map_err(e)?;
+    }
+    tx.commit().await.map_err(e)
 }
 
 /// The title of the demo directive built from the speech.
@@ -344,7 +368,7 @@ pub async fn seed_tasks(db: &Db, today: chrono::NaiveDate) -> Result<usize, Stri
     use luoshi_domain::tasks::{Action, Condition, MilestoneInput, ReportInput, TaskInput, EXEMPTION_CONDITIONS};
     let e = |x: luoshi_storage::StoreError| x.to_string();
     let who = luoshi_app::Who::system("demo");
-    let existing = luoshi_storage::tasks::list_directives(db, &luoshi_storage::tasks::Visibility::All).await.map_err(e)?;
+    let existing = luoshi_storage::tasks::list_directives(db, &luoshi_domain::access::Sight::County).await.map_err(e)?;
     if existing.iter().any(|(d, _)| d.title == SPEECH_TITLE) {
         return Ok(0);
     }
@@ -468,7 +492,7 @@ pub async fn seed_tasks(db: &Db, today: chrono::NaiveDate) -> Result<usize, Stri
     created += 1;
     luoshi_app::supervision::supervise(db, today).await.map_err(e)?;
     // The overdue task's unit applies for 容错免责.
-    let overdue = luoshi_storage::tasks::of_directive(db, d.id, &luoshi_storage::tasks::Visibility::All)
+    let overdue = luoshi_storage::tasks::of_directive(db, d.id, &luoshi_domain::access::Sight::County)
         .await
         .map_err(e)?
         .into_iter()

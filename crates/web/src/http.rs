@@ -88,7 +88,7 @@ impl Ctx {
     /// The caller as the use cases know them.
     pub fn who(&self) -> AppResult<luoshi_app::Who> {
         let p = self.user()?;
-        Ok(luoshi_app::Who::user(p.user.id, &p.user.username, p.user.role, p.user.unit_id, &p.unit_path))
+        Ok(luoshi_app::Who::user(p.user.id, &p.user.username, p.user.role, p.user.unit_id, &p.unit_path).with_oversight(p.principal, p.overseen.clone()))
     }
 
     pub fn actor(&self) -> AppResult<luoshi_storage::Actor> {

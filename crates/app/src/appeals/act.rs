@@ -18,11 +18,7 @@ pub(super) async fn seen(db: &Db, who: &Who, id: i64) -> Result<(Appeal, Option<
         Some(u) => units::get(db, u).await?.map(|u| u.path),
         None => None,
     };
-    let ok = match sight(who) {
-        Sight::Desk | Sight::All => true,
-        Sight::Units(path) => owner_path.as_deref().is_some_and(|p| p.starts_with(&path)),
-        Sight::Nothing => false,
-    };
+    let ok = who.sight().sees(owner_path.as_slice().iter().map(String::as_str).collect::<Vec<_>>().as_slice(), None);
     if !ok {
         return Err(DomainError::not_found("appeal").into());
     }

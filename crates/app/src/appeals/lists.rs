@@ -68,10 +68,9 @@ pub async fn export_rows(db: &Db, who: &Who, q: &ListQuery, now: i64) -> Result<
 
 pub(super) async fn list_n(db: &Db, who: &Who, q: &ListQuery, now: i64, limit: i64) -> Result<Vec<(Appeal, Light)>> {
     let mut f = Filter { limit, ..Default::default() };
-    match sight(who) {
-        Sight::Desk | Sight::All => {}
-        Sight::Units(p) => f.owner_path = Some(p),
-        Sight::Nothing => return Err(forbidden()),
+    match who.sight() {
+        luoshi_domain::access::Sight::Nothing => return Err(forbidden()),
+        s => f.owner_paths = s.roots(),
     }
     if !q.state.trim().is_empty() {
         f.states = q

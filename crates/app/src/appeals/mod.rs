@@ -32,29 +32,10 @@ pub(super) const LOCAL: &str = "@local";
 pub const MIN_EXAMPLES: u32 = 50;
 pub(super) const HOUR: i64 = 3_600_000_000;
 
-/// What a caller may see of appeals.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Sight {
-    /// The hotline and administrators: everything, personal data included.
-    Desk,
-    /// Leaders and the supervision office: everything, masked.
-    All,
-    /// A unit: what its subtree owns, masked.
-    Units(String),
-    Nothing,
-}
-
-pub fn sight(who: &Who) -> Sight {
-    match who.role {
-        None | Some(Role::Hotline | Role::Admin) => Sight::Desk,
-        Some(Role::Leader | Role::Supervisor) => Sight::All,
-        Some(Role::UnitManager | Role::UnitStaff) => Sight::Units(who.unit_path.clone()),
-        Some(Role::Deputy) => Sight::Nothing,
-    }
-}
-
-pub(super) fn is_desk(who: &Who) -> bool {
-    sight(who) == Sight::Desk
+/// Does the caller work the 12345 desk (the hotline, administrators, the system), who sees a
+/// citizen's personal data? Which appeals anyone sees is the one sight ([`Who::sight`]).
+pub fn is_desk(who: &Who) -> bool {
+    matches!(who.role, None | Some(Role::Hotline | Role::Admin))
 }
 
 /// Hide personal data: names to the family name, phones and ID numbers to a few digits; a

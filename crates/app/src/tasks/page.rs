@@ -85,7 +85,7 @@ pub async fn view(db: &Db, who: &Who, id: i64, today: NaiveDate) -> Result<TaskV
     }
     // Sub-tasks the caller may see (a unit may see a task but not every part of it).
     let vis = who.visibility();
-    if !matches!(vis, store::Visibility::All) {
+    if vis != luoshi_domain::access::Sight::County {
         let ids: Vec<i64> = children.iter().map(|c| c.id).collect();
         let shown = store::visible_among(db, &vis, &ids).await?;
         children.retain(|c| shown.contains(&c.id));

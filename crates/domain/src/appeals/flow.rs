@@ -79,6 +79,9 @@ impl Workflow for AppealFlow {
     fn states() -> &'static [AppealState] {
         AppealState::ALL
     }
+    fn name(s: AppealState) -> &'static str {
+        s.as_str()
+    }
     fn actions() -> &'static [AppealAction] {
         AppealAction::ALL
     }

@@ -47,6 +47,9 @@ impl Workflow for Rectification {
     fn states() -> &'static [Rect] {
         Rect::ALL
     }
+    fn name(s: Rect) -> &'static str {
+        s.as_str()
+    }
     fn actions() -> &'static [RectAction] {
         RectAction::ALL
     }

@@ -43,6 +43,8 @@ pub trait Workflow {
     type Facts: Default;
 
     fn states() -> &'static [Self::State];
+    /// A state's name as stored (the record of duties, the trail).
+    fn name(state: Self::State) -> &'static str;
     fn actions() -> &'static [Self::Action];
     fn phase(state: Self::State) -> Phase;
     fn side(action: Self::Action) -> Self::Side;

@@ -91,18 +91,23 @@ pub async fn insert_many(tx: &mut WriteTx, items: &[Intake]) -> Result<Vec<Appea
             Ok(received(id, it))
         })
         .collect::<Result<_>>()?;
-    let mut sql = String::from("INSERT INTO appeal_events (appeal_id, at, actor, unit_id, action, from_state, to_state, note) VALUES ");
-    for i in 0..out.len() {
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push_str(&format!("(${}, ${}, ${}, NULL, 'receive', NULL, 'received', NULL)", i * 3 + 1, i * 3 + 2, i * 3 + 3));
-    }
-    let mut q = sqlx::query(&sql);
-    for (a, it) in out.iter().zip(items) {
-        q = q.bind(a.id).bind(it.now).bind(&it.actor.name);
-    }
-    q.execute(tx.conn()).await?;
+    let entries: Vec<crate::duty::trail::Entry<'_>> = out
+        .iter()
+        .zip(items)
+        .map(|(a, it)| crate::duty::trail::Entry {
+            kind: "appeal",
+            ref_id: a.id,
+            at: it.now,
+            actor: &it.actor.name,
+            unit_id: None,
+            action: "receive",
+            from: None,
+            to: Some("received"),
+            note: None,
+            data: None,
+        })
+        .collect();
+    crate::duty::trail::append(tx, &entries).await?;
     count_rates(tx, items).await?;
     record_received(tx, &out).await?;
     let entries: Vec<audit::Entry<'_>> = out
@@ -128,8 +133,9 @@ async fn record_received(tx: &mut WriteTx, received: &[Appeal]) -> Result<()> {
     }
     // Ids are integers the database just returned, written in as literals.
     let ids = received.iter().map(|a| a.id.to_string()).collect::<Vec<_>>().join(",");
-    let sql = format!("{RECORD_FROM_APPEALS} WHERE a.id IN ({ids})");
+    let sql = format!("{} WHERE a.id IN ({ids})", record_from_appeals());
     sqlx::query(&sql).execute(tx.conn()).await?;
+    crate::duty::sight_of_recorded(tx, "appeal", &format!("ref_id IN ({ids})")).await?;
     Ok(())
 }
 
@@ -243,16 +249,18 @@ pub(super) async fn event(
     note: Option<&str>,
     at: i64,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO appeal_events (appeal_id, at, actor, unit_id, action, from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-        .bind(id)
-        .bind(at)
-        .bind(&actor.name)
-        .bind(unit_id)
-        .bind(action)
-        .bind(from.map(|s| s.as_str()))
-        .bind(to.map(|s| s.as_str()))
-        .bind(note)
-        .execute(tx.conn())
-        .await?;
+    let entry = crate::duty::trail::Entry {
+        kind: "appeal",
+        ref_id: id,
+        at,
+        actor: &actor.name,
+        unit_id,
+        action,
+        from: from.map(|s| s.as_str()),
+        to: to.map(|s| s.as_str()),
+        note,
+        data: None,
+    };
+    crate::duty::trail::append(tx, std::slice::from_ref(&entry)).await?;
     Ok(())
 }

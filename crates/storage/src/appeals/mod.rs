@@ -113,11 +113,16 @@ pub(super) fn appeal(r: &AnyRow) -> Result<Appeal> {
 }
 
 /// Work orders entered in the record of duties as they stand (a `WHERE` on `a` follows): the
-/// core's phase and a light from the state alone (the supervision run keeps lights current).
-pub(crate) const RECORD_FROM_APPEALS: &str = "INSERT INTO duty_records (kind, ref_id, owner_unit_id, state, phase, due_at, light, title, version, updated_at) \
-    SELECT 'appeal', a.id, a.owner_unit_id, a.state, \
-    CASE a.state WHEN 'received' THEN 'drafted' WHEN 'returned' THEN 'waiting' WHEN 'replied' THEN 'under_review' \
-    WHEN 'closed' THEN 'done' WHEN 'rejected' THEN 'cancelled' ELSE 'running' END, a.due_at, \
-    CASE a.state WHEN 'received' THEN 'none' WHEN 'closed' THEN 'done' WHEN 'rejected' THEN 'done' ELSE 'green' END, \
-    COALESCE(c.name, a.category) || ' ' || a.code, 1, a.updated_at \
-    FROM appeals a LEFT JOIN appeal_categories c ON c.code = a.category";
+/// core's phase from the workflow and a light from the state alone (the supervision run keeps
+/// lights current).
+pub(crate) fn record_from_appeals() -> String {
+    use luoshi_domain::appeals::AppealFlow;
+    format!(
+        "INSERT INTO duty_records (kind, ref_id, owner_unit_id, state, phase, due_at, light, title, version, updated_at) \
+         SELECT 'appeal', a.id, a.owner_unit_id, a.state, {}, a.due_at, \
+         CASE a.state WHEN 'received' THEN 'none' WHEN 'closed' THEN 'done' WHEN 'rejected' THEN 'done' ELSE 'green' END, \
+         COALESCE(c.name, a.category) || ' ' || a.code, 1, a.updated_at \
+         FROM appeals a LEFT JOIN appeal_categories c ON c.code = a.category",
+        crate::duty::phase_case::<AppealFlow>("a.state")
+    )
+}

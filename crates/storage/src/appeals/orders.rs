@@ -2,10 +2,9 @@
 //! and code, and the trail.
 
 use super::*;
-use crate::{get_i64, get_opt_i64, get_opt_str, get_str, Actor, Db, Result, WriteTx};
+use crate::{Actor, Db, Result, WriteTx};
 use luoshi_domain::{DomainError, ErrorCode};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 
 /// Save a changed work order: only if nobody changed its state meanwhile (else `conflict`);
 /// the trail and the audit log get one row each.
@@ -23,21 +22,9 @@ pub async fn noticed(tx: &mut WriteTx, actor: &Actor, id: i64, unit_id: i64, lev
 /// state, the core's phase, its limit and its light as of this change.
 async fn record(tx: &mut WriteTx, a: &Appeal, now: i64) -> Result<()> {
     use luoshi_domain::appeals::{light, AppealFlow, Limits};
-    use luoshi_domain::duty::Workflow;
     let lit = light(a.state, a.due_at, a.rework_count, now, &Limits::default());
-    sqlx::query(
-        "UPDATE duty_records SET owner_unit_id = $1, state = $2, phase = $3, due_at = $4, light = $5, version = version + 1, updated_at = $6 \
-         WHERE kind = 'appeal' AND ref_id = $7",
-    )
-    .bind(a.owner_unit_id)
-    .bind(a.state.as_str())
-    .bind(AppealFlow::phase(a.state).as_str())
-    .bind(a.due_at)
-    .bind(lit.as_str())
-    .bind(now)
-    .bind(a.id)
-    .execute(tx.conn())
-    .await?;
+    let line = crate::duty::Line::of::<AppealFlow>(a.id, a.state, None, now).owner(a.owner_unit_id).due(a.due_at, lit);
+    crate::duty::put(tx, &line, None).await?;
     Ok(())
 }
 
@@ -122,42 +109,16 @@ pub struct Event {
     pub note: Option<String>,
 }
 
-pub(super) fn event_row(r: &AnyRow) -> Result<Event> {
-    Ok(Event {
-        at: get_i64(r, "at")?,
-        actor: get_str(r, "actor")?,
-        unit_id: get_opt_i64(r, "unit_id")?,
-        action: get_str(r, "action")?,
-        from_state: get_opt_str(r, "from_state")?,
-        to_state: get_opt_str(r, "to_state")?,
-        note: get_opt_str(r, "note")?,
-    })
+fn event_of(s: crate::duty::trail::Step) -> Event {
+    Event { at: s.at, actor: s.actor, unit_id: s.unit_id, action: s.action, from_state: s.from_state, to_state: s.to_state, note: s.note }
 }
 
 pub async fn events(db: &Db, id: i64) -> Result<Vec<Event>> {
-    let rows = sqlx::query("SELECT at, actor, unit_id, action, from_state, to_state, note FROM appeal_events WHERE appeal_id = $1 ORDER BY id")
-        .bind(id)
-        .fetch_all(db.pool())
-        .await?;
-    rows.iter().map(event_row).collect()
+    Ok(crate::duty::trail::of(db, "appeal", id).await?.into_iter().map(event_of).collect())
 }
 
 /// The trails of many appeals in one query (a page of Open311 results with their history).
 pub async fn events_of(db: &Db, ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<Event>>> {
-    let mut out: std::collections::HashMap<i64, Vec<Event>> = std::collections::HashMap::new();
-    for chunk in ids.chunks(500) {
-        let ps: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT appeal_id, at, actor, unit_id, action, from_state, to_state, note FROM appeal_events WHERE appeal_id IN ({}) ORDER BY id",
-            ps.join(", ")
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        for r in q.fetch_all(db.pool()).await? {
-            out.entry(get_i64(&r, "appeal_id")?).or_default().push(event_row(&r)?);
-        }
-    }
-    Ok(out)
+    let steps = crate::duty::trail::of_many(db, "appeal", ids).await?;
+    Ok(steps.into_iter().map(|(id, v)| (id, v.into_iter().map(event_of).collect())).collect())
 }

@@ -5,10 +5,11 @@ use super::*;
 use crate::{get_i64, get_opt_str, get_str, Db, Result};
 use luoshi_domain::appeals::{signature, AppealState};
 
-/// A list query. `owner_path` limits to appeals owned by units in that subtree (a unit's view).
+/// A list query. `owner_paths` limits to appeals owned by units in those subtrees (the caller's
+/// sight: a unit's, or the units a deputy leader oversees; none at all sees nothing).
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    pub owner_path: Option<String>,
+    pub owner_paths: Option<Vec<String>>,
     pub owner_unit_id: Option<i64>,
     pub states: Vec<AppealState>,
     pub categories: Vec<String>,
@@ -51,10 +52,15 @@ pub async fn rate_secret(db: &Db, id: i64) -> Result<Option<String>> {
 pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
     // A unit's newest first: each of its (few) units walks its own appeals newest first and
     // stops once it has a page, instead of reading every appeal of the subtree to sort them.
-    let per_unit = match (&f.owner_path, f.order) {
-        (Some(path), Order::Newest) => {
-            let rows = sqlx::query("SELECT id FROM units WHERE path LIKE $1").bind(format!("{path}%")).fetch_all(db.pool()).await?;
-            let ids = rows.iter().map(|r| get_i64(r, "id")).collect::<Result<Vec<_>>>()?;
+    if f.owner_paths.as_ref().is_some_and(Vec::is_empty) {
+        return Ok(Vec::new());
+    }
+    let per_unit = match (&f.owner_paths, f.order) {
+        (Some(paths), Order::Newest) => {
+            let mut ids = Vec::new();
+            for path in paths {
+                ids.extend(crate::duty::subtree_ids(db, path, None).await?);
+            }
             if ids.is_empty() {
                 return Ok(Vec::new());
             }
@@ -70,9 +76,9 @@ pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
         n += 1;
         format!("${n}")
     };
-    if let (Some(path), None) = (&f.owner_path, &per_unit) {
-        let x = p(&mut args, Arg::S(format!("{path}%")));
-        sql += &format!(" AND a.owner_unit_id IN (SELECT id FROM units WHERE path LIKE {x})");
+    if let (Some(paths), None) = (&f.owner_paths, &per_unit) {
+        let likes: Vec<String> = paths.iter().map(|path| format!("path LIKE {}", p(&mut args, Arg::S(format!("{path}%"))))).collect();
+        sql += &format!(" AND a.owner_unit_id IN (SELECT id FROM units WHERE {})", likes.join(" OR "));
     }
     if let Some(u) = f.owner_unit_id {
         let x = p(&mut args, Arg::I(u));

@@ -3,22 +3,10 @@
 
 use super::*;
 use crate::{get_i64, get_str, Db, Result, WriteTx};
+use luoshi_domain::access::Sight;
 use luoshi_domain::duty::Light;
 use luoshi_domain::tasks::CoRole;
 use luoshi_domain::DomainError;
-
-/// Which duties a caller sees.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Visibility {
-    /// The supervision office and administrators: everything.
-    All,
-    /// A county leader: what they lead (牵头领导).
-    Leader(i64),
-    /// A unit user: duties their unit's subtree owns or co-operates on.
-    Units(String),
-    /// Nobody's (roles with no part in tasks).
-    Nothing,
-}
 
 #[derive(Debug, Clone)]
 pub(super) enum Bind {
@@ -39,63 +27,57 @@ pub(super) fn bind_all<'q>(
     q
 }
 
-/// A visibility resolved for one query: a unit subtree becomes the (few) ids of its units, so
-/// that the owner and co-unit indexes answer instead of a path test on every task.
-pub(super) enum Resolved {
-    All,
-    Nothing,
-    Leader(i64),
-    Units(String),
+/// Who sees which tasks: the core's one definition ([`Sight`]), resolved once per query.
+pub(super) use crate::duty::Resolved;
+
+pub(super) async fn resolve(db: &Db, sight: &Sight) -> Result<Resolved> {
+    crate::duty::resolve(db, sight).await
 }
 
-impl Visibility {
-    pub(super) async fn resolve(&self, db: &Db) -> Result<Resolved> {
-        Ok(match self {
-            Visibility::All => Resolved::All,
-            Visibility::Nothing => Resolved::Nothing,
-            Visibility::Leader(id) => Resolved::Leader(*id),
-            Visibility::Units(path) => {
-                let rows = sqlx::query("SELECT id FROM units WHERE path LIKE $1").bind(format!("{path}%")).fetch_all(db.pool()).await?;
-                let ids: Vec<String> = rows.iter().map(|r| get_i64(r, "id").map(|i| i.to_string())).collect::<Result<_>>()?;
-                if ids.is_empty() {
-                    Resolved::Nothing
-                } else {
-                    Resolved::Units(ids.join(","))
-                }
-            }
-        })
+/// The unit ids of a resolved sight as literals (integers read from the database).
+fn id_list(units: &[i64]) -> String {
+    units.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// The rows to select from, as `d`: all duties, or for units alone the few in their sight
+/// (those they own or co-operate on), joined back to duties.
+pub(super) fn source(vis: &Resolved) -> String {
+    match vis {
+        Resolved::Some { units, lead: None } if !units.is_empty() => format!(
+            "(SELECT DISTINCT s.ref_id AS id FROM duty_sight s WHERE s.kind = 'task' AND s.unit_id IN ({})) v JOIN duties d ON d.id = v.id",
+            id_list(units)
+        ),
+        _ => "duties d".into(),
     }
 }
 
-impl Resolved {
-    /// The rows to select from, as `d`: all duties, or for a unit the few in its sight (those
-    /// it owns or co-operates on), joined back to duties.
-    pub(super) fn source(&self) -> String {
-        match self {
-            Resolved::Units(ids) => format!("(SELECT DISTINCT s.duty_id AS id FROM duty_sight s WHERE s.unit_id IN ({ids})) v JOIN duties d ON d.id = v.id"),
-            _ => "duties d".into(),
-        }
+/// The condition that goes with [`source`].
+pub(super) fn source_condition(vis: &Resolved, binds: &mut Vec<Bind>) -> String {
+    match vis {
+        Resolved::Some { units, lead: None } if !units.is_empty() => "1 = 1".into(),
+        other => condition(other, binds),
     }
+}
 
-    /// The condition that goes with [`Resolved::source`].
-    pub(super) fn source_condition(&self, binds: &mut Vec<Bind>) -> String {
-        match self {
-            Resolved::Units(_) => "1 = 1".into(),
-            other => other.condition(binds),
-        }
-    }
-
-    /// A SQL condition on `d` (duties), appending its parameters. Unit ids are integers read
-    /// from the database, written into the statement as literals.
-    pub(super) fn condition(&self, binds: &mut Vec<Bind>) -> String {
-        match self {
-            Resolved::All => "1 = 1".into(),
-            Resolved::Nothing => "1 = 0".into(),
-            Resolved::Leader(id) => {
-                binds.push(Bind::I(*id));
-                format!("d.lead_leader_id = ${}", binds.len())
+/// A SQL condition on `d` (duties), appending its parameters: the tasks the units see, or
+/// that the leader leads.
+pub(super) fn condition(vis: &Resolved, binds: &mut Vec<Bind>) -> String {
+    match vis {
+        Resolved::All => "1 = 1".into(),
+        Resolved::Some { units, lead } => {
+            let mut parts = Vec::new();
+            if !units.is_empty() {
+                parts.push(format!("d.id IN (SELECT s.ref_id FROM duty_sight s WHERE s.kind = 'task' AND s.unit_id IN ({}))", id_list(units)));
             }
-            Resolved::Units(ids) => format!("d.id IN (SELECT s.duty_id FROM duty_sight s WHERE s.unit_id IN ({ids}))"),
+            if let Some(l) = lead {
+                binds.push(Bind::I(*l));
+                parts.push(format!("d.lead_leader_id = ${}", binds.len()));
+            }
+            if parts.is_empty() {
+                "1 = 0".into()
+            } else {
+                format!("({})", parts.join(" OR "))
+            }
         }
     }
 }
@@ -119,7 +101,7 @@ pub struct Filter {
 }
 
 pub(super) fn filter_sql(vis: &Resolved, f: &Filter, binds: &mut Vec<Bind>, with_light: bool) -> String {
-    let mut conds = vec![vis.source_condition(binds)];
+    let mut conds = vec![source_condition(vis, binds)];
     let mut push = |binds: &mut Vec<Bind>, b: Bind, tmpl: &str| {
         binds.push(b);
         conds.push(tmpl.replace('?', &format!("${}", binds.len())));
@@ -131,7 +113,7 @@ pub(super) fn filter_sql(vis: &Resolved, f: &Filter, binds: &mut Vec<Bind>, with
     }
     if let Some(u) = f.unit_id {
         // The lead unit or a co-unit: the unit's sight holds the duty.
-        push(binds, Bind::I(u), "EXISTS (SELECT 1 FROM duty_sight fs WHERE fs.unit_id = ? AND fs.duty_id = d.id)");
+        push(binds, Bind::I(u), "EXISTS (SELECT 1 FROM duty_sight fs WHERE fs.unit_id = ? AND fs.kind = 'task' AND fs.ref_id = d.id)");
     }
     if let Some(dir) = f.directive_id {
         push(binds, Bind::I(dir), "d.directive_id = ?");
@@ -152,22 +134,24 @@ pub(super) fn filter_sql(vis: &Resolved, f: &Filter, binds: &mut Vec<Bind>, with
 }
 
 /// One page of duties, soonest deadline first, keyset-paged.
-pub async fn list(db: &Db, vis: &Visibility, f: &Filter) -> Result<Vec<Duty>> {
-    list_resolved(db, &vis.resolve(db).await?, f).await
+pub async fn list(db: &Db, vis: &Sight, f: &Filter) -> Result<Vec<Duty>> {
+    list_resolved(db, &resolve(db, vis).await?, f).await
 }
 
 /// The board: one page and the count of each light, with the caller's visibility resolved once.
-pub async fn board(db: &Db, vis: &Visibility, f: &Filter) -> Result<(Vec<Duty>, Vec<(Light, i64)>)> {
-    let resolved = vis.resolve(db).await?;
+pub async fn board(db: &Db, vis: &Sight, f: &Filter) -> Result<(Vec<Duty>, Vec<(Light, i64)>)> {
+    let resolved = resolve(db, vis).await?;
     Ok((list_resolved(db, &resolved, f).await?, counts_resolved(db, &resolved, f).await?))
 }
 
 /// The units whose sight alone answers a query: a unit caller whose filters touch only what
 /// `duty_sight` carries (light, state, openness, the due date of keyset paging).
-pub(super) fn sight_units<'a>(vis: &'a Resolved, f: &Filter) -> Option<&'a str> {
+pub(super) fn sight_units(vis: &Resolved, f: &Filter) -> Option<String> {
     match vis {
-        Resolved::Units(ids) if f.unit_id.is_none() && f.directive_id.is_none() && f.leader_id.is_none() && f.term.as_deref().is_none_or(str::is_empty) => {
-            Some(ids)
+        Resolved::Some { units, lead: None }
+            if !units.is_empty() && f.unit_id.is_none() && f.directive_id.is_none() && f.leader_id.is_none() && f.term.as_deref().is_none_or(str::is_empty) =>
+        {
+            Some(id_list(units))
         }
         _ => None,
     }
@@ -175,7 +159,7 @@ pub(super) fn sight_units<'a>(vis: &'a Resolved, f: &Filter) -> Option<&'a str> 
 
 /// The condition on `s` (duty_sight) for a unit caller's filters.
 pub(super) fn sight_filter(ids: &str, f: &Filter, binds: &mut Vec<Bind>, with_light: bool) -> String {
-    let mut conds = vec![format!("s.unit_id IN ({ids})")];
+    let mut conds = vec![format!("s.unit_id IN ({ids}) AND s.kind = 'task'")];
     if with_light {
         if let Some(l) = f.light.as_ref().filter(|l| !l.is_empty()) {
             binds.push(Bind::S(l.clone()));
@@ -190,6 +174,16 @@ pub(super) fn sight_filter(ids: &str, f: &Filter, binds: &mut Vec<Bind>, with_li
         conds.push("s.state NOT IN ('closed', 'draft')".into());
     }
     conds.join(" AND ")
+}
+
+/// Keyset paging after (due, id) on the sight, whose limit is in µs.
+fn after_sight(f: &Filter, binds: &mut Vec<Bind>) -> String {
+    let (Some(dl), Some(after)) = (&f.after_deadline, f.after_id) else { return String::new() };
+    binds.push(Bind::I(super::write::due_at(dl).unwrap_or(crate::duty::NO_LIMIT)));
+    let a = binds.len();
+    binds.push(Bind::I(after));
+    let b = binds.len();
+    format!(" AND (s.due_at > ${a} OR (s.due_at = ${a} AND s.ref_id > ${b}))")
 }
 
 /// Keyset paging after (due, id), on the given columns.
@@ -209,14 +203,14 @@ pub(super) async fn list_resolved(db: &Db, vis: &Resolved, f: &Filter) -> Result
     // then joined for its fifty rows.
     let page = match sight_units(vis, f) {
         Some(ids) => {
-            let mut cond = sight_filter(ids, f, &mut binds, true);
-            cond.push_str(&after_sql(f, &mut binds, "s.due", "s.duty_id"));
-            format!("SELECT DISTINCT s.duty_id AS id, s.due FROM duty_sight s WHERE {cond} ORDER BY s.due, s.duty_id LIMIT {limit}")
+            let mut cond = sight_filter(&ids, f, &mut binds, true);
+            cond.push_str(&after_sight(f, &mut binds));
+            format!("SELECT DISTINCT s.ref_id AS id, s.due_at FROM duty_sight s WHERE {cond} ORDER BY s.due_at, s.ref_id LIMIT {limit}")
         }
         None => {
             let mut cond = filter_sql(vis, f, &mut binds, true);
             cond.push_str(&after_sql(f, &mut binds, "d.due", "d.id"));
-            format!("SELECT d.id FROM {src} WHERE {cond} ORDER BY d.due, d.id LIMIT {limit}", src = vis.source())
+            format!("SELECT d.id FROM {src} WHERE {cond} ORDER BY d.due, d.id LIMIT {limit}", src = source(vis))
         }
     };
     let sql = format!(
@@ -228,8 +222,8 @@ pub(super) async fn list_resolved(db: &Db, vis: &Resolved, f: &Filter) -> Result
 }
 
 /// How many duties carry each light under the same filters (the light filter itself ignored).
-pub async fn light_counts(db: &Db, vis: &Visibility, f: &Filter) -> Result<Vec<(Light, i64)>> {
-    counts_resolved(db, &vis.resolve(db).await?, f).await
+pub async fn light_counts(db: &Db, vis: &Sight, f: &Filter) -> Result<Vec<(Light, i64)>> {
+    counts_resolved(db, &resolve(db, vis).await?, f).await
 }
 
 pub(super) async fn counts_resolved(db: &Db, vis: &Resolved, f: &Filter) -> Result<Vec<(Light, i64)>> {
@@ -246,13 +240,13 @@ pub(super) async fn counts_resolved(db: &Db, vis: &Resolved, f: &Filter) -> Resu
     } else if let Some(ids) = sight_units(vis, f) {
         // A unit: its sight, each duty once even when several of its units see it.
         let mut binds = Vec::new();
-        let cond = sight_filter(ids, f, &mut binds, false);
-        let sql = format!("SELECT x.light AS light, COUNT(*) AS n FROM (SELECT DISTINCT s.light, s.duty_id FROM duty_sight s WHERE {cond}) x GROUP BY x.light");
+        let cond = sight_filter(&ids, f, &mut binds, false);
+        let sql = format!("SELECT x.light AS light, COUNT(*) AS n FROM (SELECT DISTINCT s.light, s.ref_id FROM duty_sight s WHERE {cond}) x GROUP BY x.light");
         bind_all(sqlx::query(&sql), &binds).fetch_all(db.pool()).await?
     } else {
         let mut binds = Vec::new();
         let cond = filter_sql(vis, f, &mut binds, false);
-        let sql = format!("SELECT d.light AS light, COUNT(*) AS n FROM {} WHERE {cond} GROUP BY d.light", vis.source());
+        let sql = format!("SELECT d.light AS light, COUNT(*) AS n FROM {} WHERE {cond} GROUP BY d.light", source(vis));
         bind_all(sqlx::query(&sql), &binds).fetch_all(db.pool()).await?
     };
     let mut out: Vec<(Light, i64)> = Light::ALL.iter().map(|l| (*l, 0)).collect();
@@ -284,22 +278,22 @@ pub(super) async fn get_tx(tx: &mut WriteTx, id: i64) -> Result<Duty> {
 }
 
 /// May a caller with this visibility see the duty?
-pub async fn visible(db: &Db, vis: &Visibility, id: i64) -> Result<bool> {
-    let vis = vis.resolve(db).await?;
+pub async fn visible(db: &Db, vis: &Sight, id: i64) -> Result<bool> {
+    let vis = resolve(db, vis).await?;
     let mut binds = vec![Bind::I(id)];
-    let cond = vis.condition(&mut binds);
+    let cond = condition(&vis, &mut binds);
     let sql = format!("SELECT d.id FROM duties d WHERE d.id = $1 AND {cond}");
     Ok(bind_all(sqlx::query(&sql), &binds).fetch_optional(db.pool()).await?.is_some())
 }
 
 /// Which of these duties the caller may see, in one query.
-pub async fn visible_among(db: &Db, vis: &Visibility, ids: &[i64]) -> Result<Vec<i64>> {
+pub async fn visible_among(db: &Db, vis: &Sight, ids: &[i64]) -> Result<Vec<i64>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let vis = vis.resolve(db).await?;
+    let vis = resolve(db, vis).await?;
     let mut binds = Vec::new();
-    let cond = vis.condition(&mut binds);
+    let cond = condition(&vis, &mut binds);
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let rows = bind_all(sqlx::query(&format!("SELECT d.id FROM duties d WHERE d.id IN ({list}) AND {cond}")), &binds).fetch_all(db.pool()).await?;
     rows.iter().map(|r| get_i64(r, "id")).collect()
@@ -311,10 +305,10 @@ pub async fn count(db: &Db) -> Result<i64> {
 }
 
 /// Tasks of a directive in order, for the ledger export and the directive page.
-pub async fn of_directive(db: &Db, directive_id: i64, vis: &Visibility) -> Result<Vec<Duty>> {
-    let vis = vis.resolve(db).await?;
+pub async fn of_directive(db: &Db, directive_id: i64, vis: &Sight) -> Result<Vec<Duty>> {
+    let vis = resolve(db, vis).await?;
     let mut binds = vec![Bind::I(directive_id)];
-    let cond = vis.condition(&mut binds);
+    let cond = condition(&vis, &mut binds);
     let sql = format!("SELECT {DUTY_COLS} FROM {DUTY_FROM} WHERE d.directive_id = $1 AND {cond} ORDER BY d.id");
     let rows = bind_all(sqlx::query(&sql), &binds).fetch_all(db.pool()).await?;
     rows.iter().map(duty).collect()

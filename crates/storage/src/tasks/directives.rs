@@ -103,19 +103,19 @@ pub async fn get_directive(db: &Db, id: i64) -> Result<Option<Directive>> {
 }
 
 /// Directives with the number of tasks the caller may see in each.
-pub async fn list_directives(db: &Db, vis: &Visibility) -> Result<Vec<(Directive, i64)>> {
-    let vis = vis.resolve(db).await?;
+pub async fn list_directives(db: &Db, vis: &luoshi_domain::access::Sight) -> Result<Vec<(Directive, i64)>> {
+    let vis = resolve(db, vis).await?;
     let cols = DIRECTIVE_COLS.split(", ").map(|c| format!("x.{c}")).collect::<Vec<_>>().join(", ");
     let rows = if matches!(vis, Resolved::All) {
         // Everything: the count the triggers keep.
         sqlx::query(&format!("SELECT {cols}, x.task_count AS n FROM directives x ORDER BY x.issued_on DESC, x.id DESC LIMIT 500")).fetch_all(db.pool()).await?
     } else {
         let mut binds = Vec::new();
-        let cond = vis.source_condition(&mut binds);
+        let cond = source_condition(&vis, &mut binds);
         let sql = format!(
             "SELECT {cols}, c.n AS n FROM (SELECT d.directive_id, COUNT(*) AS n FROM {src} WHERE {cond} AND d.directive_id IS NOT NULL GROUP BY d.directive_id) c \
              JOIN directives x ON x.id = c.directive_id ORDER BY x.issued_on DESC, x.id DESC LIMIT 500",
-            src = vis.source()
+            src = source(&vis)
         );
         bind_all(sqlx::query(&sql), &binds).fetch_all(db.pool()).await?
     };

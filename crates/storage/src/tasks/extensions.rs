@@ -101,6 +101,7 @@ pub async fn decide_extension(tx: &mut WriteTx, actor: &Actor, ext_id: i64, appr
         .bind(ext.duty_id)
         .execute(tx.conn())
         .await?;
+        sync(tx, ext.duty_id, None).await?;
     }
     let data = serde_json::json!({ "extension_id": ext_id, "approved": approve, "old_deadline": ext.old_deadline, "new_deadline": ext.new_deadline });
     event(tx, actor, ext.duty_id, None, if approve { "extension_approve" } else { "extension_refuse" }, None, None, note, Some(data)).await?;

@@ -51,7 +51,7 @@ pub async fn open_page(db: &Db, after_id: i64, limit: i64) -> Result<Vec<OpenDut
 /// Store a recomputed light (bookkeeping of a derived value: no trail entry, no audit row).
 pub async fn set_light(tx: &mut WriteTx, id: i64, light: Light, planned: f64) -> Result<()> {
     sqlx::query("UPDATE duties SET light = $1, planned = $2 WHERE id = $3").bind(light.as_str()).bind(planned).bind(id).execute(tx.conn()).await?;
-    Ok(())
+    crate::duty::set_light(tx, "task", id, light).await
 }
 
 /// Raise a notice unless this level was already raised for this deadline (on any node).

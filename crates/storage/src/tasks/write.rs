@@ -4,7 +4,8 @@
 use super::*;
 use crate::{get_f64, get_i64, get_opt_f64, get_opt_i64, get_opt_str, get_str, Actor, Db, Result, WriteTx};
 use luoshi_domain::duty::Light;
-use luoshi_domain::tasks::{CoRole, NewTask, State};
+use luoshi_domain::duty::Workflow;
+use luoshi_domain::tasks::{CoRole, NewTask, State, TaskFlow};
 use luoshi_domain::{DomainError, ErrorCode};
 use serde::Serialize;
 
@@ -56,40 +57,11 @@ pub async fn milestones_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String, f64
     rows.iter().map(|r| Ok((get_i64(r, "duty_id")?, get_str(r, "due")?, get_f64(r, "percent")?))).collect()
 }
 
-/// One entry of a duty's trail (留痕).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Event {
-    pub id: i64,
-    pub at: i64,
-    pub actor: String,
-    pub unit_id: Option<i64>,
-    pub action: String,
-    pub from_state: Option<String>,
-    pub to_state: Option<String>,
-    pub note: Option<String>,
-    pub data: Option<String>,
-}
+/// One entry of a task's trail (留痕: the core's one trail).
+pub type Event = crate::duty::trail::Step;
 
 pub async fn events(db: &Db, id: i64) -> Result<Vec<Event>> {
-    let rows = sqlx::query("SELECT id, at, actor, unit_id, action, from_state, to_state, note, data_json FROM duty_events WHERE duty_id = $1 ORDER BY id")
-        .bind(id)
-        .fetch_all(db.pool())
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Event {
-                id: get_i64(r, "id")?,
-                at: get_i64(r, "at")?,
-                actor: get_str(r, "actor")?,
-                unit_id: get_opt_i64(r, "unit_id")?,
-                action: get_str(r, "action")?,
-                from_state: get_opt_str(r, "from_state")?,
-                to_state: get_opt_str(r, "to_state")?,
-                note: get_opt_str(r, "note")?,
-                data: get_opt_str(r, "data_json")?,
-            })
-        })
-        .collect()
+    crate::duty::trail::of(db, TaskFlow::KIND, id).await
 }
 
 /// Append to the trail and the audit chain in one go.
@@ -105,24 +77,86 @@ pub async fn event(
     note: Option<&str>,
     data: Option<serde_json::Value>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO duty_events (duty_id, at, actor, unit_id, action, from_state, to_state, note, data_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(duty_id)
-    .bind(crate::now_micros())
-    .bind(&actor.name)
-    .bind(unit_id)
-    .bind(action)
-    .bind(from.map(|s| s.as_str()))
-    .bind(to.map(|s| s.as_str()))
-    .bind(note.map(str::to_string))
-    .bind(data.as_ref().map(|d| d.to_string()))
-    .execute(tx.conn())
-    .await?;
+    let entry = crate::duty::trail::Entry {
+        kind: TaskFlow::KIND,
+        ref_id: duty_id,
+        at: crate::now_micros(),
+        actor: &actor.name,
+        unit_id,
+        action,
+        from: from.map(|s| s.as_str()),
+        to: to.map(|s| s.as_str()),
+        note,
+        data: data.as_ref().map(|d| d.to_string()),
+    };
+    crate::duty::trail::append(tx, std::slice::from_ref(&entry)).await?;
     let after =
         serde_json::json!({ "action": action, "from": from.map(|s| s.as_str()), "to": to.map(|s| s.as_str()), "note": note, "data": data, "unit_id": unit_id });
     tx.audit(actor, &format!("task.{action}"), "task", &duty_id.to_string(), None, Some(&after)).await?;
     Ok(())
+}
+
+/// What the core needs of a task: (id, owner, state, due, light, title, lead, updated_at, co-units).
+type CoreRow = (i64, i64, State, String, Light, String, Option<i64>, i64, Vec<i64>);
+
+async fn core_rows(tx: &mut WriteTx, ids: &[i64]) -> Result<Vec<CoreRow>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        // Ids are integers from the database, written in as literals.
+        let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let rows = sqlx::query(&format!(
+            "SELECT id, owner_unit_id, state, due, light, title, lead_leader_id, updated_at FROM duties WHERE id IN ({list}) ORDER BY id"
+        ))
+        .fetch_all(tx.conn())
+        .await?;
+        let co = sqlx::query(&format!("SELECT duty_id, unit_id FROM duty_units WHERE duty_id IN ({list})")).fetch_all(tx.conn()).await?;
+        let mut units: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+        for r in &co {
+            units.entry(get_i64(r, "duty_id")?).or_default().push(get_i64(r, "unit_id")?);
+        }
+        for r in &rows {
+            let id = get_i64(r, "id")?;
+            out.push((
+                id,
+                get_i64(r, "owner_unit_id")?,
+                State::parse(&get_str(r, "state")?).ok_or_else(|| DomainError::invalid("state"))?,
+                get_str(r, "due")?,
+                Light::parse(&get_str(r, "light")?).ok_or_else(|| DomainError::invalid("light"))?,
+                get_str(r, "title")?,
+                get_opt_i64(r, "lead_leader_id")?,
+                get_i64(r, "updated_at")?,
+                units.remove(&id).unwrap_or_default(),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// A task's limit in µs: the end of its deadline's day (none for the open-ended `9999-12-31`).
+pub(super) fn due_at(due: &str) -> Option<i64> {
+    if due.starts_with("9999") {
+        return None;
+    }
+    luoshi_domain::time::parse_date("due", due).ok().map(luoshi_domain::duty::end_of_day)
+}
+
+fn line(r: &CoreRow) -> crate::duty::Line<'_> {
+    crate::duty::Line::of::<TaskFlow>(r.0, r.2, Some(&r.5), r.7).owner(Some(r.1)).due(due_at(&r.3), r.4).co_units(&r.8).lead(r.6)
+}
+
+/// Keep the task's line in the record of duties and its sight, after a change in this
+/// transaction (`expected`: the version the caller saw, where it gave one).
+pub async fn sync(tx: &mut WriteTx, id: i64, expected: Option<i64>) -> Result<i64> {
+    let rows = core_rows(tx, &[id]).await?;
+    let r = rows.first().ok_or_else(|| DomainError::not_found("task"))?;
+    crate::duty::put(tx, &line(r), expected).await
+}
+
+/// Enter new tasks in the record of duties and its sight, a few statements for a batch.
+pub async fn sync_new(tx: &mut WriteTx, ids: &[i64]) -> Result<()> {
+    let rows = core_rows(tx, ids).await?;
+    let lines: Vec<_> = rows.iter().map(line).collect();
+    crate::duty::insert_many(tx, &lines).await
 }
 
 /// Insert a task with its co-units and milestones, and its first trail entry.
@@ -215,6 +249,7 @@ pub async fn insert_checked(
             .execute(tx.conn())
             .await?;
     }
+    sync_new(tx, &[id]).await?;
     let data = serde_json::to_value(t).unwrap_or_default();
     event(tx, actor, id, Some(t.lead_unit_id), "create", None, Some(State::Draft), None, Some(data)).await?;
     Ok(id)
@@ -254,6 +289,7 @@ pub async fn transition(tx: &mut WriteTx, id: i64, from: State, to: State, c: &C
     if n == 0 {
         return Err(DomainError::field(ErrorCode::Conflict, "state").into());
     }
+    sync(tx, id, None).await?;
     get_tx(tx, id).await
 }
 
@@ -300,6 +336,8 @@ pub async fn add_report(
             .execute(tx.conn())
             .await?;
     }
+    // Every report moves the duty's version on (a co-unit's part too): the core's guard.
+    sync(tx, id, None).await?;
     let data = serde_json::json!({ "percent": percent, "period": period, "co_unit": !owner });
     event(tx, actor, id, Some(unit_id), "report", None, None, Some(text), Some(data)).await
 }

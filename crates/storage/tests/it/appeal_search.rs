@@ -59,7 +59,8 @@ async fn search_finds_what_reading_every_appeal_finds() {
         async move {
             for path in [None, Some(town_path.clone())] {
                 for word in ["路灯", "扰民", "工资", "led", "LED", "校车", "号", "解放路路灯"] {
-                    let f = Filter { owner_path: path.clone(), words: vec![word.into()], order: Order::Newest, limit: 40, ..Default::default() };
+                    let f =
+                        Filter { owner_paths: path.clone().map(|p| vec![p]), words: vec![word.into()], order: Order::Newest, limit: 40, ..Default::default() };
                     // Every page, 40 at a time, newest first.
                     let mut got = Vec::new();
                     for page in 0..10 {

@@ -1,10 +1,12 @@
-//! 视野 (`duty_sight`): the triggers keep one row per unit that sees a duty, and a unit's board,
-//! counts and inbox read from it give exactly what the duties and their co-units say.
+//! 视野 (`duty_sight`): the core's writer keeps one row per unit that sees a duty, and a unit's
+//! board, counts and inbox read from it give exactly what the duties and their co-units say.
 
+use luoshi_domain::access::Sight;
 use luoshi_domain::duty::Light;
+use luoshi_domain::duty::Workflow;
 use luoshi_domain::tasks::{DeadlineSpec, NewTask, State, Term};
 use luoshi_domain::unit::UnitInput;
-use luoshi_storage::tasks::{self, Change, Filter, Visibility};
+use luoshi_storage::tasks::{self, Change, Filter};
 use luoshi_storage::testing::TestDb;
 use luoshi_storage::{units, Actor, Db};
 use std::collections::BTreeSet;
@@ -17,8 +19,11 @@ async fn unit(db: &Db, parent: Option<i64>, kind: &str, name: &str, code: Option
     (u.id, u.path)
 }
 
-/// What duty_sight must hold, from the duties and their co-units.
-async fn expected(db: &Db) -> BTreeSet<(i64, i64, String, String, String)> {
+type SightRow = (i64, i64, String, String, String, i64);
+
+/// What duty_sight must hold, from the duties and their co-units: (unit, task, state, phase,
+/// light, limit in µs).
+async fn expected(db: &Db) -> BTreeSet<SightRow> {
     let rows: Vec<(i64, i64, String, String, String)> = sqlx::query_as(
         "SELECT d.owner_unit_id, d.id, d.state, d.light, d.due FROM duties d \
          UNION SELECT du.unit_id, d.id, d.state, d.light, d.due FROM duty_units du JOIN duties d ON d.id = du.duty_id",
@@ -26,12 +31,22 @@ async fn expected(db: &Db) -> BTreeSet<(i64, i64, String, String, String)> {
     .fetch_all(db.pool())
     .await
     .unwrap();
-    rows.into_iter().collect()
+    rows.into_iter()
+        .map(|(u, id, state, light, due)| {
+            let phase = luoshi_domain::tasks::TaskFlow::phase(State::parse(&state).unwrap()).as_str().to_string();
+            let due_at = if due.starts_with("9999") {
+                luoshi_storage::duty::NO_LIMIT
+            } else {
+                luoshi_domain::duty::end_of_day(luoshi_domain::time::parse_date("due", &due).unwrap())
+            };
+            (u, id, state, phase, light, due_at)
+        })
+        .collect()
 }
 
-async fn actual(db: &Db) -> BTreeSet<(i64, i64, String, String, String)> {
-    let rows: Vec<(i64, i64, String, String, String)> =
-        sqlx::query_as("SELECT unit_id, duty_id, state, light, due FROM duty_sight").fetch_all(db.pool()).await.unwrap();
+async fn actual(db: &Db) -> BTreeSet<SightRow> {
+    let rows: Vec<SightRow> =
+        sqlx::query_as("SELECT unit_id, ref_id, state, phase, light, due_at FROM duty_sight WHERE kind = 'task'").fetch_all(db.pool()).await.unwrap();
     let n = rows.len();
     let set: BTreeSet<_> = rows.into_iter().collect();
     assert_eq!(set.len(), n, "one row per unit and duty");
@@ -111,7 +126,7 @@ async fn sight_follows_every_change_and_answers_as_the_duties_do() {
     assert_eq!(actual(db).await, expected(db).await, "after state, light and deadline changes");
 
     // A unit's board, counts and inbox through the sight equal the same computed from all duties.
-    let all = tasks::list(db, &Visibility::All, &Filter { limit: Some(500), ..Default::default() }).await.unwrap();
+    let all = tasks::list(db, &Sight::County, &Filter { limit: Some(500), ..Default::default() }).await.unwrap();
     assert_eq!(all.len(), ids.len());
     for (subtree, path) in [(vec![town, v1, v2], &town_path), (vec![bureau], &bureau_path)] {
         let mut sees = Vec::new();
@@ -122,7 +137,7 @@ async fn sight_follows_every_change_and_answers_as_the_duties_do() {
             }
         }
         sees.sort_by(|a, b| (due(a), a.id).cmp(&(due(b), b.id)));
-        let vis = Visibility::Units(path.clone());
+        let vis = Sight::Units(path.clone());
         let filters = [
             Filter::default(),
             Filter { light: Some("red".into()), ..Default::default() },

@@ -10,6 +10,13 @@ fn described(migrations: &[(i64, &str, &str)]) -> BTreeMap<String, Vec<String>> 
     for (_, _, sql) in migrations {
         // Drop `--` comments first: they may hold commas and parentheses.
         let text: String = sql.lines().map(|l| l.split("--").next().unwrap_or("")).collect::<Vec<_>>().join("\n");
+        // Tables dropped (before those made anew under the same name in the same file).
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find("DROP TABLE ") {
+            rest = &rest[i + "DROP TABLE ".len()..];
+            let name = rest.split(|c: char| c.is_whitespace() || c == ';').next().unwrap_or("");
+            out.remove(name);
+        }
         let mut rest = text.as_str();
         while let Some(i) = rest.find("CREATE TABLE ") {
             rest = &rest[i + "CREATE TABLE ".len()..];

@@ -50,14 +50,14 @@ async fn the_speech_is_split_checked_and_published_as_a_directive() {
         .collect();
     rows[1]["lead_unit"] = json!("县不存在局");
     let directive = json!({ "title": "读书班发言任务分解", "kind": "meeting", "issued_on": "2026-06-15", "issuer": "县委副书记", "source_text": text });
-    let before = luoshi_storage::tasks::list_directives(&app.t.db, &luoshi_storage::tasks::Visibility::All).await.unwrap().len();
+    let before = luoshi_storage::tasks::list_directives(&app.t.db, &luoshi_domain::access::Sight::County).await.unwrap().len();
     let r = s.post(&app, "/api/v1/documents/publish", json!({ "directive": directive, "tasks": rows })).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["rows"][0]["row"], 2);
     assert_eq!(body["rows"][0]["column"], "牵头单位");
     assert!(body["rows"][0]["message"].as_str().unwrap().contains("县不存在局"), "{body}");
-    let after = luoshi_storage::tasks::list_directives(&app.t.db, &luoshi_storage::tasks::Visibility::All).await.unwrap().len();
+    let after = luoshi_storage::tasks::list_directives(&app.t.db, &luoshi_domain::access::Sight::County).await.unwrap().len();
     assert_eq!(before, after, "nothing is written while a row is wrong");
 
     rows[1]["lead_unit"] = json!("发改局");

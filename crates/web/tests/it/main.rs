@@ -92,7 +92,7 @@ impl TestApp {
     pub async fn task_id(&self, seq: &str) -> i64 {
         let all = luoshi_storage::tasks::list(
             &self.t.db,
-            &luoshi_storage::tasks::Visibility::All,
+            &luoshi_domain::access::Sight::County,
             &luoshi_storage::tasks::Filter { limit: Some(500), ..Default::default() },
         )
         .await

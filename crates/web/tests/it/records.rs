@@ -48,7 +48,7 @@ async fn the_record_of_duties_equals_every_kind() {
     // Every task, as its row says.
     let tasks = luoshi_storage::tasks::list(
         &app.t.db,
-        &luoshi_storage::tasks::Visibility::All,
+        &luoshi_domain::access::Sight::County,
         &luoshi_storage::tasks::Filter { limit: Some(500), ..Default::default() },
     )
     .await

@@ -270,9 +270,11 @@ async fn who_sees_which_task() {
     };
     // The supervision office sees all.
     assert!(see("supervisor", town_task).await && see("supervisor", qing_task).await && see("supervisor", finance).await);
-    // A leader sees what they lead.
-    assert!(see("vice", town_task).await && !see("vice", qing_task).await);
-    assert!(see("leader", qing_task).await && see("leader", finance).await && !see("leader", town_task).await);
+    // The county head (principal) sees all; his deputy what he leads and what the units he
+    // oversees (分管: 县统计局 owns 2.3, which the county head leads) own or co-operate on.
+    assert!(see("leader", qing_task).await && see("leader", finance).await && see("leader", town_task).await);
+    let stats = app.task_id("2.3").await;
+    assert!(see("vice", town_task).await && see("vice", stats).await && !see("vice", qing_task).await && !see("vice", finance).await);
     // A unit sees its own tasks and those it co-operates on.
     assert!(see("staff", town_task).await && !see("staff", qing_task).await && !see("staff", finance).await);
     assert!(see("staff2", qing_task).await && !see("staff2", town_task).await);

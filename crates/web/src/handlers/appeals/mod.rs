@@ -89,7 +89,7 @@ pub async fn list(ctx: Ctx, State(app): State<AppState>, Query(q): Query<ListQue
     }
     let cats = luoshi_storage::appeals::categories(&app.db).await?;
     let lang = ctx.lang;
-    let is_desk = svc::sight(&who) == svc::Sight::Desk;
+    let is_desk = svc::is_desk(&who);
     let lim = svc::limits(&app.db, now).await?;
     let desk = if is_desk {
         let d: Desk = svc::desk(&app.db, &who).await?;
@@ -188,7 +188,7 @@ pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Qu
     }
     let lang = ctx.lang;
     let cats = luoshi_storage::appeals::categories(&app.db).await?;
-    let units = if svc::sight(&who) == svc::Sight::Desk { unit_options(units::list(&app.db, &luoshi_domain::access::Scope::All).await?) } else { Vec::new() };
+    let units = if svc::is_desk(&who) { unit_options(units::list(&app.db, &luoshi_domain::access::Scope::All).await?) } else { Vec::new() };
     let events = v
         .events
         .iter()
@@ -211,7 +211,7 @@ pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Qu
         kind: t(lang, &format!("appeal_kind.{}", v.appeal.kind)).to_string(),
         urgency: t(lang, &format!("urgency.{}", v.appeal.urgency)).to_string(),
         ext_due: v.appeal.ext_due.map(when).unwrap_or_default(),
-        rating_code: luoshi_domain::appeals::normalize_rating_code(&q.rating_code).filter(|_| svc::sight(&who) == svc::Sight::Desk),
+        rating_code: luoshi_domain::appeals::normalize_rating_code(&q.rating_code).filter(|_| svc::is_desk(&who)),
         r,
         events,
         units,

@@ -1,9 +1,17 @@
-//! The record of duties (`duty_records`): every duty of every kind in the core's one shape, kept
-//! in the same transaction as each change (tasks by triggers, appeals by their writers). The
-//! boards, inboxes, counts and supervision run of every kind are to read it.
+//! The record of duties (`duty_records`): every duty of every kind in the core's one shape, and
+//! its sight (`duty_sight`: one row per unit that sees it), kept by each kind's writer through
+//! [`put`] in the same transaction as each change; the one trail ([`trail`]); the notices of the
+//! ladder. Boards, inboxes, counts and the supervision run of every kind read these.
+
+mod board;
+pub mod trail;
+mod write;
+
+pub use board::{board, counts, resolve, BoardFilter, BoardRow, KindLights, Resolved};
+pub use write::{insert_many, phase_case, put, set_light, sight_of_recorded, Line, NO_LIMIT};
 
 use crate::{get_i64, get_opt_i64, get_str, Db, Result, WriteTx};
-use luoshi_domain::duty::{Light, NoticeLevel};
+use luoshi_domain::duty::NoticeLevel;
 
 /// One duty as the core sees it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -69,12 +77,6 @@ fn record(r: &sqlx::any::AnyRow) -> Result<Record> {
     })
 }
 
-/// Store a recomputed light in the record (a derived value: no trail entry, no audit row).
-pub async fn set_light(tx: &mut WriteTx, kind: &str, ref_id: i64, light: Light) -> Result<()> {
-    sqlx::query("UPDATE duty_records SET light = $1 WHERE kind = $2 AND ref_id = $3").bind(light.as_str()).bind(kind).bind(ref_id).execute(tx.conn()).await?;
-    Ok(())
-}
-
 /// Raise a notice of the ladder for a duty of any kind, unless this level was already raised
 /// for this deadline (on any node: the database keeps it unique). Whether this call raised it;
 /// the kind writes its trail entry and audit row when it did.
@@ -96,48 +98,53 @@ pub async fn raise_notice(tx: &mut WriteTx, kind: &str, ref_id: i64, level: Noti
     Ok(n == 1)
 }
 
-/// A unit's 待办 across every kind: the duties whose clock runs with the units under `path` —
-/// as owner, or (tasks) as a co-unit — most urgent first (red, yellow, blue, then green; the
-/// soonest limit first), optionally of some kinds, one light, or one unit of the subtree.
-pub async fn unit_inbox(db: &Db, path: &str, kinds: &[String], light: Option<&str>, unit_id: Option<i64>, limit: i64) -> Result<Vec<Record>> {
+/// The version of a duty's record (its optimistic-concurrency token), if it is recorded.
+pub async fn version(db: &Db, kind: &str, ref_id: i64) -> Result<Option<i64>> {
+    let row = sqlx::query("SELECT version FROM duty_records WHERE kind = $1 AND ref_id = $2").bind(kind).bind(ref_id).fetch_optional(db.pool()).await?;
+    row.as_ref().map(|r| get_i64(r, "version")).transpose()
+}
+
+/// The ids of the units under a materialised path, or just `only` if it is among them.
+pub(crate) async fn subtree_ids(db: &Db, path: &str, only: Option<i64>) -> Result<Vec<i64>> {
     let rows = sqlx::query("SELECT id FROM units WHERE path LIKE $1").bind(format!("{path}%")).fetch_all(db.pool()).await?;
     let mut ids = rows.iter().map(|r| get_i64(r, "id")).collect::<Result<Vec<_>>>()?;
-    if let Some(u) = unit_id {
+    if let Some(u) = only {
         ids.retain(|i| *i == u);
     }
+    Ok(ids)
+}
+
+/// A unit's 待办 across every kind: the duties whose clock runs with the units under `path` —
+/// as owner or co-unit, read from the sight alone — most urgent first (red, yellow, blue, then
+/// green; the soonest limit first), optionally of some kinds, one light, or one unit of the
+/// subtree.
+pub async fn unit_inbox(db: &Db, path: &str, kinds: &[String], light: Option<&str>, unit_id: Option<i64>, limit: i64) -> Result<Vec<Record>> {
+    let ids = subtree_ids(db, path, unit_id).await?;
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     // Unit ids are integers read from the database, written in as literals; the rest is bound.
     let ids = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let mut cond = String::from("r.phase = 'running'");
-    let mut args: Vec<String> = Vec::new();
-    for k in kinds {
-        args.push(k.clone());
-    }
+    let mut cond = format!("s.unit_id IN ({ids}) AND s.phase = 'running'");
+    let mut args: Vec<String> = kinds.to_vec();
     if !kinds.is_empty() {
         let ps: Vec<String> = (1..=kinds.len()).map(|i| format!("${i}")).collect();
-        cond += &format!(" AND r.kind IN ({})", ps.join(", "));
+        cond += &format!(" AND s.kind IN ({})", ps.join(", "));
     }
     if let Some(l) = light {
         args.push(l.to_string());
-        cond += &format!(" AND r.light = ${}", args.len());
+        cond += &format!(" AND s.light = ${}", args.len());
     }
     let lim = format!("${}", args.len() + 1);
     const COLS: &str = "r.kind, r.ref_id, r.owner_unit_id, r.state, r.phase, r.due_at, r.light, r.title, r.version, r.updated_at";
-    // The keys, light and limit of every open duty come from indexes (co-units from the unit's
-    // own rows first: CROSS JOIN keeps that order on SQLite); only the page is read in full.
+    // The keys, light and limit of every open duty come from the sight's inbox index; only the
+    // page is read in full from the record.
     let sql = format!(
         "SELECT {COLS} FROM ( \
-           SELECT DISTINCT k.kind, k.ref_id, \
-             CASE k.light WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'blue' THEN 2 ELSE 3 END AS urgency, \
-             COALESCE(k.due_at, 9000000000000000000) AS due_key FROM ( \
-             SELECT r.kind, r.ref_id, r.light, r.due_at FROM duty_records r WHERE r.owner_unit_id IN ({ids}) AND {cond} \
-             UNION ALL \
-             SELECT r.kind, r.ref_id, r.light, r.due_at FROM duty_units du CROSS JOIN duty_records r \
-             WHERE du.unit_id IN ({ids}) AND r.kind = 'task' AND r.ref_id = du.duty_id AND {cond} \
-           ) k ORDER BY urgency, due_key, k.kind, k.ref_id LIMIT {lim} \
-         ) k JOIN duty_records r ON r.kind = k.kind AND r.ref_id = k.ref_id ORDER BY k.urgency, k.due_key, k.kind, k.ref_id"
+           SELECT DISTINCT s.kind, s.ref_id, \
+             CASE s.light WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'blue' THEN 2 ELSE 3 END AS urgency, s.due_at \
+           FROM duty_sight s WHERE {cond} ORDER BY urgency, s.due_at, s.kind, s.ref_id LIMIT {lim} \
+         ) k JOIN duty_records r ON r.kind = k.kind AND r.ref_id = k.ref_id ORDER BY k.urgency, k.due_at, k.kind, k.ref_id"
     );
     let mut q = sqlx::query(&sql);
     for a in &args {
