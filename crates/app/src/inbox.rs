@@ -52,20 +52,20 @@ pub async fn unit_inbox(db: &Db, who: &Who, today: NaiveDate, q: &InboxQuery) ->
     }
     let rows = record::unit_inbox(db, &who.unit_path, &kinds, light, q.unit_id, PAGE).await?;
     let cal = calendar::load(db).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let days_left = r.due_at.map(|d| working_days_left(&cal, today, local_date(d - 1)));
-            InboxItem {
-                href: format!("/{}s/{}", r.kind, r.ref_id),
-                light: Light::parse(&r.light).unwrap_or(Light::None),
-                kind: r.kind,
-                id: r.ref_id,
-                title: r.title,
-                state: r.state,
-                due_at: r.due_at,
-                days_left,
-            }
-        })
-        .collect())
+    Ok(rows.into_iter().map(|r| item(&cal, today, r)).collect())
+}
+
+/// A line of the record as the 待办 and the board show it: working days left, its own page.
+pub(crate) fn item(cal: &luoshi_domain::calendar::Calendar, today: NaiveDate, r: record::Record) -> InboxItem {
+    let days_left = r.due_at.map(|d| working_days_left(cal, today, local_date(d - 1)));
+    InboxItem {
+        href: format!("/{}s/{}", r.kind, r.ref_id),
+        light: Light::parse(&r.light).unwrap_or(Light::None),
+        kind: r.kind,
+        id: r.ref_id,
+        title: r.title,
+        state: r.state,
+        due_at: r.due_at,
+        days_left,
+    }
 }

@@ -3,6 +3,7 @@
 //! It knows neither HTTP nor SQL: the web crate and the command line both call it.
 
 pub mod appeals;
+pub mod board;
 pub mod documents;
 pub mod inbox;
 pub mod supervision;

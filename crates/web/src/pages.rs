@@ -60,6 +60,9 @@ pub fn chrome(ctx: &Ctx, title_key: &str, flash: Option<String>) -> Chrome {
         if role == Role::Hotline {
             item("/appeals", "nav.appeals");
         }
+        if !matches!(role, Role::Deputy) {
+            item("/duties", "nav.duties");
+        }
         if !matches!(role, Role::Hotline | Role::Deputy) {
             item("/inbox", "nav.inbox");
             item("/tasks", "nav.tasks");

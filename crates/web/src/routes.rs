@@ -3,7 +3,7 @@
 //! The router is built from this table only, so a route cannot exist without a policy; the
 //! OpenAPI document is generated from it; and the authorization tests walk it.
 
-use crate::handlers::{appeals, audit, calendar, documents, home, open311, rules, system, tasks, units, users};
+use crate::handlers::{appeals, audit, calendar, documents, duty, home, open311, rules, system, tasks, units, users};
 use crate::http::guard;
 use crate::AppState;
 use axum::handler::Handler;
@@ -61,6 +61,7 @@ fn table() -> Table {
     let t = units::routes(t);
     let t = rules::routes(t);
     let t = calendar::routes(t);
+    let t = duty::routes(t);
     let t = tasks::routes(t);
     let t = appeals::routes(t);
     let t = open311::routes(t);

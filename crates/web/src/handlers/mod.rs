@@ -5,6 +5,7 @@ pub mod appeals;
 pub mod audit;
 pub mod calendar;
 pub mod documents;
+pub mod duty;
 pub mod home;
 pub mod open311;
 pub mod rules;

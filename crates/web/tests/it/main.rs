@@ -9,6 +9,7 @@ mod api;
 mod appeals;
 mod auth;
 mod documents;
+mod duties;
 mod pages;
 mod records;
 mod tasks;

@@ -138,40 +138,11 @@ pub(super) struct InboxPage {
     exemptions: Vec<store::Exemption>,
     supervisor: bool,
     /// The unit's 待办 of every kind, most urgent first.
-    duties: Vec<DutyLine>,
+    duties: Vec<crate::handlers::duty::DutyLine>,
     unit: bool,
     /// The filters as chosen, to show them chosen.
     q_kind: String,
     q_light: String,
-}
-
-/// A line of the 待办 with its labels.
-pub(super) struct DutyLine {
-    item: luoshi_app::inbox::InboxItem,
-    kind: String,
-    state: String,
-    light: String,
-    /// 剩余N个工作日 / 今日到期 / 已逾期N个工作日.
-    days: String,
-    overdue: bool,
-}
-
-fn duty_line(lang: Lang, item: luoshi_app::inbox::InboxItem) -> DutyLine {
-    let state_key = if item.kind == "appeal" { format!("appeal_state.{}", item.state) } else { format!("state.{}", item.state) };
-    let (days, overdue) = match item.days_left {
-        Some(n) if n > 0 => (t(lang, "inbox.days_left").replace("{n}", &n.to_string()), false),
-        Some(0) => (t(lang, "inbox.due_today").to_string(), false),
-        Some(n) => (t(lang, "inbox.days_overdue").replace("{n}", &(-n).to_string()), true),
-        None => (String::new(), false),
-    };
-    DutyLine {
-        kind: t(lang, &format!("duty_kind.{}", item.kind)).to_string(),
-        state: t(lang, &state_key).to_string(),
-        light: label(lang, "light", item.light.as_str()),
-        days,
-        overdue,
-        item,
-    }
 }
 
 /// What the caller must do now: a unit its tasks to sign, report and reply to, sorted by
@@ -222,7 +193,7 @@ pub async fn inbox(ctx: Ctx, State(app): State<AppState>, Query(q): Query<luoshi
         extensions,
         exemptions,
         supervisor,
-        duties: duties.into_iter().map(|i| duty_line(lang, i)).collect(),
+        duties: duties.into_iter().map(|i| crate::handlers::duty::duty_line(lang, i)).collect(),
         unit,
         q_kind: q.kind.clone(),
         q_light: q.light.clone(),

@@ -1,0 +1,61 @@
+//! The one board across every kind (全部事项): what each caller's sight holds, counted by kind
+//! and light, paged by its cursor; the deputy leader's 分管单位 widen nothing else.
+
+use crate::appeals::dispatched_to;
+use crate::*;
+
+async fn board(app: &TestApp, who: &str, query: &str) -> Value {
+    let r = app.login(who).await.get(app, &format!("/api/v1/duties{query}")).await;
+    assert_eq!(r.status(), StatusCode::OK, "{who}");
+    r.json().await.unwrap()
+}
+
+fn keys(v: &Value) -> Vec<(String, i64)> {
+    v["rows"].as_array().unwrap().iter().map(|r| (r["kind"].as_str().unwrap().to_string(), r["id"].as_i64().unwrap())).collect()
+}
+
+fn total(v: &Value) -> i64 {
+    v["counts"].as_array().unwrap().iter().map(|c| c["n"].as_i64().unwrap()).sum()
+}
+
+#[tokio::test]
+async fn one_board_of_every_kind_in_each_callers_sight() {
+    let app = spawn_app().await;
+    luoshi_app::appeals::seed_categories(&app.t.db, &luoshi_app::Who::system("test")).await.unwrap();
+    let mine = dispatched_to(&app, "城关镇").await;
+    let theirs = dispatched_to(&app, "青山镇").await;
+
+    // A township: its tasks and its appeal, each once, soonest limit first; not the other's.
+    let town = board(&app, "staff", "").await;
+    let k = keys(&town);
+    assert!(k.contains(&("appeal".into(), mine)) && !k.contains(&("appeal".into(), theirs)), "{k:?}");
+    assert!(k.iter().any(|(kind, _)| kind == "task"), "{k:?}");
+    assert_eq!(total(&town), k.len() as i64, "the counts are of the rows it may see");
+    let dues: Vec<i64> = town["rows"].as_array().unwrap().iter().map(|r| r["due_at"].as_i64().unwrap_or(i64::MAX)).collect();
+    assert!(dues.windows(2).all(|w| w[0] <= w[1]), "{dues:?}");
+    assert!(town["rows"].as_array().unwrap().iter().all(|r| !r["title"].as_str().unwrap().starts_with('#')));
+
+    // The county head sees the county; the office too; each of the township's rows is in it.
+    let county = board(&app, "leader", "").await;
+    assert!(total(&county) > total(&town));
+    assert_eq!(total(&county), total(&board(&app, "supervisor", "").await));
+    // His deputy: what he leads and what his 分管单位 (县统计局 …) own, not the townships' appeals.
+    let vice = keys(&board(&app, "vice", "").await);
+    assert!(vice.contains(&("task".into(), app.task_id("2.3").await)) && !vice.contains(&("appeal".into(), mine)), "{vice:?}");
+    // A deputy (人大代表) sees none of it.
+    assert_eq!(total(&board(&app, "deputy", "").await), 0);
+
+    // Filters and the cursor: one kind, one light, the next page after a row.
+    let only = board(&app, "staff", "?kind=appeal").await;
+    assert_eq!(keys(&only), vec![("appeal".to_string(), mine)]);
+    let first = &town["rows"][0];
+    let cursor = format!("{}.{}.{}", first["due_at"].as_i64().unwrap_or(luoshi_storage::duty::NO_LIMIT), first["kind"].as_str().unwrap(), first["id"]);
+    let after = keys(&board(&app, "staff", &format!("?after={cursor}")).await);
+    assert_eq!(after, k[1..].to_vec());
+    let s = app.login("staff").await;
+    let r = s.get(&app, "/api/v1/duties?after=x.y").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("after"));
+    let page = s.get(&app, "/duties").await.text().await.unwrap();
+    assert!(page.contains("全部事项") && page.contains("群众诉求") && page.contains("任务"), "{page}");
+}
