@@ -60,9 +60,7 @@ pub async fn board(db: &Db, who: &Who, today: NaiveDate, q: &BoardQuery) -> Resu
         limit: Some(PAGE),
     };
     let (counts, page) = if sight.is_nothing() { (Vec::new(), Vec::new()) } else { (record::counts(db, &sight).await?, record::board(db, &sight, &f).await?) };
-    let next = (page.len() as i64 == PAGE)
-        .then(|| page.last().map(|r| format!("{}.{}.{}", r.due_at.unwrap_or(record::NO_LIMIT), r.kind, r.ref_id)))
-        .flatten();
+    let next = (page.len() as i64 == PAGE).then(|| page.last().map(|r| format!("{}.{}.{}", r.due_at.unwrap_or(record::NO_LIMIT), r.kind, r.ref_id))).flatten();
     let cal = calendar::load(db).await?;
     Ok(Board { counts, rows: page.into_iter().map(|r| item(&cal, today, r)).collect(), next })
 }

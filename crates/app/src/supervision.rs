@@ -4,8 +4,10 @@
 
 use crate::{ymd, Result};
 use chrono::NaiveDate;
+use luoshi_domain::duty::{ladder, light, working_days_left, DueSoon, LadderRules, LightRules, NoticeLevel, Phase, Standing};
+use luoshi_domain::time::local_date;
 use luoshi_domain::{DomainError, ErrorCode};
-use luoshi_storage::Db;
+use luoshi_storage::{calendar, duty as record, Actor, Db};
 use serde::Serialize;
 
 /// What one supervision run did.
@@ -23,6 +25,8 @@ pub struct SuperviseReport {
     pub rehearsal: bool,
     /// The work orders' part.
     pub appeals: KindCount,
+    /// Every other kind's, run by the core alone (kind, what it did).
+    pub others: Vec<(String, KindCount)>,
 }
 
 /// What the run did for one kind of duty.
@@ -77,6 +81,82 @@ async fn run_all(db: &Db, day: NaiveDate, run: Run) -> Result<SuperviseReport> {
     let now = real + (day - luoshi_domain::time::local_date(real)).num_days() * 86_400_000_000;
     let mut out = crate::tasks::supervise_part(db, day, run).await?;
     out.appeals = crate::appeals::supervise_part(db, day, now, run).await?;
+    for kind in record::running_kinds(db).await? {
+        if !OWN_PARTS.contains(&kind.as_str()) {
+            let c = core_part(db, &kind, day, now, run).await?;
+            out.others.push((kind, c));
+        }
+    }
     tracing::info!(?out, "supervision run");
+    Ok(out)
+}
+
+/// Kinds whose module runs its own part (with facts the record does not hold: a task's planned
+/// progress, an appeal's rework count); the core runs every other kind's.
+const OWN_PARTS: &[&str] = &["task", "appeal"];
+
+/// The core's part for a kind that brings nothing but its workflow and its record: the light
+/// from the limit alone, and the ladder by the county's rules for the kind (`{kind}.ladder.*`,
+/// else the appeals' defaults), each notice with its trail entry and audit row.
+async fn core_part(db: &Db, kind: &str, today: NaiveDate, now: i64, run: Run) -> Result<KindCount> {
+    let cal = calendar::load(db).await?;
+    let rules = crate::RulesInForce::load(db, today).await?;
+    let rung = |key: &str, def: i64| rules.int(&format!("{kind}.ladder.{key}")).unwrap_or(def);
+    let ladder_rules = LadderRules {
+        reminder_before_working_days: rung("reminder_before_working_days", 1),
+        notice_after_working_days: rung("notice_after_working_days", 1),
+        report_after_working_days: rung("report_after_working_days", 5),
+    };
+    let light_rules = LightRules { due_soon: DueSoon::WorkingDays(rung("due_soon_working_days", 2)), yellow_behind_points: 100.0, red_behind_points: 100.0 };
+    let actor = Actor { id: None, name: "supervision".into() };
+    let mut out = KindCount::default();
+    let mut after = 0;
+    loop {
+        let page = record::running_page(db, kind, after, 500).await?;
+        let Some(last) = page.last() else { break };
+        after = last.ref_id;
+        let mut tx = db.begin_write().await?;
+        let mut wrote = false;
+        for rec in &page {
+            out.checked += 1;
+            let Some(phase) = Phase::parse(&rec.phase) else { continue };
+            let left = rec.due_at.map(|d| working_days_left(&cal, today, local_date(d - 1)));
+            let standing = Standing { phase, clock_runs: true, due: rec.due_at, now, working_days_left: left, behind_points: 0.0, flagged: false };
+            let lit = light(&standing, &light_rules);
+            if lit.as_str() != rec.light {
+                record::set_light(&mut tx, kind, rec.ref_id, lit).await?;
+                out.lights_changed += 1;
+            }
+            let (Some(due), Some(unit), Some(left)) = (rec.due_at, rec.owner_unit_id, left) else { continue };
+            let last_day = ymd(local_date(due - 1));
+            for level in ladder(phase, true, left, &ladder_rules) {
+                if record::raise_notice(&mut tx, kind, rec.ref_id, level, unit, &last_day, &ymd(today), now).await? {
+                    let action = format!("notice_{}", level.as_str());
+                    let entry = record::trail::Entry {
+                        kind,
+                        ref_id: rec.ref_id,
+                        at: now,
+                        actor: &actor.name,
+                        unit_id: Some(unit),
+                        action: &action,
+                        from: None,
+                        to: None,
+                        note: Some(&last_day),
+                        data: None,
+                    };
+                    record::trail::append(&mut tx, std::slice::from_ref(&entry)).await?;
+                    let after = serde_json::json!({ "level": level.as_str(), "deadline": last_day, "unit_id": unit });
+                    tx.audit(&actor, &format!("{kind}.{action}"), kind, &rec.ref_id.to_string(), None, Some(&after)).await?;
+                    wrote = true;
+                    match level {
+                        NoticeLevel::Reminder => out.reminders += 1,
+                        NoticeLevel::Notice => out.notices += 1,
+                        NoticeLevel::Report | NoticeLevel::ReportDue => out.reports += 1,
+                    }
+                }
+            }
+        }
+        finish(tx, wrote, run).await?;
+    }
     Ok(out)
 }

@@ -122,3 +122,8 @@ pub async fn pretend_newer_schema(db: &Db) -> Result<()> {
     sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, 'future', 'x', 0)").execute(db.pool()).await?;
     Ok(())
 }
+
+/// Run a statement inside a write transaction (a test's own table for a kind it defines).
+pub async fn execute_in(tx: &mut crate::WriteTx, sql: &str) -> crate::Result<u64> {
+    Ok(sqlx::query(sql).execute(tx.conn()).await?.rows_affected())
+}

@@ -98,6 +98,12 @@ pub async fn raise_notice(tx: &mut WriteTx, kind: &str, ref_id: i64, level: Noti
     Ok(n == 1)
 }
 
+/// The kinds that have duties whose clock may be running (what the supervision run visits).
+pub async fn running_kinds(db: &Db) -> Result<Vec<String>> {
+    let rows = sqlx::query("SELECT DISTINCT kind FROM duty_records WHERE phase IN ('running', 'waiting') ORDER BY kind").fetch_all(db.pool()).await?;
+    rows.iter().map(|r| get_str(r, "kind")).collect()
+}
+
 /// The version of a duty's record (its optimistic-concurrency token), if it is recorded.
 pub async fn version(db: &Db, kind: &str, ref_id: i64) -> Result<Option<i64>> {
     let row = sqlx::query("SELECT version FROM duty_records WHERE kind = $1 AND ref_id = $2").bind(kind).bind(ref_id).fetch_optional(db.pool()).await?;

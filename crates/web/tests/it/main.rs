@@ -4,6 +4,7 @@
 
 #![expect(clippy::unwrap_used, clippy::panic, reason = "a test fails by panicking")]
 
+mod a_new_kind;
 mod access;
 mod api;
 mod appeals;

@@ -1,0 +1,12 @@
+import { chromium } from 'playwright-core';
+const [,, user, path, out] = process.argv;
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const p = await b.newPage({ viewport: { width: 1280, height: 900 } });
+await p.goto('http://127.0.0.1:8391/login');
+await p.fill('input[name=username]', user);
+await p.fill('input[name=password]', process.env.PW);
+await p.click('form button');
+await p.waitForLoadState('networkidle');
+await p.goto('http://127.0.0.1:8391' + path);
+await p.screenshot({ path: out, fullPage: true });
+await b.close();
