@@ -3,7 +3,7 @@
 //! The router is built from this table only, so a route cannot exist without a policy; the
 //! OpenAPI document is generated from it; and the authorization tests walk it.
 
-use crate::handlers::{appeals, audit, calendar, documents, duty, home, open311, rules, system, tasks, units, users};
+use crate::handlers::{appeals, audit, calendar, documents, duty, home, open311, oversight, rules, system, tasks, units, users};
 use crate::http::guard;
 use crate::AppState;
 use axum::handler::Handler;
@@ -59,6 +59,7 @@ fn table() -> Table {
     let t = home::routes(t);
     let t = users::routes(t);
     let t = units::routes(t);
+    let t = oversight::routes(t);
     let t = rules::routes(t);
     let t = calendar::routes(t);
     let t = duty::routes(t);

@@ -10,4 +10,11 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("duties.next", "下一页", "Next page"),
     ("duties.none", "视野内没有在办事项。", "No open duty in your sight."),
     ("duties.shown", "本页{n}项", "{n} on this page"),
+    ("field.overseer_id", "分管领导", "Overseeing leader"),
+    ("field.principal", "主要领导", "Principal leader"),
+    (
+        "oversight.hint",
+        "分管领导可查看本单位及下级单位的全部事项；县委书记、县长（主要领导）查看全县。",
+        "The overseeing leader sees every duty of this unit and the units below; the principal leaders see the whole county.",
+    ),
 ];

@@ -8,6 +8,7 @@ pub mod documents;
 pub mod duty;
 pub mod home;
 pub mod open311;
+pub mod oversight;
 pub mod rules;
 pub mod system;
 pub mod tasks;

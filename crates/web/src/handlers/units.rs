@@ -99,6 +99,9 @@ struct UnitPage {
     children: Vec<(i64, String)>,
     people: Vec<(String, String, String)>,
     admin: bool,
+    /// 分管领导: the deputy leader who oversees the unit, and the leaders to choose from.
+    overseer: Option<(i64, String)>,
+    leaders: Vec<(i64, String)>,
 }
 
 pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
@@ -116,6 +119,15 @@ pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) ->
         return Ok(Json(serde_json::json!({ "unit": unit, "parent": parent.map(|p| p.0), "children": children, "users": people })).into_response());
     }
     let lang = ctx.lang;
+    let leaders: Vec<(i64, String)> = users::list(&app.db, &Scope::All)
+        .await?
+        .into_iter()
+        .map(|(u, _)| u)
+        .filter(|u| u.role == Role::Leader && !u.disabled)
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    let overseer_id = luoshi_storage::oversight::overseers(&app.db).await?.into_iter().find(|(u, _)| *u == id).map(|(_, l)| l);
+    let overseer = overseer_id.and_then(|o| leaders.iter().find(|(l, _)| *l == o).cloned());
     let mut c = chrome(&ctx, "units.title", None);
     c.title.clone_from(&unit.name);
     let page = UnitPage {
@@ -126,6 +138,8 @@ pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) ->
         people: people.iter().map(|u| (u.display_name.clone(), u.username.clone(), t(lang, &format!("role.{}", u.role.as_str())).to_string())).collect(),
         admin: ctx.user()?.user.role == Role::Admin,
         unit,
+        overseer,
+        leaders,
     };
     Ok(render(&page))
 }

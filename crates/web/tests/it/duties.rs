@@ -59,3 +59,37 @@ async fn one_board_of_every_kind_in_each_callers_sight() {
     let page = s.get(&app, "/duties").await.text().await.unwrap();
     assert!(page.contains("全部事项") && page.contains("群众诉求") && page.contains("任务"), "{page}");
 }
+
+#[tokio::test]
+async fn who_sees_what_is_data_the_administrator_keeps() {
+    let app = spawn_app().await;
+    let qing = app.unit_id("青山镇").await;
+    let qing_task = app.task_id("1").await;
+    let vice_id = app.login("vice").await.user["id"].as_i64().unwrap();
+    let sees = |who: &'static str, id: i64| {
+        let app = &app;
+        async move { app.login(who).await.get(app, &format!("/api/v1/tasks/{id}")).await.status() == StatusCode::OK }
+    };
+    assert!(!sees("vice", qing_task).await);
+    // Only the administrator changes it; a unit user is refused, a non-leader cannot oversee.
+    let body = serde_json::json!({ "overseer_id": vice_id });
+    let staff = app.login("staff").await;
+    assert_eq!(staff.put(&app, &format!("/api/v1/units/{qing}/overseer"), body.clone()).await.status(), StatusCode::FORBIDDEN);
+    let admin = app.login("admin").await;
+    let staff_id = staff.user["id"].as_i64().unwrap();
+    let r = admin.put(&app, &format!("/api/v1/units/{qing}/overseer"), serde_json::json!({ "overseer_id": staff_id })).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("overseer_id"));
+    assert_eq!(admin.put(&app, &format!("/api/v1/units/{qing}/overseer"), body).await.status(), StatusCode::OK);
+    // The deputy now sees the township's task, and nothing of another township.
+    assert!(sees("vice", qing_task).await);
+    assert!(!sees("vice", app.task_id("3.2").await).await);
+    let o: Value = admin.get(&app, "/api/v1/oversight").await.json().await.unwrap();
+    assert!(o["overseers"].as_array().unwrap().iter().any(|x| x["unit_id"] == qing && x["overseer_id"] == vice_id), "{o}");
+    // Made principal, he sees the county; the change is in the audit log.
+    let r = admin.put(&app, &format!("/api/v1/users/{vice_id}/principal"), serde_json::json!({ "principal": true })).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(sees("vice", app.task_id("3.2").await).await);
+    let page = admin.get(&app, &format!("/units/{qing}")).await.text().await.unwrap();
+    assert!(page.contains("分管领导") && page.contains("张副县长"), "{page}");
+}
