@@ -60,6 +60,8 @@ pub struct View {
     pub may_decide_extension: bool,
     /// The hotline may set the urgency (open, not yet replied).
     pub may_set_urgency: bool,
+    /// The record's version: send it back with an action to have it refused if the order moved on.
+    pub version: Option<i64>,
 }
 
 pub(super) fn may(who: &Who, a: &Appeal, owner_path: Option<&str>) -> Vec<AppealAction> {
@@ -91,6 +93,7 @@ pub async fn view(db: &Db, who: &Who, id: i64, now: i64) -> Result<View> {
         may_extend,
         may_decide_extension: desk && a.ext_due.is_some(),
         may_set_urgency: desk && a.state.is_open() && a.state != AppealState::Replied,
+        version: luoshi_storage::duty::version(db, "appeal", id).await?,
         appeal: a,
     })
 }
@@ -112,6 +115,9 @@ pub struct ActInput {
     /// 答复: the reply to the citizen.
     #[serde(default)]
     pub reply: String,
+    /// The version of the order the caller saw (optional: refused if it moved on).
+    #[serde(default, deserialize_with = "luoshi_domain::serde_util::opt_i64")]
+    pub version: Option<i64>,
     #[serde(default)]
     pub rating: String,
     #[serde(default)]
@@ -196,6 +202,9 @@ pub async fn act(db: &Db, who: &Who, id: i64, input: &ActInput, now: i64) -> Res
         }
     }
     let mut tx = db.begin_write().await?;
+    if let Some(v) = input.version {
+        luoshi_storage::duty::expect(&mut tx, "appeal", id, v).await?;
+    }
     store::save(&mut tx, &who.actor, &raw, &after, action.as_str(), trail_note.as_deref(), now).await?;
     tx.commit().await?;
     visible(db, who, id).await

@@ -26,6 +26,8 @@ pub struct TaskView {
     /// What the caller may do now.
     pub can: Vec<&'static str>,
     pub owner_path: String,
+    /// The record's version: send it back with a change to have it refused if the task moved on.
+    pub version: Option<i64>,
 }
 
 /// A task the caller may see, else `not_found`.
@@ -102,12 +104,13 @@ pub async fn view(db: &Db, who: &Who, id: i64, today: NaiveDate) -> Result<TaskV
         co_units,
         can,
         owner_path: owner_path.to_string(),
+        version: luoshi_storage::duty::version(db, "task", id).await?,
         task,
     })
 }
 
 /// Take a workflow action (交办, 签收, 申请办结, 办结, 退回重办).
-pub async fn act(db: &Db, who: &Who, id: i64, action: Action, reason: &str, today: NaiveDate) -> Result<Duty> {
+pub async fn act(db: &Db, who: &Who, id: i64, action: Action, reason: &str, expected: Option<i64>, today: NaiveDate) -> Result<Duty> {
     let d = visible_task(db, who, id).await?;
     let allowed = match action.side() {
         Side::Supervisor => who.is_supervisor(),
@@ -144,6 +147,9 @@ pub async fn act(db: &Db, who: &Who, id: i64, action: Action, reason: &str, toda
     change.light = Some(light);
     change.planned = Some(planned);
     let mut tx = db.begin_write().await?;
+    if let Some(v) = expected {
+        luoshi_storage::duty::expect(&mut tx, "task", id, v).await?;
+    }
     let after = store::transition(&mut tx, id, d.state, to, &change).await?;
     let data = serde_json::json!({ "deadline": after.deadline, "light": light.as_str() });
     store::event(&mut tx, &who.actor, id, who.unit_id, action.as_str(), Some(d.state), Some(to), (!reason.is_empty()).then_some(reason), Some(data)).await?;
@@ -181,6 +187,9 @@ pub async fn report(db: &Db, who: &Who, id: i64, input: &ReportInput, today: Nai
     let period = format!("{}-{:02}", today.year(), today.month());
     let unit = co_unit.unwrap_or(d.owner_unit_id);
     let mut tx = db.begin_write().await?;
+    if let Some(v) = input.version {
+        luoshi_storage::duty::expect(&mut tx, "task", id, v).await?;
+    }
     store::add_report(&mut tx, &who.actor, id, unit, owner, &period, &text, percent, light, planned).await?;
     tx.commit().await?;
     store::get(db, id).await?.ok_or_else(|| DomainError::not_found("task").into())

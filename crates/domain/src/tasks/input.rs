@@ -172,6 +172,9 @@ pub struct ReportInput {
     pub text: String,
     #[serde(default)]
     pub percent: Option<f64>,
+    /// The version of the task the reporter saw (optional: refused if it moved on).
+    #[serde(default, deserialize_with = "crate::serde_util::opt_i64")]
+    pub version: Option<i64>,
 }
 
 impl ReportInput {

@@ -104,6 +104,24 @@ pub async fn running_kinds(db: &Db) -> Result<Vec<String>> {
     rows.iter().map(|r| get_str(r, "kind")).collect()
 }
 
+/// The optimistic-concurrency guard of every kind: in the change's transaction, before it
+/// writes, refuse with `conflict` (field `version`) if the duty moved on since the caller read
+/// `expected`. The guarded no-op update locks the line, so a concurrent change waits and then
+/// sees the new version (PostgreSQL re-checks the condition; SQLite writers queue).
+pub async fn expect(tx: &mut WriteTx, kind: &str, ref_id: i64, expected: i64) -> Result<()> {
+    let n = sqlx::query("UPDATE duty_records SET version = version WHERE kind = $1 AND ref_id = $2 AND version = $3")
+        .bind(kind)
+        .bind(ref_id)
+        .bind(expected)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(luoshi_domain::DomainError::field(luoshi_domain::ErrorCode::Conflict, "version").with_detail(expected.to_string()).into());
+    }
+    Ok(())
+}
+
 /// The version of a duty's record (its optimistic-concurrency token), if it is recorded.
 pub async fn version(db: &Db, kind: &str, ref_id: i64) -> Result<Option<i64>> {
     let row = sqlx::query("SELECT version FROM duty_records WHERE kind = $1 AND ref_id = $2").bind(kind).bind(ref_id).fetch_optional(db.pool()).await?;

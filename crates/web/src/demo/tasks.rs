@@ -241,10 +241,10 @@ pub async fn seed_tasks(db: &Db, today: chrono::NaiveDate) -> Result<usize, Stri
             safety_task = Some(id);
         }
         let act = |a: Action, why: &'static str| async move {
-            svc::act(db, &luoshi_app::Who::system("demo"), id, a, why, today).await.map(|_| ()).map_err(|x| x.to_string())
+            svc::act(db, &luoshi_app::Who::system("demo"), id, a, why, None, today).await.map(|_| ()).map_err(|x| x.to_string())
         };
         let report = |pct: f64, text: &'static str| async move {
-            svc::report(db, &luoshi_app::Who::system("demo"), id, &ReportInput { text: text.into(), percent: Some(pct) }, today)
+            svc::report(db, &luoshi_app::Who::system("demo"), id, &ReportInput { text: text.into(), percent: Some(pct), version: None }, today)
                 .await
                 .map(|_| ())
                 .map_err(|x| x.to_string())
@@ -296,7 +296,7 @@ pub async fn seed_tasks(db: &Db, today: chrono::NaiveDate) -> Result<usize, Stri
         ..Default::default()
     };
     let tid = svc::create_task(db, &who, Some(d.id), Some("3.1.1"), &town).await.map_err(e)?;
-    svc::act(db, &who, tid, Action::Assign, "", today).await.map_err(e)?;
+    svc::act(db, &who, tid, Action::Assign, "", None, today).await.map_err(e)?;
     created += 1;
     // Another township's task, in a leader's instruction of its own.
     let inst = luoshi_storage::tasks::DirectiveInput {
@@ -317,8 +317,8 @@ pub async fn seed_tasks(db: &Db, today: chrono::NaiveDate) -> Result<usize, Stri
         ..Default::default()
     };
     let qid = svc::create_task(db, &who, Some(inst.id), Some("1"), &q).await.map_err(e)?;
-    svc::act(db, &who, qid, Action::Assign, "", today).await.map_err(e)?;
-    svc::act(db, &who, qid, Action::Sign, "", today).await.map_err(e)?;
+    svc::act(db, &who, qid, Action::Assign, "", None, today).await.map_err(e)?;
+    svc::act(db, &who, qid, Action::Sign, "", None, today).await.map_err(e)?;
     created += 1;
     luoshi_app::supervision::supervise(db, today).await.map_err(e)?;
     // The overdue task's unit applies for 容错免责.

@@ -93,3 +93,50 @@ async fn who_sees_what_is_data_the_administrator_keeps() {
     let page = admin.get(&app, &format!("/units/{qing}")).await.text().await.unwrap();
     assert!(page.contains("分管领导") && page.contains("张副县长"), "{page}");
 }
+
+#[tokio::test]
+async fn a_change_made_on_a_stale_version_is_refused_for_every_kind() {
+    let app = spawn_app().await;
+    luoshi_app::appeals::seed_categories(&app.t.db, &luoshi_app::Who::system("test")).await.unwrap();
+    let staff = app.login("staff").await;
+    // A task the township may report on now.
+    let inbox: Value = staff.get(&app, "/api/v1/inbox?kind=task").await.json().await.unwrap();
+    let mut task = None;
+    for d in inbox["duties"].as_array().unwrap() {
+        let id = d["id"].as_i64().unwrap();
+        let v: Value = staff.get(&app, &format!("/api/v1/tasks/{id}")).await.json().await.unwrap();
+        if v["can"].as_array().unwrap().iter().any(|c| c == "report" || c == "co_report") {
+            task = Some((id, v["version"].as_i64().unwrap()));
+            break;
+        }
+    }
+    let (id, v) = task.expect("a task to report on");
+    let report = |version: i64| serde_json::json!({ "text": "完成排查", "percent": 40, "version": version });
+    assert_eq!(staff.post(&app, &format!("/api/v1/tasks/{id}/reports"), report(v)).await.status(), StatusCode::OK);
+    // A second report made on the same reading is refused, naming the version; nothing written.
+    let before: Value = staff.get(&app, &format!("/api/v1/tasks/{id}")).await.json().await.unwrap();
+    let r = staff.post(&app, &format!("/api/v1/tasks/{id}/reports"), report(v)).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("version"));
+    let after: Value = staff.get(&app, &format!("/api/v1/tasks/{id}")).await.json().await.unwrap();
+    assert_eq!(before["reports"], after["reports"]);
+    assert_eq!(after["version"].as_i64().unwrap(), v + 1);
+    // Without a version the change goes through as before.
+    assert_eq!(
+        staff.post(&app, &format!("/api/v1/tasks/{id}/reports"), serde_json::json!({ "text": "再次报送", "percent": 50 })).await.status(),
+        StatusCode::OK
+    );
+
+    // A work order: the township signs on a reading the hotline's change made stale.
+    let appeal = dispatched_to(&app, "城关镇").await;
+    let seen: Value = staff.get(&app, &format!("/api/v1/appeals/{appeal}")).await.json().await.unwrap();
+    let v = seen["version"].as_i64().unwrap();
+    let hotline = app.login("hotline").await;
+    let r = hotline.post(&app, &format!("/api/v1/appeals/{appeal}/urgency"), serde_json::json!({ "urgency": "urgent", "reason": "涉及安全" })).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = staff.post(&app, &format!("/api/v1/appeals/{appeal}/act"), serde_json::json!({ "action": "sign", "version": v })).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let fresh: Value = staff.get(&app, &format!("/api/v1/appeals/{appeal}")).await.json().await.unwrap();
+    let r = staff.post(&app, &format!("/api/v1/appeals/{appeal}/act"), serde_json::json!({ "action": "sign", "version": fresh["version"] })).await;
+    assert_eq!(r.status(), StatusCode::OK);
+}

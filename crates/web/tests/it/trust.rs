@@ -87,13 +87,13 @@ async fn the_monthly_report_counts_as_of_today() {
     {
         let input = TaskInput { title: title.into(), lead_unit_id: unit, deadline: deadline.into(), ..Default::default() };
         let id = svc::create_task(&app.t.db, &sys, Some(directive), None, &input).await.unwrap();
-        svc::act(&app.t.db, &sys, id, Action::Assign, "", day("2026-06-01")).await.unwrap();
-        svc::act(&app.t.db, &sys, id, Action::Sign, "", day("2026-06-01")).await.unwrap();
+        svc::act(&app.t.db, &sys, id, Action::Assign, "", None, day("2026-06-01")).await.unwrap();
+        svc::act(&app.t.db, &sys, id, Action::Sign, "", None, day("2026-06-01")).await.unwrap();
         ids.push(id);
     }
     for (i, on) in [(2, "2026-06-11"), (3, "2026-06-09")] {
-        svc::act(&app.t.db, &sys, ids[i], Action::RequestClosure, "", day(on)).await.unwrap();
-        svc::act(&app.t.db, &sys, ids[i], Action::Accept, "", day(on)).await.unwrap();
+        svc::act(&app.t.db, &sys, ids[i], Action::RequestClosure, "", None, day(on)).await.unwrap();
+        svc::act(&app.t.db, &sys, ids[i], Action::Accept, "", None, day(on)).await.unwrap();
     }
     let sup = luoshi_app::Who::system("supervisor");
     let r = luoshi_app::tasks::reports::build(&app.t.db, &sup, "2026-06", day("2026-06-15")).await.unwrap();

@@ -74,6 +74,9 @@ pub struct ActForm {
     action: String,
     #[serde(default)]
     reason: String,
+    /// The version the caller saw (optional).
+    #[serde(default, deserialize_with = "luoshi_domain::serde_util::opt_i64")]
+    version: Option<i64>,
 }
 
 pub async fn task_act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f): Input<ActForm>) -> AppResult<Response> {
@@ -81,7 +84,7 @@ pub async fn task_act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>
     svc::visible_task(&app.db, &ctx.who()?, id).await?;
     let action =
         if f.action.trim().is_empty() { Err(DomainError::required("action")) } else { Action::parse(&f.action).ok_or_else(|| DomainError::invalid("action")) }?;
-    let d = svc::act(&app.db, &ctx.who()?, id, action, &f.reason, app.today()).await?;
+    let d = svc::act(&app.db, &ctx.who()?, id, action, &f.reason, f.version, app.today()).await?;
     Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "task": d }), &format!("/tasks/{id}")))
 }
 
@@ -92,7 +95,7 @@ pub async fn task_report(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i
         serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().parse().map_err(|_| DomainError::invalid("percent"))?),
         _ => None,
     };
-    let d = svc::report(&app.db, &ctx.who()?, id, &ReportInput { text: f.text, percent }, app.today()).await?;
+    let d = svc::report(&app.db, &ctx.who()?, id, &ReportInput { text: f.text, percent, version: f.version }, app.today()).await?;
     Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "task": d }), &format!("/tasks/{id}")))
 }
 
@@ -102,6 +105,8 @@ pub struct ReportForm {
     text: String,
     #[serde(default)]
     percent: serde_json::Value,
+    #[serde(default, deserialize_with = "luoshi_domain::serde_util::opt_i64")]
+    version: Option<i64>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
