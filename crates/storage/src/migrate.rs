@@ -20,6 +20,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (10, "duty_records", include_str!("../migrations/sqlite/0010_duty_records.sql")),
     (11, "notices_of_every_kind", include_str!("../migrations/sqlite/0011_notices_of_every_kind.sql")),
     (12, "one_core", include_str!("../migrations/sqlite/0012_one_core.sql")),
+    (13, "extensions_of_every_kind", include_str!("../migrations/sqlite/0013_extensions_of_every_kind.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -34,6 +35,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (10, "duty_records", include_str!("../migrations/postgres/0010_duty_records.sql")),
     (11, "notices_of_every_kind", include_str!("../migrations/postgres/0011_notices_of_every_kind.sql")),
     (12, "one_core", include_str!("../migrations/postgres/0012_one_core.sql")),
+    (13, "extensions_of_every_kind", include_str!("../migrations/postgres/0013_extensions_of_every_kind.sql")),
 ];
 
 /// A migration this run applied.

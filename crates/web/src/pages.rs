@@ -146,8 +146,13 @@ mod tests {
     fn templates_need_no_inline_styles_or_scripts() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
         let mut seen = 0;
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
+        // Each module's folder of templates too.
+        let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        while let Some(path) = paths.pop() {
+            if path.is_dir() {
+                paths.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
             let text = std::fs::read_to_string(&path).unwrap();
             assert!(!text.contains("style=\""), "{} has an inline style", path.display());
             assert!(!text.contains("<script>") && !text.contains("javascript:") && !text.contains(" onclick="), "{} has inline script", path.display());

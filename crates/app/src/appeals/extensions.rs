@@ -5,33 +5,25 @@ use crate::{forbidden, Result, Who};
 use luoshi_domain::appeals::{self as dom, AppealState};
 use luoshi_domain::{DomainError, ErrorCode};
 use luoshi_storage::appeals::{self as store, Appeal};
+use luoshi_storage::duty::extensions::{self as core, Ask};
 use luoshi_storage::Db;
 
-/// 延期: the owner unit asks, before the limit, for a later one.
+/// 延期: the owner unit asks, before the limit, for a later one (the core's one rule and table).
 pub async fn request_extension(db: &Db, who: &Who, id: i64, new_due: &str, reason: &str, now: i64) -> Result<Appeal> {
     let (raw, owner_path) = seen(db, who, id).await?;
-    if !may_extend(who, &raw, owner_path.as_deref(), now) {
-        return Err(if raw.due_at.is_some_and(|d| now >= d) {
-            DomainError::field(ErrorCode::Conflict, "new_deadline").with_detail("已超过办理时限").into()
-        } else {
-            forbidden()
-        });
+    if !owner_path.as_deref().is_some_and(|p| who.acts_for(p)) || !matches!(raw.state, AppealState::Dispatched | AppealState::Signed) {
+        return Err(forbidden());
     }
-    let max = crate::RulesInForce::load(db, luoshi_domain::time::local_date(now)).await?.int("appeals.extension.max_per_appeal").unwrap_or(1);
-    if raw.extension_count >= max {
-        return Err(DomainError::field(ErrorCode::Conflict, "new_deadline").with_detail(format!("≤ {max}")).into());
-    }
-    let date = crate::date_bounds(db, luoshi_domain::time::local_date(now)).await?.parse("new_deadline", new_due)?;
+    let today = luoshi_domain::time::local_date(now);
+    let max = crate::RulesInForce::load(db, today).await?.int("appeals.extension.max_per_appeal").unwrap_or(1);
+    let date = crate::date_bounds(db, today).await?.parse("new_deadline", new_due)?;
     let due = dom::end_of_day(date);
-    if raw.due_at.is_some_and(|d| due <= d) {
-        return Err(DomainError::invalid("new_deadline").into());
-    }
-    let reason = luoshi_domain::error::required_text("reason", reason, 500)?;
-    let mut after = raw.clone();
-    after.ext_due = Some(due);
-    after.ext_reason = Some(reason.clone());
+    let reason = luoshi_domain::duty::check_extension(now, raw.due_at, due, reason, raw.extension_count, max)?;
+    let old = raw.due_at.map(|d| luoshi_domain::time::local_date(d - 1).to_string()).unwrap_or_default();
+    let ask = Ask { kind: "appeal", ref_id: id, requester: &who.actor.name, reason: &reason, old: (old, raw.due_at), new: (date.to_string(), due) };
     let mut tx = db.begin_write().await?;
-    store::save(&mut tx, &who.actor, &raw, &after, "extension_request", Some(&format!("{new_due}：{reason}")), now).await?;
+    core::request(&mut tx, &ask).await?;
+    store::save(&mut tx, &who.actor, &raw, &raw, "extension_request", Some(&format!("{new_due}：{reason}")), now).await?;
     tx.commit().await?;
     visible(db, who, id).await
 }
@@ -42,10 +34,9 @@ pub async fn decide_extension(db: &Db, who: &Who, id: i64, approve: bool, note: 
         return Err(forbidden());
     }
     let raw = store::get(db, id).await?.ok_or_else(|| DomainError::not_found("appeal"))?;
-    let Some(new_due) = raw.ext_due else { return Err(DomainError::field(ErrorCode::Conflict, "extension").into()) };
+    let Some(pending) = core::pending_of(db, "appeal", id).await? else { return Err(DomainError::field(ErrorCode::Conflict, "extension").into()) };
+    let new_due = pending.new_due_at.ok_or_else(|| DomainError::field(ErrorCode::Conflict, "extension"))?;
     let mut after = raw.clone();
-    after.ext_due = None;
-    after.ext_reason = None;
     let old = raw.due_at.map(luoshi_domain::time::format_local).unwrap_or_default();
     let new = luoshi_domain::time::format_local(new_due);
     let text = if approve {
@@ -56,11 +47,12 @@ pub async fn decide_extension(db: &Db, who: &Who, id: i64, approve: bool, note: 
         format!("{old}（未延至 {new}）")
     };
     let note = luoshi_domain::error::optional_text("note", note, 500)?;
-    let text = match note {
+    let text = match &note {
         Some(n) => format!("{text}：{n}"),
         None => text,
     };
     let mut tx = db.begin_write().await?;
+    core::decide(&mut tx, "appeal", pending.id, approve, &who.actor.name, note.as_deref()).await?;
     store::save(&mut tx, &who.actor, &raw, &after, if approve { "extension_approve" } else { "extension_refuse" }, Some(&text), now).await?;
     tx.commit().await?;
     visible(db, who, id).await

@@ -6,12 +6,14 @@
 //! emergency assignments and project approval steps come next.
 
 mod clock;
+mod extension;
 mod ladder;
 mod light;
 mod ranking;
 mod workflow;
 
 pub use clock::{end_of_day, working_days_left, Clock, Limit, Pause};
+pub use extension::check_extension;
 pub use ladder::{ladder, LadderRules};
 pub use light::{light, DueSoon, LightRules, Standing};
 pub use ranking::{rank, UnitStats};

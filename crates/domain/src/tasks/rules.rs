@@ -54,17 +54,9 @@ pub fn check_attachment(name: &str, size: usize) -> Result<(String, &'static str
 
 /// An extension request (延期申请): filed before the deadline, with a reason and a later date.
 pub fn check_extension(today: NaiveDate, deadline: NaiveDate, new_deadline: NaiveDate, reason: &str, used: i64, max: i64) -> Result<String, DomainError> {
-    let reason = required_text("reason", reason, 1000)?;
-    if today > deadline {
-        return Err(DomainError::field(ErrorCode::Conflict, "deadline").with_detail(deadline.to_string()));
-    }
-    if new_deadline <= deadline {
-        return Err(DomainError::field(ErrorCode::Invalid, "new_deadline").with_detail(new_deadline.to_string()));
-    }
-    if used >= max {
-        return Err(DomainError::field(ErrorCode::OutOfRange, "new_deadline").with_detail(format!("≤ {max}")));
-    }
-    Ok(reason)
+    // The core's one rule, with the task's day as the moment its day begins.
+    let start_of_today = today.pred_opt().map(crate::duty::end_of_day).unwrap_or(i64::MIN);
+    crate::duty::check_extension(start_of_today, Some(crate::duty::end_of_day(deadline)), crate::duty::end_of_day(new_deadline), reason, used, max)
 }
 
 /// The six conditions of 容错免责 (rules-cn.md §8); all must hold, each with evidence.

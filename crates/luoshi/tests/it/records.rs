@@ -123,10 +123,11 @@ fn a_database_of_the_previous_release_upgrades_in_place() {
     let before: Vec<i64> = tables.iter().map(|t| count(t)).collect();
     assert_eq!(before[..4], [82, 10, 14, 320]);
     let trails = (count("duty_events"), count("appeal_events"));
+    let extensions = count("duty_extensions");
     assert!(trails.0 > 0 && trails.1 > 0, "{trails:?}");
     let (code, out, err) = run(luoshi(&url).arg("migrate"));
     assert_eq!(code, 0, "{err}");
-    for m in ["9 (trust)", "10 (duty_records)", "11 (notices_of_every_kind)", "12 (one_core)"] {
+    for m in ["9 (trust)", "10 (duty_records)", "11 (notices_of_every_kind)", "12 (one_core)", "13 (extensions_of_every_kind)"] {
         assert!(out.contains(&format!("applied migration {m}")), "{out}");
     }
     let after: Vec<i64> = tables.iter().map(|t| count(t)).collect();
@@ -136,6 +137,8 @@ fn a_database_of_the_previous_release_upgrades_in_place() {
     assert_eq!(count("duty_records"), 14 + 320);
     // The two trails are one, every row kept.
     assert_eq!(count("duty_trail"), trails.0 + trails.1);
+    // Every task's extension kept (with its id), and an appeal's pending one moved in beside them.
+    assert!(count("duty_extensions") >= extensions && extensions > 0, "{extensions}");
     // Every task is seen by its owner at least; dispatched appeals by theirs.
     assert!(count("duty_sight") >= 14, "{}", count("duty_sight"));
     let (code, out, err) = run(luoshi(&url).args(["audit", "verify"]));

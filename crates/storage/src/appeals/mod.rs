@@ -65,8 +65,10 @@ pub struct Appeal {
 pub(super) const COLS: &str = "a.id, a.code, a.channel, a.kind, a.category, a.content, a.address, a.lat, a.lon, a.township_id, a.citizen_name, a.phone, \
     a.id_number, a.confidential, a.urgency, a.state, a.owner_unit_id, u.name AS owner_name, a.suggested_unit_id, a.suggestion, a.due_at, \
     a.dispatched_at, a.replied_at, a.closed_at, a.reply, a.rating, a.rating_comment, a.rework_count, a.return_reason, a.reject_reason, \
-    a.ext_due, a.ext_reason, a.extension_count, a.duplicate_of, a.open311_key_id, a.media_url, a.created_at, a.updated_at";
-pub(super) const FROM: &str = "FROM appeals a LEFT JOIN units u ON u.id = a.owner_unit_id";
+    e.new_due_at AS ext_due, e.reason AS ext_reason, a.extension_count, a.duplicate_of, a.open311_key_id, a.media_url, a.created_at, a.updated_at";
+/// The pending 延期 request comes from the core's one table of extensions (at most one).
+pub(super) const FROM: &str =
+    "FROM appeals a LEFT JOIN units u ON u.id = a.owner_unit_id LEFT JOIN duty_extensions e ON e.kind = 'appeal' AND e.ref_id = a.id AND e.state = 'pending'";
 
 pub(super) fn appeal(r: &AnyRow) -> Result<Appeal> {
     let state = get_str(r, "state")?;

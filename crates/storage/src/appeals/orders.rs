@@ -46,8 +46,9 @@ pub async fn save(tx: &mut WriteTx, actor: &Actor, before: &Appeal, after: &Appe
     .bind(after.rework_count)
     .bind(&after.return_reason)
     .bind(&after.reject_reason)
-    .bind(after.ext_due)
-    .bind(&after.ext_reason)
+    // The two columns of the release before the core's extensions stay empty.
+    .bind(None::<i64>)
+    .bind(None::<String>)
     .bind(after.extension_count)
     .bind(after.duplicate_of)
     .bind(&after.urgency)

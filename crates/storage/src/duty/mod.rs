@@ -4,6 +4,7 @@
 //! ladder. Boards, inboxes, counts and the supervision run of every kind read these.
 
 mod board;
+pub mod extensions;
 pub mod trail;
 mod write;
 

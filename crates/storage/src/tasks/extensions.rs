@@ -1,74 +1,33 @@
-//! 延期: extension requests of tasks and their decisions.
+//! 延期 of tasks: the core's requests (`duty::extensions`), the task's deadline moved on
+//! approval, each step in the trail.
 
 use super::*;
-use crate::{get_i64, get_opt_str, get_str, Actor, Db, Result, WriteTx};
+use crate::duty::extensions::{self as core, Ask};
+use crate::{Actor, Db, Result, WriteTx};
 use luoshi_domain::duty::Light;
 use luoshi_domain::{DomainError, ErrorCode};
-use serde::Serialize;
-use sqlx::any::AnyRow;
 
-/// An extension request (延期申请).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Extension {
-    pub id: i64,
-    pub duty_id: i64,
-    pub requester: String,
-    pub requested_at: i64,
-    pub reason: String,
-    pub old_deadline: String,
-    pub new_deadline: String,
-    /// pending, approved or refused.
-    pub state: String,
-    pub decided_by: Option<String>,
-    pub decision_note: Option<String>,
+pub use crate::duty::extensions::Extension;
+
+/// A deadline as shown and as a limit in µs.
+fn limit(deadline: &str) -> (String, Option<i64>) {
+    (deadline.to_string(), super::write::due_at(deadline))
 }
-
-pub(super) fn extension(r: &AnyRow) -> Result<Extension> {
-    Ok(Extension {
-        id: get_i64(r, "id")?,
-        duty_id: get_i64(r, "duty_id")?,
-        requester: get_str(r, "requester")?,
-        requested_at: get_i64(r, "requested_at")?,
-        reason: get_str(r, "reason")?,
-        old_deadline: get_str(r, "old_deadline")?,
-        new_deadline: get_str(r, "new_deadline")?,
-        state: get_str(r, "state")?,
-        decided_by: get_opt_str(r, "decided_by")?,
-        decision_note: get_opt_str(r, "decision_note")?,
-    })
-}
-
-pub(super) const EXT_COLS: &str = "id, duty_id, requester, requested_at, reason, old_deadline, new_deadline, state, decided_by, decision_note";
 
 pub async fn extensions(db: &Db, id: i64) -> Result<Vec<Extension>> {
-    let rows = sqlx::query(&format!("SELECT {EXT_COLS} FROM duty_extensions WHERE duty_id = $1 ORDER BY id")).bind(id).fetch_all(db.pool()).await?;
-    rows.iter().map(extension).collect()
+    core::of(db, "task", id).await
 }
 
 pub async fn pending_extensions(db: &Db) -> Result<Vec<Extension>> {
-    let rows =
-        sqlx::query(&format!("SELECT {EXT_COLS} FROM duty_extensions WHERE state = 'pending' ORDER BY requested_at LIMIT 200")).fetch_all(db.pool()).await?;
-    rows.iter().map(extension).collect()
+    core::pending(db, "task", 200).await
 }
 
 pub async fn request_extension(tx: &mut WriteTx, actor: &Actor, d: &Duty, unit_id: i64, reason: &str, new_deadline: &str) -> Result<i64> {
-    let pending = sqlx::query("SELECT id FROM duty_extensions WHERE duty_id = $1 AND state = 'pending'").bind(d.id).fetch_optional(tx.conn()).await?;
-    if pending.is_some() {
-        return Err(DomainError::field(ErrorCode::Duplicate, "new_deadline").into());
-    }
     let old = d.deadline.clone().unwrap_or_default();
-    let row = sqlx::query(
-        "INSERT INTO duty_extensions (duty_id, requester, requested_at, reason, old_deadline, new_deadline, state) VALUES ($1, $2, $3, $4, $5, $6, 'pending') RETURNING id",
-    )
-    .bind(d.id)
-    .bind(&actor.name)
-    .bind(crate::now_micros())
-    .bind(reason)
-    .bind(&old)
-    .bind(new_deadline)
-    .fetch_one(tx.conn())
-    .await?;
-    let ext = get_i64(&row, "id")?;
+    let new = limit(new_deadline);
+    let new_due = new.1.ok_or_else(|| DomainError::invalid("new_deadline"))?;
+    let ask = Ask { kind: "task", ref_id: d.id, requester: &actor.name, reason, old: limit(&old), new: (new.0, new_due) };
+    let ext = core::request(tx, &ask).await?;
     let data = serde_json::json!({ "extension_id": ext, "old_deadline": old, "new_deadline": new_deadline });
     event(tx, actor, d.id, Some(unit_id), "extension_request", None, None, Some(reason), Some(data)).await?;
     Ok(ext)
@@ -76,35 +35,24 @@ pub async fn request_extension(tx: &mut WriteTx, actor: &Actor, d: &Duty, unit_i
 
 /// Approve or refuse a pending extension; approval moves the deadline (both stay in the trail).
 pub async fn decide_extension(tx: &mut WriteTx, actor: &Actor, ext_id: i64, approve: bool, note: Option<&str>, light: Option<Light>) -> Result<Extension> {
-    let row = sqlx::query(&format!("SELECT {EXT_COLS} FROM duty_extensions WHERE id = $1")).bind(ext_id).fetch_optional(tx.conn()).await?;
-    let ext = row.as_ref().map(extension).transpose()?.ok_or_else(|| DomainError::not_found("extension"))?;
-    let state = if approve { "approved" } else { "refused" };
-    let n = sqlx::query("UPDATE duty_extensions SET state = $1, decided_by = $2, decided_at = $3, decision_note = $4 WHERE id = $5 AND state = 'pending'")
-        .bind(state)
-        .bind(&actor.name)
-        .bind(crate::now_micros())
-        .bind(note.map(str::to_string))
-        .bind(ext_id)
-        .execute(tx.conn())
-        .await?
-        .rows_affected();
-    if n == 0 {
-        return Err(DomainError::field(ErrorCode::Conflict, "state").into());
-    }
+    let ext = core::decide(tx, "task", ext_id, approve, &actor.name, note).await?;
     if approve {
-        sqlx::query(
+        let n = sqlx::query(
             "UPDATE duties SET deadline = $1, due = $1, extension_count = extension_count + 1, light = COALESCE($2, light), updated_at = $3 WHERE id = $4",
         )
         .bind(&ext.new_deadline)
         .bind(light.map(|l| l.as_str()))
         .bind(crate::now_micros())
-        .bind(ext.duty_id)
+        .bind(ext.ref_id)
         .execute(tx.conn())
-        .await?;
-        sync(tx, ext.duty_id, None).await?;
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(DomainError::new(ErrorCode::Conflict).with_detail("task").into());
+        }
+        sync(tx, ext.ref_id, None).await?;
     }
     let data = serde_json::json!({ "extension_id": ext_id, "approved": approve, "old_deadline": ext.old_deadline, "new_deadline": ext.new_deadline });
-    event(tx, actor, ext.duty_id, None, if approve { "extension_approve" } else { "extension_refuse" }, None, None, note, Some(data)).await?;
-    let row = sqlx::query(&format!("SELECT {EXT_COLS} FROM duty_extensions WHERE id = $1")).bind(ext_id).fetch_one(tx.conn()).await?;
-    extension(&row)
+    event(tx, actor, ext.ref_id, None, if approve { "extension_approve" } else { "extension_refuse" }, None, None, note, Some(data)).await?;
+    Ok(ext)
 }

@@ -134,6 +134,27 @@ async fn a_kind_written_in_a_test_gets_the_whole_core() {
     let other: Value = app.login("staff2").await.get(&app, "/api/v1/duties?kind=inspection").await.json().await.unwrap();
     assert!(other["rows"].as_array().unwrap().is_empty());
 
+    // Its extensions: asked through the core's one rule and table, one pending at a time, decided
+    // once; the kind moves its own limit on approval.
+    let due = luoshi_domain::duty::end_of_day(today + chrono::Duration::days(3));
+    let later = luoshi_domain::duty::end_of_day(today + chrono::Duration::days(10));
+    let now = luoshi_domain::duty::end_of_day(today - chrono::Duration::days(1));
+    let reason = luoshi_domain::duty::check_extension(now, Some(due), later, "等待检测报告", 0, 1).unwrap();
+    assert!(luoshi_domain::duty::check_extension(now, Some(luoshi_domain::duty::end_of_day(today - chrono::Duration::days(2))), later, "x", 0, 1).is_err());
+    use luoshi_storage::duty::extensions::{self as ext, Ask};
+    let ask = Ask { kind: "inspection", ref_id: 1, requester: "城关镇", reason: &reason, old: ("".into(), Some(due)), new: ("".into(), later) };
+    let mut tx = db.begin_write().await.unwrap();
+    let e = ext::request(&mut tx, &ask).await.unwrap();
+    assert!(ext::request(&mut tx, &ask).await.is_err(), "one pending at a time");
+    let decided = ext::decide(&mut tx, "inspection", e, true, "县应急管理局", None).await.unwrap();
+    assert!(ext::decide(&mut tx, "inspection", e, false, "县应急管理局", None).await.is_err(), "decided once");
+    assert!(ext::decide(&mut tx, "task", e, true, "x", None).await.is_err(), "not another kind's");
+    let moved = Line::of::<Inspection>(1, Insp::Open, None, 3).owner(Some(town)).due(decided.new_due_at, Light::Green);
+    duty::put(&mut tx, &moved, None).await.unwrap();
+    tx.audit(&actor, "inspection.extension_approve", "inspection", "1", None, None).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(ext::of(db, "inspection", 1).await.unwrap()[0].state, "approved");
+
     // Its version moves with each change, and a stale one is refused.
     let v = duty::version(db, "inspection", 1).await.unwrap().unwrap();
     let mut tx = db.begin_write().await.unwrap();
