@@ -91,6 +91,36 @@ async fn run_all(db: &Db, day: NaiveDate, run: Run) -> Result<SuperviseReport> {
     Ok(out)
 }
 
+/// Raise the rungs a duty has reached (each once, on any node), each with its trail entry and
+/// audit row, counting them; whether anything was written.
+#[expect(clippy::too_many_arguments, reason = "the duty, its rungs and the run's moment")]
+pub(crate) async fn climb(
+    tx: &mut luoshi_storage::WriteTx,
+    actor: &Actor,
+    kind: &str,
+    ref_id: i64,
+    rungs: Vec<NoticeLevel>,
+    unit: i64,
+    last_day: &str,
+    today: NaiveDate,
+    now: i64,
+    out: &mut KindCount,
+) -> Result<bool> {
+    let mut wrote = false;
+    for level in rungs {
+        if record::raise_notice(tx, kind, ref_id, level, unit, last_day, &ymd(today), now).await? {
+            record::noticed(tx, actor, kind, ref_id, unit, level, last_day, now).await?;
+            wrote = true;
+            match level {
+                NoticeLevel::Reminder => out.reminders += 1,
+                NoticeLevel::Notice => out.notices += 1,
+                NoticeLevel::Report | NoticeLevel::ReportDue => out.reports += 1,
+            }
+        }
+    }
+    Ok(wrote)
+}
+
 /// Kinds whose module runs its own part (with facts the record does not hold: a task's planned
 /// progress, an appeal's rework count); the core runs every other kind's.
 const OWN_PARTS: &[&str] = &["task", "appeal"];
@@ -129,32 +159,7 @@ async fn core_part(db: &Db, kind: &str, today: NaiveDate, now: i64, run: Run) ->
             }
             let (Some(due), Some(unit), Some(left)) = (rec.due_at, rec.owner_unit_id, left) else { continue };
             let last_day = ymd(local_date(due - 1));
-            for level in ladder(phase, true, left, &ladder_rules) {
-                if record::raise_notice(&mut tx, kind, rec.ref_id, level, unit, &last_day, &ymd(today), now).await? {
-                    let action = format!("notice_{}", level.as_str());
-                    let entry = record::trail::Entry {
-                        kind,
-                        ref_id: rec.ref_id,
-                        at: now,
-                        actor: &actor.name,
-                        unit_id: Some(unit),
-                        action: &action,
-                        from: None,
-                        to: None,
-                        note: Some(&last_day),
-                        data: None,
-                    };
-                    record::trail::append(&mut tx, std::slice::from_ref(&entry)).await?;
-                    let after = serde_json::json!({ "level": level.as_str(), "deadline": last_day, "unit_id": unit });
-                    tx.audit(&actor, &format!("{kind}.{action}"), kind, &rec.ref_id.to_string(), None, Some(&after)).await?;
-                    wrote = true;
-                    match level {
-                        NoticeLevel::Reminder => out.reminders += 1,
-                        NoticeLevel::Notice => out.notices += 1,
-                        NoticeLevel::Report | NoticeLevel::ReportDue => out.reports += 1,
-                    }
-                }
-            }
+            wrote |= climb(&mut tx, &actor, kind, rec.ref_id, ladder(phase, true, left, &ladder_rules), unit, &last_day, today, now, &mut out).await?;
         }
         finish(tx, wrote, run).await?;
     }

@@ -3,10 +3,10 @@
 //! 督办 once overdue, 通报 after the county's rule (`appeals.ladder.*`) — raised once.
 
 use super::*;
-use crate::supervision::{finish, KindCount, Run};
+use crate::supervision::{climb, finish, KindCount, Run};
 use crate::ymd;
 use chrono::NaiveDate;
-use luoshi_domain::duty::{ladder, working_days_left, LadderRules, NoticeLevel, Workflow};
+use luoshi_domain::duty::{ladder, working_days_left, LadderRules, Workflow};
 use luoshi_domain::time::local_date;
 use luoshi_storage::appeals::{self as store, Filter};
 use luoshi_storage::{calendar, duty as record, Actor};
@@ -43,17 +43,8 @@ pub(crate) async fn supervise_part(db: &Db, today: NaiveDate, now: i64, run: Run
             let (Some(due), Some(unit)) = (a.due_at, a.owner_unit_id) else { continue };
             let last_day = local_date(due - 1);
             let left = working_days_left(&cal, today, last_day);
-            for level in ladder(dom::AppealFlow::phase(a.state), dom::AppealFlow::clock_runs(a.state), left, &ladder_rules) {
-                if record::raise_notice(&mut tx, dom::AppealFlow::KIND, a.id, level, unit, &ymd(last_day), &ymd(today), now).await? {
-                    store::noticed(&mut tx, &actor, a.id, unit, level, &ymd(last_day), now).await?;
-                    wrote = true;
-                    match level {
-                        NoticeLevel::Reminder => out.reminders += 1,
-                        NoticeLevel::Notice => out.notices += 1,
-                        NoticeLevel::Report | NoticeLevel::ReportDue => out.reports += 1,
-                    }
-                }
-            }
+            let rungs = ladder(dom::AppealFlow::phase(a.state), dom::AppealFlow::clock_runs(a.state), left, &ladder_rules);
+            wrote |= climb(&mut tx, &actor, dom::AppealFlow::KIND, a.id, rungs, unit, &ymd(last_day), today, now, &mut out).await?;
         }
         finish(tx, wrote, run).await?;
     }

@@ -6,18 +6,6 @@ use crate::{Actor, Db, Result, WriteTx};
 use luoshi_domain::{DomainError, ErrorCode};
 use serde::Serialize;
 
-/// Save a changed work order: only if nobody changed its state meanwhile (else `conflict`);
-/// the trail and the audit log get one row each.
-/// A notice of the ladder raised for a work order (by the supervision run): its trail row and
-/// its audit row, in the run's transaction.
-pub async fn noticed(tx: &mut WriteTx, actor: &Actor, id: i64, unit_id: i64, level: luoshi_domain::duty::NoticeLevel, deadline: &str, now: i64) -> Result<()> {
-    let action = format!("notice_{}", level.as_str());
-    event(tx, actor, id, Some(unit_id), &action, None, None, Some(deadline), now).await?;
-    let after = serde_json::json!({ "level": level.as_str(), "deadline": deadline, "unit_id": unit_id });
-    tx.audit(actor, &format!("appeal.{action}"), "appeal", &id.to_string(), None, Some(&after)).await?;
-    Ok(())
-}
-
 /// Keep the work order's line in the record of duties, in the same transaction: its owner,
 /// state, the core's phase, its limit and its light as of this change.
 async fn record(tx: &mut WriteTx, a: &Appeal, now: i64) -> Result<()> {
@@ -28,6 +16,8 @@ async fn record(tx: &mut WriteTx, a: &Appeal, now: i64) -> Result<()> {
     Ok(())
 }
 
+/// Save a changed work order: only if nobody changed its state meanwhile (else `conflict`);
+/// the trail and the audit log get one row each.
 pub async fn save(tx: &mut WriteTx, actor: &Actor, before: &Appeal, after: &Appeal, action: &str, note: Option<&str>, now: i64) -> Result<()> {
     let done = sqlx::query(
         "UPDATE appeals SET state = $1, owner_unit_id = $2, due_at = $3, dispatched_at = $4, replied_at = $5, closed_at = $6, reply = $7, \

@@ -139,6 +139,38 @@ pub(crate) async fn subtree_ids(db: &Db, path: &str, only: Option<i64>) -> Resul
     Ok(ids)
 }
 
+/// A notice of the ladder raised for a duty of any kind: its trail entry (`notice_{level}`, the
+/// deadline as note) and its audit row, in the run's transaction.
+#[expect(clippy::too_many_arguments, reason = "one column each")]
+pub async fn noticed(
+    tx: &mut WriteTx,
+    actor: &crate::Actor,
+    kind: &str,
+    ref_id: i64,
+    unit_id: i64,
+    level: NoticeLevel,
+    deadline: &str,
+    now: i64,
+) -> Result<()> {
+    let action = format!("notice_{}", level.as_str());
+    let entry = trail::Entry {
+        kind,
+        ref_id,
+        at: now,
+        actor: &actor.name,
+        unit_id: Some(unit_id),
+        action: &action,
+        from: None,
+        to: None,
+        note: Some(deadline),
+        data: None,
+    };
+    trail::append(tx, std::slice::from_ref(&entry)).await?;
+    let after = serde_json::json!({ "level": level.as_str(), "deadline": deadline, "unit_id": unit_id });
+    tx.audit(actor, &format!("{kind}.{action}"), kind, &ref_id.to_string(), None, Some(&after)).await?;
+    Ok(())
+}
+
 /// A unit's 待办 across every kind: the duties whose clock runs with the units under `path` —
 /// as owner or co-unit, read from the sight alone — most urgent first (red, yellow, blue, then
 /// green; the soonest limit first), optionally of some kinds, one light, or one unit of the
