@@ -18,6 +18,7 @@ pub mod oversight;
 pub mod probe;
 pub mod rules;
 pub mod sessions;
+mod statements;
 pub mod tasks;
 pub mod testing;
 pub mod units;

@@ -118,8 +118,11 @@ async fn apply_all(backend: Backend, conn: &mut sqlx::AnyConnection, own_transac
             .bind(checksum(sql))
             .bind(crate::now_micros());
         if own_transactions {
+            // One statement at a time: a distributed engine takes no more in one command.
             let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-            sqlx::raw_sql(sql).execute(&mut *tx).await?;
+            for st in crate::statements::split(sql) {
+                sqlx::raw_sql(&st).execute(&mut *tx).await?;
+            }
             record.execute(&mut *tx).await?;
             tx.commit().await?;
         } else {
