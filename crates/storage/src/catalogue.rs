@@ -58,6 +58,7 @@ pub async fn set(tx: &mut WriteTx, actor: &Actor, unit_id: i64, keywords: &[Stri
         .execute(tx.conn())
         .await?;
     }
+    crate::versions::bump(tx, crate::versions::Cached::Responsibilities).await?;
     tx.audit(
         actor,
         "catalogue.set",

@@ -21,6 +21,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (11, "notices_of_every_kind", include_str!("../migrations/sqlite/0011_notices_of_every_kind.sql")),
     (12, "one_core", include_str!("../migrations/sqlite/0012_one_core.sql")),
     (13, "extensions_of_every_kind", include_str!("../migrations/sqlite/0013_extensions_of_every_kind.sql")),
+    (14, "no_triggers", include_str!("../migrations/sqlite/0014_no_triggers.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -36,6 +37,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (11, "notices_of_every_kind", include_str!("../migrations/postgres/0011_notices_of_every_kind.sql")),
     (12, "one_core", include_str!("../migrations/postgres/0012_one_core.sql")),
     (13, "extensions_of_every_kind", include_str!("../migrations/postgres/0013_extensions_of_every_kind.sql")),
+    (14, "no_triggers", include_str!("../migrations/postgres/0014_no_triggers.sql")),
 ];
 
 /// A migration this run applied.

@@ -48,6 +48,7 @@ pub async fn set_overseer(tx: &mut WriteTx, actor: &Actor, unit_id: i64, oversee
     if n == 0 {
         return Err(DomainError::not_found("unit").into());
     }
+    crate::versions::bump(tx, crate::versions::Cached::Units).await?;
     tx.audit(actor, "unit.overseer", "unit", &unit_id.to_string(), None, Some(&serde_json::json!({ "overseer_id": overseer }))).await?;
     Ok(())
 }

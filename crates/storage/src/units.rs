@@ -101,6 +101,7 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, u: &NewUnit) -> Result<Unit
     };
     sqlx::query("UPDATE units SET path = $1, depth = $2 WHERE id = $3").bind(&path).bind(depth).bind(id).execute(tx.conn()).await?;
     let created = get_tx(tx, id).await?.ok_or_else(|| DomainError::not_found("unit"))?;
+    crate::versions::bump(tx, crate::versions::Cached::Units).await?;
     tx.audit(actor, "unit.create", "unit", &id.to_string(), None, Some(&json(&created))).await?;
     Ok(created)
 }
@@ -138,6 +139,7 @@ pub async fn update(tx: &mut WriteTx, actor: &Actor, id: i64, u: &NewUnit) -> Re
             .await?;
     }
     let after = get_tx(tx, id).await?.ok_or_else(|| DomainError::not_found("unit"))?;
+    crate::versions::bump(tx, crate::versions::Cached::Units).await?;
     tx.audit(actor, "unit.update", "unit", &id.to_string(), Some(&json(&before)), Some(&json(&after))).await?;
     Ok(after)
 }

@@ -60,6 +60,7 @@ pub async fn seed_categories(tx: &mut WriteTx, actor: &Actor, cats: &[(Category,
         added += usize::try_from(done.rows_affected()).unwrap_or(0);
     }
     if added > 0 {
+        crate::versions::bump(tx, crate::versions::Cached::AppealCategories).await?;
         tx.audit(actor, "appeal.categories", "appeal_categories", "", None, Some(&serde_json::json!({ "added": added }))).await?;
     }
     Ok(added)
@@ -96,6 +97,7 @@ pub async fn add_key(tx: &mut WriteTx, actor: &Actor, name: &str, hash: &str) ->
         .fetch_one(tx.conn())
         .await?;
     let id = get_i64(&row, "id")?;
+    crate::versions::bump(tx, crate::versions::Cached::Open311Keys).await?;
     tx.audit(actor, "open311.key_add", "open311_key", &id.to_string(), None, Some(&serde_json::json!({ "name": name }))).await?;
     Ok(id)
 }
@@ -109,6 +111,7 @@ pub async fn revoke_key(tx: &mut WriteTx, actor: &Actor, id: i64) -> Result<()> 
     if done.rows_affected() != 1 {
         return Err(DomainError::not_found("key").into());
     }
+    crate::versions::bump(tx, crate::versions::Cached::Open311Keys).await?;
     tx.audit(actor, "open311.key_revoke", "open311_key", &id.to_string(), None, None).await?;
     Ok(())
 }
@@ -146,6 +149,7 @@ pub async fn save_model(tx: &mut WriteTx, actor: &Actor, examples: i64, accuracy
         .fetch_one(tx.conn())
         .await?;
     let id = get_i64(&row, "id")?;
+    crate::versions::bump(tx, crate::versions::Cached::RouteModels).await?;
     tx.audit(actor, "appeal.train", "route_model", &id.to_string(), None, Some(&serde_json::json!({ "examples": examples, "accuracy": accuracy }))).await?;
     Ok(id)
 }
@@ -187,6 +191,7 @@ pub async fn upsert_category(tx: &mut WriteTx, actor: &Actor, c: &CategoryRow) -
     .bind(i64::from(c.active))
     .execute(tx.conn())
     .await?;
+    crate::versions::bump(tx, crate::versions::Cached::AppealCategories).await?;
     tx.audit(actor, "appeal.category", "appeal_category", &c.code, before.as_ref(), Some(&serde_json::to_value(c).unwrap_or_default())).await?;
     Ok(())
 }

@@ -235,8 +235,8 @@ pub(super) async fn counts_resolved(db: &Db, vis: &Resolved, f: &Filter) -> Resu
         && f.state.is_none()
         && !f.open;
     let rows = if unfiltered {
-        // Everything: the totals the triggers keep.
-        sqlx::query("SELECT light, n FROM duty_light_totals").fetch_all(db.pool()).await?
+        // Everything: counted from the record's (kind, light) index alone.
+        sqlx::query("SELECT light, COUNT(*) AS n FROM duty_records WHERE kind = 'task' GROUP BY light").fetch_all(db.pool()).await?
     } else if let Some(ids) = sight_units(vis, f) {
         // A unit: its sight, each duty once even when several of its units see it.
         let mut binds = Vec::new();

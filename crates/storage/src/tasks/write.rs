@@ -152,11 +152,23 @@ pub async fn sync(tx: &mut WriteTx, id: i64, expected: Option<i64>) -> Result<i6
     crate::duty::put(tx, &line(r), expected).await
 }
 
-/// Enter new tasks in the record of duties and its sight, a few statements for a batch.
+/// Enter new tasks in the record of duties and its sight, and in their directives' task counts,
+/// a few statements for a batch.
 pub async fn sync_new(tx: &mut WriteTx, ids: &[i64]) -> Result<()> {
     let rows = core_rows(tx, ids).await?;
     let lines: Vec<_> = rows.iter().map(line).collect();
-    crate::duty::insert_many(tx, &lines).await
+    crate::duty::insert_many(tx, &lines).await?;
+    for chunk in ids.chunks(500) {
+        // Ids are integers from the database, written in as literals.
+        let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        sqlx::query(&format!(
+            "UPDATE directives SET task_count = task_count + (SELECT COUNT(*) FROM duties d WHERE d.directive_id = directives.id AND d.id IN ({list})) \
+             WHERE id IN (SELECT directive_id FROM duties WHERE id IN ({list}))"
+        ))
+        .execute(tx.conn())
+        .await?;
+    }
+    Ok(())
 }
 
 /// Insert a task with its co-units and milestones, and its first trail entry.

@@ -190,3 +190,33 @@ async fn a_full_database_is_unavailable_not_internal() {
     drop(conn);
     assert!(luoshi_storage::rules::history(&t.db, "x").await.unwrap().is_empty());
 }
+
+/// No triggers keep anything any more (a distributed engine refuses them): each writer of a
+/// cached table moves its version in the same transaction, and a directive's task count follows
+/// its tasks.
+#[tokio::test]
+async fn writers_keep_versions_and_counts_without_triggers() {
+    use luoshi_domain::unit::UnitInput;
+    use luoshi_storage::{units, versions, Actor};
+    let t = TestDb::new().await.unwrap();
+    let db = &t.db;
+    let v = |all: Vec<(String, i64)>, name: &str| all.into_iter().find(|(n, _)| n == name).map(|(_, n)| n).unwrap();
+    let before = versions::all(db).await.unwrap();
+    let mut tx = db.begin_write().await.unwrap();
+    let input = UnitInput { kind: "county".into(), name: "示范县".into(), code: "339901".into(), ..Default::default() };
+    let county = units::create(&mut tx, &Actor::system(), &input.validate().unwrap()).await.unwrap();
+    luoshi_storage::catalogue::set(&mut tx, &Actor::system(), county.id, &["安全".to_string()]).await.unwrap();
+    luoshi_storage::appeals::add_key(&mut tx, &Actor::system(), "网格平台", "hash").await.unwrap();
+    tx.commit().await.unwrap();
+    let after = versions::all(db).await.unwrap();
+    for name in ["units", "responsibilities", "open311_keys"] {
+        assert!(v(after.clone(), name) > v(before.clone(), name), "{name}");
+    }
+    assert_eq!(v(after.clone(), "route_models"), v(before, "route_models"), "untouched");
+    let triggers = match db.backend() {
+        Backend::Sqlite => "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'trigger' AND name NOT LIKE '%append%' AND name NOT LIKE '%no_update' AND name NOT LIKE '%no_delete'",
+        Backend::Postgres => "SELECT COUNT(*) AS n FROM information_schema.triggers WHERE trigger_name NOT LIKE '%no_change'",
+    };
+    let n: i64 = sqlx::query(triggers).fetch_one(db.pool()).await.unwrap().try_get("n").unwrap();
+    assert_eq!(n, 0, "only the append-only guards remain");
+}
