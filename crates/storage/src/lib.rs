@@ -11,6 +11,7 @@ pub mod audit_rows;
 pub mod bulk;
 pub mod calendar;
 pub mod catalogue;
+pub mod distribute;
 mod checkpoint;
 pub mod duty;
 mod migrate;

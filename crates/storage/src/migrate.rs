@@ -22,6 +22,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (12, "one_core", include_str!("../migrations/sqlite/0012_one_core.sql")),
     (13, "extensions_of_every_kind", include_str!("../migrations/sqlite/0013_extensions_of_every_kind.sql")),
     (14, "no_triggers", include_str!("../migrations/sqlite/0014_no_triggers.sql")),
+    (15, "keys_with_the_duty", include_str!("../migrations/sqlite/0015_keys_with_the_duty.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -38,6 +39,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (12, "one_core", include_str!("../migrations/postgres/0012_one_core.sql")),
     (13, "extensions_of_every_kind", include_str!("../migrations/postgres/0013_extensions_of_every_kind.sql")),
     (14, "no_triggers", include_str!("../migrations/postgres/0014_no_triggers.sql")),
+    (15, "keys_with_the_duty", include_str!("../migrations/postgres/0015_keys_with_the_duty.sql")),
 ];
 
 /// A migration this run applied.
@@ -88,7 +90,16 @@ pub(crate) async fn run(db: &Db) -> Result<Vec<MigrationInfo>> {
                 Err(e) => Err(e),
             }
         }
-        Backend::Postgres => apply_all(db.backend, &mut conn, true).await,
+        Backend::Postgres => match apply_all(db.backend, &mut conn, true).await {
+            // On a distributed engine, each table to its place (under the same lock).
+            Ok(done) => crate::distribute::apply(&mut conn).await.map(|placed| {
+                if !placed.is_empty() {
+                    tracing::info!(?placed, "distributed");
+                }
+                done
+            }),
+            Err(e) => Err(e),
+        },
     };
     if db.backend == Backend::Postgres {
         // Unlock even when a migration failed; a failure to unlock ends with the connection.

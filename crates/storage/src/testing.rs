@@ -127,3 +127,13 @@ pub async fn pretend_newer_schema(db: &Db) -> Result<()> {
 pub async fn execute_in(tx: &mut crate::WriteTx, sql: &str) -> crate::Result<u64> {
     Ok(sqlx::query(sql).execute(tx.conn()).await?.rows_affected())
 }
+
+/// The co-location group of each of these distributed tables (Citus).
+pub async fn colocation_ids(db: &Db, tables: &[&str]) -> Result<Vec<i64>> {
+    let mut out = Vec::new();
+    for t in tables {
+        let row = sqlx::query("SELECT colocation_id::bigint AS c FROM citus_tables WHERE table_name::text = $1").bind(*t).fetch_one(db.pool()).await?;
+        out.push(crate::get_i64(&row, "c")?);
+    }
+    Ok(out)
+}

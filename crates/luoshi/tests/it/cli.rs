@@ -124,7 +124,7 @@ async fn backup_is_a_consistent_copy() {
 }
 
 /// Start `luoshi demo`, wait for its banner, return the child, the address and the banner.
-fn start_demo(url: &str) -> (std::process::Child, String, String) {
+pub(crate) fn start_demo(url: &str) -> (std::process::Child, String, String) {
     let mut child = luoshi(url).args(["demo", "--listen", "127.0.0.1:0"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut banner = String::new();

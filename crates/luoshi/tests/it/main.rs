@@ -31,6 +31,7 @@ async fn db(url: &str) -> Db {
     Db::connect(url, &ConnectOptions::default()).await.unwrap()
 }
 
+mod citus;
 mod cli;
 mod durability;
 mod records;

@@ -1,0 +1,98 @@
+//! Where each table lives on a distributed engine (Citus): the design of issue 12, applied by
+//! `luoshi migrate` when the database has the `citus` extension, and nothing elsewhere (plain
+//! PostgreSQL, SQLite). Every table of every module declares its place here; a new module's
+//! tables follow the same rule: a duty and all its rows on the shard of its id (`ref_id` /
+//! `duty_id` / `id`), small shared data as reference tables copied to every node.
+//! docs/DISTRIBUTION.md gives the reasons and what each request costs.
+
+use crate::{get_str, Backend, Db, Result};
+
+/// A table's place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// Copied to every node (small, read everywhere, written rarely).
+    Reference,
+    /// Sharded by this column, co-located with the core's record of duties.
+    ByDuty(&'static str),
+    /// Kept on the coordinator: not yet distributable (the reason is in DISTRIBUTION.md).
+    Coordinator,
+}
+
+/// Every table and its place. Applied in this order (references first).
+pub const DESIGN: &[(&str, Place)] = &[
+    ("units", Place::Reference),
+    ("users", Place::Reference),
+    ("rules", Place::Reference),
+    ("calendar_years", Place::Reference),
+    ("calendar_days", Place::Reference),
+    ("appeal_categories", Place::Reference),
+    ("responsibilities", Place::Reference),
+    ("route_models", Place::Reference),
+    ("open311_keys", Place::Reference),
+    ("data_versions", Place::Reference),
+    ("secrets", Place::Reference),
+    ("duty_records", Place::ByDuty("ref_id")),
+    ("duty_sight", Place::ByDuty("ref_id")),
+    ("duty_trail", Place::ByDuty("ref_id")),
+    ("duty_extensions", Place::ByDuty("ref_id")),
+    // Blocked (DISTRIBUTION.md): keys without the duty's id, self references, the one audit head.
+    ("duties", Place::Coordinator),
+    ("duty_units", Place::Coordinator),
+    ("duty_milestones", Place::Coordinator),
+    ("duty_reports", Place::Coordinator),
+    ("attachments", Place::Coordinator),
+    ("notices", Place::Coordinator),
+    ("exemptions", Place::Coordinator),
+    ("incentives", Place::Coordinator),
+    ("directives", Place::Coordinator),
+    ("appeals", Place::Coordinator),
+    ("audit_log", Place::Coordinator),
+    ("audit_head", Place::Coordinator),
+    ("sessions", Place::Coordinator),
+    ("api_tokens", Place::Coordinator),
+    ("login_failures", Place::Coordinator),
+    ("rate_counts", Place::Coordinator),
+    ("schema_migrations", Place::Coordinator),
+];
+
+/// Does this database run a distributed engine?
+pub async fn is_citus(db: &Db) -> Result<bool> {
+    if db.backend() != Backend::Postgres {
+        return Ok(false);
+    }
+    Ok(sqlx::query("SELECT 1 AS x FROM pg_extension WHERE extname = 'citus'").fetch_optional(db.pool()).await?.is_some())
+}
+
+/// Place every table the design distributes that is not placed yet, on this connection (the
+/// migration's, under its lock); the tables placed by this call. Idempotent: a table already
+/// placed is left alone; nothing happens without the `citus` extension.
+pub(crate) async fn apply(conn: &mut sqlx::AnyConnection) -> Result<Vec<String>> {
+    if sqlx::query("SELECT 1 AS x FROM pg_extension WHERE extname = 'citus'").fetch_optional(&mut *conn).await?.is_none() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query("SELECT table_name::text AS t FROM citus_tables WHERE citus_table_type <> 'local'").fetch_all(&mut *conn).await?;
+    let placed: Vec<String> = rows.iter().map(|r| get_str(r, "t")).collect::<Result<_>>()?;
+    let mut done = Vec::new();
+    for (table, place) in DESIGN {
+        if placed.iter().any(|p| p == table) {
+            continue;
+        }
+        let sql = match place {
+            Place::Reference => format!("SELECT create_reference_table('{table}')"),
+            // The append-only guards are row triggers that touch nothing but their own row.
+            Place::ByDuty(col) if *table == "duty_records" => format!("SELECT create_distributed_table('{table}', '{col}')"),
+            Place::ByDuty(col) => format!("SELECT create_distributed_table('{table}', '{col}', colocate_with => 'duty_records')"),
+            Place::Coordinator => continue,
+        };
+        sqlx::raw_sql("SET citus.enable_unsafe_triggers TO on").execute(&mut *conn).await?;
+        sqlx::raw_sql(&sql).execute(&mut *conn).await?;
+        done.push((*table).to_string());
+    }
+    Ok(done)
+}
+
+/// The place each table has now: (table, `reference`, `distributed` or `local`), from the engine.
+pub async fn placed(db: &Db) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query("SELECT table_name::text AS t, citus_table_type::text AS k FROM citus_tables ORDER BY 1").fetch_all(db.pool()).await?;
+    rows.iter().map(|r| Ok((get_str(r, "t")?, get_str(r, "k")?))).collect()
+}
