@@ -67,7 +67,10 @@ pub(super) fn condition(vis: &Resolved, binds: &mut Vec<Bind>) -> String {
         Resolved::Some { units, lead } => {
             let mut parts = Vec::new();
             if !units.is_empty() {
-                parts.push(format!("d.id IN (SELECT s.ref_id FROM duty_sight s WHERE s.kind = 'task' AND s.unit_id IN ({}))", id_list(units)));
+                // The task's own owner and co-units (what its sight rows say), so the condition
+                // never joins the tasks to the distributed sight under an OR (Citus refuses that).
+                let ids = id_list(units);
+                parts.push(format!("(d.owner_unit_id IN ({ids}) OR d.id IN (SELECT du.duty_id FROM duty_units du WHERE du.unit_id IN ({ids})))"));
             }
             if let Some(l) = lead {
                 binds.push(Bind::I(*l));
@@ -113,7 +116,9 @@ pub(super) fn filter_sql(vis: &Resolved, f: &Filter, binds: &mut Vec<Bind>, with
     }
     if let Some(u) = f.unit_id {
         // The lead unit or a co-unit: the unit's sight holds the duty.
-        push(binds, Bind::I(u), "EXISTS (SELECT 1 FROM duty_sight fs WHERE fs.unit_id = ? AND fs.kind = 'task' AND fs.ref_id = d.id)");
+        // From the task's own owner and co-units, never a correlated look into the distributed sight.
+        // ('?' is the one parameter, used twice.)
+        push(binds, Bind::I(u), "(d.owner_unit_id = ? OR EXISTS (SELECT 1 FROM duty_units du WHERE du.unit_id = ? AND du.duty_id = d.id))");
     }
     if let Some(dir) = f.directive_id {
         push(binds, Bind::I(dir), "d.directive_id = ?");
