@@ -39,24 +39,16 @@ fn id_list(units: &[i64]) -> String {
     units.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
-/// The rows to select from, as `d`: all duties, or for units alone the few in their sight
-/// (those they own or co-operate on), joined back to duties.
-pub(super) fn source(vis: &Resolved) -> String {
-    match vis {
-        Resolved::Some { units, lead: None } if !units.is_empty() => format!(
-            "(SELECT DISTINCT s.ref_id AS id FROM duty_sight s WHERE s.kind = 'task' AND s.unit_id IN ({})) v JOIN duties d ON d.id = v.id",
-            id_list(units)
-        ),
-        _ => "duties d".into(),
-    }
+/// The rows to select from, as `d`: the duties (a unit's own fast path reads the sight alone,
+/// see [`sight_units`]; joined with other filters, the task's own tables answer, so no query
+/// mixes the distributed sight with the tasks' tables).
+pub(super) fn source(_vis: &Resolved) -> String {
+    "duties d".into()
 }
 
 /// The condition that goes with [`source`].
 pub(super) fn source_condition(vis: &Resolved, binds: &mut Vec<Bind>) -> String {
-    match vis {
-        Resolved::Some { units, lead: None } if !units.is_empty() => "1 = 1".into(),
-        other => condition(other, binds),
-    }
+    condition(vis, binds)
 }
 
 /// A SQL condition on `d` (duties), appending its parameters: the tasks the units see, or
