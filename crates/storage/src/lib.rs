@@ -12,6 +12,7 @@ pub mod bulk;
 pub mod calendar;
 pub mod catalogue;
 mod checkpoint;
+mod counts_cache;
 pub mod distribute;
 pub mod duty;
 mod migrate;
@@ -144,6 +145,8 @@ pub struct Db {
     sqlite_synchronous: &'static str,
     /// Stops the SQLite checkpointer when the last clone is dropped or the database closed.
     checkpointer: Option<Arc<checkpoint::Stop>>,
+    /// The county's light counts, a few seconds per node (cleared by every write through it).
+    counts: Arc<counts_cache::CountsCache>,
 }
 
 /// Options for [`Db::connect`].
@@ -219,7 +222,7 @@ impl Db {
             Some(lock) => Some(Arc::new(checkpoint::start(&url, lock.clone()).await?)),
             None => None,
         };
-        Ok(Db { pool, writer, backend, write_lock, sqlite_path, sqlite_synchronous, checkpointer })
+        Ok(Db { pool, writer, backend, write_lock, sqlite_path, sqlite_synchronous, checkpointer, counts: Arc::default() })
     }
 
     pub fn backend(&self) -> Backend {
@@ -236,6 +239,22 @@ impl Db {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The county's light counts of `key` (one query's rows), from this node's cache while no
+    /// write went through it and for at most `counts_cache::FRESH_FOR`, else read by `read`.
+    pub(crate) async fn cached_counts<F, Fut>(&self, key: &str, read: F) -> Result<Vec<(String, i64)>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Vec<(String, i64)>>>,
+    {
+        if let Some(v) = self.counts.get(key) {
+            return Ok(v);
+        }
+        let generation = self.counts.generation();
+        let v = read().await?;
+        self.counts.put(generation, key, v.clone());
+        Ok(v)
     }
 
     /// Apply the embedded migrations that this database lacks. Refuses a database migrated
@@ -260,7 +279,7 @@ impl Db {
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx { tx, _guard: guard, audited: false, backend: self.backend })
+        Ok(WriteTx { tx, _guard: guard, audited: false, backend: self.backend, counts: self.counts.clone() })
     }
 
     /// Is the database answering?
@@ -320,6 +339,7 @@ pub struct WriteTx {
     _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
     audited: bool,
     backend: Backend,
+    counts: Arc<counts_cache::CountsCache>,
 }
 
 impl WriteTx {
@@ -355,6 +375,7 @@ impl WriteTx {
             return Err(DomainError::new(ErrorCode::Internal).with_detail("write without audit row").into());
         }
         self.tx.commit().await?;
+        self.counts.wrote();
         Ok(())
     }
 
@@ -362,6 +383,7 @@ impl WriteTx {
     /// records that are not business data and carry no audit row.
     pub async fn commit_unaudited(self) -> Result<()> {
         self.tx.commit().await?;
+        self.counts.wrote();
         Ok(())
     }
 }

@@ -231,10 +231,23 @@ pub(super) async fn counts_resolved(db: &Db, vis: &Resolved, f: &Filter) -> Resu
         && f.term.is_none()
         && f.state.is_none()
         && !f.open;
-    let rows = if unfiltered {
-        // Everything: counted from the record's (kind, light) index alone.
-        sqlx::query("SELECT light, COUNT(*) AS n FROM duty_records WHERE kind = 'task' GROUP BY light").fetch_all(db.pool()).await?
-    } else if let Some(ids) = sight_units(vis, f) {
+    if unfiltered {
+        // Everything: counted from the record's (kind, light) index, kept a few seconds per node.
+        let counted = db
+            .cached_counts("task", || async {
+                let rows = sqlx::query("SELECT light, COUNT(*) AS n FROM duty_records WHERE kind = 'task' GROUP BY light").fetch_all(db.pool()).await?;
+                rows.iter().map(|r| Ok((get_str(r, "light")?, get_i64(r, "n")?))).collect()
+            })
+            .await?;
+        let mut out: Vec<(Light, i64)> = Light::ALL.iter().map(|l| (*l, 0)).collect();
+        for (l, n) in counted {
+            if let Some(e) = Light::parse(&l).and_then(|l| out.iter_mut().find(|(x, _)| *x == l)) {
+                e.1 = n;
+            }
+        }
+        return Ok(out);
+    }
+    let rows = if let Some(ids) = sight_units(vis, f) {
         // A unit: its sight, each duty once even when several of its units see it.
         let mut binds = Vec::new();
         let cond = sight_filter(&ids, f, &mut binds, false);
