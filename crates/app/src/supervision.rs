@@ -126,8 +126,8 @@ pub(crate) async fn climb(
 const OWN_PARTS: &[&str] = &["task", "appeal"];
 
 /// The core's part for a kind that brings nothing but its workflow and its record: the light
-/// from the limit alone, and the ladder by the county's rules for the kind (`{kind}.ladder.*`,
-/// else the appeals' defaults), each notice with its trail entry and audit row.
+/// from the limit alone (due soon by `{kind}.light.due_soon_working_days`), and the ladder by
+/// the county's rules for the kind (`{kind}.ladder.*`, else the appeals' defaults), each notice with its trail entry and audit row.
 async fn core_part(db: &Db, kind: &str, today: NaiveDate, now: i64, run: Run) -> Result<KindCount> {
     let cal = calendar::load(db).await?;
     let rules = crate::RulesInForce::load(db, today).await?;
@@ -137,7 +137,8 @@ async fn core_part(db: &Db, kind: &str, today: NaiveDate, now: i64, run: Run) ->
         notice_after_working_days: rung("notice_after_working_days", 1),
         report_after_working_days: rung("report_after_working_days", 5),
     };
-    let light_rules = LightRules { due_soon: DueSoon::WorkingDays(rung("due_soon_working_days", 2)), yellow_behind_points: 100.0, red_behind_points: 100.0 };
+    let due_soon = rules.int(&format!("{kind}.light.due_soon_working_days")).unwrap_or(2);
+    let light_rules = LightRules { due_soon: DueSoon::WorkingDays(due_soon), yellow_behind_points: 100.0, red_behind_points: 100.0 };
     let actor = Actor { id: None, name: "supervision".into() };
     let mut out = KindCount::default();
     let mut after = 0;

@@ -5,7 +5,7 @@
 //! `duty_id` / `id`), small shared data as reference tables copied to every node.
 //! docs/DISTRIBUTION.md gives the reasons and what each request costs.
 
-use crate::{get_str, Backend, Db, Result};
+use crate::{get_str, Db, Result};
 
 /// A table's place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,14 +54,6 @@ pub const DESIGN: &[(&str, Place)] = &[
     ("rate_counts", Place::Coordinator),
     ("schema_migrations", Place::Coordinator),
 ];
-
-/// Does this database run a distributed engine?
-pub async fn is_citus(db: &Db) -> Result<bool> {
-    if db.backend() != Backend::Postgres {
-        return Ok(false);
-    }
-    Ok(sqlx::query("SELECT 1 AS x FROM pg_extension WHERE extname = 'citus'").fetch_optional(db.pool()).await?.is_some())
-}
 
 /// Place every table the design distributes that is not placed yet, on this connection (the
 /// migration's, under its lock); the tables placed by this call. Idempotent: a table already

@@ -54,9 +54,10 @@ pub type BoardRow = Record;
 
 const OPEN: &str = "('running', 'waiting', 'under_review')";
 
-/// The keys (kind, ref_id, light, due_at) of the open duties a resolved sight holds, as SQL.
-fn keys(r: &Resolved, lead_bind: &mut Option<i64>) -> String {
-    match r {
+/// The keys (kind, ref_id, light, due_at) of the open duties a resolved sight holds, as SQL, and
+/// the leader it binds as `$1` if it names one.
+fn keys(r: &Resolved) -> (String, Option<i64>) {
+    let sql = match r {
         Resolved::All => format!("SELECT r.kind, r.ref_id, r.light, COALESCE(r.due_at, {NO_LIMIT}) AS due_at FROM duty_records r WHERE r.phase IN {OPEN}"),
         Resolved::Some { units, lead } => {
             let mut parts = Vec::new();
@@ -65,10 +66,9 @@ fn keys(r: &Resolved, lead_bind: &mut Option<i64>) -> String {
                 let ids = units.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
                 parts.push(format!("SELECT s.kind, s.ref_id, s.light, s.due_at FROM duty_sight s WHERE s.unit_id IN ({ids}) AND s.phase IN {OPEN}"));
             }
-            if let Some(l) = lead {
-                *lead_bind = Some(*l);
+            if lead.is_some() {
                 parts.push(format!(
-                    "SELECT r.kind, r.ref_id, r.light, COALESCE(r.due_at, {NO_LIMIT}) AS due_at FROM duty_records r WHERE r.lead_user_id = $LEAD AND r.phase IN {OPEN}"
+                    "SELECT r.kind, r.ref_id, r.light, COALESCE(r.due_at, {NO_LIMIT}) AS due_at FROM duty_records r WHERE r.lead_user_id = $1 AND r.phase IN {OPEN}"
                 ));
             }
             if parts.is_empty() {
@@ -77,27 +77,25 @@ fn keys(r: &Resolved, lead_bind: &mut Option<i64>) -> String {
                 parts.join(" UNION ")
             }
         }
-    }
+    };
+    let lead = match r {
+        Resolved::Some { lead, .. } => *lead,
+        Resolved::All => None,
+    };
+    (sql, lead)
 }
 
 /// How many open duties of each kind carry each light.
 pub async fn counts(db: &Db, r: &Resolved) -> Result<Vec<KindLights>> {
-    let sql = match r {
-        Resolved::All => format!("SELECT kind, light, COUNT(*) AS n FROM duty_records WHERE phase IN {OPEN} GROUP BY kind, light ORDER BY kind, light"),
+    let (sql, lead) = match r {
+        Resolved::All => (format!("SELECT kind, light, COUNT(*) AS n FROM duty_records WHERE phase IN {OPEN} GROUP BY kind, light ORDER BY kind, light"), None),
         _ => {
-            let mut lead = None;
-            let k = keys(r, &mut lead);
-            let k = k.replace("$LEAD", "$1");
-            // UNION (not ALL) counts a duty once however many of the caller's units see it.
-            let sql = format!("SELECT k.kind, k.light, COUNT(*) AS n FROM (SELECT DISTINCT kind, ref_id, light FROM ({k}) u) k GROUP BY k.kind, k.light ORDER BY k.kind, k.light");
-            return fetch_counts(db, &sql, lead).await;
+            let (k, lead) = keys(r);
+            // DISTINCT counts a duty once however many of the caller's units see it.
+            (format!("SELECT k.kind, k.light, COUNT(*) AS n FROM (SELECT DISTINCT kind, ref_id, light FROM ({k}) u) k GROUP BY k.kind, k.light ORDER BY k.kind, k.light"), lead)
         }
     };
-    fetch_counts(db, &sql, None).await
-}
-
-async fn fetch_counts(db: &Db, sql: &str, lead: Option<i64>) -> Result<Vec<KindLights>> {
-    let mut q = sqlx::query(sql);
+    let mut q = sqlx::query(&sql);
     if let Some(l) = lead {
         q = q.bind(l);
     }
@@ -107,11 +105,9 @@ async fn fetch_counts(db: &Db, sql: &str, lead: Option<i64>) -> Result<Vec<KindL
 
 /// A page of the open duties a sight holds, soonest limit first.
 pub async fn board(db: &Db, r: &Resolved, f: &BoardFilter) -> Result<Vec<BoardRow>> {
-    let mut lead = None;
-    let k = keys(r, &mut lead);
+    let (k, lead) = keys(r);
     let mut args: Vec<String> = Vec::new();
     let mut n = usize::from(lead.is_some());
-    let k = k.replace("$LEAD", "$1");
     let mut cond = vec!["1 = 1".to_string()];
     if let Some(kind) = f.kind.as_ref().filter(|s| !s.is_empty()) {
         n += 1;
@@ -126,7 +122,6 @@ pub async fn board(db: &Db, r: &Resolved, f: &BoardFilter) -> Result<Vec<BoardRo
     let mut after_binds: Option<(i64, String, i64)> = None;
     if let Some(a) = &f.after {
         let (d, kd, id) = (n + 1, n + 2, n + 3);
-        n += 3;
         cond.push(format!("(k.due_at > ${d} OR (k.due_at = ${d} AND (k.kind > ${kd} OR (k.kind = ${kd} AND k.ref_id > ${id}))))"));
         after_binds = Some(a.clone());
     }
@@ -137,7 +132,6 @@ pub async fn board(db: &Db, r: &Resolved, f: &BoardFilter) -> Result<Vec<BoardRo
          ) p JOIN duty_records r ON r.kind = p.kind AND r.ref_id = p.ref_id ORDER BY p.due_at, p.kind, p.ref_id",
         cond.join(" AND ")
     );
-    let _ = n;
     let mut q = sqlx::query(&sql);
     if let Some(l) = lead {
         q = q.bind(l);

@@ -81,6 +81,7 @@ pub async fn put(tx: &mut WriteTx, l: &Line<'_>, expected: Option<i64>) -> Resul
     if expected.is_some() {
         sql.push_str(" AND version = $11");
     }
+    sql.push_str(" RETURNING version");
     let mut q = sqlx::query(&sql)
         .bind(l.owner_unit_id)
         .bind(l.state)
@@ -95,9 +96,7 @@ pub async fn put(tx: &mut WriteTx, l: &Line<'_>, expected: Option<i64>) -> Resul
     if let Some(v) = expected {
         q = q.bind(v);
     }
-    let changed = q.execute(tx.conn()).await?.rows_affected() == 1;
-    let version = if changed {
-        let row = sqlx::query("SELECT version FROM duty_records WHERE kind = $1 AND ref_id = $2").bind(l.kind).bind(l.ref_id).fetch_one(tx.conn()).await?;
+    let version = if let Some(row) = q.fetch_optional(tx.conn()).await? {
         get_i64(&row, "version")?
     } else if expected.is_some() {
         // Someone else's change came first: the caller reloads and tries again.

@@ -39,18 +39,6 @@ fn id_list(units: &[i64]) -> String {
     units.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
-/// The rows to select from, as `d`: the duties (a unit's own fast path reads the sight alone,
-/// see [`sight_units`]; joined with other filters, the task's own tables answer, so no query
-/// mixes the distributed sight with the tasks' tables).
-pub(super) fn source(_vis: &Resolved) -> String {
-    "duties d".into()
-}
-
-/// The condition that goes with [`source`].
-pub(super) fn source_condition(vis: &Resolved, binds: &mut Vec<Bind>) -> String {
-    condition(vis, binds)
-}
-
 /// A SQL condition on `d` (duties), appending its parameters: the tasks the units see, or
 /// that the leader leads.
 pub(super) fn condition(vis: &Resolved, binds: &mut Vec<Bind>) -> String {
@@ -96,7 +84,7 @@ pub struct Filter {
 }
 
 pub(super) fn filter_sql(vis: &Resolved, f: &Filter, binds: &mut Vec<Bind>, with_light: bool) -> String {
-    let mut conds = vec![source_condition(vis, binds)];
+    let mut conds = vec![condition(vis, binds)];
     let mut push = |binds: &mut Vec<Bind>, b: Bind, tmpl: &str| {
         binds.push(b);
         conds.push(tmpl.replace('?', &format!("${}", binds.len())));
@@ -207,7 +195,7 @@ pub(super) async fn list_resolved(db: &Db, vis: &Resolved, f: &Filter) -> Result
         None => {
             let mut cond = filter_sql(vis, f, &mut binds, true);
             cond.push_str(&after_sql(f, &mut binds, "d.due", "d.id"));
-            format!("SELECT d.id FROM {src} WHERE {cond} ORDER BY d.due, d.id LIMIT {limit}", src = source(vis))
+            format!("SELECT d.id FROM duties d WHERE {cond} ORDER BY d.due, d.id LIMIT {limit}")
         }
     };
     let sql = format!(
@@ -256,7 +244,7 @@ pub(super) async fn counts_resolved(db: &Db, vis: &Resolved, f: &Filter) -> Resu
     } else {
         let mut binds = Vec::new();
         let cond = filter_sql(vis, f, &mut binds, false);
-        let sql = format!("SELECT d.light AS light, COUNT(*) AS n FROM {} WHERE {cond} GROUP BY d.light", source(vis));
+        let sql = format!("SELECT d.light AS light, COUNT(*) AS n FROM duties d WHERE {cond} GROUP BY d.light");
         bind_all(sqlx::query(&sql), &binds).fetch_all(db.pool()).await?
     };
     let mut out: Vec<(Light, i64)> = Light::ALL.iter().map(|l| (*l, 0)).collect();

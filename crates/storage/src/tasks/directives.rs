@@ -111,11 +111,10 @@ pub async fn list_directives(db: &Db, vis: &luoshi_domain::access::Sight) -> Res
         sqlx::query(&format!("SELECT {cols}, x.task_count AS n FROM directives x ORDER BY x.issued_on DESC, x.id DESC LIMIT 500")).fetch_all(db.pool()).await?
     } else {
         let mut binds = Vec::new();
-        let cond = source_condition(&vis, &mut binds);
+        let cond = condition(&vis, &mut binds);
         let sql = format!(
-            "SELECT {cols}, c.n AS n FROM (SELECT d.directive_id, COUNT(*) AS n FROM {src} WHERE {cond} AND d.directive_id IS NOT NULL GROUP BY d.directive_id) c \
-             JOIN directives x ON x.id = c.directive_id ORDER BY x.issued_on DESC, x.id DESC LIMIT 500",
-            src = source(&vis)
+            "SELECT {cols}, c.n AS n FROM (SELECT d.directive_id, COUNT(*) AS n FROM duties d WHERE {cond} AND d.directive_id IS NOT NULL GROUP BY d.directive_id) c \
+             JOIN directives x ON x.id = c.directive_id ORDER BY x.issued_on DESC, x.id DESC LIMIT 500"
         );
         bind_all(sqlx::query(&sql), &binds).fetch_all(db.pool()).await?
     };
