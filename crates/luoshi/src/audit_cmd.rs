@@ -1,15 +1,14 @@
-//! `luoshi audit …`: verify the chain, compare business rows with their trail, check anchors,
-//! and print or keep the anchor (the head copied out of the database).
+//! `luoshi audit …`: verify the chains, compare business rows with their trail, check anchors,
+//! and write, print or keep an anchor (the heads of every chain, copied out of the database).
 
 use clap::Subcommand;
 use luoshi_storage::audit::{self, Anchored};
 use luoshi_storage::{audit_rows, Db};
-use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
-    /// Walk the hash chain, compare every work order and task with its trail, and check the
+    /// Walk every hash chain and the anchors, compare every work order and task with its trail, and check the
     /// anchors given; name what is broken and exit non-zero if anything is.
     Verify {
         /// An anchor printed earlier (`SEQ:HASH`); may be given several times.
@@ -20,8 +19,9 @@ pub enum AuditCommand {
         #[arg(long)]
         anchors: Option<std::path::PathBuf>,
     },
-    /// Print the anchor: the chain's head as `SEQ:HASH`. Keep it outside this database (another
-    /// disk, a paper register): a later `audit verify --anchor` then detects removed rows.
+    /// Anchor the heads of every chain now and print the anchor as `SEQ:HASH`. Keep it outside
+    /// this database (another disk, a paper register): a later `audit verify --anchor` then
+    /// detects removed rows.
     Anchor {
         /// Also append it, with the time, to this file.
         #[arg(long)]
@@ -29,17 +29,9 @@ pub enum AuditCommand {
     },
 }
 
-/// The head as an anchor line: `SEQ:HASH`.
+/// Anchor the heads now: the line to keep, `SEQ:HASH`.
 pub async fn anchor_line(db: &Db) -> Result<String, luoshi_storage::StoreError> {
-    let (seq, hash) = audit::head(db).await?;
-    Ok(format!("{seq}:{hash}"))
-}
-
-/// Append the anchor with the time to a file (creating it).
-pub fn append_anchor(file: &std::path::Path, line: &str) -> std::io::Result<()> {
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(file)?;
-    writeln!(f, "{line} {}", chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))?;
-    f.sync_all()
+    Ok(audit::anchor(db).await?.to_string())
 }
 
 fn parse_anchor(s: &str) -> Option<(i64, String)> {
@@ -54,17 +46,22 @@ pub async fn run(db: &Db, cmd: AuditCommand) -> Result<ExitCode, Box<dyn std::er
             let line = anchor_line(db).await?;
             println!("{line}");
             if let Some(f) = append {
-                append_anchor(&f, &line)?;
+                let (seq, hash) = parse_anchor(&line).ok_or("anchor")?;
+                audit::append_anchor_line(&f, &audit::Anchor { seq, hash })?;
             }
             Ok(ExitCode::SUCCESS)
         }
         AuditCommand::Verify { anchor, anchors } => {
             let mut broken = false;
             let r = audit::verify(db).await?;
-            match r.broken {
-                None => println!("audit chain intact: {} rows verified", r.checked),
-                Some((seq, why)) => {
-                    eprintln!("audit chain BROKEN at row {seq} ({why:?}); {} rows before it verified", r.checked);
+            match &r.broken {
+                None => println!("audit chains intact: {} rows and {} anchors verified", r.checked, r.anchors),
+                Some(b) if b.chain == audit::ANCHOR_CHAIN => {
+                    eprintln!("audit anchors BROKEN at anchor {} ({:?}); {} rows verified", b.seq, b.why, r.checked);
+                    broken = true;
+                }
+                Some(b) => {
+                    eprintln!("audit chain {} BROKEN at row {} ({:?}); {} rows verified before it", b.chain, b.seq, b.why, r.checked);
                     broken = true;
                 }
             }
@@ -81,11 +78,11 @@ pub async fn run(db: &Db, cmd: AuditCommand) -> Result<ExitCode, Box<dyn std::er
                 match audit::check_anchor(db, seq, &hash).await? {
                     Anchored::Holds => {}
                     Anchored::Truncated => {
-                        eprintln!("anchor {seq}: row {seq} is gone; the newest audit rows were removed (the head is now {})", r.head_seq);
+                        eprintln!("anchor {seq}: it or a row it pins is gone; the newest audit rows were removed and a head rewound");
                         broken = true;
                     }
                     Anchored::Rewritten => {
-                        eprintln!("anchor {seq}: row {seq} has another hash; the chain was rewritten");
+                        eprintln!("anchor {seq}: it or a row it pins has another hash; a chain was rewritten");
                         broken = true;
                     }
                 }
@@ -102,7 +99,9 @@ pub async fn run(db: &Db, cmd: AuditCommand) -> Result<ExitCode, Box<dyn std::er
                 eprintln!("{entity} {id} CHANGED outside the application: {what}");
                 broken = true;
             }
-            println!("anchor: {} (keep this line outside the database)", anchor_line(db).await?);
+            if !broken {
+                println!("anchor: {} (keep this line outside the database)", anchor_line(db).await?);
+            }
             Ok(if broken { ExitCode::from(2) } else { ExitCode::SUCCESS })
         }
     }

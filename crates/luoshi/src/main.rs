@@ -47,6 +47,10 @@ pub(crate) struct ServeArgs {
     /// Addresses of the load balancers whose X-Forwarded-For is believed (comma-separated).
     #[arg(long, env = "LUOSHI_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxy: Vec<std::net::IpAddr>,
+    /// Append every audit anchor serve writes (every 10 minutes when the chains moved) to this
+    /// file; keep it on another disk: `audit verify --anchors FILE` then detects a removed tail.
+    #[arg(long, env = "LUOSHI_ANCHOR_FILE")]
+    anchor_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -312,6 +316,7 @@ pub(crate) async fn serve(db: Db, listener: tokio::net::TcpListener, args: &Serv
             today: None,
             supervise_every_secs: args.supervise_every,
             trusted_proxies: args.trusted_proxy.clone(),
+            anchor_file: args.anchor_file.clone(),
         },
     );
     let shutdown = async {

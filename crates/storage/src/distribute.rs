@@ -14,6 +14,9 @@ pub enum Place {
     Reference,
     /// Sharded by this column, co-located with the core's record of duties.
     ByDuty(&'static str),
+    /// Sharded by the audit chain, in the same co-location group: a chain's rows and its head
+    /// on one shard, so an append is one shard's work and chains never wait for each other.
+    ByChain,
     /// Kept on the coordinator: not yet distributable (the reason is in DISTRIBUTION.md).
     Coordinator,
 }
@@ -35,7 +38,7 @@ pub const DESIGN: &[(&str, Place)] = &[
     ("duty_sight", Place::ByDuty("ref_id")),
     ("duty_trail", Place::ByDuty("ref_id")),
     ("duty_extensions", Place::ByDuty("ref_id")),
-    // Blocked (DISTRIBUTION.md): keys without the duty's id, self references, the one audit head.
+    // Blocked (DISTRIBUTION.md): keys without the duty's id, self references.
     ("duties", Place::Coordinator),
     ("duty_units", Place::Coordinator),
     ("duty_milestones", Place::Coordinator),
@@ -46,8 +49,10 @@ pub const DESIGN: &[(&str, Place)] = &[
     ("incentives", Place::Coordinator),
     ("directives", Place::Coordinator),
     ("appeals", Place::Coordinator),
-    ("audit_log", Place::Coordinator),
-    ("audit_head", Place::Coordinator),
+    ("audit_log", Place::ByChain),
+    ("audit_heads", Place::ByChain),
+    // Written every few minutes, read by verify: small.
+    ("audit_anchors", Place::Coordinator),
     ("sessions", Place::Coordinator),
     ("api_tokens", Place::Coordinator),
     ("login_failures", Place::Coordinator),
@@ -74,6 +79,7 @@ pub(crate) async fn apply(conn: &mut sqlx::AnyConnection) -> Result<Vec<String>>
             // The append-only guards are row triggers that touch nothing but their own row.
             Place::ByDuty(col) if *table == "duty_records" => format!("SELECT create_distributed_table('{table}', '{col}')"),
             Place::ByDuty(col) => format!("SELECT create_distributed_table('{table}', '{col}', colocate_with => 'duty_records')"),
+            Place::ByChain => format!("SELECT create_distributed_table('{table}', 'chain', colocate_with => 'duty_records')"),
             Place::Coordinator => continue,
         };
         sqlx::raw_sql("SET citus.enable_unsafe_triggers TO on").execute(&mut *conn).await?;

@@ -279,7 +279,7 @@ impl Db {
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx { tx, _guard: guard, audited: false, backend: self.backend, counts: self.counts.clone() })
+        Ok(WriteTx { tx, _guard: guard, chain: None, backend: self.backend, counts: self.counts.clone() })
     }
 
     /// Is the database answering?
@@ -337,7 +337,9 @@ fn parse_url(url: &str) -> Result<(Backend, String, Option<PathBuf>)> {
 pub struct WriteTx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
-    audited: bool,
+    /// The audit chain this transaction appends to, once it has appended (the first record it
+    /// audits chooses it; one chain per transaction, so two writers never lock heads crosswise).
+    chain: Option<i64>,
     backend: Backend,
     counts: Arc<counts_cache::CountsCache>,
 }
@@ -361,17 +363,20 @@ impl WriteTx {
         before: Option<&serde_json::Value>,
         after: Option<&serde_json::Value>,
     ) -> Result<i64> {
-        self.audited = true;
         audit::append(self, actor, action, entity, entity_id, before, after).await
     }
 
-    pub(crate) fn mark_audited(&mut self) {
-        self.audited = true;
+    pub(crate) fn chain(&self) -> Option<i64> {
+        self.chain
+    }
+
+    pub(crate) fn set_chain(&mut self, chain: i64) {
+        self.chain = Some(chain);
     }
 
     /// Commit. Every write transaction must have written its audit row.
     pub async fn commit(self) -> Result<()> {
-        if !self.audited {
+        if self.chain.is_none() {
             return Err(DomainError::new(ErrorCode::Internal).with_detail("write without audit row").into());
         }
         self.tx.commit().await?;

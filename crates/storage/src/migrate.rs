@@ -23,6 +23,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (13, "extensions_of_every_kind", include_str!("../migrations/sqlite/0013_extensions_of_every_kind.sql")),
     (14, "no_triggers", include_str!("../migrations/sqlite/0014_no_triggers.sql")),
     (15, "keys_with_the_duty", include_str!("../migrations/sqlite/0015_keys_with_the_duty.sql")),
+    (16, "audit_chains", include_str!("../migrations/sqlite/0016_audit_chains.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -40,6 +41,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (13, "extensions_of_every_kind", include_str!("../migrations/postgres/0013_extensions_of_every_kind.sql")),
     (14, "no_triggers", include_str!("../migrations/postgres/0014_no_triggers.sql")),
     (15, "keys_with_the_duty", include_str!("../migrations/postgres/0015_keys_with_the_duty.sql")),
+    (16, "audit_chains", include_str!("../migrations/postgres/0016_audit_chains.sql")),
 ];
 
 /// A migration this run applied.

@@ -73,29 +73,58 @@ impl TestDb {
 /// Change one audit row behind the application's back, as someone with the database owner's
 /// rights could: drop (SQLite) or disable (PostgreSQL) the append-only trigger, then update.
 /// For tests of `luoshi audit verify` only.
-pub async fn tamper_audit_row(db: &Db, seq: i64, actor: &str) -> Result<()> {
-    match db.backend() {
-        crate::Backend::Sqlite => sqlx::raw_sql("DROP TRIGGER IF EXISTS audit_log_no_update").execute(db.pool()).await?,
-        crate::Backend::Postgres => sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change").execute(db.pool()).await?,
-    };
-    sqlx::query("UPDATE audit_log SET actor = $1 WHERE seq = $2").bind(actor).bind(seq).execute(db.pool()).await?;
+pub async fn tamper_audit_row(db: &Db, chain: i64, seq: i64, actor: &str) -> Result<()> {
+    unguard(db, "audit_log").await?;
+    sqlx::query("UPDATE audit_log SET actor = $1 WHERE chain = $2 AND seq = $3").bind(actor).bind(chain).bind(seq).execute(db.pool()).await?;
     Ok(())
 }
 
-/// Remove the newest `n` audit rows and rewind the head to the row before them, as an
-/// attacker with the database owner's rights could. For tests of the anchor only.
-pub async fn cut_audit_tail(db: &Db, n: i64) -> Result<()> {
+async fn unguard(db: &Db, table: &str) -> Result<()> {
     match db.backend() {
-        crate::Backend::Sqlite => sqlx::raw_sql("DROP TRIGGER IF EXISTS audit_log_no_delete").execute(db.pool()).await?,
-        crate::Backend::Postgres => sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change").execute(db.pool()).await?,
+        crate::Backend::Sqlite => {
+            sqlx::raw_sql(&format!("DROP TRIGGER IF EXISTS {table}_no_update; DROP TRIGGER IF EXISTS {table}_no_delete")).execute(db.pool()).await?
+        }
+        // On a distributed engine a trigger on a sharded table is changed only with this set.
+        crate::Backend::Postgres => {
+            let mut c = db.pool().acquire().await?;
+            sqlx::raw_sql("SET citus.enable_unsafe_triggers TO on").execute(&mut *c).await?;
+            sqlx::raw_sql(&format!("ALTER TABLE {table} DISABLE TRIGGER {table}_no_change")).execute(&mut *c).await?
+        }
     };
-    let (seq, _) = crate::audit::head(db).await?;
-    sqlx::query("DELETE FROM audit_log WHERE seq > $1").bind(seq - n).execute(db.pool()).await?;
-    let hash = match sqlx::query("SELECT hash FROM audit_log WHERE seq = $1").bind(seq - n).fetch_optional(db.pool()).await? {
+    Ok(())
+}
+
+/// Remove the newest `n` rows of the chain written last and rewind its head to the row before
+/// them, with the anchors that pinned the removed rows (rewinding the anchors' head too), as an
+/// attacker with the database owner's rights could. Only an anchor kept outside the database
+/// then tells. For tests of the anchor only.
+pub async fn cut_audit_tail(db: &Db, n: i64) -> Result<()> {
+    use luoshi_domain::audit::{genesis, parse_heads};
+    unguard(db, "audit_log").await?;
+    unguard(db, "audit_anchors").await?;
+    let newest = sqlx::query("SELECT chain FROM audit_log ORDER BY at DESC, seq DESC LIMIT 1").fetch_one(db.pool()).await?;
+    let chain = crate::get_i64(&newest, "chain")?;
+    let top = crate::get_i64(&sqlx::query("SELECT seq FROM audit_heads WHERE chain = $1").bind(chain).fetch_one(db.pool()).await?, "seq")?;
+    let keep = (top - n).max(0);
+    sqlx::query("DELETE FROM audit_log WHERE chain = $1 AND seq > $2").bind(chain).bind(keep).execute(db.pool()).await?;
+    let hash = match sqlx::query("SELECT hash FROM audit_log WHERE chain = $1 AND seq = $2").bind(chain).bind(keep).fetch_optional(db.pool()).await? {
         Some(r) => crate::get_str(&r, "hash")?,
-        None => luoshi_domain::audit::GENESIS.to_string(),
+        None => genesis(chain),
     };
-    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(seq - n).bind(hash).execute(db.pool()).await?;
+    sqlx::query("UPDATE audit_heads SET seq = $1, hash = $2 WHERE chain = $3").bind(keep).bind(hash).bind(chain).execute(db.pool()).await?;
+    // The anchors that pin a removed row (of any chain) go too.
+    let now: std::collections::HashMap<i64, i64> = crate::audit::heads(db).await?.into_iter().map(|h| (h.chain, h.seq)).collect();
+    let anchors = sqlx::query("SELECT seq, heads, hash FROM audit_anchors ORDER BY seq").fetch_all(db.pool()).await?;
+    let mut head = (0i64, genesis(-1));
+    for a in &anchors {
+        let pins = parse_heads(&crate::get_str(a, "heads")?).unwrap_or_default();
+        if pins.iter().any(|h| h.seq > now.get(&h.chain).copied().unwrap_or(0)) {
+            break;
+        }
+        head = (crate::get_i64(a, "seq")?, crate::get_str(a, "hash")?);
+    }
+    sqlx::query("DELETE FROM audit_anchors WHERE seq > $1").bind(head.0).execute(db.pool()).await?;
+    sqlx::query("UPDATE audit_heads SET seq = $1, hash = $2 WHERE chain = -1").bind(head.0).bind(head.1).execute(db.pool()).await?;
     Ok(())
 }
 

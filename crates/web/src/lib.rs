@@ -34,6 +34,8 @@ pub struct Config {
     /// Load balancers whose `X-Forwarded-For` is believed (rate limits and login locks are
     /// keyed on the client's address; behind a proxy every citizen would share one).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Also append each anchor `serve` writes to this file (keep it on another disk).
+    pub anchor_file: Option<std::path::PathBuf>,
 }
 
 /// What every request can reach. Nothing in it is the source of truth: the database is.
@@ -117,12 +119,24 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let db = state.db.clone();
+    let anchor_file = state.config.anchor_file.clone();
     let sweeper = tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
             tick.tick().await;
             if let Err(e) = luoshi_storage::sessions::sweep(&db, luoshi_storage::now_micros()).await {
                 tracing::warn!(error = %e, "session sweep failed");
+            }
+            // Anchor the audit chains' heads (nothing is written when no chain moved).
+            match luoshi_storage::audit::anchor(&db).await {
+                Ok(a) => {
+                    if let Some(f) = &anchor_file {
+                        if let Err(e) = luoshi_storage::audit::append_anchor_line(f, &a) {
+                            tracing::warn!(error = %e, file = %f.display(), "could not keep the audit anchor");
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "audit anchor failed"),
             }
         }
     });

@@ -1,7 +1,7 @@
 //! On a distributed engine (Citus, issue 12): `luoshi migrate` places each table as the design
 //! says (the core's record, sight, trail and extensions sharded by the duty and co-located; the
 //! shared data as reference tables), and the demo county runs through the whole application on
-//! it, its audit chain whole and a removed tail caught. Needs a Citus database:
+//! it, its audit chains whole (sharded by chain) and a removed tail caught. Needs a Citus database:
 //! `LUOSHI_TEST_CITUS_URL` from `../shared/tools/citus-cluster.sh createdb NAME` (`.ci/run` does).
 
 use super::*;
@@ -15,14 +15,14 @@ async fn on_citus_the_core_is_distributed_and_the_county_runs() {
     let d = db(&url).await;
     let placed = luoshi_storage::distribute::placed(&d).await.unwrap();
     let kind = |t: &str| placed.iter().find(|(n, _)| n == t).map(|(_, k)| k.clone()).unwrap_or_default();
-    for t in ["duty_records", "duty_sight", "duty_trail", "duty_extensions"] {
+    for t in ["duty_records", "duty_sight", "duty_trail", "duty_extensions", "audit_log", "audit_heads"] {
         assert_eq!(kind(t), "distributed", "{t}: {placed:?}");
     }
     for t in ["units", "users", "rules", "calendar_days", "appeal_categories", "data_versions"] {
         assert_eq!(kind(t), "reference", "{t}: {placed:?}");
     }
     let coloc: Vec<i64> = core_colocations(&d).await;
-    assert_eq!(coloc.len(), 1, "the core's tables share one co-location: {coloc:?}");
+    assert_eq!(coloc.len(), 1, "the core's tables and the audit chains share one co-location: {coloc:?}");
 
     // The demo county through the whole application: every role logs in, the 待办 and the board answer.
     let (mut child, addr, banner) = crate::cli::start_demo(&url);
@@ -53,7 +53,8 @@ async fn on_citus_the_core_is_distributed_and_the_county_runs() {
 
 /// The co-location groups of the core's distributed tables.
 async fn core_colocations(d: &Db) -> Vec<i64> {
-    let mut ids: Vec<i64> = luoshi_storage::testing::colocation_ids(d, &["duty_records", "duty_sight", "duty_trail", "duty_extensions"]).await.unwrap();
+    let mut ids: Vec<i64> =
+        luoshi_storage::testing::colocation_ids(d, &["duty_records", "duty_sight", "duty_trail", "duty_extensions", "audit_log", "audit_heads"]).await.unwrap();
     ids.sort_unstable();
     ids.dedup();
     ids

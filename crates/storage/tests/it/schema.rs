@@ -57,13 +57,17 @@ fn described(migrations: &[(i64, &str, &str)]) -> BTreeMap<String, Vec<String>> 
             }
             out.insert(name, cols);
         }
-        // Columns added later.
+        // Columns added and tables renamed later.
         let mut rest = text.as_str();
         while let Some(i) = rest.find("ALTER TABLE ") {
             rest = &rest[i + "ALTER TABLE ".len()..];
             let words: Vec<&str> = rest.split_whitespace().take(6).collect();
             match words.as_slice() {
                 [table, "ADD", "COLUMN", col, ..] => out.get_mut(*table).unwrap().push(col.to_string()),
+                [table, "RENAME", "TO", new, ..] => {
+                    let cols = out.remove(*table).unwrap();
+                    out.insert(new.trim_end_matches(';').to_string(), cols);
+                }
                 [table, "RENAME", "COLUMN", old, "TO", new] => {
                     let new = new.trim_end_matches(';');
                     out.get_mut(*table).unwrap().iter_mut().filter(|c| c == old).for_each(|c| *c = new.to_string());

@@ -13,7 +13,8 @@ use luoshi_domain::i18n::t;
 use luoshi_storage::audit;
 
 struct Row {
-    seq: i64,
+    /// `chain·seq`: the row's place in its chain.
+    place: String,
     when: String,
     actor: String,
     action: String,
@@ -28,31 +29,36 @@ struct AuditPage {
     chrome: Chrome,
     rows: Vec<Row>,
     verdict: String,
-    broken: Option<i64>,
-    next: Option<i64>,
+    broken: bool,
+    next: Option<String>,
 }
 
 #[derive(serde::Deserialize, Default)]
 pub struct AuditQuery {
-    before: Option<i64>,
+    /// `AT-CHAIN-SEQ` of the last row of the previous page.
+    before: Option<String>,
 }
 
 pub async fn list(ctx: Ctx, State(app): State<AppState>, Query(q): Query<AuditQuery>) -> AppResult<Response> {
-    let rows = audit::recent(&app.db, q.before, 100).await?;
-    let next = if rows.len() == 100 { rows.last().map(|r| r.seq) } else { None };
+    let before = match q.before.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(audit::Cursor::parse(s).ok_or_else(|| luoshi_domain::DomainError::invalid("before"))?),
+    };
+    let rows = audit::recent(&app.db, before, 100).await?;
+    let next = if rows.len() == 100 { rows.last().map(|r| audit::Cursor::of(r).to_string()) } else { None };
     if ctx.want == Want::Json {
         return Ok(Json(serde_json::json!({ "rows": rows, "next_before": next })).into_response());
     }
     let report = audit::verify(&app.db).await?;
-    let broken = report.broken.as_ref().map(|b| b.0);
-    let verdict = match broken {
+    let verdict = match &report.broken {
         None => format!("{} ({})", t(ctx.lang, "audit.ok"), report.checked),
-        Some(seq) => t(ctx.lang, "audit.broken").replace("{detail}", &seq.to_string()),
+        Some(b) => t(ctx.lang, "audit.broken").replace("{detail}", &format!("{}·{}", b.chain, b.seq)),
     };
+    let broken = report.broken.is_some();
     let rows = rows
         .into_iter()
         .map(|r| Row {
-            seq: r.seq,
+            place: format!("{}·{}", r.chain, r.seq),
             when: luoshi_domain::time::format_local(r.at),
             actor: r.actor,
             action: r.action,
@@ -66,7 +72,7 @@ pub async fn list(ctx: Ctx, State(app): State<AppState>, Query(q): Query<AuditQu
 
 pub async fn verify(State(app): State<AppState>) -> AppResult<Response> {
     let r = audit::verify(&app.db).await?;
-    Ok(Json(serde_json::json!({ "ok": r.broken.is_none(), "checked": r.checked, "head_seq": r.head_seq, "broken": r.broken.map(|(seq, why)| serde_json::json!({ "seq": seq, "reason": why })) })).into_response())
+    Ok(Json(serde_json::json!({ "ok": r.broken.is_none(), "checked": r.checked, "anchors": r.anchors, "broken": r.broken.map(|b| serde_json::json!({ "chain": b.chain, "seq": b.seq, "reason": b.why })) })).into_response())
 }
 
 /// This module's routes: one line each with its policy and summary (the table in `routes.rs`
@@ -75,6 +81,6 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     use axum::http::Method as M;
     use luoshi_domain::access::ADMIN;
     t.add(M::GET, "/audit", ADMIN, "audit", "Audit log (page)", list)
-        .add(M::GET, "/api/v1/audit", ADMIN, "audit", "Audit rows, newest first (?before=SEQ)", list)
+        .add(M::GET, "/api/v1/audit", ADMIN, "audit", "Audit rows, newest first (?before=AT-CHAIN-SEQ)", list)
         .add(M::GET, "/api/v1/audit/verify", ADMIN, "audit", "Walk the hash chain and name the first broken link", verify)
 }

@@ -127,7 +127,7 @@ pub async fn home(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> 
     ];
     if p.user.role == luoshi_domain::user::Role::Admin {
         stats.push((t(lang, "nav.users").to_string(), users::count(&app.db).await?));
-        stats.push((t(lang, "audit.title").to_string(), audit::recent(&app.db, None, 1).await?.first().map(|r| r.seq).unwrap_or(0)));
+        stats.push((t(lang, "audit.title").to_string(), audit::count(&app.db).await?));
     }
     let modules = MODULES
         .iter()

@@ -191,11 +191,12 @@ async fn audit_verify_over_http_names_a_tampered_row() {
     assert!(checked > 90);
     let rows: Value = admin.get(&app, "/api/v1/audit").await.json().await.unwrap();
     assert_eq!(rows["rows"][0]["action"], "session.login");
-    let target = checked / 2;
-    luoshi_storage::testing::tamper_audit_row(&app.t.db, target, "mallory").await.unwrap();
+    let longest = luoshi_storage::audit::heads(&app.t.db).await.unwrap().into_iter().max_by_key(|h| h.seq).unwrap();
+    let target = longest.seq / 2;
+    luoshi_storage::testing::tamper_audit_row(&app.t.db, longest.chain, target, "mallory").await.unwrap();
     let v: Value = admin.get(&app, "/api/v1/audit/verify").await.json().await.unwrap();
     assert_eq!(v["ok"], false);
-    assert_eq!(v["broken"]["seq"], target);
+    assert_eq!((v["broken"]["chain"].as_i64(), v["broken"]["seq"].as_i64()), (Some(longest.chain), Some(target)));
     assert_eq!(v["broken"]["reason"], "hash_mismatch");
 }
 
