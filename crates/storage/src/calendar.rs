@@ -28,6 +28,7 @@ pub async fn load(db: &Db) -> Result<Calendar> {
 
 /// Store (or replace) one year, audited.
 pub async fn import_year(tx: &mut WriteTx, actor: &Actor, file: &YearFile) -> Result<()> {
+    tx.lock_shared().await?;
     let before = sqlx::query("SELECT source FROM calendar_years WHERE year = $1").bind(i64::from(file.year)).fetch_optional(tx.conn()).await?;
     let before_json = match &before {
         Some(r) => Some(serde_json::json!({ "year": file.year, "source": get_str(r, "source")? })),

@@ -43,6 +43,7 @@ pub async fn responsibilities(db: &Db) -> Result<Vec<Responsibility>> {
 
 /// Replace a unit's keywords (an empty list removes the entry), audited.
 pub async fn set(tx: &mut WriteTx, actor: &Actor, unit_id: i64, keywords: &[String]) -> Result<()> {
+    tx.lock_shared().await?;
     let before = sqlx::query("SELECT keywords FROM responsibilities WHERE unit_id = $1").bind(unit_id).fetch_optional(tx.conn()).await?;
     let before = before.as_ref().map(|r| get_str(r, "keywords")).transpose()?.map(|s| split(&s));
     if keywords.is_empty() {

@@ -279,7 +279,7 @@ impl Db {
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx { tx, _guard: guard, chain: None, backend: self.backend, counts: self.counts.clone() })
+        Ok(WriteTx { tx, _guard: guard, chain: None, shared_locked: false, backend: self.backend, counts: self.counts.clone() })
     }
 
     /// Is the database answering?
@@ -340,6 +340,8 @@ pub struct WriteTx {
     /// The audit chain this transaction appends to, once it has appended (the first record it
     /// audits chooses it; one chain per transaction, so two writers never lock heads crosswise).
     chain: Option<i64>,
+    /// [`WriteTx::lock_shared`] taken.
+    shared_locked: bool,
     backend: Backend,
     counts: Arc<counts_cache::CountsCache>,
 }
@@ -364,6 +366,19 @@ impl WriteTx {
         after: Option<&serde_json::Value>,
     ) -> Result<i64> {
         audit::append(self, actor, action, entity, entity_id, before, after).await
+    }
+
+    /// Before writing a table every node copies (the unit tree, users, rules, calendar, taxonomy,
+    /// keys, cache versions): one such writer at a time. On a distributed engine two
+    /// transactions writing reference tables at once can deadlock across nodes; on one
+    /// PostgreSQL this costs a lock only these rare administrative writes take. SQLite has one
+    /// writer anyway.
+    pub(crate) async fn lock_shared(&mut self) -> Result<()> {
+        if self.backend == Backend::Postgres && !self.shared_locked {
+            sqlx::query("SELECT pg_advisory_xact_lock(7243101)").execute(&mut *self.tx).await?;
+            self.shared_locked = true;
+        }
+        Ok(())
     }
 
     pub(crate) fn chain(&self) -> Option<i64> {

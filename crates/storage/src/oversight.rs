@@ -35,6 +35,7 @@ async fn leader(tx: &mut WriteTx, user_id: i64) -> Result<()> {
 
 /// Set (or clear) the deputy leader who oversees a unit (分管领导), audited.
 pub async fn set_overseer(tx: &mut WriteTx, actor: &Actor, unit_id: i64, overseer: Option<i64>) -> Result<()> {
+    tx.lock_shared().await?;
     if let Some(u) = overseer {
         leader(tx, u).await?;
     }
@@ -55,6 +56,7 @@ pub async fn set_overseer(tx: &mut WriteTx, actor: &Actor, unit_id: i64, oversee
 
 /// Mark a county leader as principal (县委书记, 县长: sees the whole county) or not, audited.
 pub async fn set_principal(tx: &mut WriteTx, actor: &Actor, user_id: i64, principal: bool) -> Result<()> {
+    tx.lock_shared().await?;
     leader(tx, user_id).await.map_err(|e| match e {
         crate::StoreError::Domain(d) if d.code == ErrorCode::Invalid => {
             DomainError::field(ErrorCode::Invalid, "principal").with_detail("not a county leader").into()

@@ -67,6 +67,7 @@ async fn insert(
     effective_from: &str,
     note: Option<&str>,
 ) -> Result<RuleVersion> {
+    tx.lock_shared().await?;
     let v = RuleVersion {
         key: key.to_string(),
         version,

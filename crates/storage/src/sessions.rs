@@ -91,6 +91,7 @@ pub fn window_start(now: i64, window_micros: i64) -> i64 {
 /// its candidate, and every node reads the stored one. Bookkeeping, not audited.
 pub async fn secret(db: &Db, name: &str, candidate: &str) -> Result<String> {
     let mut tx = db.begin_write().await?;
+    tx.lock_shared().await?;
     sqlx::query("INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING").bind(name).bind(candidate).execute(tx.conn()).await?;
     let row = sqlx::query("SELECT value FROM secrets WHERE name = $1").bind(name).fetch_one(tx.conn()).await?;
     let value = get_str(&row, "value")?;

@@ -1,6 +1,7 @@
 //! Test databases: a fresh SQLite file per test, or, when `LUOSHI_TEST_DATABASE_URL` names a
 //! PostgreSQL database, a fresh database created beside it per test (named after it, so that
-//! `.ci/run` can drop them all afterwards). Used by the tests of every crate; no mocks.
+//! `.ci/run` can drop them all afterwards), on every node of a Citus cluster when
+//! `LUOSHI_TEST_CITUS_WORKERS` names its workers. Used by the tests of every crate; no mocks.
 
 use crate::{ConnectOptions, Db, Result, StoreError};
 use std::path::PathBuf;
@@ -42,6 +43,9 @@ pub async fn fresh_url() -> Result<(String, Option<PathBuf>)> {
             let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&base).await?;
             sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE \"{db_name}\"").as_str()).await?;
             sqlx::Connection::close(admin).await?;
+            if let Ok(workers) = std::env::var("LUOSHI_TEST_CITUS_WORKERS") {
+                citus_database(server, name, &db_name, &workers).await?;
+            }
             Ok((format!("{server}/{db_name}"), None))
         }
         _ => {
@@ -50,6 +54,39 @@ pub async fn fresh_url() -> Result<(String, Option<PathBuf>)> {
             Ok((format!("sqlite://{}/luoshi.db", dir.display()), Some(dir)))
         }
     }
+}
+
+/// Make the fresh database a Citus cluster's, as `citus-cluster.sh createdb` does: the same
+/// database on every worker (`host:port`, comma-separated; each has the base database too), the
+/// extension on every node, the workers registered. `luoshi migrate` then distributes the tables.
+async fn citus_database(server: &str, base_name: &str, db_name: &str, workers: &str) -> Result<()> {
+    use sqlx::{Connection, Executor};
+    // Registering nodes propagates roles; two tests doing it at once collide ("tuple concurrently updated").
+    static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _one = ONE_AT_A_TIME.lock().await;
+    let coordinator = server.rsplit_once('@').map_or(server, |(_, hp)| hp).to_string();
+    let user = server.trim_start_matches("postgres://").split('@').next().unwrap_or("postgres").to_string();
+    let workers: Vec<&str> = workers.split(',').map(str::trim).filter(|w| !w.is_empty()).collect();
+    for w in &workers {
+        let mut c = sqlx::AnyConnection::connect(&format!("postgres://{user}@{w}/{base_name}")).await?;
+        c.execute(format!("CREATE DATABASE \"{db_name}\"").as_str()).await?;
+        c.close().await?;
+    }
+    for node in workers.iter().copied().chain([coordinator.as_str()]) {
+        let mut c = sqlx::AnyConnection::connect(&format!("postgres://{user}@{node}/{db_name}")).await?;
+        c.execute("CREATE EXTENSION IF NOT EXISTS citus").await?;
+        c.close().await?;
+    }
+    let mut c = sqlx::AnyConnection::connect(&format!("{server}/{db_name}")).await?;
+    let split = |hp: &str| hp.rsplit_once(':').map(|(h, p)| (h.to_string(), p.parse::<i32>().unwrap_or(5432))).unwrap_or((hp.to_string(), 5432));
+    let (h, p) = split(&coordinator);
+    sqlx::query("SELECT citus_set_coordinator_host($1, $2)").bind(h).bind(p).execute(&mut c).await?;
+    for w in &workers {
+        let (h, p) = split(w);
+        sqlx::query("SELECT citus_add_node($1, $2)").bind(h).bind(p).execute(&mut c).await?;
+    }
+    c.close().await?;
+    Ok(())
 }
 
 impl TestDb {
@@ -79,7 +116,9 @@ pub async fn tamper_audit_row(db: &Db, chain: i64, seq: i64, actor: &str) -> Res
     Ok(())
 }
 
-async fn unguard(db: &Db, table: &str) -> Result<()> {
+/// Disable a table's append-only guard, as someone with the database owner's rights could
+/// (`audit_log`, `audit_anchors`, `duty_trail`). For tests of the audit only.
+pub async fn unguard(db: &Db, table: &str) -> Result<()> {
     match db.backend() {
         crate::Backend::Sqlite => {
             sqlx::raw_sql(&format!("DROP TRIGGER IF EXISTS {table}_no_update; DROP TRIGGER IF EXISTS {table}_no_delete")).execute(db.pool()).await?

@@ -77,6 +77,7 @@ fn info(p: &Unit) -> Result<ParentInfo> {
 
 /// Create a unit under its parent (or the county root), audited.
 pub async fn create(tx: &mut WriteTx, actor: &Actor, u: &NewUnit) -> Result<Unit> {
+    tx.lock_shared().await?;
     let parent = parent_info(tx, u.parent_id).await?;
     check_placement(u, parent.as_ref().map(info).transpose()?.as_ref(), None)?;
     let now = crate::now_micros();
@@ -108,6 +109,7 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, u: &NewUnit) -> Result<Unit
 
 /// Change a unit; a new parent moves its whole subtree.
 pub async fn update(tx: &mut WriteTx, actor: &Actor, id: i64, u: &NewUnit) -> Result<Unit> {
+    tx.lock_shared().await?;
     let before = get_tx(tx, id).await?.ok_or_else(|| DomainError::not_found("unit"))?;
     let parent = parent_info(tx, u.parent_id).await?;
     check_placement(u, parent.as_ref().map(info).transpose()?.as_ref(), Some(&before.path))?;
@@ -179,6 +181,7 @@ pub struct ImportCounts {
 
 /// Carry out a planned import in the caller's transaction (all rows or none).
 pub async fn apply_import(tx: &mut WriteTx, actor: &Actor, plan: &[luoshi_domain::unit_import::PlannedUnit]) -> Result<ImportCounts> {
+    tx.lock_shared().await?;
     use luoshi_domain::unit_import::ParentRef;
     let mut ids: Vec<i64> = Vec::with_capacity(plan.len());
     let mut counts = ImportCounts::default();

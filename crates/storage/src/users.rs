@@ -35,6 +35,7 @@ pub struct Credentials {
 }
 
 pub async fn create(tx: &mut WriteTx, actor: &Actor, u: &NewUser, password_hash: &str) -> Result<User> {
+    tx.lock_shared().await?;
     let now = crate::now_micros();
     let unit_exists = sqlx::query("SELECT id FROM units WHERE id = $1").bind(u.unit_id).fetch_optional(tx.conn()).await?;
     if unit_exists.is_none() {
@@ -104,6 +105,7 @@ pub async fn credentials(db: &Db, username: &str) -> Result<Option<Credentials>>
 }
 
 pub async fn set_password(tx: &mut WriteTx, actor: &Actor, id: i64, password_hash: &str) -> Result<User> {
+    tx.lock_shared().await?;
     let before = get_tx(tx, id).await?;
     sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(password_hash)
@@ -125,6 +127,7 @@ pub async fn set_password(tx: &mut WriteTx, actor: &Actor, id: i64, password_has
 }
 
 pub async fn set_disabled(tx: &mut WriteTx, actor: &Actor, id: i64, disabled: bool) -> Result<User> {
+    tx.lock_shared().await?;
     let before = get_tx(tx, id).await?;
     sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3")
         .bind(i64::from(disabled))

@@ -33,6 +33,7 @@ impl Cached {
 
 /// A cached table changed in this transaction: every node's cache of it is stale once it commits.
 pub async fn bump(tx: &mut WriteTx, table: Cached) -> Result<()> {
+    tx.lock_shared().await?;
     sqlx::query("UPDATE data_versions SET n = n + 1 WHERE name = $1").bind(table.name()).execute(tx.conn()).await?;
     Ok(())
 }

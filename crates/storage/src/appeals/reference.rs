@@ -42,6 +42,7 @@ pub async fn categories(db: &Db) -> Result<Vec<CategoryRow>> {
 
 /// Add the categories that are missing (by code); existing ones are left as the county edited them.
 pub async fn seed_categories(tx: &mut WriteTx, actor: &Actor, cats: &[(Category, Option<i64>)]) -> Result<usize> {
+    tx.lock_shared().await?;
     let mut added = 0;
     for (i, (c, unit)) in cats.iter().enumerate() {
         let done = sqlx::query(
@@ -89,6 +90,7 @@ pub(super) fn key(r: &AnyRow) -> Result<Key> {
 }
 
 pub async fn add_key(tx: &mut WriteTx, actor: &Actor, name: &str, hash: &str) -> Result<i64> {
+    tx.lock_shared().await?;
     let row = sqlx::query("INSERT INTO open311_keys (name, key_hash, created_at, created_by) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(name)
         .bind(hash)
@@ -103,6 +105,7 @@ pub async fn add_key(tx: &mut WriteTx, actor: &Actor, name: &str, hash: &str) ->
 }
 
 pub async fn revoke_key(tx: &mut WriteTx, actor: &Actor, id: i64) -> Result<()> {
+    tx.lock_shared().await?;
     let done = sqlx::query("UPDATE open311_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(crate::now_micros())
         .bind(id)
@@ -141,6 +144,7 @@ pub async fn key_by_hash(db: &Db, hash: &str) -> Result<Option<Key>> {
 
 /// Store a newly trained model (the newest one is in force on every node).
 pub async fn save_model(tx: &mut WriteTx, actor: &Actor, examples: i64, accuracy: f64, body: &str) -> Result<i64> {
+    tx.lock_shared().await?;
     let row = sqlx::query("INSERT INTO route_models (trained_at, examples, accuracy, body) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(crate::now_micros())
         .bind(examples)
@@ -167,6 +171,7 @@ pub async fn model(db: &Db, id: i64) -> Result<Option<String>> {
 
 /// Add or change a category (the county's taxonomy), audited.
 pub async fn upsert_category(tx: &mut WriteTx, actor: &Actor, c: &CategoryRow) -> Result<()> {
+    tx.lock_shared().await?;
     let before = sqlx::query("SELECT name, grp, description, keywords, unit_id, active FROM appeal_categories WHERE code = $1")
         .bind(&c.code)
         .fetch_optional(tx.conn())

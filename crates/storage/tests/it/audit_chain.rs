@@ -1,7 +1,7 @@
 use luoshi_domain::audit::Break;
 use luoshi_domain::unit::UnitInput;
 use luoshi_storage::testing::TestDb;
-use luoshi_storage::{audit, units, Actor, Backend};
+use luoshi_storage::{audit, units, Actor};
 
 async fn county(t: &TestDb) -> i64 {
     let mut tx = t.db.begin_write().await.unwrap();
@@ -33,14 +33,7 @@ async fn chain_verifies_and_names_a_tampered_row() {
     // Someone with the database owner's rights goes behind the application's back.
     let longest = audit::heads(&t.db).await.unwrap().into_iter().max_by_key(|h| h.seq).unwrap();
     let target = longest.seq;
-    match t.db.backend() {
-        Backend::Sqlite => {
-            sqlx::raw_sql("DROP TRIGGER audit_log_no_update").execute(t.db.pool()).await.unwrap();
-        }
-        Backend::Postgres => {
-            sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change").execute(t.db.pool()).await.unwrap();
-        }
-    }
+    luoshi_storage::testing::unguard(&t.db, "audit_log").await.unwrap();
     sqlx::query("UPDATE audit_log SET after_json = '{\"name\":\"假\"}' WHERE chain = $1 AND seq = $2")
         .bind(longest.chain)
         .bind(target)
@@ -114,10 +107,7 @@ async fn anchors_chain_the_heads_and_catch_a_cut_tail() {
 
     // The newest row of a chain removed and its head rewound, the anchors left: verify names it.
     let newest = audit::recent(&t.db, None, 1).await.unwrap().remove(0);
-    match t.db.backend() {
-        Backend::Sqlite => sqlx::raw_sql("DROP TRIGGER audit_log_no_delete").execute(t.db.pool()).await.unwrap(),
-        Backend::Postgres => sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change").execute(t.db.pool()).await.unwrap(),
-    };
+    luoshi_storage::testing::unguard(&t.db, "audit_log").await.unwrap();
     sqlx::query("DELETE FROM audit_log WHERE chain = $1 AND seq = $2").bind(newest.chain).bind(newest.seq).execute(t.db.pool()).await.unwrap();
     sqlx::query("UPDATE audit_heads SET seq = seq - 1, hash = $1 WHERE chain = $2")
         .bind(&newest.prev_hash)

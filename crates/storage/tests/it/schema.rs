@@ -94,7 +94,7 @@ async fn the_migrated_database_has_what_the_files_describe() {
     let t = TestDb::new().await.unwrap();
     let (files, sql) = match t.db.backend() {
         Backend::Sqlite => (described(MIGRATIONS_SQLITE), "SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid"),
-        Backend::Postgres => (described(MIGRATIONS_POSTGRES), "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"),
+        Backend::Postgres => (described(MIGRATIONS_POSTGRES), "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns WHERE table_schema = 'public' AND table_name !~ '_[0-9]+$' AND table_name NOT IN ('citus_tables', 'citus_schemas') ORDER BY table_name, ordinal_position"),
     };
     let rows = sqlx::query(sql).fetch_all(t.db.pool()).await.unwrap();
     let mut live: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -219,7 +219,7 @@ async fn writers_keep_versions_and_counts_without_triggers() {
     assert_eq!(v(after.clone(), "route_models"), v(before, "route_models"), "untouched");
     let triggers = match db.backend() {
         Backend::Sqlite => "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'trigger' AND name NOT LIKE '%append%' AND name NOT LIKE '%no_update' AND name NOT LIKE '%no_delete'",
-        Backend::Postgres => "SELECT COUNT(*) AS n FROM information_schema.triggers WHERE trigger_name NOT LIKE '%no_change'",
+        Backend::Postgres => "SELECT COUNT(*) AS n FROM information_schema.triggers WHERE event_object_schema = 'public' AND trigger_name NOT LIKE '%no_change'",
     };
     let n: i64 = sqlx::query(triggers).fetch_one(db.pool()).await.unwrap().try_get("n").unwrap();
     assert_eq!(n, 0, "only the append-only guards remain");
