@@ -189,6 +189,7 @@ pub async fn insert_appeals(db: &Db, actor: &Actor, rows: &[SeedAppeal]) -> Resu
         }
         q.execute(tx.conn()).await?;
     }
+    sqlx::query("INSERT INTO appeal_codes (code, appeal_id) SELECT code, id FROM appeals WHERE id > $1").bind(before).execute(tx.conn()).await?;
     // Their lines in the record of duties, as the migration enters existing appeals.
     sqlx::query(&format!("{} WHERE a.id > $1", crate::appeals::record_from_appeals())).bind(before).execute(tx.conn()).await?;
     crate::duty::sight_of_recorded(&mut tx, "appeal", &format!("ref_id > {before}")).await?;

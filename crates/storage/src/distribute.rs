@@ -14,6 +14,8 @@ pub enum Place {
     Reference,
     /// Sharded by this column, co-located with the core's record of duties.
     ByDuty(&'static str),
+    /// Sharded by its own key, in a co-location group of its own (a lookup table).
+    ByKey(&'static str),
     /// Sharded by the audit chain, in the same co-location group: a chain's rows and its head
     /// on one shard, so an append is one shard's work and chains never wait for each other.
     ByChain,
@@ -48,7 +50,9 @@ pub const DESIGN: &[(&str, Place)] = &[
     ("exemptions", Place::Coordinator),
     ("incentives", Place::Coordinator),
     ("directives", Place::Coordinator),
-    ("appeals", Place::Coordinator),
+    ("appeals", Place::ByDuty("id")),
+    // A tracking code is unique where it is the key: a one-shard lookup by a citizen's code.
+    ("appeal_codes", Place::ByKey("code")),
     ("audit_log", Place::ByChain),
     ("audit_heads", Place::ByChain),
     // Written every few minutes, read by verify: small.
@@ -79,6 +83,7 @@ pub(crate) async fn apply(conn: &mut sqlx::AnyConnection) -> Result<Vec<String>>
             // The append-only guards are row triggers that touch nothing but their own row.
             Place::ByDuty(col) if *table == "duty_records" => format!("SELECT create_distributed_table('{table}', '{col}')"),
             Place::ByDuty(col) => format!("SELECT create_distributed_table('{table}', '{col}', colocate_with => 'duty_records')"),
+            Place::ByKey(col) => format!("SELECT create_distributed_table('{table}', '{col}', colocate_with => 'none')"),
             Place::ByChain => format!("SELECT create_distributed_table('{table}', 'chain', colocate_with => 'duty_records')"),
             Place::Coordinator => continue,
         };

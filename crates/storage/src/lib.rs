@@ -190,6 +190,15 @@ impl Db {
                     Box::pin(async move {
                         if is_sqlite {
                             sqlx::Executor::execute(&mut *conn, pragmas).await?;
+                        } else {
+                            // On a distributed engine a transaction that touched many shards in
+                            // parallel may not then write a table keyed to a reference table;
+                            // one connection per node for such writes keeps every transaction
+                            // possible (ours write one or a few shards).
+                            let citus = sqlx::query("SELECT 1 AS x FROM pg_extension WHERE extname = 'citus'").fetch_optional(&mut *conn).await?;
+                            if citus.is_some() {
+                                sqlx::Executor::execute(&mut *conn, "SET citus.multi_shard_modify_mode TO 'sequential'").await?;
+                            }
                         }
                         Ok(())
                     })

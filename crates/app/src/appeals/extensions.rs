@@ -64,7 +64,9 @@ pub async fn merge(db: &Db, who: &Who, id: i64, into: i64, now: i64) -> Result<A
         return Err(forbidden());
     }
     let raw = store::get(db, id).await?.ok_or_else(|| DomainError::not_found("appeal"))?;
-    let target = store::get(db, into).await?.ok_or_else(|| DomainError::not_found("duplicate_of"))?;
+    let mut tx = db.begin_write().await?;
+    // Read in the writing transaction: no database key guards the pair (it may span shards).
+    let target = store::get_tx(&mut tx, into).await?.ok_or_else(|| DomainError::not_found("duplicate_of"))?;
     if raw.state != AppealState::Received || target.id == raw.id || target.duplicate_of.is_some() {
         return Err(DomainError::field(ErrorCode::Conflict, "duplicate_of").into());
     }
@@ -72,7 +74,6 @@ pub async fn merge(db: &Db, who: &Who, id: i64, into: i64, now: i64) -> Result<A
     after.duplicate_of = Some(target.id);
     after.state = AppealState::Closed;
     after.closed_at = Some(now);
-    let mut tx = db.begin_write().await?;
     store::save(&mut tx, &who.actor, &raw, &after, "merge", Some(&target.code), now).await?;
     tx.commit().await?;
     visible(db, who, id).await

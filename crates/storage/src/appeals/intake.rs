@@ -91,6 +91,13 @@ pub async fn insert_many(tx: &mut WriteTx, items: &[Intake]) -> Result<Vec<Appea
             Ok(received(id, it))
         })
         .collect::<Result<_>>()?;
+    // The codes' own table is where a code is unique (the orders are sharded by id).
+    let sql = format!("INSERT INTO appeal_codes (code, appeal_id) VALUES {}", crate::values(out.len(), 2));
+    let mut q = sqlx::query(&sql);
+    for a in &out {
+        q = q.bind(&a.code).bind(a.id);
+    }
+    q.execute(tx.conn()).await.map_err(unique_as("code"))?;
     let entries: Vec<crate::duty::trail::Entry<'_>> = out
         .iter()
         .zip(items)

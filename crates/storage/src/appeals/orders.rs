@@ -83,9 +83,10 @@ pub async fn get_tx(tx: &mut WriteTx, id: i64) -> Result<Option<Appeal>> {
     row.as_ref().map(appeal).transpose()
 }
 
+/// The work order with this tracking code: the code's own table first (one shard), then the order.
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<Appeal>> {
-    let row = sqlx::query(&format!("SELECT {COLS} {FROM} WHERE a.code = $1")).bind(code).fetch_optional(db.pool()).await?;
-    row.as_ref().map(appeal).transpose()
+    let Some(r) = sqlx::query("SELECT appeal_id FROM appeal_codes WHERE code = $1").bind(code).fetch_optional(db.pool()).await? else { return Ok(None) };
+    get(db, crate::get_i64(&r, "appeal_id")?).await
 }
 
 /// One row of the trail.

@@ -181,9 +181,11 @@ pub async fn upsert_category(tx: &mut WriteTx, actor: &Actor, c: &CategoryRow) -
                 "keywords": get_str(&r, "keywords")?, "unit_id": get_opt_i64(&r, "unit_id")?, "active": get_i64(&r, "active")? != 0 }))
         })
         .transpose()?;
+    // Read first: a distributed engine takes no subquery inside VALUES (and writers of this table queue on `lock_shared`).
+    let last = get_i64(&sqlx::query("SELECT COALESCE(MAX(sort_order), 0) AS m FROM appeal_categories").fetch_one(tx.conn()).await?, "m")?;
     sqlx::query(
         "INSERT INTO appeal_categories (code, name, grp, description, keywords, unit_id, active, sort_order) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT COALESCE(MAX(sort_order), 0) + 1 FROM appeal_categories)) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, grp = excluded.grp, description = excluded.description, \
          keywords = excluded.keywords, unit_id = excluded.unit_id, active = excluded.active",
     )
@@ -194,6 +196,7 @@ pub async fn upsert_category(tx: &mut WriteTx, actor: &Actor, c: &CategoryRow) -
     .bind(c.keywords.join("、"))
     .bind(c.unit_id)
     .bind(i64::from(c.active))
+    .bind(last + 1)
     .execute(tx.conn())
     .await?;
     crate::versions::bump(tx, crate::versions::Cached::AppealCategories).await?;

@@ -50,6 +50,28 @@ pub async fn rate_secret(db: &Db, id: i64) -> Result<Option<String>> {
 }
 
 pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
+    // Tracking codes are found in their own table (one shard each), then the orders by id.
+    if !f.codes.is_empty() {
+        let found = ids_of_codes(db, &f.codes).await?;
+        let ids: Vec<i64> = if f.ids.is_empty() { found } else { f.ids.iter().copied().filter(|i| found.contains(i)).collect() };
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        return list_by(db, &Filter { codes: Vec::new(), ids, ..f.clone() }).await;
+    }
+    list_by(db, f).await
+}
+
+async fn ids_of_codes(db: &Db, codes: &[String]) -> Result<Vec<i64>> {
+    let sql = format!("SELECT appeal_id FROM appeal_codes WHERE code IN ({})", (1..=codes.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", "));
+    let mut q = sqlx::query(&sql);
+    for c in codes {
+        q = q.bind(c);
+    }
+    q.fetch_all(db.pool()).await?.iter().map(|r| crate::get_i64(r, "appeal_id")).collect()
+}
+
+async fn list_by(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
     // A unit's newest first: each of its (few) units walks its own appeals newest first and
     // stops once it has a page, instead of reading every appeal of the subtree to sort them.
     if f.owner_paths.as_ref().is_some_and(Vec::is_empty) {
@@ -95,10 +117,6 @@ pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
     if !f.ids.is_empty() {
         let xs: Vec<String> = f.ids.iter().map(|i| p(&mut args, Arg::I(*i))).collect();
         sql += &format!(" AND a.id IN ({})", xs.join(", "));
-    }
-    if !f.codes.is_empty() {
-        let xs: Vec<String> = f.codes.iter().map(|c| p(&mut args, Arg::S(c.clone()))).collect();
-        sql += &format!(" AND a.code IN ({})", xs.join(", "));
     }
     if !f.channels.is_empty() {
         let xs: Vec<String> = f.channels.iter().map(|s| p(&mut args, Arg::S(s.clone()))).collect();
