@@ -40,14 +40,15 @@ pub const DESIGN: &[(&str, Place)] = &[
     ("duty_sight", Place::ByDuty("ref_id")),
     ("duty_trail", Place::ByDuty("ref_id")),
     ("duty_extensions", Place::ByDuty("ref_id")),
-    // Blocked (DISTRIBUTION.md): keys without the duty's id, self references.
-    ("duties", Place::Coordinator),
-    ("duty_units", Place::Coordinator),
-    ("duty_milestones", Place::Coordinator),
-    ("duty_reports", Place::Coordinator),
-    ("attachments", Place::Coordinator),
-    ("notices", Place::Coordinator),
-    ("exemptions", Place::Coordinator),
+    // A task and everything under it (migration 18), its own table first (the others refer to it).
+    ("duties", Place::ByDuty("id")),
+    ("duty_units", Place::ByDuty("duty_id")),
+    ("duty_milestones", Place::ByDuty("duty_id")),
+    ("duty_reports", Place::ByDuty("duty_id")),
+    ("attachments", Place::ByDuty("duty_id")),
+    ("notices", Place::ByDuty("ref_id")),
+    ("exemptions", Place::ByDuty("duty_id")),
+    // Few rows, read with their unit or directive: kept on the coordinator.
     ("incentives", Place::Coordinator),
     ("directives", Place::Coordinator),
     ("appeals", Place::ByDuty("id")),
@@ -73,6 +74,33 @@ pub(crate) async fn apply(conn: &mut sqlx::AnyConnection) -> Result<Vec<String>>
     }
     let rows = sqlx::query("SELECT table_name::text AS t FROM citus_tables WHERE citus_table_type <> 'local'").fetch_all(&mut *conn).await?;
     let placed: Vec<String> = rows.iter().map(|r| get_str(r, "t")).collect::<Result<_>>()?;
+    // The engine shards no table with an identity column once a key to a reference table made
+    // it a "citus local" table: such ids come from a plain sequence instead (same values on).
+    for (table, place) in DESIGN {
+        if !placed.iter().any(|p| p == table) && !matches!(place, Place::Reference | Place::Coordinator) {
+            identity_to_sequence(conn, table).await?;
+        }
+    }
+    // Keys between two tables to be sharded go while they are placed and come back after (the
+    // engine places no table that a local table refers to).
+    let to_shard: Vec<String> = DESIGN
+        .iter()
+        .filter(|(t, p)| !placed.iter().any(|x| x == t) && !matches!(p, Place::Reference | Place::Coordinator))
+        .map(|(t, _)| format!("'{t}'"))
+        .collect();
+    let mut keys = Vec::new();
+    if !to_shard.is_empty() {
+        let list = to_shard.join(", ");
+        let sql = format!(
+            "SELECT conname::text AS n, conrelid::regclass::text AS t, pg_get_constraintdef(oid) AS d FROM pg_constraint \
+             WHERE contype = 'f' AND conrelid::regclass::text IN ({list}) AND confrelid::regclass::text IN ({list})"
+        );
+        for r in sqlx::query(&sql).fetch_all(&mut *conn).await? {
+            let (name, table, def) = (get_str(&r, "n")?, get_str(&r, "t")?, get_str(&r, "d")?);
+            sqlx::raw_sql(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}")).execute(&mut *conn).await?;
+            keys.push((table, name, def));
+        }
+    }
     let mut done = Vec::new();
     for (table, place) in DESIGN {
         if placed.iter().any(|p| p == table) {
@@ -91,7 +119,31 @@ pub(crate) async fn apply(conn: &mut sqlx::AnyConnection) -> Result<Vec<String>>
         sqlx::raw_sql(&sql).execute(&mut *conn).await?;
         done.push((*table).to_string());
     }
+    for (table, name, def) in keys {
+        sqlx::raw_sql(&format!("ALTER TABLE {table} ADD CONSTRAINT {name} {def}")).execute(&mut *conn).await?;
+    }
     Ok(done)
+}
+
+/// Replace the table's identity columns by a sequence of their own going on from the largest id.
+async fn identity_to_sequence(conn: &mut sqlx::AnyConnection, table: &str) -> Result<()> {
+    let cols = sqlx::query("SELECT attname::text AS c FROM pg_attribute WHERE attrelid = CAST($1 AS regclass) AND attidentity <> ''")
+        .bind(table)
+        .fetch_all(&mut *conn)
+        .await?;
+    for r in &cols {
+        let col = get_str(r, "c")?;
+        let seq = format!("{table}_{col}_seq");
+        for sql in [
+            format!("ALTER TABLE {table} ALTER COLUMN {col} DROP IDENTITY IF EXISTS"),
+            format!("CREATE SEQUENCE IF NOT EXISTS {seq} AS BIGINT OWNED BY {table}.{col}"),
+            format!("SELECT setval('{seq}', COALESCE((SELECT MAX({col}) FROM {table}), 0) + 1, false)"),
+            format!("ALTER TABLE {table} ALTER COLUMN {col} SET DEFAULT nextval('{seq}')"),
+        ] {
+            sqlx::raw_sql(&sql).execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The place each table has now: (table, `reference`, `distributed` or `local`), from the engine.

@@ -25,6 +25,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (15, "keys_with_the_duty", include_str!("../migrations/sqlite/0015_keys_with_the_duty.sql")),
     (16, "audit_chains", include_str!("../migrations/sqlite/0016_audit_chains.sql")),
     (17, "appeals_by_id", include_str!("../migrations/sqlite/0017_appeals_by_id.sql")),
+    (18, "tasks_by_duty", include_str!("../migrations/sqlite/0018_tasks_by_duty.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -44,6 +45,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (15, "keys_with_the_duty", include_str!("../migrations/postgres/0015_keys_with_the_duty.sql")),
     (16, "audit_chains", include_str!("../migrations/postgres/0016_audit_chains.sql")),
     (17, "appeals_by_id", include_str!("../migrations/postgres/0017_appeals_by_id.sql")),
+    (18, "tasks_by_duty", include_str!("../migrations/postgres/0018_tasks_by_duty.sql")),
 ];
 
 /// A migration this run applied.

@@ -15,7 +15,7 @@ async fn on_citus_the_core_is_distributed_and_the_county_runs() {
     let d = db(&url).await;
     let placed = luoshi_storage::distribute::placed(&d).await.unwrap();
     let kind = |t: &str| placed.iter().find(|(n, _)| n == t).map(|(_, k)| k.clone()).unwrap_or_default();
-    for t in ["duty_records", "duty_sight", "duty_trail", "duty_extensions", "audit_log", "audit_heads", "appeals", "appeal_codes"] {
+    for t in DISTRIBUTED.iter().copied().chain(["appeal_codes"]) {
         assert_eq!(kind(t), "distributed", "{t}: {placed:?}");
     }
     for t in ["units", "users", "rules", "calendar_days", "appeal_categories", "data_versions"] {

@@ -77,6 +77,14 @@ pub async fn apply_exemption(
     if pending.is_some() {
         return Err(DomainError::field(ErrorCode::Duplicate, "exemption").into());
     }
+    // The notice must be this task's (no database key: notices and exemptions are sharded by the duty).
+    if let Some(n) = notice_id {
+        let found =
+            sqlx::query("SELECT id FROM notices WHERE ref_id = $1 AND kind = 'task' AND id = $2").bind(duty_id).bind(n).fetch_optional(tx.conn()).await?;
+        if found.is_none() {
+            return Err(DomainError::invalid("notice_id").into());
+        }
+    }
     let row = sqlx::query(
         "INSERT INTO exemptions (duty_id, notice_id, unit_id, applicant, reason, conditions_json, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'applied', $7, $7) RETURNING id",
     )
@@ -148,6 +156,12 @@ pub struct Incentive {
 }
 
 pub async fn add_incentive(tx: &mut WriteTx, actor: &Actor, unit_id: i64, user_id: Option<i64>, duty_id: Option<i64>, kind: &str, reason: &str) -> Result<i64> {
+    // The task must exist (no database key: the tasks are sharded, the incentives are not).
+    if let Some(d) = duty_id {
+        if sqlx::query("SELECT id FROM duties WHERE id = $1").bind(d).fetch_optional(tx.conn()).await?.is_none() {
+            return Err(DomainError::invalid("duty_id").into());
+        }
+    }
     let row = sqlx::query("INSERT INTO incentives (unit_id, user_id, duty_id, kind, reason, at, by_actor) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
         .bind(unit_id)
         .bind(user_id)

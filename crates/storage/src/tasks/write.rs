@@ -161,12 +161,15 @@ pub async fn sync_new(tx: &mut WriteTx, ids: &[i64]) -> Result<()> {
     for chunk in ids.chunks(500) {
         // Ids are integers from the database, written in as literals.
         let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        sqlx::query(&format!(
-            "UPDATE directives SET task_count = task_count + (SELECT COUNT(*) FROM duties d WHERE d.directive_id = directives.id AND d.id IN ({list})) \
-             WHERE id IN (SELECT directive_id FROM duties WHERE id IN ({list}))"
-        ))
-        .execute(tx.conn())
-        .await?;
+        // Counted, then added (a distributed engine takes no subquery on the tasks inside an update of the directives).
+        let sql = format!("SELECT directive_id, COUNT(*) AS n FROM duties WHERE id IN ({list}) AND directive_id IS NOT NULL GROUP BY directive_id");
+        for r in sqlx::query(&sql).fetch_all(tx.conn()).await? {
+            sqlx::query("UPDATE directives SET task_count = task_count + $1 WHERE id = $2")
+                .bind(get_i64(&r, "n")?)
+                .bind(get_i64(&r, "directive_id")?)
+                .execute(tx.conn())
+                .await?;
+        }
     }
     Ok(())
 }
@@ -189,6 +192,12 @@ pub async fn insert_task(
 
 /// Check what a task refers to: its parent (in the same directive), its units and its leader.
 pub async fn check_refs(tx: &mut WriteTx, directive_id: Option<i64>, t: &NewTask) -> Result<()> {
+    // Checked here, not by database keys: a task, its parent and its directive may sit on different shards.
+    if let Some(d) = directive_id {
+        if sqlx::query("SELECT id FROM directives WHERE id = $1").bind(d).fetch_optional(tx.conn()).await?.is_none() {
+            return Err(DomainError::invalid("directive_id").into());
+        }
+    }
     if let Some(p) = t.parent_id {
         let row = sqlx::query("SELECT directive_id FROM duties WHERE id = $1").bind(p).fetch_optional(tx.conn()).await?;
         match row {
