@@ -51,12 +51,27 @@ async fn on_citus_the_core_is_distributed_and_the_county_runs() {
     assert_ne!(code, 0, "a removed tail must be caught: {err}");
 }
 
+/// The tables sharded by the duty (or the audit chain), all in one co-location group.
+const DISTRIBUTED: &[&str] = &[
+    "duty_records",
+    "duty_sight",
+    "duty_trail",
+    "duty_extensions",
+    "audit_log",
+    "audit_heads",
+    "appeals",
+    "duties",
+    "duty_units",
+    "duty_milestones",
+    "duty_reports",
+    "attachments",
+    "notices",
+    "exemptions",
+];
+
 /// The co-location groups of the core's distributed tables.
 async fn core_colocations(d: &Db) -> Vec<i64> {
-    let mut ids: Vec<i64> =
-        luoshi_storage::testing::colocation_ids(d, &["duty_records", "duty_sight", "duty_trail", "duty_extensions", "audit_log", "audit_heads", "appeals"])
-            .await
-            .unwrap();
+    let mut ids: Vec<i64> = luoshi_storage::testing::colocation_ids(d, DISTRIBUTED).await.unwrap();
     ids.sort_unstable();
     ids.dedup();
     ids
