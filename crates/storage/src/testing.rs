@@ -9,18 +9,49 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// A database for one test. SQLite files are removed on drop; PostgreSQL databases are left
-/// for the CI script to drop (they are named `<scratch>_t<pid>_<n>`).
+/// A database for one test, removed with its [`Scratch`].
 pub struct TestDb {
     pub db: Db,
     pub url: String,
-    dir: Option<PathBuf>,
+    _scratch: Scratch,
 }
 
-impl Drop for TestDb {
+/// What a fresh test database leaves behind, removed on drop: a SQLite file's folder, or a
+/// database on every node of a Citus cluster (each keeps a background worker per database, and
+/// a cluster has few). Plain PostgreSQL databases are left for the CI script to drop (they are
+/// named `<scratch>_t<pid>_<n>`).
+#[derive(Default)]
+pub struct Scratch {
+    dir: Option<PathBuf>,
+    /// The cluster's databases: (an administrative URL per node, the database's name).
+    cluster: Option<(Vec<String>, String)>,
+}
+
+impl Scratch {
+    /// The SQLite database's folder (none on PostgreSQL).
+    pub fn dir(&self) -> Option<&std::path::Path> {
+        self.dir.as_deref()
+    }
+}
+
+impl Drop for Scratch {
     fn drop(&mut self) {
         if let Some(d) = &self.dir {
             let _ = std::fs::remove_dir_all(d);
+        }
+        if let Some((admins, name)) = self.cluster.take() {
+            // A runtime of its own on a thread of its own: drop may run inside the test's runtime.
+            let dropper = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                rt.block_on(async move {
+                    for admin in &admins {
+                        if let Ok(mut c) = <sqlx::AnyConnection as sqlx::Connection>::connect(admin).await {
+                            let _ = sqlx::Executor::execute(&mut c, format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str()).await;
+                        }
+                    }
+                });
+            });
+            let _ = dropper.join();
         }
     }
 }
@@ -31,8 +62,8 @@ fn unique() -> String {
     format!("{}_{n}_{nanos}", std::process::id())
 }
 
-/// The URL of a fresh, empty database (not yet migrated), and the folder to remove for SQLite.
-pub async fn fresh_url() -> Result<(String, Option<PathBuf>)> {
+/// The URL of a fresh, empty database (not yet migrated), and what to remove after the test.
+pub async fn fresh_url() -> Result<(String, Scratch)> {
     match std::env::var("LUOSHI_TEST_DATABASE_URL") {
         Ok(base) if !base.trim().is_empty() => {
             sqlx::any::install_default_drivers();
@@ -43,15 +74,17 @@ pub async fn fresh_url() -> Result<(String, Option<PathBuf>)> {
             let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&base).await?;
             sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE \"{db_name}\"").as_str()).await?;
             sqlx::Connection::close(admin).await?;
+            let mut scratch = Scratch::default();
             if let Ok(workers) = std::env::var("LUOSHI_TEST_CITUS_WORKERS") {
-                citus_database(server, name, &db_name, &workers).await?;
+                let admins = citus_database(server, name, &db_name, &workers).await?;
+                scratch.cluster = Some((admins, db_name.clone()));
             }
-            Ok((format!("{server}/{db_name}"), None))
+            Ok((format!("{server}/{db_name}"), scratch))
         }
         _ => {
             let dir = std::env::temp_dir().join(format!("luoshi-test-{}", unique()));
             std::fs::create_dir_all(&dir).map_err(|e| StoreError::BadUrl(e.to_string()))?;
-            Ok((format!("sqlite://{}/luoshi.db", dir.display()), Some(dir)))
+            Ok((format!("sqlite://{}/luoshi.db", dir.display()), Scratch { dir: Some(dir), cluster: None }))
         }
     }
 }
@@ -59,7 +92,8 @@ pub async fn fresh_url() -> Result<(String, Option<PathBuf>)> {
 /// Make the fresh database a Citus cluster's, as `citus-cluster.sh createdb` does: the same
 /// database on every worker (`host:port`, comma-separated; each has the base database too), the
 /// extension on every node, the workers registered. `luoshi migrate` then distributes the tables.
-async fn citus_database(server: &str, base_name: &str, db_name: &str, workers: &str) -> Result<()> {
+/// Returns an administrative URL per node (the coordinator's first), to drop it after.
+async fn citus_database(server: &str, base_name: &str, db_name: &str, workers: &str) -> Result<Vec<String>> {
     use sqlx::{Connection, Executor};
     // Registering nodes propagates roles; two tests doing it at once collide ("tuple concurrently updated").
     static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -89,7 +123,7 @@ async fn citus_database(server: &str, base_name: &str, db_name: &str, workers: &
         sqlx::query("SELECT citus_add_node($1, $2)").bind(h).bind(p).execute(&mut c).await?;
     }
     c.close().await?;
-    Ok(())
+    Ok(std::iter::once(coordinator.as_str()).chain(workers.iter().copied()).map(|n| format!("postgres://{user}@{n}/{base_name}")).collect())
 }
 
 impl TestDb {
@@ -104,9 +138,9 @@ impl TestDb {
 
     /// A fresh database with nothing in it.
     pub async fn empty() -> Result<TestDb> {
-        let (url, dir) = fresh_url().await?;
+        let (url, scratch) = fresh_url().await?;
         let db = Db::connect(&url, &ConnectOptions { max_connections: 4, ..ConnectOptions::default() }).await?;
-        Ok(TestDb { db, url, dir })
+        Ok(TestDb { db, url, _scratch: scratch })
     }
 }
 

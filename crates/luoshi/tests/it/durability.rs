@@ -153,8 +153,8 @@ fn chattr(flag: &str, files: &[std::path::PathBuf]) -> bool {
 /// acknowledged is lost, and the server recovers by itself when the files are writable again.
 #[tokio::test]
 async fn a_read_only_database_fails_clearly_and_recovers() {
-    let (url, dir) = fresh_url().await.unwrap();
-    let Some(dir) = dir else { return }; // SQLite only
+    let (url, scratch) = fresh_url().await.unwrap();
+    let Some(dir) = scratch.dir() else { return }; // SQLite only
     let (county, mut child, base, client, csrf) = seeded_server(&url).await;
     let mut acknowledged = Vec::new();
     for i in 0..5 {
@@ -266,7 +266,7 @@ async fn a_full_disk_fails_clearly_and_recovers() {
 #[ignore = "restarts the PostgreSQL cluster; .ci/run runs it alone"]
 async fn postgres_restart_under_load() {
     let Ok(_) = std::env::var("LUOSHI_TEST_DATABASE_URL") else { return };
-    let (url, _) = fresh_url().await.unwrap();
+    let (url, _scratch) = fresh_url().await.unwrap();
     let (county, mut child, base, client, csrf) = seeded_server(&url).await;
     let version = std::fs::read_dir("/etc/postgresql").unwrap().next().unwrap().unwrap().file_name().into_string().unwrap();
     let writer = {
