@@ -13,6 +13,7 @@ pub mod deadline;
 pub mod doc;
 pub mod duty;
 pub mod error;
+pub mod hazards;
 pub mod i18n;
 pub mod plausible;
 pub mod publish;

@@ -1,0 +1,8 @@
+//! 安全生产 (work safety, rules-cn.md §4): a hazard's rectification is a kind of duty
+//! ([`HazardFlow`] on the duty core); accidents are graded by 国务院令第493号 第三条 and
+//! reported on an hour clock ([`accident`]).
+
+pub mod accident;
+mod flow;
+
+pub use flow::{HazardAction, HazardFacts, HazardFlow, HazardGrade, HazardSide, HazardState};
