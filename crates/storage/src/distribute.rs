@@ -54,6 +54,9 @@ pub const DESIGN: &[(&str, Place)] = &[
     ("appeals", Place::ByDuty("id")),
     // A tracking code is unique where it is the key: a one-shard lookup by a citizen's code.
     ("appeal_codes", Place::ByKey("code")),
+    // 安全生产 (migration 19): the enterprises every hazard is read with, the hazards by their id.
+    ("enterprises", Place::Reference),
+    ("hazards", Place::ByDuty("id")),
     ("audit_log", Place::ByChain),
     ("audit_heads", Place::ByChain),
     // Written every few minutes, read by verify: small.
@@ -77,7 +80,7 @@ pub(crate) async fn apply(conn: &mut sqlx::AnyConnection) -> Result<Vec<String>>
     // The engine shards no table with an identity column once a key to a reference table made
     // it a "citus local" table: such ids come from a plain sequence instead (same values on).
     for (table, place) in DESIGN {
-        if !placed.iter().any(|p| p == table) && !matches!(place, Place::Reference | Place::Coordinator) {
+        if !placed.iter().any(|p| p == table) && *place != Place::Coordinator {
             identity_to_sequence(conn, table).await?;
         }
     }

@@ -26,6 +26,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (16, "audit_chains", include_str!("../migrations/sqlite/0016_audit_chains.sql")),
     (17, "appeals_by_id", include_str!("../migrations/sqlite/0017_appeals_by_id.sql")),
     (18, "tasks_by_duty", include_str!("../migrations/sqlite/0018_tasks_by_duty.sql")),
+    (19, "hazards", include_str!("../migrations/sqlite/0019_hazards.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -46,6 +47,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (16, "audit_chains", include_str!("../migrations/postgres/0016_audit_chains.sql")),
     (17, "appeals_by_id", include_str!("../migrations/postgres/0017_appeals_by_id.sql")),
     (18, "tasks_by_duty", include_str!("../migrations/postgres/0018_tasks_by_duty.sql")),
+    (19, "hazards", include_str!("../migrations/postgres/0019_hazards.sql")),
 ];
 
 /// A migration this run applied.

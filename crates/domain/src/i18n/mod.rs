@@ -40,10 +40,12 @@ mod appeals;
 mod documents;
 mod duty;
 mod foundation;
+mod hazards;
 mod tasks;
 
 /// Every module's part of the catalogue; a key is defined once in all of them (a test says so).
-static CATALOGUES: &[&[(&str, &str, &str)]] = &[foundation::MESSAGES, duty::MESSAGES, tasks::MESSAGES, appeals::MESSAGES, documents::MESSAGES];
+static CATALOGUES: &[&[(&str, &str, &str)]] =
+    &[foundation::MESSAGES, duty::MESSAGES, tasks::MESSAGES, appeals::MESSAGES, documents::MESSAGES, hazards::MESSAGES];
 
 /// Every entry of every module's catalogue.
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {

@@ -11,6 +11,7 @@ mod appeals;
 mod auth;
 mod documents;
 mod duties;
+mod hazards;
 mod open311;
 mod pages;
 mod records;

@@ -1,0 +1,103 @@
+//! 安全生产 over HTTP (JSON API): the enterprise ledger, registering a hazard found on an
+//! inspection, its page with what the caller may do, its actions and the hazard ledger (台账).
+//! Each route is one line of the table below with its policy; the use cases check the rest.
+
+use crate::error::AppResult;
+use crate::extract::{Path, Query};
+use crate::http::{Ctx, Input};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use luoshi_app::hazards::{self as svc, ActInput, EnterpriseInput, HazardInput};
+use luoshi_domain::hazards::{HazardGrade, HazardState};
+use luoshi_domain::i18n::t;
+use luoshi_domain::DomainError;
+
+pub async fn create_enterprise(ctx: Ctx, State(app): State<AppState>, Input(input): Input<EnterpriseInput>) -> AppResult<Response> {
+    let (e, warnings) = svc::create_enterprise(&app.db, &ctx.who()?, &input, app.now()).await?;
+    let warnings: Vec<_> = warnings.iter().map(|w| serde_json::json!({ "code": w, "message": t(ctx.lang, w) })).collect();
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "enterprise": e, "warnings": warnings }))).into_response())
+}
+
+pub async fn enterprises(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> {
+    let who = ctx.who()?;
+    // The supervision office sees the county's ledger; a department the enterprises it regulates.
+    let path = (!who.is_supervisor() && who.role != Some(luoshi_domain::user::Role::Leader)).then_some(who.unit_path.as_str());
+    let rows = luoshi_storage::hazards::enterprises(&app.db, path, 500).await?;
+    Ok(Json(serde_json::json!({ "enterprises": rows })).into_response())
+}
+
+pub async fn register(ctx: Ctx, State(app): State<AppState>, Input(input): Input<HazardInput>) -> AppResult<Response> {
+    let v = svc::register(&app.db, &ctx.who()?, &input, app.today(), app.now()).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!(v))).into_response())
+}
+
+pub async fn page(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    Ok(Json(svc::view(&app.db, &ctx.who()?, id).await?).into_response())
+}
+
+pub async fn act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(input): Input<ActInput>) -> AppResult<Response> {
+    let v = svc::act(&app.db, &ctx.who()?, id, &input, app.today(), app.now()).await?;
+    Ok(Json(v).into_response())
+}
+
+/// An optional filter value: empty for none, else one the parser knows (or `invalid` naming it).
+fn pick<T>(s: &str, field: &str, parse: fn(&str) -> Option<T>) -> Result<Option<T>, DomainError> {
+    if s.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse(s).map(Some).ok_or_else(|| DomainError::invalid(field))
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LedgerQuery {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    grade: String,
+    before: Option<i64>,
+}
+
+pub async fn ledger(ctx: Ctx, State(app): State<AppState>, Query(q): Query<LedgerQuery>) -> AppResult<Response> {
+    let state = pick(&q.state, "state", HazardState::parse)?;
+    let grade = pick(&q.grade, "grade", HazardGrade::parse)?;
+    let rows = svc::ledger(&app.db, &ctx.who()?, state, grade, q.before).await?;
+    let next = if rows.len() == 100 { rows.last().map(|h| h.id) } else { None };
+    Ok(Json(serde_json::json!({ "hazards": rows, "next_before": next })).into_response())
+}
+
+/// This module's routes: one line each with its policy and summary.
+pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
+    use axum::http::Method as M;
+    use luoshi_domain::access::TASK_READERS;
+    t.add(M::GET, "/api/v1/enterprises", TASK_READERS, "hazards", "The enterprise ledger the caller may see (the county's for the supervision office)", enterprises)
+        .add(
+            M::POST,
+            "/api/v1/enterprises",
+            TASK_READERS,
+            "hazards",
+            "Add an enterprise {name, credit_code, industry, regulator_unit_id, township_id, address, size, flags[], hazard_source_level}; a failing credit-code check is a warning",
+            create_enterprise,
+        )
+        .add(M::GET, "/api/v1/hazards", TASK_READERS, "hazards", "The hazard ledger (台账) the caller may see (?state=&grade=&before=ID), newest first", ledger)
+        .add(
+            M::POST,
+            "/api/v1/hazards",
+            TASK_READERS,
+            "hazards",
+            "Register a hazard found on an inspection {enterprise_id | place + owner_unit_id, description, found_on, control_measures}",
+            register,
+        )
+        .add(M::GET, "/api/v1/hazards/{id}", TASK_READERS, "hazards", "A hazard with its trail and the actions the caller may take now", page)
+        .add(
+            M::POST,
+            "/api/v1/hazards/{id}/actions",
+            TASK_READERS,
+            "hazards",
+            "Act on a hazard {action, version, deadline, basis_catalogue, basis_article, basis_item, five{measures, responsibility, funds, time_limit, plan}, evidence, stop_production, note}",
+            act,
+        )
+}

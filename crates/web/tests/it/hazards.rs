@@ -1,0 +1,104 @@
+//! 安全生产 end to end over HTTP (issue 14): an enterprise in the ledger, a 重大 hazard found on
+//! an inspection (refused without its 判定依据, accepted with it), the 五落实, the ladder once
+//! its deadline passes, 验收 by a unit other than the owner, 销号 with evidence, and 回头看
+//! reopening it with the first closure kept in the trail. Another township sees none of it.
+
+use crate::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_major_hazard_from_inspection_to_look_back() {
+    let app = spawn_app().await;
+    let town = app.unit_id("城关镇").await;
+    let office = app.login("supervisor").await;
+    let staff = app.login("staff").await;
+
+    // The enterprise ledger: a valid credit code, a failing check character (a warning), a bad shape (refused).
+    let ent = |code: &str| json!({ "name": format!("城关镇化工厂{code}"), "credit_code": code, "industry": "C26", "regulator_unit_id": town, "township_id": town, "flags": ["危化"] });
+    let r = office.post(&app, "/api/v1/enterprises", ent("91350100M000100Y43")).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["warnings"].as_array().unwrap().is_empty(), "{body}");
+    let enterprise = body["enterprise"]["id"].as_i64().unwrap();
+    let warned: Value = office.post(&app, "/api/v1/enterprises", ent("91350100M000100Y44")).await.json().await.unwrap();
+    assert_eq!(warned["warnings"][0]["code"], "hazards.warning.credit_code_check", "{warned}");
+    let (status, code, _) = error_code(office.post(&app, "/api/v1/enterprises", ent("9135010")).await).await;
+    assert_eq!((status, code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"));
+
+    // 排查登记 by the township (it regulates the enterprise here, 属地).
+    let r = staff.post(&app, "/api/v1/hazards", json!({ "enterprise_id": enterprise, "description": "液氨储罐区未设置泄漏报警装置", "found_on": TODAY })).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    let id = v["hazard"]["id"].as_i64().unwrap();
+    assert_eq!(v["hazard"]["state"], "registered");
+    assert!(v["may"].as_array().unwrap().iter().any(|a| a == "grade_major"), "{v}");
+    let act = |body: Value| {
+        let path = format!("/api/v1/hazards/{id}/actions");
+        (path, body)
+    };
+
+    // 重大 without 判定依据: refused naming it; with it: 五落实 next.
+    let (p, b) = act(json!({ "action": "grade_major", "deadline": "2026-06-25" }));
+    let r = staff.post(&app, &p, b).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!((e["error"]["code"].as_str(), e["error"]["field"].as_str()), (Some("required"), Some("basis")), "{e}");
+    let (p, b) = act(
+        json!({ "action": "grade_major", "deadline": "2026-06-25", "basis_catalogue": "工贸企业重大事故隐患判定标准（应急管理部令第10号）", "basis_article": "第五条", "basis_item": "（二）", "stop_production": true }),
+    );
+    let v: Value = staff.post(&app, &p, b).await.json().await.unwrap();
+    assert_eq!((v["hazard"]["state"].as_str(), v["hazard"]["grade"].as_str()), (Some("planning"), Some("major")), "{v}");
+    let (p, b) = act(json!({ "action": "implement", "five": { "measures": "加装泄漏报警并联锁", "responsibility": "厂长", "funds": "" } }));
+    assert_eq!(error_code(staff.post(&app, &p, b).await).await.1, "required");
+    let five = json!({ "measures": "加装泄漏报警并联锁", "responsibility": "厂长张某", "funds": "8万元", "time_limit": "2026-06-25前", "plan": "液氨泄漏专项应急预案" });
+    let (p, b) = act(json!({ "action": "implement", "five": five }));
+    let v: Value = staff.post(&app, &p, b).await.json().await.unwrap();
+    assert_eq!(v["hazard"]["state"], "rectifying");
+
+    // The deadline passes: the one supervision run raises the ladder on it, once.
+    let r = luoshi_app::supervision::supervise(&app.t.db, day("2026-06-29")).await.unwrap();
+    let (_, c) = r.others.iter().find(|(k, _)| k == "hazard").expect("the run visits hazards");
+    assert!(c.notices >= 1, "{c:?}");
+    let page: Value = staff.get(&app, &format!("/api/v1/hazards/{id}")).await.json().await.unwrap();
+    let actions: Vec<&str> = page["trail"].as_array().unwrap().iter().map(|s| s["action"].as_str().unwrap()).collect();
+    assert!(actions.iter().any(|a| a.starts_with("notice_")), "{actions:?}");
+
+    // 验收 is not the owner's: the township asks, the county office accepts.
+    let (p, b) = act(json!({ "action": "submit" }));
+    assert_eq!(staff.post(&app, &p, b).await.status(), StatusCode::OK);
+    let (p, b) = act(json!({ "action": "pass" }));
+    assert_eq!(staff.post(&app, &p, b.clone()).await.status(), StatusCode::FORBIDDEN);
+    let version = office.get(&app, &format!("/api/v1/hazards/{id}")).await.json::<Value>().await.unwrap()["version"].as_i64().unwrap();
+    let v: Value = office.post(&app, &p, json!({ "action": "pass", "version": version })).await.json().await.unwrap();
+    assert_eq!(v["hazard"]["state"], "accepted");
+    // A stale version is refused.
+    let (status, code, _) = error_code(office.post(&app, &p, json!({ "action": "close", "evidence": "x", "version": version })).await).await;
+    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "conflict"));
+    // 销号 needs evidence.
+    let (p, b) = act(json!({ "action": "close" }));
+    assert_eq!(error_code(office.post(&app, &p, b).await).await.1, "required");
+    let (p, b) = act(json!({ "action": "close", "evidence": "验收报告及整改照片" }));
+    let v: Value = office.post(&app, &p, b).await.json().await.unwrap();
+    assert_eq!(v["hazard"]["state"], "closed");
+
+    // 回头看 reopens it: back to 治理, the first closure kept in the trail.
+    let (p, b) = act(json!({ "action": "reopen", "deadline": "2026-07-10", "note": "回头看抽查：报警装置未联锁" }));
+    let v: Value = office.post(&app, &p, b).await.json().await.unwrap();
+    assert_eq!((v["hazard"]["state"].as_str(), v["hazard"]["reopen_count"].as_i64()), (Some("rectifying"), Some(1)));
+    let steps: Vec<&str> = v["trail"].as_array().unwrap().iter().map(|s| s["action"].as_str().unwrap()).collect();
+    let close_at = steps.iter().position(|a| *a == "close").expect("the first closure stays");
+    assert!(steps[close_at..].contains(&"reopen"), "{steps:?}");
+
+    // Another township sees nothing of it; its own ledger lists it.
+    let other = app.login("staff2").await;
+    assert_eq!(other.get(&app, &format!("/api/v1/hazards/{id}")).await.status(), StatusCode::NOT_FOUND);
+    let theirs: Value = other.get(&app, "/api/v1/hazards").await.json().await.unwrap();
+    assert!(theirs["hazards"].as_array().unwrap().is_empty());
+    let ours: Value = staff.get(&app, "/api/v1/hazards?grade=major").await.json().await.unwrap();
+    assert_eq!(ours["hazards"][0]["id"].as_i64(), Some(id));
+    assert_eq!(error_code(staff.get(&app, "/api/v1/hazards?state=nonsense").await).await.1, "invalid");
+    // In the 待办 of the township, through the core.
+    let inbox: Value = staff.get(&app, "/api/v1/inbox?kind=hazard").await.json().await.unwrap();
+    assert!(inbox["duties"].as_array().unwrap().iter().any(|d| d["id"].as_i64() == Some(id) && d["kind"] == "hazard"), "{inbox}");
+    assert!(luoshi_storage::audit::verify(&app.t.db).await.unwrap().broken.is_none());
+}
