@@ -95,6 +95,35 @@ await session("staff", async (page) => {
   }
 });
 
+await session("manager", async (page) => {
+  // 安全生产: the township's hazard ledger, a hazard's page, an action through its form.
+  await page.click("nav >> text=安全隐患");
+  const body = await text(page);
+  check(body.includes("隐患台账") && body.includes("液氨储罐区未设置泄漏报警装置") && body.includes("城关化工有限公司"), "manager: the hazard ledger lists the township's hazards");
+  check(!body.includes("青山化工"), "manager: the ledger hides another township's enterprises");
+  if (shots) await page.screenshot({ path: `${shots}/hazards.png`, fullPage: true });
+});
+
+await session("supervisor", async (page) => {
+  // The supervision office grades a registered hazard through the page's form.
+  await page.click("nav >> text=安全隐患");
+  const registered = page.locator("tr:has-text('已登记') a").first();
+  check((await registered.count()) === 1, "supervisor: a registered hazard is listed");
+  if (await registered.count()) {
+    await Promise.all([page.waitForNavigation(), registered.click()]);
+    const grade = page.locator("form:has(input[value=grade_general])");
+    check((await grade.count()) === 1, "supervisor: may grade the registered hazard");
+    if (await grade.count()) {
+      const d = new Date(Date.now() + 20 * 86400000).toISOString().slice(0, 10);
+      await grade.locator("input[name=deadline]").fill(d);
+      await Promise.all([page.waitForNavigation(), grade.locator("button").click()]);
+      const after = await text(page);
+      check(after.includes("已完成") && after.includes("治理中"), "supervisor: graded, now rectifying, and told so");
+      if (shots) await page.screenshot({ path: `${shots}/hazard.png`, fullPage: true });
+    }
+  }
+});
+
 await session("hotline", async (page) => {
   await page.click("nav >> text=群众诉求");
   const body = await text(page);

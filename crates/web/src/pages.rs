@@ -67,6 +67,7 @@ pub fn chrome(ctx: &Ctx, title_key: &str, flash: Option<String>) -> Chrome {
             item("/inbox", "nav.inbox");
             item("/tasks", "nav.tasks");
             item("/directives", "nav.directives");
+            item("/hazards", "nav.hazards");
         }
         if matches!(role, Role::Admin | Role::Supervisor | Role::Leader) {
             item("/reports", "nav.reports");

@@ -18,7 +18,7 @@ async fn on_citus_the_core_is_distributed_and_the_county_runs() {
     for t in DISTRIBUTED.iter().copied().chain(["appeal_codes"]) {
         assert_eq!(kind(t), "distributed", "{t}: {placed:?}");
     }
-    for t in ["units", "users", "rules", "calendar_days", "appeal_categories", "data_versions"] {
+    for t in ["units", "users", "rules", "calendar_days", "appeal_categories", "data_versions", "enterprises"] {
         assert_eq!(kind(t), "reference", "{t}: {placed:?}");
     }
     let coloc: Vec<i64> = core_colocations(&d).await;
@@ -26,7 +26,7 @@ async fn on_citus_the_core_is_distributed_and_the_county_runs() {
 
     // The demo county through the whole application: every role logs in, the 待办 and the board answer.
     let (mut child, addr, banner) = crate::cli::start_demo(&url);
-    assert!(banner.contains("14 tasks created"), "{banner}");
+    assert!(banner.contains("14 tasks and 14 hazards created"), "{banner}");
     let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
     let r = client
         .post(format!("http://{addr}/api/v1/session"))
@@ -67,6 +67,7 @@ const DISTRIBUTED: &[&str] = &[
     "attachments",
     "notices",
     "exemptions",
+    "hazards",
 ];
 
 /// The co-location groups of the core's distributed tables.

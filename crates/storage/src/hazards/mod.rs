@@ -174,7 +174,7 @@ pub async fn get_tx(tx: &mut WriteTx, id: i64) -> Result<Option<Hazard>> {
 /// What the ledger (台账) shows.
 #[derive(Debug, Clone, Default)]
 pub struct LedgerFilter {
-    /// Hazards whose owner or regulator lies under one of these unit paths (`None`: the county).
+    /// Hazards whose owner, regulator or township lies under one of these unit paths (`None`: the county).
     pub unit_paths: Option<Vec<String>>,
     pub state: Option<HazardState>,
     pub grade: Option<HazardGrade>,
@@ -186,7 +186,7 @@ pub struct LedgerFilter {
 
 /// The ledger, newest first.
 pub async fn ledger(db: &Db, f: &LedgerFilter) -> Result<Vec<Hazard>> {
-    let mut sql = format!("SELECT {COLS} {FROM} JOIN units g ON g.id = h.regulator_unit_id WHERE h.id < $1");
+    let mut sql = format!("SELECT {COLS} {FROM} JOIN units g ON g.id = h.regulator_unit_id LEFT JOIN units tw ON tw.id = h.township_id WHERE h.id < $1");
     let mut n = 1;
     let mut texts: Vec<String> = Vec::new();
     if let Some(paths) = &f.unit_paths {
@@ -196,7 +196,7 @@ pub async fn ledger(db: &Db, f: &LedgerFilter) -> Result<Vec<Hazard>> {
         let mut ors = Vec::new();
         for p in paths {
             n += 1;
-            ors.push(format!("o.path LIKE ${n} OR g.path LIKE ${n}"));
+            ors.push(format!("o.path LIKE ${n} OR g.path LIKE ${n} OR tw.path LIKE ${n}"));
             texts.push(format!("{p}%"));
         }
         sql += &format!(" AND ({})", ors.join(" OR "));

@@ -174,7 +174,9 @@ async fn oversight(db: &Db, actor: &Actor) -> Result<(), String> {
     tx.commit().await.map_err(e)
 }
 
+mod hazards;
 mod tasks;
+pub use hazards::seed_hazards;
 pub use tasks::*;
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! inspection, its page with what the caller may do, its actions and the hazard ledger (台账).
 //! Each route is one line of the table below with its policy; the use cases check the rest.
 
+mod pages;
+
 use crate::error::AppResult;
 use crate::extract::{Path, Query};
 use crate::http::{Ctx, Input};
@@ -73,7 +75,10 @@ pub async fn ledger(ctx: Ctx, State(app): State<AppState>, Query(q): Query<Ledge
 pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     use axum::http::Method as M;
     use luoshi_domain::access::TASK_READERS;
-    t.add(M::GET, "/api/v1/enterprises", TASK_READERS, "hazards", "The enterprise ledger the caller may see (the county's for the supervision office)", enterprises)
+    t.add(M::GET, "/hazards", TASK_READERS, "hazards", "The hazard ledger (page)", pages::ledger)
+        .add(M::GET, "/hazards/{id}", TASK_READERS, "hazards", "A hazard with its trail and the forms of what the caller may do (page)", pages::page)
+        .add(M::POST, "/hazards/{id}/actions", TASK_READERS, "hazards", "Act on a hazard (form)", pages::act)
+        .add(M::GET, "/api/v1/enterprises", TASK_READERS, "hazards", "The enterprise ledger the caller may see (the county's for the supervision office)", enterprises)
         .add(
             M::POST,
             "/api/v1/enterprises",

@@ -1,0 +1,163 @@
+//! The hazard ledger (台账) and a hazard's page with the forms of what the caller may do now.
+//! Names, not ids; working days left or overdue, not bare dates.
+
+use crate::error::AppResult;
+use crate::extract::{Path, Query};
+use crate::http::{Ctx, Input};
+use crate::pages::{chrome, render, Chrome};
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::response::{Redirect, Response};
+use luoshi_app::hazards::{self as svc, ActInput};
+use luoshi_domain::duty::working_days_left;
+use luoshi_domain::hazards::{HazardGrade, HazardState};
+use luoshi_domain::i18n::{t, Lang};
+use luoshi_domain::time::{format_local, local_date};
+use luoshi_storage::hazards::Hazard;
+use luoshi_storage::{calendar, units};
+
+/// A hazard as a line of the ledger or the head of its page.
+pub(crate) struct Line {
+    pub h: Hazard,
+    pub where_: String,
+    pub grade: String,
+    pub state: String,
+    pub days: String,
+    pub overdue: bool,
+}
+
+fn line(lang: Lang, cal: &luoshi_domain::calendar::Calendar, today: chrono::NaiveDate, h: Hazard) -> Line {
+    let open = !matches!(h.state, HazardState::Closed | HazardState::Cancelled);
+    let (days, overdue) = match (h.due_at, open) {
+        (Some(d), true) => match working_days_left(cal, today, local_date(d - 1)) {
+            n if n > 0 => (t(lang, "inbox.days_left").replace("{n}", &n.to_string()), false),
+            0 => (t(lang, "inbox.due_today").to_string(), false),
+            n => (t(lang, "inbox.days_overdue").replace("{n}", &(-n).to_string()), true),
+        },
+        _ => (String::new(), false),
+    };
+    Line {
+        where_: h.enterprise_name.clone().or_else(|| h.place.clone()).unwrap_or_default(),
+        grade: match h.grade {
+            Some(g) => t(lang, &format!("hazard_grade.{}", g.as_str())).to_string(),
+            None => t(lang, "hazards.ungraded").to_string(),
+        },
+        state: t(lang, &format!("hazard_state.{}", h.state.as_str())).to_string(),
+        days,
+        overdue,
+        h,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "hazards/ledger.html")]
+struct LedgerPage {
+    chrome: Chrome,
+    rows: Vec<Line>,
+    states: Vec<(&'static str, String)>,
+    grades: Vec<(&'static str, String)>,
+    state: String,
+    grade: String,
+    next: Option<i64>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LedgerQuery {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    grade: String,
+    before: Option<i64>,
+}
+
+pub async fn ledger(ctx: Ctx, State(app): State<AppState>, Query(q): Query<LedgerQuery>) -> AppResult<Response> {
+    let lang = ctx.lang;
+    let rows = svc::ledger(&app.db, &ctx.who()?, HazardState::parse(&q.state), HazardGrade::parse(&q.grade), q.before).await?;
+    let next = if rows.len() == 100 { rows.last().map(|h| h.id) } else { None };
+    let cal = calendar::load(&app.db).await?;
+    let today = app.today();
+    Ok(render(&LedgerPage {
+        chrome: chrome(&ctx, "hazards.title", None),
+        rows: rows.into_iter().map(|h| line(lang, &cal, today, h)).collect(),
+        states: HazardState::ALL.iter().map(|s| (s.as_str(), t(lang, &format!("hazard_state.{}", s.as_str())).to_string())).collect(),
+        grades: HazardGrade::ALL.iter().map(|g| (g.as_str(), t(lang, &format!("hazard_grade.{}", g.as_str())).to_string())).collect(),
+        state: q.state,
+        grade: q.grade,
+        next,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "hazards/page.html")]
+struct HazardPage {
+    chrome: Chrome,
+    l: Line,
+    owner: String,
+    regulator: String,
+    township: String,
+    found: String,
+    deadline: String,
+    /// (when, what, to which state, note, who).
+    trail: Vec<(String, String, String, String, String)>,
+    may: Vec<&'static str>,
+    version: i64,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    done: String,
+}
+
+pub async fn page(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<PageQuery>) -> AppResult<Response> {
+    let lang = ctx.lang;
+    let v = svc::view(&app.db, &ctx.who()?, id).await?;
+    let name = |u: Option<luoshi_domain::unit::Unit>| u.map(|u| u.name).unwrap_or_default();
+    let regulator = name(units::get(&app.db, v.hazard.regulator_unit_id).await?);
+    let township = match v.hazard.township_id {
+        Some(t) => name(units::get(&app.db, t).await?),
+        None => String::new(),
+    };
+    let cal = calendar::load(&app.db).await?;
+    let action_label = |a: &str| {
+        let own = format!("hazard_action.{a}");
+        if luoshi_domain::i18n::has(&own) {
+            t(lang, &own).to_string()
+        } else {
+            t(lang, &format!("event.{a}")).to_string()
+        }
+    };
+    let trail = v
+        .trail
+        .iter()
+        .map(|s| {
+            let action = if s.action == "register" { t(lang, "hazards.found").to_string() } else { action_label(&s.action) };
+            let to = s.to_state.as_deref().map(|x| t(lang, &format!("hazard_state.{x}")).to_string()).unwrap_or_default();
+            (format_local(s.at), action, to, s.note.clone().unwrap_or_default(), s.actor.clone())
+        })
+        .collect();
+    let done = luoshi_domain::hazards::HazardAction::parse(&q.done)
+        .map(|a| t(lang, "hazards.done").replace("{action}", t(lang, &format!("hazard_action.{}", a.as_str()))));
+    let mut c = chrome(&ctx, "hazards.page", done);
+    c.title = format!("{} · {}", t(lang, "hazards.page"), v.hazard.description.chars().take(24).collect::<String>());
+    let deadline = v.hazard.deadline.clone().unwrap_or_default();
+    Ok(render(&HazardPage {
+        chrome: c,
+        owner: v.hazard.owner_name.clone(),
+        regulator,
+        township,
+        found: format!("{} · {}", v.hazard.found_on, v.hazard.found_by),
+        deadline,
+        trail,
+        may: v.may.iter().map(|a| a.as_str()).collect(),
+        version: v.version.unwrap_or_default(),
+        l: line(lang, &cal, app.today(), v.hazard),
+    }))
+}
+
+/// An action from the page's form: back to the page saying what was done.
+pub async fn act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(input): Input<ActInput>) -> AppResult<Response> {
+    svc::act(&app.db, &ctx.who()?, id, &input, app.today(), app.now()).await?;
+    Ok(axum::response::IntoResponse::into_response(Redirect::to(&format!("/hazards/{id}?done={}", input.action.trim()))))
+}
