@@ -227,6 +227,9 @@ pub async fn act(db: &Db, who: &Who, id: i64, input: &ActInput, today: NaiveDate
         }
         HazardAction::GradeMajor => {
             deadline()?;
+            // Judged by the catalogue version in force on the day the hazard was found.
+            let found = NaiveDate::parse_from_str(&h.found_on, "%Y-%m-%d").map_err(|_| DomainError::invalid("found_on"))?;
+            luoshi_domain::hazards::catalogue::judge_by(&luoshi_domain::hazards::catalogue::shipped()?, &input.basis_catalogue, found)?;
             after.grade = Some(HazardGrade::Major);
             after.basis_catalogue = filled(&input.basis_catalogue);
             after.basis_article = filled(&input.basis_article);

@@ -3,6 +3,7 @@
 //! reported on an hour clock ([`accident`]).
 
 pub mod accident;
+pub mod catalogue;
 mod flow;
 
 pub use flow::{HazardAction, HazardFacts, HazardFlow, HazardGrade, HazardSide, HazardState};

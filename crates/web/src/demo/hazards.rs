@@ -101,7 +101,7 @@ pub async fn seed_hazards(db: &Db, today: chrono::NaiveDate) -> Result<usize, St
             let mut a = ActInput { action: (*action).into(), deadline: ymd(when + chrono::Duration::days(30)), ..Default::default() };
             match *action {
                 "grade_major" => {
-                    a.basis_catalogue = "工贸企业重大事故隐患判定标准（应急管理部令第10号）".into();
+                    a.basis_catalogue = "gongmao-2023".into();
                     a.basis_article = "第四条".into();
                     a.basis_item = "（一）".into();
                     a.stop_production = true;

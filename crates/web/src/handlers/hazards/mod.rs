@@ -71,6 +71,20 @@ pub async fn ledger(ctx: Ctx, State(app): State<AppState>, Query(q): Query<Ledge
     Ok(Json(serde_json::json!({ "hazards": rows, "next_before": next })).into_response())
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct CatalogueQuery {
+    #[serde(default)]
+    on: String,
+}
+
+/// The 重大事故隐患判定标准 shipped, each with whether it is in force on `on` (today by default).
+pub async fn catalogues(State(app): State<AppState>, Query(q): Query<CatalogueQuery>) -> AppResult<Response> {
+    let on = if q.on.trim().is_empty() { app.today() } else { luoshi_domain::time::parse_date("on", &q.on)? };
+    let all = luoshi_domain::hazards::catalogue::shipped()?;
+    let rows: Vec<_> = all.iter().map(|c| serde_json::json!({ "catalogue": c, "in_force": c.in_force(on) })).collect();
+    Ok(Json(serde_json::json!({ "on": on.to_string(), "catalogues": rows })).into_response())
+}
+
 /// This module's routes: one line each with its policy and summary.
 pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     use axum::http::Method as M;
@@ -96,6 +110,7 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
             "Register a hazard found on an inspection {enterprise_id | place + owner_unit_id, description, found_on, control_measures}",
             register,
         )
+        .add(M::GET, "/api/v1/hazards/catalogues", TASK_READERS, "hazards", "The 重大事故隐患判定标准 with their sources, each in force or not on ?on=DATE", catalogues)
         .add(M::GET, "/api/v1/hazards/{id}", TASK_READERS, "hazards", "A hazard with its trail and the actions the caller may take now", page)
         .add(
             M::POST,

@@ -102,6 +102,10 @@ struct HazardPage {
     trail: Vec<(String, String, String, String, String)>,
     may: Vec<&'static str>,
     version: i64,
+    /// The 判定标准 in force on the day found: (code, name and source).
+    catalogues: Vec<(String, String)>,
+    /// The cited catalogue's name and source.
+    basis: String,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -142,6 +146,13 @@ pub async fn page(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Qu
     let mut c = chrome(&ctx, "hazards.page", done);
     c.title = format!("{} · {}", t(lang, "hazards.page"), v.hazard.description.chars().take(24).collect::<String>());
     let deadline = v.hazard.deadline.clone().unwrap_or_default();
+    let all = luoshi_domain::hazards::catalogue::shipped()?;
+    let found = chrono::NaiveDate::parse_from_str(&v.hazard.found_on, "%Y-%m-%d").ok();
+    let catalogues = all.iter().filter(|c| found.is_some_and(|d| c.in_force(d))).map(|c| (c.code.clone(), format!("{}（{}）", c.name, c.source))).collect();
+    let basis = match &v.hazard.basis_catalogue {
+        Some(code) => all.iter().find(|c| &c.code == code).map(|c| format!("{}（{}）", c.name, c.source)).unwrap_or_else(|| code.clone()),
+        None => String::new(),
+    };
     Ok(render(&HazardPage {
         chrome: c,
         owner: v.hazard.owner_name.clone(),
@@ -152,6 +163,8 @@ pub async fn page(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Qu
         trail,
         may: v.may.iter().map(|a| a.as_str()).collect(),
         version: v.version.unwrap_or_default(),
+        catalogues,
+        basis,
         l: line(lang, &cal, app.today(), v.hazard),
     }))
 }
