@@ -33,6 +33,10 @@ pub(crate) enum BenchCommand {
         /// Number of appeals instead of the scale's (county 3,000; city 1,000,000).
         #[arg(long)]
         appeals: Option<usize>,
+        /// Number of hazards instead of the scale's (county 2,000 at 300 enterprises; city
+        /// 100,000 at 20,000; one enterprise per five hazards).
+        #[arg(long)]
+        hazards: Option<usize>,
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
@@ -54,6 +58,8 @@ pub(crate) enum BenchCommand {
         tasks: Option<usize>,
         #[arg(long)]
         appeals: Option<usize>,
+        #[arg(long)]
+        hazards: Option<usize>,
         /// Use the --database-url given (it is seeded); default a new SQLite in a temp folder.
         #[arg(long)]
         use_database: bool,
@@ -125,22 +131,31 @@ pub(crate) async fn measure(db: &Db, base: &str, args: &LoadArgs) -> Result<(), 
 
 pub(crate) async fn bench_cmd(url: &str, command: BenchCommand) -> Result<(), Fail> {
     match command {
-        BenchCommand::Seed { scale, tasks, appeals, seed } => {
+        BenchCommand::Seed { scale, tasks, appeals, hazards, seed } => {
             let db = prepare(url, 4).await?;
             let started = std::time::Instant::now();
-            let s = bench::seed(&db, scale, tasks, appeals, seed, today()).await?;
-            println!("seeded {} units, {} users, {} tasks, {} appeals in {:.1} s", s.units, s.users, s.tasks, s.appeals, started.elapsed().as_secs_f64());
+            let s = bench::seed(&db, scale, tasks, appeals, hazards, seed, today()).await?;
+            println!(
+                "seeded {} units, {} users, {} tasks, {} appeals, {} enterprises and {} hazards in {:.1} s",
+                s.units,
+                s.users,
+                s.tasks,
+                s.appeals,
+                s.enterprises,
+                s.hazards,
+                started.elapsed().as_secs_f64()
+            );
         }
         BenchCommand::Load { url: base, load } => {
             let db = connect(url, 8).await?;
             measure(&db, &base, &load).await?;
         }
-        BenchCommand::Run { scale, tasks, appeals, use_database, load } => {
+        BenchCommand::Run { scale, tasks, appeals, hazards, use_database, load } => {
             let dir = std::env::temp_dir().join(format!("luoshi-bench-{}", std::process::id()));
             let db_url = if use_database { url.to_string() } else { format!("sqlite://{}/luoshi.db", dir.display()) };
             let db = prepare(&db_url, 16).await?;
             let started = std::time::Instant::now();
-            let s = bench::seed(&db, scale, tasks, appeals, 42, today()).await?;
+            let s = bench::seed(&db, scale, tasks, appeals, hazards, 42, today()).await?;
             eprintln!("seeded {} tasks in {:.1} s", s.tasks, started.elapsed().as_secs_f64());
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| Fail(e.to_string()))?;
             let base = format!("http://{}", listener.local_addr().map_err(|e| Fail(e.to_string()))?);

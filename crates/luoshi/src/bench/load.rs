@@ -64,6 +64,8 @@ pub(super) struct Worker {
     csrf: String,
     own_task: Option<i64>,
     any_task: Option<i64>,
+    /// A hazard the caller sees (the first of its ledger).
+    any_hazard: Option<i64>,
 }
 
 pub(super) async fn login(base: &str, user: &str) -> Result<Worker, Fail> {
@@ -101,8 +103,11 @@ pub(super) async fn login(base: &str, user: &str) -> Result<Worker, Fail> {
     let board: serde_json::Value =
         client.get(format!("{base}/api/v1/tasks?limit=20")).send().await.map_err(|e| Fail(e.to_string()))?.json().await.map_err(|e| Fail(e.to_string()))?;
     let any_task = board["tasks"].as_array().and_then(|ts| ts.first()).and_then(|t| t["id"].as_i64());
+    let ledger: serde_json::Value =
+        client.get(format!("{base}/api/v1/hazards")).send().await.map_err(|e| Fail(e.to_string()))?.json().await.map_err(|e| Fail(e.to_string()))?;
+    let any_hazard = ledger["hazards"].as_array().and_then(|hs| hs.first()).and_then(|h| h["id"].as_i64());
     let plain = reqwest::Client::builder().pool_max_idle_per_host(4).build().map_err(|e| Fail(e.to_string()))?;
-    Ok(Worker { client, plain, username: user.to_string(), csrf, own_task, any_task })
+    Ok(Worker { client, plain, username: user.to_string(), csrf, own_task, any_task, any_hazard })
 }
 
 /// The requests of the mix, with their share in percent.
@@ -123,10 +128,14 @@ pub enum Kind {
     Open311,
     /// Appeal intake through Open311 POST (API key).
     Intake,
+    /// The hazard ledger (台账) in the caller's sight.
+    HazardLedger,
+    /// A hazard's page with its trail and what the caller may do.
+    Hazard,
 }
 
 pub const MIX: &[(Kind, usize)] = &[
-    (Kind::Inbox, 25),
+    (Kind::Inbox, 20),
     (Kind::Board, 15),
     (Kind::BoardRed, 8),
     (Kind::Task, 15),
@@ -136,6 +145,8 @@ pub const MIX: &[(Kind, usize)] = &[
     (Kind::AppealSearch, 8),
     (Kind::Open311, 7),
     (Kind::Intake, 5),
+    (Kind::HazardLedger, 3),
+    (Kind::Hazard, 2),
 ];
 
 pub(super) const SEARCH_WORDS: &[&str] = &["路灯", "噪音", "拖欠工资", "垃圾", "停水", "物业", "宅基地", "油烟"];
@@ -155,6 +166,8 @@ impl Kind {
             Kind::AppealSearch => "GET /api/v1/appeals?q= (search)",
             Kind::Open311 => "GET /open311/v2/requests.json",
             Kind::Intake => "POST /open311/v2/requests.json (intake)",
+            Kind::HazardLedger => "GET /api/v1/hazards (ledger)",
+            Kind::Hazard => "GET /api/v1/hazards/{id}",
         }
     }
 
@@ -178,6 +191,11 @@ impl Kind {
                 None => Kind::Directives.request(w, base, rng),
             },
             Kind::Directives => (self.name(), c.get(format!("{base}/api/v1/directives"))),
+            Kind::HazardLedger => (self.name(), c.get(format!("{base}/api/v1/hazards"))),
+            Kind::Hazard => match w.any_hazard {
+                Some(id) => (self.name(), c.get(format!("{base}/api/v1/hazards/{id}"))),
+                None => Kind::HazardLedger.request(w, base, rng),
+            },
             Kind::Deadline => (self.name(), c.get(format!("{base}/api/v1/calendar/deadline?from=2026-03-02&days=15"))),
             Kind::AppealSearch => (self.name(), c.get(format!("{base}/api/v1/appeals")).query(&[("q", *rng.pick(SEARCH_WORDS))])),
             Kind::Open311 => (self.name(), w.plain.get(format!("{base}/open311/v2/requests.json?service_code={}&page_size=50", rng.pick(SERVICES)))),

@@ -4,6 +4,7 @@
 mod inputs;
 mod load;
 mod seed;
+mod seed_hazards;
 
 pub use inputs::*;
 pub use load::*;
@@ -60,6 +61,16 @@ impl Scale {
             Scale::County => 3_000,
             Scale::City => 1_000_000,
             Scale::Metropolis => 2_000_000,
+        }
+    }
+
+    /// Hazards found over a year (a county about 10,000 a year: 2,000 keeps `bench run`
+    /// quick; a city about 100,000), one enterprise per five.
+    fn hazards(self) -> usize {
+        match self {
+            Scale::County => 2_000,
+            Scale::City => 100_000,
+            Scale::Metropolis => 200_000,
         }
     }
 }

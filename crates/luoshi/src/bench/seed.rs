@@ -46,10 +46,20 @@ pub struct Seeded {
     pub users: usize,
     pub tasks: usize,
     pub appeals: usize,
+    pub enterprises: usize,
+    pub hazards: usize,
 }
 
 /// Fill a database: the demo county, more townships for larger scales, bench users, tasks.
-pub async fn seed(db: &Db, scale: Scale, tasks: Option<usize>, appeals: Option<usize>, seed: u64, today: NaiveDate) -> Result<Seeded, Fail> {
+pub async fn seed(
+    db: &Db,
+    scale: Scale,
+    tasks: Option<usize>,
+    appeals: Option<usize>,
+    hazards: Option<usize>,
+    seed: u64,
+    today: NaiveDate,
+) -> Result<Seeded, Fail> {
     let fail = |e: luoshi_storage::StoreError| Fail(e.to_string());
     let (extra_towns, villages_per, default_tasks) = scale.spec();
     let total_tasks = tasks.unwrap_or(default_tasks);
@@ -190,6 +200,7 @@ pub async fn seed(db: &Db, scale: Scale, tasks: Option<usize>, appeals: Option<u
         }
     }
     out.appeals = seed_appeals(db, &all, appeals.unwrap_or(scale.appeals()), &mut rng).await?;
+    (out.enterprises, out.hazards) = super::seed_hazards::seed_hazards(db, &all, hazards.unwrap_or(scale.hazards()), today, &mut rng).await?;
     Ok(out)
 }
 

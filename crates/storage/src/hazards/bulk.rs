@@ -1,0 +1,99 @@
+//! Bulk loading for `bench seed`: enterprises and hazards in batches, each hazard with its line
+//! in the record of duties and its sight, one audit row per batch.
+
+use super::NewEnterprise;
+use crate::duty::{self, Line};
+use crate::{get_i64, get_opt_i64, get_str, Actor, Db, Result};
+use luoshi_domain::duty::{Light, Phase, Workflow};
+use luoshi_domain::hazards::{HazardFlow, HazardState};
+
+/// A hazard to load as it stands (its state, grade and due time already decided).
+#[derive(Debug, Clone)]
+pub struct SeedHazard {
+    pub enterprise_id: i64,
+    pub owner_unit_id: i64,
+    pub township_id: Option<i64>,
+    pub description: String,
+    pub found_on: String,
+    pub state: HazardState,
+    pub grade: Option<&'static str>,
+    pub deadline: Option<String>,
+    pub due_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// Insert enterprises (a reference table: one writer at a time); their ids in order.
+pub async fn insert_enterprises(db: &Db, actor: &Actor, rows: &[NewEnterprise], now: i64) -> Result<Vec<i64>> {
+    let mut ids = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(1000) {
+        let mut tx = db.begin_write().await?;
+        tx.lock_shared().await?;
+        let before = get_i64(&sqlx::query("SELECT COALESCE(MAX(id), 0) AS m FROM enterprises").fetch_one(tx.conn()).await?, "m")?;
+        let sql = format!(
+            "INSERT INTO enterprises (name, credit_code, industry, regulator_unit_id, township_id, address, size, flags, hazard_source_level, created_at, updated_at) VALUES {}",
+            crate::values(chunk.len(), 11)
+        );
+        let mut q = sqlx::query(&sql);
+        for e in chunk {
+            q = q.bind(&e.name).bind(&e.credit_code).bind(&e.industry).bind(e.regulator_unit_id).bind(e.township_id);
+            q = q.bind(&e.address).bind(&e.size).bind(&e.flags).bind(e.hazard_source_level).bind(now).bind(now);
+        }
+        q.execute(tx.conn()).await?;
+        let got = sqlx::query("SELECT id FROM enterprises WHERE id > $1 ORDER BY id").bind(before).fetch_all(tx.conn()).await?;
+        for r in &got {
+            ids.push(get_i64(r, "id")?);
+        }
+        tx.audit(actor, "bench.seed", "enterprise", "batch", None, Some(&serde_json::json!({ "enterprises": chunk.len() }))).await?;
+        tx.commit().await?;
+    }
+    Ok(ids)
+}
+
+/// Insert a batch of hazards with their record lines and sight, in one transaction.
+pub async fn insert_hazards(db: &Db, actor: &Actor, rows: &[SeedHazard], now: i64) -> Result<()> {
+    let mut tx = db.begin_write().await?;
+    let before = get_i64(&sqlx::query("SELECT COALESCE(MAX(id), 0) AS m FROM hazards").fetch_one(tx.conn()).await?, "m")?;
+    for chunk in rows.chunks(500) {
+        let sql = format!(
+            "INSERT INTO hazards (enterprise_id, owner_unit_id, regulator_unit_id, township_id, description, found_on, found_by, grade, state, deadline, due_at, created_at, updated_at) VALUES {}",
+            crate::values(chunk.len(), 13)
+        );
+        let mut q = sqlx::query(&sql);
+        for h in chunk {
+            q = q.bind(h.enterprise_id).bind(h.owner_unit_id).bind(h.owner_unit_id).bind(h.township_id).bind(&h.description).bind(&h.found_on);
+            q = q.bind(&actor.name).bind(h.grade).bind(h.state.as_str()).bind(&h.deadline).bind(h.due_at).bind(h.created_at).bind(h.created_at);
+        }
+        q.execute(tx.conn()).await?;
+    }
+    let got = sqlx::query("SELECT id, owner_unit_id, township_id, state, due_at, description FROM hazards WHERE id > $1 ORDER BY id")
+        .bind(before)
+        .fetch_all(tx.conn())
+        .await?;
+    let mut rows = Vec::with_capacity(got.len());
+    for r in &got {
+        let state = HazardState::parse(&get_str(r, "state")?).unwrap_or(HazardState::Registered);
+        rows.push((
+            get_i64(r, "id")?,
+            get_i64(r, "owner_unit_id")?,
+            get_opt_i64(r, "township_id")?.into_iter().collect::<Vec<_>>(),
+            state,
+            get_opt_i64(r, "due_at")?,
+            get_str(r, "description")?,
+        ));
+    }
+    let lines: Vec<Line<'_>> = rows
+        .iter()
+        .map(|(id, owner, towns, state, due, title)| {
+            let light = match HazardFlow::phase(*state) {
+                Phase::Drafted => Light::None,
+                Phase::Done | Phase::Cancelled => Light::Done,
+                _ if due.is_some_and(|d| d < now) => Light::Red,
+                _ => Light::Green,
+            };
+            Line::of::<HazardFlow>(*id, *state, Some(title.as_str()), now).owner(Some(*owner)).co_units(towns).due(*due, light)
+        })
+        .collect();
+    duty::insert_many(&mut tx, &lines).await?;
+    tx.audit(actor, "bench.seed", "hazard", "batch", None, Some(&serde_json::json!({ "hazards": rows.len() }))).await?;
+    tx.commit().await
+}
