@@ -26,16 +26,21 @@ pub(crate) struct DutyLine {
     pub overdue: bool,
 }
 
-pub(crate) fn duty_line(lang: Lang, item: InboxItem) -> DutyLine {
-    // Each kind names its states in its own part of the catalogue (tasks under `state.`).
-    let own = format!("{}_state.{}", item.kind, item.state);
-    let state_key = if luoshi_domain::i18n::has(&own) { own } else { format!("state.{}", item.state) };
-    let (days, overdue) = match item.days_left {
+/// 剩余N个工作日 / 今日到期 / 已逾期N个工作日, and whether it is overdue (empty without a limit).
+pub(crate) fn days_label(lang: Lang, days_left: Option<i64>) -> (String, bool) {
+    match days_left {
         Some(n) if n > 0 => (t(lang, "inbox.days_left").replace("{n}", &n.to_string()), false),
         Some(0) => (t(lang, "inbox.due_today").to_string(), false),
         Some(n) => (t(lang, "inbox.days_overdue").replace("{n}", &(-n).to_string()), true),
         None => (String::new(), false),
-    };
+    }
+}
+
+pub(crate) fn duty_line(lang: Lang, item: InboxItem) -> DutyLine {
+    // Each kind names its states in its own part of the catalogue (tasks under `state.`).
+    let own = format!("{}_state.{}", item.kind, item.state);
+    let state_key = if luoshi_domain::i18n::has(&own) { own } else { format!("state.{}", item.state) };
+    let (days, overdue) = days_label(lang, item.days_left);
     DutyLine {
         kind: t(lang, &format!("duty_kind.{}", item.kind)).to_string(),
         state: t(lang, &state_key).to_string(),

@@ -54,18 +54,25 @@ fn pick<T>(s: &str, field: &str, parse: fn(&str) -> Option<T>) -> Result<Option<
     }
 }
 
+/// The ledger's filters, for the page and the API alike.
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct LedgerQuery {
     #[serde(default)]
-    state: String,
+    pub(crate) state: String,
     #[serde(default)]
-    grade: String,
-    before: Option<i64>,
+    pub(crate) grade: String,
+    pub(crate) before: Option<i64>,
+}
+
+impl LedgerQuery {
+    /// The state and grade asked for; an unknown one is `invalid` naming it.
+    pub(crate) fn filters(&self) -> Result<(Option<HazardState>, Option<HazardGrade>), DomainError> {
+        Ok((pick(&self.state, "state", HazardState::parse)?, pick(&self.grade, "grade", HazardGrade::parse)?))
+    }
 }
 
 pub async fn ledger(ctx: Ctx, State(app): State<AppState>, Query(q): Query<LedgerQuery>) -> AppResult<Response> {
-    let state = pick(&q.state, "state", HazardState::parse)?;
-    let grade = pick(&q.grade, "grade", HazardGrade::parse)?;
+    let (state, grade) = q.filters()?;
     let rows = svc::ledger(&app.db, &ctx.who()?, state, grade, q.before).await?;
     let next = if rows.len() == 100 { rows.last().map(|h| h.id) } else { None };
     Ok(Json(serde_json::json!({ "hazards": rows, "next_before": next })).into_response())

@@ -29,14 +29,8 @@ pub(crate) struct Line {
 
 fn line(lang: Lang, cal: &luoshi_domain::calendar::Calendar, today: chrono::NaiveDate, h: Hazard) -> Line {
     let open = !matches!(h.state, HazardState::Closed | HazardState::Cancelled);
-    let (days, overdue) = match (h.due_at, open) {
-        (Some(d), true) => match working_days_left(cal, today, local_date(d - 1)) {
-            n if n > 0 => (t(lang, "inbox.days_left").replace("{n}", &n.to_string()), false),
-            0 => (t(lang, "inbox.due_today").to_string(), false),
-            n => (t(lang, "inbox.days_overdue").replace("{n}", &(-n).to_string()), true),
-        },
-        _ => (String::new(), false),
-    };
+    let left = h.due_at.filter(|_| open).map(|d| working_days_left(cal, today, local_date(d - 1)));
+    let (days, overdue) = crate::handlers::duty::days_label(lang, left);
     Line {
         where_: h.enterprise_name.clone().or_else(|| h.place.clone()).unwrap_or_default(),
         grade: match h.grade {
@@ -62,18 +56,10 @@ struct LedgerPage {
     next: Option<i64>,
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct LedgerQuery {
-    #[serde(default)]
-    state: String,
-    #[serde(default)]
-    grade: String,
-    before: Option<i64>,
-}
-
-pub async fn ledger(ctx: Ctx, State(app): State<AppState>, Query(q): Query<LedgerQuery>) -> AppResult<Response> {
+pub async fn ledger(ctx: Ctx, State(app): State<AppState>, Query(q): Query<super::LedgerQuery>) -> AppResult<Response> {
     let lang = ctx.lang;
-    let rows = svc::ledger(&app.db, &ctx.who()?, HazardState::parse(&q.state), HazardGrade::parse(&q.grade), q.before).await?;
+    let (state, grade) = q.filters()?;
+    let rows = svc::ledger(&app.db, &ctx.who()?, state, grade, q.before).await?;
     let next = if rows.len() == 100 { rows.last().map(|h| h.id) } else { None };
     let cal = calendar::load(&app.db).await?;
     let today = app.today();
