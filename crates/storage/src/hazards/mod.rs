@@ -187,20 +187,22 @@ pub struct LedgerFilter {
 
 /// The ledger, newest first.
 pub async fn ledger(db: &Db, f: &LedgerFilter) -> Result<Vec<Hazard>> {
-    let mut sql = format!("SELECT {COLS} {FROM} JOIN units g ON g.id = h.regulator_unit_id LEFT JOIN units tw ON tw.id = h.township_id WHERE h.id < $1");
+    let mut sql = format!("SELECT {COLS} {FROM} WHERE h.id < $1");
     let mut n = 1;
     let mut texts: Vec<String> = Vec::new();
     if let Some(paths) = &f.unit_paths {
-        if paths.is_empty() {
+        // The units that see a hazard are the core's sight (owner, regulator, township): one
+        // index range per unit, instead of joining the unit tree for every hazard walked.
+        let mut ids = Vec::new();
+        for p in paths {
+            ids.extend(crate::duty::subtree_ids(db, p, None).await?);
+        }
+        if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut ors = Vec::new();
-        for p in paths {
-            n += 1;
-            ors.push(format!("o.path LIKE ${n} OR g.path LIKE ${n} OR tw.path LIKE ${n}"));
-            texts.push(format!("{p}%"));
-        }
-        sql += &format!(" AND ({})", ors.join(" OR "));
+        // Unit ids from the database, integers: written in as literals.
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        sql += &format!(" AND h.id IN (SELECT ref_id FROM duty_sight WHERE kind = 'hazard' AND unit_id IN ({list}))");
     }
     if let Some(s) = f.state {
         n += 1;
