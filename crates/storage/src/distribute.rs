@@ -57,6 +57,7 @@ pub const DESIGN: &[(&str, Place)] = &[
     // 安全生产 (migration 19): the enterprises every hazard is read with, the hazards by their id.
     ("enterprises", Place::Reference),
     ("hazards", Place::ByDuty("id")),
+    ("accidents", Place::ByDuty("id")),
     ("audit_log", Place::ByChain),
     ("audit_heads", Place::ByChain),
     // Written every few minutes, read by verify: small.

@@ -27,6 +27,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (17, "appeals_by_id", include_str!("../migrations/sqlite/0017_appeals_by_id.sql")),
     (18, "tasks_by_duty", include_str!("../migrations/sqlite/0018_tasks_by_duty.sql")),
     (19, "hazards", include_str!("../migrations/sqlite/0019_hazards.sql")),
+    (20, "accidents", include_str!("../migrations/sqlite/0020_accidents.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -48,6 +49,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (17, "appeals_by_id", include_str!("../migrations/postgres/0017_appeals_by_id.sql")),
     (18, "tasks_by_duty", include_str!("../migrations/postgres/0018_tasks_by_duty.sql")),
     (19, "hazards", include_str!("../migrations/postgres/0019_hazards.sql")),
+    (20, "accidents", include_str!("../migrations/postgres/0020_accidents.sql")),
 ];
 
 /// A migration this run applied.

@@ -4,6 +4,7 @@
 //! other than the owner that sees the hazard (the regulator, the township) accepts. The actions
 //! a caller may take come from the workflow ([`luoshi_domain::duty::may`]), never a second list.
 
+pub mod accidents;
 mod enterprises;
 
 pub use enterprises::{create_enterprise, EnterpriseInput};

@@ -3,7 +3,9 @@
 //! reported on an hour clock ([`accident`]).
 
 pub mod accident;
+mod accident_flow;
 pub mod catalogue;
 mod flow;
 
+pub use accident_flow::{AccidentAction, AccidentFlow, AccidentSide, AccidentState};
 pub use flow::{HazardAction, HazardFacts, HazardFlow, HazardGrade, HazardSide, HazardState};

@@ -2,6 +2,7 @@
 //! keeps the hazard's line in the record of duties, its trail and its audit row in one
 //! transaction). Rows here; the rules of who may do what live in `luoshi_app::hazards`.
 
+pub mod accidents;
 pub mod bulk;
 mod write;
 

@@ -118,3 +118,61 @@ async fn a_major_hazard_from_inspection_to_look_back() {
     assert!(inbox["duties"].as_array().unwrap().iter().any(|d| d["id"].as_i64() == Some(id) && d["kind"] == "hazard"), "{inbox}");
     assert!(luoshi_storage::audit::verify(&app.t.db).await.unwrap().broken.is_none());
 }
+
+/// An accident graded by 第三条 with the bounds in force, its reports chased on the hour clock
+/// across midnight, 补报 raising its grade inside the window and refused after it.
+#[tokio::test]
+async fn an_accident_graded_and_reported_on_the_hour_clock() {
+    let app = spawn_app().await;
+    let town = app.unit_id("城关镇").await;
+    let office = app.login("supervisor").await;
+    let staff = app.login("staff").await;
+    let firm: Value = office
+        .post(&app, "/api/v1/enterprises", json!({ "name": "城关镇机械厂", "industry": "C33", "regulator_unit_id": town, "township_id": town }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let enterprise = firm["enterprise"]["id"].as_i64().unwrap();
+    let record = |occurred: &str, deaths: i64| json!({ "enterprise_id": enterprise, "occurred_at": occurred, "deaths": deaths, "serious_injuries": 0, "loss_yuan": 500_000, "description": "冲压车间机械伤害事故" });
+
+    // At 23:30: the unit's report is due at 00:30 the next day.
+    let r = office.post(&app, "/api/v1/accidents", record("2026-06-14 23:30", 2)).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    let id = v["accident"]["id"].as_i64().unwrap();
+    assert_eq!((v["accident"]["grade"].as_str(), v["accident"]["state"].as_str()), (Some("ordinary"), Some("reporting")));
+    assert_eq!(luoshi_domain::time::format_local(v["accident"]["due_at"].as_i64().unwrap()), "2026-06-15 00:30");
+    assert_eq!(luoshi_domain::time::format_local(v["accident"]["supplement_due_at"].as_i64().unwrap()), "2026-07-14 23:30");
+    // One from May: its 补报 window closed on 2026-05-31.
+    let v: Value = office.post(&app, "/api/v1/accidents", record("2026-05-01 08:00", 1)).await.json().await.unwrap();
+    let old = v["accident"]["id"].as_i64().unwrap();
+    // A time in the future, or no time, is refused naming it.
+    assert_eq!(error_code(office.post(&app, "/api/v1/accidents", record("2999-01-01 08:00", 1)).await).await.1, "invalid");
+    assert_eq!(error_code(office.post(&app, "/api/v1/accidents", record("昨晚", 1)).await).await.1, "invalid");
+
+    // The township reports, the county passes it up; 补报 long after the window is refused.
+    let act = |id: i64| format!("/api/v1/accidents/{id}/actions");
+    assert_eq!(staff.post(&app, &act(old), json!({ "action": "forward" })).await.status(), StatusCode::FORBIDDEN, "passing up is the county's");
+    let v: Value = staff.post(&app, &act(old), json!({ "action": "report" })).await.json().await.unwrap();
+    assert_eq!(v["accident"]["state"], "reported");
+    let v: Value = office.post(&app, &act(old), json!({ "action": "forward" })).await.json().await.unwrap();
+    assert_eq!(v["accident"]["state"], "forwarded");
+    let (_, code, e) = error_code(staff.post(&app, &act(old), json!({ "action": "supplement", "deaths": 3 })).await).await;
+    assert_eq!((code.as_str(), e["error"]["field"].as_str()), ("invalid", Some("supplement")), "{e}");
+
+    // Last night's accident: a third death added inside the window makes it 较大.
+    assert_eq!(staff.post(&app, &act(id), json!({ "action": "report" })).await.status(), StatusCode::OK);
+    let v: Value = staff.post(&app, &act(id), json!({ "action": "supplement", "deaths": 3, "note": "伤者抢救无效死亡" })).await.json().await.unwrap();
+    assert_eq!((v["accident"]["deaths"].as_i64(), v["accident"]["grade"].as_str()), (Some(3), Some("larger")), "{v}");
+    let steps: Vec<&str> = v["trail"].as_array().unwrap().iter().map(|s| s["action"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["record", "report", "supplement"]);
+
+    // Through the core: in the township's 待办; nowhere for another township.
+    let inbox: Value = staff.get(&app, "/api/v1/inbox?kind=accident").await.json().await.unwrap();
+    assert!(inbox["duties"].as_array().unwrap().iter().any(|d| d["id"].as_i64() == Some(id)), "{inbox}");
+    let other = app.login("staff2").await;
+    assert_eq!(other.get(&app, &format!("/api/v1/accidents/{id}")).await.status(), StatusCode::NOT_FOUND);
+    assert!(other.get(&app, "/api/v1/accidents").await.json::<Value>().await.unwrap()["accidents"].as_array().unwrap().is_empty());
+    assert!(luoshi_storage::audit::verify(&app.t.db).await.unwrap().broken.is_none());
+}

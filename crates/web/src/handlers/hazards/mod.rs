@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use luoshi_app::hazards::{self as svc, ActInput, EnterpriseInput, HazardInput};
+use luoshi_app::hazards::{self as svc, accidents, ActInput, EnterpriseInput, HazardInput};
 use luoshi_domain::hazards::{HazardGrade, HazardState};
 use luoshi_domain::i18n::t;
 use luoshi_domain::DomainError;
@@ -92,6 +92,23 @@ pub async fn catalogues(State(app): State<AppState>, Query(q): Query<CatalogueQu
     Ok(Json(serde_json::json!({ "on": on.to_string(), "catalogues": rows })).into_response())
 }
 
+pub async fn accidents(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> {
+    Ok(Json(serde_json::json!({ "accidents": accidents::list(&app.db, &ctx.who()?).await? })).into_response())
+}
+
+pub async fn record_accident(ctx: Ctx, State(app): State<AppState>, Input(input): Input<accidents::AccidentInput>) -> AppResult<Response> {
+    let v = accidents::record(&app.db, &ctx.who()?, &input, app.now()).await?;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+pub async fn accident(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    Ok(Json(accidents::view(&app.db, &ctx.who()?, id).await?).into_response())
+}
+
+pub async fn accident_act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(input): Input<accidents::AccidentActInput>) -> AppResult<Response> {
+    Ok(Json(accidents::act(&app.db, &ctx.who()?, id, &input, app.now()).await?).into_response())
+}
+
 /// This module's routes: one line each with its policy and summary.
 pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     use axum::http::Method as M;
@@ -117,6 +134,17 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
             "Register a hazard found on an inspection {enterprise_id | place + owner_unit_id, description, found_on, control_measures}",
             register,
         )
+        .add(M::GET, "/api/v1/accidents", TASK_READERS, "hazards", "Accidents the caller may see, newest first, with their grade and the report due", accidents)
+        .add(
+            M::POST,
+            "/api/v1/accidents",
+            TASK_READERS,
+            "hazards",
+            "Record an accident {enterprise_id | place + owner_unit_id, occurred_at (local YYYY-MM-DD HH:MM), road_or_fire, deaths, serious_injuries, loss_yuan, description}: graded by 国务院令第493号 第三条, the unit's report due within the hour",
+            record_accident,
+        )
+        .add(M::GET, "/api/v1/accidents/{id}", TASK_READERS, "hazards", "An accident with its trail and what the caller may do now", accident)
+        .add(M::POST, "/api/v1/accidents/{id}/actions", TASK_READERS, "hazards", "Act on an accident's record {action: report|forward|supplement|close, deaths, serious_injuries, loss_yuan, note}", accident_act)
         .add(M::GET, "/api/v1/hazards/catalogues", TASK_READERS, "hazards", "The 重大事故隐患判定标准 with their sources, each in force or not on ?on=DATE", catalogues)
         .add(M::GET, "/api/v1/hazards/{id}", TASK_READERS, "hazards", "A hazard with its trail and the actions the caller may take now", page)
         .add(
