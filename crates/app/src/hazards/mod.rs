@@ -6,6 +6,7 @@
 
 pub mod accidents;
 mod enterprises;
+pub mod lookback;
 
 pub use enterprises::{create_enterprise, EnterpriseInput};
 

@@ -226,3 +226,23 @@ pub async fn ledger(db: &Db, f: &LedgerFilter) -> Result<Vec<Hazard>> {
     }
     q.fetch_all(db.pool()).await?.iter().map(hazard).collect()
 }
+
+/// Hazards closed (销号) between two dates, inclusive (`YYYY-MM-DD`), oldest first.
+pub async fn closed_between(db: &Db, from: &str, to: &str) -> Result<Vec<Hazard>> {
+    let rows = sqlx::query(&format!("SELECT {COLS} {FROM} WHERE h.state = 'closed' AND h.closed_on >= $1 AND h.closed_on <= $2 ORDER BY h.id"))
+        .bind(from)
+        .bind(to)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(hazard).collect()
+}
+
+/// The enterprises any hazard found between two dates belongs to.
+pub async fn enterprises_with_findings(db: &Db, from: &str, to: &str) -> Result<std::collections::HashSet<i64>> {
+    let rows = sqlx::query("SELECT DISTINCT enterprise_id FROM hazards WHERE enterprise_id IS NOT NULL AND found_on >= $1 AND found_on <= $2")
+        .bind(from)
+        .bind(to)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(|r| get_i64(r, "enterprise_id")).collect()
+}

@@ -92,6 +92,13 @@ async fn a_major_hazard_from_inspection_to_look_back() {
     let v: Value = office.post(&app, &p, b).await.json().await.unwrap();
     assert_eq!(v["hazard"]["state"], "closed");
 
+    // The look-back of the period: every closed hazard at 100 %, and the enterprises with no finding.
+    let lb: Value = office.get(&app, "/api/v1/hazards/look-back?from=2026-06-01&to=2026-06-30&percent=100").await.json().await.unwrap();
+    assert!(lb["sample"].as_array().unwrap().iter().any(|h| h["id"].as_i64() == Some(id)), "{lb}");
+    let zero: Vec<&str> = lb["zero_report"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+    assert!(zero.iter().any(|n| n.ends_with("Y44")) && !zero.iter().any(|n| n.ends_with("Y43")), "{zero:?}");
+    assert_eq!(error_code(office.get(&app, "/api/v1/hazards/look-back?from=2026-06-30&to=2026-06-01").await).await.1, "invalid");
+
     // 回头看 reopens it: back to 治理, the first closure kept in the trail.
     let (p, b) = act(json!({ "action": "reopen", "deadline": "2026-07-10", "note": "回头看抽查：报警装置未联锁" }));
     let v: Value = office.post(&app, &p, b).await.json().await.unwrap();

@@ -109,6 +109,21 @@ pub async fn accident_act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<
     Ok(Json(accidents::act(&app.db, &ctx.who()?, id, &input, app.now()).await?).into_response())
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LookBackQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    percent: Option<i64>,
+}
+
+pub async fn look_back(ctx: Ctx, State(app): State<AppState>, Query(q): Query<LookBackQuery>) -> AppResult<Response> {
+    let from = luoshi_domain::time::parse_date("from", &q.from)?;
+    let to = if q.to.trim().is_empty() { app.today() } else { luoshi_domain::time::parse_date("to", &q.to)? };
+    Ok(Json(luoshi_app::hazards::lookback::look_back(&app.db, &ctx.who()?, from, to, q.percent).await?).into_response())
+}
+
 /// This module's routes: one line each with its policy and summary.
 pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     use axum::http::Method as M;
@@ -145,6 +160,14 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
         )
         .add(M::GET, "/api/v1/accidents/{id}", TASK_READERS, "hazards", "An accident with its trail and what the caller may do now", accident)
         .add(M::POST, "/api/v1/accidents/{id}/actions", TASK_READERS, "hazards", "Act on an accident's record {action: report|forward|supplement|close, deaths, serious_injuries, loss_yuan, note}", accident_act)
+        .add(
+            M::GET,
+            "/api/v1/hazards/look-back",
+            TASK_READERS,
+            "hazards",
+            "回头看: a stable sample of the hazards closed in ?from=&to= (percent by rule or ?percent=) and the enterprises that reported none",
+            look_back,
+        )
         .add(M::GET, "/api/v1/hazards/catalogues", TASK_READERS, "hazards", "The 重大事故隐患判定标准 with their sources, each in force or not on ?on=DATE", catalogues)
         .add(M::GET, "/api/v1/hazards/{id}", TASK_READERS, "hazards", "A hazard with its trail and the actions the caller may take now", page)
         .add(
