@@ -159,12 +159,16 @@ macro_rules! say {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // The database server's notices (a cluster's housekeeping) reach the log only as errors.
+    // The database server's notices (a cluster's housekeeping) reach the log only as errors; a
+    // one-shot command says what it did in one line, so slow statements (placing tables on a
+    // cluster while migrating) are a server's log only.
+    let quiet = if matches!(cli.command, Command::Serve(_) | Command::Demo(_)) {
+        "info,sqlx::postgres::notice=error"
+    } else {
+        "info,sqlx::postgres::notice=error,sqlx::query=error"
+    };
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("LUOSHI_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx::postgres::notice=error")),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("LUOSHI_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(quiet)))
         .with_writer(std::io::stderr)
         .init();
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
