@@ -70,4 +70,5 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("hazards.all_grades", "全部等级", "Every grade"),
     ("hazards.filter", "筛选", "Filter"),
     ("hazards.done", "已完成：{action}。", "Done: {action}."),
+    ("hazards.export", "导出台账（xlsx）", "Export the ledger (xlsx)"),
 ];

@@ -120,6 +120,14 @@ async fn a_major_hazard_from_inspection_to_look_back() {
         "{ours}"
     );
     assert_eq!(error_code(staff.get(&app, "/api/v1/hazards?state=nonsense").await).await.1, "invalid");
+    // The ledger as offices keep it: names, not ids; the same sight.
+    let bytes = staff.get(&app, "/api/v1/hazards/export.xlsx?grade=major").await.bytes().await.unwrap();
+    let table = luoshi_ledger::read_table(&bytes, luoshi_ledger::Format::Xlsx).unwrap();
+    assert_eq!(table.headers[1], "隐患描述");
+    let row = table.rows.iter().find(|r| r.1[1] == "液氨储罐区未设置泄漏报警装置").expect("the hazard is in the export");
+    assert_eq!((row.1[3].as_str(), row.1[6].as_str(), row.1[7].as_str()), ("城关镇", "重大事故隐患", "治理中"), "{row:?}");
+    let theirs = other.get(&app, "/api/v1/hazards/export.xlsx").await.bytes().await.unwrap();
+    assert!(luoshi_ledger::read_table(&theirs, luoshi_ledger::Format::Xlsx).unwrap().rows.is_empty());
     // In the 待办 of the township, through the core.
     let inbox: Value = staff.get(&app, "/api/v1/inbox?kind=hazard").await.json().await.unwrap();
     assert!(inbox["duties"].as_array().unwrap().iter().any(|d| d["id"].as_i64() == Some(id) && d["kind"] == "hazard"), "{inbox}");

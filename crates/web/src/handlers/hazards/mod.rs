@@ -129,6 +129,8 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     use axum::http::Method as M;
     use luoshi_domain::access::TASK_READERS;
     t.add(M::GET, "/hazards", TASK_READERS, "hazards", "The hazard ledger (page)", pages::ledger)
+        .add(M::GET, "/hazards/export.xlsx", TASK_READERS, "hazards", "The hazard ledger as xlsx (the filters as on screen, up to 5,000 rows)", pages::export)
+        .add(M::GET, "/api/v1/hazards/export.xlsx", TASK_READERS, "hazards", "The hazard ledger as xlsx (?state=&grade=), up to 5,000 rows", pages::export)
         .add(M::GET, "/hazards/{id}", TASK_READERS, "hazards", "A hazard with its trail and the forms of what the caller may do (page)", pages::page)
         .add(M::POST, "/hazards/{id}/actions", TASK_READERS, "hazards", "Act on a hazard (form)", pages::act)
         .add(M::GET, "/api/v1/enterprises", TASK_READERS, "hazards", "The enterprise ledger the caller may see (the county's for the supervision office)", enterprises)

@@ -160,3 +160,42 @@ pub async fn act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Inp
     svc::act(&app.db, &ctx.who()?, id, &input, app.today(), app.now()).await?;
     Ok(axum::response::IntoResponse::into_response(Redirect::to(&format!("/hazards/{id}?done={}", input.action.trim()))))
 }
+
+/// The ledger's columns as offices keep them (隐患排查治理台账).
+const EXPORT_COLUMNS: [&str; 12] =
+    ["序号", "隐患描述", "生产经营单位/场所", "属地乡镇", "监管部门", "整改责任单位", "隐患等级", "状态", "发现日期", "整改期限", "判定依据", "销号日期"];
+
+/// The ledger as xlsx, the filters as on screen, every page of it up to 5,000 rows.
+pub async fn export(ctx: Ctx, State(app): State<AppState>, Query(q): Query<super::LedgerQuery>) -> AppResult<Response> {
+    let lang = ctx.lang;
+    let who = ctx.who()?;
+    let (state, grade) = q.filters()?;
+    let names: std::collections::HashMap<i64, String> =
+        units::list(&app.db, &luoshi_domain::access::Scope::All).await?.into_iter().map(|u| (u.id, u.name)).collect();
+    let name = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned()).unwrap_or_default();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut before = q.before;
+    while rows.len() < 5_000 {
+        let page = svc::ledger(&app.db, &who, state, grade, before).await?;
+        let Some(last) = page.last().map(|h| h.id) else { break };
+        for h in page {
+            rows.push(vec![
+                (rows.len() + 1).to_string(),
+                h.description.clone(),
+                h.enterprise_name.clone().or_else(|| h.place.clone()).unwrap_or_default(),
+                name(h.township_id),
+                name(Some(h.regulator_unit_id)),
+                h.owner_name.clone(),
+                h.grade.map(|g| t(lang, &format!("hazard_grade.{}", g.as_str())).to_string()).unwrap_or_else(|| t(lang, "hazards.ungraded").to_string()),
+                t(lang, &format!("hazard_state.{}", h.state.as_str())).to_string(),
+                h.found_on.clone(),
+                h.deadline.clone().unwrap_or_default(),
+                [h.basis_catalogue.clone(), h.basis_article.clone(), h.basis_item.clone()].into_iter().flatten().collect::<Vec<_>>().join(" "),
+                h.closed_on.clone().unwrap_or_default(),
+            ]);
+        }
+        before = Some(last);
+    }
+    let bytes = luoshi_ledger::write_xlsx("隐患台账", &EXPORT_COLUMNS, &rows)?;
+    Ok(crate::handlers::tasks::xlsx("隐患台账", bytes))
+}
