@@ -6,12 +6,14 @@ mod audit_cmd;
 mod bench;
 mod bench_cmd;
 mod documents_cmd;
+mod hazards_cmd;
 mod tasks_cmd;
 mod users_cmd;
 
 use appeals_cmd::{AppealsCommand, Open311Command};
 use bench_cmd::{bench_cmd, BenchCommand};
 use documents_cmd::DocCommand;
+use hazards_cmd::HazardsCommand;
 use tasks_cmd::{tasks, TasksCommand};
 use users_cmd::{user, UserCommand};
 
@@ -95,6 +97,11 @@ enum Command {
     Tasks {
         #[command(subcommand)]
         command: TasksCommand,
+    },
+    /// 安全生产: recount the statistics' kept counts.
+    Hazards {
+        #[command(subcommand)]
+        command: HazardsCommand,
     },
     /// 群众诉求: the routing model.
     Appeals {
@@ -278,6 +285,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
         }
         Command::User { command } => user(&url, command).await?,
         Command::Appeals { command } => appeals_cmd::appeals(&url, command).await?,
+        Command::Hazards { command } => hazards_cmd::hazards(&url, command).await?,
         Command::Open311 { command } => appeals_cmd::open311(&url, command).await?,
         Command::Supervise { date, rehearsal } => tasks_cmd::supervise(&url, date, rehearsal).await?,
         Command::Doc { command } => documents_cmd::doc(&url, command).await?,

@@ -58,6 +58,8 @@ pub const DESIGN: &[(&str, Place)] = &[
     ("enterprises", Place::Reference),
     ("hazards", Place::ByDuty("id")),
     ("accidents", Place::ByDuty("id")),
+    // Counters moved with each hazard change (migration 21): small, on the coordinator.
+    ("hazard_counts", Place::Coordinator),
     ("audit_log", Place::ByChain),
     ("audit_heads", Place::ByChain),
     // Written every few minutes, read by verify: small.

@@ -28,6 +28,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (18, "tasks_by_duty", include_str!("../migrations/sqlite/0018_tasks_by_duty.sql")),
     (19, "hazards", include_str!("../migrations/sqlite/0019_hazards.sql")),
     (20, "accidents", include_str!("../migrations/sqlite/0020_accidents.sql")),
+    (21, "hazard_counts", include_str!("../migrations/sqlite/0021_hazard_counts.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -50,6 +51,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (18, "tasks_by_duty", include_str!("../migrations/postgres/0018_tasks_by_duty.sql")),
     (19, "hazards", include_str!("../migrations/postgres/0019_hazards.sql")),
     (20, "accidents", include_str!("../migrations/postgres/0020_accidents.sql")),
+    (21, "hazard_counts", include_str!("../migrations/postgres/0021_hazard_counts.sql")),
 ];
 
 /// A migration this run applied.

@@ -7,6 +7,7 @@
 pub mod accidents;
 mod enterprises;
 pub mod lookback;
+pub mod stats;
 
 pub use enterprises::{create_enterprise, EnterpriseInput};
 

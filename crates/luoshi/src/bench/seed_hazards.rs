@@ -99,5 +99,7 @@ pub async fn seed_hazards(db: &Db, all: &[Unit], total: usize, today: NaiveDate,
             super::progress_bar("hazards", done, total, started);
         }
     }
+    // Loaded in bulk: the statistics' counts are counted once, after.
+    luoshi_storage::hazards::counts::recount(db, &actor).await.map_err(fail)?;
     Ok((ids.len(), done))
 }

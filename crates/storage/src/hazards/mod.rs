@@ -4,6 +4,7 @@
 
 pub mod accidents;
 pub mod bulk;
+pub mod counts;
 mod write;
 
 pub use write::{create_enterprise, register, save, NewEnterprise, NewHazard};
@@ -57,6 +58,8 @@ pub struct Hazard {
     pub id: i64,
     pub enterprise_id: Option<i64>,
     pub enterprise_name: Option<String>,
+    /// The enterprise's industry (GB/T 4754), for the statistics.
+    pub industry: Option<String>,
     /// A public place's name, for a hazard with no enterprise.
     pub place: Option<String>,
     /// Who rectifies (the department for a public place; for an enterprise, the regulator acting for it).
@@ -124,7 +127,7 @@ pub async fn enterprises(db: &Db, regulator_path: Option<&str>, limit: i64) -> R
     rows.iter().map(enterprise).collect()
 }
 
-const COLS: &str = "h.id, h.enterprise_id, e.name AS enterprise_name, h.place, h.owner_unit_id, o.name AS owner_name, h.regulator_unit_id, h.township_id, \
+const COLS: &str = "h.id, h.enterprise_id, e.name AS enterprise_name, e.industry AS industry, h.place, h.owner_unit_id, o.name AS owner_name, h.regulator_unit_id, h.township_id, \
      h.description, h.found_on, h.found_by, h.grade, h.state, h.basis_catalogue, h.basis_article, h.basis_item, h.five_json, h.control_measures, \
      h.stop_production, h.deadline, h.due_at, h.accepted_by_unit_id, h.evidence, h.closed_on, h.reopen_count, h.created_at, h.updated_at";
 const FROM: &str = "FROM hazards h JOIN units o ON o.id = h.owner_unit_id LEFT JOIN enterprises e ON e.id = h.enterprise_id";
@@ -136,6 +139,7 @@ fn hazard(r: &AnyRow) -> Result<Hazard> {
         id: get_i64(r, "id")?,
         enterprise_id: get_opt_i64(r, "enterprise_id")?,
         enterprise_name: get_opt_str(r, "enterprise_name")?,
+        industry: get_opt_str(r, "industry")?,
         place: get_opt_str(r, "place")?,
         owner_unit_id: get_i64(r, "owner_unit_id")?,
         owner_name: get_str(r, "owner_name")?,

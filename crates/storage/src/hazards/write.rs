@@ -117,6 +117,7 @@ pub async fn register(tx: &mut WriteTx, actor: &Actor, n: &NewHazard, now: i64) 
     let id = get_i64(&row, "id")?;
     let h = get_tx(tx, id).await?.ok_or_else(|| DomainError::new(ErrorCode::Internal).with_detail("hazard not read back"))?;
     record(tx, &h, now).await?;
+    super::counts::moved(tx, None, &h).await?;
     trail::append(tx, &[step(&h, actor, "register", None, None, now)]).await?;
     let after = serde_json::json!({ "description": h.description, "owner_unit_id": h.owner_unit_id, "enterprise_id": h.enterprise_id, "found_on": h.found_on });
     tx.audit(actor, "hazard.register", "hazard", &id.to_string(), None, Some(&after)).await?;
@@ -155,6 +156,7 @@ pub async fn save(tx: &mut WriteTx, actor: &Actor, before: &Hazard, after: &Haza
         return Err(DomainError::field(ErrorCode::Conflict, "state").into());
     }
     record(tx, after, now).await?;
+    super::counts::moved(tx, Some(before), after).await?;
     trail::append(tx, &[step(after, actor, action, Some(before.state), note, now)]).await?;
     let digest = |h: &Hazard| serde_json::json!({ "state": h.state.as_str(), "grade": h.grade.map(|g| g.as_str()), "deadline": h.deadline, "reopen_count": h.reopen_count });
     tx.audit(actor, &format!("hazard.{action}"), "hazard", &after.id.to_string(), Some(&digest(before)), Some(&digest(after))).await?;

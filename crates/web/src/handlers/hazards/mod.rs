@@ -124,6 +124,12 @@ pub async fn look_back(ctx: Ctx, State(app): State<AppState>, Query(q): Query<Lo
     Ok(Json(luoshi_app::hazards::lookback::look_back(&app.db, &ctx.who()?, from, to, q.percent).await?).into_response())
 }
 
+pub async fn stats(ctx: Ctx, State(app): State<AppState>, Query(q): Query<LookBackQuery>) -> AppResult<Response> {
+    let from = luoshi_domain::time::parse_date("from", &q.from)?;
+    let to = if q.to.trim().is_empty() { app.today() } else { luoshi_domain::time::parse_date("to", &q.to)? };
+    Ok(Json(luoshi_app::hazards::stats::stats(&app.db, &ctx.who()?, from, to).await?).into_response())
+}
+
 /// This module's routes: one line each with its policy and summary.
 pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     use axum::http::Method as M;
@@ -169,6 +175,14 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
             "hazards",
             "回头看: a stable sample of the hazards closed in ?from=&to= (percent by rule or ?percent=) and the enterprises that reported none",
             look_back,
+        )
+        .add(
+            M::GET,
+            "/api/v1/hazards/stats",
+            TASK_READERS,
+            "hazards",
+            "隐患整改率 and 重大隐患整改率 apart, by township, department and industry, for the months of ?from=&to= (kept counts), and the hazards overdue now",
+            stats,
         )
         .add(M::GET, "/api/v1/hazards/catalogues", TASK_READERS, "hazards", "The 重大事故隐患判定标准 with their sources, each in force or not on ?on=DATE", catalogues)
         .add(M::GET, "/api/v1/hazards/{id}", TASK_READERS, "hazards", "A hazard with its trail and the actions the caller may take now", page)

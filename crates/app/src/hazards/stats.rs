@@ -1,0 +1,96 @@
+//! 安全生产 statistics from the counts kept with each change (never by counting every hazard):
+//! 隐患整改率 and 重大隐患整改率 reported apart, by township, regulating department and industry,
+//! and the hazards overdue now (the core's red lights).
+
+use crate::{Result, Who};
+use chrono::NaiveDate;
+use luoshi_domain::access::Sight;
+use luoshi_domain::DomainError;
+use luoshi_storage::hazards::counts::{self, Count};
+use luoshi_storage::{units, Db};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Found and closed, all grades and 重大 apart, with their rates (none when nothing was found).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Rates {
+    /// Found and not cancelled.
+    pub found: i64,
+    pub closed: i64,
+    pub rate: Option<f64>,
+    pub major_found: i64,
+    pub major_closed: i64,
+    pub major_rate: Option<f64>,
+}
+
+impl Rates {
+    fn add(&mut self, c: &Count) {
+        if c.state == "cancelled" {
+            return;
+        }
+        let closed = c.state == "closed";
+        self.found += c.n;
+        self.closed += if closed { c.n } else { 0 };
+        if c.grade == "major" {
+            self.major_found += c.n;
+            self.major_closed += if closed { c.n } else { 0 };
+        }
+    }
+    fn finish(mut self) -> Self {
+        let rate = |a: i64, b: i64| (b > 0).then(|| a as f64 / b as f64);
+        self.rate = rate(self.closed, self.found);
+        self.major_rate = rate(self.major_closed, self.major_found);
+        self
+    }
+}
+
+/// The statistics of a period.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub from: String,
+    pub to: String,
+    pub total: Rates,
+    /// (name, rates), by name.
+    pub by_township: Vec<(String, Rates)>,
+    pub by_regulator: Vec<(String, Rates)>,
+    pub by_industry: Vec<(String, Rates)>,
+    /// Hazards past their deadline now (the county's, for the county's sight).
+    pub overdue: Option<i64>,
+}
+
+/// The statistics of the months of `from..=to` in the caller's sight (a unit: the hazards its
+/// subtree regulates or lie in its townships).
+pub async fn stats(db: &Db, who: &Who, from: NaiveDate, to: NaiveDate) -> Result<Stats> {
+    if to < from {
+        return Err(DomainError::invalid("to").into());
+    }
+    let (f, t) = (from.format("%Y-%m").to_string(), to.format("%Y-%m").to_string());
+    let all = units::list(db, &luoshi_domain::access::Scope::All).await?;
+    let name = |id: i64| all.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default();
+    let seen: Option<Vec<i64>> = match who.sight() {
+        Sight::County => None,
+        Sight::Units(path) => Some(all.iter().filter(|u| u.path.starts_with(&path)).map(|u| u.id).collect()),
+        Sight::Leader { overseen, .. } => Some(all.iter().filter(|u| overseen.iter().any(|p| u.path.starts_with(p))).map(|u| u.id).collect()),
+        Sight::Nothing => Some(Vec::new()),
+    };
+    let rows: Vec<Count> = counts::kept(db, &f, &t)
+        .await?
+        .into_iter()
+        .filter(|c| seen.as_ref().is_none_or(|s| s.contains(&c.township_id) || s.contains(&c.regulator_unit_id)))
+        .collect();
+    let mut total = Rates::default();
+    let (mut town, mut reg, mut ind): (BTreeMap<String, Rates>, BTreeMap<String, Rates>, BTreeMap<String, Rates>) = Default::default();
+    for c in &rows {
+        total.add(c);
+        if c.township_id != 0 {
+            town.entry(name(c.township_id)).or_default().add(c);
+        }
+        reg.entry(name(c.regulator_unit_id)).or_default().add(c);
+        if !c.industry.is_empty() {
+            ind.entry(c.industry.clone()).or_default().add(c);
+        }
+    }
+    let done = |m: BTreeMap<String, Rates>| m.into_iter().map(|(k, v)| (k, v.finish())).collect();
+    let overdue = if seen.is_none() { Some(counts::overdue(db).await?) } else { None };
+    Ok(Stats { from: f, to: t, total: total.finish(), by_township: done(town), by_regulator: done(reg), by_industry: done(ind), overdue })
+}
