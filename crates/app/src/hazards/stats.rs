@@ -94,3 +94,57 @@ pub async fn stats(db: &Db, who: &Who, from: NaiveDate, to: NaiveDate) -> Result
     let overdue = if seen.is_none() { Some(counts::overdue(db).await?) } else { None };
     Ok(Stats { from: f, to: t, total: total.finish(), by_township: done(town), by_regulator: done(reg), by_industry: done(ind), overdue })
 }
+
+/// 翘尾: a period's hazards found and accidents against the same period last year and against
+/// the year so far (per month), with the alert threshold from rule data.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rebound {
+    pub from: String,
+    pub to: String,
+    pub hazards: i64,
+    pub hazards_last_year: i64,
+    /// Hazards found per month from January to the month before the period.
+    pub hazards_monthly_before: Option<f64>,
+    pub accidents: i64,
+    pub accidents_last_year: i64,
+    pub threshold_percent: i64,
+    /// Above the same period last year, or above the year's monthly pace, by the threshold.
+    pub alert: bool,
+}
+
+fn found_in(rows: &[Count]) -> i64 {
+    rows.iter().filter(|c| c.state != "cancelled").map(|c| c.n).sum()
+}
+
+fn months(from: NaiveDate, to: NaiveDate) -> i64 {
+    use chrono::Datelike;
+    i64::from((to.year() - from.year()) * 12) + i64::from(to.month()) - i64::from(from.month()) + 1
+}
+
+/// The rebound of the months `from..=to` (e.g. the fourth quarter), county-wide.
+pub async fn rebound(db: &Db, from: NaiveDate, to: NaiveDate) -> Result<Rebound> {
+    use chrono::Datelike;
+    if to < from {
+        return Err(DomainError::invalid("to").into());
+    }
+    let ym = |d: NaiveDate| d.format("%Y-%m").to_string();
+    let back = |d: NaiveDate| d.with_year(d.year() - 1).unwrap_or(d - chrono::Duration::days(365));
+    let hazards = found_in(&counts::kept(db, &ym(from), &ym(to)).await?);
+    let hazards_last_year = found_in(&counts::kept(db, &ym(back(from)), &ym(back(to))).await?);
+    let jan = NaiveDate::from_ymd_opt(from.year(), 1, 1).unwrap_or(from);
+    let before = from.pred_opt().filter(|d| *d >= jan);
+    let hazards_monthly_before = match before {
+        Some(b) => Some(found_in(&counts::kept(db, &ym(jan), &ym(b)).await?) as f64 / months(jan, b) as f64),
+        None => None,
+    };
+    let at = |d: NaiveDate| luoshi_domain::duty::end_of_day(d.pred_opt().unwrap_or(d));
+    let accidents = luoshi_storage::hazards::accidents::count_between(db, at(from), luoshi_domain::duty::end_of_day(to)).await?;
+    let accidents_last_year = luoshi_storage::hazards::accidents::count_between(db, at(back(from)), luoshi_domain::duty::end_of_day(back(to))).await?;
+    let threshold_percent = crate::RulesInForce::load(db, to).await?.int("hazards.rebound.percent").unwrap_or(20);
+    let above = |now: f64, then: f64| then > 0.0 && now > then * (1.0 + threshold_percent as f64 / 100.0);
+    let per_month = hazards as f64 / months(from, to) as f64;
+    let alert = above(hazards as f64, hazards_last_year as f64)
+        || above(accidents as f64, accidents_last_year as f64)
+        || hazards_monthly_before.is_some_and(|m| above(per_month, m));
+    Ok(Rebound { from: ym(from), to: ym(to), hazards, hazards_last_year, hazards_monthly_before, accidents, accidents_last_year, threshold_percent, alert })
+}

@@ -179,3 +179,9 @@ pub async fn list(db: &Db) -> Result<Vec<Accident>> {
     let rows = sqlx::query(&format!("SELECT {COLS} {FROM} ORDER BY a.occurred_at DESC, a.id DESC LIMIT 200")).fetch_all(db.pool()).await?;
     rows.iter().map(accident).collect()
 }
+
+/// Accidents that happened in `[from, to)` (UTC µs): few, counted directly.
+pub async fn count_between(db: &Db, from: i64, to: i64) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM accidents WHERE occurred_at >= $1 AND occurred_at < $2").bind(from).bind(to).fetch_one(db.pool()).await?;
+    get_i64(&row, "n")
+}

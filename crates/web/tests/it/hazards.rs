@@ -223,4 +223,17 @@ async fn statistics_equal_a_count_by_hand_and_the_recount() {
     // The recount: the kept counts held.
     assert!(luoshi_storage::hazards::counts::recount(db, &luoshi_storage::Actor::system()).await.unwrap().0, "the kept counts held");
     assert_eq!(error_code(office.get(&app, "/api/v1/hazards/stats?from=2026-06-30&to=2026-06-01").await).await.1, "invalid");
+
+    // 翘尾 over the second quarter: hazards against a count by hand, accidents against last year's.
+    let in_q2 =
+        all.iter().filter(|h| h.state.as_str() != "cancelled" && h.found_on.as_str() >= "2026-04-01" && h.found_on.as_str() <= "2026-06-30").count() as i64;
+    let town = app.unit_id("城关镇").await;
+    for at in ["2025-05-10 09:00", "2026-05-10 09:00", "2026-06-01 14:00"] {
+        let r = office.post(&app, "/api/v1/accidents", json!({ "place": "城关镇农贸市场", "owner_unit_id": town, "occurred_at": at, "deaths": 0, "serious_injuries": 1, "loss_yuan": 0, "description": "摊位棚架倒塌" })).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    let rb: Value = office.get(&app, "/api/v1/hazards/rebound?from=2026-04-01&to=2026-06-30").await.json().await.unwrap();
+    assert_eq!((rb["hazards"].as_i64(), rb["accidents"].as_i64(), rb["accidents_last_year"].as_i64()), (Some(in_q2), Some(2), Some(1)), "{rb}");
+    assert_eq!(rb["alert"], true, "two accidents against one is above the 20 % threshold: {rb}");
+    assert_eq!(app.login("staff").await.get(&app, "/api/v1/hazards/rebound?from=2026-04-01&to=2026-06-30").await.status(), StatusCode::FORBIDDEN);
 }

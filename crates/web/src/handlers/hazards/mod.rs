@@ -130,10 +130,16 @@ pub async fn stats(ctx: Ctx, State(app): State<AppState>, Query(q): Query<LookBa
     Ok(Json(luoshi_app::hazards::stats::stats(&app.db, &ctx.who()?, from, to).await?).into_response())
 }
 
+pub async fn rebound(State(app): State<AppState>, Query(q): Query<LookBackQuery>) -> AppResult<Response> {
+    let from = luoshi_domain::time::parse_date("from", &q.from)?;
+    let to = if q.to.trim().is_empty() { app.today() } else { luoshi_domain::time::parse_date("to", &q.to)? };
+    Ok(Json(luoshi_app::hazards::stats::rebound(&app.db, from, to).await?).into_response())
+}
+
 /// This module's routes: one line each with its policy and summary.
 pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     use axum::http::Method as M;
-    use luoshi_domain::access::TASK_READERS;
+    use luoshi_domain::access::{DIRECTIVE_WRITERS, TASK_READERS};
     t.add(M::GET, "/hazards", TASK_READERS, "hazards", "The hazard ledger (page)", pages::ledger)
         .add(M::GET, "/hazards/export.xlsx", TASK_READERS, "hazards", "The hazard ledger as xlsx (the filters as on screen, up to 5,000 rows)", pages::export)
         .add(M::GET, "/api/v1/hazards/export.xlsx", TASK_READERS, "hazards", "The hazard ledger as xlsx (?state=&grade=), up to 5,000 rows", pages::export)
@@ -183,6 +189,14 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
             "hazards",
             "隐患整改率 and 重大隐患整改率 apart, by township, department and industry, for the months of ?from=&to= (kept counts), and the hazards overdue now",
             stats,
+        )
+        .add(
+            M::GET,
+            "/api/v1/hazards/rebound",
+            DIRECTIVE_WRITERS,
+            "hazards",
+            "翘尾: hazards found and accidents in the months of ?from=&to= against the same period last year and the year's monthly pace, with the rule's alert",
+            rebound,
         )
         .add(M::GET, "/api/v1/hazards/catalogues", TASK_READERS, "hazards", "The 重大事故隐患判定标准 with their sources, each in force or not on ?on=DATE", catalogues)
         .add(M::GET, "/api/v1/hazards/{id}", TASK_READERS, "hazards", "A hazard with its trail and the actions the caller may take now", page)
