@@ -122,6 +122,11 @@ await session("supervisor", async (page) => {
       if (shots) await page.screenshot({ path: `${shots}/hazard.png`, fullPage: true });
     }
   }
+  await page.goto(base + "/hazards/stats");
+  const stats = await text(page);
+  check(stats.includes("隐患整改率") && stats.includes("重大隐患整改率") && stats.includes("防范“翘尾”"), "supervisor: the statistics page shows the rates and the rebound");
+  check((await page.locator("svg.chart rect").count()) > 0, "supervisor: the chart is drawn on the server");
+  if (shots) await page.screenshot({ path: `${shots}/hazard_stats.png`, fullPage: true });
 });
 
 await session("hotline", async (page) => {

@@ -6,6 +6,7 @@
 //! is declared with its policy in [`routes`]; nothing is served that is not embedded in the binary.
 
 pub mod auth;
+mod charts;
 pub mod demo;
 pub mod demo_appeals;
 pub mod error;

@@ -9,3 +9,45 @@ mod flow;
 
 pub use accident_flow::{AccidentAction, AccidentFlow, AccidentSide, AccidentState};
 pub use flow::{HazardAction, HazardFacts, HazardFlow, HazardGrade, HazardSide, HazardState};
+
+/// GB/T 4754-2017 国民经济行业分类: the 门类 (sections) by letter.
+const SECTIONS: &[(char, &str)] = &[
+    ('A', "农、林、牧、渔业"),
+    ('B', "采矿业"),
+    ('C', "制造业"),
+    ('D', "电力、热力、燃气及水生产和供应业"),
+    ('E', "建筑业"),
+    ('F', "批发和零售业"),
+    ('G', "交通运输、仓储和邮政业"),
+    ('H', "住宿和餐饮业"),
+    ('I', "信息传输、软件和信息技术服务业"),
+    ('J', "金融业"),
+    ('K', "房地产业"),
+    ('L', "租赁和商务服务业"),
+    ('M', "科学研究和技术服务业"),
+    ('N', "水利、环境和公共设施管理业"),
+    ('O', "居民服务、修理和其他服务业"),
+    ('P', "教育"),
+    ('Q', "卫生和社会工作"),
+    ('R', "文化、体育和娱乐业"),
+    ('S', "公共管理、社会保障和社会组织"),
+    ('T', "国际组织"),
+];
+
+/// An industry code as people read it: its 门类's name and the code (`制造业（C26）`).
+pub fn industry_label(code: &str) -> String {
+    match code.chars().next().and_then(|c| SECTIONS.iter().find(|(l, _)| *l == c)) {
+        Some((_, name)) => format!("{name}（{code}）"),
+        None => code.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn industries_read_by_name() {
+        assert_eq!(super::industry_label("C26"), "制造业（C26）");
+        assert_eq!(super::industry_label("E"), "建筑业（E）");
+        assert_eq!(super::industry_label("?"), "?");
+    }
+}

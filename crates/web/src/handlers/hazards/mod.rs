@@ -141,6 +141,7 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     use axum::http::Method as M;
     use luoshi_domain::access::{DIRECTIVE_WRITERS, TASK_READERS};
     t.add(M::GET, "/hazards", TASK_READERS, "hazards", "The hazard ledger (page)", pages::ledger)
+        .add(M::GET, "/hazards/stats", TASK_READERS, "hazards", "安全生产 statistics (page): rates, a chart by township, tables by department and industry, the 翘尾 alert", pages::stats)
         .add(M::GET, "/hazards/export.xlsx", TASK_READERS, "hazards", "The hazard ledger as xlsx (the filters as on screen, up to 5,000 rows)", pages::export)
         .add(M::GET, "/api/v1/hazards/export.xlsx", TASK_READERS, "hazards", "The hazard ledger as xlsx (?state=&grade=), up to 5,000 rows", pages::export)
         .add(M::GET, "/hazards/{id}", TASK_READERS, "hazards", "A hazard with its trail and the forms of what the caller may do (page)", pages::page)

@@ -199,3 +199,69 @@ pub async fn export(ctx: Ctx, State(app): State<AppState>, Query(q): Query<super
     let bytes = luoshi_ledger::write_xlsx("隐患台账", &EXPORT_COLUMNS, &rows)?;
     Ok(crate::handlers::tasks::xlsx("隐患台账", bytes))
 }
+
+/// One line of the statistics' tables, its figures written out.
+pub(crate) struct StatLine {
+    pub name: String,
+    pub found: i64,
+    pub closed: i64,
+    pub rate: String,
+    pub major: String,
+}
+
+fn stat_line(name: String, r: &luoshi_app::hazards::stats::Rates) -> StatLine {
+    let pct = |x: Option<f64>| x.map(|v| format!("{:.1}%", v * 100.0)).unwrap_or_else(|| "—".into());
+    StatLine { name, found: r.found, closed: r.closed, rate: pct(r.rate), major: format!("{}/{} · {}", r.major_closed, r.major_found, pct(r.major_rate)) }
+}
+
+#[derive(Template)]
+#[template(path = "hazards/stats.html")]
+struct StatsPage {
+    chrome: Chrome,
+    from: String,
+    to: String,
+    total: StatLine,
+    overdue: Option<i64>,
+    chart: String,
+    by_regulator: Vec<StatLine>,
+    by_industry: Vec<StatLine>,
+    rebound: Option<luoshi_app::hazards::stats::Rebound>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct StatsQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// 安全生产 statistics: the rates (重大 apart), a chart by township, tables by department and
+/// industry, and for the county's leaders the 翘尾 alert of the period.
+pub async fn stats(ctx: Ctx, State(app): State<AppState>, Query(q): Query<StatsQuery>) -> AppResult<Response> {
+    use chrono::Datelike;
+    let lang = ctx.lang;
+    let who = ctx.who()?;
+    let today = app.today();
+    let to = if q.to.trim().is_empty() { today } else { luoshi_domain::time::parse_date("to", &q.to)? };
+    let from = if q.from.trim().is_empty() {
+        chrono::NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to)
+    } else {
+        luoshi_domain::time::parse_date("from", &q.from)?
+    };
+    let s = luoshi_app::hazards::stats::stats(&app.db, &who, from, to).await?;
+    let chart = crate::charts::share_bars(t(lang, "hazards.rate_by_township"), &s.by_township.iter().map(|(n, r)| (n.clone(), r.rate)).collect::<Vec<_>>());
+    let leaders = matches!(who.role, None | Some(luoshi_domain::user::Role::Admin | luoshi_domain::user::Role::Supervisor | luoshi_domain::user::Role::Leader));
+    let rebound = if leaders { Some(luoshi_app::hazards::stats::rebound(&app.db, from, to).await?) } else { None };
+    Ok(render(&StatsPage {
+        chrome: chrome(&ctx, "hazards.stats", None),
+        from: from.to_string(),
+        to: to.to_string(),
+        total: stat_line(t(lang, "duties.total").to_string(), &s.total),
+        overdue: s.overdue,
+        chart,
+        by_regulator: s.by_regulator.iter().map(|(n, r)| stat_line(n.clone(), r)).collect(),
+        by_industry: s.by_industry.iter().map(|(n, r)| stat_line(luoshi_domain::hazards::industry_label(n), r)).collect(),
+        rebound,
+    }))
+}
