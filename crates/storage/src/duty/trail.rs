@@ -20,6 +20,14 @@ pub struct Entry<'a> {
     pub data: Option<String>,
 }
 
+impl<'a> Entry<'a> {
+    /// A kind's own step: what an actor did, from which state to which, with a note.
+    #[expect(clippy::too_many_arguments, reason = "the columns of a step")]
+    pub fn step(kind: &'a str, ref_id: i64, at: i64, actor: &'a str, action: &'a str, from: Option<&'a str>, to: &'a str, note: Option<&'a str>) -> Entry<'a> {
+        Entry { kind, ref_id, at, actor, unit_id: None, action, from, to: Some(to), note, data: None }
+    }
+}
+
 /// One entry as read back.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Step {

@@ -119,18 +119,7 @@ pub async fn insert(tx: &mut WriteTx, actor: &Actor, a: &Accident, now: i64) -> 
     let id = get_i64(&row, "id")?;
     let saved = get_tx(tx, id).await?.ok_or_else(|| DomainError::new(ErrorCode::Internal).with_detail("accident not read back"))?;
     record(tx, &saved, now).await?;
-    let step = trail::Entry {
-        kind: AccidentFlow::KIND,
-        ref_id: id,
-        at: now,
-        actor: &actor.name,
-        unit_id: None,
-        action: "record",
-        from: None,
-        to: Some(saved.state.as_str()),
-        note: None,
-        data: None,
-    };
+    let step = trail::Entry::step(AccidentFlow::KIND, id, now, &actor.name, "record", None, saved.state.as_str(), None);
     trail::append(tx, &[step]).await?;
     tx.audit(actor, "accident.record", "accident", &id.to_string(), None, Some(&digest(&saved))).await?;
     Ok(saved)
@@ -157,18 +146,7 @@ pub async fn save(tx: &mut WriteTx, actor: &Actor, before: &Accident, after: &Ac
         return Err(DomainError::field(ErrorCode::Conflict, "state").into());
     }
     record(tx, after, now).await?;
-    let step = trail::Entry {
-        kind: AccidentFlow::KIND,
-        ref_id: after.id,
-        at: now,
-        actor: &actor.name,
-        unit_id: None,
-        action,
-        from: Some(before.state.as_str()),
-        to: Some(after.state.as_str()),
-        note,
-        data: None,
-    };
+    let step = trail::Entry::step(AccidentFlow::KIND, after.id, now, &actor.name, action, Some(before.state.as_str()), after.state.as_str(), note);
     trail::append(tx, &[step]).await?;
     tx.audit(actor, &format!("accident.{action}"), "accident", &after.id.to_string(), Some(&digest(before)), Some(&digest(after))).await?;
     Ok(())

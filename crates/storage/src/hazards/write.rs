@@ -82,18 +82,7 @@ async fn record(tx: &mut WriteTx, h: &Hazard, now: i64) -> Result<()> {
 }
 
 fn step<'a>(h: &'a Hazard, actor: &'a Actor, action: &'a str, from: Option<HazardState>, note: Option<&'a str>, now: i64) -> trail::Entry<'a> {
-    trail::Entry {
-        kind: HazardFlow::KIND,
-        ref_id: h.id,
-        at: now,
-        actor: &actor.name,
-        unit_id: None,
-        action,
-        from: from.map(HazardState::as_str),
-        to: Some(h.state.as_str()),
-        note,
-        data: None,
-    }
+    trail::Entry::step(HazardFlow::KIND, h.id, now, &actor.name, action, from.map(HazardState::as_str), h.state.as_str(), note)
 }
 
 /// Register a hazard found on an inspection: its row, its line, its first trail entry, audited.

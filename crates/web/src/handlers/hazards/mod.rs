@@ -118,21 +118,27 @@ pub struct LookBackQuery {
     percent: Option<i64>,
 }
 
+impl LookBackQuery {
+    /// `from` (required) to `to` (today when empty), each named when it is not a date.
+    fn period(&self, today: chrono::NaiveDate) -> Result<(chrono::NaiveDate, chrono::NaiveDate), DomainError> {
+        let from = luoshi_domain::time::parse_date("from", &self.from)?;
+        let to = if self.to.trim().is_empty() { today } else { luoshi_domain::time::parse_date("to", &self.to)? };
+        Ok((from, to))
+    }
+}
+
 pub async fn look_back(ctx: Ctx, State(app): State<AppState>, Query(q): Query<LookBackQuery>) -> AppResult<Response> {
-    let from = luoshi_domain::time::parse_date("from", &q.from)?;
-    let to = if q.to.trim().is_empty() { app.today() } else { luoshi_domain::time::parse_date("to", &q.to)? };
+    let (from, to) = q.period(app.today())?;
     Ok(Json(luoshi_app::hazards::lookback::look_back(&app.db, &ctx.who()?, from, to, q.percent).await?).into_response())
 }
 
 pub async fn stats(ctx: Ctx, State(app): State<AppState>, Query(q): Query<LookBackQuery>) -> AppResult<Response> {
-    let from = luoshi_domain::time::parse_date("from", &q.from)?;
-    let to = if q.to.trim().is_empty() { app.today() } else { luoshi_domain::time::parse_date("to", &q.to)? };
+    let (from, to) = q.period(app.today())?;
     Ok(Json(luoshi_app::hazards::stats::stats(&app.db, &ctx.who()?, from, to).await?).into_response())
 }
 
 pub async fn rebound(State(app): State<AppState>, Query(q): Query<LookBackQuery>) -> AppResult<Response> {
-    let from = luoshi_domain::time::parse_date("from", &q.from)?;
-    let to = if q.to.trim().is_empty() { app.today() } else { luoshi_domain::time::parse_date("to", &q.to)? };
+    let (from, to) = q.period(app.today())?;
     Ok(Json(luoshi_app::hazards::stats::rebound(&app.db, from, to).await?).into_response())
 }
 
