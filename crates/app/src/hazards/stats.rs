@@ -6,7 +6,7 @@ use crate::{Result, Who};
 use chrono::NaiveDate;
 use luoshi_domain::access::Sight;
 use luoshi_domain::DomainError;
-use luoshi_storage::hazards::counts::{self, Count};
+use luoshi_storage::hazards::counts::{self, By, Count};
 use luoshi_storage::{units, Db};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -73,21 +73,26 @@ pub async fn stats(db: &Db, who: &Who, from: NaiveDate, to: NaiveDate) -> Result
         Sight::Leader { overseen, .. } => Some(all.iter().filter(|u| overseen.iter().any(|p| u.path.starts_with(p))).map(|u| u.id).collect()),
         Sight::Nothing => Some(Vec::new()),
     };
-    let rows: Vec<Count> = counts::kept(db, &f, &t)
-        .await?
-        .into_iter()
-        .filter(|c| seen.as_ref().is_none_or(|s| s.contains(&c.township_id) || s.contains(&c.regulator_unit_id)))
-        .collect();
+    // Summed in the database by each dimension: a few rows whatever the number of buckets.
+    let ids = seen.as_deref();
+    let as_count =
+        |grade: String, state: String, n: i64| Count { month: String::new(), township_id: 0, regulator_unit_id: 0, industry: String::new(), grade, state, n };
     let mut total = Rates::default();
     let (mut town, mut reg, mut ind): (BTreeMap<String, Rates>, BTreeMap<String, Rates>, BTreeMap<String, Rates>) = Default::default();
-    for c in &rows {
-        total.add(c);
-        if c.township_id != 0 {
-            town.entry(name(c.township_id)).or_default().add(c);
+    for (k, grade, state, n) in counts::summed(db, By::Regulator, &f, &t, ids).await? {
+        let c = as_count(grade, state, n);
+        total.add(&c);
+        reg.entry(name(k.parse().unwrap_or(0))).or_default().add(&c);
+    }
+    for (k, grade, state, n) in counts::summed(db, By::Township, &f, &t, ids).await? {
+        let id: i64 = k.parse().unwrap_or(0);
+        if id != 0 {
+            town.entry(name(id)).or_default().add(&as_count(grade, state, n));
         }
-        reg.entry(name(c.regulator_unit_id)).or_default().add(c);
-        if !c.industry.is_empty() {
-            ind.entry(c.industry.clone()).or_default().add(c);
+    }
+    for (k, grade, state, n) in counts::summed(db, By::Industry, &f, &t, ids).await? {
+        if !k.is_empty() {
+            ind.entry(k).or_default().add(&as_count(grade, state, n));
         }
     }
     let done = |m: BTreeMap<String, Rates>| m.into_iter().map(|(k, v)| (k, v.finish())).collect();
@@ -112,8 +117,9 @@ pub struct Rebound {
     pub alert: bool,
 }
 
-fn found_in(rows: &[Count]) -> i64 {
-    rows.iter().filter(|c| c.state != "cancelled").map(|c| c.n).sum()
+/// Hazards found in the months `from..=to` (`YYYY-MM`), cancelled ones left out, county-wide.
+async fn found_in(db: &Db, from: &str, to: &str) -> Result<i64> {
+    Ok(counts::summed(db, By::Regulator, from, to, None).await?.iter().filter(|r| r.2 != "cancelled").map(|r| r.3).sum())
 }
 
 fn months(from: NaiveDate, to: NaiveDate) -> i64 {
@@ -129,12 +135,12 @@ pub async fn rebound(db: &Db, from: NaiveDate, to: NaiveDate) -> Result<Rebound>
     }
     let ym = |d: NaiveDate| d.format("%Y-%m").to_string();
     let back = |d: NaiveDate| d.with_year(d.year() - 1).unwrap_or(d - chrono::Duration::days(365));
-    let hazards = found_in(&counts::kept(db, &ym(from), &ym(to)).await?);
-    let hazards_last_year = found_in(&counts::kept(db, &ym(back(from)), &ym(back(to))).await?);
+    let hazards = found_in(db, &ym(from), &ym(to)).await?;
+    let hazards_last_year = found_in(db, &ym(back(from)), &ym(back(to))).await?;
     let jan = NaiveDate::from_ymd_opt(from.year(), 1, 1).unwrap_or(from);
     let before = from.pred_opt().filter(|d| *d >= jan);
     let hazards_monthly_before = match before {
-        Some(b) => Some(found_in(&counts::kept(db, &ym(jan), &ym(b)).await?) as f64 / months(jan, b) as f64),
+        Some(b) => Some(found_in(db, &ym(jan), &ym(b)).await? as f64 / months(jan, b) as f64),
         None => None,
     };
     let at = |d: NaiveDate| luoshi_domain::duty::end_of_day(d.pred_opt().unwrap_or(d));

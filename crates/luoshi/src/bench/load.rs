@@ -132,11 +132,13 @@ pub enum Kind {
     HazardLedger,
     /// A hazard's page with its trail and what the caller may do.
     Hazard,
+    /// The work-safety statistics of the year so far (from the kept counts).
+    HazardStats,
 }
 
 pub const MIX: &[(Kind, usize)] = &[
     (Kind::Inbox, 20),
-    (Kind::Board, 15),
+    (Kind::Board, 14),
     (Kind::BoardRed, 8),
     (Kind::Task, 15),
     (Kind::Report, 10),
@@ -147,6 +149,7 @@ pub const MIX: &[(Kind, usize)] = &[
     (Kind::Intake, 5),
     (Kind::HazardLedger, 3),
     (Kind::Hazard, 2),
+    (Kind::HazardStats, 1),
 ];
 
 pub(super) const SEARCH_WORDS: &[&str] = &["路灯", "噪音", "拖欠工资", "垃圾", "停水", "物业", "宅基地", "油烟"];
@@ -168,6 +171,7 @@ impl Kind {
             Kind::Intake => "POST /open311/v2/requests.json (intake)",
             Kind::HazardLedger => "GET /api/v1/hazards (ledger)",
             Kind::Hazard => "GET /api/v1/hazards/{id}",
+            Kind::HazardStats => "GET /api/v1/hazards/stats",
         }
     }
 
@@ -192,6 +196,7 @@ impl Kind {
             },
             Kind::Directives => (self.name(), c.get(format!("{base}/api/v1/directives"))),
             Kind::HazardLedger => (self.name(), c.get(format!("{base}/api/v1/hazards"))),
+            Kind::HazardStats => (self.name(), c.get(format!("{base}/api/v1/hazards/stats?from=2026-01-01"))),
             Kind::Hazard => match w.any_hazard {
                 Some(id) => (self.name(), c.get(format!("{base}/api/v1/hazards/{id}"))),
                 None => Kind::HazardLedger.request(w, base, rng),

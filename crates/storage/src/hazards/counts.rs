@@ -80,15 +80,36 @@ fn count(r: &sqlx::any::AnyRow) -> Result<Count> {
     })
 }
 
-/// The kept counts of the months `from..=to` (`YYYY-MM`), empty buckets left out.
-pub async fn kept(db: &Db, from: &str, to: &str) -> Result<Vec<Count>> {
-    let rows =
-        sqlx::query("SELECT month, township_id, regulator_unit_id, industry, grade, state, n FROM hazard_counts WHERE month >= $1 AND month <= $2 AND n <> 0")
-            .bind(from)
-            .bind(to)
-            .fetch_all(db.pool())
-            .await?;
-    rows.iter().map(count).collect()
+/// A dimension of the statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    Township,
+    Regulator,
+    Industry,
+}
+
+/// The kept counts of the months `from..=to` summed by one dimension, grade and state, in the
+/// database (a few rows, whatever the number of buckets); only buckets whose township or
+/// regulator is one of `units` when given. Rows: (key, grade, state, n); the key is the unit id
+/// or the industry code as text.
+pub async fn summed(db: &Db, by: By, from: &str, to: &str, units: Option<&[i64]>) -> Result<Vec<(String, String, String, i64)>> {
+    let key = match by {
+        By::Township => "CAST(township_id AS TEXT)",
+        By::Regulator => "CAST(regulator_unit_id AS TEXT)",
+        By::Industry => "industry",
+    };
+    let mut sql = format!("SELECT {key} AS k, grade, state, SUM(n) AS n FROM hazard_counts WHERE month >= $1 AND month <= $2");
+    if let Some(ids) = units {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Unit ids from the database, integers: written in as literals.
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        sql += &format!(" AND (township_id IN ({list}) OR regulator_unit_id IN ({list}))");
+    }
+    sql += &format!(" GROUP BY {key}, grade, state");
+    let rows = sqlx::query(&sql).bind(from).bind(to).fetch_all(db.pool()).await?;
+    rows.iter().map(|r| Ok((get_str(r, "k")?, get_str(r, "grade")?, get_str(r, "state")?, get_i64(r, "n")?))).collect()
 }
 
 const FROM_RECORDS: &str = "SELECT substr(h.found_on, 1, 7) AS month, COALESCE(h.township_id, 0) AS township_id, h.regulator_unit_id AS regulator_unit_id, \
