@@ -98,7 +98,8 @@ pub async fn summed(db: &Db, by: By, from: &str, to: &str, units: Option<&[i64]>
         By::Regulator => "CAST(regulator_unit_id AS TEXT)",
         By::Industry => "industry",
     };
-    let mut sql = format!("SELECT {key} AS k, grade, state, SUM(n) AS n FROM hazard_counts WHERE month >= $1 AND month <= $2");
+    // PostgreSQL sums BIGINTs as NUMERIC: cast back.
+    let mut sql = format!("SELECT {key} AS k, grade, state, CAST(SUM(n) AS BIGINT) AS n FROM hazard_counts WHERE month >= $1 AND month <= $2");
     if let Some(ids) = units {
         if ids.is_empty() {
             return Ok(Vec::new());
