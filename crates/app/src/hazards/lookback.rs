@@ -45,13 +45,14 @@ pub async fn look_back(db: &Db, who: &Who, from: NaiveDate, to: NaiveDate, perce
     }
     let (f, t) = (crate::ymd(from), crate::ymd(to));
     let sight = who.sight();
-    let mut closed = Vec::new();
-    for h in store::closed_between(db, &f, &t).await? {
-        let p = units::get(db, h.regulator_unit_id).await?.map(|u| u.path).unwrap_or_default();
-        if sight.sees(&[p.as_str()], None) {
-            closed.push(h);
-        }
-    }
+    // The unit tree read once, not once per closed hazard.
+    let paths: std::collections::HashMap<i64, String> =
+        units::list(db, &luoshi_domain::access::Scope::All).await?.into_iter().map(|u| (u.id, u.path)).collect();
+    let closed: Vec<Hazard> = store::closed_between(db, &f, &t)
+        .await?
+        .into_iter()
+        .filter(|h| paths.get(&h.regulator_unit_id).is_some_and(|p| sight.sees(&[p.as_str()], None)))
+        .collect();
     let n = closed.len();
     let sample = closed.into_iter().filter(|h| drawn(h.id, percent)).collect();
     let found = store::enterprises_with_findings(db, &f, &t).await?;
