@@ -113,7 +113,7 @@ pub(crate) async fn climb(
             wrote = true;
             match level {
                 NoticeLevel::Reminder => out.reminders += 1,
-                NoticeLevel::Notice => out.notices += 1,
+                NoticeLevel::Notice | NoticeLevel::Listed => out.notices += 1,
                 NoticeLevel::Report | NoticeLevel::ReportDue => out.reports += 1,
             }
         }

@@ -58,6 +58,14 @@ pub const DESIGN: &[(&str, Place)] = &[
     ("enterprises", Place::Reference),
     ("hazards", Place::ByDuty("id")),
     ("accidents", Place::ByDuty("id")),
+    // Campaigns (migration 22): a few a year, read with every inspection.
+    ("campaigns", Place::Reference),
+    // An inspection and its photos on the shard of its id; the phone's key unique where it is the key.
+    ("inspections", Place::ByDuty("id")),
+    ("inspection_photos", Place::ByDuty("inspection_id")),
+    ("inspection_keys", Place::ByKey("client_key")),
+    // An enterprise's risk points together on the shard of the enterprise.
+    ("risk_points", Place::ByDuty("enterprise_id")),
     // Counters moved with each hazard change (migration 21): small, on the coordinator.
     ("hazard_counts", Place::Coordinator),
     ("audit_log", Place::ByChain),

@@ -13,7 +13,7 @@ pub use enterprises::{create_enterprise, EnterpriseInput};
 
 use crate::{forbidden, Result, Who};
 use chrono::NaiveDate;
-use luoshi_domain::duty::{end_of_day, may as may_now, Workflow};
+use luoshi_domain::duty::{end_of_day, may_given, NoticeLevel, Workflow};
 use luoshi_domain::error::optional_text;
 use luoshi_domain::hazards::{HazardAction, HazardFacts, HazardFlow, HazardGrade, HazardSide, HazardState};
 use luoshi_domain::DomainError;
@@ -67,6 +67,11 @@ async fn seen(db: &Db, who: &Who, id: i64) -> Result<(Hazard, (String, String, O
     Ok((h, p))
 }
 
+/// What the hazard's row itself says about what may be done (the rest comes with the action).
+fn known(h: &Hazard) -> HazardFacts {
+    HazardFacts { stopped: h.stop_production && h.resumed_on.is_none(), ..HazardFacts::default() }
+}
+
 /// A hazard's page.
 #[derive(Debug, Clone, Serialize)]
 pub struct View {
@@ -80,7 +85,7 @@ pub struct View {
 
 pub async fn view(db: &Db, who: &Who, id: i64) -> Result<View> {
     let (h, (o, r, t)) = seen(db, who, id).await?;
-    let may = may_now::<HazardFlow>(h.state, &sides(who, &o, &r, t.as_deref()));
+    let may = may_given::<HazardFlow>(h.state, &sides(who, &o, &r, t.as_deref()), &known(&h));
     Ok(View { trail: trail::of(db, HazardFlow::KIND, id).await?, version: luoshi_storage::duty::version(db, HazardFlow::KIND, id).await?, hazard: h, may })
 }
 
@@ -140,6 +145,7 @@ pub async fn register(db: &Db, who: &Who, input: &HazardInput, today: NaiveDate,
         description,
         found_on: crate::ymd(found_on),
         control_measures: optional_text("control_measures", &input.control_measures, 2000)?,
+        inspection_id: None,
     };
     let mut tx = db.begin_write().await?;
     let h = store::register(&mut tx, &who.actor, &n, now).await?;
@@ -210,7 +216,7 @@ pub async fn act(db: &Db, who: &Who, id: i64, input: &ActInput, today: NaiveDate
         input.five.clone()
     };
     let basis = [&input.basis_catalogue, &input.basis_article, &input.basis_item].iter().all(|s| !s.trim().is_empty());
-    let facts = HazardFacts { basis, five: five.complete(), evidence: !input.evidence.trim().is_empty() };
+    let facts = HazardFacts { basis, five: five.complete(), evidence: !input.evidence.trim().is_empty(), ..known(&h) };
     let state = HazardFlow::apply(action, h.state, &facts)?;
     let mut after = Hazard { state, updated_at: now, ..h.clone() };
     let bounds = crate::date_bounds(db, today).await?;
@@ -241,6 +247,7 @@ pub async fn act(db: &Db, who: &Who, id: i64, input: &ActInput, today: NaiveDate
         }
         HazardAction::Implement => after.five = Some(five),
         HazardAction::Pass => after.accepted_by_unit_id = who.unit_id,
+        HazardAction::Resume => after.resumed_on = Some(crate::ymd(today)),
         HazardAction::Close => {
             after.evidence = filled(&input.evidence);
             after.closed_on = Some(crate::ymd(today));
@@ -258,6 +265,12 @@ pub async fn act(db: &Db, who: &Who, id: i64, input: &ActInput, today: NaiveDate
         luoshi_storage::duty::expect(&mut tx, HazardFlow::KIND, id, v).await?;
     }
     store::save(&mut tx, &who.actor, &h, &after, action.as_str(), filled(&input.note).as_deref(), now).await?;
+    // A 重大 hazard is 挂牌督办 by the county as it is graded: a notice to its owner in the ladder.
+    if let (HazardAction::GradeMajor, Some(d)) = (action, after.deadline.as_deref()) {
+        if luoshi_storage::duty::raise_notice(&mut tx, HazardFlow::KIND, id, NoticeLevel::Listed, after.owner_unit_id, d, &crate::ymd(today), now).await? {
+            luoshi_storage::duty::noticed(&mut tx, &who.actor, HazardFlow::KIND, id, after.owner_unit_id, NoticeLevel::Listed, d, now).await?;
+        }
+    }
     tx.commit().await?;
     view(db, who, id).await
 }

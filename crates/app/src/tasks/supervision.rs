@@ -43,7 +43,7 @@ pub(crate) async fn supervise_part(db: &Db, today: NaiveDate, run: Run) -> Resul
                     wrote_event = true;
                     match level {
                         NoticeLevel::Reminder => out.reminders += 1,
-                        NoticeLevel::Notice => out.notices += 1,
+                        NoticeLevel::Notice | NoticeLevel::Listed => out.notices += 1,
                         NoticeLevel::Report => out.reports += 1,
                         NoticeLevel::ReportDue => out.report_due += 1,
                     }

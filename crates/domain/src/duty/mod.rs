@@ -17,7 +17,7 @@ pub use extension::check_extension;
 pub use ladder::{ladder, LadderRules};
 pub use light::{light, DueSoon, LightRules, Standing};
 pub use ranking::{rank, UnitStats};
-pub use workflow::{may, table, Phase, Workflow};
+pub use workflow::{may, may_given, table, Phase, Workflow};
 
 macro_rules! str_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal),+ $(,)? }) => {
@@ -71,6 +71,8 @@ str_enum!(
         Report = "report",
         /// 报送提醒: no progress report yet in this reporting period (by day N of the month).
         ReportDue = "report_due",
+        /// 挂牌督办: a 重大 hazard listed for supervision by the county when it is graded.
+        Listed = "listed",
     }
 );
 

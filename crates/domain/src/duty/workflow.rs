@@ -62,12 +62,17 @@ pub trait Workflow {
 /// workflow accepts from `state` (an action refused only for a missing input, such as a rating
 /// not yet chosen, is available: the form asks for it).
 pub fn may<W: Workflow>(state: W::State, sides: &[W::Side]) -> Vec<W::Action> {
-    let facts = W::Facts::default();
+    may_given::<W>(state, sides, &W::Facts::default())
+}
+
+/// [`may`] knowing some facts of this duty (a hazard whose enterprise stopped production may
+/// resume): still the workflow's own answer, never a second list.
+pub fn may_given<W: Workflow>(state: W::State, sides: &[W::Side], facts: &W::Facts) -> Vec<W::Action> {
     W::actions()
         .iter()
         .copied()
         .filter(|a| sides.contains(&W::side(*a)))
-        .filter(|a| match W::apply(*a, state, &facts) {
+        .filter(|a| match W::apply(*a, state, facts) {
             Ok(_) => true,
             Err(e) => e.code != ErrorCode::Conflict,
         })

@@ -54,6 +54,8 @@ str_enum!(
         Fail = "fail",
         /// 销号: needs evidence.
         Close = "close",
+        /// 复产审查 passed: a hazard that stopped production (停产停业) may produce again; before 销号.
+        Resume = "resume",
         /// 回头看 reopens a closed hazard (its first closure stays in the trail).
         Reopen = "reopen",
         /// 撤销 a hazard recorded in error.
@@ -81,6 +83,8 @@ pub struct HazardFacts {
     pub five: bool,
     /// 销号 evidence (a document or photo) is attached.
     pub evidence: bool,
+    /// Production was stopped for this hazard and its 复产 review has not passed yet.
+    pub stopped: bool,
 }
 
 /// The hazard workflow for the duty core.
@@ -114,7 +118,7 @@ impl Workflow for HazardFlow {
     fn side(a: HazardAction) -> HazardSide {
         use HazardAction as A;
         match a {
-            A::GradeGeneral | A::GradeMajor | A::Close | A::Reopen | A::Cancel => HazardSide::Regulator,
+            A::GradeGeneral | A::GradeMajor | A::Close | A::Resume | A::Reopen | A::Cancel => HazardSide::Regulator,
             A::Implement | A::Submit => HazardSide::Owner,
             A::Pass | A::Fail => HazardSide::Acceptor,
         }
@@ -130,11 +134,14 @@ impl Workflow for HazardFlow {
             (A::Submit, S::Rectifying) => Ok(S::Accepting),
             (A::Pass, S::Accepting) => Ok(S::Accepted),
             (A::Fail, S::Accepting) => Ok(S::Rectifying),
+            // Closed only once production may resume: 复产 is reviewed before 销号.
+            (A::Close, S::Accepted) if f.stopped => Err(DomainError::required("resume")),
             (A::Close, S::Accepted) => needs(f.evidence, "evidence", S::Closed),
+            (A::Resume, S::Accepted) if f.stopped => Ok(S::Accepted),
             (A::Reopen, S::Closed) => Ok(S::Rectifying),
             (A::Cancel, S::Registered) => Ok(S::Cancelled),
             (
-                A::GradeGeneral | A::GradeMajor | A::Implement | A::Submit | A::Pass | A::Fail | A::Close | A::Reopen | A::Cancel,
+                A::GradeGeneral | A::GradeMajor | A::Implement | A::Submit | A::Pass | A::Fail | A::Close | A::Resume | A::Reopen | A::Cancel,
                 S::Registered | S::Planning | S::Rectifying | S::Accepting | S::Accepted | S::Closed | S::Cancelled,
             ) => Err(DomainError::field(ErrorCode::Conflict, "state").with_detail(from.as_str())),
         }
@@ -144,14 +151,14 @@ impl Workflow for HazardFlow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::duty::{may, table};
+    use crate::duty::{may, may_given, table};
     use HazardAction as A;
     use HazardState as S;
 
     #[test]
     fn every_state_against_every_action() {
         let t = table::<HazardFlow>();
-        let all = HazardFacts { basis: true, five: true, evidence: true };
+        let all = HazardFacts { basis: true, five: true, evidence: true, stopped: false };
         for s in S::ALL.iter().filter(|s| **s != S::Registered) {
             let reached = S::ALL.iter().any(|from| A::ALL.iter().any(|a| HazardFlow::apply(*a, *from, &all).ok() == Some(*s)));
             assert!(reached, "{s:?} unreachable");
@@ -169,7 +176,7 @@ mod tests {
     #[test]
     fn a_major_hazard_needs_its_basis_five_and_evidence() {
         let none = HazardFacts::default();
-        let all = HazardFacts { basis: true, five: true, evidence: true };
+        let all = HazardFacts { basis: true, five: true, evidence: true, stopped: false };
         let e = HazardFlow::apply(A::GradeMajor, S::Registered, &none).unwrap_err();
         assert_eq!((e.code, e.field.as_deref()), (ErrorCode::Required, Some("basis")));
         assert_eq!(HazardFlow::apply(A::GradeMajor, S::Registered, &all).unwrap(), S::Planning);
@@ -181,5 +188,19 @@ mod tests {
         }
         assert_eq!(s, S::Rectifying, "回头看 sends it back to 治理");
         assert_eq!(HazardFlow::apply(A::Submit, S::Closed, &all).unwrap_err().code, ErrorCode::Conflict);
+    }
+
+    #[test]
+    fn a_stopped_enterprise_resumes_before_the_hazard_closes() {
+        let stopped = HazardFacts { evidence: true, stopped: true, ..HazardFacts::default() };
+        let running = HazardFacts { evidence: true, ..HazardFacts::default() };
+        assert_eq!(HazardFlow::apply(A::Close, S::Accepted, &stopped).unwrap_err().field.as_deref(), Some("resume"));
+        assert_eq!(HazardFlow::apply(A::Resume, S::Accepted, &stopped).unwrap(), S::Accepted);
+        assert_eq!(HazardFlow::apply(A::Resume, S::Accepted, &running).unwrap_err().code, ErrorCode::Conflict);
+        assert_eq!(HazardFlow::apply(A::Close, S::Accepted, &running).unwrap(), S::Closed);
+        // What may be done now follows the facts: 复产 only for a stopped enterprise.
+        assert!(may_given::<HazardFlow>(S::Accepted, &[HazardSide::Regulator], &stopped).contains(&A::Resume));
+        assert!(!may_given::<HazardFlow>(S::Accepted, &[HazardSide::Regulator], &running).contains(&A::Resume));
+        assert_eq!(HazardFlow::apply(A::Resume, S::Rectifying, &stopped).unwrap_err().code, ErrorCode::Conflict);
     }
 }

@@ -41,11 +41,12 @@ mod documents;
 mod duty;
 mod foundation;
 mod hazards;
+mod safety;
 mod tasks;
 
 /// Every module's part of the catalogue; a key is defined once in all of them (a test says so).
 static CATALOGUES: &[&[(&str, &str, &str)]] =
-    &[foundation::MESSAGES, duty::MESSAGES, tasks::MESSAGES, appeals::MESSAGES, documents::MESSAGES, hazards::MESSAGES];
+    &[foundation::MESSAGES, duty::MESSAGES, tasks::MESSAGES, appeals::MESSAGES, documents::MESSAGES, hazards::MESSAGES, safety::MESSAGES];
 
 /// Every entry of every module's catalogue.
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {

@@ -100,6 +100,7 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("grade.poor", "较差", "Poor"),
     ("notice.notice", "督办", "Supervision notice"),
     ("notice.report", "通报", "Public report"),
+    ("notice.listed", "挂牌督办", "Listed for supervision"),
     ("inbox.review", "待审核办结", "Closures to review"),
     ("inbox.extensions", "待审批延期", "Extensions to decide"),
     ("inbox.exemptions", "容错免责申请", "Exemption applications"),

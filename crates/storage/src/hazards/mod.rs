@@ -84,6 +84,10 @@ pub struct Hazard {
     pub evidence: Option<String>,
     pub closed_on: Option<String>,
     pub reopen_count: i64,
+    /// 复产 reviewed and passed on this day (a hazard that stopped production).
+    pub resumed_on: Option<String>,
+    /// The inspection that found it.
+    pub inspection_id: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -129,7 +133,7 @@ pub async fn enterprises(db: &Db, regulator_path: Option<&str>, limit: i64) -> R
 
 const COLS: &str = "h.id, h.enterprise_id, e.name AS enterprise_name, e.industry AS industry, h.place, h.owner_unit_id, o.name AS owner_name, h.regulator_unit_id, h.township_id, \
      h.description, h.found_on, h.found_by, h.grade, h.state, h.basis_catalogue, h.basis_article, h.basis_item, h.five_json, h.control_measures, \
-     h.stop_production, h.deadline, h.due_at, h.accepted_by_unit_id, h.evidence, h.closed_on, h.reopen_count, h.created_at, h.updated_at";
+     h.stop_production, h.deadline, h.due_at, h.accepted_by_unit_id, h.evidence, h.closed_on, h.reopen_count, h.resumed_on, h.inspection_id, h.created_at, h.updated_at";
 const FROM: &str = "FROM hazards h JOIN units o ON o.id = h.owner_unit_id LEFT JOIN enterprises e ON e.id = h.enterprise_id";
 
 fn hazard(r: &AnyRow) -> Result<Hazard> {
@@ -162,6 +166,8 @@ fn hazard(r: &AnyRow) -> Result<Hazard> {
         evidence: get_opt_str(r, "evidence")?,
         closed_on: get_opt_str(r, "closed_on")?,
         reopen_count: get_i64(r, "reopen_count")?,
+        resumed_on: get_opt_str(r, "resumed_on")?,
+        inspection_id: get_opt_i64(r, "inspection_id")?,
         created_at: get_i64(r, "created_at")?,
         updated_at: get_i64(r, "updated_at")?,
     })

@@ -61,6 +61,7 @@ pub struct NewHazard {
     pub description: String,
     pub found_on: String,
     pub control_measures: Option<String>,
+    pub inspection_id: Option<i64>,
 }
 
 fn light(h: &Hazard, now: i64) -> Light {
@@ -88,8 +89,8 @@ fn step<'a>(h: &'a Hazard, actor: &'a Actor, action: &'a str, from: Option<Hazar
 /// Register a hazard found on an inspection: its row, its line, its first trail entry, audited.
 pub async fn register(tx: &mut WriteTx, actor: &Actor, n: &NewHazard, now: i64) -> Result<Hazard> {
     let row = sqlx::query(
-        "INSERT INTO hazards (enterprise_id, place, owner_unit_id, regulator_unit_id, township_id, description, found_on, found_by, state, control_measures, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'registered', $9, $10, $10) RETURNING id",
+        "INSERT INTO hazards (enterprise_id, place, owner_unit_id, regulator_unit_id, township_id, description, found_on, found_by, state, control_measures, inspection_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'registered', $9, $10, $11, $11) RETURNING id",
     )
     .bind(n.enterprise_id)
     .bind(&n.place)
@@ -100,6 +101,7 @@ pub async fn register(tx: &mut WriteTx, actor: &Actor, n: &NewHazard, now: i64) 
     .bind(&n.found_on)
     .bind(&actor.name)
     .bind(&n.control_measures)
+    .bind(n.inspection_id)
     .bind(now)
     .fetch_one(tx.conn())
     .await?;
@@ -118,8 +120,8 @@ pub async fn save(tx: &mut WriteTx, actor: &Actor, before: &Hazard, after: &Haza
     let five = after.five.as_ref().map(|f: &Five| serde_json::to_string(f).unwrap_or_default());
     let done = sqlx::query(
         "UPDATE hazards SET grade = $1, state = $2, basis_catalogue = $3, basis_article = $4, basis_item = $5, five_json = $6, control_measures = $7, \
-         stop_production = $8, deadline = $9, due_at = $10, accepted_by_unit_id = $11, evidence = $12, closed_on = $13, reopen_count = $14, updated_at = $15 \
-         WHERE id = $16 AND state = $17 AND updated_at = $18",
+         stop_production = $8, deadline = $9, due_at = $10, accepted_by_unit_id = $11, evidence = $12, closed_on = $13, reopen_count = $14, updated_at = $15, \
+         resumed_on = $19 WHERE id = $16 AND state = $17 AND updated_at = $18",
     )
     .bind(after.grade.map(|g| g.as_str()))
     .bind(after.state.as_str())
@@ -139,6 +141,7 @@ pub async fn save(tx: &mut WriteTx, actor: &Actor, before: &Hazard, after: &Haza
     .bind(before.id)
     .bind(before.state.as_str())
     .bind(before.updated_at)
+    .bind(&after.resumed_on)
     .execute(tx.conn())
     .await?;
     if done.rows_affected() != 1 {
