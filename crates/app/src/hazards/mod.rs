@@ -5,11 +5,15 @@
 //! a caller may take come from the workflow ([`luoshi_domain::duty::may`]), never a second list.
 
 pub mod accidents;
+pub mod enterprise_ledger;
 mod enterprises;
+pub mod campaigns;
+pub mod inspections;
+pub mod risks;
 pub mod lookback;
 pub mod stats;
 
-pub use enterprises::{create_enterprise, EnterpriseInput};
+pub use enterprises::{create_enterprise, enterprise_view, EnterpriseInput, EnterpriseView};
 
 use crate::{forbidden, Result, Who};
 use chrono::NaiveDate;
@@ -105,8 +109,9 @@ pub struct HazardInput {
     pub control_measures: String,
 }
 
-/// Register a hazard (排查登记): by the supervision office or the regulating department.
-pub async fn register(db: &Db, who: &Who, input: &HazardInput, today: NaiveDate, now: i64) -> Result<View> {
+/// Check a hazard as found and work out who owns and regulates it: the hazard to write and
+/// the regulator's path (whoever registers it must act for that regulator, or supervise).
+pub(crate) async fn prepare(db: &Db, input: &HazardInput, today: NaiveDate) -> Result<(NewHazard, String)> {
     let description = optional_text("description", &input.description, 2000)?.ok_or_else(|| DomainError::required("description"))?;
     let bounds = crate::date_bounds(db, today).await?;
     let found_on = bounds.parse("found_on", &input.found_on)?;
@@ -133,9 +138,6 @@ pub async fn register(db: &Db, who: &Who, input: &HazardInput, today: NaiveDate,
     if units::get(db, owner).await?.is_none() {
         return Err(DomainError::invalid("owner_unit_id").into());
     }
-    if !(who.is_supervisor() || who.acts_for(&regulator_path)) {
-        return Err(forbidden());
-    }
     let n = NewHazard {
         enterprise_id: enterprise.as_ref().map(|e| e.id),
         place,
@@ -146,7 +148,17 @@ pub async fn register(db: &Db, who: &Who, input: &HazardInput, today: NaiveDate,
         found_on: crate::ymd(found_on),
         control_measures: optional_text("control_measures", &input.control_measures, 2000)?,
         inspection_id: None,
+        campaign_id: None,
     };
+    Ok((n, regulator_path))
+}
+
+/// Register a hazard (排查登记): by the supervision office or the regulating department.
+pub async fn register(db: &Db, who: &Who, input: &HazardInput, today: NaiveDate, now: i64) -> Result<View> {
+    let (n, regulator_path) = prepare(db, input, today).await?;
+    if !(who.is_supervisor() || who.acts_for(&regulator_path)) {
+        return Err(forbidden());
+    }
     let mut tx = db.begin_write().await?;
     let h = store::register(&mut tx, &who.actor, &n, now).await?;
     tx.commit().await?;

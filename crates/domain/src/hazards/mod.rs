@@ -4,10 +4,12 @@
 
 pub mod accident;
 mod accident_flow;
+pub mod campaign;
 pub mod catalogue;
 mod flow;
 
 pub use accident_flow::{AccidentAction, AccidentFlow, AccidentSide, AccidentState};
+pub use campaign::{CampaignKind, ControlLevel, RiskLevel};
 pub use flow::{HazardAction, HazardFacts, HazardFlow, HazardGrade, HazardSide, HazardState};
 
 /// GB/T 4754-2017 国民经济行业分类: the 门类 (sections) by letter.

@@ -1,10 +1,13 @@
 -- 安全生产 (issue 14), the rest of the loop: 停产停业 and its 复产 review on a hazard, the
 -- inspection that found it; campaigns (大检查, 百日攻坚, 专项整治, 回头看) with their scope,
 -- period, lead and checking units; inspection records with their photos, made idempotent by
--- the phone's own key; and each enterprise's risk points (风险分级管控, 红橙黄蓝).
+-- the phone's own key (a hazard names its inspection and campaign: a campaign's progress
+-- is summed from the hazards alone); and each enterprise's risk points (风险分级管控, 红橙黄蓝).
 ALTER TABLE hazards ADD COLUMN resumed_on TEXT;
 ALTER TABLE hazards ADD COLUMN inspection_id BIGINT;
+ALTER TABLE hazards ADD COLUMN campaign_id BIGINT;
 CREATE INDEX hazards_inspection ON hazards(inspection_id);
+CREATE INDEX hazards_campaign ON hazards(campaign_id, state);
 CREATE TABLE campaigns (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,

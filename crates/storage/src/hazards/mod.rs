@@ -5,6 +5,9 @@
 pub mod accidents;
 pub mod bulk;
 pub mod counts;
+pub mod inspections;
+pub mod ledger;
+pub mod risks;
 mod write;
 
 pub use write::{create_enterprise, register, save, NewEnterprise, NewHazard};
@@ -125,7 +128,7 @@ pub async fn enterprises(db: &Db, regulator_path: Option<&str>, limit: i64) -> R
         "SELECT {ENTERPRISE_COLS} FROM enterprises e JOIN units r ON r.id = e.regulator_unit_id WHERE r.path LIKE $1 ORDER BY e.name, e.id LIMIT $2"
     ))
     .bind(format!("{}%", regulator_path.unwrap_or("/")))
-    .bind(limit.clamp(1, 1000))
+    .bind(limit.clamp(1, 100_000))
     .fetch_all(db.pool())
     .await?;
     rows.iter().map(enterprise).collect()
@@ -235,6 +238,21 @@ pub async fn ledger(db: &Db, f: &LedgerFilter) -> Result<Vec<Hazard>> {
         q = q.bind(t);
     }
     q.fetch_all(db.pool()).await?.iter().map(hazard).collect()
+}
+
+/// The hazards an inspection found, in the order registered.
+pub async fn of_inspection(db: &Db, inspection_id: i64) -> Result<Vec<Hazard>> {
+    let rows = sqlx::query(&format!("SELECT {COLS} {FROM} WHERE h.inspection_id = $1 ORDER BY h.id")).bind(inspection_id).fetch_all(db.pool()).await?;
+    rows.iter().map(hazard).collect()
+}
+
+/// An enterprise's hazards, newest first.
+pub async fn of_enterprise(db: &Db, enterprise_id: i64, limit: i64) -> Result<Vec<Hazard>> {
+    let rows = sqlx::query(&format!("SELECT {COLS} {FROM} WHERE h.enterprise_id = $1 ORDER BY h.id DESC LIMIT {}", limit.clamp(1, 500)))
+        .bind(enterprise_id)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(hazard).collect()
 }
 
 /// Hazards closed (销号) between two dates, inclusive (`YYYY-MM-DD`), oldest first.

@@ -62,6 +62,7 @@ pub struct NewHazard {
     pub found_on: String,
     pub control_measures: Option<String>,
     pub inspection_id: Option<i64>,
+    pub campaign_id: Option<i64>,
 }
 
 fn light(h: &Hazard, now: i64) -> Light {
@@ -89,8 +90,8 @@ fn step<'a>(h: &'a Hazard, actor: &'a Actor, action: &'a str, from: Option<Hazar
 /// Register a hazard found on an inspection: its row, its line, its first trail entry, audited.
 pub async fn register(tx: &mut WriteTx, actor: &Actor, n: &NewHazard, now: i64) -> Result<Hazard> {
     let row = sqlx::query(
-        "INSERT INTO hazards (enterprise_id, place, owner_unit_id, regulator_unit_id, township_id, description, found_on, found_by, state, control_measures, inspection_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'registered', $9, $10, $11, $11) RETURNING id",
+        "INSERT INTO hazards (enterprise_id, place, owner_unit_id, regulator_unit_id, township_id, description, found_on, found_by, state, control_measures, inspection_id, campaign_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'registered', $9, $10, $11, $12, $12) RETURNING id",
     )
     .bind(n.enterprise_id)
     .bind(&n.place)
@@ -102,6 +103,7 @@ pub async fn register(tx: &mut WriteTx, actor: &Actor, n: &NewHazard, now: i64) 
     .bind(&actor.name)
     .bind(&n.control_measures)
     .bind(n.inspection_id)
+    .bind(n.campaign_id)
     .bind(now)
     .fetch_one(tx.conn())
     .await?;
