@@ -29,6 +29,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (19, "hazards", include_str!("../migrations/sqlite/0019_hazards.sql")),
     (20, "accidents", include_str!("../migrations/sqlite/0020_accidents.sql")),
     (21, "hazard_counts", include_str!("../migrations/sqlite/0021_hazard_counts.sql")),
+    (22, "inspections", include_str!("../migrations/sqlite/0022_inspections.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -52,6 +53,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (19, "hazards", include_str!("../migrations/postgres/0019_hazards.sql")),
     (20, "accidents", include_str!("../migrations/postgres/0020_accidents.sql")),
     (21, "hazard_counts", include_str!("../migrations/postgres/0021_hazard_counts.sql")),
+    (22, "inspections", include_str!("../migrations/postgres/0022_inspections.sql")),
 ];
 
 /// A migration this run applied.

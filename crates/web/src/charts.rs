@@ -42,6 +42,65 @@ pub fn share_bars(title: &str, rows: &[(String, Option<f64>)]) -> String {
     svg + "</svg>"
 }
 
+/// One cell of a grid chart: its colour, the figure written in it and its tooltip.
+pub struct GridCell {
+    pub fill: &'static str,
+    /// The figure's colour, readable on the fill.
+    pub ink: &'static str,
+    pub text: String,
+    pub title: String,
+}
+
+/// A grid (rows down, columns across) of coloured cells with a legend below: the county's risk
+/// map by township and industry. `cells[r][c]` is `None` where there is nothing.
+pub fn grid(title: &str, rows: &[String], cols: &[String], cells: &[Vec<Option<GridCell>>], legend: &[(&str, String)]) -> String {
+    const LABEL: usize = 110;
+    const H: usize = 30;
+    const HEAD: usize = 28;
+    // Each column as wide as its label (13 px a character), at least 48 px.
+    let w = cols.iter().map(|c| c.chars().count() * 13 + 12).max().unwrap_or(48).max(48);
+    let legend_width: usize = legend.iter().map(|(_, l)| 30 + l.chars().count() * 13).sum::<usize>() + 20;
+    let width = (LABEL + cols.len().max(1) * w + 10).max(legend_width);
+    let height = HEAD + rows.len() * H + 40;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{t}\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" class=\"chart\"><title>{t}</title>",
+        t = esc(title)
+    );
+    for (c, col) in cols.iter().enumerate() {
+        svg += &format!("<text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"13\">{}</text>", LABEL + c * w + w / 2, esc(col));
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let y = HEAD + r * H;
+        svg += &format!("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"13\">{}</text>", LABEL - 8, y + 20, esc(row));
+        for c in 0..cols.len() {
+            let x = LABEL + c * w;
+            match cells.get(r).and_then(|cs| cs.get(c)).and_then(Option::as_ref) {
+                Some(cell) => {
+                    svg += &format!(
+                        "<rect x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{}</title></rect><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"600\" fill=\"{}\">{}</text>",
+                        w - 2,
+                        H - 2,
+                        cell.fill,
+                        esc(&cell.title),
+                        x + w / 2,
+                        y + 20,
+                        cell.ink,
+                        esc(&cell.text)
+                    );
+                }
+                None => svg += &format!("<rect x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"#eceef1\"/>", w - 2, H - 2),
+            }
+        }
+    }
+    let mut x = 10;
+    let y = HEAD + rows.len() * H + 14;
+    for (fill, label) in legend {
+        svg += &format!("<rect x=\"{x}\" y=\"{y}\" width=\"14\" height=\"14\" fill=\"{fill}\"/><text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text>", x + 18, y + 12, esc(label));
+        x += 30 + label.chars().count() * 13;
+    }
+    svg + "</svg>"
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -49,5 +108,13 @@ mod tests {
         let svg = super::share_bars("整改率 <按乡镇>", &[("城关镇".into(), Some(0.5)), ("A&B".into(), None)]);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("整改率 &lt;按乡镇&gt;") && svg.contains("A&amp;B") && svg.contains("50.0%") && svg.contains("width=\"160\""));
+    }
+
+    #[test]
+    fn a_grid_paints_cells_and_leaves_gaps() {
+        let cell = super::GridCell { fill: "#d93025", ink: "#ffffff", text: "8".into(), title: "城关镇 <制造业>".into() };
+        let svg = super::grid("风险", &["城关镇".into()], &["制造业".into(), "建筑业".into()], &[vec![Some(cell), None]], &[("#d93025", "重大".into())]);
+        assert!(svg.contains("fill=\"#d93025\"") && svg.contains("城关镇 &lt;制造业&gt;") && svg.contains("fill=\"#eceef1\""), "{svg}");
+        assert!(svg.contains(">建筑业<") && svg.contains(">重大<"));
     }
 }

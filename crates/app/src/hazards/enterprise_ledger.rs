@@ -29,6 +29,16 @@ pub fn regulator_by_rule(rule: &str, industry: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// The one department whose name ends with the rule's (a rule says 应急管理局, the county's
+/// unit is 县应急管理局).
+fn by_suffix<'a>(all: &'a [luoshi_domain::unit::Unit], name: &str) -> Option<&'a luoshi_domain::unit::Unit> {
+    let mut hits = all.iter().filter(|u| !name.is_empty() && u.kind == luoshi_domain::unit::UnitKind::Department && u.name.ends_with(name));
+    match (hits.next(), hits.next()) {
+        (Some(u), None) => Some(u),
+        _ => None,
+    }
+}
+
 /// What an import did or would do.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
@@ -68,11 +78,12 @@ pub async fn import(db: &Db, who: &Who, bytes: &[u8], file_name: &str, dry_run: 
         let get = |i: usize| idx[i].and_then(|c| cells.get(c)).map(|s| s.trim().to_string()).unwrap_or_default();
         let mut err = |col: &str, e: DomainError| errors.push(RowError::new(*row, col, e));
         let industry = get(2).to_ascii_uppercase();
-        let regulator_name = match get(3) {
-            n if n.is_empty() => regulator_by_rule(&rule, &industry).unwrap_or_default(),
-            n => n,
+        let (regulator_name, by_rule) = match get(3) {
+            n if n.is_empty() => (regulator_by_rule(&rule, &industry).unwrap_or_default(), true),
+            n => (n, false),
         };
-        let regulator = match units::resolve(&all, &regulator_name) {
+        let found = units::resolve(&all, &regulator_name).or_else(|e| if by_rule { by_suffix(&all, &regulator_name).ok_or(e) } else { Err(e) });
+        let regulator = match found {
             Ok(u) if who.is_supervisor() || who.acts_for(&u.path) => Some(u.id),
             Ok(_) => {
                 err("监管部门", luoshi_domain::DomainError::forbidden().with_detail(regulator_name.clone()));

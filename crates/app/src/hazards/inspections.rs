@@ -133,6 +133,9 @@ pub struct InspectionInput {
     pub findings: Vec<FindingInput>,
     #[serde(default)]
     pub note: String,
+    /// The inspectors' names (行政检查由两名以上执法人员进行); the caller when empty.
+    #[serde(default)]
+    pub inspectors: String,
     /// The phone's own key for this submission: sent again, it finds the same inspection.
     #[serde(default)]
     pub client_key: String,
@@ -213,7 +216,7 @@ pub async fn submit(db: &Db, who: &Who, input: &InspectionInput, photos: Vec<Pho
         enterprise_name: e.name.clone(),
         unit_id,
         unit_name: String::new(),
-        inspector: who.actor.name.clone(),
+        inspector: optional_text("inspectors", &input.inspectors, 200)?.unwrap_or_else(|| who.actor.name.clone()),
         inspected_on: crate::ymd(on),
         checklist,
         checked: input.checked.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).take(200).collect(),

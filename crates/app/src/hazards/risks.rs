@@ -92,7 +92,8 @@ pub async fn map(db: &Db, who: &Who) -> Result<RiskMap> {
             sections.push(c.section.clone());
         }
     }
-    townships.sort_by(|a, b| (a.0.is_none(), &a.1).cmp(&(b.0.is_none(), &b.1)));
+    // Townships in the order of the unit tree; enterprises placed in none last.
+    townships.sort_by_key(|t| (t.0.is_none(), t.0));
     sections.sort();
     Ok(RiskMap { townships, sections, cells })
 }

@@ -36,6 +36,19 @@ const SECTIONS: &[(char, &str)] = &[
     ('T', "国际组织"),
 ];
 
+/// The 门类 of an industry code in a few characters, for a chart's column (`C` → 制造业).
+pub fn section_short(code: &str) -> String {
+    const SHORT: &[(char, &str)] = &[
+        ('A', "农林牧渔"), ('B', "采矿"), ('C', "制造业"), ('D', "电热燃水"), ('E', "建筑业"), ('F', "批发零售"), ('G', "交通运输"),
+        ('H', "住宿餐饮"), ('I', "信息技术"), ('J', "金融"), ('K', "房地产"), ('L', "租赁商务"), ('M', "科研技术"), ('N', "水利环境"),
+        ('O', "居民服务"), ('P', "教育"), ('Q', "卫生"), ('R', "文体娱乐"), ('S', "公共管理"), ('T', "国际组织"),
+    ];
+    match code.chars().next().and_then(|c| SHORT.iter().find(|(l, _)| *l == c)) {
+        Some((_, name)) => (*name).to_string(),
+        None => code.to_string(),
+    }
+}
+
 /// An industry code as people read it: its 门类's name and the code (`制造业（C26）`).
 pub fn industry_label(code: &str) -> String {
     match code.chars().next().and_then(|c| SECTIONS.iter().find(|(l, _)| *l == c)) {

@@ -153,7 +153,7 @@ pub(crate) fn start_demo(url: &str) -> (std::process::Child, String, String) {
 async fn demo_twice_changes_nothing_and_every_role_logs_in() {
     let (url, _dir) = fresh_url().await.unwrap();
     let (mut child, addr, banner) = start_demo(&url);
-    assert!(banner.contains("units, 10 users, 14 tasks and 14 hazards created"), "{banner}");
+    assert!(banner.contains("units, 10 users, 14 tasks and 26 hazards created"), "{banner}");
     let client = reqwest::Client::new();
     for (user, _, _, _) in luoshi_web::demo::DEMO_USERS {
         let r = client

@@ -3,11 +3,10 @@
 //! found, graded, rectifying (some overdue), awaiting acceptance, closed, reopened by a 回头看 —
 //! entered through the use cases as the months before today would have.
 
-use luoshi_app::hazards::{self as svc, ActInput, EnterpriseInput, HazardInput};
+use luoshi_app::hazards::{self as svc, enterprise_ledger, ActInput, HazardInput};
 use luoshi_app::Who;
-use luoshi_domain::access::Scope;
 use luoshi_storage::hazards::Five;
-use luoshi_storage::{units, Db};
+use luoshi_storage::Db;
 
 /// (industry, regulating department, what such an enterprise is called, its hazard).
 const TRADES: &[(&str, &str, &str, &str)] = &[
@@ -20,6 +19,9 @@ const TRADES: &[(&str, &str, &str, &str)] = &[
 ];
 
 const TOWNS: &[&str] = &["城关镇", "青山镇", "河口镇", "石桥镇", "白沙镇", "大坪镇"];
+
+/// Trade names: with six trades in six townships, 288 enterprises.
+const NAMES: &[&str] = &["", "永安", "华兴", "宏达", "鑫源", "兴旺", "利民", "恒泰"];
 
 /// A credit code with a valid check character (GB 32100), for the n-th demo enterprise.
 fn credit_code(n: usize) -> String {
@@ -35,28 +37,40 @@ pub async fn seed_hazards(db: &Db, today: chrono::NaiveDate) -> Result<usize, St
         return Ok(0);
     }
     let who = Who::system("demo");
-    let all = units::list(db, &Scope::All).await.map_err(e)?;
-    let unit = |n: &str| units::resolve(&all, n).map(|u| u.id).map_err(|x| x.to_string());
     let now = luoshi_storage::now_micros();
-    let mut firms = Vec::new();
-    for (ti, town) in TOWNS.iter().enumerate() {
-        for (k, (industry, regulator, called, _)) in TRADES.iter().enumerate() {
-            let n = ti * TRADES.len() + k;
-            let input = EnterpriseInput {
-                name: format!("{}{}", &town[..town.len() - "镇".len()], called),
-                credit_code: credit_code(n),
-                industry: (*industry).into(),
-                regulator_unit_id: Some(unit(regulator)?),
-                township_id: Some(unit(town)?),
-                address: format!("{town}工业路{}号", 10 + n),
-                size: if k % 2 == 0 { "小型".into() } else { "微型".into() },
-                flags: if *industry == "C26" { vec!["危化".into()] } else { Vec::new() },
-                hazard_source_level: i64::from(*industry == "C26") * 3,
-            };
-            let (firm, _) = svc::create_enterprise(db, &who, &input, now).await.map_err(e)?;
-            firms.push((firm.id, k));
+    // The county's ledger goes in as offices bring it: one xlsx through the import (all or nothing).
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut codes = Vec::new();
+    for variant in 0..NAMES.len() {
+        for (ti, town) in TOWNS.iter().enumerate() {
+            for (k, (industry, regulator, called, _)) in TRADES.iter().enumerate() {
+                let n = variant * TOWNS.len() * TRADES.len() + ti * TRADES.len() + k;
+                let place = &town[..town.len() - "镇".len()];
+                // The first of each trade and township keeps the plain name the hazards below use.
+                let name = if variant == 0 { format!("{place}{called}") } else { format!("{place}{}{called}", NAMES[variant]) };
+                let code = credit_code(n);
+                let flags = match *industry {
+                    "C26" => "危化",
+                    "C13" if variant % 2 == 0 => "粉尘涉爆",
+                    "C14" => "液氨制冷",
+                    "C33" if variant % 3 == 0 => "有限空间",
+                    _ => "",
+                };
+                let level = if *industry == "C26" { ["三级", "四级", ""][variant % 3] } else { "" };
+                let size = ["小型", "微型", "中型"][(n + variant) % 3];
+                rows.push(vec![name, code.clone(), (*industry).into(), (*regulator).into(), (*town).into(), format!("{town}工业路{}号", 10 + n), size.into(), flags.into(), level.into()]);
+                codes.push((code, k));
+            }
         }
     }
+    let bytes = luoshi_ledger::write_xlsx("生产经营单位", &enterprise_ledger::COLUMNS, &rows).map_err(|x| x.to_string())?;
+    match enterprise_ledger::import(db, &who, &bytes, "demo.xlsx", false, now).await.map_err(e)? {
+        Ok(_) => {}
+        Err(errors) => return Err(format!("demo ledger refused: {errors:?}")),
+    }
+    let stored = luoshi_storage::hazards::ledger::keys(db).await.map_err(e)?;
+    let firms: Vec<(i64, usize)> =
+        codes.iter().filter_map(|(c, k)| stored.iter().find(|(_, sc, _)| sc.as_deref() == Some(c.as_str())).map(|(id, _, _)| (*id, *k))).collect();
     let day = |d: i64| today - chrono::Duration::days(d);
     let ymd = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
     let five = Five {
@@ -81,7 +95,8 @@ pub async fn seed_hazards(db: &Db, today: chrono::NaiveDate) -> Result<usize, St
         (9, 45, &[("grade_general", 44), ("submit", 10), ("pass", 8)]),
         (3, 90, &[("grade_general", 88), ("submit", 60), ("pass", 58), ("close", 57)]),
         (20, 80, &[("grade_general", 79), ("submit", 50), ("pass", 49), ("close", 48)]),
-        (25, 120, &[("grade_major", 118), ("implement", 115), ("submit", 70), ("pass", 69), ("close", 68), ("reopen", 5)]),
+        (25, 120, &[("grade_major", 118), ("implement", 115), ("submit", 70), ("pass", 69), ("resume", 69), ("close", 68), ("reopen", 5)]),
+        (26, 40, &[("grade_major", 39), ("implement", 36), ("submit", 6), ("pass", 4)]),
         (30, 10, &[("cancel", 9)]),
     ];
     let mut made = 0;
@@ -115,5 +130,6 @@ pub async fn seed_hazards(db: &Db, today: chrono::NaiveDate) -> Result<usize, St
         }
         made += 1;
     }
+    made += super::safety::seed_campaigns(db, &who, &firms, today, now).await?;
     Ok(made)
 }

@@ -175,6 +175,7 @@ async fn oversight(db: &Db, actor: &Actor) -> Result<(), String> {
 }
 
 mod hazards;
+mod safety;
 mod tasks;
 pub use hazards::seed_hazards;
 pub use tasks::*;

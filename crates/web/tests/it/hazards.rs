@@ -198,7 +198,7 @@ async fn an_accident_graded_and_reported_on_the_hour_clock() {
 async fn statistics_equal_a_count_by_hand_and_the_recount() {
     let app = spawn_app().await;
     let db = &app.t.db;
-    assert_eq!(luoshi_web::demo::seed_hazards(db, day(TODAY)).await.unwrap(), 14);
+    assert_eq!(luoshi_web::demo::seed_hazards(db, day(TODAY)).await.unwrap(), 26);
     let all = luoshi_storage::hazards::ledger(db, &luoshi_storage::hazards::LedgerFilter { limit: 500, ..Default::default() }).await.unwrap();
     let counted = all.iter().filter(|h| h.state.as_str() != "cancelled");
     let found = counted.clone().count() as i64;

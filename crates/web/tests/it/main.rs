@@ -15,6 +15,7 @@ mod hazards;
 mod open311;
 mod pages;
 mod records;
+mod safety;
 mod tasks;
 mod trust;
 mod trust_open311;

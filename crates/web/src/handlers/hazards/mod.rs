@@ -2,6 +2,8 @@
 //! inspection, its page with what the caller may do, its actions and the hazard ledger (台账).
 //! Each route is one line of the table below with its policy; the use cases check the rest.
 
+mod enterprises;
+mod inspections;
 mod pages;
 
 use crate::error::AppResult;
@@ -146,6 +148,7 @@ pub async fn rebound(State(app): State<AppState>, Query(q): Query<LookBackQuery>
 pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     use axum::http::Method as M;
     use luoshi_domain::access::{DIRECTIVE_WRITERS, TASK_READERS};
+    let t = inspections::routes(enterprises::routes(t));
     t.add(M::GET, "/hazards", TASK_READERS, "hazards", "The hazard ledger (page)", pages::ledger)
         .add(M::GET, "/hazards/stats", TASK_READERS, "hazards", "安全生产 statistics (page): rates, a chart by township, tables by department and industry, the 翘尾 alert", pages::stats)
         .add(M::GET, "/hazards/export.xlsx", TASK_READERS, "hazards", "The hazard ledger as xlsx (the filters as on screen, up to 5,000 rows)", pages::export)
