@@ -48,15 +48,17 @@ fn toll(deaths: i64, serious_injuries: i64, loss_yuan: i64) -> Result<Toll> {
 /// An accident as first reported.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct AccidentInput {
+    #[serde(default, deserialize_with = "luoshi_domain::serde_util::opt_i64")]
     pub enterprise_id: Option<i64>,
     #[serde(default)]
     pub place: String,
     /// The unit the report goes to; by default the enterprise's regulator.
+    #[serde(default, deserialize_with = "luoshi_domain::serde_util::opt_i64")]
     pub owner_unit_id: Option<i64>,
     /// When it happened, local time `YYYY-MM-DD HH:MM`.
     #[serde(default)]
     pub occurred_at: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "luoshi_domain::serde_util::lenient_bool")]
     pub road_or_fire: bool,
     #[serde(default)]
     pub deaths: i64,
@@ -161,8 +163,11 @@ pub async fn record(db: &Db, who: &Who, input: &AccidentInput, now: i64) -> Resu
 pub struct AccidentActInput {
     #[serde(default)]
     pub action: String,
+    #[serde(default, deserialize_with = "luoshi_domain::serde_util::opt_i64")]
     pub deaths: Option<i64>,
+    #[serde(default, deserialize_with = "luoshi_domain::serde_util::opt_i64")]
     pub serious_injuries: Option<i64>,
+    #[serde(default, deserialize_with = "luoshi_domain::serde_util::opt_i64")]
     pub loss_yuan: Option<i64>,
     #[serde(default)]
     pub note: String,

@@ -203,13 +203,33 @@ pub async fn export_rows(db: &Db, who: &Who) -> Result<Vec<Vec<String>>> {
         .collect())
 }
 
-/// Merge enterprise `from` into `into` (both kept by the caller): allowed when `from` carries
+/// The enterprise a duplicate merges into: by id, or by its credit code.
+#[derive(Debug, Clone)]
+pub enum Into {
+    Id(i64),
+    Code(String),
+}
+
+/// Merge enterprise `from` into another (both kept by the caller): allowed when `from` carries
 /// no credit code or the same one (a duplicate entered twice); everything of `from` moves over.
-pub async fn merge(db: &Db, who: &Who, from: i64, into: i64, now: i64) -> Result<()> {
+pub async fn merge(db: &Db, who: &Who, from: i64, into: &Into, now: i64) -> Result<i64> {
+    // Whether the caller keeps `from` is asked first: another unit's enterprise answers alike
+    // whatever the target.
+    let a = super::risks::kept_by(db, who, from).await?;
+    let into = match into {
+        Into::Id(i) => *i,
+        Into::Code(c) => {
+            let code = c.trim().to_ascii_uppercase();
+            if code.is_empty() {
+                return Err(DomainError::required("into_code").into());
+            }
+            let keys = store::keys(db).await?;
+            keys.iter().find(|(_, k, _)| k.as_deref() == Some(code.as_str())).map(|(id, _, _)| *id).ok_or_else(|| DomainError::not_found("into_code"))?
+        }
+    };
     if from == into {
         return Err(DomainError::invalid("into").into());
     }
-    let a = super::risks::kept_by(db, who, from).await?;
     let b = super::risks::kept_by(db, who, into).await?;
     let code = match (&a.credit_code, &b.credit_code) {
         (Some(x), Some(y)) if x != y => return Err(DomainError::field(luoshi_domain::ErrorCode::Conflict, "credit_code").with_detail(format!("{x} ≠ {y}")).into()),
@@ -219,7 +239,7 @@ pub async fn merge(db: &Db, who: &Who, from: i64, into: i64, now: i64) -> Result
     let mut tx = db.begin_write().await?;
     store::merge(&mut tx, &who.actor, from, into, code.as_deref(), now).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(into)
 }
 
 #[cfg(test)]

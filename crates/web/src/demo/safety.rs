@@ -107,5 +107,28 @@ pub async fn seed_campaigns(db: &Db, who: &Who, firms: &[(i64, usize)], today: c
             }
         }
     }
+    // Two accidents: last spring's, reported, passed up and closed; this week's, awaiting the county.
+    let acc = |ago: i64, firm: usize, deaths: i64, injuries: i64, loss: i64, what: &str| luoshi_app::hazards::accidents::AccidentInput {
+        enterprise_id: firms.get(firm).map(|f| f.0),
+        occurred_at: format!("{} 07:30", ymd(day(ago))),
+        deaths,
+        serious_injuries: injuries,
+        loss_yuan: loss,
+        description: what.into(),
+        ..Default::default()
+    };
+    let hour = 3_600_000_000;
+    let old = acc(200, 4, 0, 2, 350_000, "机械制造厂冲压车间员工手部被压伤");
+    // Recorded the day after (whatever the hour now, after it happened), then reported and passed up.
+    let t0 = now - 199 * 24 * hour;
+    let v = luoshi_app::hazards::accidents::record(db, who, &old, t0).await.map_err(e)?;
+    for (action, after) in [("report", hour / 2), ("forward", hour), ("close", 50 * 24 * hour)] {
+        let a = luoshi_app::hazards::accidents::AccidentActInput { action: action.into(), ..Default::default() };
+        luoshi_app::hazards::accidents::act(db, who, v.accident.id, &a, t0 + after).await.map_err(e)?;
+    }
+    let recent = acc(2, 2, 1, 0, 1_200_000, "建筑工程工地脚手架坍塌，一人死亡");
+    let v = luoshi_app::hazards::accidents::record(db, who, &recent, now - 24 * hour).await.map_err(e)?;
+    let a = luoshi_app::hazards::accidents::AccidentActInput { action: "report".into(), note: "施工单位电话报告县住建局".into(), ..Default::default() };
+    luoshi_app::hazards::accidents::act(db, who, v.accident.id, &a, now - 24 * hour + hour / 2).await.map_err(e)?;
     Ok(found)
 }

@@ -82,6 +82,11 @@ async fn a_major_hazard_from_inspection_to_look_back() {
     let version = office.get(&app, &format!("/api/v1/hazards/{id}")).await.json::<Value>().await.unwrap()["version"].as_i64().unwrap();
     let v: Value = office.post(&app, &p, json!({ "action": "pass", "version": version })).await.json().await.unwrap();
     assert_eq!(v["hazard"]["state"], "accepted");
+    // Production stopped for it: 复产 is reviewed before 销号.
+    let (p2, b2) = act(json!({ "action": "close", "evidence": "x" }));
+    assert_eq!(error_code(office.post(&app, &p2, b2).await).await.2["error"]["field"], "resume");
+    let (p2, b2) = act(json!({ "action": "resume" }));
+    assert_eq!(office.post(&app, &p2, b2).await.status(), StatusCode::OK);
     // A stale version is refused.
     let (status, code, _) = error_code(office.post(&app, &p, json!({ "action": "close", "evidence": "x", "version": version })).await).await;
     assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "conflict"));

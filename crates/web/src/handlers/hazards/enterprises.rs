@@ -212,28 +212,23 @@ pub struct MergeInput {
     into_code: String,
 }
 
-async fn merge_target(app: &AppState, m: &MergeInput) -> AppResult<i64> {
-    if let Some(i) = m.into {
-        return Ok(i);
+impl MergeInput {
+    fn target(&self) -> ledger::Into {
+        match self.into {
+            Some(i) => ledger::Into::Id(i),
+            None => ledger::Into::Code(self.into_code.clone()),
+        }
     }
-    let code = m.into_code.trim().to_ascii_uppercase();
-    if code.is_empty() {
-        return Err(AppError(DomainError::required("into_code")));
-    }
-    let keys = luoshi_storage::hazards::ledger::keys(&app.db).await?;
-    keys.iter().find(|(_, c, _)| c.as_deref() == Some(code.as_str())).map(|(id, _, _)| *id).ok_or_else(|| AppError(DomainError::not_found("into_code")))
 }
 
 pub async fn merge_api(ctx: Ctx, State(app): State<AppState>, Input(m): Input<MergeInput>) -> AppResult<Response> {
     let from = m.from.ok_or_else(|| AppError(DomainError::required("from")))?;
-    let into = merge_target(&app, &m).await?;
-    ledger::merge(&app.db, &ctx.who()?, from, into, app.now()).await?;
+    let into = ledger::merge(&app.db, &ctx.who()?, from, &m.target(), app.now()).await?;
     Ok(Json(serde_json::json!({ "merged": from, "into": into })).into_response())
 }
 
 pub async fn merge_form(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(m): Input<MergeInput>) -> AppResult<Response> {
-    let into = merge_target(&app, &m).await?;
-    ledger::merge(&app.db, &ctx.who()?, id, into, app.now()).await?;
+    let into = ledger::merge(&app.db, &ctx.who()?, id, &m.target(), app.now()).await?;
     Ok(Redirect::to(&format!("/hazards/enterprises/{into}?done=merged")).into_response())
 }
 

@@ -2,6 +2,7 @@
 //! inspection, its page with what the caller may do, its actions and the hazard ledger (台账).
 //! Each route is one line of the table below with its policy; the use cases check the rest.
 
+mod accident_pages;
 mod enterprises;
 mod inspections;
 mod pages;
@@ -94,7 +95,7 @@ pub async fn catalogues(State(app): State<AppState>, Query(q): Query<CatalogueQu
     Ok(Json(serde_json::json!({ "on": on.to_string(), "catalogues": rows })).into_response())
 }
 
-pub async fn accidents(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> {
+pub async fn accidents_api(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> {
     Ok(Json(serde_json::json!({ "accidents": accidents::list(&app.db, &ctx.who()?).await? })).into_response())
 }
 
@@ -148,7 +149,7 @@ pub async fn rebound(State(app): State<AppState>, Query(q): Query<LookBackQuery>
 pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     use axum::http::Method as M;
     use luoshi_domain::access::{DIRECTIVE_WRITERS, TASK_READERS};
-    let t = inspections::routes(enterprises::routes(t));
+    let t = accident_pages::routes(inspections::routes(enterprises::routes(t)));
     t.add(M::GET, "/hazards", TASK_READERS, "hazards", "The hazard ledger (page)", pages::ledger)
         .add(M::GET, "/hazards/stats", TASK_READERS, "hazards", "安全生产 statistics (page): rates, a chart by township, tables by department and industry, the 翘尾 alert", pages::stats)
         .add(M::GET, "/hazards/export.xlsx", TASK_READERS, "hazards", "The hazard ledger as xlsx (the filters as on screen, up to 5,000 rows)", pages::export)
@@ -173,7 +174,7 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
             "Register a hazard found on an inspection {enterprise_id | place + owner_unit_id, description, found_on, control_measures}",
             register,
         )
-        .add(M::GET, "/api/v1/accidents", TASK_READERS, "hazards", "Accidents the caller may see, newest first, with their grade and the report due", accidents)
+        .add(M::GET, "/api/v1/accidents", TASK_READERS, "hazards", "Accidents the caller may see, newest first, with their grade and the report due", accidents_api)
         .add(
             M::POST,
             "/api/v1/accidents",
