@@ -21,6 +21,11 @@ pub struct Rates {
     pub major_found: i64,
     pub major_closed: i64,
     pub major_rate: Option<f64>,
+    /// Enterprises in the ledger here, of them with no hazard found in the period (零隐患).
+    pub enterprises: i64,
+    pub zero_report: i64,
+    /// Hazards found per enterprise.
+    pub per_enterprise: Option<f64>,
 }
 
 impl Rates {
@@ -40,6 +45,7 @@ impl Rates {
         let rate = |a: i64, b: i64| (b > 0).then(|| a as f64 / b as f64);
         self.rate = rate(self.closed, self.found);
         self.major_rate = rate(self.major_closed, self.major_found);
+        self.per_enterprise = rate(self.found, self.enterprises);
         self
     }
 }
@@ -94,6 +100,24 @@ pub async fn stats(db: &Db, who: &Who, from: NaiveDate, to: NaiveDate) -> Result
         if !k.is_empty() {
             ind.entry(k).or_default().add(&as_count(grade, state, n));
         }
+    }
+    // Enterprises and those that reported nothing, from the kept findings per enterprise.
+    for (t, r, i, n, found) in counts::enterprise_coverage(db, &f, &t).await? {
+        if let Some(ids) = ids {
+            if !(ids.contains(&t) || ids.contains(&r)) {
+                continue;
+            }
+        }
+        let add = |x: &mut Rates| {
+            x.enterprises += n;
+            x.zero_report += n - found;
+        };
+        add(&mut total);
+        add(reg.entry(name(r)).or_default());
+        if t != 0 {
+            add(town.entry(name(t)).or_default());
+        }
+        add(ind.entry(i).or_default());
     }
     let done = |m: BTreeMap<String, Rates>| m.into_iter().map(|(k, v)| (k, v.finish())).collect();
     let overdue = if seen.is_none() { Some(counts::overdue(db).await?) } else { None };

@@ -152,4 +152,8 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("field.occurred_at", "发生时间", "Occurred at"),
     ("field.supplement", "补报", "Supplementary report"),
     ("accidents.description", "事故经过", "What happened"),
+    ("stats.enterprises", "企业数", "Enterprises"),
+    ("stats.per_enterprise", "户均隐患", "Hazards per enterprise"),
+    ("stats.zero_report", "零隐患企业", "Enterprises reporting none"),
+    ("stats.by_township", "按乡镇", "By township"),
 ];

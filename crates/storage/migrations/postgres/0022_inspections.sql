@@ -72,3 +72,13 @@ CREATE TABLE risk_points (
 );
 CREATE INDEX risk_points_enterprise ON risk_points(enterprise_id);
 CREATE INDEX risk_points_level ON risk_points(level);
+-- Hazards found per enterprise and month (not cancelled), moved by every hazard writer as the
+-- statistics' counts are: hazards per enterprise and the enterprises that reported none, by
+-- township, department and industry, without reading the hazards.
+CREATE TABLE enterprise_findings (
+    enterprise_id BIGINT NOT NULL,
+    month TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (enterprise_id, month)
+);
+CREATE INDEX enterprise_findings_month ON enterprise_findings(month, enterprise_id, n);

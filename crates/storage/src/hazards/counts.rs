@@ -36,8 +36,35 @@ fn bucket(h: &Hazard) -> Count {
 
 const KEY: &str = "month = $1 AND township_id = $2 AND regulator_unit_id = $3 AND industry = $4 AND grade = $5 AND state = $6";
 
+/// The enterprise and month a hazard counts as a finding of (none: no enterprise, or cancelled).
+fn finding(h: &Hazard) -> Option<(i64, String)> {
+    h.enterprise_id.filter(|_| h.state != luoshi_domain::hazards::HazardState::Cancelled).map(|e| (e, h.found_on.chars().take(7).collect()))
+}
+
+/// Move a hazard's finding from its old enterprise and month to its new one.
+async fn found_moved(tx: &mut WriteTx, before: Option<&Hazard>, after: &Hazard) -> Result<()> {
+    let (old, new) = (before.and_then(finding), finding(after));
+    if old == new {
+        return Ok(());
+    }
+    if let Some((e, m)) = old {
+        sqlx::query("UPDATE enterprise_findings SET n = n - 1 WHERE enterprise_id = $1 AND month = $2").bind(e).bind(&m).execute(tx.conn()).await?;
+    }
+    if let Some((e, m)) = new {
+        sqlx::query(
+            "INSERT INTO enterprise_findings (enterprise_id, month, n) VALUES ($1, $2, 1) ON CONFLICT (enterprise_id, month) DO UPDATE SET n = enterprise_findings.n + 1",
+        )
+        .bind(e)
+        .bind(&m)
+        .execute(tx.conn())
+        .await?;
+    }
+    Ok(())
+}
+
 /// Move a hazard from its old bucket (none when new) to its new one, in the writer's transaction.
 pub(crate) async fn moved(tx: &mut WriteTx, before: Option<&Hazard>, after: &Hazard) -> Result<()> {
+    found_moved(tx, before, after).await?;
     let new = bucket(after);
     if let Some(b) = before.map(bucket) {
         if b == new {
@@ -142,7 +169,30 @@ pub async fn recount(db: &Db, actor: &Actor) -> Result<(bool, usize)> {
         }
         q.execute(tx.conn()).await?;
     }
-    tx.audit(actor, "hazard.recount", "hazard_counts", "all", None, Some(&serde_json::json!({ "buckets": fresh.len(), "held": held }))).await?;
+    // The findings per enterprise and month, likewise.
+    let q = "SELECT enterprise_id, substr(found_on, 1, 7) AS month, COUNT(*) AS n FROM hazards WHERE enterprise_id IS NOT NULL AND state <> 'cancelled' \
+             GROUP BY enterprise_id, substr(found_on, 1, 7)";
+    let mut fresh_found: Vec<(i64, String, i64)> =
+        sqlx::query(q).fetch_all(tx.conn()).await?.iter().map(|r| Ok((get_i64(r, "enterprise_id")?, get_str(r, "month")?, get_i64(r, "n")?))).collect::<Result<_>>()?;
+    let mut kept_found: Vec<(i64, String, i64)> = sqlx::query("SELECT enterprise_id, month, n FROM enterprise_findings WHERE n <> 0")
+        .fetch_all(tx.conn())
+        .await?
+        .iter()
+        .map(|r| Ok((get_i64(r, "enterprise_id")?, get_str(r, "month")?, get_i64(r, "n")?)))
+        .collect::<Result<_>>()?;
+    fresh_found.sort();
+    kept_found.sort();
+    let held = held && fresh_found == kept_found;
+    sqlx::query("DELETE FROM enterprise_findings").execute(tx.conn()).await?;
+    for chunk in fresh_found.chunks(500) {
+        let sql = format!("INSERT INTO enterprise_findings (enterprise_id, month, n) VALUES {}", crate::values(chunk.len(), 3));
+        let mut q = sqlx::query(&sql);
+        for (e, m, n) in chunk {
+            q = q.bind(e).bind(m).bind(n);
+        }
+        q.execute(tx.conn()).await?;
+    }
+    tx.audit(actor, "hazard.recount", "hazard_counts", "all", None, Some(&serde_json::json!({ "buckets": fresh.len(), "findings": fresh_found.len(), "held": held }))).await?;
     tx.commit().await?;
     Ok((held, fresh.len()))
 }
@@ -152,4 +202,32 @@ pub async fn recount(db: &Db, actor: &Actor) -> Result<(bool, usize)> {
 pub async fn overdue(db: &Db) -> Result<i64> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM duty_records WHERE kind = 'hazard' AND light = 'red'").fetch_one(db.pool()).await?;
     get_i64(&row, "n")
+}
+
+/// Enterprises by township, regulator and industry, each with how many of them had a hazard
+/// found in the months `from..=to` (from the kept findings): (township or 0, regulator,
+/// industry, enterprises, of them with findings).
+pub async fn enterprise_coverage(db: &Db, from: &str, to: &str) -> Result<Vec<(i64, i64, String, i64, i64)>> {
+    let all = "SELECT COALESCE(township_id, 0) AS t, regulator_unit_id AS r, industry AS i, CAST(COUNT(*) AS BIGINT) AS n FROM enterprises \
+               GROUP BY COALESCE(township_id, 0), regulator_unit_id, industry";
+    // Two queries, not an outer join: a distributed engine joins its shards to a reference table
+    // only from the inside.
+    let found = "SELECT COALESCE(e.township_id, 0) AS t, e.regulator_unit_id AS r, e.industry AS i, CAST(COUNT(DISTINCT f.enterprise_id) AS BIGINT) AS n \
+                 FROM enterprise_findings f JOIN enterprises e ON e.id = f.enterprise_id WHERE f.month >= $1 AND f.month <= $2 AND f.n > 0 \
+                 GROUP BY COALESCE(e.township_id, 0), e.regulator_unit_id, e.industry";
+    let key = |r: &sqlx::any::AnyRow| -> Result<(i64, i64, String)> { Ok((get_i64(r, "t")?, get_i64(r, "r")?, get_str(r, "i")?)) };
+    let mut with: std::collections::HashMap<(i64, i64, String), i64> = std::collections::HashMap::new();
+    for r in sqlx::query(found).bind(from).bind(to).fetch_all(db.pool()).await? {
+        with.insert(key(&r)?, get_i64(&r, "n")?);
+    }
+    sqlx::query(all)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            let k = key(r)?;
+            let found = with.get(&k).copied().unwrap_or(0);
+            Ok((k.0, k.1, k.2, get_i64(r, "n")?, found))
+        })
+        .collect()
 }

@@ -207,11 +207,23 @@ pub(crate) struct StatLine {
     pub closed: i64,
     pub rate: String,
     pub major: String,
+    pub enterprises: i64,
+    pub zero_report: i64,
+    pub per_enterprise: String,
 }
 
 fn stat_line(name: String, r: &luoshi_app::hazards::stats::Rates) -> StatLine {
     let pct = |x: Option<f64>| x.map(|v| format!("{:.1}%", v * 100.0)).unwrap_or_else(|| "—".into());
-    StatLine { name, found: r.found, closed: r.closed, rate: pct(r.rate), major: format!("{}/{} · {}", r.major_closed, r.major_found, pct(r.major_rate)) }
+    StatLine {
+        name,
+        found: r.found,
+        closed: r.closed,
+        rate: pct(r.rate),
+        major: format!("{}/{} · {}", r.major_closed, r.major_found, pct(r.major_rate)),
+        enterprises: r.enterprises,
+        zero_report: r.zero_report,
+        per_enterprise: r.per_enterprise.map(|v| format!("{v:.2}")).unwrap_or_else(|| "—".into()),
+    }
 }
 
 #[derive(Template)]
@@ -223,6 +235,7 @@ struct StatsPage {
     total: StatLine,
     overdue: Option<i64>,
     chart: String,
+    by_township: Vec<StatLine>,
     by_regulator: Vec<StatLine>,
     by_industry: Vec<StatLine>,
     rebound: Option<luoshi_app::hazards::stats::Rebound>,
@@ -260,6 +273,7 @@ pub async fn stats(ctx: Ctx, State(app): State<AppState>, Query(q): Query<StatsQ
         total: stat_line(t(lang, "duties.total").to_string(), &s.total),
         overdue: s.overdue,
         chart,
+        by_township: s.by_township.iter().map(|(n, r)| stat_line(n.clone(), r)).collect(),
         by_regulator: s.by_regulator.iter().map(|(n, r)| stat_line(n.clone(), r)).collect(),
         by_industry: s.by_industry.iter().map(|(n, r)| stat_line(luoshi_domain::hazards::industry_label(n), r)).collect(),
         rebound,
