@@ -67,6 +67,7 @@ pub const DESIGN: &[(&str, Place)] = &[
     // An enterprise's risk points together on the shard of the enterprise.
     ("risk_points", Place::ByDuty("enterprise_id")),
     ("enterprise_findings", Place::ByDuty("enterprise_id")),
+    ("enterprise_years", Place::ByDuty("enterprise_id")),
     // Counters moved with each hazard change (migration 21): small, on the coordinator.
     ("hazard_counts", Place::Coordinator),
     ("audit_log", Place::ByChain),

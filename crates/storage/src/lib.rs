@@ -148,6 +148,8 @@ pub struct Db {
     checkpointer: Option<Arc<checkpoint::Stop>>,
     /// The county's light counts, a few seconds per node (cleared by every write through it).
     counts: Arc<counts_cache::CountsCache>,
+    /// Each enterprise's township, department and industry while the enterprises' version stands.
+    pub(crate) enterprise_dims: hazards::findings::DimsCache,
 }
 
 /// Options for [`Db::connect`].
@@ -232,7 +234,7 @@ impl Db {
             Some(lock) => Some(Arc::new(checkpoint::start(&url, lock.clone()).await?)),
             None => None,
         };
-        Ok(Db { pool, writer, backend, write_lock, sqlite_path, sqlite_synchronous, checkpointer, counts: Arc::default() })
+        Ok(Db { pool, writer, backend, write_lock, sqlite_path, sqlite_synchronous, checkpointer, counts: Arc::default(), enterprise_dims: Arc::default() })
     }
 
     pub fn backend(&self) -> Backend {

@@ -17,6 +17,7 @@ pub enum Cached {
     Responsibilities,
     RouteModels,
     Open311Keys,
+    Enterprises,
 }
 
 impl Cached {
@@ -27,6 +28,7 @@ impl Cached {
             Cached::Responsibilities => "responsibilities",
             Cached::RouteModels => "route_models",
             Cached::Open311Keys => "open311_keys",
+            Cached::Enterprises => "enterprises",
         }
     }
 }

@@ -95,7 +95,12 @@ pub fn grid(title: &str, rows: &[String], cols: &[String], cells: &[Vec<Option<G
     let mut x = 10;
     let y = HEAD + rows.len() * H + 14;
     for (fill, label) in legend {
-        svg += &format!("<rect x=\"{x}\" y=\"{y}\" width=\"14\" height=\"14\" fill=\"{fill}\"/><text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text>", x + 18, y + 12, esc(label));
+        svg += &format!(
+            "<rect x=\"{x}\" y=\"{y}\" width=\"14\" height=\"14\" fill=\"{fill}\"/><text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text>",
+            x + 18,
+            y + 12,
+            esc(label)
+        );
         x += 30 + label.chars().count() * 13;
     }
     svg + "</svg>"

@@ -232,7 +232,9 @@ pub async fn merge(db: &Db, who: &Who, from: i64, into: &Into, now: i64) -> Resu
     }
     let b = super::risks::kept_by(db, who, into).await?;
     let code = match (&a.credit_code, &b.credit_code) {
-        (Some(x), Some(y)) if x != y => return Err(DomainError::field(luoshi_domain::ErrorCode::Conflict, "credit_code").with_detail(format!("{x} ≠ {y}")).into()),
+        (Some(x), Some(y)) if x != y => {
+            return Err(DomainError::field(luoshi_domain::ErrorCode::Conflict, "credit_code").with_detail(format!("{x} ≠ {y}")).into())
+        }
         (Some(x), None) => Some(x.clone()),
         _ => None,
     };

@@ -200,7 +200,13 @@ pub async fn submit(db: &Db, who: &Who, input: &InspectionInput, photos: Vec<Pho
     }
     let mut found = Vec::new();
     for (i, f) in input.findings.iter().enumerate().filter(|(_, f)| !f.description.trim().is_empty()) {
-        let h = HazardInput { enterprise_id: Some(eid), description: f.description.clone(), found_on: crate::ymd(on), control_measures: f.control_measures.clone(), ..HazardInput::default() };
+        let h = HazardInput {
+            enterprise_id: Some(eid),
+            description: f.description.clone(),
+            found_on: crate::ymd(on),
+            control_measures: f.control_measures.clone(),
+            ..HazardInput::default()
+        };
         // A finding's problem names its field and, as detail, which finding it is.
         let (n, _) = prepare(db, &h, today).await.map_err(|e| match e {
             luoshi_storage::StoreError::Domain(d) => d.with_detail(format!("finding {}", i + 1)).into(),

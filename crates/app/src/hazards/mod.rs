@@ -5,12 +5,12 @@
 //! a caller may take come from the workflow ([`luoshi_domain::duty::may`]), never a second list.
 
 pub mod accidents;
+pub mod campaigns;
 pub mod enterprise_ledger;
 mod enterprises;
-pub mod campaigns;
 pub mod inspections;
-pub mod risks;
 pub mod lookback;
+pub mod risks;
 pub mod stats;
 
 pub use enterprises::{create_enterprise, enterprise_view, EnterpriseInput, EnterpriseView};

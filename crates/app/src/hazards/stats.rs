@@ -3,10 +3,10 @@
 //! and the hazards overdue now (the core's red lights).
 
 use crate::{Result, Who};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use luoshi_domain::access::Sight;
 use luoshi_domain::DomainError;
-use luoshi_storage::hazards::counts::{self, By, Count};
+use luoshi_storage::hazards::counts::{self, By, Count, Period};
 use luoshi_storage::{units, Db};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -66,11 +66,15 @@ pub struct Stats {
 
 /// The statistics of the months of `from..=to` in the caller's sight (a unit: the hazards its
 /// subtree regulates or lie in its townships).
-pub async fn stats(db: &Db, who: &Who, from: NaiveDate, to: NaiveDate) -> Result<Stats> {
+pub async fn stats(db: &Db, who: &Who, from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Result<Stats> {
     if to < from {
         return Err(DomainError::invalid("to").into());
     }
     let (f, t) = (from.format("%Y-%m").to_string(), to.format("%Y-%m").to_string());
+    // January to December, or to this month (nothing is found later than today): the year's buckets.
+    let year = from.format("%Y").to_string();
+    let whole_year = from.month() == 1 && from.year() == to.year() && (to.month() == 12 || (to.year(), to.month()) >= (today.year(), today.month()));
+    let period = if whole_year { Period::Year(&year) } else { Period::Months(&f, &t) };
     let all = units::list(db, &luoshi_domain::access::Scope::All).await?;
     let name = |id: i64| all.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default();
     let seen: Option<Vec<i64>> = match who.sight() {
@@ -85,24 +89,24 @@ pub async fn stats(db: &Db, who: &Who, from: NaiveDate, to: NaiveDate) -> Result
         |grade: String, state: String, n: i64| Count { month: String::new(), township_id: 0, regulator_unit_id: 0, industry: String::new(), grade, state, n };
     let mut total = Rates::default();
     let (mut town, mut reg, mut ind): (BTreeMap<String, Rates>, BTreeMap<String, Rates>, BTreeMap<String, Rates>) = Default::default();
-    for (k, grade, state, n) in counts::summed(db, By::Regulator, &f, &t, ids).await? {
+    for (k, grade, state, n) in counts::summed(db, By::Regulator, period, ids).await? {
         let c = as_count(grade, state, n);
         total.add(&c);
         reg.entry(name(k.parse().unwrap_or(0))).or_default().add(&c);
     }
-    for (k, grade, state, n) in counts::summed(db, By::Township, &f, &t, ids).await? {
+    for (k, grade, state, n) in counts::summed(db, By::Township, period, ids).await? {
         let id: i64 = k.parse().unwrap_or(0);
         if id != 0 {
             town.entry(name(id)).or_default().add(&as_count(grade, state, n));
         }
     }
-    for (k, grade, state, n) in counts::summed(db, By::Industry, &f, &t, ids).await? {
+    for (k, grade, state, n) in counts::summed(db, By::Industry, period, ids).await? {
         if !k.is_empty() {
             ind.entry(k).or_default().add(&as_count(grade, state, n));
         }
     }
     // Enterprises and those that reported nothing, from the kept findings per enterprise.
-    for (t, r, i, n, found) in counts::enterprise_coverage(db, &f, &t).await? {
+    for (t, r, i, n, found) in luoshi_storage::hazards::findings::enterprise_coverage(db, &f, &t).await? {
         if let Some(ids) = ids {
             if !(ids.contains(&t) || ids.contains(&r)) {
                 continue;
@@ -143,7 +147,7 @@ pub struct Rebound {
 
 /// Hazards found in the months `from..=to` (`YYYY-MM`), cancelled ones left out, county-wide.
 async fn found_in(db: &Db, from: &str, to: &str) -> Result<i64> {
-    Ok(counts::summed(db, By::Regulator, from, to, None).await?.iter().filter(|r| r.2 != "cancelled").map(|r| r.3).sum())
+    Ok(counts::summed(db, By::Regulator, Period::Months(from, to), None).await?.iter().filter(|r| r.2 != "cancelled").map(|r| r.3).sum())
 }
 
 fn months(from: NaiveDate, to: NaiveDate) -> i64 {

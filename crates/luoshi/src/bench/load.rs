@@ -1,6 +1,7 @@
 //! `bench load`: the realistic mix of every endpoint, each endpoint alone, and the limits
 //! (an empty handler, a bare primary-key read, a bare durable insert) measured in the same run.
 
+use super::mix::{pick_kind, Kind};
 use super::*;
 use crate::Fail;
 use luoshi_storage::Db;
@@ -57,15 +58,17 @@ pub(super) fn lines(map: BTreeMap<String, Samples>, secs: f64) -> Vec<Line> {
 }
 
 pub(super) struct Worker {
-    client: reqwest::Client,
+    pub(super) client: reqwest::Client,
     /// No cookies: for Open311 clients, which have no session.
-    plain: reqwest::Client,
-    username: String,
-    csrf: String,
-    own_task: Option<i64>,
-    any_task: Option<i64>,
+    pub(super) plain: reqwest::Client,
+    pub(super) username: String,
+    pub(super) csrf: String,
+    pub(super) own_task: Option<i64>,
+    pub(super) any_task: Option<i64>,
     /// A hazard the caller sees (the first of its ledger).
-    any_hazard: Option<i64>,
+    pub(super) any_hazard: Option<i64>,
+    /// An enterprise the caller may inspect (the first of its ledger).
+    pub(super) any_enterprise: Option<i64>,
 }
 
 pub(super) async fn login(base: &str, user: &str) -> Result<Worker, Fail> {
@@ -106,135 +109,13 @@ pub(super) async fn login(base: &str, user: &str) -> Result<Worker, Fail> {
     let ledger: serde_json::Value =
         client.get(format!("{base}/api/v1/hazards")).send().await.map_err(|e| Fail(e.to_string()))?.json().await.map_err(|e| Fail(e.to_string()))?;
     let any_hazard = ledger["hazards"].as_array().and_then(|hs| hs.first()).and_then(|h| h["id"].as_i64());
+    let firms: serde_json::Value =
+        client.get(format!("{base}/api/v1/enterprises")).send().await.map_err(|e| Fail(e.to_string()))?.json().await.map_err(|e| Fail(e.to_string()))?;
+    // Who inspects: the office and the departments and townships (a leader reads).
+    let inspects = matches!(v["user"]["role"].as_str(), Some("supervisor" | "admin" | "unit_staff" | "unit_manager"));
+    let any_enterprise = firms["enterprises"].as_array().filter(|_| inspects).and_then(|es| es.first()).and_then(|e| e["id"].as_i64());
     let plain = reqwest::Client::builder().pool_max_idle_per_host(4).build().map_err(|e| Fail(e.to_string()))?;
-    Ok(Worker { client, plain, username: user.to_string(), csrf, own_task, any_task, any_hazard })
-}
-
-/// The requests of the mix, with their share in percent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Inbox,
-    Board,
-    BoardRed,
-    Task,
-    Report,
-    Directives,
-    Deadline,
-    /// A fresh login (Argon2id on purpose: expensive by design, so a small share).
-    Login,
-    /// Appeal search by words (the caller's sight: all for the office, the unit's own for units).
-    AppealSearch,
-    /// An Open311 query: one service's recent requests, a page of 50.
-    Open311,
-    /// Appeal intake through Open311 POST (API key).
-    Intake,
-    /// The hazard ledger (台账) in the caller's sight.
-    HazardLedger,
-    /// A hazard's page with its trail and what the caller may do.
-    Hazard,
-    /// The work-safety statistics of the year so far (from the kept counts).
-    HazardStats,
-}
-
-pub const MIX: &[(Kind, usize)] = &[
-    (Kind::Inbox, 20),
-    (Kind::Board, 14),
-    (Kind::BoardRed, 8),
-    (Kind::Task, 15),
-    (Kind::Report, 10),
-    (Kind::Deadline, 5),
-    (Kind::Login, 2),
-    (Kind::AppealSearch, 8),
-    (Kind::Open311, 7),
-    (Kind::Intake, 5),
-    (Kind::HazardLedger, 3),
-    (Kind::Hazard, 2),
-    (Kind::HazardStats, 1),
-];
-
-pub(super) const SEARCH_WORDS: &[&str] = &["路灯", "噪音", "拖欠工资", "垃圾", "停水", "物业", "宅基地", "油烟"];
-pub(super) const SERVICES: &[&str] = &["streetlight", "road", "water_supply", "sanitation", "noise_pollution", "housing", "wages", "market"];
-
-impl Kind {
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Inbox => "GET /api/v1/inbox",
-            Kind::Board => "GET /api/v1/tasks (board)",
-            Kind::BoardRed => "GET /api/v1/tasks?light=red",
-            Kind::Task => "GET /api/v1/tasks/{id}",
-            Kind::Report => "POST /api/v1/tasks/{id}/reports",
-            Kind::Directives => "GET /api/v1/directives",
-            Kind::Deadline => "GET /api/v1/calendar/deadline",
-            Kind::Login => "POST /api/v1/session (login)",
-            Kind::AppealSearch => "GET /api/v1/appeals?q= (search)",
-            Kind::Open311 => "GET /open311/v2/requests.json",
-            Kind::Intake => "POST /open311/v2/requests.json (intake)",
-            Kind::HazardLedger => "GET /api/v1/hazards (ledger)",
-            Kind::Hazard => "GET /api/v1/hazards/{id}",
-            Kind::HazardStats => "GET /api/v1/hazards/stats",
-        }
-    }
-
-    fn request(self, w: &Worker, base: &str, rng: &mut Rng) -> (&'static str, reqwest::RequestBuilder) {
-        let c = &w.client;
-        match self {
-            Kind::Inbox => (self.name(), c.get(format!("{base}/api/v1/inbox"))),
-            Kind::Board => (self.name(), c.get(format!("{base}/api/v1/tasks"))),
-            Kind::BoardRed => (self.name(), c.get(format!("{base}/api/v1/tasks?light=red"))),
-            Kind::Task => match w.any_task.or(w.own_task) {
-                Some(t) => (self.name(), c.get(format!("{base}/api/v1/tasks/{t}"))),
-                None => Kind::Inbox.request(w, base, rng),
-            },
-            Kind::Report => match w.own_task {
-                Some(t) => (
-                    self.name(),
-                    c.post(format!("{base}/api/v1/tasks/{t}/reports"))
-                        .header("x-csrf-token", &w.csrf)
-                        .json(&serde_json::json!({ "text": "压测进展报告", "percent": rng.below(101) })),
-                ),
-                None => Kind::Directives.request(w, base, rng),
-            },
-            Kind::Directives => (self.name(), c.get(format!("{base}/api/v1/directives"))),
-            Kind::HazardLedger => (self.name(), c.get(format!("{base}/api/v1/hazards"))),
-            Kind::HazardStats => (self.name(), c.get(format!("{base}/api/v1/hazards/stats?from=2026-01-01"))),
-            Kind::Hazard => match w.any_hazard {
-                Some(id) => (self.name(), c.get(format!("{base}/api/v1/hazards/{id}"))),
-                None => Kind::HazardLedger.request(w, base, rng),
-            },
-            Kind::Deadline => (self.name(), c.get(format!("{base}/api/v1/calendar/deadline?from=2026-03-02&days=15"))),
-            Kind::AppealSearch => (self.name(), c.get(format!("{base}/api/v1/appeals")).query(&[("q", *rng.pick(SEARCH_WORDS))])),
-            Kind::Open311 => (self.name(), w.plain.get(format!("{base}/open311/v2/requests.json?service_code={}&page_size=50", rng.pick(SERVICES)))),
-            Kind::Intake => {
-                let (cat, _, texts) = rng.pick(luoshi_web::demo_appeals::TEMPLATES);
-                let place = rng.pick(luoshi_web::demo_appeals::PLACES);
-                let form = [
-                    ("api_key", luoshi_web::demo_appeals::DEMO_OPEN311_KEY.to_string()),
-                    ("service_code", (*cat).to_string()),
-                    ("address_string", (*place).to_string()),
-                    ("description", rng.pick(texts).replace("{p}", place)),
-                ];
-                (self.name(), w.plain.post(format!("{base}/open311/v2/requests.json")).form(&form))
-            }
-            // A separate client, so the worker's own session stays as it is.
-            Kind::Login => (
-                self.name(),
-                reqwest::Client::new()
-                    .post(format!("{base}/api/v1/session"))
-                    .json(&serde_json::json!({ "username": w.username, "password": luoshi_web::demo::DEMO_PASSWORD })),
-            ),
-        }
-    }
-}
-
-pub(super) fn pick_kind(rng: &mut Rng) -> Kind {
-    let mut roll = rng.below(100);
-    for (k, share) in MIX {
-        if roll < *share {
-            return *k;
-        }
-        roll -= share;
-    }
-    Kind::Inbox
+    Ok(Worker { client, plain, username: user.to_string(), csrf, own_task, any_task, any_hazard, any_enterprise })
 }
 
 /// Drive a running server: each worker logs in as one of `users` and loops over the mix (or

@@ -3,11 +3,13 @@
 
 mod inputs;
 mod load;
+mod mix;
 mod seed;
 mod seed_hazards;
 
 pub use inputs::*;
 pub use load::*;
+pub use mix::MIX;
 pub use seed::*;
 
 use std::io::Write;

@@ -6,8 +6,7 @@ use crate::Fail;
 use chrono::NaiveDate;
 use luoshi_domain::hazards::HazardState;
 use luoshi_domain::unit::{Unit, UnitKind};
-use luoshi_storage::hazards::bulk::{insert_enterprises, insert_hazards, SeedHazard};
-use luoshi_storage::hazards::NewEnterprise;
+use luoshi_storage::hazards::bulk::{insert_hazards, SeedHazard};
 use luoshi_storage::{Actor, Db};
 use std::time::Instant;
 
@@ -22,6 +21,12 @@ const FINDINGS: &[&str] = &[
     "安全警示标志缺失",
     "应急预案未按期演练",
 ];
+
+/// A credit code with a valid check character (GB 32100) for the n-th bench enterprise.
+fn credit_code(n: usize) -> String {
+    let body = format!("91330888MB{n:07}");
+    "0123456789ABCDEFGHJKLMNPQRTUWXY".chars().map(|c| format!("{body}{c}")).find(|c| luoshi_domain::checksum::uscc_checksum_ok(c)).unwrap_or(body)
+}
 
 /// Seed enterprises and `total` hazards (none when the county has hazards already): the
 /// numbers of enterprises and hazards made.
@@ -40,24 +45,39 @@ pub async fn seed_hazards(db: &Db, all: &[Unit], total: usize, today: NaiveDate,
     let now = luoshi_storage::now_micros();
     let started = Instant::now();
     let n_ent = (total / 5).max(1);
-    let firms: Vec<NewEnterprise> = (0..n_ent)
+    // The ledger goes in as a county brings it: one xlsx through the import (checked row by row,
+    // all or nothing), timed.
+    let rows: Vec<Vec<String>> = (0..n_ent)
         .map(|i| {
             let (industry, called) = INDUSTRIES[i % INDUSTRIES.len()];
             let town = towns[i % towns.len()];
-            NewEnterprise {
-                name: format!("{}压测{}企业{}", town.name, called, i + 1),
-                credit_code: None,
-                industry: industry.into(),
-                regulator_unit_id: departments[i % departments.len()].id,
-                township_id: Some(town.id),
-                address: None,
-                size: None,
-                flags: String::new(),
-                hazard_source_level: 0,
-            }
+            let flags = if industry == "C26" { "危化" } else { "" };
+            vec![
+                format!("{}压测{}企业{}", town.name, called, i + 1),
+                credit_code(i),
+                industry.into(),
+                departments[i % departments.len()].name.clone(),
+                town.name.clone(),
+                format!("{}工业路{}号", town.name, i + 1),
+                ["小型", "微型", "中型"][i % 3].into(),
+                flags.into(),
+                String::new(),
+            ]
         })
         .collect();
-    let ids = insert_enterprises(db, &actor, &firms, now).await.map_err(fail)?;
+    let bytes = luoshi_ledger::write_xlsx("生产经营单位", &luoshi_app::hazards::enterprise_ledger::COLUMNS, &rows).map_err(|e| Fail(e.to_string()))?;
+    let who = luoshi_app::Who::system("bench");
+    let t = Instant::now();
+    let report = luoshi_app::hazards::enterprise_ledger::import(db, &who, &bytes, "bench.xlsx", false, now)
+        .await
+        .map_err(fail)?
+        .map_err(|errors| Fail(format!("the bench ledger was refused: {:?}", errors.first())))?;
+    let import_secs = t.elapsed().as_secs_f64();
+    println!("enterprise ledger: {} rows ({} KiB xlsx) imported in {import_secs:.2} s", report.created, bytes.len() / 1024);
+    let by_code: std::collections::HashMap<String, i64> =
+        luoshi_storage::hazards::ledger::keys(db).await.map_err(fail)?.into_iter().filter_map(|(id, c, _)| c.map(|c| (c, id))).collect();
+    let ids: Vec<i64> = rows.iter().filter_map(|r| by_code.get(&r[1]).copied()).collect();
+    let firms: Vec<(i64, Option<i64>)> = (0..ids.len()).map(|i| (departments[i % departments.len()].id, Some(towns[i % towns.len()].id))).collect();
     super::progress_bar("enterprises", ids.len(), n_ent, started);
     const DAY: i64 = 86_400_000_000;
     let started = Instant::now();
@@ -65,7 +85,7 @@ pub async fn seed_hazards(db: &Db, all: &[Unit], total: usize, today: NaiveDate,
     let mut done = 0;
     for i in 0..total {
         let e = rng.below(ids.len());
-        let firm = &firms[e];
+        let (regulator, township) = firms[e];
         let age = i64::try_from(rng.below(365)).unwrap_or(0);
         let found = today - chrono::Duration::days(age);
         let state = match rng.below(100) {
@@ -82,8 +102,8 @@ pub async fn seed_hazards(db: &Db, all: &[Unit], total: usize, today: NaiveDate,
         let deadline = graded.then(|| found + chrono::Duration::days(i64::try_from(rng.below(60)).unwrap_or(0) + 5));
         batch.push(SeedHazard {
             enterprise_id: ids[e],
-            owner_unit_id: firm.regulator_unit_id,
-            township_id: firm.township_id,
+            owner_unit_id: regulator,
+            township_id: township,
             description: (*rng.pick(FINDINGS)).to_string(),
             found_on: found.to_string(),
             state,

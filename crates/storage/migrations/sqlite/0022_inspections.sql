@@ -77,3 +77,15 @@ CREATE TABLE enterprise_findings (
     PRIMARY KEY (enterprise_id, month)
 );
 CREATE INDEX enterprise_findings_month ON enterprise_findings(month, enterprise_id, n);
+-- The months of a year in which an enterprise had a hazard found (bit 0 for January): which
+-- enterprises reported none in a period of one year is one read of at most one row each.
+CREATE TABLE enterprise_years (
+    enterprise_id BIGINT NOT NULL,
+    year BIGINT NOT NULL,
+    months BIGINT NOT NULL,
+    PRIMARY KEY (enterprise_id, year)
+);
+CREATE INDEX enterprise_years_year ON enterprise_years(year, months, enterprise_id);
+-- Nodes keep the enterprises' township, department and industry for the statistics while this
+-- version stands.
+INSERT INTO data_versions (name, n) VALUES ('enterprises', 0);

@@ -1,7 +1,7 @@
-//! Bulk loading for `bench seed`: enterprises and hazards in batches, each hazard with its line
-//! in the record of duties and its sight, one audit row per batch.
+//! Bulk loading for `bench seed`: hazards in batches (the enterprises go through the ledger's
+//! import), each hazard with its line in the record of duties and its sight, one audit row per
+//! batch.
 
-use super::NewEnterprise;
 use crate::duty::{self, Line};
 use crate::{get_i64, get_opt_i64, get_str, Actor, Db, Result};
 use luoshi_domain::duty::{Light, Phase, Workflow};
@@ -20,33 +20,6 @@ pub struct SeedHazard {
     pub deadline: Option<String>,
     pub due_at: Option<i64>,
     pub created_at: i64,
-}
-
-/// Insert enterprises (a reference table: one writer at a time); their ids in order.
-pub async fn insert_enterprises(db: &Db, actor: &Actor, rows: &[NewEnterprise], now: i64) -> Result<Vec<i64>> {
-    let mut ids = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(1000) {
-        let mut tx = db.begin_write().await?;
-        tx.lock_shared().await?;
-        let before = get_i64(&sqlx::query("SELECT COALESCE(MAX(id), 0) AS m FROM enterprises").fetch_one(tx.conn()).await?, "m")?;
-        let sql = format!(
-            "INSERT INTO enterprises (name, credit_code, industry, regulator_unit_id, township_id, address, size, flags, hazard_source_level, created_at, updated_at) VALUES {}",
-            crate::values(chunk.len(), 11)
-        );
-        let mut q = sqlx::query(&sql);
-        for e in chunk {
-            q = q.bind(&e.name).bind(&e.credit_code).bind(&e.industry).bind(e.regulator_unit_id).bind(e.township_id);
-            q = q.bind(&e.address).bind(&e.size).bind(&e.flags).bind(e.hazard_source_level).bind(now).bind(now);
-        }
-        q.execute(tx.conn()).await?;
-        let got = sqlx::query("SELECT id FROM enterprises WHERE id > $1 ORDER BY id").bind(before).fetch_all(tx.conn()).await?;
-        for r in &got {
-            ids.push(get_i64(r, "id")?);
-        }
-        tx.audit(actor, "bench.seed", "enterprise", "batch", None, Some(&serde_json::json!({ "enterprises": chunk.len() }))).await?;
-        tx.commit().await?;
-    }
-    Ok(ids)
 }
 
 /// Insert a batch of hazards with their record lines and sight, in one transaction.

@@ -9,7 +9,7 @@ use serde::Serialize;
 /// One bucket and its count.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Count {
-    /// `YYYY-MM` of the day found.
+    /// `YYYY-MM` of the day found, or `YYYY` for the year's bucket.
     pub month: String,
     /// 0 where the hazard has no township.
     pub township_id: i64,
@@ -36,63 +36,47 @@ fn bucket(h: &Hazard) -> Count {
 
 const KEY: &str = "month = $1 AND township_id = $2 AND regulator_unit_id = $3 AND industry = $4 AND grade = $5 AND state = $6";
 
-/// The enterprise and month a hazard counts as a finding of (none: no enterprise, or cancelled).
-fn finding(h: &Hazard) -> Option<(i64, String)> {
-    h.enterprise_id.filter(|_| h.state != luoshi_domain::hazards::HazardState::Cancelled).map(|e| (e, h.found_on.chars().take(7).collect()))
-}
-
-/// Move a hazard's finding from its old enterprise and month to its new one.
-async fn found_moved(tx: &mut WriteTx, before: Option<&Hazard>, after: &Hazard) -> Result<()> {
-    let (old, new) = (before.and_then(finding), finding(after));
-    if old == new {
-        return Ok(());
+/// Move a hazard from its old bucket (none when new) to its new one, in the writer's transaction.
+pub(crate) async fn moved(tx: &mut WriteTx, before: Option<&Hazard>, after: &Hazard) -> Result<()> {
+    super::findings::moved(tx, before, after).await?;
+    let new = bucket(after);
+    if let Some(b) = before.map(bucket) {
+        if b == new {
+            return Ok(());
+        }
+        for period in [b.month.clone(), year_of(&b.month)] {
+            sqlx::query(&format!("UPDATE hazard_counts SET n = n - 1 WHERE {KEY}"))
+                .bind(&period)
+                .bind(b.township_id)
+                .bind(b.regulator_unit_id)
+                .bind(&b.industry)
+                .bind(&b.grade)
+                .bind(&b.state)
+                .execute(tx.conn())
+                .await?;
+        }
     }
-    if let Some((e, m)) = old {
-        sqlx::query("UPDATE enterprise_findings SET n = n - 1 WHERE enterprise_id = $1 AND month = $2").bind(e).bind(&m).execute(tx.conn()).await?;
-    }
-    if let Some((e, m)) = new {
+    // The month's bucket and the year's (keyed by the year alone).
+    for period in [new.month.clone(), year_of(&new.month)] {
         sqlx::query(
-            "INSERT INTO enterprise_findings (enterprise_id, month, n) VALUES ($1, $2, 1) ON CONFLICT (enterprise_id, month) DO UPDATE SET n = enterprise_findings.n + 1",
+            "INSERT INTO hazard_counts (month, township_id, regulator_unit_id, industry, grade, state, n) VALUES ($1, $2, $3, $4, $5, $6, 1) \
+             ON CONFLICT (month, township_id, regulator_unit_id, industry, grade, state) DO UPDATE SET n = hazard_counts.n + 1",
         )
-        .bind(e)
-        .bind(&m)
+        .bind(&period)
+        .bind(new.township_id)
+        .bind(new.regulator_unit_id)
+        .bind(&new.industry)
+        .bind(&new.grade)
+        .bind(&new.state)
         .execute(tx.conn())
         .await?;
     }
     Ok(())
 }
 
-/// Move a hazard from its old bucket (none when new) to its new one, in the writer's transaction.
-pub(crate) async fn moved(tx: &mut WriteTx, before: Option<&Hazard>, after: &Hazard) -> Result<()> {
-    found_moved(tx, before, after).await?;
-    let new = bucket(after);
-    if let Some(b) = before.map(bucket) {
-        if b == new {
-            return Ok(());
-        }
-        sqlx::query(&format!("UPDATE hazard_counts SET n = n - 1 WHERE {KEY}"))
-            .bind(&b.month)
-            .bind(b.township_id)
-            .bind(b.regulator_unit_id)
-            .bind(&b.industry)
-            .bind(&b.grade)
-            .bind(&b.state)
-            .execute(tx.conn())
-            .await?;
-    }
-    sqlx::query(
-        "INSERT INTO hazard_counts (month, township_id, regulator_unit_id, industry, grade, state, n) VALUES ($1, $2, $3, $4, $5, $6, 1) \
-         ON CONFLICT (month, township_id, regulator_unit_id, industry, grade, state) DO UPDATE SET n = hazard_counts.n + 1",
-    )
-    .bind(&new.month)
-    .bind(new.township_id)
-    .bind(new.regulator_unit_id)
-    .bind(&new.industry)
-    .bind(&new.grade)
-    .bind(&new.state)
-    .execute(tx.conn())
-    .await?;
-    Ok(())
+/// `YYYY` of `YYYY-MM`: the key of a year's bucket.
+fn year_of(month: &str) -> String {
+    month.chars().take(4).collect()
 }
 
 fn count(r: &sqlx::any::AnyRow) -> Result<Count> {
@@ -115,18 +99,31 @@ pub enum By {
     Industry,
 }
 
-/// The kept counts of the months `from..=to` summed by one dimension, grade and state, in the
-/// database (a few rows, whatever the number of buckets); only buckets whose township or
-/// regulator is one of `units` when given. Rows: (key, grade, state, n); the key is the unit id
-/// or the industry code as text.
-pub async fn summed(db: &Db, by: By, from: &str, to: &str, units: Option<&[i64]>) -> Result<Vec<(String, String, String, i64)>> {
+/// The periods the kept counts answer: months `YYYY-MM..=YYYY-MM`, or a whole year (its own
+/// buckets, a twelfth of the rows: the year so far is the usual question).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period<'a> {
+    Months(&'a str, &'a str),
+    Year(&'a str),
+}
+
+/// The kept counts of a period summed by one dimension, grade and state, in the database (a few
+/// rows, whatever the number of buckets); only buckets whose township or regulator is one of
+/// `units` when given. Rows: (key, grade, state, n); the key is the unit id or the industry code
+/// as text.
+pub async fn summed(db: &Db, by: By, period: Period<'_>, units: Option<&[i64]>) -> Result<Vec<(String, String, String, i64)>> {
     let key = match by {
         By::Township => "CAST(township_id AS TEXT)",
         By::Regulator => "CAST(regulator_unit_id AS TEXT)",
         By::Industry => "industry",
     };
-    // PostgreSQL sums BIGINTs as NUMERIC: cast back.
-    let mut sql = format!("SELECT {key} AS k, grade, state, CAST(SUM(n) AS BIGINT) AS n FROM hazard_counts WHERE month >= $1 AND month <= $2");
+    // PostgreSQL sums BIGINTs as NUMERIC: cast back. A year's buckets are keyed by the year alone,
+    // months by `YYYY-MM` (seven characters).
+    let (cond, a, b) = match period {
+        Period::Months(from, to) => ("month >= $1 AND month <= $2 AND LENGTH(month) = 7", from, to),
+        Period::Year(y) => ("month = $1 AND month = $2", y, y),
+    };
+    let mut sql = format!("SELECT {key} AS k, grade, state, CAST(SUM(n) AS BIGINT) AS n FROM hazard_counts WHERE {cond}");
     if let Some(ids) = units {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -136,7 +133,7 @@ pub async fn summed(db: &Db, by: By, from: &str, to: &str, units: Option<&[i64]>
         sql += &format!(" AND (township_id IN ({list}) OR regulator_unit_id IN ({list}))");
     }
     sql += &format!(" GROUP BY {key}, grade, state");
-    let rows = sqlx::query(&sql).bind(from).bind(to).fetch_all(db.pool()).await?;
+    let rows = sqlx::query(&sql).bind(a).bind(b).fetch_all(db.pool()).await?;
     rows.iter().map(|r| Ok((get_str(r, "k")?, get_str(r, "grade")?, get_str(r, "state")?, get_i64(r, "n")?))).collect()
 }
 
@@ -149,7 +146,13 @@ const FROM_RECORDS: &str = "SELECT substr(h.found_on, 1, 7) AS month, COALESCE(h
 /// whether the kept counts were equal, and the number of buckets.
 pub async fn recount(db: &Db, actor: &Actor) -> Result<(bool, usize)> {
     let mut tx = db.begin_write().await?;
-    let mut fresh: Vec<Count> = sqlx::query(FROM_RECORDS).fetch_all(tx.conn()).await?.iter().map(count).collect::<Result<_>>()?;
+    let months: Vec<Count> = sqlx::query(FROM_RECORDS).fetch_all(tx.conn()).await?.iter().map(count).collect::<Result<_>>()?;
+    // Each year's buckets summed from its months.
+    let mut years: std::collections::BTreeMap<Count, i64> = std::collections::BTreeMap::new();
+    for c in &months {
+        *years.entry(Count { month: year_of(&c.month), n: 0, ..c.clone() }).or_default() += c.n;
+    }
+    let mut fresh: Vec<Count> = months.into_iter().chain(years.into_iter().map(|(c, n)| Count { n, ..c })).collect();
     let mut kept: Vec<Count> = sqlx::query("SELECT month, township_id, regulator_unit_id, industry, grade, state, n FROM hazard_counts WHERE n <> 0")
         .fetch_all(tx.conn())
         .await?
@@ -169,30 +172,11 @@ pub async fn recount(db: &Db, actor: &Actor) -> Result<(bool, usize)> {
         }
         q.execute(tx.conn()).await?;
     }
-    // The findings per enterprise and month, likewise.
-    let q = "SELECT enterprise_id, substr(found_on, 1, 7) AS month, COUNT(*) AS n FROM hazards WHERE enterprise_id IS NOT NULL AND state <> 'cancelled' \
-             GROUP BY enterprise_id, substr(found_on, 1, 7)";
-    let mut fresh_found: Vec<(i64, String, i64)> =
-        sqlx::query(q).fetch_all(tx.conn()).await?.iter().map(|r| Ok((get_i64(r, "enterprise_id")?, get_str(r, "month")?, get_i64(r, "n")?))).collect::<Result<_>>()?;
-    let mut kept_found: Vec<(i64, String, i64)> = sqlx::query("SELECT enterprise_id, month, n FROM enterprise_findings WHERE n <> 0")
-        .fetch_all(tx.conn())
-        .await?
-        .iter()
-        .map(|r| Ok((get_i64(r, "enterprise_id")?, get_str(r, "month")?, get_i64(r, "n")?)))
-        .collect::<Result<_>>()?;
-    fresh_found.sort();
-    kept_found.sort();
-    let held = held && fresh_found == kept_found;
-    sqlx::query("DELETE FROM enterprise_findings").execute(tx.conn()).await?;
-    for chunk in fresh_found.chunks(500) {
-        let sql = format!("INSERT INTO enterprise_findings (enterprise_id, month, n) VALUES {}", crate::values(chunk.len(), 3));
-        let mut q = sqlx::query(&sql);
-        for (e, m, n) in chunk {
-            q = q.bind(e).bind(m).bind(n);
-        }
-        q.execute(tx.conn()).await?;
-    }
-    tx.audit(actor, "hazard.recount", "hazard_counts", "all", None, Some(&serde_json::json!({ "buckets": fresh.len(), "findings": fresh_found.len(), "held": held }))).await?;
+    // The findings per enterprise and month and each year's months, likewise.
+    let (findings, held_found) = super::findings::rebuild(&mut tx).await?;
+    let held = held && held_found;
+    tx.audit(actor, "hazard.recount", "hazard_counts", "all", None, Some(&serde_json::json!({ "buckets": fresh.len(), "findings": findings, "held": held })))
+        .await?;
     tx.commit().await?;
     Ok((held, fresh.len()))
 }
@@ -202,32 +186,4 @@ pub async fn recount(db: &Db, actor: &Actor) -> Result<(bool, usize)> {
 pub async fn overdue(db: &Db) -> Result<i64> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM duty_records WHERE kind = 'hazard' AND light = 'red'").fetch_one(db.pool()).await?;
     get_i64(&row, "n")
-}
-
-/// Enterprises by township, regulator and industry, each with how many of them had a hazard
-/// found in the months `from..=to` (from the kept findings): (township or 0, regulator,
-/// industry, enterprises, of them with findings).
-pub async fn enterprise_coverage(db: &Db, from: &str, to: &str) -> Result<Vec<(i64, i64, String, i64, i64)>> {
-    let all = "SELECT COALESCE(township_id, 0) AS t, regulator_unit_id AS r, industry AS i, CAST(COUNT(*) AS BIGINT) AS n FROM enterprises \
-               GROUP BY COALESCE(township_id, 0), regulator_unit_id, industry";
-    // Two queries, not an outer join: a distributed engine joins its shards to a reference table
-    // only from the inside.
-    let found = "SELECT COALESCE(e.township_id, 0) AS t, e.regulator_unit_id AS r, e.industry AS i, CAST(COUNT(DISTINCT f.enterprise_id) AS BIGINT) AS n \
-                 FROM enterprise_findings f JOIN enterprises e ON e.id = f.enterprise_id WHERE f.month >= $1 AND f.month <= $2 AND f.n > 0 \
-                 GROUP BY COALESCE(e.township_id, 0), e.regulator_unit_id, e.industry";
-    let key = |r: &sqlx::any::AnyRow| -> Result<(i64, i64, String)> { Ok((get_i64(r, "t")?, get_i64(r, "r")?, get_str(r, "i")?)) };
-    let mut with: std::collections::HashMap<(i64, i64, String), i64> = std::collections::HashMap::new();
-    for r in sqlx::query(found).bind(from).bind(to).fetch_all(db.pool()).await? {
-        with.insert(key(&r)?, get_i64(&r, "n")?);
-    }
-    sqlx::query(all)
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            let k = key(r)?;
-            let found = with.get(&k).copied().unwrap_or(0);
-            Ok((k.0, k.1, k.2, get_i64(r, "n")?, found))
-        })
-        .collect()
 }

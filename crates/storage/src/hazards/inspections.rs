@@ -88,14 +88,18 @@ pub async fn create_campaign(tx: &mut WriteTx, actor: &Actor, c: &Campaign, now:
 }
 
 pub async fn campaigns(db: &Db) -> Result<Vec<Campaign>> {
-    let rows = sqlx::query(&format!("SELECT {CAMPAIGN_COLS} FROM campaigns c JOIN units u ON u.id = c.lead_unit_id ORDER BY c.starts_on DESC, c.id DESC LIMIT 200"))
-        .fetch_all(db.pool())
-        .await?;
+    let rows =
+        sqlx::query(&format!("SELECT {CAMPAIGN_COLS} FROM campaigns c JOIN units u ON u.id = c.lead_unit_id ORDER BY c.starts_on DESC, c.id DESC LIMIT 200"))
+            .fetch_all(db.pool())
+            .await?;
     rows.iter().map(campaign).collect()
 }
 
 pub async fn campaign_by_id(db: &Db, id: i64) -> Result<Option<Campaign>> {
-    let row = sqlx::query(&format!("SELECT {CAMPAIGN_COLS} FROM campaigns c JOIN units u ON u.id = c.lead_unit_id WHERE c.id = $1")).bind(id).fetch_optional(db.pool()).await?;
+    let row = sqlx::query(&format!("SELECT {CAMPAIGN_COLS} FROM campaigns c JOIN units u ON u.id = c.lead_unit_id WHERE c.id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
     row.as_ref().map(campaign).transpose()
 }
 
@@ -155,7 +159,11 @@ pub struct Photo {
 /// inspection and then [`bind_key`]s it), `Ok(Some(id))` when it already made inspection `id`.
 pub async fn claim_key(tx: &mut WriteTx, key: &str) -> Result<Option<i64>> {
     // A placeholder id of 0 holds the key for this transaction; a concurrent retry waits on it.
-    let n = sqlx::query("INSERT INTO inspection_keys (client_key, inspection_id) VALUES ($1, 0) ON CONFLICT DO NOTHING").bind(key).execute(tx.conn()).await?.rows_affected();
+    let n = sqlx::query("INSERT INTO inspection_keys (client_key, inspection_id) VALUES ($1, 0) ON CONFLICT DO NOTHING")
+        .bind(key)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
     if n == 1 {
         return Ok(None);
     }
@@ -218,10 +226,13 @@ pub async fn inspection_by_id(db: &Db, id: i64) -> Result<Option<Inspection>> {
 
 /// An enterprise's inspections, newest first.
 pub async fn inspections_of_enterprise(db: &Db, enterprise_id: i64, limit: i64) -> Result<Vec<Inspection>> {
-    let rows = sqlx::query(&format!("SELECT {INSPECTION_COLS} {INSPECTION_FROM} WHERE i.enterprise_id = $1 ORDER BY i.inspected_on DESC, i.id DESC LIMIT {}", limit.clamp(1, 500)))
-        .bind(enterprise_id)
-        .fetch_all(db.pool())
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {INSPECTION_COLS} {INSPECTION_FROM} WHERE i.enterprise_id = $1 ORDER BY i.inspected_on DESC, i.id DESC LIMIT {}",
+        limit.clamp(1, 500)
+    ))
+    .bind(enterprise_id)
+    .fetch_all(db.pool())
+    .await?;
     rows.iter().map(inspection).collect()
 }
 
@@ -242,16 +253,19 @@ pub async fn inspected_enterprises(db: &Db, campaign_id: i64) -> Result<std::col
 
 /// A campaign's hazards by grade and state: (grade or "", state, n).
 pub async fn campaign_hazards(db: &Db, campaign_id: i64) -> Result<Vec<(String, String, i64)>> {
-    let rows = sqlx::query("SELECT COALESCE(grade, '') AS g, state, CAST(COUNT(*) AS BIGINT) AS n FROM hazards WHERE campaign_id = $1 GROUP BY COALESCE(grade, ''), state")
-        .bind(campaign_id)
-        .fetch_all(db.pool())
-        .await?;
+    let rows = sqlx::query(
+        "SELECT COALESCE(grade, '') AS g, state, CAST(COUNT(*) AS BIGINT) AS n FROM hazards WHERE campaign_id = $1 GROUP BY COALESCE(grade, ''), state",
+    )
+    .bind(campaign_id)
+    .fetch_all(db.pool())
+    .await?;
     rows.iter().map(|r| Ok((get_str(r, "g")?, get_str(r, "state")?, get_i64(r, "n")?))).collect()
 }
 
 /// The photos of an inspection: (id, name, size).
 pub async fn photos_of(db: &Db, inspection_id: i64) -> Result<Vec<(i64, String, i64)>> {
-    let rows = sqlx::query("SELECT id, name, size FROM inspection_photos WHERE inspection_id = $1 ORDER BY id").bind(inspection_id).fetch_all(db.pool()).await?;
+    let rows =
+        sqlx::query("SELECT id, name, size FROM inspection_photos WHERE inspection_id = $1 ORDER BY id").bind(inspection_id).fetch_all(db.pool()).await?;
     rows.iter().map(|r| Ok((get_i64(r, "id")?, get_str(r, "name")?, get_i64(r, "size")?))).collect()
 }
 

@@ -60,6 +60,7 @@ pub async fn apply(tx: &mut WriteTx, actor: &Actor, rows: &[(Option<i64>, NewEnt
     }
     let after = serde_json::json!({ "created": counts.created, "updated": updated });
     tx.audit(actor, "enterprise.import", "enterprise", "ledger", None, Some(&after)).await?;
+    crate::versions::bump(tx, crate::versions::Cached::Enterprises).await?;
     Ok(counts)
 }
 
@@ -76,7 +77,12 @@ pub async fn merge(tx: &mut WriteTx, actor: &Actor, from: i64, into: i64, code: 
     let hazards = hazards_of(tx, from).await?;
     let mut moved = serde_json::Map::new();
     for table in ["hazards", "accidents", "inspections"] {
-        let n = sqlx::query(&format!("UPDATE {table} SET enterprise_id = $1 WHERE enterprise_id = $2")).bind(into).bind(from).execute(tx.conn()).await?.rows_affected();
+        let n = sqlx::query(&format!("UPDATE {table} SET enterprise_id = $1 WHERE enterprise_id = $2"))
+            .bind(into)
+            .bind(from)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
         moved.insert(table.into(), n.into());
     }
     // Risk points are sharded by their enterprise: copied under the other one, then removed.
@@ -100,6 +106,7 @@ pub async fn merge(tx: &mut WriteTx, actor: &Actor, from: i64, into: i64, code: 
     recounted(tx, hazards, into, &industry).await?;
     moved.insert("into".into(), into.into());
     tx.audit(actor, "enterprise.merge", "enterprise", &from.to_string(), None, Some(&serde_json::Value::Object(moved))).await?;
+    crate::versions::bump(tx, crate::versions::Cached::Enterprises).await?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 pub mod accidents;
 pub mod bulk;
 pub mod counts;
+pub mod findings;
 pub mod inspections;
 pub mod ledger;
 pub mod risks;

@@ -46,7 +46,8 @@ pub async fn add(tx: &mut WriteTx, actor: &Actor, p: &RiskPoint, now: i64) -> Re
     .fetch_one(tx.conn())
     .await?;
     let id = get_i64(&row, "id")?;
-    let after = serde_json::json!({ "enterprise_id": p.enterprise_id, "name": p.name, "level": p.level.as_str(), "responsible_level": p.responsible_level.as_str() });
+    let after =
+        serde_json::json!({ "enterprise_id": p.enterprise_id, "name": p.name, "level": p.level.as_str(), "responsible_level": p.responsible_level.as_str() });
     tx.audit(actor, "risk_point.add", "risk_point", &id.to_string(), None, Some(&after)).await?;
     Ok(id)
 }
@@ -62,10 +63,11 @@ pub async fn remove(tx: &mut WriteTx, actor: &Actor, enterprise_id: i64, id: i64
 
 /// An enterprise's risk points, most severe first.
 pub async fn of_enterprise(db: &Db, enterprise_id: i64) -> Result<Vec<RiskPoint>> {
-    let rows = sqlx::query("SELECT id, enterprise_id, name, level, measures, responsible_level, updated_at FROM risk_points WHERE enterprise_id = $1 ORDER BY id")
-        .bind(enterprise_id)
-        .fetch_all(db.pool())
-        .await?;
+    let rows =
+        sqlx::query("SELECT id, enterprise_id, name, level, measures, responsible_level, updated_at FROM risk_points WHERE enterprise_id = $1 ORDER BY id")
+            .bind(enterprise_id)
+            .fetch_all(db.pool())
+            .await?;
     let mut out = rows.iter().map(point).collect::<Result<Vec<_>>>()?;
     out.sort_by_key(|p| p.level.rank());
     Ok(out)
@@ -86,7 +88,7 @@ pub struct MapCell {
 pub async fn map(db: &Db, regulators: Option<&[i64]>) -> Result<Vec<MapCell>> {
     let filter = match regulators {
         // Unit ids from the database, integers: written in as literals.
-        Some(ids) if ids.is_empty() => return Ok(Vec::new()),
+        Some([]) => return Ok(Vec::new()),
         Some(ids) => format!(" WHERE e.regulator_unit_id IN ({})", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")),
         None => String::new(),
     };

@@ -58,7 +58,17 @@ pub async fn seed_hazards(db: &Db, today: chrono::NaiveDate) -> Result<usize, St
                 };
                 let level = if *industry == "C26" { ["三级", "四级", ""][variant % 3] } else { "" };
                 let size = ["小型", "微型", "中型"][(n + variant) % 3];
-                rows.push(vec![name, code.clone(), (*industry).into(), (*regulator).into(), (*town).into(), format!("{town}工业路{}号", 10 + n), size.into(), flags.into(), level.into()]);
+                rows.push(vec![
+                    name,
+                    code.clone(),
+                    (*industry).into(),
+                    (*regulator).into(),
+                    (*town).into(),
+                    format!("{town}工业路{}号", 10 + n),
+                    size.into(),
+                    flags.into(),
+                    level.into(),
+                ]);
                 codes.push((code, k));
             }
         }

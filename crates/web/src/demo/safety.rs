@@ -23,14 +23,8 @@ const RISKS: &[&[(&str, &str, &str)]] = &[
 const INSPECTORS: &[&str] = &["华安、陈明", "刘强、王芳", "赵磊、孙丽", "周涛、吴静"];
 
 /// What inspectors find in each trade.
-const FINDINGS: &[&str] = &[
-    "可燃气体报警器未定期检定",
-    "除尘器灰斗积灰未及时清理",
-    "脚手架连墙件缺失",
-    "加油机防爆挠性管破损",
-    "车间安全出口堵塞",
-    "农机库灭火器过期",
-];
+const FINDINGS: &[&str] =
+    &["可燃气体报警器未定期检定", "除尘器灰斗积灰未及时清理", "脚手架连墙件缺失", "加油机防爆挠性管破损", "车间安全出口堵塞", "农机库灭火器过期"];
 
 /// Seed the risk points, campaigns and inspections; the hazards the inspections registered.
 pub async fn seed_campaigns(db: &Db, who: &Who, firms: &[(i64, usize)], today: chrono::NaiveDate, now: i64) -> Result<usize, String> {
@@ -46,7 +40,12 @@ pub async fn seed_campaigns(db: &Db, who: &Who, firms: &[(i64, usize)], today: c
             continue;
         }
         for (name, level, measures) in RISKS[*k] {
-            let input = RiskInput { name: (*name).into(), level: (*level).into(), measures: (*measures).into(), responsible_level: if *level == "major" { "company".into() } else { "workshop".into() } };
+            let input = RiskInput {
+                name: (*name).into(),
+                level: (*level).into(),
+                measures: (*measures).into(),
+                responsible_level: if *level == "major" { "company".into() } else { "workshop".into() },
+            };
             risks::add(db, who, *id, &input, now).await.map_err(e)?;
         }
     }
@@ -83,7 +82,11 @@ pub async fn seed_campaigns(db: &Db, who: &Who, firms: &[(i64, usize)], today: c
             (_, 1) if i % 2 == 0 => (special.id, 110 + (i % 80) as i64),
             _ => (big.id, 1 + (i % 55) as i64),
         };
-        let findings = if i % 17 == 0 { vec![FindingInput { description: FINDINGS[*k].into(), control_measures: "现场责令整改，设置警示".into() }] } else { Vec::new() };
+        let findings = if i % 17 == 0 {
+            vec![FindingInput { description: FINDINGS[*k].into(), control_measures: "现场责令整改，设置警示".into() }]
+        } else {
+            Vec::new()
+        };
         found += findings.len();
         let input = InspectionInput {
             campaign_id: Some(c),
@@ -102,7 +105,12 @@ pub async fn seed_campaigns(db: &Db, who: &Who, firms: &[(i64, usize)], today: c
             let mut fixed = ago;
             for action in ["grade_general", "submit", "pass", "close"] {
                 fixed = (fixed - 1).max(0);
-                let a = ActInput { action: action.into(), deadline: ymd(day(ago) + chrono::Duration::days(15)), evidence: "现场复查照片".into(), ..ActInput::default() };
+                let a = ActInput {
+                    action: action.into(),
+                    deadline: ymd(day(ago) + chrono::Duration::days(15)),
+                    evidence: "现场复查照片".into(),
+                    ..ActInput::default()
+                };
                 luoshi_app::hazards::act(db, who, *h, &a, day(fixed), now).await.map_err(e)?;
             }
         }
@@ -128,7 +136,8 @@ pub async fn seed_campaigns(db: &Db, who: &Who, firms: &[(i64, usize)], today: c
     }
     let recent = acc(2, 2, 1, 0, 1_200_000, "建筑工程工地脚手架坍塌，一人死亡");
     let v = luoshi_app::hazards::accidents::record(db, who, &recent, now - 24 * hour).await.map_err(e)?;
-    let a = luoshi_app::hazards::accidents::AccidentActInput { action: "report".into(), note: "施工单位电话报告县住建局".into(), ..Default::default() };
+    let a =
+        luoshi_app::hazards::accidents::AccidentActInput { action: "report".into(), note: "施工单位电话报告县住建局".into(), ..Default::default() };
     luoshi_app::hazards::accidents::act(db, who, v.accident.id, &a, now - 24 * hour + hour / 2).await.map_err(e)?;
     Ok(found)
 }

@@ -46,7 +46,12 @@ fn fill(path: &str, ids: &Ids) -> String {
     } else {
         999_999
     };
-    path.replace("{id}", &id.to_string()).replace("{aid}", "999999").replace("{risk}", "999999").replace("{photo}", "999999").replace("{key}", "auth.session_hours").replace("{code}", "en")
+    path.replace("{id}", &id.to_string())
+        .replace("{aid}", "999999")
+        .replace("{risk}", "999999")
+        .replace("{photo}", "999999")
+        .replace("{key}", "auth.session_hours")
+        .replace("{code}", "en")
 }
 
 #[tokio::test]

@@ -224,6 +224,10 @@ async fn statistics_equal_a_count_by_hand_and_the_recount() {
     let reporting = counted.clone().filter_map(|h| h.enterprise_id).collect::<std::collections::HashSet<_>>().len() as i64;
     assert_eq!((t["enterprises"].as_i64(), t["zero_report"].as_i64()), (Some(firms), Some(firms - reporting)), "{s}");
     assert!((t["per_enterprise"].as_f64().unwrap() - found as f64 / firms as f64).abs() < 1e-9);
+    // The year so far is read from the year's own buckets: equal to the records of this year.
+    let this_year = counted.clone().filter(|h| h.found_on.as_str() >= "2026-01-01").count() as i64;
+    let y: Value = office.get(&app, &format!("/api/v1/hazards/stats?from=2026-01-01&to={TODAY}")).await.json().await.unwrap();
+    assert_eq!(y["total"]["found"].as_i64(), Some(this_year), "{y}");
     // By township: every township of the demo county with its own, summing to the total.
     let by_town: i64 = s["by_township"].as_array().unwrap().iter().map(|r| r[1]["found"].as_i64().unwrap()).sum();
     assert_eq!(by_town, found);

@@ -93,11 +93,18 @@ async fn the_enterprise_ledger_in_and_out() {
 
     // A duplicate entered without a code: its hazard and risk point move to the one kept.
     let town = app.unit_id("城关镇").await;
-    let dup = office.post(&app, "/api/v1/enterprises", json!({ "name": "甲化工（重复）", "industry": "C26", "regulator_unit_id": town, "township_id": town })).await;
+    let dup =
+        office.post(&app, "/api/v1/enterprises", json!({ "name": "甲化工（重复）", "industry": "C26", "regulator_unit_id": town, "township_id": town })).await;
     let dup = dup.json::<Value>().await.unwrap()["enterprise"]["id"].as_i64().unwrap();
     let h = office.post(&app, "/api/v1/hazards", json!({ "enterprise_id": dup, "description": "重复企业名下的隐患", "found_on": TODAY })).await;
     let hid = h.json::<Value>().await.unwrap()["hazard"]["id"].as_i64().unwrap();
-    let r = office.post(&app, &format!("/api/v1/enterprises/{dup}/risks"), json!({ "name": "反应釜", "level": "larger", "measures": "温度压力联锁", "responsible_level": "workshop" })).await;
+    let r = office
+        .post(
+            &app,
+            &format!("/api/v1/enterprises/{dup}/risks"),
+            json!({ "name": "反应釜", "level": "larger", "measures": "温度压力联锁", "responsible_level": "workshop" }),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let r = office.post(&app, "/api/v1/enterprises/merge", json!({ "from": dup, "into_code": "91350100M000100Y43" })).await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
@@ -123,7 +130,11 @@ async fn a_campaign_an_inspection_from_the_phone_and_the_risk_map() {
     let office = app.login("supervisor").await;
     let staff = app.login("staff").await;
     let e = office
-        .post(&app, "/api/v1/enterprises", json!({ "name": "城关镇丙食品厂", "industry": "C14", "regulator_unit_id": town, "township_id": town, "flags": ["液氨制冷"] }))
+        .post(
+            &app,
+            "/api/v1/enterprises",
+            json!({ "name": "城关镇丙食品厂", "industry": "C14", "regulator_unit_id": town, "township_id": town, "flags": ["液氨制冷"] }),
+        )
         .await;
     let eid = e.json::<Value>().await.unwrap()["enterprise"]["id"].as_i64().unwrap();
 
@@ -153,7 +164,8 @@ async fn a_campaign_an_inspection_from_the_phone_and_the_risk_map() {
     let r = staff.client.post(app.url("/api/v1/inspections")).header("x-csrf-token", &staff.csrf).header("content-type", ty).body(body).send().await.unwrap();
     assert_eq!(error_code(r).await.2["error"]["field"], "photos");
     let (ty, body) = multipart(&fields, &[("photos", "a.jpg", "image/jpeg", photo)]);
-    let send = || staff.client.post(app.url("/api/v1/inspections")).header("x-csrf-token", &staff.csrf).header("content-type", ty.clone()).body(body.clone()).send();
+    let send =
+        || staff.client.post(app.url("/api/v1/inspections")).header("x-csrf-token", &staff.csrf).header("content-type", ty.clone()).body(body.clone()).send();
     let r = send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     let first: Value = r.json().await.unwrap();
@@ -179,9 +191,21 @@ async fn a_campaign_an_inspection_from_the_phone_and_the_risk_map() {
     assert_eq!((cv["in_scope"].as_i64(), cv["inspected"].as_i64(), cv["found"].as_i64()), (Some(1), Some(1), Some(1)), "{cv}");
 
     // Risk points: a 重大 one paints its township and industry red on the map.
-    let bad = office.post(&app, &format!("/api/v1/enterprises/{eid}/risks"), json!({ "name": "液氨机房", "level": "purple", "measures": "x", "responsible_level": "company" })).await;
+    let bad = office
+        .post(
+            &app,
+            &format!("/api/v1/enterprises/{eid}/risks"),
+            json!({ "name": "液氨机房", "level": "purple", "measures": "x", "responsible_level": "company" }),
+        )
+        .await;
     assert_eq!(error_code(bad).await.2["error"]["field"], "level");
-    let r = office.post(&app, &format!("/api/v1/enterprises/{eid}/risks"), json!({ "name": "液氨机房", "level": "major", "measures": "氨泄漏报警联锁", "responsible_level": "company" })).await;
+    let r = office
+        .post(
+            &app,
+            &format!("/api/v1/enterprises/{eid}/risks"),
+            json!({ "name": "液氨机房", "level": "major", "measures": "氨泄漏报警联锁", "responsible_level": "company" }),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let map: Value = office.get(&app, "/api/v1/hazards/risk-map").await.json().await.unwrap();
     assert!(map["cells"].as_array().unwrap().iter().any(|c| c["township_id"].as_i64() == Some(town) && c["section"] == "C" && c["level"] == "major"), "{map}");
@@ -190,7 +214,13 @@ async fn a_campaign_an_inspection_from_the_phone_and_the_risk_map() {
     let page = office.get(&app, "/hazards/risk-map").await.text().await.unwrap();
     assert!(page.contains("<svg") && page.contains("#d93025"), "the map is drawn on the server");
     // A township's staff may not add risk points to the county's enterprises it does not regulate.
-    assert_eq!(other.post(&app, &format!("/api/v1/enterprises/{eid}/risks"), json!({ "name": "x", "level": "low", "measures": "x", "responsible_level": "post" })).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        other
+            .post(&app, &format!("/api/v1/enterprises/{eid}/risks"), json!({ "name": "x", "level": "low", "measures": "x", "responsible_level": "post" }))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
@@ -198,10 +228,13 @@ async fn a_stopped_enterprise_is_reviewed_before_closing_and_the_major_hazard_is
     let app = spawn_app().await;
     let town = app.unit_id("城关镇").await;
     let office = app.login("supervisor").await;
-    let e = office.post(&app, "/api/v1/enterprises", json!({ "name": "城关镇丁烟花仓库", "industry": "F52", "regulator_unit_id": town, "township_id": town })).await;
+    let e = office
+        .post(&app, "/api/v1/enterprises", json!({ "name": "城关镇丁烟花仓库", "industry": "F52", "regulator_unit_id": town, "township_id": town }))
+        .await;
     assert_eq!(e.status(), StatusCode::CREATED, "{:?}", e.text().await);
     let eid = e.json::<Value>().await.unwrap()["enterprise"]["id"].as_i64().unwrap();
-    let h: Value = office.post(&app, "/api/v1/hazards", json!({ "enterprise_id": eid, "description": "仓库超量储存", "found_on": TODAY })).await.json().await.unwrap();
+    let h: Value =
+        office.post(&app, "/api/v1/hazards", json!({ "enterprise_id": eid, "description": "仓库超量储存", "found_on": TODAY })).await.json().await.unwrap();
     let id = h["hazard"]["id"].as_i64().unwrap();
     let path = format!("/api/v1/hazards/{id}/actions");
     let grade = json!({ "action": "grade_major", "deadline": "2026-07-15", "basis_catalogue": "gongmao-2023", "basis_article": "第四条", "basis_item": "（一）", "stop_production": true });
@@ -211,7 +244,9 @@ async fn a_stopped_enterprise_is_reviewed_before_closing_and_the_major_hazard_is
     let five = json!({ "measures": "清理超量", "responsibility": "经理", "funds": "1万元", "time_limit": "7日", "plan": "仓库火灾预案" });
     // The owner (the township here) fixes the five and asks; the county office accepts.
     let staff = app.login("staff").await;
-    for (who, body) in [(&staff, json!({ "action": "implement", "five": five })), (&staff, json!({ "action": "submit" })), (&office, json!({ "action": "pass" }))] {
+    for (who, body) in
+        [(&staff, json!({ "action": "implement", "five": five })), (&staff, json!({ "action": "submit" })), (&office, json!({ "action": "pass" }))]
+    {
         let r = who.post(&app, &path, body.clone()).await;
         assert_eq!(r.status(), StatusCode::OK, "{body}");
     }

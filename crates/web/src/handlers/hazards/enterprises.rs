@@ -141,7 +141,8 @@ async fn enterprise_page(ctx: &Ctx, app: &AppState, id: i64, form: RiskInput, er
         .hazards
         .iter()
         .map(|h| {
-            let grade = h.grade.map(|g| t(lang, &format!("hazard_grade.{}", g.as_str())).to_string()).unwrap_or_else(|| t(lang, "hazards.ungraded").to_string());
+            let grade =
+                h.grade.map(|g| t(lang, &format!("hazard_grade.{}", g.as_str())).to_string()).unwrap_or_else(|| t(lang, "hazards.ungraded").to_string());
             (h.id, h.description.clone(), t(lang, &format!("hazard_state.{}", h.state.as_str())).to_string(), grade)
         })
         .collect();
@@ -259,10 +260,17 @@ pub async fn risk_map(ctx: Ctx, State(app): State<AppState>) -> AppResult<Respon
                     let n: i64 = here.iter().map(|c| c.n).sum();
                     let parts: Vec<String> = RiskLevel::ALL
                         .iter()
-                        .filter_map(|l| here.iter().find(|c| c.level == l.as_str()).map(|c| format!("{} {}", t(lang, &format!("risk_level.{}", l.as_str())), c.n)))
+                        .filter_map(|l| {
+                            here.iter().find(|c| c.level == l.as_str()).map(|c| format!("{} {}", t(lang, &format!("risk_level.{}", l.as_str())), c.n))
+                        })
                         .collect();
                     let ink = if worst == RiskLevel::General { "#3a3000" } else { "#ffffff" };
-                    Some(crate::charts::GridCell { fill: worst.colour(), ink, text: n.to_string(), title: format!("{tname} · {} · {}", industry_label(s), parts.join("，")) })
+                    Some(crate::charts::GridCell {
+                        fill: worst.colour(),
+                        ink,
+                        text: n.to_string(),
+                        title: format!("{tname} · {} · {}", industry_label(s), parts.join("，")),
+                    })
                 })
                 .collect()
         })

@@ -61,8 +61,11 @@ async fn read_submission(mut form: Multipart) -> AppResult<(InspectionInput, Vec
             _ => {}
         }
     }
-    input.findings =
-        findings.into_iter().enumerate().map(|(i, d)| FindingInput { description: d, control_measures: controls.get(i).cloned().unwrap_or_default() }).collect();
+    input.findings = findings
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| FindingInput { description: d, control_measures: controls.get(i).cloned().unwrap_or_default() })
+        .collect();
     Ok((input, photos))
 }
 
@@ -71,7 +74,9 @@ pub async fn submit_api(ctx: Ctx, State(app): State<AppState>, req: axum::extrac
     let who = ctx.who()?;
     let is_multipart = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("multipart/"));
     let (input, photos) = if is_multipart {
-        let form = <Multipart as axum::extract::FromRequest<AppState>>::from_request(req, &app).await.map_err(|_| AppError(DomainError::field(ErrorCode::BadFile, "photos")))?;
+        let form = <Multipart as axum::extract::FromRequest<AppState>>::from_request(req, &app)
+            .await
+            .map_err(|_| AppError(DomainError::field(ErrorCode::BadFile, "photos")))?;
         read_submission(form).await?
     } else {
         let bytes = axum::body::to_bytes(req.into_body(), 12 * 1024 * 1024).await.map_err(|_| AppError(DomainError::field(ErrorCode::TooLarge, "body")))?;
@@ -310,8 +315,11 @@ pub async fn inspect(ctx: Ctx, State(app): State<AppState>, Query(q): Query<Insp
     }
     let ymd = today.to_string();
     let campaigns = campaigns::list(&app.db).await?.into_iter().filter(|c| c.starts_on <= ymd && c.ends_on >= ymd).map(|c| (c.id, c.title)).collect();
-    let catalogues =
-        luoshi_domain::hazards::catalogue::shipped()?.into_iter().filter(|c| c.in_force(today)).map(|c| (c.code, format!("{}（{}）", c.name, c.source))).collect();
+    let catalogues = luoshi_domain::hazards::catalogue::shipped()?
+        .into_iter()
+        .filter(|c| c.in_force(today))
+        .map(|c| (c.code, format!("{}（{}）", c.name, c.source)))
+        .collect();
     let rules = luoshi_app::RulesInForce::load(&app.db, today).await?;
     Ok(render(&InspectPage {
         chrome: chrome(&ctx, "inspect.title", None),
@@ -343,20 +351,26 @@ pub async fn inspection(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i6
     let mut c = chrome(&ctx, "inspect.record", flash);
     c.title = format!("{} · {}", t(lang, "inspect.record"), v.inspection.enterprise_name);
     let all = luoshi_domain::hazards::catalogue::shipped()?;
-    let checklist = v.inspection.checklist.as_ref().map(|code| all.iter().find(|c| &c.code == code).map(|c| c.name.clone()).unwrap_or_else(|| code.clone())).unwrap_or_default();
+    let checklist = v
+        .inspection
+        .checklist
+        .as_ref()
+        .map(|code| all.iter().find(|c| &c.code == code).map(|c| c.name.clone()).unwrap_or_else(|| code.clone()))
+        .unwrap_or_default();
     let hazards = v.hazards.iter().map(|h| (h.id, h.description.clone(), t(lang, &format!("hazard_state.{}", h.state.as_str())).to_string())).collect();
     Ok(render(&InspectionPage { chrome: c, checklist, hazards, v }))
 }
 
 /// The phone form's script (a file of our own: the pages allow no inline script).
 pub async fn script() -> Response {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../../assets/inspect.js")).into_response()
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../../assets/inspect.js"))
+        .into_response()
 }
 
 /// These routes: one line each with its policy and summary.
 pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
-    use axum::http::Method as M;
     use crate::routes::PUBLIC;
+    use axum::http::Method as M;
     use luoshi_domain::access::TASK_READERS;
     t.add(M::GET, "/assets/inspect.js", PUBLIC, "hazards", "The inspection form's script (resizes photos, sends again on a slow line)", script)
         .add(M::GET, "/hazards/campaigns", TASK_READERS, "hazards", "Campaigns (大检查, 百日攻坚, 专项整治, 回头看) and the form to start one (page)", campaigns)

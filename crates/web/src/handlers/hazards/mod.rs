@@ -137,7 +137,7 @@ pub async fn look_back(ctx: Ctx, State(app): State<AppState>, Query(q): Query<Lo
 
 pub async fn stats(ctx: Ctx, State(app): State<AppState>, Query(q): Query<LookBackQuery>) -> AppResult<Response> {
     let (from, to) = q.period(app.today())?;
-    Ok(Json(luoshi_app::hazards::stats::stats(&app.db, &ctx.who()?, from, to).await?).into_response())
+    Ok(Json(luoshi_app::hazards::stats::stats(&app.db, &ctx.who()?, from, to, app.today()).await?).into_response())
 }
 
 pub async fn rebound(State(app): State<AppState>, Query(q): Query<LookBackQuery>) -> AppResult<Response> {

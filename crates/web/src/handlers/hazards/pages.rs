@@ -262,7 +262,7 @@ pub async fn stats(ctx: Ctx, State(app): State<AppState>, Query(q): Query<StatsQ
     } else {
         luoshi_domain::time::parse_date("from", &q.from)?
     };
-    let s = luoshi_app::hazards::stats::stats(&app.db, &who, from, to).await?;
+    let s = luoshi_app::hazards::stats::stats(&app.db, &who, from, to, today).await?;
     let chart = crate::charts::share_bars(t(lang, "hazards.rate_by_township"), &s.by_township.iter().map(|(n, r)| (n.clone(), r.rate)).collect::<Vec<_>>());
     let leaders = matches!(who.role, None | Some(luoshi_domain::user::Role::Admin | luoshi_domain::user::Role::Supervisor | luoshi_domain::user::Role::Leader));
     let rebound = if leaders { Some(luoshi_app::hazards::stats::rebound(&app.db, from, to).await?) } else { None };

@@ -1,0 +1,151 @@
+//! The realistic mix of `bench load`: each kind of request, its share in percent, and how a
+//! worker makes it.
+
+use super::load::Worker;
+use super::Rng;
+
+/// The requests of the mix, with their share in percent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Inbox,
+    Board,
+    BoardRed,
+    Task,
+    Report,
+    Directives,
+    Deadline,
+    /// A fresh login (Argon2id on purpose: expensive by design, so a small share).
+    Login,
+    /// Appeal search by words (the caller's sight: all for the office, the unit's own for units).
+    AppealSearch,
+    /// An Open311 query: one service's recent requests, a page of 50.
+    Open311,
+    /// Appeal intake through Open311 POST (API key).
+    Intake,
+    /// The hazard ledger (台账) in the caller's sight.
+    HazardLedger,
+    /// A hazard's page with its trail and what the caller may do.
+    Hazard,
+    /// The work-safety statistics of the year so far (from the kept counts).
+    HazardStats,
+    /// An inspection submitted from the phone form (JSON): one in four finds a hazard.
+    Inspection,
+}
+
+pub const MIX: &[(Kind, usize)] = &[
+    (Kind::Inbox, 20),
+    (Kind::Board, 13),
+    (Kind::BoardRed, 8),
+    (Kind::Task, 15),
+    (Kind::Report, 10),
+    (Kind::Deadline, 5),
+    (Kind::Login, 2),
+    (Kind::AppealSearch, 8),
+    (Kind::Open311, 7),
+    (Kind::Intake, 5),
+    (Kind::HazardLedger, 3),
+    (Kind::Hazard, 2),
+    (Kind::HazardStats, 1),
+    (Kind::Inspection, 1),
+];
+
+pub(super) const SEARCH_WORDS: &[&str] = &["路灯", "噪音", "拖欠工资", "垃圾", "停水", "物业", "宅基地", "油烟"];
+pub(super) const SERVICES: &[&str] = &["streetlight", "road", "water_supply", "sanitation", "noise_pollution", "housing", "wages", "market"];
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Inbox => "GET /api/v1/inbox",
+            Kind::Board => "GET /api/v1/tasks (board)",
+            Kind::BoardRed => "GET /api/v1/tasks?light=red",
+            Kind::Task => "GET /api/v1/tasks/{id}",
+            Kind::Report => "POST /api/v1/tasks/{id}/reports",
+            Kind::Directives => "GET /api/v1/directives",
+            Kind::Deadline => "GET /api/v1/calendar/deadline",
+            Kind::Login => "POST /api/v1/session (login)",
+            Kind::AppealSearch => "GET /api/v1/appeals?q= (search)",
+            Kind::Open311 => "GET /open311/v2/requests.json",
+            Kind::Intake => "POST /open311/v2/requests.json (intake)",
+            Kind::HazardLedger => "GET /api/v1/hazards (ledger)",
+            Kind::Hazard => "GET /api/v1/hazards/{id}",
+            Kind::HazardStats => "GET /api/v1/hazards/stats",
+            Kind::Inspection => "POST /api/v1/inspections",
+        }
+    }
+
+    pub(super) fn request(self, w: &Worker, base: &str, rng: &mut Rng) -> (&'static str, reqwest::RequestBuilder) {
+        let c = &w.client;
+        match self {
+            Kind::Inbox => (self.name(), c.get(format!("{base}/api/v1/inbox"))),
+            Kind::Board => (self.name(), c.get(format!("{base}/api/v1/tasks"))),
+            Kind::BoardRed => (self.name(), c.get(format!("{base}/api/v1/tasks?light=red"))),
+            Kind::Task => match w.any_task.or(w.own_task) {
+                Some(t) => (self.name(), c.get(format!("{base}/api/v1/tasks/{t}"))),
+                None => Kind::Inbox.request(w, base, rng),
+            },
+            Kind::Report => match w.own_task {
+                Some(t) => (
+                    self.name(),
+                    c.post(format!("{base}/api/v1/tasks/{t}/reports"))
+                        .header("x-csrf-token", &w.csrf)
+                        .json(&serde_json::json!({ "text": "压测进展报告", "percent": rng.below(101) })),
+                ),
+                None => Kind::Directives.request(w, base, rng),
+            },
+            Kind::Directives => (self.name(), c.get(format!("{base}/api/v1/directives"))),
+            Kind::HazardLedger => (self.name(), c.get(format!("{base}/api/v1/hazards"))),
+            Kind::HazardStats => (self.name(), c.get(format!("{base}/api/v1/hazards/stats?from=2026-01-01"))),
+            Kind::Inspection => match w.any_enterprise {
+                Some(e) => {
+                    let findings = if rng.below(4) == 0 {
+                        vec![serde_json::json!({ "description": "压测：消防通道堵塞", "control_measures": "现场清理" })]
+                    } else {
+                        Vec::new()
+                    };
+                    let body = serde_json::json!({
+                        "enterprise_id": e, "inspected_on": "2026-03-02", "checked": ["消防设施和疏散通道"], "findings": findings,
+                        "client_key": format!("bench-{}-{}", w.username, rng.below(usize::MAX)),
+                    });
+                    (self.name(), c.post(format!("{base}/api/v1/inspections")).header("x-csrf-token", &w.csrf).json(&body))
+                }
+                None => Kind::HazardLedger.request(w, base, rng),
+            },
+            Kind::Hazard => match w.any_hazard {
+                Some(id) => (self.name(), c.get(format!("{base}/api/v1/hazards/{id}"))),
+                None => Kind::HazardLedger.request(w, base, rng),
+            },
+            Kind::Deadline => (self.name(), c.get(format!("{base}/api/v1/calendar/deadline?from=2026-03-02&days=15"))),
+            Kind::AppealSearch => (self.name(), c.get(format!("{base}/api/v1/appeals")).query(&[("q", *rng.pick(SEARCH_WORDS))])),
+            Kind::Open311 => (self.name(), w.plain.get(format!("{base}/open311/v2/requests.json?service_code={}&page_size=50", rng.pick(SERVICES)))),
+            Kind::Intake => {
+                let (cat, _, texts) = rng.pick(luoshi_web::demo_appeals::TEMPLATES);
+                let place = rng.pick(luoshi_web::demo_appeals::PLACES);
+                let form = [
+                    ("api_key", luoshi_web::demo_appeals::DEMO_OPEN311_KEY.to_string()),
+                    ("service_code", (*cat).to_string()),
+                    ("address_string", (*place).to_string()),
+                    ("description", rng.pick(texts).replace("{p}", place)),
+                ];
+                (self.name(), w.plain.post(format!("{base}/open311/v2/requests.json")).form(&form))
+            }
+            // A separate client, so the worker's own session stays as it is.
+            Kind::Login => (
+                self.name(),
+                reqwest::Client::new()
+                    .post(format!("{base}/api/v1/session"))
+                    .json(&serde_json::json!({ "username": w.username, "password": luoshi_web::demo::DEMO_PASSWORD })),
+            ),
+        }
+    }
+}
+
+pub(super) fn pick_kind(rng: &mut Rng) -> Kind {
+    let mut roll = rng.below(100);
+    for (k, share) in MIX {
+        if roll < *share {
+            return *k;
+        }
+        roll -= share;
+    }
+    Kind::Inbox
+}
