@@ -43,7 +43,23 @@ pub async fn view(db: &Db, who: &Who, id: i64) -> Result<CampaignView> {
         Some(t) => units::get(db, t).await?.map(|u| u.name),
         None => None,
     };
-    let scope = store::enterprises_in_scope(db, &c).await?;
+    let look_back = match (&c.closed_from, &c.closed_to) {
+        (Some(f), Some(t)) => {
+            let parse = |s: &str, field: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| DomainError::invalid(field));
+            Some(lookback::look_back(db, who, parse(f, "closed_from")?, parse(t, "closed_to")?, None).await?)
+        }
+        _ => None,
+    };
+    // A 回头看 covers the enterprises of the closed hazards drawn and every zero-report one.
+    let scope: Vec<i64> = match &look_back {
+        Some(lb) => {
+            let mut ids: Vec<i64> = lb.sample.iter().filter_map(|h| h.enterprise_id).chain(lb.zero_report.iter().map(|e| e.id)).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        }
+        None => store::enterprises_in_scope(db, &c).await?,
+    };
     let done = store::inspected_enterprises(db, id).await?;
     let inspected = scope.iter().filter(|e| done.contains(e)).count();
     let (mut found, mut major, mut closed) = (0, 0, 0);
@@ -55,13 +71,6 @@ pub async fn view(db: &Db, who: &Who, id: i64) -> Result<CampaignView> {
         major += if grade == "major" { n } else { 0 };
         closed += if state == "closed" { n } else { 0 };
     }
-    let look_back = match (&c.closed_from, &c.closed_to) {
-        (Some(f), Some(t)) => {
-            let parse = |s: &str, field: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| DomainError::invalid(field));
-            Some(lookback::look_back(db, who, parse(f, "closed_from")?, parse(t, "closed_to")?, None).await?)
-        }
-        _ => None,
-    };
     Ok(CampaignView {
         progress: (!scope.is_empty()).then(|| inspected as f64 / scope.len() as f64),
         in_scope: scope.len(),

@@ -156,4 +156,5 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("stats.per_enterprise", "户均隐患", "Hazards per enterprise"),
     ("stats.zero_report", "零隐患企业", "Enterprises reporting none"),
     ("stats.by_township", "按乡镇", "By township"),
+    ("campaigns.first_100", "只列出前100家；全部名单见接口 /api/v1/campaigns/{id}。", "The first 100 only; the whole list is in /api/v1/campaigns/{id}."),
 ];

@@ -123,12 +123,14 @@ pub async fn enterprise_by_id(db: &Db, id: i64) -> Result<Option<Enterprise>> {
     row.as_ref().map(enterprise).transpose()
 }
 
-/// Enterprises by name, at most `limit`, optionally only those a regulator (by unit path) supervises.
-pub async fn enterprises(db: &Db, regulator_path: Option<&str>, limit: i64) -> Result<Vec<Enterprise>> {
+/// Enterprises by name, at most `limit`, optionally only those a unit (by its path) regulates or
+/// has in its territory (属地: the township's own).
+pub async fn enterprises(db: &Db, unit_path: Option<&str>, limit: i64) -> Result<Vec<Enterprise>> {
     let rows = sqlx::query(&format!(
-        "SELECT {ENTERPRISE_COLS} FROM enterprises e JOIN units r ON r.id = e.regulator_unit_id WHERE r.path LIKE $1 ORDER BY e.name, e.id LIMIT $2"
+        "SELECT {ENTERPRISE_COLS} FROM enterprises e JOIN units r ON r.id = e.regulator_unit_id LEFT JOIN units t ON t.id = e.township_id \
+         WHERE r.path LIKE $1 OR t.path LIKE $1 ORDER BY e.name, e.id LIMIT $2"
     ))
-    .bind(format!("{}%", regulator_path.unwrap_or("/")))
+    .bind(format!("{}%", unit_path.unwrap_or("/")))
     .bind(limit.clamp(1, 100_000))
     .fetch_all(db.pool())
     .await?;
