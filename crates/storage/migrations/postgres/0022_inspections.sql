@@ -82,15 +82,19 @@ CREATE TABLE enterprise_findings (
     PRIMARY KEY (enterprise_id, month)
 );
 CREATE INDEX enterprise_findings_month ON enterprise_findings(month, enterprise_id, n);
--- The months of a year in which an enterprise had a hazard found (bit 0 for January): which
--- enterprises reported none in a period of one year is one read of at most one row each.
+-- The months of a year in which an enterprise had a hazard found (bit 0 for January), with the
+-- enterprise's township (0 for none), department and industry: the enterprises that reported
+-- something in a period, by those three, are one index range summed in the database.
 CREATE TABLE enterprise_years (
     enterprise_id BIGINT NOT NULL,
     year BIGINT NOT NULL,
     months BIGINT NOT NULL,
+    township_id BIGINT NOT NULL,
+    regulator_unit_id BIGINT NOT NULL,
+    industry TEXT NOT NULL,
     PRIMARY KEY (enterprise_id, year)
 );
-CREATE INDEX enterprise_years_year ON enterprise_years(year, months, enterprise_id);
--- Nodes keep the enterprises' township, department and industry for the statistics while this
--- version stands.
+CREATE INDEX enterprise_years_dims ON enterprise_years(year, township_id, regulator_unit_id, industry, months, enterprise_id);
+-- Nodes keep the number of enterprises by township, department and industry for the
+-- statistics while this version stands.
 INSERT INTO data_versions (name, n) VALUES ('enterprises', 0);

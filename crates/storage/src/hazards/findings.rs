@@ -54,8 +54,10 @@ async fn month_bit(tx: &mut WriteTx, enterprise_id: i64, month: &str) -> Result<
         None => false,
     };
     if found {
+        // The enterprise's township, department and industry as they are now.
         sqlx::query(
-            "INSERT INTO enterprise_years (enterprise_id, year, months) VALUES ($1, $2, $3) \
+            "INSERT INTO enterprise_years (enterprise_id, year, months, township_id, regulator_unit_id, industry) \
+             SELECT id, $2, $3, COALESCE(township_id, 0), regulator_unit_id, industry FROM enterprises WHERE id = $1 \
              ON CONFLICT (enterprise_id, year) DO UPDATE SET months = enterprise_years.months | $3",
         )
         .bind(enterprise_id)
@@ -119,24 +121,34 @@ pub(crate) async fn rebuild(tx: &mut WriteTx) -> Result<(usize, bool)> {
         .collect::<Result<_>>()?;
     let held = held && years == kept_years;
     sqlx::query("DELETE FROM enterprise_years").execute(tx.conn()).await?;
-    let years: Vec<_> = years.into_iter().collect();
+    let dims: std::collections::HashMap<i64, (i64, i64, String)> =
+        sqlx::query("SELECT id, COALESCE(township_id, 0) AS t, regulator_unit_id AS r, industry AS i FROM enterprises")
+            .fetch_all(tx.conn())
+            .await?
+            .iter()
+            .map(|r| Ok((get_i64(r, "id")?, (get_i64(r, "t")?, get_i64(r, "r")?, get_str(r, "i")?))))
+            .collect::<Result<_>>()?;
+    let years: Vec<_> = years.into_iter().filter_map(|((e, y), m)| dims.get(&e).map(|d| (e, y, m, d))).collect();
     for chunk in years.chunks(500) {
-        let sql = format!("INSERT INTO enterprise_years (enterprise_id, year, months) VALUES {}", crate::values(chunk.len(), 3));
+        let sql = format!(
+            "INSERT INTO enterprise_years (enterprise_id, year, months, township_id, regulator_unit_id, industry) VALUES {}",
+            crate::values(chunk.len(), 6)
+        );
         let mut q = sqlx::query(&sql);
-        for ((e, y), m) in chunk {
-            q = q.bind(e).bind(y).bind(m);
+        for (e, y, m, (t, r, i)) in chunk {
+            q = q.bind(e).bind(y).bind(m).bind(t).bind(r).bind(i);
         }
         q.execute(tx.conn()).await?;
     }
     Ok((fresh_found.len(), held))
 }
 
-/// Each enterprise's (township or 0, regulator, industry), kept per node with the version of
-/// the enterprises it was read at.
-pub(crate) type DimsCache = std::sync::Arc<std::sync::Mutex<Option<(i64, std::sync::Arc<Dims>)>>>;
-type Dims = std::collections::HashMap<i64, (i64, i64, String)>;
+/// The number of enterprises by (township or 0, regulator, industry), kept per node with the
+/// version of the enterprises it was counted at.
+pub(crate) type DimsCache = std::sync::Arc<std::sync::Mutex<Option<(i64, std::sync::Arc<Totals>)>>>;
+type Totals = std::collections::HashMap<(i64, i64, String), i64>;
 
-async fn dims(db: &Db) -> Result<std::sync::Arc<Dims>> {
+async fn totals(db: &Db) -> Result<std::sync::Arc<Totals>> {
     let version = get_i64(&sqlx::query("SELECT n FROM data_versions WHERE name = 'enterprises'").fetch_one(db.pool()).await?, "n")?;
     if let Ok(slot) = db.enterprise_dims.lock() {
         if let Some((v, d)) = &*slot {
@@ -145,8 +157,10 @@ async fn dims(db: &Db) -> Result<std::sync::Arc<Dims>> {
             }
         }
     }
-    let rows = sqlx::query("SELECT id, COALESCE(township_id, 0) AS t, regulator_unit_id AS r, industry AS i FROM enterprises").fetch_all(db.pool()).await?;
-    let d: Dims = rows.iter().map(|r| Ok((get_i64(r, "id")?, (get_i64(r, "t")?, get_i64(r, "r")?, get_str(r, "i")?)))).collect::<Result<_>>()?;
+    let sql = "SELECT COALESCE(township_id, 0) AS t, regulator_unit_id AS r, industry AS i, CAST(COUNT(*) AS BIGINT) AS n FROM enterprises \
+               GROUP BY COALESCE(township_id, 0), regulator_unit_id, industry";
+    let rows = sqlx::query(sql).fetch_all(db.pool()).await?;
+    let d: Totals = rows.iter().map(|r| Ok(((get_i64(r, "t")?, get_i64(r, "r")?, get_str(r, "i")?), get_i64(r, "n")?))).collect::<Result<_>>()?;
     let d = std::sync::Arc::new(d);
     if let Ok(mut slot) = db.enterprise_dims.lock() {
         *slot = Some((version, d.clone()));
@@ -155,39 +169,31 @@ async fn dims(db: &Db) -> Result<std::sync::Arc<Dims>> {
 }
 
 /// Enterprises by township, regulator and industry, each with how many of them had a hazard
-/// found in the months `from..=to`: (township or 0, regulator, industry, enterprises, of them
-/// with findings). Within one year, from each enterprise's months of that year; across years,
-/// from the findings per month.
+/// found in the months `from..=to` (`YYYY-MM`): (township or 0, regulator, industry,
+/// enterprises, of them with findings), summed in the database from each enterprise's months.
 pub async fn enterprise_coverage(db: &Db, from: &str, to: &str) -> Result<Vec<(i64, i64, String, i64, i64)>> {
-    let dims = dims(db).await?;
-    let found: Vec<i64> = match (year_bit(from), year_bit(to)) {
-        (Some((y1, b1)), Some((y2, b2))) if y1 == y2 => {
-            // The bits of the months from..=to.
-            let mask = (b2 << 1) - b1;
-            let rows = sqlx::query("SELECT enterprise_id FROM enterprise_years WHERE year = $1 AND (months & $2) <> 0")
-                .bind(y1)
-                .bind(mask)
-                .fetch_all(db.pool())
-                .await?;
-            rows.iter().map(|r| get_i64(r, "enterprise_id")).collect::<Result<_>>()?
-        }
-        _ => {
-            let rows = sqlx::query("SELECT DISTINCT enterprise_id FROM enterprise_findings WHERE month >= $1 AND month <= $2 AND n > 0")
-                .bind(from)
-                .bind(to)
-                .fetch_all(db.pool())
-                .await?;
-            rows.iter().map(|r| get_i64(r, "enterprise_id")).collect::<Result<_>>()?
-        }
+    let totals = totals(db).await?;
+    let (Some((y1, b1)), Some((y2, b2))) = (year_bit(from), year_bit(to)) else {
+        return Err(luoshi_domain::DomainError::invalid("from").into());
     };
-    let mut by: std::collections::HashMap<&(i64, i64, String), (i64, i64)> = std::collections::HashMap::new();
-    for d in dims.values() {
-        by.entry(d).or_default().0 += 1;
+    // The months of each year in the period, as the bits of that year's row: the first year from
+    // `from`'s month on, the last up to `to`'s, the years between whole.
+    let upto = |b: i64| (b << 1) - 1;
+    let mut conds = Vec::new();
+    for y in y1..=y2 {
+        let lo = if y == y1 { 0xFFF & !(b1 - 1) } else { 0xFFF };
+        let hi = if y == y2 { upto(b2) } else { 0xFFF };
+        // Years and masks are integers computed here: written in as literals.
+        conds.push(format!("(year = {y} AND (months & {}) <> 0)", lo & hi));
     }
-    for e in &found {
-        if let Some(d) = dims.get(e) {
-            by.entry(d).or_default().1 += 1;
-        }
+    let sql = format!(
+        "SELECT township_id AS t, regulator_unit_id AS r, industry AS i, CAST(COUNT(DISTINCT enterprise_id) AS BIGINT) AS n FROM enterprise_years \
+         WHERE {} GROUP BY township_id, regulator_unit_id, industry",
+        if conds.is_empty() { "1 = 0".to_string() } else { conds.join(" OR ") }
+    );
+    let mut found: std::collections::HashMap<(i64, i64, String), i64> = std::collections::HashMap::new();
+    for r in sqlx::query(&sql).fetch_all(db.pool()).await? {
+        found.insert((get_i64(&r, "t")?, get_i64(&r, "r")?, get_str(&r, "i")?), get_i64(&r, "n")?);
     }
-    Ok(by.into_iter().map(|((t, r, i), (n, f))| (*t, *r, i.clone(), n, f)).collect())
+    Ok(totals.iter().map(|(k, n)| (k.0, k.1, k.2.clone(), *n, found.get(k).copied().unwrap_or(0).min(*n))).collect())
 }

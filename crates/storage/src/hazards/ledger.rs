@@ -40,6 +40,14 @@ pub async fn apply(tx: &mut WriteTx, actor: &Actor, rows: &[(Option<i64>, NewEnt
         .execute(tx.conn())
         .await?;
         recounted(tx, hazards, id, &e.industry).await?;
+        // The findings' copy of where the enterprise is and who regulates it.
+        sqlx::query("UPDATE enterprise_years SET township_id = $1, regulator_unit_id = $2, industry = $3 WHERE enterprise_id = $4")
+            .bind(e.township_id.unwrap_or(0))
+            .bind(e.regulator_unit_id)
+            .bind(&e.industry)
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
         updated.push(id);
         counts.updated += 1;
     }
@@ -104,6 +112,8 @@ pub async fn merge(tx: &mut WriteTx, actor: &Actor, from: i64, into: i64, code: 
     }
     let industry = get_str(&sqlx::query("SELECT industry FROM enterprises WHERE id = $1").bind(into).fetch_one(tx.conn()).await?, "industry")?;
     recounted(tx, hazards, into, &industry).await?;
+    sqlx::query("DELETE FROM enterprise_years WHERE enterprise_id = $1").bind(from).execute(tx.conn()).await?;
+    sqlx::query("DELETE FROM enterprise_findings WHERE enterprise_id = $1").bind(from).execute(tx.conn()).await?;
     moved.insert("into".into(), into.into());
     tx.audit(actor, "enterprise.merge", "enterprise", &from.to_string(), None, Some(&serde_json::Value::Object(moved))).await?;
     crate::versions::bump(tx, crate::versions::Cached::Enterprises).await?;

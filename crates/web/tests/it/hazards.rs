@@ -228,6 +228,18 @@ async fn statistics_equal_a_count_by_hand_and_the_recount() {
     let this_year = counted.clone().filter(|h| h.found_on.as_str() >= "2026-01-01").count() as i64;
     let y: Value = office.get(&app, &format!("/api/v1/hazards/stats?from=2026-01-01&to={TODAY}")).await.json().await.unwrap();
     assert_eq!(y["total"]["found"].as_i64(), Some(this_year), "{y}");
+    let reporting_this_year =
+        counted.clone().filter(|h| h.found_on.as_str() >= "2026-01-01").filter_map(|h| h.enterprise_id).collect::<std::collections::HashSet<_>>().len() as i64;
+    assert_eq!(y["total"]["zero_report"].as_i64(), Some(firms - reporting_this_year), "{y}");
+    // Months of one year only (April to June): the months' bits of that year.
+    let q2 = counted
+        .clone()
+        .filter(|h| h.found_on.as_str() >= "2026-04-01" && h.found_on.as_str() <= "2026-06-30")
+        .filter_map(|h| h.enterprise_id)
+        .collect::<std::collections::HashSet<_>>()
+        .len() as i64;
+    let s2: Value = office.get(&app, "/api/v1/hazards/stats?from=2026-04-01&to=2026-06-30").await.json().await.unwrap();
+    assert_eq!(s2["total"]["zero_report"].as_i64(), Some(firms - q2), "{s2}");
     // By township: every township of the demo county with its own, summing to the total.
     let by_town: i64 = s["by_township"].as_array().unwrap().iter().map(|r| r[1]["found"].as_i64().unwrap()).sum();
     assert_eq!(by_town, found);
