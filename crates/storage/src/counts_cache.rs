@@ -1,4 +1,5 @@
-//! The county's light counts of a kind, kept a few seconds per node instead of by a trigger
+//! The county's light counts of a kind, and the work-safety statistics, kept a few seconds per
+//! node instead of by a trigger
 //! (a distributed engine refuses triggers): any write committed on this node clears it at once,
 //! a write on another node shows within [`FRESH_FOR`].
 
@@ -11,11 +12,18 @@ pub const FRESH_FOR: Duration = Duration::from_secs(5);
 
 type Slot = Option<(u64, Instant, String, Vec<(String, i64)>)>;
 
+/// A figure computed from the hazards' kept counts, with the hazards' generation it was read at.
+type Memo = (u64, Instant, std::sync::Arc<dyn std::any::Any + Send + Sync>);
+
 #[derive(Debug, Default)]
 pub(crate) struct CountsCache {
     /// Moves with every write committed through this node.
     generation: AtomicU64,
     slot: Mutex<Slot>,
+    /// Moves with every write of hazards or enterprises committed through this node.
+    hazards: AtomicU64,
+    /// Work-safety statistics by their question (sight and period), a few seconds each.
+    memos: Mutex<std::collections::HashMap<String, Memo>>,
 }
 
 impl CountsCache {
@@ -42,5 +50,33 @@ impl CountsCache {
 
     pub(crate) fn generation(&self) -> u64 {
         self.generation.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn hazards_wrote(&self) {
+        self.hazards.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub(crate) fn hazards_generation(&self) -> u64 {
+        self.hazards.load(Ordering::SeqCst)
+    }
+
+    /// A statistic asked the same way since the last hazard write on this node, within `FRESH_FOR`.
+    pub(crate) fn memo<T: Clone + Send + Sync + 'static>(&self, key: &str) -> Option<T> {
+        let g = self.hazards_generation();
+        let memos = self.memos.lock().ok()?;
+        match memos.get(key) {
+            Some((gen, at, v)) if *gen == g && at.elapsed() < FRESH_FOR => v.downcast_ref::<T>().cloned(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn put_memo<T: Clone + Send + Sync + 'static>(&self, generation: u64, key: &str, v: T) {
+        if let Ok(mut memos) = self.memos.lock() {
+            // A few hundred questions at most (a sight and a period each): forget them all past that.
+            if memos.len() > 256 {
+                memos.clear();
+            }
+            memos.insert(key.to_string(), (generation, Instant::now(), std::sync::Arc::new(v)));
+        }
     }
 }

@@ -269,6 +269,24 @@ impl Db {
         Ok(v)
     }
 
+    /// A work-safety statistic from this node's memo while no hazard or enterprise was written
+    /// through it and for at most `counts_cache::FRESH_FOR` (a write on another node shows
+    /// within that), else computed by `read`.
+    pub async fn memo<T, F, Fut>(&self, key: &str, read: F) -> Result<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        if let Some(v) = self.counts.memo::<T>(key) {
+            return Ok(v);
+        }
+        let generation = self.counts.hazards_generation();
+        let v = read().await?;
+        self.counts.put_memo(generation, key, v.clone());
+        Ok(v)
+    }
+
     /// Apply the embedded migrations that this database lacks. Refuses a database migrated
     /// by a newer luoshi. Safe to run from several nodes at once on PostgreSQL.
     pub async fn migrate(&self) -> Result<Vec<MigrationInfo>> {
@@ -291,7 +309,7 @@ impl Db {
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx { tx, _guard: guard, chain: None, shared_locked: false, backend: self.backend, counts: self.counts.clone() })
+        Ok(WriteTx { tx, _guard: guard, chain: None, shared_locked: false, backend: self.backend, counts: self.counts.clone(), hazards_touched: false })
     }
 
     /// Is the database answering?
@@ -356,6 +374,7 @@ pub struct WriteTx {
     shared_locked: bool,
     backend: Backend,
     counts: Arc<counts_cache::CountsCache>,
+    hazards_touched: bool,
 }
 
 impl WriteTx {
@@ -408,7 +427,16 @@ impl WriteTx {
         }
         self.tx.commit().await?;
         self.counts.wrote();
+        if self.hazards_touched {
+            self.counts.hazards_wrote();
+        }
         Ok(())
+    }
+
+    /// This transaction writes hazards or enterprises: the statistics kept per node are stale
+    /// once it commits.
+    pub(crate) fn touched_hazards(&mut self) {
+        self.hazards_touched = true;
     }
 
     /// Commit a transaction that only touched bookkeeping (login failures, expired sessions):

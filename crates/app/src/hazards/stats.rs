@@ -67,6 +67,13 @@ pub struct Stats {
 /// The statistics of the months of `from..=to` in the caller's sight (a unit: the hazards its
 /// subtree regulates or lie in its townships).
 pub async fn stats(db: &Db, who: &Who, from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Result<Stats> {
+    // The same question in the same sight is answered from this node's memo for a few seconds
+    // while no hazard is written through it (the page is read far more often than hazards change).
+    let key = format!("hazard_stats {:?} {from} {to} {today}", who.sight());
+    db.memo(&key, || compute(db, who, from, to, today)).await
+}
+
+async fn compute(db: &Db, who: &Who, from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Result<Stats> {
     if to < from {
         return Err(DomainError::invalid("to").into());
     }

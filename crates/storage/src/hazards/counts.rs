@@ -38,6 +38,7 @@ const KEY: &str = "month = $1 AND township_id = $2 AND regulator_unit_id = $3 AN
 
 /// Move a hazard from its old bucket (none when new) to its new one, in the writer's transaction.
 pub(crate) async fn moved(tx: &mut WriteTx, before: Option<&Hazard>, after: &Hazard) -> Result<()> {
+    tx.touched_hazards();
     super::findings::moved(tx, before, after).await?;
     let new = bucket(after);
     if let Some(b) = before.map(bucket) {
@@ -175,6 +176,7 @@ pub async fn recount(db: &Db, actor: &Actor) -> Result<(bool, usize)> {
     // The findings per enterprise and month and each year's months, likewise.
     let (findings, held_found) = super::findings::rebuild(&mut tx).await?;
     let held = held && held_found;
+    tx.touched_hazards();
     tx.audit(actor, "hazard.recount", "hazard_counts", "all", None, Some(&serde_json::json!({ "buckets": fresh.len(), "findings": findings, "held": held })))
         .await?;
     tx.commit().await?;

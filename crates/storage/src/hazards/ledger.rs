@@ -68,6 +68,7 @@ pub async fn apply(tx: &mut WriteTx, actor: &Actor, rows: &[(Option<i64>, NewEnt
     }
     let after = serde_json::json!({ "created": counts.created, "updated": updated });
     tx.audit(actor, "enterprise.import", "enterprise", "ledger", None, Some(&after)).await?;
+    tx.touched_hazards();
     crate::versions::bump(tx, crate::versions::Cached::Enterprises).await?;
     Ok(counts)
 }
@@ -116,6 +117,7 @@ pub async fn merge(tx: &mut WriteTx, actor: &Actor, from: i64, into: i64, code: 
     sqlx::query("DELETE FROM enterprise_findings WHERE enterprise_id = $1").bind(from).execute(tx.conn()).await?;
     moved.insert("into".into(), into.into());
     tx.audit(actor, "enterprise.merge", "enterprise", &from.to_string(), None, Some(&serde_json::Value::Object(moved))).await?;
+    tx.touched_hazards();
     crate::versions::bump(tx, crate::versions::Cached::Enterprises).await?;
     Ok(())
 }

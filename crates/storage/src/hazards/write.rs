@@ -47,6 +47,7 @@ pub async fn create_enterprise(tx: &mut WriteTx, actor: &Actor, e: &NewEnterpris
     let id = get_i64(&row, "id")?;
     let after = serde_json::json!({ "name": e.name, "credit_code": e.credit_code, "industry": e.industry, "regulator_unit_id": e.regulator_unit_id });
     tx.audit(actor, "enterprise.create", "enterprise", &id.to_string(), None, Some(&after)).await?;
+    tx.touched_hazards();
     crate::versions::bump(tx, crate::versions::Cached::Enterprises).await?;
     Ok(id)
 }
