@@ -22,23 +22,11 @@ pub async fn apply(tx: &mut WriteTx, actor: &Actor, rows: &[(Option<i64>, NewEnt
         let was = get_str(&sqlx::query("SELECT industry FROM enterprises WHERE id = $1").bind(id).fetch_one(tx.conn()).await?, "industry")?;
         // The statistics count hazards by their enterprise's industry: a new industry moves them.
         let hazards = if was == e.industry { Vec::new() } else { hazards_of(tx, id).await? };
-        sqlx::query(
+        let q = sqlx::query(
             "UPDATE enterprises SET name = $1, credit_code = $2, industry = $3, regulator_unit_id = $4, township_id = $5, address = $6, size = $7, flags = $8, \
              hazard_source_level = $9, updated_at = $10 WHERE id = $11",
-        )
-        .bind(&e.name)
-        .bind(&e.credit_code)
-        .bind(&e.industry)
-        .bind(e.regulator_unit_id)
-        .bind(e.township_id)
-        .bind(&e.address)
-        .bind(&e.size)
-        .bind(&e.flags)
-        .bind(e.hazard_source_level)
-        .bind(now)
-        .bind(id)
-        .execute(tx.conn())
-        .await?;
+        );
+        super::write::bind_enterprise(q, e).bind(now).bind(id).execute(tx.conn()).await?;
         recounted(tx, hazards, id, &e.industry).await?;
         // The findings' copy of where the enterprise is and who regulates it.
         sqlx::query("UPDATE enterprise_years SET township_id = $1, regulator_unit_id = $2, industry = $3 WHERE enterprise_id = $4")
@@ -60,8 +48,7 @@ pub async fn apply(tx: &mut WriteTx, actor: &Actor, rows: &[(Option<i64>, NewEnt
         );
         let mut q = sqlx::query(&sql);
         for e in chunk {
-            q = q.bind(&e.name).bind(&e.credit_code).bind(&e.industry).bind(e.regulator_unit_id).bind(e.township_id);
-            q = q.bind(&e.address).bind(&e.size).bind(&e.flags).bind(e.hazard_source_level).bind(now).bind(now);
+            q = super::write::bind_enterprise(q, e).bind(now).bind(now);
         }
         q.execute(tx.conn()).await.map_err(crate::unique_as("credit_code"))?;
         counts.created += chunk.len();

@@ -23,27 +23,31 @@ pub struct NewEnterprise {
     pub hazard_source_level: i64,
 }
 
+/// Bind an enterprise's nine columns in their order (name … hazard_source_level).
+pub(super) fn bind_enterprise<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    e: &'q NewEnterprise,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    q.bind(&e.name)
+        .bind(&e.credit_code)
+        .bind(&e.industry)
+        .bind(e.regulator_unit_id)
+        .bind(e.township_id)
+        .bind(&e.address)
+        .bind(&e.size)
+        .bind(&e.flags)
+        .bind(e.hazard_source_level)
+}
+
 /// Add an enterprise; a credit code already in the ledger is refused naming `credit_code`.
 pub async fn create_enterprise(tx: &mut WriteTx, actor: &Actor, e: &NewEnterprise, now: i64) -> Result<i64> {
     // Every node copies the enterprises (a reference table): one such writer at a time.
     tx.lock_shared().await?;
-    let row = sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO enterprises (name, credit_code, industry, regulator_unit_id, township_id, address, size, flags, hazard_source_level, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-    )
-    .bind(&e.name)
-    .bind(&e.credit_code)
-    .bind(&e.industry)
-    .bind(e.regulator_unit_id)
-    .bind(e.township_id)
-    .bind(&e.address)
-    .bind(&e.size)
-    .bind(&e.flags)
-    .bind(e.hazard_source_level)
-    .bind(now)
-    .fetch_one(tx.conn())
-    .await
-    .map_err(crate::unique_as("credit_code"))?;
+    );
+    let row = bind_enterprise(q, e).bind(now).fetch_one(tx.conn()).await.map_err(crate::unique_as("credit_code"))?;
     let id = get_i64(&row, "id")?;
     let after = serde_json::json!({ "name": e.name, "credit_code": e.credit_code, "industry": e.industry, "regulator_unit_id": e.regulator_unit_id });
     tx.audit(actor, "enterprise.create", "enterprise", &id.to_string(), None, Some(&after)).await?;

@@ -230,12 +230,13 @@ fn row_errors_json(ctx: &Ctx, errors: &[RowError]) -> serde_json::Value {
     serde_json::json!({ "error": { "code": first.code.as_str(), "field": first.field, "message": error_message(ctx.lang, &first) }, "rows": rows })
 }
 
+/// An import's query: check only, and the file's name (for its format).
 #[derive(serde::Deserialize)]
 pub struct ImportQuery {
     #[serde(default)]
-    dry_run: bool,
+    pub(crate) dry_run: bool,
     #[serde(default)]
-    name: String,
+    pub(crate) name: String,
 }
 
 pub async fn import_api(ctx: Ctx, State(app): State<AppState>, Query(q): Query<ImportQuery>, body: Bytes) -> AppResult<Response> {

@@ -2,6 +2,7 @@
 //! bounds in force), and an accident's page with its grade, its toll, the report awaited and how
 //! long is left on the hour clock, its trail and the forms of what the caller may do now.
 
+use super::DoneQuery;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
 use crate::http::{Ctx, Input};
@@ -142,12 +143,6 @@ struct AccidentPage {
     /// (when, what, note, who).
     trail: Vec<(String, String, String, String)>,
     may: Vec<&'static str>,
-}
-
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct DoneQuery {
-    #[serde(default)]
-    done: String,
 }
 
 pub async fn page(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<DoneQuery>) -> AppResult<Response> {

@@ -2,6 +2,7 @@
 //! page with its history (risk points, inspections, hazards) and the forms of who keeps it, the
 //! merge of a duplicate, and the county's risk map drawn on the server.
 
+use super::DoneQuery;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
 use crate::http::{Ctx, Input};
@@ -88,15 +89,7 @@ pub async fn import_form(ctx: Ctx, State(app): State<AppState>, mut form: Multip
     Ok((status, render(&list_page(&ctx, &app, "", report, errors).await?)).into_response())
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct ImportQuery {
-    #[serde(default)]
-    dry_run: bool,
-    #[serde(default)]
-    name: String,
-}
-
-pub async fn import_api(ctx: Ctx, State(app): State<AppState>, Query(q): Query<ImportQuery>, body: Bytes) -> AppResult<Response> {
+pub async fn import_api(ctx: Ctx, State(app): State<AppState>, Query(q): Query<crate::handlers::units::ImportQuery>, body: Bytes) -> AppResult<Response> {
     match ledger::import(&app.db, &ctx.who()?, &body, &q.name, q.dry_run, app.now()).await? {
         Ok(r) => Ok(Json(r).into_response()),
         Err(e) => Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(crate::handlers::tasks::row_errors_json(ctx.lang, &e))).into_response()),
@@ -157,12 +150,6 @@ async fn enterprise_page(ctx: &Ctx, app: &AppState, id: i64, form: RiskInput, er
         error,
         v,
     })
-}
-
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct DoneQuery {
-    #[serde(default)]
-    done: String,
 }
 
 pub async fn page(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<DoneQuery>) -> AppResult<Response> {

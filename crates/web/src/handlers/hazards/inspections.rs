@@ -3,6 +3,7 @@
 //! that says when it did not go through and can be sent again without being recorded twice), an
 //! inspection's page with its photos, and the JSON API of each.
 
+use super::DoneQuery;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
 use crate::http::{Ctx, Input};
@@ -248,12 +249,6 @@ struct CampaignPage {
     progress: String,
     chart: String,
     days: String,
-}
-
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct DoneQuery {
-    #[serde(default)]
-    done: String,
 }
 
 pub async fn campaign(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<DoneQuery>) -> AppResult<Response> {

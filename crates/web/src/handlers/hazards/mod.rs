@@ -48,6 +48,13 @@ pub async fn act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Inp
     Ok(Json(v).into_response())
 }
 
+/// What a page was sent back to say it did (`?done=…`).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct DoneQuery {
+    #[serde(default)]
+    pub(crate) done: String,
+}
+
 /// An optional filter value: empty for none, else one the parser knows (or `invalid` naming it).
 fn pick<T>(s: &str, field: &str, parse: fn(&str) -> Option<T>) -> Result<Option<T>, DomainError> {
     if s.trim().is_empty() {

@@ -94,13 +94,7 @@ struct HazardPage {
     basis: String,
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct PageQuery {
-    #[serde(default)]
-    done: String,
-}
-
-pub async fn page(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<PageQuery>) -> AppResult<Response> {
+pub async fn page(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<super::DoneQuery>) -> AppResult<Response> {
     let lang = ctx.lang;
     let v = svc::view(&app.db, &ctx.who()?, id).await?;
     let name = |u: Option<luoshi_domain::unit::Unit>| u.map(|u| u.name).unwrap_or_default();
