@@ -6,7 +6,7 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("hazard_action.resume", "复产审查通过", "Resumption reviewed: may produce again"),
     ("field.resume", "复产审查（停产停业整改的，须先通过复产审查再销号）", "Resumption review (a stopped enterprise is reviewed before closing)"),
     ("hazards.resumed", "已复产", "Production resumed"),
-    ("hazards.listed", "挂牌督办", "Listed for supervision"),
+    ("event.notice_listed", "挂牌督办", "Listed for supervision"),
     ("hazards.inspection", "排查记录", "Inspection"),
     ("campaign_kind.big_check", "安全生产大检查", "Safety inspection drive"),
     ("campaign_kind.hundred_days", "百日攻坚", "Hundred-day push"),
@@ -157,4 +157,5 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("stats.zero_report", "零隐患企业", "Enterprises reporting none"),
     ("stats.by_township", "按乡镇", "By township"),
     ("campaigns.first_100", "只列出前100家；全部名单见接口 /api/v1/campaigns/{id}。", "The first 100 only; the whole list is in /api/v1/campaigns/{id}."),
+    ("hazards.stopped_now", "停产停业中，销号前须通过复产审查", "Stopped; production resumes only after review, before closing"),
 ];
