@@ -54,15 +54,22 @@ async fn month_bit(tx: &mut WriteTx, enterprise_id: i64, month: &str) -> Result<
         None => false,
     };
     if found {
-        // The enterprise's township, department and industry as they are now.
+        // The enterprise's township, department and industry as they are now (read first: a
+        // distributed engine types no parameter of an INSERT … SELECT from a reference table).
+        let e = sqlx::query("SELECT COALESCE(township_id, 0) AS t, regulator_unit_id AS r, industry AS i FROM enterprises WHERE id = $1")
+            .bind(enterprise_id)
+            .fetch_one(tx.conn())
+            .await?;
         sqlx::query(
-            "INSERT INTO enterprise_years (enterprise_id, year, months, township_id, regulator_unit_id, industry) \
-             SELECT id, $2, $3, COALESCE(township_id, 0), regulator_unit_id, industry FROM enterprises WHERE id = $1 \
+            "INSERT INTO enterprise_years (enterprise_id, year, months, township_id, regulator_unit_id, industry) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (enterprise_id, year) DO UPDATE SET months = enterprise_years.months | $3",
         )
         .bind(enterprise_id)
         .bind(year)
         .bind(bit)
+        .bind(get_i64(&e, "t")?)
+        .bind(get_i64(&e, "r")?)
+        .bind(get_str(&e, "i")?)
         .execute(tx.conn())
         .await?;
     } else {

@@ -84,7 +84,7 @@ pub async fn merge(tx: &mut WriteTx, actor: &Actor, from: i64, into: i64, code: 
     // Risk points are sharded by their enterprise: copied under the other one, then removed.
     let n = sqlx::query(
         "INSERT INTO risk_points (enterprise_id, name, level, measures, responsible_level, created_at, updated_at) \
-         SELECT $1, name, level, measures, responsible_level, created_at, $2 FROM risk_points WHERE enterprise_id = $3",
+         SELECT CAST($1 AS BIGINT), name, level, measures, responsible_level, created_at, CAST($2 AS BIGINT) FROM risk_points WHERE enterprise_id = $3",
     )
     .bind(into)
     .bind(now)
