@@ -277,11 +277,14 @@ pub async fn act(db: &Db, who: &Who, id: i64, input: &ActInput, today: NaiveDate
         luoshi_storage::duty::expect(&mut tx, HazardFlow::KIND, id, v).await?;
     }
     store::save(&mut tx, &who.actor, &h, &after, action.as_str(), filled(&input.note).as_deref(), now).await?;
-    // A 重大 hazard is 挂牌督办 by the county as it is graded: a notice to its owner in the ladder.
+    // A 重大 hazard is 挂牌督办 by the county as it is graded (a notice to its owner in the ladder)
+    // and reported to the level above the county names in its rules.
     if let (HazardAction::GradeMajor, Some(d)) = (action, after.deadline.as_deref()) {
         if luoshi_storage::duty::raise_notice(&mut tx, HazardFlow::KIND, id, NoticeLevel::Listed, after.owner_unit_id, d, &crate::ymd(today), now).await? {
             luoshi_storage::duty::noticed(&mut tx, &who.actor, HazardFlow::KIND, id, after.owner_unit_id, NoticeLevel::Listed, d, now).await?;
         }
+        let to = crate::RulesInForce::load(db, today).await?.text("hazards.major.report_to").unwrap_or_else(|| "市应急管理局".into());
+        store::reported_up(&mut tx, &who.actor, &after, &to, now).await?;
     }
     tx.commit().await?;
     view(db, who, id).await

@@ -158,4 +158,5 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("stats.by_township", "按乡镇", "By township"),
     ("campaigns.first_100", "只列出前100家；全部名单见接口 /api/v1/campaigns/{id}。", "The first 100 only; the whole list is in /api/v1/campaigns/{id}."),
     ("hazards.stopped_now", "停产停业中，销号前须通过复产审查", "Stopped; production resumes only after review, before closing"),
+    ("hazard_action.report_up", "重大隐患报告上级", "Major hazard reported up"),
 ];

@@ -11,7 +11,7 @@ pub mod ledger;
 pub mod risks;
 mod write;
 
-pub use write::{create_enterprise, register, save, NewEnterprise, NewHazard};
+pub use write::{create_enterprise, register, reported_up, save, NewEnterprise, NewHazard};
 
 use crate::{get_i64, get_opt_i64, get_opt_str, get_str, Db, Result, WriteTx};
 use luoshi_domain::hazards::{HazardGrade, HazardState};

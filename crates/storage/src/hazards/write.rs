@@ -162,3 +162,11 @@ pub async fn save(tx: &mut WriteTx, actor: &Actor, before: &Hazard, after: &Haza
     tx.audit(actor, &format!("hazard.{action}"), "hazard", &after.id.to_string(), Some(&digest(before)), Some(&digest(after))).await?;
     Ok(())
 }
+
+/// A 重大 hazard reported to the level above (`to`, the county's rule): its trail entry, audited.
+pub async fn reported_up(tx: &mut WriteTx, actor: &Actor, h: &Hazard, to: &str, now: i64) -> Result<()> {
+    trail::append(tx, &[trail::Entry::step(HazardFlow::KIND, h.id, now, &actor.name, "report_up", Some(h.state.as_str()), h.state.as_str(), Some(to))]).await?;
+    let after = serde_json::json!({ "to": to, "grade": h.grade.map(|g| g.as_str()), "basis_catalogue": h.basis_catalogue });
+    tx.audit(actor, "hazard.report_up", "hazard", &h.id.to_string(), None, Some(&after)).await?;
+    Ok(())
+}

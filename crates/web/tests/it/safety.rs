@@ -241,6 +241,8 @@ async fn a_stopped_enterprise_is_reviewed_before_closing_and_the_major_hazard_is
     let v: Value = office.post(&app, &path, grade).await.json().await.unwrap();
     let steps: Vec<&str> = v["trail"].as_array().unwrap().iter().map(|s| s["action"].as_str().unwrap()).collect();
     assert!(steps.contains(&"notice_listed"), "挂牌督办 as it is graded: {steps:?}");
+    let up = v["trail"].as_array().unwrap().iter().find(|s| s["action"] == "report_up").expect("reported up as it is graded");
+    assert_eq!(up["note"], "市应急管理局", "to the level the county's rule names");
     let five = json!({ "measures": "清理超量", "responsibility": "经理", "funds": "1万元", "time_limit": "7日", "plan": "仓库火灾预案" });
     // The owner (the township here) fixes the five and asks; the county office accepts.
     let staff = app.login("staff").await;
