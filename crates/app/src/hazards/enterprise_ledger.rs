@@ -183,7 +183,6 @@ pub async fn export_rows(db: &Db, who: &Who) -> Result<Vec<Vec<String>>> {
     let path = (!who.is_supervisor() && who.role != Some(luoshi_domain::user::Role::Leader)).then_some(who.unit_path.as_str());
     let all = units::list(db, &Scope::All).await?;
     let name = |id: Option<i64>| id.and_then(|i| all.iter().find(|u| u.id == i)).map(|u| u.name.clone()).unwrap_or_default();
-    let levels = ["", "一级", "二级", "三级", "四级"];
     Ok(hazards::enterprises(db, path, 100_000)
         .await?
         .into_iter()
@@ -197,7 +196,7 @@ pub async fn export_rows(db: &Db, who: &Who) -> Result<Vec<Vec<String>>> {
                 e.address.unwrap_or_default(),
                 e.size.unwrap_or_default(),
                 e.flags.replace(',', "、"),
-                levels.get(usize::try_from(e.hazard_source_level).unwrap_or(0)).copied().unwrap_or_default().to_string(),
+                luoshi_domain::hazards::source_level_label(e.hazard_source_level).to_string(),
             ]
         })
         .collect())

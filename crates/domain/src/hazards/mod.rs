@@ -36,6 +36,11 @@ const SECTIONS: &[(char, &str)] = &[
     ('T', "国际组织"),
 ];
 
+/// 重大危险源 levels in words (GB 18218: 一级 the most dangerous), 0 for none.
+pub fn source_level_label(level: i64) -> &'static str {
+    ["", "一级", "二级", "三级", "四级"].get(usize::try_from(level).unwrap_or(0)).copied().unwrap_or("")
+}
+
 /// The 门类 of an industry code in a few characters, for a chart's column (`C` → 制造业).
 pub fn section_short(code: &str) -> String {
     const SHORT: &[(char, &str)] = &[

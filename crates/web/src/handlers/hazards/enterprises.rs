@@ -107,6 +107,8 @@ struct EnterprisePage {
     chrome: Chrome,
     v: EnterpriseView,
     industry: String,
+    /// 重大危险源等级 in words (一级 … 四级), empty for none.
+    source_level: String,
     /// (id, name, level label, level, measures, control level label).
     risks: Vec<(i64, String, String, &'static str, String, String)>,
     levels: Vec<(&'static str, String)>,
@@ -142,6 +144,7 @@ async fn enterprise_page(ctx: &Ctx, app: &AppState, id: i64, form: RiskInput, er
     Ok(EnterprisePage {
         chrome: c,
         industry: industry_label(&v.enterprise.industry),
+        source_level: luoshi_domain::hazards::source_level_label(v.enterprise.hazard_source_level).to_string(),
         risks,
         levels: RiskLevel::ALL.iter().map(|l| (l.as_str(), t(lang, &format!("risk_level.{}", l.as_str())).to_string())).collect(),
         control_levels: ControlLevel::ALL.iter().map(|l| (l.as_str(), t(lang, &format!("control_level.{}", l.as_str())).to_string())).collect(),
