@@ -16,7 +16,11 @@ pub fn parse_deadline(raw: &str, year: i32) -> Option<(NaiveDate, Term)> {
         return None;
     }
     if s.contains("长期") || s.contains("持续") {
-        return ymd_(year, 12, 31).map(|d| (d, Term::LongTerm));
+        // 长期坚持（2026-07-25）: a standing task with the date it is next checked; else year-end.
+        let rest: String = ["长期坚持", "持续推进", "长期", "持续"].iter().fold(s.clone(), |r, w| r.replace(w, ""));
+        let rest = rest.trim_matches(|c: char| "（）()，,：:；;".contains(c));
+        let checked = if rest.is_empty() { None } else { parse_deadline(rest, year).map(|(d, _)| d) };
+        return checked.or_else(|| ymd_(year, 12, 31)).map(|d| (d, Term::LongTerm));
     }
     for fmt in ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"] {
         if let Ok(d) = NaiveDate::parse_from_str(&s, fmt) {

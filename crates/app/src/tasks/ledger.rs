@@ -137,18 +137,10 @@ fn plan_rows(
             err("完成时限", e);
             parsed = None;
         }
-        let parent = if seq.contains('.') {
-            let p = seq.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default();
-            match out.iter().position(|x| x.seq == p) {
-                Some(i) => Some(i),
-                None => {
-                    err("序号", DomainError::not_found("parent_id").with_detail(p));
-                    None
-                }
-            }
-        } else {
-            None
-        };
+        // `1.1` goes under the row numbered `1` above it; where the file has no such row (a
+        // heading such as 一、… that is not a task of its own, left out of an export), it
+        // stands at the top with its number kept.
+        let parent = seq.rsplit_once('.').and_then(|(p, _)| out.iter().position(|x| x.seq == p));
         if !seq.is_empty() && out.iter().any(|x| x.seq == seq) {
             err("序号", DomainError::field(luoshi_domain::ErrorCode::Duplicate, "seq").with_detail(seq.clone()));
         }
@@ -292,7 +284,9 @@ pub async fn export_rows(db: &Db, who: &Who, directive_id: Option<i64>) -> Resul
             None => String::new(),
         };
         let deadline = match (t.term, &t.deadline) {
-            (Term::LongTerm, _) => "长期坚持".to_string(),
+            // The date it is next checked goes with it, so that an import brings it back.
+            (Term::LongTerm, Some(d)) => format!("长期坚持（{d}）"),
+            (Term::LongTerm, None) => "长期坚持".to_string(),
             (_, Some(d)) => d.clone(),
             (_, None) => t.deadline_working_days.map(|n| format!("交办后{n}个工作日")).unwrap_or_default(),
         };
@@ -337,6 +331,9 @@ mod tests {
         assert_eq!(parse_deadline("上半年", y), Some((d("2026-06-30"), Term::Current)));
         assert_eq!(parse_deadline("2027年3月底", y), Some((d("2027-03-31"), Term::Current)));
         assert_eq!(parse_deadline("长期坚持", y), Some((d("2026-12-31"), Term::LongTerm)));
+        // With the date it is next checked (as the export writes it).
+        assert_eq!(parse_deadline("长期坚持（2026-07-25）", y), Some((d("2026-07-25"), Term::LongTerm)));
+        assert_eq!(parse_deadline("持续推进，9月底前", y), Some((d("2026-09-30"), Term::LongTerm)));
         assert_eq!(parse_deadline("11月20日前", y), Some((d("2026-11-20"), Term::Current)));
         assert_eq!(parse_deadline("尽快", y), None);
         assert_eq!(parse_deadline("13月底", y), None);

@@ -1,21 +1,11 @@
 //! 文件分解 over HTTP: split the speech, publish the edited draft as a directive, and the
 //! county's 权责清单 deciding the suggestions.
 
-use crate::spawn_app;
+use crate::{multipart, spawn_app};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 const SPEECH: &str = include_str!("../../../domain/tests/data/county-speech.txt");
-
-fn multipart(fields: &[(&str, &str)]) -> (String, Vec<u8>) {
-    let boundary = "luoshi-test-boundary";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
 
 #[tokio::test]
 async fn the_speech_is_split_checked_and_published_as_a_directive() {
@@ -82,7 +72,7 @@ async fn the_page_splits_a_pasted_text_and_publishes_the_ticked_rows() {
     let s = app.login("supervisor").await;
     let page = s.get(&app, "/documents/new").await.text().await.unwrap();
     assert!(page.contains("文件分解") && page.contains("name=\"text\""));
-    let (ct, body) = multipart(&[("text", SPEECH), ("year", "2026")]);
+    let (ct, body) = multipart(&[("text", SPEECH), ("year", "2026")], &[]);
     let r = s.client.post(app.url(&format!("/documents/split?_csrf={}", s.csrf))).header("content-type", ct).body(body).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();

@@ -138,3 +138,19 @@ pub async fn error_code(r: Response) -> (StatusCode, String, Value) {
     let body: Value = r.json().await.unwrap_or(Value::Null);
     (status, body["error"]["code"].as_str().unwrap_or("").to_string(), body)
 }
+
+/// A multipart body by hand: text fields, then files as (field, name, type, bytes).
+pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "luoshi-test-boundary-7d3f";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+    }
+    for (k, name, ty, data) in files {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: {ty}\r\n\r\n").as_bytes());
+        body.extend(*data);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}

@@ -26,22 +26,6 @@ async fn post_bytes(s: &Session, app: &TestApp, path: &str, bytes: Vec<u8>) -> R
     s.client.post(app.url(path)).header("x-csrf-token", &s.csrf).body(bytes).send().await.unwrap()
 }
 
-/// A multipart body by hand: text fields, then files as (field, name, type, bytes).
-fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &str, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "luoshi-test-boundary-7d3f";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
-    }
-    for (k, name, ty, data) in files {
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: {ty}\r\n\r\n").as_bytes());
-        body.extend(*data);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 #[tokio::test]
 async fn the_enterprise_ledger_in_and_out() {
     let app = spawn_app().await;

@@ -1,6 +1,6 @@
 //! 决策落实·督查督办 end to end over HTTP, with a clock the test moves.
 
-use crate::{day, error_code, spawn_app, TestApp};
+use crate::{day, error_code, multipart, spawn_app, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -380,5 +380,76 @@ async fn task_ledger_import_checks_every_row_and_round_trips() {
     assert_eq!(table.rows.len(), 4);
     assert_eq!(table.rows[0].1[4], "县发展和改革局");
     assert_eq!(table.rows[0].1[5], "县财政局、县人力资源和社会保障局");
-    assert_eq!(table.rows[3].1[7], "长期坚持");
+    assert_eq!(table.rows[3].1[7], "长期坚持（2026-12-31）", "with the date it is next checked");
+}
+
+/// Export → import is a round trip, also for a directive whose tasks are numbered under headings
+/// that are not tasks (1.1, 1.2 … with no row 1); a dry run that passes imports in one click.
+#[tokio::test]
+async fn an_exported_ledger_imports_back_and_a_checked_one_in_one_click() {
+    let app = spawn_app().await;
+    let sup = app.login("supervisor").await;
+    let directive = app.task_directive("1.1").await;
+    let x = sup.get(&app, &format!("/api/v1/tasks/export.xlsx?directive_id={directive}")).await.bytes().await.unwrap().to_vec();
+    let url = "/api/v1/tasks/import?title=%E5%9B%9E%E5%AF%BC&issued_on=2026-06-01&issuer=%E5%8E%BF%E5%A7%94&name=x.xlsx";
+    let r = sup.client.post(app.url(url)).header("x-csrf-token", &sup.csrf).body(x.clone()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let back = r.json::<Value>().await.unwrap()["directive_id"].as_i64().unwrap();
+    let a: Value = sup.get(&app, &format!("/api/v1/directives/{directive}")).await.json().await.unwrap();
+    let b: Value = sup.get(&app, &format!("/api/v1/directives/{back}")).await.json().await.unwrap();
+    let shape = |d: &Value| -> Vec<(String, String, String, Option<String>)> {
+        let tasks = d["tasks"].as_array().unwrap();
+        let seq_of = |id: &Value| tasks.iter().find(|t| &t["id"] == id).map(|t| t["seq"].as_str().unwrap_or("").to_string());
+        let mut v: Vec<_> = tasks
+            .iter()
+            .map(|t| {
+                (
+                    t["seq"].as_str().unwrap_or("").to_string(),
+                    t["title"].as_str().unwrap().to_string(),
+                    t["deadline"].as_str().unwrap_or("").to_string(),
+                    seq_of(&t["parent_id"]),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(shape(&a), shape(&b), "the same tasks, numbers, deadlines and parents");
+    assert!(shape(&b).iter().any(|t| t.3.is_some()), "a sub-task keeps its parent");
+
+    // The page: a dry run that passes offers the import without choosing the file again.
+    let (ct, body) = multipart(
+        &[("title", "一键导入"), ("issued_on", "2026-06-01"), ("issuer", "县委"), ("dry_run", "true")],
+        &[("file", "x.xlsx", "application/octet-stream", &x)],
+    );
+    let page = sup
+        .client
+        .post(app.url(&format!("/directives/import?_csrf={}", sup.csrf)))
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("确认导入"), "{page}");
+    let hidden = |name: &str| {
+        let at = page.find(&format!("name=\"{name}\" value=\"")).unwrap() + name.len() + 15;
+        page[at..].split('"').next().unwrap().to_string()
+    };
+    let before = sup.get(&app, "/api/v1/directives").await.json::<Value>().await.unwrap()["directives"].as_array().unwrap().len();
+    let fields = [
+        ("title", hidden("title")),
+        ("issued_on", hidden("issued_on")),
+        ("issuer", hidden("issuer")),
+        ("name", hidden("name")),
+        ("file_hex", hidden("file_hex")),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let done = sup.form(&app, "/directives/import/confirm", &fields).await;
+    assert_eq!(done.status(), StatusCode::OK);
+    assert!(done.text().await.unwrap().contains("导入完成"), "the page says it was imported");
+    let after = sup.get(&app, "/api/v1/directives").await.json::<Value>().await.unwrap()["directives"].as_array().unwrap().len();
+    assert_eq!(after, before + 1, "imported in one click");
 }

@@ -84,6 +84,72 @@ pub(super) struct LedgerImportPage {
     directive_id: Option<i64>,
     planned: Vec<ledger::PlannedTask>,
     errors: Vec<(usize, String, String)>,
+    /// After a dry run that passed: the same file and target, to import in one click.
+    confirm: Option<Confirm>,
+}
+
+/// What the confirmation form sends back: the checked file (hex) and where it goes.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct Confirm {
+    #[serde(default)]
+    directive_id: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    issued_on: String,
+    #[serde(default)]
+    issuer: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    file_hex: String,
+}
+
+/// Files up to this size are carried in the confirmation form (hex doubles them; the body limit is 12 MiB).
+const CONFIRM_MAX: usize = 4 * 1024 * 1024;
+
+impl Confirm {
+    fn query(&self) -> LedgerQuery {
+        LedgerQuery {
+            directive_id: self.directive_id.clone(),
+            title: self.title.clone(),
+            issued_on: self.issued_on.clone(),
+            issuer: self.issuer.clone(),
+            kind: self.kind.clone(),
+            dry_run: false,
+            name: self.name.clone(),
+        }
+    }
+}
+
+async fn import_page(ctx: &Ctx, app: &AppState, q: &LedgerQuery, bytes: &[u8]) -> AppResult<Response> {
+    let target = target(q)?;
+    let result = ledger::import(&app.db, &ctx.who()?, &target, bytes, &q.name, q.dry_run).await?;
+    let lang = ctx.lang;
+    let (directive_id, planned, errors) = match result {
+        Ok((d, p)) => (d, p, Vec::new()),
+        Err(errs) => (None, Vec::new(), errs.iter().map(|e| (e.row, e.column.clone(), error_message(lang, &e.as_domain()))).collect()),
+    };
+    let confirm = (q.dry_run && errors.is_empty() && bytes.len() <= CONFIRM_MAX).then(|| Confirm {
+        directive_id: q.directive_id.clone(),
+        title: q.title.clone(),
+        issued_on: q.issued_on.clone(),
+        issuer: q.issuer.clone(),
+        kind: q.kind.clone(),
+        name: q.name.clone(),
+        file_hex: hex::encode(bytes),
+    });
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, render(&LedgerImportPage { chrome: chrome(ctx, "tasks.import", None), dry_run: q.dry_run, directive_id, planned, errors, confirm }))
+        .into_response())
+}
+
+/// The confirmation after a dry run: the same file imported, checked again.
+pub async fn ledger_import_confirm(ctx: Ctx, State(app): State<AppState>, crate::http::Input(c): crate::http::Input<Confirm>) -> AppResult<Response> {
+    let bytes = hex::decode(c.file_hex.trim()).map_err(|_| AppError(DomainError::field(ErrorCode::BadFile, "file")))?;
+    import_page(&ctx, &app, &c.query(), &bytes).await
 }
 
 pub async fn ledger_import_form(ctx: Ctx, State(app): State<AppState>, mut form: Multipart) -> AppResult<Response> {
@@ -108,13 +174,5 @@ pub async fn ledger_import_form(ctx: Ctx, State(app): State<AppState>, mut form:
             _ => {}
         }
     }
-    let target = target(&q)?;
-    let result = ledger::import(&app.db, &ctx.who()?, &target, &bytes, &q.name, q.dry_run).await?;
-    let lang = ctx.lang;
-    let (directive_id, planned, errors) = match result {
-        Ok((d, p)) => (d, p, Vec::new()),
-        Err(errs) => (None, Vec::new(), errs.iter().map(|e| (e.row, e.column.clone(), error_message(lang, &e.as_domain()))).collect()),
-    };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, render(&LedgerImportPage { chrome: chrome(&ctx, "tasks.import", None), dry_run: q.dry_run, directive_id, planned, errors })).into_response())
+    import_page(&ctx, &app, &q, &bytes).await
 }

@@ -59,6 +59,14 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
             ledger_import,
         )
         .add(M::POST, "/directives/import", SUPERVISORS, "tasks", "Import a 任务分解表 (multipart form)", ledger_import_form)
+        .add(
+            M::POST,
+            "/directives/import/confirm",
+            SUPERVISORS,
+            "tasks",
+            "Import the 任务分解表 a dry run just checked (form, one click)",
+            ledger_import_confirm,
+        )
         .add(M::GET, "/tasks/{id}", TASK_READERS, "tasks", "A task with its timeline (page)", task_show)
         .add(
             M::GET,
