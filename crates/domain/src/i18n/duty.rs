@@ -17,4 +17,7 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
         "分管领导可查看本单位及下级单位的全部事项；县委书记、县长（主要领导）查看全县。",
         "The overseeing leader sees every duty of this unit and the units below; the principal leaders see the whole county.",
     ),
+    ("actor.supervision", "督查系统（自动）", "Supervision run (automatic)"),
+    ("actor.system", "系统", "System"),
+    ("actor.citizen", "群众（{channel}）", "Citizen ({channel})"),
 ];

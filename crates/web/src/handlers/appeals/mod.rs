@@ -189,6 +189,7 @@ pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Qu
     let lang = ctx.lang;
     let cats = luoshi_storage::appeals::categories(&app.db).await?;
     let units = if svc::is_desk(&who) { unit_options(units::list(&app.db, &luoshi_domain::access::Scope::All).await?) } else { Vec::new() };
+    let actors = crate::handlers::duty::Actors::load(&app.db).await?;
     let events = v
         .events
         .iter()
@@ -198,7 +199,7 @@ pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Qu
                 t(lang, &format!("appeal_action.{}", e.action)).to_string(),
                 e.to_state.as_deref().map(|s| t(lang, &format!("appeal_state.{s}")).to_string()).unwrap_or_default(),
                 e.note.clone().unwrap_or_default(),
-                e.actor.clone(),
+                actors.label(lang, &e.actor),
             )
         })
         .collect();

@@ -151,13 +151,14 @@ pub async fn page(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Qu
     let flash = (!q.done.is_empty()).then(|| t(lang, "hazards.done").replace("{action}", t(lang, &format!("accident_action.{}", q.done))));
     let mut c = chrome(&ctx, "accidents.page", flash);
     c.title = format!("{} · {}", t(lang, "accidents.page"), v.accident.description.chars().take(24).collect::<String>());
+    let actors = crate::handlers::duty::Actors::load(&app.db).await?;
     let trail = v
         .trail
         .iter()
         .map(|s| {
             let own = format!("accident_action.{}", s.action);
             let what = if luoshi_domain::i18n::has(&own) { t(lang, &own).to_string() } else { t(lang, &format!("event.{}", s.action)).to_string() };
-            (format_local(s.at), what, s.note.clone().unwrap_or_default(), s.actor.clone())
+            (format_local(s.at), what, s.note.clone().unwrap_or_default(), actors.label(lang, &s.actor))
         })
         .collect();
     Ok(render(&AccidentPage {

@@ -112,13 +112,14 @@ pub async fn page(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Qu
             t(lang, &format!("event.{a}")).to_string()
         }
     };
+    let actors = crate::handlers::duty::Actors::load(&app.db).await?;
     let trail = v
         .trail
         .iter()
         .map(|s| {
             let action = if s.action == "register" { t(lang, "hazards.found").to_string() } else { action_label(&s.action) };
             let to = s.to_state.as_deref().map(|x| t(lang, &format!("hazard_state.{x}")).to_string()).unwrap_or_default();
-            (format_local(s.at), action, to, s.note.clone().unwrap_or_default(), s.actor.clone())
+            (format_local(s.at), action, to, s.note.clone().unwrap_or_default(), actors.label(lang, &s.actor))
         })
         .collect();
     let done = luoshi_domain::hazards::HazardAction::parse(&q.done)
@@ -138,7 +139,7 @@ pub async fn page(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Qu
         owner: v.hazard.owner_name.clone(),
         regulator,
         township,
-        found: format!("{} · {}", v.hazard.found_on, v.hazard.found_by),
+        found: format!("{} · {}", v.hazard.found_on, actors.label(lang, &v.hazard.found_by)),
         deadline,
         trail,
         may: v.may.iter().map(|a| a.as_str()).collect(),

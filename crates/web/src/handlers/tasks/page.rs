@@ -42,6 +42,7 @@ pub async fn task_show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64
         return Ok(Json(serde_json::to_value(&v).unwrap_or_default()).into_response());
     }
     let lang = ctx.lang;
+    let actors = crate::handlers::duty::Actors::load(&app.db).await?;
     let events = v
         .events
         .iter()
@@ -54,7 +55,7 @@ pub async fn task_show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64
             };
             (
                 luoshi_domain::time::format_local(e.at),
-                e.actor.clone(),
+                actors.label(lang, &e.actor),
                 what,
                 [state, e.note.clone().unwrap_or_default()].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join(" · "),
             )
