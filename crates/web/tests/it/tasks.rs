@@ -449,7 +449,8 @@ async fn an_exported_ledger_imports_back_and_a_checked_one_in_one_click() {
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let done = sup.form(&app, "/directives/import/confirm", &fields).await;
     assert_eq!(done.status(), StatusCode::OK);
-    assert!(done.text().await.unwrap().contains("导入完成"), "the page says it was imported");
+    let said = done.text().await.unwrap();
+    assert!(said.contains("导入完成") && said.contains("→ 一键导入"), "the page says it was imported and links the directive by its title");
     let after = sup.get(&app, "/api/v1/directives").await.json::<Value>().await.unwrap()["directives"].as_array().unwrap().len();
     assert_eq!(after, before + 1, "imported in one click");
 }

@@ -82,6 +82,8 @@ pub(super) struct LedgerImportPage {
     chrome: Chrome,
     dry_run: bool,
     directive_id: Option<i64>,
+    /// The directive's title, to link it by name.
+    directive_title: String,
     planned: Vec<ledger::PlannedTask>,
     errors: Vec<(usize, String, String)>,
     /// After a dry run that passed: the same file and target, to import in one click.
@@ -141,9 +143,13 @@ async fn import_page(ctx: &Ctx, app: &AppState, q: &LedgerQuery, bytes: &[u8]) -
         name: q.name.clone(),
         file_hex: hex::encode(bytes),
     });
+    let directive_title = match directive_id {
+        Some(id) => luoshi_storage::tasks::get_directive(&app.db, id).await?.map(|d| d.title).unwrap_or_default(),
+        None => String::new(),
+    };
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, render(&LedgerImportPage { chrome: chrome(ctx, "tasks.import", None), dry_run: q.dry_run, directive_id, planned, errors, confirm }))
-        .into_response())
+    let page = LedgerImportPage { chrome: chrome(ctx, "tasks.import", None), dry_run: q.dry_run, directive_id, directive_title, planned, errors, confirm };
+    Ok((status, render(&page)).into_response())
 }
 
 /// The confirmation after a dry run: the same file imported, checked again.
