@@ -18,7 +18,7 @@ use luoshi_domain::unit_import::RowError;
 use luoshi_domain::{DomainError, ErrorCode};
 use luoshi_storage::tasks::DirectiveInput;
 
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, Clone, serde::Deserialize)]
 pub struct LedgerQuery {
     #[serde(default)]
     directive_id: String,
@@ -34,6 +34,9 @@ pub struct LedgerQuery {
     dry_run: bool,
     #[serde(default)]
     name: String,
+    /// The confirmation after a dry run carries the checked file back (hex).
+    #[serde(default)]
+    file_hex: String,
 }
 
 pub async fn ledger_export(ctx: Ctx, State(app): State<AppState>, Query(q): Query<LedgerQuery>) -> AppResult<Response> {
@@ -87,44 +90,11 @@ pub(super) struct LedgerImportPage {
     planned: Vec<ledger::PlannedTask>,
     errors: Vec<(usize, String, String)>,
     /// After a dry run that passed: the same file and target, to import in one click.
-    confirm: Option<Confirm>,
-}
-
-/// What the confirmation form sends back: the checked file (hex) and where it goes.
-#[derive(Debug, Default, Clone, serde::Deserialize)]
-pub struct Confirm {
-    #[serde(default)]
-    directive_id: String,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    issued_on: String,
-    #[serde(default)]
-    issuer: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    file_hex: String,
+    confirm: Option<LedgerQuery>,
 }
 
 /// Files up to this size are carried in the confirmation form (hex doubles them; the body limit is 12 MiB).
 const CONFIRM_MAX: usize = 4 * 1024 * 1024;
-
-impl Confirm {
-    fn query(&self) -> LedgerQuery {
-        LedgerQuery {
-            directive_id: self.directive_id.clone(),
-            title: self.title.clone(),
-            issued_on: self.issued_on.clone(),
-            issuer: self.issuer.clone(),
-            kind: self.kind.clone(),
-            dry_run: false,
-            name: self.name.clone(),
-        }
-    }
-}
 
 async fn import_page(ctx: &Ctx, app: &AppState, q: &LedgerQuery, bytes: &[u8]) -> AppResult<Response> {
     let target = target(q)?;
@@ -134,15 +104,8 @@ async fn import_page(ctx: &Ctx, app: &AppState, q: &LedgerQuery, bytes: &[u8]) -
         Ok((d, p)) => (d, p, Vec::new()),
         Err(errs) => (None, Vec::new(), errs.iter().map(|e| (e.row, e.column.clone(), error_message(lang, &e.as_domain()))).collect()),
     };
-    let confirm = (q.dry_run && errors.is_empty() && bytes.len() <= CONFIRM_MAX).then(|| Confirm {
-        directive_id: q.directive_id.clone(),
-        title: q.title.clone(),
-        issued_on: q.issued_on.clone(),
-        issuer: q.issuer.clone(),
-        kind: q.kind.clone(),
-        name: q.name.clone(),
-        file_hex: hex::encode(bytes),
-    });
+    let confirm =
+        (q.dry_run && errors.is_empty() && bytes.len() <= CONFIRM_MAX).then(|| LedgerQuery { dry_run: false, file_hex: hex::encode(bytes), ..q.clone() });
     let directive_title = match directive_id {
         Some(id) => luoshi_storage::tasks::get_directive(&app.db, id).await?.map(|d| d.title).unwrap_or_default(),
         None => String::new(),
@@ -153,9 +116,9 @@ async fn import_page(ctx: &Ctx, app: &AppState, q: &LedgerQuery, bytes: &[u8]) -
 }
 
 /// The confirmation after a dry run: the same file imported, checked again.
-pub async fn ledger_import_confirm(ctx: Ctx, State(app): State<AppState>, crate::http::Input(c): crate::http::Input<Confirm>) -> AppResult<Response> {
+pub async fn ledger_import_confirm(ctx: Ctx, State(app): State<AppState>, crate::http::Input(c): crate::http::Input<LedgerQuery>) -> AppResult<Response> {
     let bytes = hex::decode(c.file_hex.trim()).map_err(|_| AppError(DomainError::field(ErrorCode::BadFile, "file")))?;
-    import_page(&ctx, &app, &c.query(), &bytes).await
+    import_page(&ctx, &app, &LedgerQuery { dry_run: false, ..c }, &bytes).await
 }
 
 pub async fn ledger_import_form(ctx: Ctx, State(app): State<AppState>, mut form: Multipart) -> AppResult<Response> {
