@@ -35,14 +35,11 @@ pub async fn list(db: &Db) -> Result<Vec<Campaign>> {
 
 pub async fn view(db: &Db, who: &Who, id: i64) -> Result<CampaignView> {
     let c = store::campaign_by_id(db, id).await?.ok_or_else(|| DomainError::not_found("campaign"))?;
-    let mut checking_names = Vec::new();
-    for u in &c.checking_units {
-        checking_names.extend(units::get(db, *u).await?.map(|u| u.name));
-    }
-    let township_name = match c.township_id {
-        Some(t) => units::get(db, t).await?.map(|u| u.name),
-        None => None,
-    };
+    // The unit tree read once for every name the page shows.
+    let all = units::list(db, &luoshi_domain::access::Scope::All).await?;
+    let name = |id: i64| all.iter().find(|u| u.id == id).map(|u| u.name.clone());
+    let checking_names = c.checking_units.iter().filter_map(|u| name(*u)).collect();
+    let township_name = c.township_id.and_then(name);
     let look_back = match (&c.closed_from, &c.closed_to) {
         (Some(f), Some(t)) => {
             let parse = |s: &str, field: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| DomainError::invalid(field));

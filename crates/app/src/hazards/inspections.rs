@@ -263,6 +263,12 @@ pub struct InspectionView {
 
 /// An inspection the caller may see (as one who may inspect the enterprise), else `not_found`.
 pub async fn inspection(db: &Db, who: &Who, id: i64) -> Result<InspectionView> {
+    let i = seen(db, who, id).await?;
+    Ok(InspectionView { photos: store::photos_of(db, id).await?, hazards: hazards::of_inspection(db, id).await?, inspection: i })
+}
+
+/// The inspection record if the caller may see it (its unit, or one who may inspect the enterprise).
+async fn seen(db: &Db, who: &Who, id: i64) -> Result<Inspection> {
     let i = store::inspection_by_id(db, id).await?.ok_or_else(|| DomainError::not_found("inspection"))?;
     let e = hazards::enterprise_by_id(db, i.enterprise_id).await?.ok_or_else(|| DomainError::not_found("inspection"))?;
     let campaign = match i.campaign_id {
@@ -273,11 +279,11 @@ pub async fn inspection(db: &Db, who: &Who, id: i64) -> Result<InspectionView> {
     if !(mine || may_inspect(db, who, &e, campaign.as_ref()).await?) {
         return Err(DomainError::not_found("inspection").into());
     }
-    Ok(InspectionView { photos: store::photos_of(db, id).await?, hazards: hazards::of_inspection(db, id).await?, inspection: i })
+    Ok(i)
 }
 
 /// One photo of an inspection the caller may see.
 pub async fn photo(db: &Db, who: &Who, inspection_id: i64, id: i64) -> Result<Photo> {
-    inspection(db, who, inspection_id).await?;
+    seen(db, who, inspection_id).await?;
     store::photo(db, inspection_id, id).await?.ok_or_else(|| DomainError::not_found("photo").into())
 }

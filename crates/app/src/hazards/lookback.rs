@@ -57,7 +57,8 @@ pub async fn look_back(db: &Db, who: &Who, from: NaiveDate, to: NaiveDate, perce
     let sample = closed.into_iter().filter(|h| drawn(h.id, percent)).collect();
     let found = store::enterprises_with_findings(db, &f, &t).await?;
     let path = (!matches!(sight, luoshi_domain::access::Sight::County)).then_some(who.unit_path.as_str());
-    let zero_report = store::enterprises(db, path, 1000).await?.into_iter().filter(|e| !found.contains(&e.id)).collect();
+    // Every enterprise that reported none, not the first thousand: a city holds twenty thousand.
+    let zero_report = store::enterprises(db, path, 100_000).await?.into_iter().filter(|e| !found.contains(&e.id)).collect();
     Ok(LookBack { from: f, to: t, percent, closed: n, sample, zero_report })
 }
 
