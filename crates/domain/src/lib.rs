@@ -12,6 +12,7 @@ pub mod checksum;
 pub mod deadline;
 pub mod doc;
 pub mod duty;
+pub mod emergencies;
 pub mod error;
 pub mod hazards;
 pub mod i18n;

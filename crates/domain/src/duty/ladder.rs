@@ -31,6 +31,30 @@ pub fn ladder(phase: Phase, clock_runs: bool, working_days_left: i64, r: &Ladder
     out
 }
 
+/// The ladder of a kind on a minute clock (an emergency assignment's 签收 and 续报): the same
+/// rungs, timed in minutes by the kind's rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MinuteLadder {
+    pub reminder_before_minutes: i64,
+    pub notice_after_minutes: i64,
+    pub report_after_minutes: i64,
+}
+
+/// The rungs a duty on a minute clock has reached with `minutes_left` (negative once passed).
+pub fn ladder_minutes(phase: Phase, clock_runs: bool, minutes_left: i64, r: &MinuteLadder) -> Vec<NoticeLevel> {
+    // One rule for both clocks: minutes stand where working days stood.
+    ladder(
+        phase,
+        clock_runs,
+        minutes_left,
+        &LadderRules {
+            reminder_before_working_days: r.reminder_before_minutes,
+            notice_after_working_days: r.notice_after_minutes,
+            report_after_working_days: r.report_after_minutes,
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,5 +70,14 @@ mod tests {
             assert!(ladder(idle, true, -9, &r).is_empty(), "{idle:?}");
         }
         assert!(ladder(Phase::Running, false, -9, &r).is_empty(), "a stopped clock raises nothing");
+    }
+
+    #[test]
+    fn rungs_by_minutes() {
+        let r = MinuteLadder { reminder_before_minutes: 5, notice_after_minutes: 1, report_after_minutes: 30 };
+        assert!(ladder_minutes(Phase::Running, true, 6, &r).is_empty());
+        assert_eq!(ladder_minutes(Phase::Running, true, 5, &r), vec![NoticeLevel::Reminder]);
+        assert_eq!(ladder_minutes(Phase::Running, true, -1, &r), vec![NoticeLevel::Reminder, NoticeLevel::Notice]);
+        assert_eq!(ladder_minutes(Phase::Running, true, -30, &r).len(), 3);
     }
 }
