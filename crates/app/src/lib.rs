@@ -5,6 +5,7 @@
 pub mod appeals;
 pub mod board;
 pub mod documents;
+pub mod emergencies;
 pub mod hazards;
 pub mod inbox;
 pub mod supervision;

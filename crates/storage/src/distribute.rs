@@ -68,6 +68,21 @@ pub const DESIGN: &[(&str, Place)] = &[
     ("risk_points", Place::ByDuty("enterprise_id")),
     ("enterprise_findings", Place::ByDuty("enterprise_id")),
     ("enterprise_years", Place::ByDuty("enterprise_id")),
+    // 应急协同 (migration 23): plans with their levels, matrix and links, warnings and resources
+    // are few and read with every activation; the roster by unit; an incident's activations,
+    // log and resource movements on its shard; each assignment (a duty) on its own id's.
+    ("emergency_plans", Place::Reference),
+    ("plan_levels", Place::Reference),
+    ("plan_matrix", Place::Reference),
+    ("plan_links", Place::Reference),
+    ("cap_alerts", Place::Reference),
+    ("emergency_resources", Place::Reference),
+    ("duty_roster", Place::ByKey("unit_id")),
+    ("incidents", Place::ByDuty("id")),
+    ("incident_activations", Place::ByDuty("incident_id")),
+    ("incident_log", Place::ByDuty("incident_id")),
+    ("resource_moves", Place::ByDuty("incident_id")),
+    ("emergency_assignments", Place::ByDuty("id")),
     // Counters moved with each hazard change (migration 21): small, on the coordinator.
     ("hazard_counts", Place::Coordinator),
     ("audit_log", Place::ByChain),

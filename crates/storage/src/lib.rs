@@ -15,6 +15,7 @@ mod checkpoint;
 mod counts_cache;
 pub mod distribute;
 pub mod duty;
+pub mod emergencies;
 pub mod hazards;
 mod migrate;
 pub mod oversight;

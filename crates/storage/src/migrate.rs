@@ -30,6 +30,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (20, "accidents", include_str!("../migrations/sqlite/0020_accidents.sql")),
     (21, "hazard_counts", include_str!("../migrations/sqlite/0021_hazard_counts.sql")),
     (22, "inspections", include_str!("../migrations/sqlite/0022_inspections.sql")),
+    (23, "emergencies", include_str!("../migrations/sqlite/0023_emergencies.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -54,6 +55,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (20, "accidents", include_str!("../migrations/postgres/0020_accidents.sql")),
     (21, "hazard_counts", include_str!("../migrations/postgres/0021_hazard_counts.sql")),
     (22, "inspections", include_str!("../migrations/postgres/0022_inspections.sql")),
+    (23, "emergencies", include_str!("../migrations/postgres/0023_emergencies.sql")),
 ];
 
 /// A migration this run applied.
