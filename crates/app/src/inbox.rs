@@ -21,6 +21,8 @@ pub struct InboxItem {
     pub due_at: Option<i64>,
     /// Working days from today to the last day (negative: overdue by that many).
     pub days_left: Option<i64>,
+    /// Minutes to the limit for a duty on a minute clock (negative: overdue).
+    pub minutes_left: Option<i64>,
     /// The duty's own page.
     pub href: String,
 }
@@ -59,7 +61,9 @@ pub async fn unit_inbox(db: &Db, who: &Who, today: NaiveDate, q: &InboxQuery) ->
 pub(crate) fn item(cal: &luoshi_domain::calendar::Calendar, today: NaiveDate, r: record::Record) -> InboxItem {
     let days_left = r.due_at.map(|d| working_days_left(cal, today, local_date(d - 1)));
     InboxItem {
-        href: format!("/{}s/{}", r.kind, r.ref_id),
+        href: luoshi_domain::duty::href(&r.kind, r.ref_id),
+        // A duty on a minute clock counts minutes, not working days.
+        minutes_left: (crate::supervision::MINUTE_KINDS.contains(&r.kind.as_str())).then_some(r.due_at).flatten().map(|d| (d - luoshi_storage::now_micros()).div_euclid(60_000_000)),
         light: Light::parse(&r.light).unwrap_or(Light::None),
         kind: r.kind,
         id: r.ref_id,

@@ -4,7 +4,7 @@
 
 use crate::{ymd, Result};
 use chrono::NaiveDate;
-use luoshi_domain::duty::{ladder, light, working_days_left, DueSoon, LadderRules, LightRules, NoticeLevel, Phase, Standing};
+use luoshi_domain::duty::{ladder, ladder_minutes, light, working_days_left, DueSoon, LadderRules, Light, LightRules, MinuteLadder, NoticeLevel, Phase, Standing};
 use luoshi_domain::time::local_date;
 use luoshi_domain::{DomainError, ErrorCode};
 use luoshi_storage::{calendar, duty as record, Actor, Db};
@@ -82,7 +82,10 @@ async fn run_all(db: &Db, day: NaiveDate, run: Run) -> Result<SuperviseReport> {
     let mut out = crate::tasks::supervise_part(db, day, run).await?;
     out.appeals = crate::appeals::supervise_part(db, day, now, run).await?;
     for kind in record::running_kinds(db).await? {
-        if !OWN_PARTS.contains(&kind.as_str()) {
+        if MINUTE_KINDS.contains(&kind.as_str()) {
+            let c = minute_part(db, &kind, now, run).await?;
+            out.others.push((kind, c));
+        } else if !OWN_PARTS.contains(&kind.as_str()) {
             let c = core_part(db, &kind, day, now, run).await?;
             out.others.push((kind, c));
         }
@@ -119,6 +122,66 @@ pub(crate) async fn climb(
         }
     }
     Ok(wrote)
+}
+
+/// Kinds on a minute clock (an emergency's assignments and its report upward): their lights
+/// and ladder by minutes, run by [`watch`] every minute as well as by the daily run.
+pub const MINUTE_KINDS: &[&str] = &["emergency_task", "incident"];
+
+/// The minute watch: every kind on a minute clock, now. Several nodes may run it at once; the
+/// database keeps each notice unique per duty, level and limit.
+pub async fn watch(db: &Db, now: i64) -> Result<Vec<(String, KindCount)>> {
+    let mut out = Vec::new();
+    for kind in MINUTE_KINDS {
+        out.push(((*kind).to_string(), minute_part(db, kind, now, Run::Write).await?));
+    }
+    Ok(out)
+}
+
+/// A minute-clock kind's part: red once its limit passed, blue within the reminder window,
+/// green before; the rungs by the kind's rules (`{kind}.ladder.*_minutes`), each notice keyed
+/// to the limit's minute so a moved limit (the next 续报) climbs again.
+async fn minute_part(db: &Db, kind: &str, now: i64, run: Run) -> Result<KindCount> {
+    let today = local_date(now);
+    let rules = crate::RulesInForce::load(db, today).await?;
+    let rung = |key: &str, def: i64| rules.int(&format!("{kind}.ladder.{key}")).unwrap_or(def);
+    let r = MinuteLadder {
+        reminder_before_minutes: rung("reminder_before_minutes", 5),
+        notice_after_minutes: rung("notice_after_minutes", 1),
+        report_after_minutes: rung("report_after_minutes", 30),
+    };
+    let actor = Actor { id: None, name: "supervision".into() };
+    let mut out = KindCount::default();
+    let mut after = 0;
+    loop {
+        let page = record::running_page(db, kind, after, 500).await?;
+        let Some(last) = page.last() else { break };
+        after = last.ref_id;
+        let mut tx = db.begin_write().await?;
+        let mut wrote = false;
+        for rec in &page {
+            out.checked += 1;
+            let (Some(phase), Some(due)) = (Phase::parse(&rec.phase), rec.due_at) else { continue };
+            // Whole minutes left, rounded down: one second late is a minute late.
+            let left = (due - now).div_euclid(60_000_000);
+            let lit = if left < 0 {
+                Light::Red
+            } else if left < r.reminder_before_minutes {
+                Light::Blue
+            } else {
+                Light::Green
+            };
+            if phase == Phase::Running && lit.as_str() != rec.light {
+                record::set_light(&mut tx, kind, rec.ref_id, lit).await?;
+                out.lights_changed += 1;
+            }
+            let Some(unit) = rec.owner_unit_id else { continue };
+            let limit = luoshi_domain::time::format_local(due);
+            wrote |= climb(&mut tx, &actor, kind, rec.ref_id, ladder_minutes(phase, true, left, &r), unit, &limit, today, now, &mut out).await?;
+        }
+        finish(tx, wrote, run).await?;
+    }
+    Ok(out)
 }
 
 /// Kinds whose module runs its own part (with facts the record does not hold: a task's planned

@@ -46,6 +46,10 @@ pub(crate) struct ServeArgs {
     /// Run the supervision engine (lights and the notice ladder) every this many seconds; 0 never.
     #[arg(long, default_value_t = 900)]
     supervise_every: u64,
+    /// Watch the duties on a minute clock (emergency assignments, incidents) every this many
+    /// seconds; 0 never.
+    #[arg(long, default_value_t = 60)]
+    watch_every: u64,
     /// Addresses of the load balancers whose X-Forwarded-For is believed (comma-separated).
     #[arg(long, env = "LUOSHI_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxy: Vec<std::net::IpAddr>,
@@ -333,6 +337,7 @@ pub(crate) async fn serve(db: Db, listener: tokio::net::TcpListener, args: &Serv
             secure_cookies: args.secure_cookies,
             today: None,
             supervise_every_secs: args.supervise_every,
+            watch_every_secs: args.watch_every,
             trusted_proxies: args.trusted_proxy.clone(),
             anchor_file: args.anchor_file.clone(),
         },

@@ -32,6 +32,8 @@ pub struct Config {
     pub today: Option<chrono::NaiveDate>,
     /// Run the supervision engine every this many seconds inside `serve` (0: never).
     pub supervise_every_secs: u64,
+    /// Run the minute watch (emergency assignments, incidents) every this many seconds (0: never).
+    pub watch_every_secs: u64,
     /// Load balancers whose `X-Forwarded-For` is believed (rate limits and login locks are
     /// keyed on the client's address; behind a proxy every citizen would share one).
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -157,10 +159,26 @@ pub async fn serve(
             }
         }
     });
+    // The minute watch over the kinds on a minute clock (emergency assignments, incidents).
+    let watch_every = state.config.watch_every_secs;
+    let watch_state = state.clone();
+    let watcher = tokio::spawn(async move {
+        if watch_every == 0 {
+            return;
+        }
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(watch_every));
+        loop {
+            tick.tick().await;
+            if let Err(e) = luoshi_app::supervision::watch(&watch_state.db, watch_state.now()).await {
+                tracing::warn!(error = %e, "minute watch failed");
+            }
+        }
+    });
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let r = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     sweeper.abort();
     supervisor.abort();
+    watcher.abort();
     r
 }
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

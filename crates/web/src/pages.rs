@@ -68,6 +68,7 @@ pub fn chrome(ctx: &Ctx, title_key: &str, flash: Option<String>) -> Chrome {
             item("/tasks", "nav.tasks");
             item("/directives", "nav.directives");
             item("/hazards", "nav.hazards");
+            item("/emergencies", "nav.emergencies");
         }
         if matches!(role, Role::Admin | Role::Supervisor | Role::Leader) {
             item("/reports", "nav.reports");

@@ -220,7 +220,7 @@ pub struct IncidentActInput {
     pub note: String,
 }
 
-pub(crate) fn level_of(text: &str) -> std::result::Result<Level, DomainError> {
+pub fn level_of(text: &str) -> std::result::Result<Level, DomainError> {
     let t = text.trim().trim_end_matches('级');
     Level::parse(t).or_else(|| ["Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ"].iter().position(|r| *r == t).and_then(|i| Level::from_number(i as i64 + 1))).ok_or_else(|| DomainError::required("level"))
 }

@@ -355,6 +355,7 @@ async fn follow_chain(db: &Db, tx: &mut luoshi_storage::WriteTx, who: &Who, orig
 /// checked, kept as received (the same message twice is kept once); an Update or Cancel of a
 /// message already here marks it superseded or cancelled.
 pub async fn receive(db: &Db, who: &Who, xml: &str, now: i64) -> Result<(i64, bool)> {
+    may_compose(db, who, now).await?;
     let a = cap::read(xml)?;
     if let Some(existing) = store::by_identifier(db, &a.sender, &a.identifier).await? {
         return Ok((existing.id, false));

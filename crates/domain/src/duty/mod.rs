@@ -76,5 +76,20 @@ str_enum!(
     }
 );
 
+/// A duty's own page, whatever its kind: the one place a link to a duty is made (inboxes,
+/// boards, notices).
+pub fn href(kind: &str, id: i64) -> String {
+    match kind {
+        "task" => format!("/tasks/{id}"),
+        "appeal" => format!("/appeals/{id}"),
+        "hazard" => format!("/hazards/{id}"),
+        "accident" => format!("/hazards/accidents/{id}"),
+        "incident" => format!("/emergencies/incidents/{id}"),
+        "emergency_task" => format!("/emergencies/assignments/{id}"),
+        "plan" => format!("/emergencies/plans/{id}"),
+        _ => String::from("/duties"),
+    }
+}
+
 #[cfg(test)]
 mod a_new_kind;

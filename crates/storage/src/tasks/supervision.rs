@@ -86,10 +86,7 @@ pub(super) const NOTICE_FROM: &str = "SELECT n.id, n.kind, n.ref_id, r.title, n.
 impl Notice {
     /// The page of the duty it concerns.
     pub fn href(&self) -> String {
-        match self.kind.as_str() {
-            "appeal" => format!("/appeals/{}", self.duty_id),
-            _ => format!("/tasks/{}", self.duty_id),
-        }
+        luoshi_domain::duty::href(&self.kind, self.duty_id)
     }
 }
 

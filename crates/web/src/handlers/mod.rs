@@ -6,6 +6,7 @@ pub mod audit;
 pub mod calendar;
 pub mod documents;
 pub mod duty;
+pub mod emergencies;
 pub mod hazards;
 pub mod home;
 pub mod open311;

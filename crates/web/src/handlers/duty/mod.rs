@@ -39,11 +39,25 @@ pub(crate) fn days_label(lang: Lang, days_left: Option<i64>) -> (String, bool) {
     }
 }
 
+/// 剩余X小时Y分 / 已超时X小时Y分 for a duty on a minute clock, and whether it is overdue.
+pub(crate) fn minutes_label(lang: Lang, minutes_left: i64) -> (String, bool) {
+    let m = minutes_left.abs();
+    let text = |key: &str| t(lang, key).replace("{h}", &(m / 60).to_string()).replace("{m}", &(m % 60).to_string());
+    if minutes_left >= 0 {
+        (text("accidents.left"), false)
+    } else {
+        (text("accidents.overdue"), true)
+    }
+}
+
 pub(crate) fn duty_line(lang: Lang, item: InboxItem) -> DutyLine {
     // Each kind names its states in its own part of the catalogue (tasks under `state.`).
     let own = format!("{}_state.{}", item.kind, item.state);
     let state_key = if luoshi_domain::i18n::has(&own) { own } else { format!("state.{}", item.state) };
-    let (days, overdue) = days_label(lang, item.days_left);
+    let (days, overdue) = match item.minutes_left {
+        Some(m) => minutes_label(lang, m),
+        None => days_label(lang, item.days_left),
+    };
     DutyLine {
         kind: t(lang, &format!("duty_kind.{}", item.kind)).to_string(),
         state: t(lang, &state_key).to_string(),

@@ -1,0 +1,492 @@
+//! Incidents on screen: the list with the 接报 form; the command view (the facts, the report
+//! upward on its clock, every assignment by unit with its light and minutes left, the stock
+//! moved, the warnings issued, the log) with the forms of what the command may do now; an
+//! assignment's page for the unit that holds it; the printed 突发事件信息报告.
+
+use super::DoneQuery;
+use crate::error::{AppError, AppResult};
+use crate::extract::{Path, Query};
+use crate::handlers::duty::minutes_label;
+use crate::http::{Ctx, Input};
+use crate::pages::{chrome, render, Chrome};
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use luoshi_app::emergencies::{activation, assignments, incidents, plans, resources, warnings};
+use luoshi_domain::emergencies::{AssignmentState, Level};
+use luoshi_domain::i18n::{error_message, t, Lang};
+use luoshi_domain::time::format_local;
+use luoshi_domain::ErrorCode;
+use luoshi_storage::emergencies::assignments::Assignment;
+use luoshi_storage::emergencies::incidents::Incident;
+
+/// How long is left (or overdue) on a minute clock, in words.
+pub(crate) fn clock(lang: Lang, due: Option<i64>, now: i64) -> (String, bool) {
+    match due {
+        Some(d) => minutes_label(lang, (d - now).div_euclid(60_000_000)),
+        None => (String::new(), false),
+    }
+}
+
+/// The light of an assignment as of now (the watch stores it each minute; a page shows it exact).
+pub(crate) fn light(a: &Assignment, now: i64) -> &'static str {
+    match a.state {
+        AssignmentState::Closed | AssignmentState::Done => "done",
+        AssignmentState::StoodDown => "none",
+        _ => match a.due_at {
+            Some(d) if d < now => "red",
+            Some(d) if d - now < 5 * 60_000_000 => "blue",
+            _ => "green",
+        },
+    }
+}
+
+/// An incident as a line: its type, level and state in words, the upward report's clock.
+pub(crate) struct Line {
+    pub i: Incident,
+    pub kind: String,
+    pub level: String,
+    pub state: String,
+    pub when: String,
+    pub received: String,
+    pub clock: String,
+    pub overdue: bool,
+    pub place: String,
+}
+
+fn line(lang: Lang, now: i64, i: Incident) -> Line {
+    let types = luoshi_domain::emergencies::event_types().unwrap_or_default();
+    let kind = types.iter().find(|x| x.code == i.event_type).map(|x| if lang == Lang::ZhCn { x.zh.clone() } else { x.en.clone() }).unwrap_or_else(|| i.event_type.clone());
+    let level = match (i.level, i.lead) {
+        (Some(l), Some(lead)) => t(lang, "incidents.level_line").replace("{l}", l.roman()).replace("{lead}", t(lang, &format!("lead.{}", lead.as_str()))),
+        _ => t(lang, "incidents.unassessed").to_string(),
+    };
+    let (clock, overdue) = clock(lang, i.due_at, now);
+    let place = [i.township_name.clone(), i.village_name.clone(), Some(i.place.clone())].into_iter().flatten().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ");
+    Line {
+        kind,
+        level,
+        state: t(lang, &format!("incident_state.{}", i.state.as_str())).to_string(),
+        when: format_local(i.occurred_at),
+        received: format_local(i.received_at),
+        clock,
+        overdue,
+        place,
+        i,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "emergencies/incidents.html")]
+struct ListPage {
+    chrome: Chrome,
+    rows: Vec<Line>,
+    types: Vec<(String, String)>,
+    townships: Vec<(i64, String)>,
+    command: bool,
+    error: Option<String>,
+    form: IncidentForm,
+}
+
+/// The 接报 form as typed (kept when refused).
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct IncidentForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    event_type: String,
+    #[serde(default)]
+    occurred_at: String,
+    #[serde(default)]
+    township_id: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    facts: String,
+    #[serde(default)]
+    deaths: String,
+    #[serde(default)]
+    injured: String,
+    #[serde(default)]
+    missing: String,
+    #[serde(default)]
+    reporter: String,
+}
+
+async fn list_page(ctx: &Ctx, app: &AppState, form: IncidentForm, error: Option<String>, flash: Option<String>) -> AppResult<ListPage> {
+    let who = ctx.who()?;
+    let now = app.now();
+    let lang = ctx.lang;
+    let rows = incidents::list(&app.db, &who).await?.into_iter().map(|i| line(lang, now, i)).collect();
+    let types = luoshi_domain::emergencies::event_types()?
+        .into_iter()
+        .map(|x| (x.code, format!("{}·{}", t(lang, &format!("category.{}", x.category.as_str())), if lang == Lang::ZhCn { x.zh } else { x.en })))
+        .collect();
+    let all = luoshi_storage::units::list(&app.db, &luoshi_domain::access::Scope::All).await?;
+    let townships = all.iter().filter(|u| u.kind == luoshi_domain::unit::UnitKind::Township).map(|u| (u.id, u.name.clone())).collect();
+    let office = luoshi_app::emergencies::office(&app.db, app.today()).await?;
+    let command = luoshi_app::emergencies::commands(&who, &office.path);
+    Ok(ListPage { chrome: chrome(ctx, "incidents.title", flash), rows, types, townships, command, error, form })
+}
+
+pub async fn list(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> {
+    Ok(render(&list_page(&ctx, &app, IncidentForm::default(), None, None).await?))
+}
+
+fn num(field: &str, v: &str) -> Result<i64, luoshi_domain::DomainError> {
+    if v.trim().is_empty() {
+        Ok(0)
+    } else {
+        v.trim().parse().map_err(|_| luoshi_domain::DomainError::invalid(field))
+    }
+}
+
+/// 接报 from the form: to the command view, or the same form with the field named.
+pub async fn report(ctx: Ctx, State(app): State<AppState>, Input(form): Input<IncidentForm>) -> AppResult<Response> {
+    let parsed = (|| {
+        Ok::<_, luoshi_domain::DomainError>(incidents::IncidentInput {
+            title: form.title.clone(),
+            event_type: form.event_type.clone(),
+            occurred_at: form.occurred_at.clone(),
+            township_id: if form.township_id.trim().is_empty() { None } else { Some(num("township_id", &form.township_id)?) },
+            village_id: None,
+            place: form.place.clone(),
+            facts: form.facts.clone(),
+            deaths: num("deaths", &form.deaths)?,
+            injured: num("injured", &form.injured)?,
+            missing: num("missing", &form.missing)?,
+            reporter: form.reporter.clone(),
+            source: String::new(),
+            source_ref: String::new(),
+        })
+    })();
+    let done = match parsed {
+        Ok(input) => incidents::report(&app.db, &ctx.who()?, &input, app.now()).await.map_err(AppError::from),
+        Err(e) => Err(AppError(e)),
+    };
+    match done {
+        Ok(id) => Ok(Redirect::to(&format!("/emergencies/incidents/{id}?done=receive")).into_response()),
+        Err(AppError(e)) if !matches!(e.code, ErrorCode::Forbidden | ErrorCode::NotFound) => {
+            let msg = error_message(ctx.lang, &e);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&list_page(&ctx, &app, form, Some(msg), None).await?)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// An assignment as a row of the command view.
+pub(crate) struct Row {
+    pub a: Assignment,
+    pub state: String,
+    pub light: &'static str,
+    pub clock: String,
+    pub overdue: bool,
+    pub last: String,
+}
+
+#[derive(Template)]
+#[template(path = "emergencies/incident.html")]
+struct CommandPage {
+    chrome: Chrome,
+    l: Line,
+    command: bool,
+    may: Vec<&'static str>,
+    /// (plan title, level, activated at, ended, assignments).
+    activations: Vec<(String, String, String, bool, usize)>,
+    /// (state in words, count).
+    tally: Vec<(String, usize)>,
+    /// (light, count) of the open ones.
+    lights: Vec<(&'static str, usize)>,
+    rows: Vec<Row>,
+    more: usize,
+    plans: Vec<(i64, String)>,
+    resources: Vec<(i64, String)>,
+    moves: Vec<(String, String, String)>,
+    /// (id, colour, headline, state in words).
+    warnings: Vec<(i64, String, String, String)>,
+    /// (when, who, what, unit, text).
+    timeline: Vec<(String, String, String, String, String)>,
+    error: Option<String>,
+}
+
+/// How many assignments the page lists (the most urgent first); the API gives all.
+const SHOWN: usize = 400;
+
+async fn command_page(ctx: &Ctx, app: &AppState, id: i64, flash: Option<String>, error: Option<String>) -> AppResult<CommandPage> {
+    let lang = ctx.lang;
+    let who = ctx.who()?;
+    let now = app.now();
+    let v = incidents::view(&app.db, &who, id).await?;
+    let actors = crate::handlers::duty::Actors::load(&app.db).await?;
+    let mut rows: Vec<Row> = v
+        .assignments
+        .iter()
+        .cloned()
+        .map(|a| {
+            let (clock, overdue) = clock(lang, a.due_at, now);
+            Row {
+                state: t(lang, &format!("emergency_task_state.{}", a.state.as_str())).to_string(),
+                light: light(&a, now),
+                clock,
+                overdue,
+                last: a.last_report.clone().unwrap_or_default(),
+                a,
+            }
+        })
+        .collect();
+    let rank = |l: &str| match l {
+        "red" => 0,
+        "blue" => 1,
+        "green" => 2,
+        "done" => 3,
+        _ => 4,
+    };
+    rows.sort_by_key(|r| (rank(r.light), r.a.due_at.unwrap_or(i64::MAX), r.a.activation_id, r.a.seq));
+    let lights = ["red", "blue", "green", "done"].iter().map(|l| (*l, rows.iter().filter(|r| r.light == *l).count())).filter(|(_, n)| *n > 0).collect();
+    let more = rows.len().saturating_sub(SHOWN);
+    rows.truncate(SHOWN);
+    let tally = assignments::tally(&v.assignments).into_iter().map(|(s, n)| (t(lang, &format!("emergency_task_state.{}", s.as_str())).to_string(), n)).collect();
+    let activations = v
+        .activations
+        .iter()
+        .map(|a| {
+            let n = v.assignments.iter().filter(|x| x.activation_id == a.id).count();
+            (a.plan_title.clone(), format!("{}级", a.level.roman()), format_local(a.activated_at), a.ended_at.is_some(), n)
+        })
+        .collect();
+    let plans = if v.command {
+        plans::list(&app.db, &who).await?.into_iter().filter(|p| <luoshi_domain::emergencies::PlanFlow as luoshi_domain::duty::Workflow>::clock_runs(p.state)).map(|p| (p.id, p.title)).collect()
+    } else {
+        Vec::new()
+    };
+    let resources = if v.command {
+        resources::list(&app.db, &who).await?.into_iter().map(|r| (r.id, format!("{} · {}（{}{}）", r.unit_name, r.name, r.quantity, r.measure))).collect()
+    } else {
+        Vec::new()
+    };
+    let moves = v
+        .moves
+        .iter()
+        .map(|m| (format_local(m.at), format!("{} {}{}", m.resource_name, if m.delta < 0 { -m.delta } else { m.delta }, m.measure), t(lang, if m.delta < 0 { "resources.out" } else { "resources.back" }).to_string()))
+        .collect();
+    let warnings = warnings::list(&app.db, &who)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|w| w.incident_id == Some(id))
+        .map(|w| {
+            let state = if warnings::expired(&w, now) { "expired".to_string() } else { w.state.clone() };
+            (w.id, w.colour.clone().unwrap_or_default(), w.headline.clone(), t(lang, &format!("warning_state.{state}")).to_string())
+        })
+        .collect();
+    let timeline = v
+        .timeline
+        .iter()
+        .map(|s| {
+            let own = format!("incident_log.{}", s.what);
+            let what = if luoshi_domain::i18n::has(&own) { t(lang, &own).to_string() } else { s.what.clone() };
+            (format_local(s.at), actors.label(lang, &s.actor), what, s.unit_name.clone().unwrap_or_default(), s.text.clone().unwrap_or_default())
+        })
+        .collect();
+    let mut c = chrome(ctx, "incidents.page", flash);
+    c.title = format!("{} · {}", t(lang, "incidents.page"), v.incident.title);
+    Ok(CommandPage {
+        chrome: c,
+        command: v.command,
+        may: v.may.iter().map(|a| a.as_str()).filter(|a| *a != "activate" || !plans.is_empty()).collect(),
+        activations,
+        tally,
+        lights,
+        rows,
+        more,
+        plans,
+        resources,
+        moves,
+        warnings,
+        timeline,
+        error,
+        l: line(lang, now, v.incident),
+    })
+}
+
+pub async fn page(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<DoneQuery>) -> AppResult<Response> {
+    let flash = (!q.done.is_empty()).then(|| t(ctx.lang, "incidents.done").replace("{action}", t(ctx.lang, &format!("incident_action.{}", q.done))));
+    Ok(render(&command_page(&ctx, &app, id, flash, None).await?))
+}
+
+/// A command's action from the page's forms (activation included): back to the view saying
+/// what happened, or the view with the refusal named.
+pub async fn act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(input): Input<incidents::IncidentActInput>) -> AppResult<Response> {
+    match incidents::act(&app.db, &ctx.who()?, id, &input, app.now()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/emergencies/incidents/{id}?done={}", input.action.trim())).into_response()),
+        Err(e) => {
+            let e = AppError::from(e);
+            if matches!(e.0.code, ErrorCode::Forbidden | ErrorCode::NotFound) {
+                return Err(e);
+            }
+            let msg = error_message(ctx.lang, &e.0);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&command_page(&ctx, &app, id, None, Some(msg)).await?)).into_response())
+        }
+    }
+}
+
+pub async fn allocate(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(input): Input<resources::AllocateInput>) -> AppResult<Response> {
+    match resources::allocate(&app.db, &ctx.who()?, id, &input, app.now()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/emergencies/incidents/{id}?done=allocate")).into_response()),
+        Err(e) => {
+            let e = AppError::from(e);
+            if matches!(e.0.code, ErrorCode::Forbidden | ErrorCode::NotFound) {
+                return Err(e);
+            }
+            let msg = error_message(ctx.lang, &e.0);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&command_page(&ctx, &app, id, None, Some(msg)).await?)).into_response())
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "emergencies/assignment.html")]
+struct AssignmentPage {
+    chrome: Chrome,
+    r: Row,
+    light_label: String,
+    incident: Incident,
+    level: String,
+    may: Vec<&'static str>,
+    /// (when, what, note, who).
+    trail: Vec<(String, String, String, String)>,
+}
+
+pub async fn assignment(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<DoneQuery>) -> AppResult<Response> {
+    let lang = ctx.lang;
+    let now = app.now();
+    let v = assignments::view(&app.db, &ctx.who()?, id).await?;
+    let flash = (!q.done.is_empty()).then(|| t(lang, "incidents.done").replace("{action}", t(lang, &format!("emergency_task_action.{}", q.done))));
+    let mut c = chrome(&ctx, "assignments.page", flash);
+    c.title = format!("{} · {}", t(lang, "assignments.page"), v.assignment.unit_name);
+    let actors = crate::handlers::duty::Actors::load(&app.db).await?;
+    let trail = v
+        .trail
+        .iter()
+        .map(|s| {
+            let own = format!("emergency_task_action.{}", s.action);
+            let what = if luoshi_domain::i18n::has(&own) { t(lang, &own).to_string() } else { t(lang, &format!("event.{}", s.action)).to_string() };
+            (format_local(s.at), what, s.note.clone().unwrap_or_default(), actors.label(lang, &s.actor))
+        })
+        .collect();
+    let (clock, overdue) = clock(lang, v.assignment.due_at, now);
+    let level = v.incident.level.map(|l: Level| format!("{}级", l.roman())).unwrap_or_default();
+    let light_label = t(lang, &format!("light.{}", light(&v.assignment, now))).to_string();
+    Ok(render(&AssignmentPage {
+        chrome: c,
+        light_label,
+        may: v.may.iter().map(|a| a.as_str()).collect(),
+        trail,
+        level,
+        r: Row {
+            state: t(lang, &format!("emergency_task_state.{}", v.assignment.state.as_str())).to_string(),
+            light: light(&v.assignment, now),
+            clock,
+            overdue,
+            last: v.assignment.last_report.clone().unwrap_or_default(),
+            a: v.assignment,
+        },
+        incident: v.incident,
+    }))
+}
+
+pub async fn assignment_act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(input): Input<assignments::AssignmentActInput>) -> AppResult<Response> {
+    assignments::act(&app.db, &ctx.who()?, id, &input, app.now()).await?;
+    Ok(Redirect::to(&format!("/emergencies/assignments/{id}?done={}", input.action.trim())).into_response())
+}
+
+/// `?kind=first|followup|final`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ReportQuery {
+    #[serde(default)]
+    kind: String,
+}
+
+#[derive(Template)]
+#[template(path = "emergencies/report.html")]
+struct ReportPage {
+    chrome: Chrome,
+    l: Line,
+    kind: String,
+    printed: String,
+    activations: Vec<(String, String, String)>,
+    tally: Vec<(String, usize)>,
+    /// Units not yet signed or overdue: (unit, state, clock).
+    lagging: Vec<(String, String, String)>,
+    timeline: Vec<(String, String, String, String)>,
+}
+
+/// 突发事件信息报告 (首报/续报/终报), printable: the facts, the response, the assignments'
+/// standing and the log, from the records as they are now.
+pub async fn printed(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<ReportQuery>) -> AppResult<Response> {
+    let lang = ctx.lang;
+    let now = app.now();
+    let v = incidents::view(&app.db, &ctx.who()?, id).await?;
+    if !v.command {
+        return Err(luoshi_domain::DomainError::forbidden().into());
+    }
+    let kind = match q.kind.as_str() {
+        k @ ("first" | "followup" | "final") => k,
+        _ => "followup",
+    };
+    let lagging = v
+        .assignments
+        .iter()
+        .filter(|a| light(a, now) == "red" || a.state == AssignmentState::Assigned)
+        .take(100)
+        .map(|a| (a.unit_name.clone(), t(lang, &format!("emergency_task_state.{}", a.state.as_str())).to_string(), clock(lang, a.due_at, now).0))
+        .collect();
+    let activations = v.activations.iter().map(|a| (a.plan_title.clone(), format!("{}级", a.level.roman()), format_local(a.activated_at))).collect();
+    let tally = assignments::tally(&v.assignments).into_iter().map(|(s, n)| (t(lang, &format!("emergency_task_state.{}", s.as_str())).to_string(), n)).collect();
+    let timeline = v
+        .timeline
+        .iter()
+        .filter(|s| !matches!(s.what.as_str(), "sign" | "first_report" | "followup_report"))
+        .map(|s| {
+            let own = format!("incident_log.{}", s.what);
+            (format_local(s.at), if luoshi_domain::i18n::has(&own) { t(lang, &own).to_string() } else { s.what.clone() }, s.unit_name.clone().unwrap_or_default(), s.text.clone().unwrap_or_default())
+        })
+        .collect();
+    let mut c = chrome(&ctx, "report.title", None);
+    c.title = format!("{}（{}）", t(lang, "incident_report.title"), t(lang, &format!("incident_report.{kind}")));
+    Ok(render(&ReportPage { chrome: c, kind: kind.to_string(), printed: format_local(now), activations, tally, lagging, timeline, l: line(lang, now, v.incident) }))
+}
+
+/// An activation from the page (plan and level chosen): the same use case as the API.
+pub async fn activate(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(input): Input<incidents::IncidentActInput>) -> AppResult<Response> {
+    let level = if input.level.trim().is_empty() { None } else { Some(incidents::level_of(&input.level)?) };
+    let plan = input.plan_id.ok_or_else(|| luoshi_domain::DomainError::required("plan_id"))?;
+    match activation::activate(&app.db, &ctx.who()?, id, plan, level, app.now()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/emergencies/incidents/{id}?done=activate")).into_response()),
+        Err(e) => {
+            let e = AppError::from(e);
+            if matches!(e.0.code, ErrorCode::Forbidden | ErrorCode::NotFound) {
+                return Err(e);
+            }
+            let msg = error_message(ctx.lang, &e.0);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&command_page(&ctx, &app, id, None, Some(msg)).await?)).into_response())
+        }
+    }
+}
+
+/// These routes: one line each with its policy and summary.
+pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
+    use axum::http::Method as M;
+    use luoshi_domain::access::TASK_READERS as R;
+    t.add(M::GET, "/emergencies", R, "emergencies", "突发事件: the incidents in my sight and the 接报 form (page)", list)
+        .add(M::POST, "/emergencies/incidents", R, "emergencies", "接报: record an incident (form)", report)
+        .add(M::GET, "/emergencies/incidents/{id}", R, "emergencies", "The command view of an incident (page)", page)
+        .add(M::POST, "/emergencies/incidents/{id}/actions", R, "emergencies", "A command's action on an incident (form)", act)
+        .add(M::POST, "/emergencies/incidents/{id}/activate", R, "emergencies", "启动响应: activate a plan at a level (form)", activate)
+        .add(M::POST, "/emergencies/incidents/{id}/allocate", R, "emergencies", "Allocate or return a resource for the incident (form)", allocate)
+        .add(M::GET, "/emergencies/incidents/{id}/report", R, "emergencies", "突发事件信息报告 (首报/续报/终报, ?kind=), printable (page)", printed)
+        .add(M::GET, "/emergencies/assignments/{id}", R, "emergencies", "An emergency assignment with its clock, trail and forms (page)", assignment)
+        .add(M::POST, "/emergencies/assignments/{id}/actions", R, "emergencies", "Sign, report or finish an assignment; confirm, reopen or stand it down (form)", assignment_act)
+}
