@@ -216,7 +216,7 @@ pub async fn set_contents(db: &Db, who: &Who, id: i64, input: &ContentsInput, no
             command: required_text("command", &l.command, 100)?,
             command_unit_id: u.id,
             command_unit_name: u.name.clone(),
-            conditions: required_text("conditions", &l.conditions, 2000)?,
+            conditions: required_text("start_conditions", &l.conditions, 2000)?,
         });
     }
     let mut matrix = Vec::new();
