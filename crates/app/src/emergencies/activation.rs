@@ -74,7 +74,7 @@ pub async fn activate(db: &Db, who: &Who, incident_id: i64, plan_id: i64, level:
     if !command {
         return Err(forbidden());
     }
-    let level = level.or(i.level).ok_or_else(|| DomainError::required("level"))?;
+    let level = level.or(i.level).ok_or_else(|| DomainError::required("response_level"))?;
     let state = IncidentFlow::apply(IncidentAction::Activate, i.state, &IncidentFacts { level: i.level })?;
     let top = plans::get(db, plan_id).await?.ok_or_else(|| DomainError::invalid("plan_id"))?;
     if !PlanFlow::clock_runs(top.state) {

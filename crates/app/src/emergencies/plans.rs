@@ -205,7 +205,7 @@ pub async fn set_contents(db: &Db, who: &Who, id: i64, input: &ContentsInput, no
     };
     let mut levels = Vec::new();
     for (i, l) in input.levels.iter().enumerate() {
-        let level = parse_level("level", &l.level)?;
+        let level = parse_level("response_level", &l.level)?;
         if levels.iter().any(|x: &LevelRow| x.level == level) {
             return Err(DomainError::field(luoshi_domain::ErrorCode::Duplicate, "level").with_detail(level.roman()).into());
         }
@@ -221,7 +221,7 @@ pub async fn set_contents(db: &Db, who: &Who, id: i64, input: &ContentsInput, no
     }
     let mut matrix = Vec::new();
     for (i, m) in input.matrix.iter().enumerate() {
-        let level = parse_level("level", &m.level)?;
+        let level = parse_level("response_level", &m.level)?;
         if !levels.iter().any(|l| l.level == level) {
             return Err(DomainError::invalid("level").with_detail(format!("{}: {}", i + 1, level.roman())).into());
         }
@@ -239,7 +239,7 @@ pub async fn set_contents(db: &Db, who: &Who, id: i64, input: &ContentsInput, no
     }
     let mut links = Vec::new();
     for (level, child) in &input.links {
-        let level = parse_level("level", level)?;
+        let level = parse_level("response_level", level)?;
         if *child == id || store::get(db, *child).await?.is_none() {
             return Err(DomainError::invalid("child_plan_id").with_detail(child.to_string()).into());
         }

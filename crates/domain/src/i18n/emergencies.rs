@@ -3,6 +3,14 @@
 /// (key, zh-CN, en).
 pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("nav.emergencies", "应急", "Emergencies"),
+    ("clock.left_minutes", "还剩{m}分", "{m} min left"),
+    ("clock.overdue_minutes", "已超时{m}分", "{m} min overdue"),
+    ("clock.just_now", "刚刚", "just now"),
+    ("clock.minutes_ago", "{n}分钟前", "{n} min ago"),
+    ("clock.hours_ago", "{n}小时前", "{n} h ago"),
+    ("clock.days_ago", "{n}天前", "{n} days ago"),
+    ("incidents.reported_up", "已上报{n}次", "Reported {n} times"),
+    ("field.response_level", "响应级别", "Response level"),
     ("duty_kind.incident", "突发事件", "Incident"),
     ("duty_kind.emergency_task", "应急任务", "Emergency assignment"),
     ("duty_kind.plan", "应急预案", "Emergency plan"),

@@ -174,9 +174,11 @@ async fn oversight(db: &Db, actor: &Actor) -> Result<(), String> {
     tx.commit().await.map_err(e)
 }
 
+mod emergencies;
 mod hazards;
 mod safety;
 mod tasks;
+pub use emergencies::seed_emergencies;
 pub use hazards::seed_hazards;
 pub use tasks::*;
 

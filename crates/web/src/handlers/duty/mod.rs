@@ -42,11 +42,24 @@ pub(crate) fn days_label(lang: Lang, days_left: Option<i64>) -> (String, bool) {
 /// 剩余X小时Y分 / 已超时X小时Y分 for a duty on a minute clock, and whether it is overdue.
 pub(crate) fn minutes_label(lang: Lang, minutes_left: i64) -> (String, bool) {
     let m = minutes_left.abs();
-    let text = |key: &str| t(lang, key).replace("{h}", &(m / 60).to_string()).replace("{m}", &(m % 60).to_string());
+    // Under an hour the hours are left out (还剩25分, not 还剩0小时25分).
+    let key = |long: &'static str, short: &'static str| if m >= 60 { long } else { short };
+    let text = |k: &str| t(lang, k).replace("{h}", &(m / 60).to_string()).replace("{m}", &(m % 60).to_string());
     if minutes_left >= 0 {
-        (text("accidents.left"), false)
+        (text(key("accidents.left", "clock.left_minutes")), false)
     } else {
-        (text("accidents.overdue"), true)
+        (text(key("accidents.overdue", "clock.overdue_minutes")), true)
+    }
+}
+
+/// How long ago a moment was, in words (刚刚, 25分钟前, 3小时前, 2天前).
+pub(crate) fn ago_label(lang: Lang, at: i64, now: i64) -> String {
+    let m = (now - at).div_euclid(60_000_000);
+    match m {
+        i64::MIN..=0 => t(lang, "clock.just_now").to_string(),
+        1..=59 => t(lang, "clock.minutes_ago").replace("{n}", &m.to_string()),
+        60..=1439 => t(lang, "clock.hours_ago").replace("{n}", &(m / 60).to_string()),
+        _ => t(lang, "clock.days_ago").replace("{n}", &(m / 1440).to_string()),
     }
 }
 

@@ -6,7 +6,7 @@
 use super::DoneQuery;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
-use crate::handlers::duty::minutes_label;
+use crate::handlers::duty::{ago_label, minutes_label};
 use crate::http::{Ctx, Input};
 use crate::pages::{chrome, render, Chrome};
 use crate::AppState;
@@ -63,14 +63,17 @@ fn line(lang: Lang, now: i64, i: Incident) -> Line {
         (Some(l), Some(lead)) => t(lang, "incidents.level_line").replace("{l}", l.roman()).replace("{lead}", t(lang, &format!("lead.{}", lead.as_str()))),
         _ => t(lang, "incidents.unassessed").to_string(),
     };
-    let (clock, overdue) = clock(lang, i.due_at, now);
+    let (mut clock, overdue) = clock(lang, i.due_at, now);
+    if clock.is_empty() && i.reports_up > 0 {
+        clock = t(lang, "incidents.reported_up").replace("{n}", &i.reports_up.to_string());
+    }
     let place = [i.township_name.clone(), i.village_name.clone(), Some(i.place.clone())].into_iter().flatten().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ");
     Line {
         kind,
         level,
         state: t(lang, &format!("incident_state.{}", i.state.as_str())).to_string(),
-        when: format_local(i.occurred_at),
-        received: format_local(i.received_at),
+        when: format!("{}（{}）", format_local(i.occurred_at), ago_label(lang, i.occurred_at, now)),
+        received: format!("{}（{}）", format_local(i.received_at), ago_label(lang, i.received_at, now)),
         clock,
         overdue,
         place,
@@ -179,6 +182,8 @@ pub async fn report(ctx: Ctx, State(app): State<AppState>, Input(form): Input<In
 /// An assignment as a row of the command view.
 pub(crate) struct Row {
     pub a: Assignment,
+    /// The unit above a village or community (the township whose plan assigned it).
+    pub parent: String,
     pub state: String,
     pub light: &'static str,
     pub clock: String,
@@ -220,6 +225,8 @@ async fn command_page(ctx: &Ctx, app: &AppState, id: i64, flash: Option<String>,
     let now = app.now();
     let v = incidents::view(&app.db, &who, id).await?;
     let actors = crate::handlers::duty::Actors::load(&app.db).await?;
+    let names: std::collections::HashMap<i64, String> =
+        luoshi_storage::units::list(&app.db, &luoshi_domain::access::Scope::All).await?.into_iter().map(|u| (u.id, u.name)).collect();
     let mut rows: Vec<Row> = v
         .assignments
         .iter()
@@ -227,6 +234,7 @@ async fn command_page(ctx: &Ctx, app: &AppState, id: i64, flash: Option<String>,
         .map(|a| {
             let (clock, overdue) = clock(lang, a.due_at, now);
             Row {
+                parent: a.parent_unit_id.filter(|p| *p != a.unit_id).and_then(|p| names.get(&p).cloned()).unwrap_or_default(),
                 state: t(lang, &format!("emergency_task_state.{}", a.state.as_str())).to_string(),
                 light: light(&a, now),
                 clock,
@@ -386,6 +394,7 @@ pub async fn assignment(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i6
         trail,
         level,
         r: Row {
+            parent: String::new(),
             state: t(lang, &format!("emergency_task_state.{}", v.assignment.state.as_str())).to_string(),
             light: light(&v.assignment, now),
             clock,
