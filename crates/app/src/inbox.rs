@@ -63,7 +63,10 @@ pub(crate) fn item(cal: &luoshi_domain::calendar::Calendar, today: NaiveDate, r:
     InboxItem {
         href: luoshi_domain::duty::href(&r.kind, r.ref_id),
         // A duty on a minute clock counts minutes, not working days.
-        minutes_left: (crate::supervision::MINUTE_KINDS.contains(&r.kind.as_str())).then_some(r.due_at).flatten().map(|d| (d - luoshi_storage::now_micros()).div_euclid(60_000_000)),
+        minutes_left: (crate::supervision::MINUTE_KINDS.contains(&r.kind.as_str()))
+            .then_some(r.due_at)
+            .flatten()
+            .map(|d| (d - luoshi_storage::now_micros()).div_euclid(60_000_000)),
         light: Light::parse(&r.light).unwrap_or(Light::None),
         kind: r.kind,
         id: r.ref_id,

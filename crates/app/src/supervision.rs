@@ -4,7 +4,9 @@
 
 use crate::{ymd, Result};
 use chrono::NaiveDate;
-use luoshi_domain::duty::{ladder, ladder_minutes, light, working_days_left, DueSoon, LadderRules, Light, LightRules, MinuteLadder, NoticeLevel, Phase, Standing};
+use luoshi_domain::duty::{
+    ladder, ladder_minutes, light, working_days_left, DueSoon, LadderRules, Light, LightRules, MinuteLadder, NoticeLevel, Phase, Standing,
+};
 use luoshi_domain::time::local_date;
 use luoshi_domain::{DomainError, ErrorCode};
 use luoshi_storage::{calendar, duty as record, Actor, Db};

@@ -126,8 +126,10 @@ async fn write_steps(
     let mut rows: Vec<Assignment> = Vec::new();
     let mut seq = 0;
     for s in steps {
-        let lines: Vec<&MatrixRow> =
-            matrix.get(&s.plan.id).map(|m| m.iter().filter(|m| applies(m, level) && !assigned_already.contains(&(s.plan.id, m.unit_id, m.task.clone()))).collect()).unwrap_or_default();
+        let lines: Vec<&MatrixRow> = matrix
+            .get(&s.plan.id)
+            .map(|m| m.iter().filter(|m| applies(m, level) && !assigned_already.contains(&(s.plan.id, m.unit_id, m.task.clone()))).collect())
+            .unwrap_or_default();
         if lines.is_empty() && !assigned_already.is_empty() {
             continue;
         }

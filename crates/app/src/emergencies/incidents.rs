@@ -222,7 +222,9 @@ pub struct IncidentActInput {
 
 pub fn level_of(text: &str) -> std::result::Result<Level, DomainError> {
     let t = text.trim().trim_end_matches('级');
-    Level::parse(t).or_else(|| ["Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ"].iter().position(|r| *r == t).and_then(|i| Level::from_number(i as i64 + 1))).ok_or_else(|| DomainError::required("response_level"))
+    Level::parse(t)
+        .or_else(|| ["Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ"].iter().position(|r| *r == t).and_then(|i| Level::from_number(i as i64 + 1)))
+        .ok_or_else(|| DomainError::required("response_level"))
 }
 
 pub async fn act(db: &Db, who: &Who, id: i64, input: &IncidentActInput, now: i64) -> Result<IncidentView> {

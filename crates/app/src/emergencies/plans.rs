@@ -86,7 +86,9 @@ pub struct PlanView {
 }
 
 fn parse_level(field: &str, s: &str) -> std::result::Result<Level, DomainError> {
-    Level::parse(s.trim().trim_end_matches('级')).or_else(|| ["Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ"].iter().position(|r| *r == s.trim()).and_then(|i| Level::from_number(i as i64 + 1))).ok_or_else(|| DomainError::invalid(field))
+    Level::parse(s.trim().trim_end_matches('级'))
+        .or_else(|| ["Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ"].iter().position(|r| *r == s.trim()).and_then(|i| Level::from_number(i as i64 + 1)))
+        .ok_or_else(|| DomainError::invalid(field))
 }
 
 async fn sides(db: &Db, who: &Who, p: &Plan, today: NaiveDate) -> Result<Vec<PlanSide>> {
@@ -195,7 +197,11 @@ pub async fn create(db: &Db, who: &Who, input: &PlanInput, now: i64) -> Result<i
 pub async fn set_contents(db: &Db, who: &Who, id: i64, input: &ContentsInput, now: i64) -> Result<PlanView> {
     let v = view(db, who, id, now).await?;
     if !v.may_edit {
-        return Err(if v.detail.plan.state == PlanState::Drafting { forbidden() } else { DomainError::field(luoshi_domain::ErrorCode::Conflict, "state").with_detail(v.detail.plan.state.as_str()).into() });
+        return Err(if v.detail.plan.state == PlanState::Drafting {
+            forbidden()
+        } else {
+            DomainError::field(luoshi_domain::ErrorCode::Conflict, "state").with_detail(v.detail.plan.state.as_str()).into()
+        });
     }
     let rules = RulesInForce::load(db, local_date(now)).await?;
     let all = units::list(db, &luoshi_domain::access::Scope::All).await?;
@@ -284,7 +290,11 @@ pub async fn act(db: &Db, who: &Who, id: i64, input: &PlanActInput, now: i64) ->
         PlanAction::Submit if v.detail.levels.is_empty() || v.detail.matrix.is_empty() => return Err(DomainError::required("matrix").into()),
         PlanAction::Publish => after.published_on = Some(ymd(today)),
         PlanAction::Drill => {
-            let on = if input.on.trim().is_empty() { today } else { NaiveDate::parse_from_str(input.on.trim(), "%Y-%m-%d").map_err(|_| DomainError::invalid("on"))? };
+            let on = if input.on.trim().is_empty() {
+                today
+            } else {
+                NaiveDate::parse_from_str(input.on.trim(), "%Y-%m-%d").map_err(|_| DomainError::invalid("on"))?
+            };
             crate::date_bounds(db, today).await?.check("on", on)?;
             if on > today {
                 return Err(DomainError::invalid("on").with_detail("in the future").into());

@@ -158,7 +158,15 @@ async fn infos(db: &Db, rules: &RulesInForce, office: &str, input: &WarningInput
     Ok((out, Some(expires)))
 }
 
-fn stored(a: &Alert, who: &Who, colour: Option<String>, original: Option<i64>, incident: Option<i64>, expires_at: Option<i64>, now: i64) -> Result<StoredAlert> {
+fn stored(
+    a: &Alert,
+    who: &Who,
+    colour: Option<String>,
+    original: Option<i64>,
+    incident: Option<i64>,
+    expires_at: Option<i64>,
+    now: i64,
+) -> Result<StoredAlert> {
     let first = a.infos.first();
     Ok(StoredAlert {
         id: 0,
@@ -299,7 +307,10 @@ pub async fn act(db: &Db, who: &Who, id: i64, action: &str, now: i64) -> Result<
 async fn publish(db: &Db, who: &Who, s: StoredAlert, now: i64) -> Result<StoredAlert> {
     let rules = RulesInForce::load(db, local_date(now)).await?;
     let issuer = rules.text("emergencies.cap.issuer_code").unwrap_or_else(|| "00000000000000".into());
-    let stamp = chrono::TimeZone::timestamp_opt(&luoshi_domain::time::shanghai(), now.div_euclid(1_000_000), 0).single().map(|t| t.format("%Y%m%d%H%M%S").to_string()).unwrap_or_default();
+    let stamp = chrono::TimeZone::timestamp_opt(&luoshi_domain::time::shanghai(), now.div_euclid(1_000_000), 0)
+        .single()
+        .map(|t| t.format("%Y%m%d%H%M%S").to_string())
+        .unwrap_or_default();
     let mut a = body(&s)?;
     a.identifier = format!("{issuer}_{stamp}");
     let mut n = 1;
@@ -405,7 +416,10 @@ pub async fn public(db: &Db, limit: i64) -> Result<Vec<StoredAlert>> {
 
 /// One public message by its identifier (its XML as published).
 pub async fn public_one(db: &Db, sender: &str, identifier: &str) -> Result<StoredAlert> {
-    let s = store::by_identifier(db, sender, identifier).await?.filter(|s| s.direction == "out" && s.xml.is_some()).ok_or_else(|| DomainError::not_found("warning"))?;
+    let s = store::by_identifier(db, sender, identifier)
+        .await?
+        .filter(|s| s.direction == "out" && s.xml.is_some())
+        .ok_or_else(|| DomainError::not_found("warning"))?;
     if body(&s)?.scope != "Public" {
         return Err(DomainError::not_found("warning").into());
     }

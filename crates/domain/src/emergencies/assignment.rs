@@ -97,9 +97,10 @@ impl Workflow for AssignmentFlow {
             (A::Confirm, S::Done) => Ok(S::Closed),
             (A::Reopen, S::Done) => Ok(S::Reporting),
             (A::StandDown, S::Assigned | S::Signed | S::Reporting | S::Done) => Ok(S::StoodDown),
-            (A::Sign | A::Report | A::Finish | A::Confirm | A::Reopen | A::StandDown, S::Assigned | S::Signed | S::Reporting | S::Done | S::Closed | S::StoodDown) => {
-                Err(DomainError::field(ErrorCode::Conflict, "state").with_detail(from.as_str()))
-            }
+            (
+                A::Sign | A::Report | A::Finish | A::Confirm | A::Reopen | A::StandDown,
+                S::Assigned | S::Signed | S::Reporting | S::Done | S::Closed | S::StoodDown,
+            ) => Err(DomainError::field(ErrorCode::Conflict, "state").with_detail(from.as_str())),
         }
     }
 }
@@ -142,7 +143,10 @@ mod tests {
         }
         assert_eq!(may::<AssignmentFlow>(AssignmentState::Assigned, &[AssignmentSide::Unit]), vec![AssignmentAction::Sign]);
         assert_eq!(may::<AssignmentFlow>(AssignmentState::Reporting, &[AssignmentSide::Unit]), vec![AssignmentAction::Report, AssignmentAction::Finish]);
-        assert_eq!(may::<AssignmentFlow>(AssignmentState::Done, &[AssignmentSide::Command]), vec![AssignmentAction::Confirm, AssignmentAction::Reopen, AssignmentAction::StandDown]);
+        assert_eq!(
+            may::<AssignmentFlow>(AssignmentState::Done, &[AssignmentSide::Command]),
+            vec![AssignmentAction::Confirm, AssignmentAction::Reopen, AssignmentAction::StandDown]
+        );
     }
 
     #[test]

@@ -91,9 +91,10 @@ impl Workflow for IncidentFlow {
             (A::ReportUp | A::Update, S::Reported | S::Assessed | S::Responding | S::Ended) => Ok(from),
             (A::StandDown, S::Responding) => Ok(S::Ended),
             (A::Close, S::Assessed | S::Ended) => Ok(S::Closed),
-            (A::Assess | A::Activate | A::ChangeLevel | A::ReportUp | A::Update | A::StandDown | A::Close, S::Reported | S::Assessed | S::Responding | S::Ended | S::Closed) => {
-                Err(DomainError::field(ErrorCode::Conflict, "state").with_detail(from.as_str()))
-            }
+            (
+                A::Assess | A::Activate | A::ChangeLevel | A::ReportUp | A::Update | A::StandDown | A::Close,
+                S::Reported | S::Assessed | S::Responding | S::Ended | S::Closed,
+            ) => Err(DomainError::field(ErrorCode::Conflict, "state").with_detail(from.as_str())),
         }
     }
 }

@@ -31,9 +31,13 @@ str_enum!(
 str_enum!(
     /// 响应级别: Ⅰ the highest. The level decides who leads (rules `emergencies.lead.level_N`).
     Level {
+        #[serde(rename = "1")]
         I = "1",
+        #[serde(rename = "2")]
         II = "2",
+        #[serde(rename = "3")]
         III = "3",
+        #[serde(rename = "4")]
         IV = "4",
     }
 );

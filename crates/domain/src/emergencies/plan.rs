@@ -113,9 +113,10 @@ impl Workflow for PlanFlow {
             (A::Evaluate, S::Drilled) => Ok(S::Published),
             (A::Revise, S::Published | S::Drilled) => Ok(S::Drafting),
             (A::Withdraw, S::Drafting | S::Reviewing | S::Published | S::Drilled) => Ok(S::Withdrawn),
-            (A::Submit | A::Publish | A::Reject | A::Drill | A::Evaluate | A::Revise | A::Withdraw, S::Drafting | S::Reviewing | S::Published | S::Drilled | S::Withdrawn) => {
-                Err(DomainError::field(ErrorCode::Conflict, "state").with_detail(from.as_str()))
-            }
+            (
+                A::Submit | A::Publish | A::Reject | A::Drill | A::Evaluate | A::Revise | A::Withdraw,
+                S::Drafting | S::Reviewing | S::Published | S::Drilled | S::Withdrawn,
+            ) => Err(DomainError::field(ErrorCode::Conflict, "state").with_detail(from.as_str())),
         }
     }
     // Being drafted or reviewed, an old version stays in force only on paper: no drill clock.

@@ -39,15 +39,23 @@ impl Lang {
 mod appeals;
 mod documents;
 mod duty;
+mod emergencies;
 mod foundation;
 mod hazards;
-mod emergencies;
 mod safety;
 mod tasks;
 
 /// Every module's part of the catalogue; a key is defined once in all of them (a test says so).
-static CATALOGUES: &[&[(&str, &str, &str)]] =
-    &[foundation::MESSAGES, duty::MESSAGES, tasks::MESSAGES, appeals::MESSAGES, documents::MESSAGES, hazards::MESSAGES, safety::MESSAGES, emergencies::MESSAGES];
+static CATALOGUES: &[&[(&str, &str, &str)]] = &[
+    foundation::MESSAGES,
+    duty::MESSAGES,
+    tasks::MESSAGES,
+    appeals::MESSAGES,
+    documents::MESSAGES,
+    hazards::MESSAGES,
+    safety::MESSAGES,
+    emergencies::MESSAGES,
+];
 
 /// Every entry of every module's catalogue.
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {

@@ -80,13 +80,21 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<StoredAlert>> {
 }
 
 pub async fn by_identifier(db: &Db, sender: &str, identifier: &str) -> Result<Option<StoredAlert>> {
-    let row = sqlx::query(&format!("SELECT {COLS} FROM cap_alerts WHERE sender = $1 AND identifier = $2")).bind(sender).bind(identifier).fetch_optional(db.pool()).await?;
+    let row = sqlx::query(&format!("SELECT {COLS} FROM cap_alerts WHERE sender = $1 AND identifier = $2"))
+        .bind(sender)
+        .bind(identifier)
+        .fetch_optional(db.pool())
+        .await?;
     row.as_ref().map(alert).transpose()
 }
 
 /// Warnings newest first, of the given states (all when empty), at most `limit`.
 pub async fn list(db: &Db, states: &[&str], limit: i64) -> Result<Vec<StoredAlert>> {
-    let cond = if states.is_empty() { String::from("1 = 1") } else { format!("state IN ({})", (2..states.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")) };
+    let cond = if states.is_empty() {
+        String::from("1 = 1")
+    } else {
+        format!("state IN ({})", (2..states.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", "))
+    };
     let sql = format!("SELECT {COLS} FROM cap_alerts WHERE {cond} ORDER BY sent_at DESC, id DESC LIMIT $1");
     let mut q = sqlx::query(&sql).bind(limit);
     for s in states {

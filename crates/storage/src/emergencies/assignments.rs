@@ -83,7 +83,8 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Assignment>> {
 
 /// Every assignment of an incident, by activation and order.
 pub async fn of_incident(db: &Db, incident_id: i64) -> Result<Vec<Assignment>> {
-    let rows = sqlx::query(&format!("SELECT {COLS} {FROM} WHERE a.incident_id = $1 ORDER BY a.activation_id, a.seq")).bind(incident_id).fetch_all(db.pool()).await?;
+    let rows =
+        sqlx::query(&format!("SELECT {COLS} {FROM} WHERE a.incident_id = $1 ORDER BY a.activation_id, a.seq")).bind(incident_id).fetch_all(db.pool()).await?;
     rows.iter().map(assignment).collect()
 }
 
@@ -137,18 +138,32 @@ pub async fn insert_many(tx: &mut WriteTx, actor: &Actor, incident_title: &str, 
         .iter()
         .zip(&ids)
         .zip(&titles)
-        .map(|((a, id), t)| Line::of::<AssignmentFlow>(*id, a.state, Some(t.as_str()), now).owner(Some(a.unit_id)).due(a.due_at, light_now(Phase::Running, a.due_at, now)))
+        .map(|((a, id), t)| {
+            Line::of::<AssignmentFlow>(*id, a.state, Some(t.as_str()), now).owner(Some(a.unit_id)).due(a.due_at, light_now(Phase::Running, a.due_at, now))
+        })
         .collect();
     duty::insert_many(tx, &lines).await?;
-    let entries: Vec<trail::Entry<'_>> =
-        ids.iter().zip(rows).map(|(id, a)| trail::Entry::step(AssignmentFlow::KIND, *id, now, &actor.name, "assign", None, a.state.as_str(), Some(&a.addressee))).collect();
+    let entries: Vec<trail::Entry<'_>> = ids
+        .iter()
+        .zip(rows)
+        .map(|(id, a)| trail::Entry::step(AssignmentFlow::KIND, *id, now, &actor.name, "assign", None, a.state.as_str(), Some(&a.addressee)))
+        .collect();
     trail::append(tx, &entries).await?;
     Ok(ids)
 }
 
 /// Save an assignment's change (only if unchanged since read), with its duty line and trail
 /// entry; the caller logs it on the incident and audits it.
-pub async fn save(tx: &mut WriteTx, actor: &Actor, incident_title: &str, before: &Assignment, after: &Assignment, action: &str, note: Option<&str>, now: i64) -> Result<()> {
+pub async fn save(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    incident_title: &str,
+    before: &Assignment,
+    after: &Assignment,
+    action: &str,
+    note: Option<&str>,
+    now: i64,
+) -> Result<()> {
     let n = sqlx::query(
         "UPDATE emergency_assignments SET state = $1, due_at = $2, signed_at = $3, last_report_at = $4, reports = $5, last_report = $6, end_reason = $7, updated_at = $8 \
          WHERE id = $9 AND updated_at = $10",
@@ -220,8 +235,10 @@ pub async fn stand_down(tx: &mut WriteTx, actor: &Actor, incident_id: i64, only:
             .execute(tx.conn())
             .await?;
     }
-    let entries: Vec<trail::Entry<'_>> =
-        open_ones.iter().map(|(id, from)| trail::Entry::step(AssignmentFlow::KIND, *id, now, &actor.name, "stand_down", Some(from.as_str()), to.as_str(), Some(reason))).collect();
+    let entries: Vec<trail::Entry<'_>> = open_ones
+        .iter()
+        .map(|(id, from)| trail::Entry::step(AssignmentFlow::KIND, *id, now, &actor.name, "stand_down", Some(from.as_str()), to.as_str(), Some(reason)))
+        .collect();
     trail::append(tx, &entries).await?;
     Ok(open_ones.len())
 }

@@ -50,7 +50,8 @@ pub struct Incident {
 const COLS: &str = "i.id, i.title, i.category, i.event_type, i.occurred_at, i.received_at, i.township_id, t.name AS township_name, i.village_id, v.name AS village_name, \
      i.place, i.facts, i.deaths, i.injured, i.missing, i.level, i.lead, i.state, i.command_unit_id, c.name AS command_unit_name, i.reporter, i.source, i.source_ref, \
      i.due_at, i.reported_up_at, i.reports_up, i.created_at, i.updated_at";
-const FROM: &str = "FROM incidents i JOIN units c ON c.id = i.command_unit_id LEFT JOIN units t ON t.id = i.township_id LEFT JOIN units v ON v.id = i.village_id";
+const FROM: &str =
+    "FROM incidents i JOIN units c ON c.id = i.command_unit_id LEFT JOIN units t ON t.id = i.township_id LEFT JOIN units v ON v.id = i.village_id";
 
 fn bad(w: &str) -> DomainError {
     DomainError::new(ErrorCode::Internal).with_detail(format!("incident {w}"))
@@ -109,7 +110,10 @@ pub async fn by_source(db: &Db, source: &str, source_ref: &str) -> Result<Option
 async fn line(tx: &mut WriteTx, i: &Incident, now: i64) -> Result<()> {
     let towns: Vec<i64> = i.township_id.into_iter().collect();
     let phase = IncidentFlow::phase(i.state);
-    let l = Line::of::<IncidentFlow>(i.id, i.state, Some(&i.title), now).owner(Some(i.command_unit_id)).co_units(&towns).due(i.due_at, light_now(phase, i.due_at, now));
+    let l = Line::of::<IncidentFlow>(i.id, i.state, Some(&i.title), now)
+        .owner(Some(i.command_unit_id))
+        .co_units(&towns)
+        .due(i.due_at, light_now(phase, i.due_at, now));
     duty::put(tx, &l, None).await?;
     Ok(())
 }
@@ -133,7 +137,16 @@ pub struct LogLine {
 
 /// Append to the incident's log.
 #[expect(clippy::too_many_arguments, reason = "one column each")]
-pub async fn log(tx: &mut WriteTx, incident_id: i64, at: i64, actor: &str, what: &str, unit_id: Option<i64>, assignment_id: Option<i64>, text: Option<&str>) -> Result<()> {
+pub async fn log(
+    tx: &mut WriteTx,
+    incident_id: i64,
+    at: i64,
+    actor: &str,
+    what: &str,
+    unit_id: Option<i64>,
+    assignment_id: Option<i64>,
+    text: Option<&str>,
+) -> Result<()> {
     sqlx::query("INSERT INTO incident_log (incident_id, at, actor, what, unit_id, assignment_id, text) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(incident_id)
         .bind(at)

@@ -281,12 +281,25 @@ pub async fn set_contents(tx: &mut WriteTx, actor: &Actor, plan_id: i64, levels:
         );
         let mut q = sqlx::query(&sql);
         for m in chunk {
-            q = q.bind(plan_id).bind(m.level.as_str()).bind(m.seq).bind(m.unit_id).bind(&m.role).bind(&m.task).bind(m.first_report_minutes).bind(m.followup_minutes);
+            q = q
+                .bind(plan_id)
+                .bind(m.level.as_str())
+                .bind(m.seq)
+                .bind(m.unit_id)
+                .bind(&m.role)
+                .bind(&m.task)
+                .bind(m.first_report_minutes)
+                .bind(m.followup_minutes);
         }
         q.execute(tx.conn()).await?;
     }
     for (level, child) in links {
-        sqlx::query("INSERT INTO plan_links (plan_id, level, child_plan_id) VALUES ($1, $2, $3)").bind(plan_id).bind(level.as_str()).bind(*child).execute(tx.conn()).await?;
+        sqlx::query("INSERT INTO plan_links (plan_id, level, child_plan_id) VALUES ($1, $2, $3)")
+            .bind(plan_id)
+            .bind(level.as_str())
+            .bind(*child)
+            .execute(tx.conn())
+            .await?;
     }
     let after = serde_json::json!({ "levels": levels.len(), "matrix": matrix.len(), "links": links.len() });
     tx.audit(actor, "plan.matrix", "plan", &plan_id.to_string(), None, Some(&after)).await?;

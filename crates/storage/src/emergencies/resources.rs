@@ -86,7 +86,16 @@ pub struct Move {
 /// Move stock: refused (`out_of_range` on `quantity`) when it would fall below zero; the
 /// movement is kept with the incident and audited.
 #[expect(clippy::too_many_arguments, reason = "one column each")]
-pub async fn allocate(tx: &mut WriteTx, actor: &Actor, incident_id: i64, resource_id: i64, assignment_id: Option<i64>, delta: i64, note: Option<&str>, now: i64) -> Result<i64> {
+pub async fn allocate(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    incident_id: i64,
+    resource_id: i64,
+    assignment_id: Option<i64>,
+    delta: i64,
+    note: Option<&str>,
+    now: i64,
+) -> Result<i64> {
     tx.lock_shared().await?;
     let row = sqlx::query("UPDATE emergency_resources SET quantity = quantity + $1, updated_at = $2 WHERE id = $3 AND quantity + $1 >= 0 RETURNING quantity")
         .bind(delta)

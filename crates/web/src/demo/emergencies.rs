@@ -124,11 +124,39 @@ pub async fn seed_emergencies(db: &Db, today: chrono::NaiveDate) -> Result<usize
         matrix: vec![line("4", office, "牵头", "组织现场指挥和救援力量调度", 30, 120), line("4", u, "牵头", task, 30, 120)],
         links: Vec::new(),
     };
-    let overall = publish(db, &who, plan("示范县突发事件总体应急预案", "overall", "accident", "work_safety", unit("县政府办公室")?, "示政发〔2023〕5号"), simple(unit("县政府办公室")?, "统筹协调各专项应急指挥部"), now).await?;
-    publish(db, &who, plan("示范县森林火灾应急预案", "special", "natural", "forest_fire", unit("县自然资源和规划局")?, ""), simple(unit("县自然资源和规划局")?, "组织扑救力量，划定警戒区"), now).await?;
-    publish(db, &who, plan("示范县危险化学品事故应急预案", "special", "accident", "hazardous_chemicals", office, ""), simple(unit("县生态环境局")?, "开展环境应急监测"), now).await?;
+    let overall = publish(
+        db,
+        &who,
+        plan("示范县突发事件总体应急预案", "overall", "accident", "work_safety", unit("县政府办公室")?, "示政发〔2023〕5号"),
+        simple(unit("县政府办公室")?, "统筹协调各专项应急指挥部"),
+        now,
+    )
+    .await?;
+    publish(
+        db,
+        &who,
+        plan("示范县森林火灾应急预案", "special", "natural", "forest_fire", unit("县自然资源和规划局")?, ""),
+        simple(unit("县自然资源和规划局")?, "组织扑救力量，划定警戒区"),
+        now,
+    )
+    .await?;
+    publish(
+        db,
+        &who,
+        plan("示范县危险化学品事故应急预案", "special", "accident", "hazardous_chemicals", office, ""),
+        simple(unit("县生态环境局")?, "开展环境应急监测"),
+        now,
+    )
+    .await?;
     // A department plan last drilled four years ago: its light is red and the ladder climbs.
-    let transport = publish(db, &who, plan("县交通运输局道路交通突发事件应急预案", "department", "accident", "traffic", unit("县交通运输局")?, ""), simple(unit("县交通运输局")?, "组织道路抢通和运力保障"), now).await?;
+    let transport = publish(
+        db,
+        &who,
+        plan("县交通运输局道路交通突发事件应急预案", "department", "accident", "traffic", unit("县交通运输局")?, ""),
+        simple(unit("县交通运输局")?, "组织道路抢通和运力保障"),
+        now,
+    )
+    .await?;
     plans::act(db, &who, transport, &act("drill", &(today - chrono::Days::new(4 * 365)).format("%Y-%m-%d").to_string()), now).await.map_err(e)?;
     plans::act(db, &who, transport, &act("evaluate", ""), now).await.map_err(e)?;
     // A plan being written.
@@ -145,7 +173,13 @@ pub async fn seed_emergencies(db: &Db, today: chrono::NaiveDate) -> Result<usize
         let day = (today - chrono::Days::new(1) + chrono::Days::new(d)).format("%Y-%m-%d").to_string();
         for (i, (u, post)) in on_duty.iter().enumerate() {
             let p = people[(i + d as usize) % people.len()];
-            rows.push(vec![day.clone(), u.clone(), format!("{p}{}", if i > 1 { "" } else { "（应急局）" }), format!("0591-8{:03}{:04}", i, 1000 + d), (*post).into()]);
+            rows.push(vec![
+                day.clone(),
+                u.clone(),
+                format!("{p}{}", if i > 1 { "" } else { "（应急局）" }),
+                format!("0591-8{:03}{:04}", i, 1000 + d),
+                (*post).into(),
+            ]);
         }
     }
     let book = luoshi_ledger::write_xlsx("值班表", &roster::COLUMNS, &rows).map_err(|x| x.to_string())?;
@@ -193,7 +227,12 @@ pub async fn seed_emergencies(db: &Db, today: chrono::NaiveDate) -> Result<usize
         ..incidents::IncidentInput::default()
     };
     let old = incidents::report(db, &who, &slide, ago(30 * 1440)).await.map_err(e)?;
-    let step = |action: &str, level: &str, note: &str| incidents::IncidentActInput { action: action.into(), level: level.into(), note: note.into(), ..incidents::IncidentActInput::default() };
+    let step = |action: &str, level: &str, note: &str| incidents::IncidentActInput {
+        action: action.into(),
+        level: level.into(),
+        note: note.into(),
+        ..incidents::IncidentActInput::default()
+    };
     incidents::act(db, &who, old, &step("assess", "4", "一般地质灾害，县级处置"), ago(30 * 1440 - 20)).await.map_err(e)?;
     activation::activate(db, &who, old, overall, None, ago(30 * 1440 - 30)).await.map_err(e)?;
     incidents::act(db, &who, old, &step("report_up", "", "首报：青山镇竹林村山体滑坡，无人员伤亡"), ago(30 * 1440 - 40)).await.map_err(e)?;
@@ -234,7 +273,13 @@ pub async fn seed_emergencies(db: &Db, today: chrono::NaiveDate) -> Result<usize
             assignments::act(db, &who, a.id, &act("report", &text), ago(40 - (i as i64 % 30))).await.map_err(e)?;
         }
     }
-    let alloc = resources::AllocateInput { resource_id: Some(boats), assignment_id: list.first().map(|a| a.id), quantity: 4, back: false, note: "支援城南片区转移被困群众".into() };
+    let alloc = resources::AllocateInput {
+        resource_id: Some(boats),
+        assignment_id: list.first().map(|a| a.id),
+        quantity: 4,
+        back: false,
+        note: "支援城南片区转移被困群众".into(),
+    };
     resources::allocate(db, &who, id, &alloc, ago(90)).await.map_err(e)?;
 
     // Warnings: blue six hours ago, updated to yellow three hours ago; a gale warning cancelled.
@@ -253,10 +298,21 @@ pub async fn seed_emergencies(db: &Db, today: chrono::NaiveDate) -> Result<usize
         ..warnings::WarningInput::default()
     };
     let approver = Who::system("demo-approver");
-    let blue = warnings::compose(db, &who, &compose("blue", "weather", "示范县气象台发布暴雨蓝色预警信号", "Blue rainstorm warning", 6), ago(360)).await.map_err(e)?;
+    let blue =
+        warnings::compose(db, &who, &compose("blue", "weather", "示范县气象台发布暴雨蓝色预警信号", "Blue rainstorm warning", 6), ago(360)).await.map_err(e)?;
     warnings::act(db, &who, blue, "submit", ago(358)).await.map_err(e)?;
     warnings::act(db, &approver, blue, "approve", ago(355)).await.map_err(e)?;
-    let yellow = warnings::compose_change(db, &who, blue, false, &compose("yellow", "weather", "示范县气象台升级发布暴雨黄色预警信号", "Yellow rainstorm warning", 9), "", ago(180)).await.map_err(e)?;
+    let yellow = warnings::compose_change(
+        db,
+        &who,
+        blue,
+        false,
+        &compose("yellow", "weather", "示范县气象台升级发布暴雨黄色预警信号", "Yellow rainstorm warning", 9),
+        "",
+        ago(180),
+    )
+    .await
+    .map_err(e)?;
     warnings::act(db, &who, yellow, "submit", ago(178)).await.map_err(e)?;
     warnings::act(db, &approver, yellow, "approve", ago(175)).await.map_err(e)?;
     let mut gale = compose("blue", "weather", "示范县气象台发布大风蓝色预警信号", "Blue gale warning", 12);
@@ -275,7 +331,10 @@ pub async fn seed_emergencies(db: &Db, today: chrono::NaiveDate) -> Result<usize
 /// A warning the city's observatory sent: zh-CN and en-US, the city's code as its area.
 fn city_warning(sent: i64) -> String {
     use luoshi_domain::emergencies::cap::{cap_time, write, Alert, Area, Info};
-    let stamp = chrono::TimeZone::timestamp_opt(&luoshi_domain::time::shanghai(), sent / 1_000_000, 0).single().map(|t| t.format("%Y%m%d%H%M%S").to_string()).unwrap_or_default();
+    let stamp = chrono::TimeZone::timestamp_opt(&luoshi_domain::time::shanghai(), sent / 1_000_000, 0)
+        .single()
+        .map(|t| t.format("%Y%m%d%H%M%S").to_string())
+        .unwrap_or_default();
     let area = Area { desc: "示范市".into(), geocodes: vec![("CPEAS Geographic Code".into(), "339900000000".into())], ..Area::default() };
     let info = |lang: &str, event: &str, headline: &str| Info {
         language: Some(lang.into()),

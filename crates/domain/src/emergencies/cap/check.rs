@@ -79,7 +79,10 @@ pub fn check(a: &Alert) -> Result<(), DomainError> {
 fn info(i: &Info) -> Result<(), DomainError> {
     if let Some(l) = &i.language {
         // RFC 3066: a primary tag of letters, subtags of letters and digits.
-        let ok = l.split('-').enumerate().all(|(n, p)| (1..=8).contains(&p.len()) && p.chars().all(|c| if n == 0 { c.is_ascii_alphabetic() } else { c.is_ascii_alphanumeric() }));
+        let ok = l
+            .split('-')
+            .enumerate()
+            .all(|(n, p)| (1..=8).contains(&p.len()) && p.chars().all(|c| if n == 0 { c.is_ascii_alphabetic() } else { c.is_ascii_alphanumeric() }));
         if !ok {
             return Err(bad("language", l.clone()));
         }
@@ -155,7 +158,8 @@ fn area(a: &Area) -> Result<(), DomainError> {
             return Err(DomainError::required("geocode"));
         }
     }
-    let num = |v: &Option<String>, f: &str| -> Result<Option<f64>, DomainError> { v.as_ref().map(|s| s.parse::<f64>().map_err(|_| bad(f, s.clone()))).transpose() };
+    let num =
+        |v: &Option<String>, f: &str| -> Result<Option<f64>, DomainError> { v.as_ref().map(|s| s.parse::<f64>().map_err(|_| bad(f, s.clone()))).transpose() };
     match (num(&a.altitude, "altitude")?, num(&a.ceiling, "ceiling")?) {
         (None, Some(_)) => Err(bad("ceiling", "needs an altitude")),
         (Some(lo), Some(hi)) if lo > hi => Err(bad("ceiling", "below the altitude")),

@@ -183,7 +183,8 @@ fn sequence<'a>(n: &'a Node, spec: &[Particle], any_after: bool) -> Result<Vec<V
             return Err(DomainError::field(ErrorCode::Required, "cap").with_detail(format!("<{}> in <{}>", p.0, n.name)));
         }
         // Simple elements hold text only.
-        if let Some(c) = out[i].iter().find(|c| !c.children.is_empty() && !matches!(p.0, "info" | "resource" | "area" | "eventCode" | "parameter" | "geocode")) {
+        if let Some(c) = out[i].iter().find(|c| !c.children.is_empty() && !matches!(p.0, "info" | "resource" | "area" | "eventCode" | "parameter" | "geocode"))
+        {
             return Err(bad(format!("<{}> holds elements", c.name)));
         }
     }

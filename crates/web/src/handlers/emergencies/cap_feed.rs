@@ -48,6 +48,12 @@ pub async fn one(State(app): State<AppState>, Path((sender, file)): Path<(String
 /// These routes: one line each with its policy and summary.
 pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     use axum::http::Method as M;
-    t.add(M::GET, "/cap/feed.atom", crate::routes::PUBLIC, "cap", "The warnings issued here as an Atom feed (published, superseded, cancelled)", feed)
-        .add(M::GET, "/cap/{sender}/{file}", crate::routes::PUBLIC, "cap", "One warning's CAP 1.2 XML as published ({identifier}.xml)", one)
+    t.add(M::GET, "/cap/feed.atom", crate::routes::PUBLIC, "cap", "The warnings issued here as an Atom feed (published, superseded, cancelled)", feed).add(
+        M::GET,
+        "/cap/{sender}/{file}",
+        crate::routes::PUBLIC,
+        "cap",
+        "One warning's CAP 1.2 XML as published ({identifier}.xml)",
+        one,
+    )
 }

@@ -58,7 +58,11 @@ pub(crate) struct Line {
 
 fn line(lang: Lang, now: i64, i: Incident) -> Line {
     let types = luoshi_domain::emergencies::event_types().unwrap_or_default();
-    let kind = types.iter().find(|x| x.code == i.event_type).map(|x| if lang == Lang::ZhCn { x.zh.clone() } else { x.en.clone() }).unwrap_or_else(|| i.event_type.clone());
+    let kind = types
+        .iter()
+        .find(|x| x.code == i.event_type)
+        .map(|x| if lang == Lang::ZhCn { x.zh.clone() } else { x.en.clone() })
+        .unwrap_or_else(|| i.event_type.clone());
     let level = match (i.level, i.lead) {
         (Some(l), Some(lead)) => t(lang, "incidents.level_line").replace("{l}", l.roman()).replace("{lead}", t(lang, &format!("lead.{}", lead.as_str()))),
         _ => t(lang, "incidents.unassessed").to_string(),
@@ -67,7 +71,12 @@ fn line(lang: Lang, now: i64, i: Incident) -> Line {
     if clock.is_empty() && i.reports_up > 0 {
         clock = t(lang, "incidents.reported_up").replace("{n}", &i.reports_up.to_string());
     }
-    let place = [i.township_name.clone(), i.village_name.clone(), Some(i.place.clone())].into_iter().flatten().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ");
+    let place = [i.township_name.clone(), i.village_name.clone(), Some(i.place.clone())]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ");
     Line {
         kind,
         level,
@@ -255,7 +264,8 @@ async fn command_page(ctx: &Ctx, app: &AppState, id: i64, flash: Option<String>,
     let lights = ["red", "blue", "green", "done"].iter().map(|l| (*l, rows.iter().filter(|r| r.light == *l).count())).filter(|(_, n)| *n > 0).collect();
     let more = rows.len().saturating_sub(SHOWN);
     rows.truncate(SHOWN);
-    let tally = assignments::tally(&v.assignments).into_iter().map(|(s, n)| (t(lang, &format!("emergency_task_state.{}", s.as_str())).to_string(), n)).collect();
+    let tally =
+        assignments::tally(&v.assignments).into_iter().map(|(s, n)| (t(lang, &format!("emergency_task_state.{}", s.as_str())).to_string(), n)).collect();
     let activations = v
         .activations
         .iter()
@@ -265,7 +275,12 @@ async fn command_page(ctx: &Ctx, app: &AppState, id: i64, flash: Option<String>,
         })
         .collect();
     let plans = if v.command {
-        plans::list(&app.db, &who).await?.into_iter().filter(|p| <luoshi_domain::emergencies::PlanFlow as luoshi_domain::duty::Workflow>::clock_runs(p.state)).map(|p| (p.id, p.title)).collect()
+        plans::list(&app.db, &who)
+            .await?
+            .into_iter()
+            .filter(|p| <luoshi_domain::emergencies::PlanFlow as luoshi_domain::duty::Workflow>::clock_runs(p.state))
+            .map(|p| (p.id, p.title))
+            .collect()
     } else {
         Vec::new()
     };
@@ -277,7 +292,13 @@ async fn command_page(ctx: &Ctx, app: &AppState, id: i64, flash: Option<String>,
     let moves = v
         .moves
         .iter()
-        .map(|m| (format_local(m.at), format!("{} {}{}", m.resource_name, if m.delta < 0 { -m.delta } else { m.delta }, m.measure), t(lang, if m.delta < 0 { "resources.out" } else { "resources.back" }).to_string()))
+        .map(|m| {
+            (
+                format_local(m.at),
+                format!("{} {}{}", m.resource_name, if m.delta < 0 { -m.delta } else { m.delta }, m.measure),
+                t(lang, if m.delta < 0 { "resources.out" } else { "resources.back" }).to_string(),
+            )
+        })
         .collect();
     let warnings = warnings::list(&app.db, &who)
         .await
@@ -406,7 +427,12 @@ pub async fn assignment(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i6
     }))
 }
 
-pub async fn assignment_act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(input): Input<assignments::AssignmentActInput>) -> AppResult<Response> {
+pub async fn assignment_act(
+    ctx: Ctx,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    Input(input): Input<assignments::AssignmentActInput>,
+) -> AppResult<Response> {
     assignments::act(&app.db, &ctx.who()?, id, &input, app.now()).await?;
     Ok(Redirect::to(&format!("/emergencies/assignments/{id}?done={}", input.action.trim())).into_response())
 }
@@ -453,19 +479,34 @@ pub async fn printed(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>,
         .map(|a| (a.unit_name.clone(), t(lang, &format!("emergency_task_state.{}", a.state.as_str())).to_string(), clock(lang, a.due_at, now).0))
         .collect();
     let activations = v.activations.iter().map(|a| (a.plan_title.clone(), format!("{}级", a.level.roman()), format_local(a.activated_at))).collect();
-    let tally = assignments::tally(&v.assignments).into_iter().map(|(s, n)| (t(lang, &format!("emergency_task_state.{}", s.as_str())).to_string(), n)).collect();
+    let tally =
+        assignments::tally(&v.assignments).into_iter().map(|(s, n)| (t(lang, &format!("emergency_task_state.{}", s.as_str())).to_string(), n)).collect();
     let timeline = v
         .timeline
         .iter()
         .filter(|s| !matches!(s.what.as_str(), "sign" | "first_report" | "followup_report"))
         .map(|s| {
             let own = format!("incident_log.{}", s.what);
-            (format_local(s.at), if luoshi_domain::i18n::has(&own) { t(lang, &own).to_string() } else { s.what.clone() }, s.unit_name.clone().unwrap_or_default(), s.text.clone().unwrap_or_default())
+            (
+                format_local(s.at),
+                if luoshi_domain::i18n::has(&own) { t(lang, &own).to_string() } else { s.what.clone() },
+                s.unit_name.clone().unwrap_or_default(),
+                s.text.clone().unwrap_or_default(),
+            )
         })
         .collect();
     let mut c = chrome(&ctx, "report.title", None);
     c.title = format!("{}（{}）", t(lang, "incident_report.title"), t(lang, &format!("incident_report.{kind}")));
-    Ok(render(&ReportPage { chrome: c, kind: kind.to_string(), printed: format_local(now), activations, tally, lagging, timeline, l: line(lang, now, v.incident) }))
+    Ok(render(&ReportPage {
+        chrome: c,
+        kind: kind.to_string(),
+        printed: format_local(now),
+        activations,
+        tally,
+        lagging,
+        timeline,
+        l: line(lang, now, v.incident),
+    }))
 }
 
 /// An activation from the page (plan and level chosen): the same use case as the API.
@@ -497,5 +538,12 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
         .add(M::POST, "/emergencies/incidents/{id}/allocate", R, "emergencies", "Allocate or return a resource for the incident (form)", allocate)
         .add(M::GET, "/emergencies/incidents/{id}/report", R, "emergencies", "突发事件信息报告 (首报/续报/终报, ?kind=), printable (page)", printed)
         .add(M::GET, "/emergencies/assignments/{id}", R, "emergencies", "An emergency assignment with its clock, trail and forms (page)", assignment)
-        .add(M::POST, "/emergencies/assignments/{id}/actions", R, "emergencies", "Sign, report or finish an assignment; confirm, reopen or stand it down (form)", assignment_act)
+        .add(
+            M::POST,
+            "/emergencies/assignments/{id}/actions",
+            R,
+            "emergencies",
+            "Sign, report or finish an assignment; confirm, reopen or stand it down (form)",
+            assignment_act,
+        )
 }

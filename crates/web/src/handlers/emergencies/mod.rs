@@ -85,7 +85,12 @@ async fn assignment_api(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i6
     Ok(Json(assignments::view(&app.db, &ctx.who()?, id).await?).into_response())
 }
 
-async fn assignment_act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(input): Input<assignments::AssignmentActInput>) -> AppResult<Response> {
+async fn assignment_act(
+    ctx: Ctx,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    Input(input): Input<assignments::AssignmentActInput>,
+) -> AppResult<Response> {
     Ok(Json(assignments::act(&app.db, &ctx.who()?, id, &input, app.now()).await?).into_response())
 }
 
@@ -158,23 +163,121 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     let t = roster_pages::routes(t);
     let t = cap_feed::routes(t);
     t.add(M::GET, "/api/v1/emergency-plans", R, "emergencies", "预案: every plan with its kind, category, owner and state", plans_api)
-        .add(M::POST, "/api/v1/emergency-plans", R, "emergencies", "Create a plan (drafted) {title, kind, category, event_type, owner_unit_id, parent_plan_id, doc_no}", plan_create)
-        .add(M::GET, "/api/v1/emergency-plans/{id}", R, "emergencies", "A plan with its levels, responsibility matrix, linked plans, trail and what the caller may do", plan_api)
-        .add(M::PUT, "/api/v1/emergency-plans/{id}/contents", R, "emergencies", "Replace a draft's levels, matrix and links {levels, matrix, links}", plan_contents)
-        .add(M::POST, "/api/v1/emergency-plans/{id}/actions", R, "emergencies", "Act on a plan {action: submit|publish|reject|drill|evaluate|revise|withdraw, on, trigger, note}", plan_act)
+        .add(
+            M::POST,
+            "/api/v1/emergency-plans",
+            R,
+            "emergencies",
+            "Create a plan (drafted) {title, kind, category, event_type, owner_unit_id, parent_plan_id, doc_no}",
+            plan_create,
+        )
+        .add(
+            M::GET,
+            "/api/v1/emergency-plans/{id}",
+            R,
+            "emergencies",
+            "A plan with its levels, responsibility matrix, linked plans, trail and what the caller may do",
+            plan_api,
+        )
+        .add(
+            M::PUT,
+            "/api/v1/emergency-plans/{id}/contents",
+            R,
+            "emergencies",
+            "Replace a draft's levels, matrix and links {levels, matrix, links}",
+            plan_contents,
+        )
+        .add(
+            M::POST,
+            "/api/v1/emergency-plans/{id}/actions",
+            R,
+            "emergencies",
+            "Act on a plan {action: submit|publish|reject|drill|evaluate|revise|withdraw, on, trigger, note}",
+            plan_act,
+        )
         .add(M::GET, "/api/v1/incidents", R, "emergencies", "突发事件 the caller may see, newest first", incidents_api)
-        .add(M::POST, "/api/v1/incidents", R, "emergencies", "接报: record an incident {title, event_type, occurred_at, township_id, village_id, place, facts, deaths, injured, missing}", incident_report)
-        .add(M::GET, "/api/v1/incidents/{id}", R, "emergencies", "The command view: the incident, activations, assignments with their lights, log, resources moved", incident_api)
-        .add(M::POST, "/api/v1/incidents/{id}/actions", R, "emergencies", "A command's action {action: assess|change_level|report_up|update|stand_down|close, level, note, deaths, injured, missing}", incident_act)
-        .add(M::POST, "/api/v1/incidents/{id}/activations", R, "emergencies", "启动响应: activate a plan at a level {plan_id, level}: assignments for every unit of its matrix and its linked plans", incident_activate)
-        .add(M::POST, "/api/v1/incidents/{id}/allocations", R, "emergencies", "Allocate (or return) a resource for the incident {resource_id, assignment_id, quantity, back, note}", allocate_api)
-        .add(M::GET, "/api/v1/emergency-assignments/{id}", R, "emergencies", "An emergency assignment with its trail and what the caller may do", assignment_api)
-        .add(M::POST, "/api/v1/emergency-assignments/{id}/actions", R, "emergencies", "Act on an assignment {action: sign|report|finish|confirm|reopen|stand_down, text}", assignment_act)
+        .add(
+            M::POST,
+            "/api/v1/incidents",
+            R,
+            "emergencies",
+            "接报: record an incident {title, event_type, occurred_at, township_id, village_id, place, facts, deaths, injured, missing}",
+            incident_report,
+        )
+        .add(
+            M::GET,
+            "/api/v1/incidents/{id}",
+            R,
+            "emergencies",
+            "The command view: the incident, activations, assignments with their lights, log, resources moved",
+            incident_api,
+        )
+        .add(
+            M::POST,
+            "/api/v1/incidents/{id}/actions",
+            R,
+            "emergencies",
+            "A command's action {action: assess|change_level|report_up|update|stand_down|close, level, note, deaths, injured, missing}",
+            incident_act,
+        )
+        .add(
+            M::POST,
+            "/api/v1/incidents/{id}/activations",
+            R,
+            "emergencies",
+            "启动响应: activate a plan at a level {plan_id, level}: assignments for every unit of its matrix and its linked plans",
+            incident_activate,
+        )
+        .add(
+            M::POST,
+            "/api/v1/incidents/{id}/allocations",
+            R,
+            "emergencies",
+            "Allocate (or return) a resource for the incident {resource_id, assignment_id, quantity, back, note}",
+            allocate_api,
+        )
+        .add(
+            M::GET,
+            "/api/v1/emergency-assignments/{id}",
+            R,
+            "emergencies",
+            "An emergency assignment with its trail and what the caller may do",
+            assignment_api,
+        )
+        .add(
+            M::POST,
+            "/api/v1/emergency-assignments/{id}/actions",
+            R,
+            "emergencies",
+            "Act on an assignment {action: sign|report|finish|confirm|reopen|stand_down, text}",
+            assignment_act,
+        )
         .add(M::GET, "/api/v1/emergency-resources", R, "emergencies", "Teams, supplies and shelters with their quantities", resources_api)
-        .add(M::POST, "/api/v1/emergency-resources", R, "emergencies", "Register a resource {kind: team|supply|shelter, name, unit_id, township_id, place, quantity, measure}", resource_create)
+        .add(
+            M::POST,
+            "/api/v1/emergency-resources",
+            R,
+            "emergencies",
+            "Register a resource {kind: team|supply|shelter, name, unit_id, township_id, place, quantity, measure}",
+            resource_create,
+        )
         .add(M::GET, "/api/v1/warnings", R, "emergencies", "预警: every warning issued or received, newest first", warnings_api)
         .add(M::POST, "/api/v1/warnings", R, "emergencies", "Compose a warning (a draft CAP Alert) in both languages", warning_compose)
         .add(M::GET, "/api/v1/warnings/{id}", R, "emergencies", "A warning with its CAP message and whether it has expired", warning_api)
-        .add(M::POST, "/api/v1/warnings/{id}/actions", R, "emergencies", "A warning's step {action: submit|approve|publish|withdraw} or a change composed from it {action: update|cancel, …}", warning_act)
-        .add(M::POST, "/api/v1/cap/inbox", R, "emergencies", "Receive a CAP 1.2 message from a peer (XML body; no DTD, checked against the standard)", cap_inbox)
+        .add(
+            M::POST,
+            "/api/v1/warnings/{id}/actions",
+            R,
+            "emergencies",
+            "A warning's step {action: submit|approve|publish|withdraw} or a change composed from it {action: update|cancel, …}",
+            warning_act,
+        )
+        .add(
+            M::POST,
+            "/api/v1/cap/inbox",
+            R,
+            "emergencies",
+            "Receive a CAP 1.2 message from a peer (XML body; no DTD, checked against the standard)",
+            cap_inbox,
+        )
 }

@@ -73,7 +73,13 @@ async fn list_page(ctx: &Ctx, app: &AppState, form: PlanForm, error: Option<Stri
     let rows = plans::list(&app.db, &ctx.who()?).await?.into_iter().map(|p| plan_line(lang, p)).collect();
     let types = luoshi_domain::emergencies::event_types()?
         .into_iter()
-        .map(|x| (x.code, x.category.as_str().to_string(), format!("{}·{}", t(lang, &format!("category.{}", x.category.as_str())), if lang == Lang::ZhCn { x.zh } else { x.en })))
+        .map(|x| {
+            (
+                x.code,
+                x.category.as_str().to_string(),
+                format!("{}·{}", t(lang, &format!("category.{}", x.category.as_str())), if lang == Lang::ZhCn { x.zh } else { x.en }),
+            )
+        })
         .collect();
     Ok(ListPage { chrome: chrome(ctx, "plans.title", None), rows, units: units(app).await?, types, error, form })
 }
@@ -151,8 +157,12 @@ async fn plan_page(ctx: &Ctx, app: &AppState, id: i64, flash: Option<String>, er
             }
         })
         .collect();
-    let mut matrix: Vec<(String, i64, String, String, i64, i64)> =
-        v.detail.matrix.iter().map(|m| (m.level.as_str().to_string(), m.unit_id, m.role.clone(), m.task.clone(), m.first_report_minutes, m.followup_minutes)).collect();
+    let mut matrix: Vec<(String, i64, String, String, i64, i64)> = v
+        .detail
+        .matrix
+        .iter()
+        .map(|m| (m.level.as_str().to_string(), m.unit_id, m.role.clone(), m.task.clone(), m.first_report_minutes, m.followup_minutes))
+        .collect();
     if v.may_edit {
         for _ in 0..3 {
             matrix.push(("4".into(), 0, String::new(), String::new(), 30, 120));
@@ -219,7 +229,9 @@ fn contents(body: &[u8]) -> Result<ContentsInput, luoshi_domain::DomainError> {
         if task.is_empty() {
             continue;
         }
-        let n = |v: &Vec<String>, f: &str| v.get(i).and_then(|s| s.parse::<i64>().ok()).ok_or_else(|| luoshi_domain::DomainError::invalid(f).with_detail(format!("{}", i + 1)));
+        let n = |v: &Vec<String>, f: &str| {
+            v.get(i).and_then(|s| s.parse::<i64>().ok()).ok_or_else(|| luoshi_domain::DomainError::invalid(f).with_detail(format!("{}", i + 1)))
+        };
         out.matrix.push(MatrixInput {
             level: ml.get(i).cloned().unwrap_or_default(),
             unit_id: n(&mu, "unit_id")?,
@@ -272,5 +284,12 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
         .add(M::POST, "/emergencies/plans", R, "emergencies", "Start a plan (form)", create)
         .add(M::GET, "/emergencies/plans/{id}", R, "emergencies", "A plan with its levels, matrix, linked plans, drill clock and trail (page)", page)
         .add(M::POST, "/emergencies/plans/{id}/contents", R, "emergencies", "Save a draft's levels, matrix and links (form)", save)
-        .add(M::POST, "/emergencies/plans/{id}/actions", R, "emergencies", "Act on a plan: submit, publish, reject, drill, evaluate, revise, withdraw (form)", act)
+        .add(
+            M::POST,
+            "/emergencies/plans/{id}/actions",
+            R,
+            "emergencies",
+            "Act on a plan: submit, publish, reject, drill, evaluate, revise, withdraw (form)",
+            act,
+        )
 }

@@ -110,7 +110,12 @@ struct ResourcesPage {
 
 async fn resources_page(ctx: &Ctx, app: &AppState, flash: Option<String>, error: Option<String>) -> AppResult<ResourcesPage> {
     let lang = ctx.lang;
-    let rows = resources::list(&app.db, &ctx.who()?).await?.into_iter().map(|r| (t(lang, &format!("resource_kind.{}", r.kind)).to_string(), r)).map(|(k, r)| (r, k)).collect();
+    let rows = resources::list(&app.db, &ctx.who()?)
+        .await?
+        .into_iter()
+        .map(|r| (t(lang, &format!("resource_kind.{}", r.kind)).to_string(), r))
+        .map(|(k, r)| (r, k))
+        .collect();
     let units = luoshi_storage::units::list(&app.db, &luoshi_domain::access::Scope::All).await?.into_iter().map(|u| (u.id, u.name)).collect();
     Ok(ResourcesPage { chrome: chrome(ctx, "resources.title", flash), rows, units, error })
 }
@@ -137,7 +142,14 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     t.add(M::GET, "/emergencies/roster", R, "emergencies", "值班表: a week of the duty roster from ?from= (page)", page)
         .add(M::POST, "/emergencies/roster/import", R, "emergencies", "Import the duty roster (multipart form; all rows or none)", import_form)
         .add(M::GET, "/api/v1/roster", R, "emergencies", "The duty roster for seven days from ?from=", roster_api)
-        .add(M::POST, "/api/v1/roster/import", R, "emergencies", "Import the duty roster (xlsx or csv body, ?name=; all rows or none, problems by row and column)", import_api)
+        .add(
+            M::POST,
+            "/api/v1/roster/import",
+            R,
+            "emergencies",
+            "Import the duty roster (xlsx or csv body, ?name=; all rows or none, problems by row and column)",
+            import_api,
+        )
         .add(M::GET, "/emergencies/resources", R, "emergencies", "应急资源: teams, supplies and shelters with the form to register one (page)", resources_list)
         .add(M::POST, "/emergencies/resources", R, "emergencies", "Register a resource (form)", resource_create)
 }

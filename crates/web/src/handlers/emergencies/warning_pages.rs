@@ -124,7 +124,8 @@ pub async fn receive(ctx: Ctx, State(app): State<AppState>, Input(form): Input<R
         Ok((id, _)) => Ok(Redirect::to(&format!("/emergencies/warnings/{id}?done=receive")).into_response()),
         Err(AppError(e)) if !matches!(e.code, ErrorCode::Forbidden | ErrorCode::NotFound) => {
             let msg = error_message(ctx.lang, &e);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&list_page(&ctx, &app, WarningInput::default(), String::new(), Some(msg), form.xml).await?)).into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&list_page(&ctx, &app, WarningInput::default(), String::new(), Some(msg), form.xml).await?))
+                .into_response())
         }
         Err(e) => Err(e),
     }
@@ -163,7 +164,8 @@ fn area_choices(all: &[luoshi_domain::unit::Unit], chosen: &str) -> Vec<(i64, St
 fn as_form(s: &StoredAlert, a: &Alert, types: &[luoshi_domain::emergencies::EventType], all: &[luoshi_domain::unit::Unit]) -> WarningInput {
     let zh = a.infos.first();
     let other = a.infos.get(1);
-    let local = |c: &Option<String>| c.as_deref().and_then(luoshi_domain::emergencies::cap::time_micros).map(|m| format_local(m).replace(' ', "T")).unwrap_or_default();
+    let local =
+        |c: &Option<String>| c.as_deref().and_then(luoshi_domain::emergencies::cap::time_micros).map(|m| format_local(m).replace(' ', "T")).unwrap_or_default();
     let codes: Vec<&str> = zh.map(|i| i.areas.iter().flat_map(|ar| ar.geocodes.iter().map(|g| g.1.as_str())).collect()).unwrap_or_default();
     WarningInput {
         event_type: zh.and_then(|i| types.iter().find(|t| t.zh == i.event)).map(|t| t.code.clone()).unwrap_or_default(),
@@ -175,7 +177,12 @@ fn as_form(s: &StoredAlert, a: &Alert, types: &[luoshi_domain::emergencies::Even
         headline_2: other.and_then(|i| i.headline.clone()).unwrap_or_default(),
         description_2: other.and_then(|i| i.description.clone()).unwrap_or_default(),
         instruction_2: other.and_then(|i| i.instruction.clone()).unwrap_or_default(),
-        area_units: all.iter().filter(|u| u.code.as_deref().is_some_and(|c| codes.contains(&format!("{c:0<12}").as_str()))).map(|u| u.id.to_string()).collect::<Vec<_>>().join(","),
+        area_units: all
+            .iter()
+            .filter(|u| u.code.as_deref().is_some_and(|c| codes.contains(&format!("{c:0<12}").as_str())))
+            .map(|u| u.id.to_string())
+            .collect::<Vec<_>>()
+            .join(","),
         polygon: zh.and_then(|i| i.areas.first()).and_then(|ar| ar.polygons.first().cloned()).unwrap_or_default(),
         effective: local(&zh.and_then(|i| i.effective.clone())),
         expires: local(&zh.and_then(|i| i.expires.clone())),
@@ -264,9 +271,23 @@ pub async fn act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, bod
 pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     use axum::http::Method as M;
     use luoshi_domain::access::TASK_READERS as R;
-    t.add(M::GET, "/emergencies/warnings", R, "emergencies", "预警: issued and received warnings, the composer and the form to take in a peer's message (page)", list)
-        .add(M::POST, "/emergencies/warnings", R, "emergencies", "Compose a warning in both languages (form)", compose)
-        .add(M::POST, "/emergencies/warnings/receive", R, "emergencies", "Take in a CAP message a peer sent (form)", receive)
-        .add(M::GET, "/emergencies/warnings/{id}", R, "emergencies", "A warning with its CAP message, chain and steps (page)", page)
-        .add(M::POST, "/emergencies/warnings/{id}/actions", R, "emergencies", "Submit, approve, publish or withdraw a warning; compose its Update or Cancel (form)", act)
+    t.add(
+        M::GET,
+        "/emergencies/warnings",
+        R,
+        "emergencies",
+        "预警: issued and received warnings, the composer and the form to take in a peer's message (page)",
+        list,
+    )
+    .add(M::POST, "/emergencies/warnings", R, "emergencies", "Compose a warning in both languages (form)", compose)
+    .add(M::POST, "/emergencies/warnings/receive", R, "emergencies", "Take in a CAP message a peer sent (form)", receive)
+    .add(M::GET, "/emergencies/warnings/{id}", R, "emergencies", "A warning with its CAP message, chain and steps (page)", page)
+    .add(
+        M::POST,
+        "/emergencies/warnings/{id}/actions",
+        R,
+        "emergencies",
+        "Submit, approve, publish or withdraw a warning; compose its Update or Cancel (form)",
+        act,
+    )
 }

@@ -1,0 +1,205 @@
+//! Warnings as CAP 1.2 over HTTP (issue 15): composed in two languages, approved by a second
+//! person, published; every message emitted validates against the OASIS CAP 1.2 schema
+//! (`cap-1.2.xsd`); an Update references its original and marks it superseded, a Cancel marks
+//! it cancelled (kept, apart from expired); the public feed and XML carry only what was
+//! published; messages from peers are read safely, DTDs and empty references refused.
+
+use crate::*;
+use serde_json::json;
+
+fn schema() -> xmlschema::Schema {
+    xmlschema::parse_schema(include_str!("cap-1.2.xsd")).unwrap()
+}
+
+fn valid(schema: &xmlschema::Schema, xml: &str) {
+    let doc = oxml::parse(xml).unwrap();
+    let report = xmlschema::validate(&doc, schema);
+    assert!(report.is_valid(), "{report:?}\n{xml}");
+}
+
+async fn warning(s: &Session, app: &TestApp, id: i64) -> Value {
+    s.get(app, &format!("/api/v1/warnings/{id}")).await.json().await.unwrap()
+}
+
+fn content(headline: &str, colour: &str, area: i64) -> Value {
+    json!({
+        "event_type": "weather", "colour": colour, "headline": headline,
+        "description": "预计未来6小时将出现50毫米以上降雨", "instruction": "注意防范城市内涝",
+        "headline_2": "Rainstorm warning", "description_2": "Heavy rain expected in the next 6 hours",
+        "area_units": area.to_string(), "polygon": "30.1,120.1 30.2,120.1 30.2,120.2 30.1,120.1",
+        "expires": "2026-06-16 20:00"
+    })
+}
+
+#[tokio::test]
+async fn warnings_issued_as_cap_that_the_schema_accepts() {
+    let app = spawn_app().await;
+    let schema = schema();
+    let office = app.login("supervisor").await;
+    let admin = app.login("admin").await;
+    let town = app.unit_id("城关镇").await;
+    let r = office.post(&app, "/api/v1/warnings", content("示范县发布暴雨蓝色预警", "blue", town)).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let blue = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let step = |a: &str| json!({ "action": a });
+    // Approval by a second person: not the composer, not before it is submitted.
+    assert_eq!(error_code(office.post(&app, &format!("/api/v1/warnings/{blue}/actions"), step("publish")).await).await.1, "conflict");
+    office.post(&app, &format!("/api/v1/warnings/{blue}/actions"), step("submit")).await;
+    assert_eq!(office.post(&app, &format!("/api/v1/warnings/{blue}/actions"), step("approve")).await.status(), StatusCode::FORBIDDEN);
+    // Not public before it is published.
+    assert!(!reqwest::get(app.url("/cap/feed.atom")).await.unwrap().text().await.unwrap().contains("蓝色"));
+    let r = admin.post(&app, &format!("/api/v1/warnings/{blue}/actions"), step("approve")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let w = warning(&office, &app, blue).await;
+    let xml = w["warning"]["xml"].as_str().unwrap().to_string();
+    valid(&schema, &xml);
+    assert!(xml.contains("<language>zh-CN</language>") && xml.contains("<language>en-US</language>"), "both languages");
+    assert!(xml.contains("<severity>Minor</severity>") && xml.contains("<valueName>CPEAS Geographic Code</valueName>") && xml.contains("339901100000"));
+    let identifier = w["warning"]["identifier"].as_str().unwrap().to_string();
+    assert!(identifier.starts_with("33990100000000_"), "{identifier}");
+    let sender = w["warning"]["sender"].as_str().unwrap().to_string();
+
+    // An Update: references the original, which shows as superseded.
+    let mut yellow_content = content("示范县升级发布暴雨黄色预警", "yellow", town);
+    yellow_content["action"] = json!("update");
+    let r = office.post(&app, &format!("/api/v1/warnings/{blue}/actions"), yellow_content).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let yellow = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    office.post(&app, &format!("/api/v1/warnings/{yellow}/actions"), step("submit")).await;
+    admin.post(&app, &format!("/api/v1/warnings/{yellow}/actions"), step("approve")).await;
+    let y = warning(&office, &app, yellow).await;
+    let yxml = y["warning"]["xml"].as_str().unwrap().to_string();
+    valid(&schema, &yxml);
+    let sent = w["warning"]["sent"].as_str().unwrap();
+    assert!(yxml.contains("<msgType>Update</msgType>") && yxml.contains(&format!("<references>{sender},{identifier},{sent}</references>")), "{yxml}");
+    assert!(yxml.contains("<severity>Moderate</severity>"), "黄 = Moderate as data");
+    let b = warning(&office, &app, blue).await;
+    assert_eq!((b["warning"]["state"].as_str(), b["warning"]["replaced_by"].as_i64()), (Some("superseded"), Some(yellow)));
+
+    // A Cancel keeps the chain; the cancelled one is cancelled, not expired, and still there.
+    let r = office.post(&app, &format!("/api/v1/warnings/{yellow}/actions"), json!({ "action": "cancel", "note": "降雨减弱，预警解除" })).await;
+    let cancel = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    office.post(&app, &format!("/api/v1/warnings/{cancel}/actions"), step("submit")).await;
+    admin.post(&app, &format!("/api/v1/warnings/{cancel}/actions"), step("approve")).await;
+    let c = warning(&office, &app, cancel).await;
+    let cxml = c["warning"]["xml"].as_str().unwrap().to_string();
+    valid(&schema, &cxml);
+    assert!(
+        cxml.contains("<msgType>Cancel</msgType>") && cxml.contains(&identifier) && cxml.contains(y["warning"]["identifier"].as_str().unwrap()),
+        "the whole chain: {cxml}"
+    );
+    let y = warning(&office, &app, yellow).await;
+    assert_eq!((y["warning"]["state"].as_str(), y["expired"].as_bool()), (Some("cancelled"), Some(false)));
+    assert!(y["warning"]["cancelled_at"].as_i64().is_some() && y["warning"]["expires_at"].as_i64().is_some(), "its own expiry kept");
+
+    // The public feed and each message's XML, as published; a draft is nowhere.
+    let feed = reqwest::get(app.url("/cap/feed.atom")).await.unwrap().text().await.unwrap();
+    assert!(feed.contains("<category term=\"superseded\"/>") && feed.contains("<category term=\"cancelled\"/>"), "{feed}");
+    let public = reqwest::get(app.url(&format!("/cap/{sender}/{identifier}.xml"))).await.unwrap();
+    assert_eq!(public.status(), StatusCode::OK);
+    assert_eq!(public.text().await.unwrap(), xml);
+    let draft = office.post(&app, "/api/v1/warnings", content("草稿", "red", town)).await.json::<Value>().await.unwrap();
+    let r = reqwest::get(app.url(&format!("/cap/{sender}/{}.xml", draft["identifier"].as_str().unwrap()))).await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // Bad input names the field.
+    let mut bad = content("x", "green", town);
+    bad["colour"] = json!("green");
+    assert_eq!(error_code(office.post(&app, "/api/v1/warnings", bad).await).await.1, "required");
+    let mut open = content("x", "red", town);
+    open["polygon"] = json!("30.1,120.1 30.2,120.1 30.2,120.2 30.3,120.1");
+    let (_, code, body) = error_code(office.post(&app, "/api/v1/warnings", open).await).await;
+    assert_eq!((code.as_str(), body["error"]["field"].as_str()), ("invalid", Some("polygon")));
+}
+
+const PEER: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>33990041600000_20260615080000</identifier>
+  <sender>Shifan_City_Meteorological_Observatory</sender>
+  <sent>2026-06-15T08:00:00+08:00</sent>
+  <status>Actual</status>
+  <msgType>Alert</msgType>
+  <scope>Public</scope>
+  <info>
+    <language>zh-CN</language>
+    <category>Met</category>
+    <event>暴雨</event>
+    <urgency>Expected</urgency>
+    <severity>Moderate</severity>
+    <certainty>Likely</certainty>
+    <headline>示范市气象台发布暴雨黄色预警信号</headline>
+    <parameter><valueName>layer:EC-MSC-SMC:1.0:Alert_Type</valueName><value>warning</value></parameter>
+    <area><areaDesc>示范市</areaDesc><polygon>30.1,120.1 30.2,120.1 30.2,120.2 30.1,120.1</polygon><geocode><valueName>CPEAS Geographic Code</valueName><value>339900000000</value></geocode></area>
+  </info>
+  <info>
+    <language>en-US</language>
+    <category>Met</category>
+    <event>Rainstorm</event>
+    <urgency>Expected</urgency>
+    <severity>Moderate</severity>
+    <certainty>Likely</certainty>
+    <area><areaDesc>Shifan City</areaDesc><circle>30.15,120.15 20</circle></area>
+  </info>
+</alert>
+"#;
+
+#[tokio::test]
+async fn messages_from_peers_read_safely() {
+    let app = spawn_app().await;
+    let schema = schema();
+    valid(&schema, PEER);
+    let office = app.login("supervisor").await;
+    let post = |xml: String| {
+        let office = &office;
+        let app = &app;
+        async move {
+            office
+                .client
+                .post(app.url("/api/v1/cap/inbox"))
+                .header("x-csrf-token", &office.csrf)
+                .header("content-type", "application/cap+xml")
+                .body(xml)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = post(PEER.to_string()).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let first = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let r = post(PEER.to_string()).await;
+    assert_eq!(r.status(), StatusCode::OK, "the same message is kept once");
+    // Round trip: what is kept reads back to the same message.
+    let w: Value = office.get(&app, &format!("/api/v1/warnings/{first}")).await.json().await.unwrap();
+    let kept: luoshi_domain::emergencies::cap::Alert = serde_json::from_value(w["alert"].clone()).unwrap();
+    assert_eq!(kept, luoshi_domain::emergencies::cap::read(PEER).unwrap());
+    assert_eq!(kept.infos.len(), 2);
+    valid(&schema, &luoshi_domain::emergencies::cap::write(&kept));
+
+    // A DTD (an external entity pointing at a server) is refused without any fetch.
+    let xxe =
+        PEER.replacen("<alert", "<!DOCTYPE alert [<!ENTITY x SYSTEM \"http://127.0.0.1:9/secret\">]>\n<alert", 1).replacen("<event>暴雨", "<event>&x;暴雨", 1);
+    let (status, code, body) = error_code(post(xxe).await).await;
+    assert_eq!((status, code.as_str(), body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some("cap")));
+    // Schema-valid but with an empty references: refused.
+    let empty =
+        PEER.replacen("<scope>Public</scope>", "<scope>Public</scope>\n  <references></references>", 1).replacen("20260615080000<", "20260615081000<", 1);
+    valid(&schema, &empty);
+    assert_eq!(error_code(post(empty).await).await.2["error"]["field"], "references");
+    // An Update from the peer marks the first superseded.
+    let update = PEER
+        .replacen("<msgType>Alert</msgType>", "<msgType>Update</msgType>", 1)
+        .replacen(
+            "<scope>Public</scope>",
+            "<scope>Public</scope>\n  <references>Shifan_City_Meteorological_Observatory,33990041600000_20260615080000,2026-06-15T08:00:00+08:00</references>",
+            1,
+        )
+        .replacen("20260615080000</identifier>", "20260615090000</identifier>", 1)
+        .replacen("<sent>2026-06-15T08:00:00+08:00</sent>", "<sent>2026-06-15T09:00:00+08:00</sent>", 1);
+    assert_eq!(post(update).await.status(), StatusCode::CREATED);
+    let w: Value = office.get(&app, &format!("/api/v1/warnings/{first}")).await.json().await.unwrap();
+    assert_eq!(w["warning"]["state"], "superseded");
+    // Only the command receives.
+    let staff = app.login("staff").await;
+    let r = staff.client.post(app.url("/api/v1/cap/inbox")).header("x-csrf-token", &staff.csrf).body(PEER.to_string()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
