@@ -136,13 +136,14 @@ pub(crate) async fn bench_cmd(url: &str, command: BenchCommand) -> Result<(), Fa
             let started = std::time::Instant::now();
             let s = bench::seed(&db, scale, tasks, appeals, hazards, seed, today()).await?;
             println!(
-                "seeded {} units, {} users, {} tasks, {} appeals, {} enterprises and {} hazards in {:.1} s",
+                "seeded {} units, {} users, {} tasks, {} appeals, {} enterprises, {} hazards and {} emergency assignments in {:.1} s",
                 s.units,
                 s.users,
                 s.tasks,
                 s.appeals,
                 s.enterprises,
                 s.hazards,
+                s.assignments,
                 started.elapsed().as_secs_f64()
             );
         }

@@ -83,7 +83,8 @@ pub async fn import(db: &Db, who: &Who, bytes: &[u8], file_name: &str, now: i64)
             err("姓名", if person.is_empty() { DomainError::required("person") } else { DomainError::invalid("person") });
         }
         let phone = get(3);
-        if !phone.is_empty() && !(phone.len() <= 20 && phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ')) {
+        let phone_ok = phone.len() <= 20 && phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
+        if !phone_ok {
             err("电话", DomainError::invalid("phone").with_detail(phone.clone()));
         }
         if let (Some(d), Some(u)) = (d, unit) {

@@ -69,6 +69,11 @@ pub(super) struct Worker {
     pub(super) any_hazard: Option<i64>,
     /// An enterprise the caller may inspect (the first of its ledger).
     pub(super) any_enterprise: Option<i64>,
+    /// The newest incident the caller sees.
+    pub(super) any_incident: Option<i64>,
+    /// The caller's unit's emergency assignments still running (from its inbox).
+    pub(super) own_assignments: Vec<i64>,
+    pub(super) next_assignment: std::sync::atomic::AtomicUsize,
 }
 
 pub(super) async fn login(base: &str, user: &str) -> Result<Worker, Fail> {
@@ -114,8 +119,28 @@ pub(super) async fn login(base: &str, user: &str) -> Result<Worker, Fail> {
     // Who inspects: the office and the departments and townships (a leader reads).
     let inspects = matches!(v["user"]["role"].as_str(), Some("supervisor" | "admin" | "unit_staff" | "unit_manager"));
     let any_enterprise = firms["enterprises"].as_array().filter(|_| inspects).and_then(|es| es.first()).and_then(|e| e["id"].as_i64());
+    let get = |path: String| {
+        let client = client.clone();
+        async move { client.get(path).send().await.map_err(|e| Fail(e.to_string()))?.json::<serde_json::Value>().await.map_err(|e| Fail(e.to_string())) }
+    };
+    let incidents = get(format!("{base}/api/v1/incidents")).await?;
+    let any_incident = incidents["incidents"].as_array().and_then(|is| is.first()).and_then(|i| i["id"].as_i64());
+    let mine = get(format!("{base}/api/v1/inbox?kind=emergency_task")).await?;
+    let own_assignments = mine["duties"].as_array().filter(|_| unit_role).map(|ds| ds.iter().filter_map(|d| d["id"].as_i64()).collect()).unwrap_or_default();
     let plain = reqwest::Client::builder().pool_max_idle_per_host(4).build().map_err(|e| Fail(e.to_string()))?;
-    Ok(Worker { client, plain, username: user.to_string(), csrf, own_task, any_task, any_hazard, any_enterprise })
+    Ok(Worker {
+        client,
+        plain,
+        username: user.to_string(),
+        csrf,
+        own_task,
+        any_task,
+        any_hazard,
+        any_enterprise,
+        any_incident,
+        own_assignments,
+        next_assignment: std::sync::atomic::AtomicUsize::new(0),
+    })
 }
 
 /// Drive a running server: each worker logs in as one of `users` and loops over the mix (or

@@ -30,10 +30,14 @@ pub enum Kind {
     HazardStats,
     /// An inspection submitted from the phone form (JSON): one in four finds a hazard.
     Inspection,
+    /// The command view of the incident in progress (its assignments, log, resources).
+    IncidentView,
+    /// A unit signs for one of its emergency assignments, then reports on it (续报).
+    AssignmentReport,
 }
 
 pub const MIX: &[(Kind, usize)] = &[
-    (Kind::Inbox, 20),
+    (Kind::Inbox, 17),
     (Kind::Board, 13),
     (Kind::BoardRed, 8),
     (Kind::Task, 15),
@@ -47,6 +51,8 @@ pub const MIX: &[(Kind, usize)] = &[
     (Kind::Hazard, 2),
     (Kind::HazardStats, 1),
     (Kind::Inspection, 1),
+    (Kind::IncidentView, 2),
+    (Kind::AssignmentReport, 1),
 ];
 
 pub(super) const SEARCH_WORDS: &[&str] = &["路灯", "噪音", "拖欠工资", "垃圾", "停水", "物业", "宅基地", "油烟"];
@@ -70,6 +76,8 @@ impl Kind {
             Kind::Hazard => "GET /api/v1/hazards/{id}",
             Kind::HazardStats => "GET /api/v1/hazards/stats",
             Kind::Inspection => "POST /api/v1/inspections",
+            Kind::IncidentView => "GET /api/v1/incidents/{id} (command view)",
+            Kind::AssignmentReport => "POST /api/v1/emergency-assignments/{id}/actions",
         }
     }
 
@@ -110,6 +118,24 @@ impl Kind {
                 }
                 None => Kind::HazardLedger.request(w, base, rng),
             },
+            Kind::IncidentView => match w.any_incident {
+                Some(id) => (self.name(), c.get(format!("{base}/api/v1/incidents/{id}"))),
+                None => Kind::Inbox.request(w, base, rng),
+            },
+            Kind::AssignmentReport => {
+                if w.own_assignments.is_empty() {
+                    return Kind::IncidentView.request(w, base, rng);
+                }
+                // Each assignment is signed the first time round, reported on after.
+                let n = w.next_assignment.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let id = w.own_assignments[n % w.own_assignments.len()];
+                let body = if n < w.own_assignments.len() {
+                    serde_json::json!({ "action": "sign" })
+                } else {
+                    serde_json::json!({ "action": "report", "text": "压测续报：人员到位，正在处置" })
+                };
+                (self.name(), c.post(format!("{base}/api/v1/emergency-assignments/{id}/actions")).header("x-csrf-token", &w.csrf).json(&body))
+            }
             Kind::Hazard => match w.any_hazard {
                 Some(id) => (self.name(), c.get(format!("{base}/api/v1/hazards/{id}"))),
                 None => Kind::HazardLedger.request(w, base, rng),

@@ -5,6 +5,7 @@ mod inputs;
 mod load;
 mod mix;
 mod seed;
+mod seed_emergencies;
 mod seed_hazards;
 
 pub use inputs::*;

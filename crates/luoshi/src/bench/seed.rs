@@ -48,6 +48,9 @@ pub struct Seeded {
     pub appeals: usize,
     pub enterprises: usize,
     pub hazards: usize,
+    /// Emergency assignments of the activated incident, and the activation's milliseconds.
+    pub assignments: usize,
+    pub activation_ms: f64,
 }
 
 /// Fill a database: the demo county, more townships for larger scales, bench users, tasks.
@@ -201,6 +204,7 @@ pub async fn seed(
     }
     out.appeals = seed_appeals(db, &all, appeals.unwrap_or(scale.appeals()), &mut rng).await?;
     (out.enterprises, out.hazards) = super::seed_hazards::seed_hazards(db, &all, hazards.unwrap_or(scale.hazards()), today, &mut rng).await?;
+    (out.assignments, out.activation_ms) = super::seed_emergencies::seed_emergencies(db, &all, &mut rng).await?;
     Ok(out)
 }
 

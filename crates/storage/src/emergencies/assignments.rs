@@ -154,6 +154,7 @@ pub async fn insert_many(tx: &mut WriteTx, actor: &Actor, incident_title: &str, 
 
 /// Save an assignment's change (only if unchanged since read), with its duty line and trail
 /// entry; the caller logs it on the incident and audits it.
+#[expect(clippy::too_many_arguments, reason = "the change, its title, its note and its moment")]
 pub async fn save(
     tx: &mut WriteTx,
     actor: &Actor,
