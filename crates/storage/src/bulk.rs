@@ -137,13 +137,14 @@ pub struct SeedAppeal {
     pub rating: Option<&'static str>,
 }
 
-const APPEAL_COLS: usize = 20;
+const APPEAL_COLS: usize = 22;
 
 /// Insert a batch of appeals in one transaction with one audit row.
 pub async fn insert_appeals(db: &Db, actor: &Actor, rows: &[SeedAppeal]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
+    let backend = db.backend();
     let mut tx = db.begin_write().await?;
     let before = sqlx::query("SELECT COALESCE(MAX(id), 0) AS m FROM appeals").fetch_one(tx.conn()).await?;
     let before = crate::get_i64(&before, "m")?;
@@ -157,12 +158,10 @@ pub async fn insert_appeals(db: &Db, actor: &Actor, rows: &[SeedAppeal]) -> Resu
             if i > 0 {
                 sql.push(',');
             }
-            let p: Vec<String> = (1..=APPEAL_COLS).map(|k| format!("${}", b + k)).collect();
-            // dispatched_at and updated_at repeat created_at.
-            sql.push_str(&format!(
-                "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 'normal', {}, {}, {}, {})",
-                p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[12], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19]
-            ));
+            let p: Vec<String> = (1..=APPEAL_COLS).map(|k| crate::param(backend, b + k)).collect();
+            // Every parameter once, in order (SQLite's are anonymous): dispatched_at and updated_at
+            // are bound to created_at's value.
+            sql.push_str(&format!("({}, 'normal', {})", p[..18].join(", "), p[18..].join(", ")));
         }
         let mut q = sqlx::query(&sql);
         for r in chunk {
@@ -179,6 +178,8 @@ pub async fn insert_appeals(db: &Db, actor: &Actor, rows: &[SeedAppeal]) -> Resu
                 .bind(r.state)
                 .bind(r.owner_unit_id)
                 .bind(r.due_at)
+                .bind(r.created_at)
+                .bind(r.created_at)
                 .bind(r.created_at)
                 .bind(r.closed_at)
                 .bind(&r.reply)

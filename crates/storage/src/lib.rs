@@ -449,9 +449,24 @@ impl WriteTx {
     }
 }
 
-/// Placeholders of a multi-row `VALUES`: `rows` groups of `cols` parameters, numbered from `$1`.
-pub(crate) fn values(rows: usize, cols: usize) -> String {
-    (0..rows).map(|r| format!("({})", (1..=cols).map(|c| format!("${}", r * cols + c)).collect::<Vec<_>>().join(", "))).collect::<Vec<_>>().join(", ")
+/// Placeholders of a multi-row `VALUES`: `rows` groups of `cols` parameters, numbered from `$1`
+/// on PostgreSQL. SQLite gets anonymous `?`: it looks a numbered parameter up by walking the
+/// list of names, once per parameter bound, so a statement of thousands of `$N` costs time
+/// quadratic in its size (an activation of 3,500 assignments: 1.6 s with `$N`, 0.1 s with `?`).
+/// The statement must hold no other parameter.
+pub(crate) fn values(b: Backend, rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", (1..=cols).map(|c| param(b, r * cols + c)).collect::<Vec<_>>().join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The `n`-th parameter of a statement whose parameters are all bound in order (see [`values`]).
+pub(crate) fn param(b: Backend, n: usize) -> String {
+    match b {
+        Backend::Sqlite => String::from("?"),
+        Backend::Postgres => format!("${n}"),
+    }
 }
 
 /// Current time as UTC microseconds.

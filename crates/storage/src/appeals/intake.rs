@@ -92,7 +92,7 @@ pub async fn insert_many(tx: &mut WriteTx, items: &[Intake]) -> Result<Vec<Appea
         })
         .collect::<Result<_>>()?;
     // The codes' own table is where a code is unique (the orders are sharded by id).
-    let sql = format!("INSERT INTO appeal_codes (code, appeal_id) VALUES {}", crate::values(out.len(), 2));
+    let sql = format!("INSERT INTO appeal_codes (code, appeal_id) VALUES {}", crate::values(tx.backend(), out.len(), 2));
     let mut q = sqlx::query(&sql);
     for a in &out {
         q = q.bind(&a.code).bind(a.id);
@@ -160,7 +160,7 @@ pub(super) async fn count_rates(tx: &mut WriteTx, items: &[Intake]) -> Result<()
     }
     let sql = format!(
         "INSERT INTO rate_counts (key, window_no, n) VALUES {} ON CONFLICT (key, window_no) DO UPDATE SET n = rate_counts.n + excluded.n",
-        crate::values(counts.len(), 3)
+        crate::values(tx.backend(), counts.len(), 3)
     );
     let mut q = sqlx::query(&sql);
     for ((k, w), n) in &counts {

@@ -207,7 +207,7 @@ pub async fn reindex_page(db: &Db, after_id: i64, limit: i64) -> Result<Option<(
     let Some(last) = rows.last().map(|r| get_i64(r, "id")).transpose()? else { return Ok(None) };
     let sql = format!(
         "UPDATE appeals SET sig0 = v.column2, sig1 = v.column3, sig2 = v.column4, sig3 = v.column5 FROM (VALUES {}) AS v WHERE appeals.id = v.column1",
-        crate::values(rows.len(), 5)
+        crate::values(db.backend(), rows.len(), 5)
     );
     let mut q = sqlx::query(&sql);
     for r in &rows {

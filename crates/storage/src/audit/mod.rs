@@ -73,7 +73,7 @@ pub(crate) async fn append_many(tx: &mut WriteTx, entries: &[Entry<'_>]) -> Resu
     }
     let sql = format!(
         "INSERT INTO audit_log (chain, seq, at, actor_id, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash) VALUES {}",
-        crate::values(rows.len(), 12)
+        crate::values(tx.backend(), rows.len(), 12)
     );
     let mut q = sqlx::query(&sql);
     for (e, (seq, before, after, prev_hash, hash)) in entries.iter().zip(&rows) {

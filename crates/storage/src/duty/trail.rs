@@ -48,7 +48,7 @@ pub async fn append(tx: &mut WriteTx, entries: &[Entry<'_>]) -> Result<()> {
     for chunk in entries.chunks(400) {
         let sql = format!(
             "INSERT INTO duty_trail (kind, ref_id, at, actor, unit_id, action, from_state, to_state, note, data_json) VALUES {}",
-            crate::values(chunk.len(), 10)
+            crate::values(tx.backend(), chunk.len(), 10)
         );
         let mut q = sqlx::query(&sql);
         for e in chunk {

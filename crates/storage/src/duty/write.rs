@@ -131,7 +131,7 @@ pub async fn insert_many(tx: &mut WriteTx, lines: &[Line<'_>]) -> Result<()> {
     for chunk in lines.chunks(500) {
         let sql = format!(
             "INSERT INTO duty_records (kind, ref_id, owner_unit_id, state, phase, due_at, light, title, version, updated_at, lead_user_id) VALUES {}",
-            crate::values(chunk.len(), 11)
+            crate::values(tx.backend(), chunk.len(), 11)
         );
         let mut q = sqlx::query(&sql);
         for l in chunk {
@@ -156,7 +156,7 @@ pub async fn insert_many(tx: &mut WriteTx, lines: &[Line<'_>]) -> Result<()> {
 async fn insert_sight(tx: &mut WriteTx, lines: &[Line<'_>]) -> Result<()> {
     let rows: Vec<(i64, &Line<'_>)> = lines.iter().flat_map(|l| l.sight().into_iter().map(move |u| (u, l))).collect();
     for chunk in rows.chunks(500) {
-        let sql = format!("INSERT INTO duty_sight (unit_id, kind, ref_id, state, phase, light, due_at) VALUES {}", crate::values(chunk.len(), 7));
+        let sql = format!("INSERT INTO duty_sight (unit_id, kind, ref_id, state, phase, light, due_at) VALUES {}", crate::values(tx.backend(), chunk.len(), 7));
         let mut q = sqlx::query(&sql);
         for (u, l) in chunk {
             q = q.bind(*u).bind(l.kind).bind(l.ref_id).bind(l.state).bind(l.phase.as_str()).bind(l.light.as_str()).bind(l.due_at.unwrap_or(NO_LIMIT));

@@ -103,7 +103,7 @@ pub async fn insert_many(tx: &mut WriteTx, actor: &Actor, incident_title: &str, 
         let sql = format!(
             "INSERT INTO emergency_assignments (incident_id, activation_id, seq, plan_id, unit_id, parent_unit_id, role, task, addressee, addressee_phone, state, \
              sign_minutes, first_report_minutes, followup_minutes, assigned_at, due_at, reports, updated_at) VALUES {} RETURNING id, seq",
-            crate::values(chunk.len(), 18)
+            crate::values(tx.backend(), chunk.len(), 18)
         );
         let mut q = sqlx::query(&sql);
         for a in chunk {

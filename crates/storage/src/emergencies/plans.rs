@@ -277,7 +277,7 @@ pub async fn set_contents(tx: &mut WriteTx, actor: &Actor, plan_id: i64, levels:
     for chunk in matrix.chunks(500) {
         let sql = format!(
             "INSERT INTO plan_matrix (plan_id, level, seq, unit_id, role, task, first_report_minutes, followup_minutes) VALUES {}",
-            crate::values(chunk.len(), 8)
+            crate::values(tx.backend(), chunk.len(), 8)
         );
         let mut q = sqlx::query(&sql);
         for m in chunk {

@@ -29,7 +29,7 @@ pub async fn replace(tx: &mut WriteTx, actor: &Actor, rows: &[OnDuty]) -> Result
         sqlx::query("DELETE FROM duty_roster WHERE unit_id = $1 AND day = $2").bind(*unit).bind(*day).execute(tx.conn()).await?;
     }
     for chunk in rows.chunks(500) {
-        let sql = format!("INSERT INTO duty_roster (unit_id, day, seq, person, phone, post) VALUES {}", crate::values(chunk.len(), 6));
+        let sql = format!("INSERT INTO duty_roster (unit_id, day, seq, person, phone, post) VALUES {}", crate::values(tx.backend(), chunk.len(), 6));
         let mut q = sqlx::query(&sql);
         for r in chunk {
             q = q.bind(r.unit_id).bind(&r.day).bind(r.seq).bind(&r.person).bind(&r.phone).bind(&r.post);

@@ -29,7 +29,7 @@ pub async fn insert_hazards(db: &Db, actor: &Actor, rows: &[SeedHazard], now: i6
     for chunk in rows.chunks(500) {
         let sql = format!(
             "INSERT INTO hazards (enterprise_id, owner_unit_id, regulator_unit_id, township_id, description, found_on, found_by, grade, state, deadline, due_at, created_at, updated_at) VALUES {}",
-            crate::values(chunk.len(), 13)
+            crate::values(db.backend(), chunk.len(), 13)
         );
         let mut q = sqlx::query(&sql);
         for h in chunk {

@@ -106,7 +106,7 @@ pub(crate) async fn rebuild(tx: &mut WriteTx) -> Result<(usize, bool)> {
     let held = fresh_found == kept_found;
     sqlx::query("DELETE FROM enterprise_findings").execute(tx.conn()).await?;
     for chunk in fresh_found.chunks(500) {
-        let sql = format!("INSERT INTO enterprise_findings (enterprise_id, month, n) VALUES {}", crate::values(chunk.len(), 3));
+        let sql = format!("INSERT INTO enterprise_findings (enterprise_id, month, n) VALUES {}", crate::values(tx.backend(), chunk.len(), 3));
         let mut q = sqlx::query(&sql);
         for (e, m, n) in chunk {
             q = q.bind(e).bind(m).bind(n);
@@ -139,7 +139,7 @@ pub(crate) async fn rebuild(tx: &mut WriteTx) -> Result<(usize, bool)> {
     for chunk in years.chunks(500) {
         let sql = format!(
             "INSERT INTO enterprise_years (enterprise_id, year, months, township_id, regulator_unit_id, industry) VALUES {}",
-            crate::values(chunk.len(), 6)
+            crate::values(tx.backend(), chunk.len(), 6)
         );
         let mut q = sqlx::query(&sql);
         for (e, y, m, (t, r, i)) in chunk {

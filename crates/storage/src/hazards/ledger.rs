@@ -44,7 +44,7 @@ pub async fn apply(tx: &mut WriteTx, actor: &Actor, rows: &[(Option<i64>, NewEnt
     for chunk in new.chunks(500) {
         let sql = format!(
             "INSERT INTO enterprises (name, credit_code, industry, regulator_unit_id, township_id, address, size, flags, hazard_source_level, created_at, updated_at) VALUES {}",
-            crate::values(chunk.len(), 11)
+            crate::values(tx.backend(), chunk.len(), 11)
         );
         let mut q = sqlx::query(&sql);
         for e in chunk {
