@@ -455,10 +455,7 @@ impl WriteTx {
 /// quadratic in its size (an activation of 3,500 assignments: 1.6 s with `$N`, 0.1 s with `?`).
 /// The statement must hold no other parameter.
 pub(crate) fn values(b: Backend, rows: usize, cols: usize) -> String {
-    (0..rows)
-        .map(|r| format!("({})", (1..=cols).map(|c| param(b, r * cols + c)).collect::<Vec<_>>().join(", ")))
-        .collect::<Vec<_>>()
-        .join(", ")
+    (0..rows).map(|r| format!("({})", (1..=cols).map(|c| param(b, r * cols + c)).collect::<Vec<_>>().join(", "))).collect::<Vec<_>>().join(", ")
 }
 
 /// The `n`-th parameter of a statement whose parameters are all bound in order (see [`values`]).

@@ -69,11 +69,12 @@ pub struct Activated {
 }
 
 /// Activate a plan for an incident at a level (the incident's by default).
-pub async fn activate(db: &Db, who: &Who, incident_id: i64, plan_id: i64, level: Option<Level>, now: i64) -> Result<Activated> {
+pub async fn activate(db: &Db, who: &Who, incident_id: i64, plan_id: Option<i64>, level: Option<Level>, now: i64) -> Result<Activated> {
     let (i, command) = seen(db, who, incident_id).await?;
     if !command {
         return Err(forbidden());
     }
+    let plan_id = plan_id.ok_or_else(|| DomainError::required("plan_id"))?;
     let level = level.or(i.level).ok_or_else(|| DomainError::required("response_level"))?;
     let state = IncidentFlow::apply(IncidentAction::Activate, i.state, &IncidentFacts { level: i.level })?;
     let top = plans::get(db, plan_id).await?.ok_or_else(|| DomainError::invalid("plan_id"))?;

@@ -124,10 +124,8 @@ pub async fn list(db: &Db, who: &Who) -> Result<Vec<Incident>> {
 /// 接报: record an incident; its report upward is due within the rule's minutes.
 pub async fn report(db: &Db, who: &Who, input: &IncidentInput, now: i64) -> Result<i64> {
     let today = local_date(now);
-    let office = office(db, today).await?;
-    if !commands(who, &office.path) {
-        return Err(forbidden());
-    }
+    // What was typed is checked first (it reads no record); then whether the caller commands.
+    let title = required_text("title", &input.title, 100)?;
     let types = luoshi_domain::emergencies::event_types()?;
     let t = types.iter().find(|t| t.code == input.event_type).ok_or_else(|| DomainError::required("event_type"))?;
     let occurred = local_time("occurred_at", &input.occurred_at)?;
@@ -161,10 +159,16 @@ pub async fn report(db: &Db, who: &Who, input: &IncidentInput, now: i64) -> Resu
         s @ ("phone" | "hotline" | "accident" | "cap" | "upstream") => s,
         _ => return Err(DomainError::invalid("source").into()),
     };
+    let place = required_text("place", &input.place, 200)?;
+    let facts = required_text("facts", &input.facts, 4000)?;
+    let office = office(db, today).await?;
+    if !commands(who, &office.path) {
+        return Err(forbidden());
+    }
     let minutes = rules_minutes(db, "emergencies.report_up_minutes", 60, today).await?;
     let i = Incident {
         id: 0,
-        title: required_text("title", &input.title, 100)?,
+        title,
         category: t.category,
         event_type: t.code.clone(),
         occurred_at: occurred,
@@ -173,8 +177,8 @@ pub async fn report(db: &Db, who: &Who, input: &IncidentInput, now: i64) -> Resu
         township_name: None,
         village_id: village.as_ref().map(|u| u.id),
         village_name: None,
-        place: required_text("place", &input.place, 200)?,
-        facts: required_text("facts", &input.facts, 4000)?,
+        place,
+        facts,
         deaths: input.deaths,
         injured: input.injured,
         missing: input.missing,
@@ -228,10 +232,11 @@ pub fn level_of(text: &str) -> std::result::Result<Level, DomainError> {
 }
 
 pub async fn act(db: &Db, who: &Who, id: i64, input: &IncidentActInput, now: i64) -> Result<IncidentView> {
+    // Not found before anything else, for whom the incident is not shown.
+    seen(db, who, id).await?;
     let action = IncidentAction::parse(&input.action).ok_or_else(|| DomainError::invalid("action"))?;
     if action == IncidentAction::Activate {
-        let plan = input.plan_id.ok_or_else(|| DomainError::required("plan_id"))?;
-        super::activation::activate(db, who, id, plan, level_of(&input.level).ok(), now).await?;
+        super::activation::activate(db, who, id, input.plan_id, level_of(&input.level).ok(), now).await?;
         return view(db, who, id).await;
     }
     let (i, command) = seen(db, who, id).await?;

@@ -198,6 +198,8 @@ fn stored(
 
 /// Compose a new warning (a draft).
 pub async fn compose(db: &Db, who: &Who, input: &WarningInput, now: i64) -> Result<i64> {
+    // What was typed is checked first; then whether the caller commands.
+    required_text("headline", &input.headline, 160)?;
     let office = may_compose(db, who, now).await?;
     let rules = RulesInForce::load(db, local_date(now)).await?;
     if let Some(i) = input.incident_id {
@@ -239,8 +241,8 @@ fn chain(original: &Alert) -> Result<String> {
 /// Compose an Update of a published warning (new content, the same chain), or a Cancel of it
 /// (its content kept, the reason as the message's note).
 pub async fn compose_change(db: &Db, who: &Who, original_id: i64, cancel: bool, input: &WarningInput, reason: &str, now: i64) -> Result<i64> {
-    let office = may_compose(db, who, now).await?;
     let o = store::get(db, original_id).await?.ok_or_else(|| DomainError::not_found("warning"))?;
+    let office = may_compose(db, who, now).await?;
     if o.direction != "out" || o.state != "published" {
         return Err(DomainError::field(luoshi_domain::ErrorCode::Conflict, "state").with_detail(o.state).into());
     }
@@ -276,8 +278,11 @@ pub async fn compose_change(db: &Db, who: &Who, original_id: i64, cancel: bool, 
 /// person publishes), `publish` (where no approval is required), `withdraw` (a draft dropped,
 /// kept as rejected).
 pub async fn act(db: &Db, who: &Who, id: i64, action: &str, now: i64) -> Result<StoredAlert> {
-    may_compose(db, who, now).await?;
     let s = store::get(db, id).await?.ok_or_else(|| DomainError::not_found("warning"))?;
+    if !["submit", "withdraw", "approve", "publish"].contains(&action) {
+        return Err(DomainError::invalid("action").into());
+    }
+    may_compose(db, who, now).await?;
     let rules = RulesInForce::load(db, local_date(now)).await?;
     let approval = rules.int("emergencies.cap.approval_required").unwrap_or(1) == 1;
     let conflict = || DomainError::field(luoshi_domain::ErrorCode::Conflict, "state").with_detail(s.state.clone());
@@ -366,8 +371,8 @@ async fn follow_chain(db: &Db, tx: &mut luoshi_storage::WriteTx, who: &Who, orig
 /// checked, kept as received (the same message twice is kept once); an Update or Cancel of a
 /// message already here marks it superseded or cancelled.
 pub async fn receive(db: &Db, who: &Who, xml: &str, now: i64) -> Result<(i64, bool)> {
-    may_compose(db, who, now).await?;
     let a = cap::read(xml)?;
+    may_compose(db, who, now).await?;
     if let Some(existing) = store::by_identifier(db, &a.sender, &a.identifier).await? {
         return Ok((existing.id, false));
     }

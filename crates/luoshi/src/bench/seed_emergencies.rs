@@ -20,13 +20,17 @@ fn line(unit: i64, role: &str, task: String) -> MatrixInput {
 
 /// A plan at Ⅳ with its matrix and links, commanded from `office`.
 fn contents(office: i64, matrix: Vec<MatrixInput>, links: Vec<(String, i64)>) -> ContentsInput {
-    let levels = vec![LevelInput { level: "4".into(), command: "防汛抗旱指挥部".into(), command_unit_id: Some(office), conditions: "主要河道超警戒水位".into() }];
+    let levels =
+        vec![LevelInput {
+            level: "4".into(), command: "防汛抗旱指挥部".into(), command_unit_id: Some(office), conditions: "主要河道超警戒水位".into()
+        }];
     ContentsInput { levels, matrix, links }
 }
 
 async fn publish(db: &Db, who: &luoshi_app::Who, title: String, owner: i64, contents: ContentsInput, now: i64) -> Result<i64, Fail> {
     let fail = |e: luoshi_storage::StoreError| Fail(e.to_string());
-    let input = PlanInput { title, kind: "special".into(), category: "natural".into(), event_type: "flood".into(), owner_unit_id: Some(owner), ..PlanInput::default() };
+    let input =
+        PlanInput { title, kind: "special".into(), category: "natural".into(), event_type: "flood".into(), owner_unit_id: Some(owner), ..PlanInput::default() };
     let id = plans::create(db, who, &input, now).await.map_err(fail)?;
     plans::set_contents(db, who, id, &contents, now).await.map_err(fail)?;
     for action in ["submit", "publish"] {
@@ -84,8 +88,11 @@ pub async fn seed_emergencies(db: &Db, all: &[Unit], rng: &mut Rng) -> Result<(u
     let assess = incidents::IncidentActInput { action: "assess".into(), level: "4".into(), ..incidents::IncidentActInput::default() };
     incidents::act(db, &who, id, &assess, now).await.map_err(fail)?;
     let t = Instant::now();
-    let done = activation::activate(db, &who, id, top, None, now).await.map_err(fail)?;
+    let done = activation::activate(db, &who, id, Some(top), None, now).await.map_err(fail)?;
     let ms = t.elapsed().as_secs_f64() * 1000.0;
-    println!("emergency activation: {} assignments ({} plans: {UNIT_LINES} unit lines, {VILLAGE_LINES} village lines) written in {ms:.0} ms", done.assignments, done.plans);
+    println!(
+        "emergency activation: {} assignments ({} plans: {UNIT_LINES} unit lines, {VILLAGE_LINES} village lines) written in {ms:.0} ms",
+        done.assignments, done.plans
+    );
     Ok((done.assignments, ms))
 }

@@ -165,8 +165,10 @@ pub async fn recount(db: &Db, actor: &Actor) -> Result<(bool, usize)> {
     let held = fresh == kept;
     sqlx::query("DELETE FROM hazard_counts").execute(tx.conn()).await?;
     for chunk in fresh.chunks(500) {
-        let sql =
-            format!("INSERT INTO hazard_counts (month, township_id, regulator_unit_id, industry, grade, state, n) VALUES {}", crate::values(db.backend(), chunk.len(), 7));
+        let sql = format!(
+            "INSERT INTO hazard_counts (month, township_id, regulator_unit_id, industry, grade, state, n) VALUES {}",
+            crate::values(db.backend(), chunk.len(), 7)
+        );
         let mut q = sqlx::query(&sql);
         for c in chunk {
             q = q.bind(&c.month).bind(c.township_id).bind(c.regulator_unit_id).bind(&c.industry).bind(&c.grade).bind(&c.state).bind(c.n);

@@ -234,7 +234,7 @@ pub async fn seed_emergencies(db: &Db, today: chrono::NaiveDate) -> Result<usize
         ..incidents::IncidentActInput::default()
     };
     incidents::act(db, &who, old, &step("assess", "4", "一般地质灾害，县级处置"), ago(30 * 1440 - 20)).await.map_err(e)?;
-    activation::activate(db, &who, old, overall, None, ago(30 * 1440 - 30)).await.map_err(e)?;
+    activation::activate(db, &who, old, Some(overall), None, ago(30 * 1440 - 30)).await.map_err(e)?;
     incidents::act(db, &who, old, &step("report_up", "", "首报：青山镇竹林村山体滑坡，无人员伤亡"), ago(30 * 1440 - 40)).await.map_err(e)?;
     incidents::act(db, &who, old, &step("stand_down", "", "险情排除，村道抢通"), ago(29 * 1440)).await.map_err(e)?;
     incidents::act(db, &who, old, &step("close", "", "终报：滑坡体已清理，3户9人返回"), ago(28 * 1440)).await.map_err(e)?;
@@ -254,7 +254,7 @@ pub async fn seed_emergencies(db: &Db, today: chrono::NaiveDate) -> Result<usize
     };
     let id = incidents::report(db, &who, &storm, ago(120)).await.map_err(e)?;
     incidents::act(db, &who, id, &step("assess", "4", "达到防汛Ⅳ级响应启动条件"), ago(115)).await.map_err(e)?;
-    let done = activation::activate(db, &who, id, flood, None, ago(110)).await.map_err(e)?;
+    let done = activation::activate(db, &who, id, Some(flood), None, ago(110)).await.map_err(e)?;
     incidents::act(db, &who, id, &step("report_up", "", "首报：城关镇城区内涝，已启动防汛Ⅳ级应急响应"), ago(100)).await.map_err(e)?;
     // Most sign and report; a few are late (the watch has chased them).
     let list = luoshi_storage::emergencies::assignments::of_incident(db, id).await.map_err(e)?;

@@ -511,9 +511,8 @@ pub async fn printed(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>,
 
 /// An activation from the page (plan and level chosen): the same use case as the API.
 pub async fn activate(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(input): Input<incidents::IncidentActInput>) -> AppResult<Response> {
-    let level = if input.level.trim().is_empty() { None } else { Some(incidents::level_of(&input.level)?) };
-    let plan = input.plan_id.ok_or_else(|| luoshi_domain::DomainError::required("plan_id"))?;
-    match activation::activate(&app.db, &ctx.who()?, id, plan, level, app.now()).await {
+    let level = if input.level.trim().is_empty() { None } else { incidents::level_of(&input.level).ok() };
+    match activation::activate(&app.db, &ctx.who()?, id, input.plan_id, level, app.now()).await {
         Ok(_) => Ok(Redirect::to(&format!("/emergencies/incidents/{id}?done=activate")).into_response()),
         Err(e) => {
             let e = AppError::from(e);

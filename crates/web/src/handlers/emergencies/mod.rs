@@ -75,9 +75,8 @@ struct ActivateInput {
 }
 
 async fn incident_activate(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(input): Input<ActivateInput>) -> AppResult<Response> {
-    let plan = input.plan_id.ok_or_else(|| luoshi_domain::DomainError::required("plan_id"))?;
-    let level = if input.level.trim().is_empty() { None } else { Some(incidents::level_of(&input.level)?) };
-    let done = activation::activate(&app.db, &ctx.who()?, id, plan, level, app.now()).await?;
+    let level = if input.level.trim().is_empty() { None } else { incidents::level_of(&input.level).ok() };
+    let done = activation::activate(&app.db, &ctx.who()?, id, input.plan_id, level, app.now()).await?;
     Ok((StatusCode::CREATED, Json(done)).into_response())
 }
 
