@@ -8,6 +8,7 @@ pub mod documents;
 pub mod emergencies;
 pub mod hazards;
 pub mod inbox;
+pub mod links;
 pub mod supervision;
 pub mod tasks;
 

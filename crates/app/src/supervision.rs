@@ -133,6 +133,11 @@ pub const MINUTE_KINDS: &[&str] = &["emergency_task", "incident"];
 /// The minute watch: every kind on a minute clock, now. Several nodes may run it at once; the
 /// database keeps each notice unique per duty, level and limit.
 pub async fn watch(db: &Db, now: i64) -> Result<Vec<(String, KindCount)>> {
+    // Links a write missed (an accident without its incident) are made first.
+    let linked = crate::links::sweep(db, now).await?;
+    if linked > 0 {
+        tracing::info!(linked, "links made by the watch");
+    }
     let mut out = Vec::new();
     for kind in MINUTE_KINDS {
         out.push(((*kind).to_string(), minute_part(db, kind, now, Run::Write).await?));

@@ -189,7 +189,7 @@ pub async fn report(db: &Db, who: &Who, input: &IncidentInput, now: i64) -> Resu
         command_unit_name: office.name.clone(),
         reporter: optional_text("reporter", &input.reporter, 100)?.unwrap_or_default(),
         source: source.to_string(),
-        source_ref: optional_text("source_ref", &input.source_ref, 100)?,
+        source_ref: optional_text("source_ref", &input.source_ref, 300)?,
         due_at: Some(now + minutes * MINUTE),
         reported_up_at: None,
         reports_up: 0,

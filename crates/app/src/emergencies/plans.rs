@@ -125,7 +125,7 @@ fn interval(rules: &RulesInForce, kind: PlanKind) -> i64 {
 }
 
 /// When the next drill of a plan in force is due (the end of that day, µs).
-fn due_of(p: &Plan) -> Option<i64> {
+pub fn due_of(p: &Plan) -> Option<i64> {
     if !PlanFlow::clock_runs(p.state) {
         return None;
     }

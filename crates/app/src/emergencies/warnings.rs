@@ -384,7 +384,12 @@ pub async fn receive(db: &Db, who: &Who, xml: &str, now: i64) -> Result<(i64, bo
     }
     let first = a.infos.first();
     let expires_at = first.and_then(|i| i.expires.as_deref()).and_then(cap::time_micros);
-    let mut s = stored(&a, who, None, refs_here.last().copied(), None, expires_at, now)?;
+    // The colour read back from the severity by the county's own mapping (黄 = Moderate …).
+    let rules = RulesInForce::load(db, local_date(now)).await?;
+    let colour = first
+        .and_then(|i| COLOURS.iter().find(|c| rules.text(&format!("emergencies.cap.severity.{c}")).as_deref() == Some(i.severity.as_str())))
+        .map(|c| (*c).to_string());
+    let mut s = stored(&a, who, colour, refs_here.last().copied(), None, expires_at, now)?;
     s.direction = "in".into();
     s.state = "received".into();
     s.xml = Some(xml.to_string());
@@ -405,6 +410,18 @@ pub async fn view(db: &Db, who: &Who, id: i64) -> Result<(StoredAlert, Alert)> {
     let s = store::get(db, id).await?.ok_or_else(|| DomainError::not_found("warning"))?;
     let a = body(&s)?;
     Ok((s, a))
+}
+
+/// The state a warning shows: expired read from `expires` (apart from cancelled); a Cancel
+/// message itself, once published, is 已发布 (it is not a warning in force).
+pub fn shown_state(s: &StoredAlert, now: i64) -> &str {
+    if expired(s, now) && s.msg_type != "Cancel" {
+        "expired"
+    } else if s.msg_type == "Cancel" && s.state == "published" {
+        "cancel_published"
+    } else {
+        &s.state
+    }
 }
 
 /// Is a published warning past its `expires` (shown apart from cancelled)?
@@ -437,4 +454,36 @@ pub async fn list(db: &Db, who: &Who) -> Result<Vec<StoredAlert>> {
         return Err(forbidden());
     }
     store::list(db, &[], 300).await
+}
+
+/// Open an incident from a warning (a peer's received, or one issued here): its headline, its
+/// area, its description as the first facts; the incident names the message as its source, so
+/// the same warning opens one incident.
+pub async fn to_incident(db: &Db, who: &Who, id: i64, now: i64) -> Result<i64> {
+    let s = store::get(db, id).await?.ok_or_else(|| DomainError::not_found("warning"))?;
+    may_compose(db, who, now).await?;
+    let key = format!("{},{}", s.sender, s.identifier);
+    if let Some(i) = luoshi_storage::emergencies::incidents::by_source(db, "cap", &key).await? {
+        return Ok(i);
+    }
+    let a = body(&s)?;
+    let zh = a.infos.iter().find(|i| i.language.as_deref() == Some("zh-CN")).or(a.infos.first()).ok_or_else(|| DomainError::required("info"))?;
+    let types = luoshi_domain::emergencies::event_types()?;
+    let t = types
+        .iter()
+        .find(|t| zh.event.contains(&t.zh) || t.zh.contains(&zh.event))
+        .or_else(|| types.iter().find(|t| zh.categories.contains(&t.cap)))
+        .ok_or_else(|| DomainError::invalid("event_type").with_detail(zh.event.clone()))?;
+    let at = [&zh.onset, &zh.effective].into_iter().flatten().find_map(|t| cap::time_micros(t)).unwrap_or(s.sent_at).min(now);
+    let input = super::incidents::IncidentInput {
+        title: zh.headline.clone().unwrap_or_else(|| zh.event.clone()).chars().take(100).collect(),
+        event_type: t.code.clone(),
+        occurred_at: luoshi_domain::time::format_local(at),
+        place: zh.areas.iter().map(|ar| ar.desc.as_str()).collect::<Vec<_>>().join("、").chars().take(200).collect(),
+        facts: zh.description.clone().unwrap_or_else(|| s.headline.clone()),
+        source: "cap".into(),
+        source_ref: key,
+        ..super::incidents::IncidentInput::default()
+    };
+    super::incidents::report(db, who, &input, now).await
 }

@@ -107,6 +107,16 @@ pub async fn by_source(db: &Db, source: &str, source_ref: &str) -> Result<Option
     row.as_ref().map(|r| get_i64(r, "id")).transpose()
 }
 
+/// The source records of the incidents opened from `source` since `since` (UTC µs).
+pub async fn sources_since(db: &Db, source: &str, since: i64) -> Result<std::collections::HashSet<String>> {
+    let rows = sqlx::query("SELECT source_ref FROM incidents WHERE source = $1 AND received_at >= $2 AND source_ref IS NOT NULL")
+        .bind(source)
+        .bind(since)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(|r| get_str(r, "source_ref")).collect()
+}
+
 async fn line(tx: &mut WriteTx, i: &Incident, now: i64) -> Result<()> {
     let towns: Vec<i64> = i.township_id.into_iter().collect();
     let phase = IncidentFlow::phase(i.state);

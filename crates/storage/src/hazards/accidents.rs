@@ -163,3 +163,9 @@ pub async fn count_between(db: &Db, from: i64, to: i64) -> Result<i64> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM accidents WHERE occurred_at >= $1 AND occurred_at < $2").bind(from).bind(to).fetch_one(db.pool()).await?;
     get_i64(&row, "n")
 }
+
+/// The ids of accidents recorded since `since` (UTC µs): few, read directly.
+pub async fn recorded_since(db: &Db, since: i64) -> Result<Vec<i64>> {
+    let rows = sqlx::query("SELECT id FROM accidents WHERE created_at >= $1 ORDER BY id").bind(since).fetch_all(db.pool()).await?;
+    rows.iter().map(|r| get_i64(r, "id")).collect()
+}

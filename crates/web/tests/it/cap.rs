@@ -198,6 +198,16 @@ async fn messages_from_peers_read_safely() {
     assert_eq!(post(update).await.status(), StatusCode::CREATED);
     let w: Value = office.get(&app, &format!("/api/v1/warnings/{first}")).await.json().await.unwrap();
     assert_eq!(w["warning"]["state"], "superseded");
+    // A received warning opens an incident, once.
+    let to = |s: &Session| s.client.post(app.url(&format!("/emergencies/warnings/{first}/incident"))).form(&[("_csrf", s.csrf.as_str())]).send();
+    let r = to(&office).await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let at = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(at.starts_with("/emergencies/incidents/"), "{at}");
+    assert_eq!(to(&office).await.unwrap().headers()["location"].to_str().unwrap(), at, "the same incident");
+    let id: i64 = at.trim_start_matches("/emergencies/incidents/").split('?').next().unwrap().parse().unwrap();
+    let v: Value = office.get(&app, &format!("/api/v1/incidents/{id}")).await.json().await.unwrap();
+    assert_eq!((v["incident"]["source"].as_str(), v["incident"]["event_type"].as_str()), (Some("cap"), Some("flood")), "{v}");
     // Only the command receives.
     let staff = app.login("staff").await;
     let r = staff.client.post(app.url("/api/v1/cap/inbox")).header("x-csrf-token", &staff.csrf).body(PEER.to_string()).send().await.unwrap();

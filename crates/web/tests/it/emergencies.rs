@@ -266,3 +266,37 @@ async fn a_plan_through_its_lifecycle_and_its_drill_clock() {
     let r = staff.post(&app, &format!("/api/v1/emergency-plans/{id}/actions"), json!({ "action": "submit" })).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_accident_opens_an_incident_once_and_the_watch_makes_a_missed_one() {
+    let app = spawn_app().await;
+    let office = app.login("supervisor").await;
+    let town = app.unit_id("城关镇").await;
+    let accident = |at: &str| json!({ "place": "城关镇工业园3号厂房", "owner_unit_id": town, "occurred_at": at, "deaths": 1, "serious_injuries": 2, "description": "叉车倾覆致1人死亡2人重伤" });
+    let r = office.post(&app, "/api/v1/accidents", accident("2026-06-14 23:30")).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let a = r.json::<Value>().await.unwrap()["accident"]["id"].as_i64().unwrap();
+    let list: Value = office.get(&app, "/api/v1/incidents").await.json().await.unwrap();
+    let opened: Vec<&Value> = list["incidents"].as_array().unwrap().iter().filter(|i| i["source"] == "accident").collect();
+    assert_eq!(opened.len(), 1);
+    let i = &opened[0];
+    assert_eq!(
+        (i["source_ref"].as_str(), i["event_type"].as_str(), i["deaths"].as_i64(), i["injured"].as_i64()),
+        (Some(a.to_string().as_str()), Some("work_safety"), Some(1), Some(2))
+    );
+    assert_eq!(i["township_id"].as_i64(), None, "a place without an enterprise has no township here");
+    let page = office.get(&app, &format!("/hazards/accidents/{a}")).await.text().await.unwrap();
+    assert!(page.contains(&format!("/emergencies/incidents/{}", i["id"])), "the accident links its incident");
+    // Recorded without the link (as when the link failed): the watch opens it, once.
+    let who = luoshi_app::Who::system("test");
+    let input: luoshi_app::hazards::accidents::AccidentInput = serde_json::from_value(accident("2026-06-15 01:00")).unwrap();
+    let now = app.state.now();
+    let missed = luoshi_app::hazards::accidents::record(&app.t.db, &who, &input, now).await.unwrap().accident.id;
+    assert_eq!(luoshi_app::links::accident_incident::incident_of(&app.t.db, missed).await.unwrap(), None);
+    luoshi_app::supervision::watch(&app.t.db, now).await.unwrap();
+    let made = luoshi_app::links::accident_incident::incident_of(&app.t.db, missed).await.unwrap();
+    assert!(made.is_some());
+    luoshi_app::supervision::watch(&app.t.db, now + MINUTE).await.unwrap();
+    let list: Value = office.get(&app, "/api/v1/incidents").await.json().await.unwrap();
+    assert_eq!(list["incidents"].as_array().unwrap().iter().filter(|i| i["source"] == "accident").count(), 2);
+}

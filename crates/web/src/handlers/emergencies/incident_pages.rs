@@ -306,7 +306,7 @@ async fn command_page(ctx: &Ctx, app: &AppState, id: i64, flash: Option<String>,
         .into_iter()
         .filter(|w| w.incident_id == Some(id))
         .map(|w| {
-            let state = if warnings::expired(&w, now) { "expired".to_string() } else { w.state.clone() };
+            let state = warnings::shown_state(&w, now).to_string();
             (w.id, w.colour.clone().unwrap_or_default(), w.headline.clone(), t(lang, &format!("warning_state.{state}")).to_string())
         })
         .collect();

@@ -26,10 +26,27 @@ pub(crate) struct PlanLine {
     pub kind: String,
     pub category: String,
     pub state: String,
+    /// 还剩N天 / 逾期N天 to the next drill, while in force.
+    pub drill: String,
+    pub drill_overdue: bool,
 }
 
 fn plan_line(lang: Lang, p: Plan) -> PlanLine {
+    let now = luoshi_storage::now_micros();
+    let (drill, drill_overdue) = match plans::due_of(&p) {
+        Some(d) => {
+            let days = (d - now).div_euclid(86_400_000_000);
+            if days >= 0 {
+                (t(lang, "plans.drill_days_left").replace("{n}", &days.to_string()), false)
+            } else {
+                (t(lang, "plans.drill_overdue").replace("{n}", &(-days).to_string()), true)
+            }
+        }
+        None => (String::new(), false),
+    };
     PlanLine {
+        drill,
+        drill_overdue,
         kind: t(lang, &format!("plan_kind.{}", p.kind.as_str())).to_string(),
         category: t(lang, &format!("category.{}", p.category.as_str())).to_string(),
         state: t(lang, &format!("plan_state.{}", p.state.as_str())).to_string(),

@@ -29,17 +29,20 @@ pub(crate) struct WarningLine {
     pub expires: String,
     /// 本级发布 / 外部接收.
     pub dir: String,
+    /// 发布 / 更新 / 撤销.
+    pub msg: String,
     /// 已被更新 / 已被撤销, by what replaced it.
     pub replaced: String,
     pub cancelled: String,
 }
 
 fn warning_line(lang: Lang, now: i64, w: StoredAlert) -> WarningLine {
-    let code = if warnings::expired(&w, now) { "expired".to_string() } else { w.state.clone() };
+    let code = warnings::shown_state(&w, now).to_string();
     WarningLine {
         state: t(lang, &format!("warning_state.{code}")).to_string(),
         state_code: code,
-        sent: format_local(w.sent_at),
+        sent: format!("{}（{}）", format_local(w.sent_at), crate::handlers::duty::ago_label(lang, w.sent_at, now)),
+        msg: t(lang, &format!("cap_msg.{}", w.msg_type)).to_string(),
         expires: w.expires_at.map(format_local).unwrap_or_default(),
         dir: t(lang, &format!("warnings.dir_{}", w.direction)).to_string(),
         replaced: t(lang, &format!("warnings.replaced_{}", w.state)).to_string(),
@@ -267,6 +270,12 @@ pub async fn act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, bod
     }
 }
 
+/// 转为突发事件: the incident a warning opens (or the one it opened).
+pub async fn to_incident(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    let incident = warnings::to_incident(&app.db, &ctx.who()?, id, app.now()).await?;
+    Ok(Redirect::to(&format!("/emergencies/incidents/{incident}?done=receive")).into_response())
+}
+
 /// These routes: one line each with its policy and summary.
 pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     use axum::http::Method as M;
@@ -282,6 +291,7 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     .add(M::POST, "/emergencies/warnings", R, "emergencies", "Compose a warning in both languages (form)", compose)
     .add(M::POST, "/emergencies/warnings/receive", R, "emergencies", "Take in a CAP message a peer sent (form)", receive)
     .add(M::GET, "/emergencies/warnings/{id}", R, "emergencies", "A warning with its CAP message, chain and steps (page)", page)
+    .add(M::POST, "/emergencies/warnings/{id}/incident", R, "emergencies", "Open an incident from a warning, once per message (form)", to_incident)
     .add(
         M::POST,
         "/emergencies/warnings/{id}/actions",

@@ -125,7 +125,10 @@ pub async fn record(ctx: Ctx, State(app): State<AppState>, Input(form): Input<Ac
         Err(e) => Err(AppError(e)),
     };
     match done {
-        Ok(v) => Ok(Redirect::to(&format!("/hazards/accidents/{}?done=record", v.accident.id)).into_response()),
+        Ok(v) => {
+            super::open_incident(&app, v.accident.id).await;
+            Ok(Redirect::to(&format!("/hazards/accidents/{}?done=record", v.accident.id)).into_response())
+        }
         Err(AppError(e)) if !matches!(e.code, ErrorCode::Forbidden | ErrorCode::NotFound) => {
             let msg = error_message(ctx.lang, &e);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&list_page(&ctx, &app, form, Some(msg)).await?)).into_response())
@@ -143,6 +146,8 @@ struct AccidentPage {
     /// (when, what, note, who).
     trail: Vec<(String, String, String, String)>,
     may: Vec<&'static str>,
+    /// The incident it opened at the county's command (应急协同).
+    incident: Option<i64>,
 }
 
 pub async fn page(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<DoneQuery>) -> AppResult<Response> {
@@ -161,8 +166,10 @@ pub async fn page(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Qu
             (format_local(s.at), what, s.note.clone().unwrap_or_default(), actors.label(lang, &s.actor))
         })
         .collect();
+    let incident = luoshi_app::links::accident_incident::incident_of(&app.db, id).await?;
     Ok(render(&AccidentPage {
         chrome: c,
+        incident,
         supplement_until: format_local(v.accident.supplement_due_at),
         trail,
         may: v.may.iter().map(|a| a.as_str()).collect(),

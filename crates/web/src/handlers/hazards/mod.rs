@@ -106,8 +106,17 @@ pub async fn accidents_api(ctx: Ctx, State(app): State<AppState>) -> AppResult<R
     Ok(Json(serde_json::json!({ "accidents": accidents::list(&app.db, &ctx.who()?).await? })).into_response())
 }
 
+/// The accident's incident at the county's command (the integration room's link); a failure
+/// is logged and the minute watch's sweep opens it later: the accident stands either way.
+pub(crate) async fn open_incident(app: &AppState, accident: i64) {
+    if let Err(e) = luoshi_app::links::accident_incident::open(&app.db, accident, app.now()).await {
+        tracing::warn!(error = %e, accident, "the accident's incident waits for the watch");
+    }
+}
+
 pub async fn record_accident(ctx: Ctx, State(app): State<AppState>, Input(input): Input<accidents::AccidentInput>) -> AppResult<Response> {
     let v = accidents::record(&app.db, &ctx.who()?, &input, app.now()).await?;
+    open_incident(&app, v.accident.id).await;
     Ok((StatusCode::CREATED, Json(v)).into_response())
 }
 
