@@ -216,6 +216,51 @@ await session("admin", async (page) => {
   check((await text(page)).includes("审计链完整"), "admin: audit chain intact");
 });
 
+// 应急: the command view of the storm, a printed report, a warning composed; the township signs
+// or reports on its assignment from its inbox.
+await session("supervisor", async (page) => {
+  await page.click("nav >> text=应急");
+  check((await text(page)).includes("强降雨致城关镇城区内涝"), "supervisor: the storm is listed");
+  await Promise.all([page.waitForNavigation(), page.click("text=强降雨致城关镇城区内涝")]);
+  const view = await text(page);
+  check(view.includes("Ⅳ级响应") && view.includes("县水利局") && view.includes("态势"), "supervisor: the command view names units, level and log");
+  check((await page.locator("span.light.red").count()) > 0, "supervisor: late assignments are red");
+  if (shots) await page.screenshot({ path: `${shots}/incident.png`, fullPage: false });
+  await Promise.all([page.waitForNavigation(), page.click("text=续报")]);
+  check((await text(page)).includes("突发事件信息报告（续报）"), "supervisor: the printed follow-up report");
+  await page.goto(base + "/emergencies/warnings");
+  const w = await text(page);
+  check(w.includes("暴雨黄色") && w.includes("已更新") && w.includes("已撤销"), "supervisor: warnings with their chain");
+  await page.fill("input[name=headline]", "示范县气象台发布雷电黄色预警信号");
+  await page.check("input[name=area] >> nth=0");
+  const d = new Date(Date.now() + 86400000).toISOString().slice(0, 16);
+  await page.fill("input[name=expires]", d);
+  await Promise.all([page.waitForNavigation(), page.click("text=编制预警 >> nth=-1")]);
+  check((await text(page)).includes("已保存草稿"), "supervisor: a warning composed, said so");
+});
+
+await session("staff", async (page) => {
+  await page.click("nav >> text=待办");
+  const link = page.locator("a:has-text('强降雨致城关镇城区内涝')").first();
+  check((await link.count()) === 1, "staff: the inbox holds the township's emergency assignments");
+  if (await link.count()) {
+    await Promise.all([page.waitForNavigation(), link.click()]);
+    const sign = page.locator("form:has(input[value=sign]) button");
+    if (await sign.count()) {
+      await Promise.all([page.waitForNavigation(), sign.click()]);
+      check((await text(page)).includes("已签收"), "staff: signed, and told so");
+    } else {
+      const report = page.locator("form:has(input[value=report])");
+      check((await report.count()) === 1, "staff: may report on the assignment");
+      if (await report.count()) {
+        await report.locator("textarea[name=text]").fill("已组织巡查，暂无新增险情");
+        await Promise.all([page.waitForNavigation(), report.locator("button").click()]);
+        check((await text(page)).includes("已报告"), "staff: reported, and told so");
+      }
+    }
+  }
+});
+
 // The public page, no account: submit and get a tracking code.
 {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });

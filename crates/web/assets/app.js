@@ -9,3 +9,6 @@ document.addEventListener("submit", function (e) {
     e.preventDefault();
   }
 });
+
+// A print button (the printed 突发事件信息报告): the browser's own print dialog.
+document.querySelectorAll("[data-print]").forEach((b) => b.addEventListener("click", () => window.print()));
