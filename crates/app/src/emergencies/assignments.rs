@@ -7,7 +7,7 @@ use super::commands;
 use crate::{forbidden, Result, Who};
 use luoshi_domain::duty::{may as may_now, Workflow};
 use luoshi_domain::emergencies::assignment::{next_due, Limits};
-use luoshi_domain::emergencies::{AssignmentAction, AssignmentFlow, AssignmentSide, AssignmentState};
+use luoshi_domain::emergencies::{AssignmentAction, AssignmentFlow, AssignmentSide};
 use luoshi_domain::error::optional_text;
 use luoshi_domain::DomainError;
 use luoshi_storage::duty::trail::{self, Step};
@@ -94,9 +94,4 @@ pub async fn act(db: &Db, who: &Who, id: i64, input: &AssignmentActInput, now: i
     tx.audit(&who.actor, &format!("emergency_task.{}", action.as_str()), "emergency_task", &id.to_string(), Some(&d(&a)), Some(&d(&after))).await?;
     tx.commit().await?;
     view(db, who, id).await
-}
-
-/// How the assignments of an incident stand: (state, count) in the workflow's order.
-pub fn tally(all: &[Assignment]) -> Vec<(AssignmentState, usize)> {
-    AssignmentState::ALL.iter().map(|s| (*s, all.iter().filter(|a| a.state == *s).count())).filter(|(_, n)| *n > 0).collect()
 }

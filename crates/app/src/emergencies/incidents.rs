@@ -12,7 +12,7 @@ use luoshi_domain::emergencies::{IncidentAction, IncidentFlow, IncidentState, Le
 use luoshi_domain::error::{optional_text, required_text};
 use luoshi_domain::time::local_date;
 use luoshi_domain::DomainError;
-use luoshi_storage::emergencies::assignments::{self as assigned, Assignment};
+use luoshi_storage::emergencies::assignments::{self as assigned, Assignment, Tally};
 use luoshi_storage::emergencies::incidents::{self as store, Activation, Incident, LogLine};
 use luoshi_storage::emergencies::resources::{self, Move};
 use luoshi_storage::{units, Db};
@@ -58,6 +58,11 @@ pub struct IncidentInput {
 pub struct IncidentView {
     pub incident: Incident,
     pub activations: Vec<Activation>,
+    /// Every assignment counted by state, with how many are late or due soon.
+    pub tally: Vec<Tally>,
+    /// How many assignments in all.
+    pub total: i64,
+    /// The most urgent assignments (the late first), at most the page asked for.
     pub assignments: Vec<Assignment>,
     pub timeline: Vec<LogLine>,
     pub moves: Vec<Move>,
@@ -86,23 +91,35 @@ pub(crate) async fn seen(db: &Db, who: &Who, id: i64) -> Result<(Incident, bool)
         if town.as_deref().is_some_and(|t| who.acts_for(t)) {
             return Ok((i, false));
         }
-        let all = units::list(db, &luoshi_domain::access::Scope::All).await?;
-        let mine = assigned::of_incident(db, id).await?.iter().any(|a| all.iter().any(|u| u.id == a.unit_id && who.acts_for(&u.path)));
-        if mine {
+        if assigned::assigns_under(db, id, &who.unit_path).await? {
             return Ok((i, false));
         }
     }
     Err(DomainError::not_found("incident").into())
 }
 
+/// Assignments a command view lists unless asked for more.
+pub const PAGE: i64 = 200;
+
+/// Within this of its limit an assignment is due soon (blue).
+pub const SOON: i64 = 5 * MINUTE;
+
 pub async fn view(db: &Db, who: &Who, id: i64) -> Result<IncidentView> {
+    view_page(db, who, id, PAGE, luoshi_storage::now_micros()).await
+}
+
+/// The command view with the `limit` most urgent assignments.
+pub async fn view_page(db: &Db, who: &Who, id: i64, limit: i64, now: i64) -> Result<IncidentView> {
     let (incident, command) = seen(db, who, id).await?;
     let sides: Vec<Command> = if command { vec![Command] } else { Vec::new() };
+    let tally = assigned::tally(db, id, now, SOON).await?;
     Ok(IncidentView {
         may: may_given::<IncidentFlow>(incident.state, &sides, &IncidentFacts { level: incident.level }),
         activations: store::activations(db, id).await?,
-        assignments: assigned::of_incident(db, id).await?,
-        timeline: store::timeline(db, id).await?,
+        total: tally.iter().map(|t| t.total).sum(),
+        tally,
+        assignments: assigned::urgent(db, id, limit).await?,
+        timeline: store::timeline(db, id, if limit > PAGE { 10_000 } else { 300 }).await?,
         moves: resources::moves(db, id).await?,
         command,
         incident,

@@ -71,8 +71,9 @@ pub(super) struct Worker {
     pub(super) any_enterprise: Option<i64>,
     /// The newest incident the caller sees.
     pub(super) any_incident: Option<i64>,
-    /// The caller's unit's emergency assignments still running (from its inbox).
-    pub(super) own_assignments: Vec<i64>,
+    /// The caller's unit's emergency assignments still running (from its inbox), each with
+    /// whether it still waits to be signed.
+    pub(super) own_assignments: Vec<(i64, bool)>,
     pub(super) next_assignment: std::sync::atomic::AtomicUsize,
 }
 
@@ -126,7 +127,11 @@ pub(super) async fn login(base: &str, user: &str) -> Result<Worker, Fail> {
     let incidents = get(format!("{base}/api/v1/incidents")).await?;
     let any_incident = incidents["incidents"].as_array().and_then(|is| is.first()).and_then(|i| i["id"].as_i64());
     let mine = get(format!("{base}/api/v1/inbox?kind=emergency_task")).await?;
-    let own_assignments = mine["duties"].as_array().filter(|_| unit_role).map(|ds| ds.iter().filter_map(|d| d["id"].as_i64()).collect()).unwrap_or_default();
+    let own_assignments = mine["duties"]
+        .as_array()
+        .filter(|_| unit_role)
+        .map(|ds| ds.iter().filter_map(|d| Some((d["id"].as_i64()?, d["state"] == "assigned"))).collect())
+        .unwrap_or_default();
     let plain = reqwest::Client::builder().pool_max_idle_per_host(4).build().map_err(|e| Fail(e.to_string()))?;
     Ok(Worker {
         client,

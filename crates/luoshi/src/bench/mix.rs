@@ -128,8 +128,8 @@ impl Kind {
                 }
                 // Each assignment is signed the first time round, reported on after.
                 let n = w.next_assignment.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let id = w.own_assignments[n % w.own_assignments.len()];
-                let body = if n < w.own_assignments.len() {
+                let (id, unsigned) = w.own_assignments[n % w.own_assignments.len()];
+                let body = if n < w.own_assignments.len() && unsigned {
                     serde_json::json!({ "action": "sign" })
                 } else {
                     serde_json::json!({ "action": "report", "text": "压测续报：人员到位，正在处置" })

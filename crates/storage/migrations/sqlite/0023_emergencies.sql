@@ -128,6 +128,7 @@ CREATE TABLE emergency_assignments (
     updated_at BIGINT NOT NULL
 );
 CREATE INDEX emergency_assignments_incident ON emergency_assignments(incident_id, unit_id);
+CREATE INDEX emergency_assignments_urgent ON emergency_assignments(incident_id, state, due_at);
 CREATE TABLE incident_log (
     id INTEGER PRIMARY KEY,
     incident_id BIGINT NOT NULL REFERENCES incidents(id),

@@ -88,6 +88,75 @@ pub async fn of_incident(db: &Db, incident_id: i64) -> Result<Vec<Assignment>> {
     rows.iter().map(assignment).collect()
 }
 
+/// How many assignments of an incident stand in a state, and how many of them are past their
+/// limit or within `soon` of it at `now`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub state: AssignmentState,
+    pub total: i64,
+    pub late: i64,
+    pub soon: i64,
+}
+
+/// The incident's assignments counted by state (one indexed pass in the database).
+pub async fn tally(db: &Db, incident_id: i64, now: i64, soon: i64) -> Result<Vec<Tally>> {
+    let rows = sqlx::query(
+        "SELECT state, COUNT(*) AS n, SUM(CASE WHEN due_at < $2 THEN 1 ELSE 0 END) AS late,          SUM(CASE WHEN due_at >= $2 AND due_at < $3 THEN 1 ELSE 0 END) AS soon          FROM emergency_assignments WHERE incident_id = $1 GROUP BY state",
+    )
+    .bind(incident_id)
+    .bind(now)
+    .bind(now + soon)
+    .fetch_all(db.pool())
+    .await?;
+    let mut out: Vec<Tally> = rows
+        .iter()
+        .map(|r| {
+            Ok(Tally {
+                state: AssignmentState::parse(&get_str(r, "state")?).ok_or_else(|| DomainError::new(ErrorCode::Internal).with_detail("assignment state"))?,
+                total: get_i64(r, "n")?,
+                // PostgreSQL sums as NUMERIC: cast back in the query.
+                late: get_opt_i64(r, "late")?.unwrap_or(0),
+                soon: get_opt_i64(r, "soon")?.unwrap_or(0),
+            })
+        })
+        .collect::<Result<_>>()?;
+    out.sort_by_key(|t| AssignmentState::ALL.iter().position(|s| *s == t.state));
+    Ok(out)
+}
+
+/// The most urgent assignments of an incident: the open ones soonest limit first (the late at
+/// the top), then those awaiting confirmation, then the ended; at most `limit`.
+pub async fn urgent(db: &Db, incident_id: i64, limit: i64) -> Result<Vec<Assignment>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLS} {FROM} WHERE a.incident_id = $1          ORDER BY CASE WHEN a.state IN ('assigned', 'signed', 'reporting') THEN 0 WHEN a.state = 'done' THEN 1 ELSE 2 END, COALESCE(a.due_at, {}), a.id LIMIT $2",
+        duty::NO_LIMIT
+    ))
+    .bind(incident_id)
+    .bind(limit.clamp(1, 5000))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(assignment).collect()
+}
+
+/// How many assignments each activation of the incident handed out.
+pub async fn per_activation(db: &Db, incident_id: i64) -> Result<std::collections::HashMap<i64, i64>> {
+    let rows = sqlx::query("SELECT activation_id, COUNT(*) AS n FROM emergency_assignments WHERE incident_id = $1 GROUP BY activation_id")
+        .bind(incident_id)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(|r| Ok((get_i64(r, "activation_id")?, get_i64(r, "n")?))).collect()
+}
+
+/// Does an assignment of the incident go to a unit under `path`?
+pub async fn assigns_under(db: &Db, incident_id: i64, path: &str) -> Result<bool> {
+    let row = sqlx::query("SELECT a.id FROM emergency_assignments a JOIN units u ON u.id = a.unit_id WHERE a.incident_id = $1 AND u.path LIKE $2 LIMIT 1")
+        .bind(incident_id)
+        .bind(format!("{path}%"))
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.is_some())
+}
+
 /// The title an assignment shows in inboxes: the incident's and the task's.
 fn title(incident_title: &str, task: &str) -> String {
     let t: String = task.chars().take(40).collect();

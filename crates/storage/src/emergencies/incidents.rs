@@ -170,16 +170,18 @@ pub async fn log(
     Ok(())
 }
 
-/// The incident's log (态势), oldest first.
-pub async fn timeline(db: &Db, incident_id: i64) -> Result<Vec<LogLine>> {
+/// The incident's log (态势): its newest `limit` lines, oldest first.
+pub async fn timeline(db: &Db, incident_id: i64, limit: i64) -> Result<Vec<LogLine>> {
     let rows = sqlx::query(
         "SELECT l.at, l.actor, l.what, l.unit_id, u.name AS unit_name, l.assignment_id, l.text FROM incident_log l LEFT JOIN units u ON u.id = l.unit_id \
-         WHERE l.incident_id = $1 ORDER BY l.at, l.id",
+         WHERE l.incident_id = $1 ORDER BY l.at DESC, l.id DESC LIMIT $2",
     )
     .bind(incident_id)
+    .bind(limit)
     .fetch_all(db.pool())
     .await?;
     rows.iter()
+        .rev()
         .map(|r| {
             Ok(LogLine {
                 at: get_i64(r, "at")?,

@@ -225,18 +225,18 @@ struct CommandPage {
     error: Option<String>,
 }
 
-/// How many assignments the page lists (the most urgent first); the API gives all.
-const SHOWN: usize = 400;
+/// How many assignments the page lists (the most urgent first); the API pages with `?limit=`.
+const SHOWN: i64 = 400;
 
 async fn command_page(ctx: &Ctx, app: &AppState, id: i64, flash: Option<String>, error: Option<String>) -> AppResult<CommandPage> {
     let lang = ctx.lang;
     let who = ctx.who()?;
     let now = app.now();
-    let v = incidents::view(&app.db, &who, id).await?;
+    let v = incidents::view_page(&app.db, &who, id, SHOWN, now).await?;
     let actors = crate::handlers::duty::Actors::load(&app.db).await?;
     let names: std::collections::HashMap<i64, String> =
         luoshi_storage::units::list(&app.db, &luoshi_domain::access::Scope::All).await?.into_iter().map(|u| (u.id, u.name)).collect();
-    let mut rows: Vec<Row> = v
+    let rows: Vec<Row> = v
         .assignments
         .iter()
         .cloned()
@@ -253,25 +253,30 @@ async fn command_page(ctx: &Ctx, app: &AppState, id: i64, flash: Option<String>,
             }
         })
         .collect();
-    let rank = |l: &str| match l {
-        "red" => 0,
-        "blue" => 1,
-        "green" => 2,
-        "done" => 3,
-        _ => 4,
-    };
-    rows.sort_by_key(|r| (rank(r.light), r.a.due_at.unwrap_or(i64::MAX), r.a.activation_id, r.a.seq));
-    let lights = ["red", "blue", "green", "done"].iter().map(|l| (*l, rows.iter().filter(|r| r.light == *l).count())).filter(|(_, n)| *n > 0).collect();
-    let more = rows.len().saturating_sub(SHOWN);
-    rows.truncate(SHOWN);
+    // Counted over every assignment in the database; the rows are the most urgent page.
+    let open = |st: AssignmentState| matches!(st, AssignmentState::Assigned | AssignmentState::Signed | AssignmentState::Reporting);
+    let sum =
+        |f: &dyn Fn(&luoshi_storage::emergencies::assignments::Tally) -> i64| -> usize { usize::try_from(v.tally.iter().map(f).sum::<i64>()).unwrap_or(0) };
+    let late = sum(&|x| if open(x.state) { x.late } else { 0 });
+    let soon = sum(&|x| if open(x.state) { x.soon } else { 0 });
+    let running = sum(&|x| if open(x.state) { x.total } else { 0 });
+    let done = sum(&|x| if matches!(x.state, AssignmentState::Done | AssignmentState::Closed) { x.total } else { 0 });
+    let lights = [("red", late), ("blue", soon), ("green", running.saturating_sub(late + soon)), ("done", done)].into_iter().filter(|(_, n)| *n > 0).collect();
+    let more = usize::try_from(v.total).unwrap_or(0).saturating_sub(rows.len());
     let tally =
-        assignments::tally(&v.assignments).into_iter().map(|(s, n)| (t(lang, &format!("emergency_task_state.{}", s.as_str())).to_string(), n)).collect();
+        v.tally.iter().map(|x| (t(lang, &format!("emergency_task_state.{}", x.state.as_str())).to_string(), usize::try_from(x.total).unwrap_or(0))).collect();
+    let per = luoshi_storage::emergencies::assignments::per_activation(&app.db, id).await?;
     let activations = v
         .activations
         .iter()
         .map(|a| {
-            let n = v.assignments.iter().filter(|x| x.activation_id == a.id).count();
-            (a.plan_title.clone(), format!("{}级", a.level.roman()), format_local(a.activated_at), a.ended_at.is_some(), n)
+            (
+                a.plan_title.clone(),
+                format!("{}级", a.level.roman()),
+                format_local(a.activated_at),
+                a.ended_at.is_some(),
+                usize::try_from(per.get(&a.id).copied().unwrap_or(0)).unwrap_or(0),
+            )
         })
         .collect();
     let plans = if v.command {
@@ -463,7 +468,8 @@ struct ReportPage {
 pub async fn printed(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<ReportQuery>) -> AppResult<Response> {
     let lang = ctx.lang;
     let now = app.now();
-    let v = incidents::view(&app.db, &ctx.who()?, id).await?;
+    // The whole log and every lagging unit: the printed report is the record.
+    let v = incidents::view_page(&app.db, &ctx.who()?, id, 5000, now).await?;
     if !v.command {
         return Err(luoshi_domain::DomainError::forbidden().into());
     }
@@ -480,7 +486,7 @@ pub async fn printed(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>,
         .collect();
     let activations = v.activations.iter().map(|a| (a.plan_title.clone(), format!("{}级", a.level.roman()), format_local(a.activated_at))).collect();
     let tally =
-        assignments::tally(&v.assignments).into_iter().map(|(s, n)| (t(lang, &format!("emergency_task_state.{}", s.as_str())).to_string(), n)).collect();
+        v.tally.iter().map(|x| (t(lang, &format!("emergency_task_state.{}", x.state.as_str())).to_string(), usize::try_from(x.total).unwrap_or(0))).collect();
     let timeline = v
         .timeline
         .iter()

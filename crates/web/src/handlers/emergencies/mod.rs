@@ -58,8 +58,21 @@ async fn incident_report(ctx: Ctx, State(app): State<AppState>, Input(input): In
     Ok((StatusCode::CREATED, Json(incidents::view(&app.db, &who, id).await?)).into_response())
 }
 
-async fn incident_api(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
-    Ok(Json(incidents::view(&app.db, &ctx.who()?, id).await?).into_response())
+/// `?limit=` assignments (the most urgent first; 200 by default).
+#[derive(Debug, Default, serde::Deserialize)]
+struct PageQuery {
+    #[serde(default, deserialize_with = "luoshi_domain::serde_util::opt_i64")]
+    limit: Option<i64>,
+}
+
+async fn incident_api(
+    ctx: Ctx,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    crate::extract::Query(q): crate::extract::Query<PageQuery>,
+) -> AppResult<Response> {
+    let limit = q.limit.unwrap_or(incidents::PAGE);
+    Ok(Json(incidents::view_page(&app.db, &ctx.who()?, id, limit, app.now()).await?).into_response())
 }
 
 async fn incident_act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(input): Input<incidents::IncidentActInput>) -> AppResult<Response> {
@@ -208,7 +221,7 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
             "/api/v1/incidents/{id}",
             R,
             "emergencies",
-            "The command view: the incident, activations, assignments with their lights, log, resources moved",
+            "The command view: the incident, activations, every assignment counted by state (late, due soon), the most urgent ?limit= (200) of them, log, resources moved",
             incident_api,
         )
         .add(
