@@ -169,6 +169,8 @@ pub async fn seed_emergencies(db: &Db, today: chrono::NaiveDate) -> Result<usize
     let mut on_duty: Vec<(String, &str)> = vec![("县应急管理局".into(), "带班领导"), ("县应急管理局".into(), "值班员")];
     on_duty.extend(FLOOD_IV.iter().chain(FLOOD_III).skip(1).map(|(u, ..)| ((*u).to_string(), "值班员")));
     on_duty.extend(towns.iter().map(|t| (t.name.clone(), "值班员")));
+    // Villages and communities: the grid worker on duty (网格员).
+    on_duty.extend(all.iter().filter(|u| u.kind == UnitKind::Village).map(|v| (v.code.clone().unwrap_or_else(|| v.name.clone()), "网格员")));
     for d in 0..8_u64 {
         let day = (today - chrono::Days::new(1) + chrono::Days::new(d)).format("%Y-%m-%d").to_string();
         for (i, (u, post)) in on_duty.iter().enumerate() {
