@@ -157,6 +157,37 @@ async fn minute_part(db: &Db, kind: &str, now: i64, run: Run) -> Result<KindCoun
         notice_after_minutes: rung("notice_after_minutes", 1),
         report_after_minutes: rung("report_after_minutes", 30),
     };
+    walk(db, kind, today, now, run, |rec| {
+        let (Some(phase), Some(due)) = (Phase::parse(&rec.phase), rec.due_at) else { return None };
+        // Whole minutes left, rounded down: one second late is a minute late.
+        let left = (due - now).div_euclid(60_000_000);
+        let lit = if left < 0 {
+            Light::Red
+        } else if left < r.reminder_before_minutes {
+            Light::Blue
+        } else {
+            Light::Green
+        };
+        Some(Verdict {
+            light: (phase == Phase::Running).then_some(lit),
+            rungs: ladder_minutes(phase, true, left, &r),
+            limit: luoshi_domain::time::format_local(due),
+        })
+    })
+    .await
+}
+
+/// What the run makes of one record: the light it should carry (none to leave it), the rungs
+/// it reached and the limit they are keyed to.
+struct Verdict {
+    light: Option<Light>,
+    rungs: Vec<NoticeLevel>,
+    limit: String,
+}
+
+/// Walk a kind's running duties page by page: store each changed light, raise each rung
+/// reached (once per duty, level and limit), one transaction a page.
+async fn walk(db: &Db, kind: &str, today: NaiveDate, now: i64, run: Run, decide: impl Fn(&record::Record) -> Option<Verdict>) -> Result<KindCount> {
     let actor = Actor { id: None, name: "supervision".into() };
     let mut out = KindCount::default();
     let mut after = 0;
@@ -168,23 +199,13 @@ async fn minute_part(db: &Db, kind: &str, now: i64, run: Run) -> Result<KindCoun
         let mut wrote = false;
         for rec in &page {
             out.checked += 1;
-            let (Some(phase), Some(due)) = (Phase::parse(&rec.phase), rec.due_at) else { continue };
-            // Whole minutes left, rounded down: one second late is a minute late.
-            let left = (due - now).div_euclid(60_000_000);
-            let lit = if left < 0 {
-                Light::Red
-            } else if left < r.reminder_before_minutes {
-                Light::Blue
-            } else {
-                Light::Green
-            };
-            if phase == Phase::Running && lit.as_str() != rec.light {
+            let Some(v) = decide(rec) else { continue };
+            if let Some(lit) = v.light.filter(|l| l.as_str() != rec.light) {
                 record::set_light(&mut tx, kind, rec.ref_id, lit).await?;
                 out.lights_changed += 1;
             }
             let Some(unit) = rec.owner_unit_id else { continue };
-            let limit = luoshi_domain::time::format_local(due);
-            wrote |= climb(&mut tx, &actor, kind, rec.ref_id, ladder_minutes(phase, true, left, &r), unit, &limit, today, now, &mut out).await?;
+            wrote |= climb(&mut tx, &actor, kind, rec.ref_id, v.rungs, unit, &v.limit, today, now, &mut out).await?;
         }
         finish(tx, wrote, run).await?;
     }
@@ -209,30 +230,16 @@ async fn core_part(db: &Db, kind: &str, today: NaiveDate, now: i64, run: Run) ->
     };
     let due_soon = rules.int(&format!("{kind}.light.due_soon_working_days")).unwrap_or(2);
     let light_rules = LightRules { due_soon: DueSoon::WorkingDays(due_soon), yellow_behind_points: 100.0, red_behind_points: 100.0 };
-    let actor = Actor { id: None, name: "supervision".into() };
-    let mut out = KindCount::default();
-    let mut after = 0;
-    loop {
-        let page = record::running_page(db, kind, after, 500).await?;
-        let Some(last) = page.last() else { break };
-        after = last.ref_id;
-        let mut tx = db.begin_write().await?;
-        let mut wrote = false;
-        for rec in &page {
-            out.checked += 1;
-            let Some(phase) = Phase::parse(&rec.phase) else { continue };
-            let left = rec.due_at.map(|d| working_days_left(&cal, today, local_date(d - 1)));
-            let standing = Standing { phase, clock_runs: true, due: rec.due_at, now, working_days_left: left, behind_points: 0.0, flagged: false };
-            let lit = light(&standing, &light_rules);
-            if lit.as_str() != rec.light {
-                record::set_light(&mut tx, kind, rec.ref_id, lit).await?;
-                out.lights_changed += 1;
-            }
-            let (Some(due), Some(unit), Some(left)) = (rec.due_at, rec.owner_unit_id, left) else { continue };
-            let last_day = ymd(local_date(due - 1));
-            wrote |= climb(&mut tx, &actor, kind, rec.ref_id, ladder(phase, true, left, &ladder_rules), unit, &last_day, today, now, &mut out).await?;
-        }
-        finish(tx, wrote, run).await?;
-    }
-    Ok(out)
+    walk(db, kind, today, now, run, |rec| {
+        let phase = Phase::parse(&rec.phase)?;
+        let left = rec.due_at.map(|d| working_days_left(&cal, today, local_date(d - 1)));
+        let standing = Standing { phase, clock_runs: true, due: rec.due_at, now, working_days_left: left, behind_points: 0.0, flagged: false };
+        let lit = light(&standing, &light_rules);
+        let (rungs, limit) = match (rec.due_at, left) {
+            (Some(due), Some(left)) => (ladder(phase, true, left, &ladder_rules), ymd(local_date(due - 1))),
+            _ => (Vec::new(), String::new()),
+        };
+        Some(Verdict { light: Some(lit), rungs, limit })
+    })
+    .await
 }
