@@ -50,6 +50,12 @@ pub(crate) struct ServeArgs {
     /// seconds; 0 never.
     #[arg(long, default_value_t = 60)]
     watch_every: u64,
+    /// Push the warnings published here to this CAP inbox (a city's `/api/v1/cap/inbox`).
+    #[arg(long, env = "LUOSHI_CAP_UPSTREAM")]
+    cap_upstream: Option<String>,
+    /// The bearer token of the upstream's CAP inbox.
+    #[arg(long, env = "LUOSHI_CAP_UPSTREAM_TOKEN", hide_env_values = true)]
+    cap_upstream_token: Option<String>,
     /// Addresses of the load balancers whose X-Forwarded-For is believed (comma-separated).
     #[arg(long, env = "LUOSHI_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxy: Vec<std::net::IpAddr>,
@@ -340,6 +346,7 @@ pub(crate) async fn serve(db: Db, listener: tokio::net::TcpListener, args: &Serv
             today: None,
             supervise_every_secs: args.supervise_every,
             watch_every_secs: args.watch_every,
+            cap_upstream: args.cap_upstream.clone().map(|url| luoshi_web::cap_push::Upstream { url, token: args.cap_upstream_token.clone() }),
             trusted_proxies: args.trusted_proxy.clone(),
             anchor_file: args.anchor_file.clone(),
         },

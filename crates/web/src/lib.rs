@@ -6,6 +6,7 @@
 //! is declared with its policy in [`routes`]; nothing is served that is not embedded in the binary.
 
 pub mod auth;
+pub mod cap_push;
 mod charts;
 pub mod demo;
 pub mod demo_appeals;
@@ -34,6 +35,8 @@ pub struct Config {
     pub supervise_every_secs: u64,
     /// Run the minute watch (emergency assignments, incidents) every this many seconds (0: never).
     pub watch_every_secs: u64,
+    /// Where warnings published here are pushed (a city's CAP inbox), by the minute watch.
+    pub cap_upstream: Option<cap_push::Upstream>,
     /// Load balancers whose `X-Forwarded-For` is believed (rate limits and login locks are
     /// keyed on the client's address; behind a proxy every citizen would share one).
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -171,6 +174,13 @@ pub async fn serve(
             tick.tick().await;
             if let Err(e) = luoshi_app::supervision::watch(&watch_state.db, watch_state.now()).await {
                 tracing::warn!(error = %e, "minute watch failed");
+            }
+            if let Some(up) = &watch_state.config.cap_upstream {
+                match cap_push::push_pending(&watch_state, up).await {
+                    Ok((_, 0)) => {}
+                    Ok((ok, failed)) => tracing::warn!(ok, failed, url = %up.url, "CAP upstream: some warnings wait for the next try"),
+                    Err(e) => tracing::warn!(error = %e, "CAP push failed"),
+                }
             }
         }
     });

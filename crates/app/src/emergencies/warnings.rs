@@ -487,3 +487,16 @@ pub async fn to_incident(db: &Db, who: &Who, id: i64, now: i64) -> Result<i64> {
     };
     super::incidents::report(db, who, &input, now).await
 }
+
+/// The outbox: messages published here not yet delivered to the upstream (at most `limit`).
+pub async fn outbox(db: &Db, limit: i64) -> Result<Vec<StoredAlert>> {
+    store::unpushed(db, limit).await
+}
+
+/// Record a delivery attempt of an outbox message (the system's own act).
+pub async fn delivered(db: &Db, id: i64, outcome: std::result::Result<(), String>, now: i64) -> Result<()> {
+    let mut tx = db.begin_write().await?;
+    store::pushed(&mut tx, &luoshi_storage::Actor { id: None, name: "cap-push".into() }, id, outcome, now).await?;
+    tx.commit().await?;
+    Ok(())
+}

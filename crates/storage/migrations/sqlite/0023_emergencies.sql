@@ -3,7 +3,8 @@
 -- distributed engine); the duty roster by unit and day; incidents with their activations,
 -- the assignments every activation hands out (a kind of duty on the shard of its id, no key
 -- to the incident: they are not co-located) and the incident's log (态势), on the incident's
--- shard; warnings as the CAP messages issued or received, with their chain; resources and
+-- shard; warnings as the CAP messages issued or received, with their chain and whether each
+-- was pushed to the configured upstream (an outbox: retried until it is); resources and
 -- their movements.
 CREATE TABLE emergency_plans (
     id INTEGER PRIMARY KEY,
@@ -163,6 +164,9 @@ CREATE TABLE cap_alerts (
     approved_by TEXT,
     published_at BIGINT,
     cancelled_at BIGINT,
+    pushed_at BIGINT,
+    push_tries BIGINT NOT NULL DEFAULT 0,
+    push_error TEXT,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     UNIQUE (sender, identifier)

@@ -177,3 +177,35 @@ pub async fn save(tx: &mut WriteTx, actor: &Actor, before: &StoredAlert, after: 
     tx.audit(actor, &format!("warning.{action}"), "warning", &after.id.to_string(), Some(&d(before)), Some(&d(after))).await?;
     Ok(())
 }
+
+/// Messages issued here and published (in force, superseded or cancelled) not yet delivered to
+/// the upstream, oldest first: the outbox.
+pub async fn unpushed(db: &Db, limit: i64) -> Result<Vec<StoredAlert>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLS} FROM cap_alerts WHERE direction = 'out' AND pushed_at IS NULL AND xml IS NOT NULL \
+         AND state IN ('published', 'superseded', 'cancelled') ORDER BY published_at, id LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(alert).collect()
+}
+
+/// Record one delivery attempt to the upstream: delivered at `at`, or the error (retried by
+/// the next watch).
+pub async fn pushed(tx: &mut WriteTx, actor: &Actor, id: i64, delivered: Result<(), String>, at: i64) -> Result<()> {
+    tx.lock_shared().await?;
+    match &delivered {
+        Ok(()) => {
+            sqlx::query("UPDATE cap_alerts SET pushed_at = $1, push_tries = push_tries + 1, push_error = NULL WHERE id = $2")
+                .bind(at)
+                .bind(id)
+                .execute(tx.conn())
+                .await?
+        }
+        Err(e) => sqlx::query("UPDATE cap_alerts SET push_tries = push_tries + 1, push_error = $1 WHERE id = $2").bind(e).bind(id).execute(tx.conn()).await?,
+    };
+    let after = serde_json::json!({ "delivered": delivered.is_ok(), "error": delivered.err() });
+    tx.audit(actor, "warning.push", "warning", &id.to_string(), None, Some(&after)).await?;
+    Ok(())
+}

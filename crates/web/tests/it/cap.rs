@@ -213,3 +213,40 @@ async fn messages_from_peers_read_safely() {
     let r = staff.client.post(app.url("/api/v1/cap/inbox")).header("x-csrf-token", &staff.csrf).body(PEER.to_string()).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn published_warnings_reach_the_upstream_and_wait_when_it_is_down() {
+    let county = spawn_app().await;
+    let city = spawn_app().await;
+    let token = city.token("supervisor").await;
+    let up = luoshi_web::cap_push::Upstream { url: city.url("/api/v1/cap/inbox"), token: Some(token) };
+    let down = luoshi_web::cap_push::Upstream { url: "http://127.0.0.1:9/api/v1/cap/inbox".into(), token: None };
+    let office = county.login("supervisor").await;
+    let admin = county.login("admin").await;
+    let town = county.unit_id("城关镇").await;
+    let publish = |headline: &'static str| {
+        let (office, admin, county) = (&office, &admin, &county);
+        async move {
+            let id = office.post(county, "/api/v1/warnings", content(headline, "orange", town)).await.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+            office.post(county, &format!("/api/v1/warnings/{id}/actions"), json!({ "action": "submit" })).await;
+            admin.post(county, &format!("/api/v1/warnings/{id}/actions"), json!({ "action": "approve" })).await;
+            id
+        }
+    };
+    // Nothing published: nothing to push; a draft is never pushed.
+    assert_eq!(luoshi_web::cap_push::push_pending(&county.state, &up).await.unwrap(), (0, 0));
+    office.post(&county, "/api/v1/warnings", content("草稿不推送", "red", town)).await;
+    publish("示范县发布暴雨橙色预警").await;
+    assert_eq!(luoshi_web::cap_push::push_pending(&county.state, &up).await.unwrap(), (1, 0));
+    assert_eq!(luoshi_web::cap_push::push_pending(&county.state, &up).await.unwrap(), (0, 0), "delivered once");
+    let there: Value = city.login("supervisor").await.get(&city, "/api/v1/warnings").await.json().await.unwrap();
+    let received: Vec<&Value> = there["warnings"].as_array().unwrap().iter().filter(|w| w["direction"] == "in").collect();
+    assert_eq!(received.len(), 1);
+    assert_eq!((received[0]["headline"].as_str(), received[0]["colour"].as_str()), (Some("示范县发布暴雨橙色预警"), Some("orange")));
+    // The line is down: the message waits in the outbox and goes with the next try.
+    publish("示范县发布大风橙色预警").await;
+    assert_eq!(luoshi_web::cap_push::push_pending(&county.state, &down).await.unwrap(), (0, 1));
+    assert_eq!(luoshi_app::emergencies::warnings::outbox(&county.t.db, 10).await.unwrap().len(), 1);
+    assert_eq!(luoshi_web::cap_push::push_pending(&county.state, &up).await.unwrap(), (1, 0));
+    assert!(luoshi_app::emergencies::warnings::outbox(&county.t.db, 10).await.unwrap().is_empty());
+}
