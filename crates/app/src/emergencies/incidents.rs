@@ -327,6 +327,10 @@ pub async fn act(db: &Db, who: &Who, id: i64, input: &IncidentActInput, now: i64
     }
     let mut tx = db.begin_write().await?;
     store::save(&mut tx, &who.actor, &i, &after, action.as_str(), note.as_deref(), now).await?;
+    // The report upward also goes as CAP (Restricted) to the upstream, through the outbox.
+    if action == IncidentAction::ReportUp {
+        super::report_up::write(db, &mut tx, who, &after, note.as_deref().unwrap_or(""), now).await?;
+    }
     tx.commit().await?;
     view(db, who, id).await
 }

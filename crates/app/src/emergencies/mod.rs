@@ -13,6 +13,7 @@ pub mod activation;
 pub mod assignments;
 pub mod incidents;
 pub mod plans;
+pub mod report_up;
 pub mod resources;
 pub mod roster;
 pub mod warnings;

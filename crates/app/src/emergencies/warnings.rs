@@ -399,6 +399,10 @@ pub async fn receive(db: &Db, who: &Who, xml: &str, now: i64) -> Result<(i64, bo
         follow_chain(db, &mut tx, who, o, id, &a.msg_type, now).await?;
     }
     tx.commit().await?;
+    // A report from below opens (or adds to) the incident here; the message is kept either way.
+    if let Err(e) = super::report_up::received(db, who, &a, now).await {
+        tracing::warn!(error = %e, identifier = %a.identifier, "a report from below did not open its incident");
+    }
     Ok((id, true))
 }
 

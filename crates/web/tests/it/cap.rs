@@ -250,3 +250,40 @@ async fn published_warnings_reach_the_upstream_and_wait_when_it_is_down() {
     assert_eq!(luoshi_web::cap_push::push_pending(&county.state, &up).await.unwrap(), (1, 0));
     assert!(luoshi_app::emergencies::warnings::outbox(&county.t.db, 10).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_county_reports_up_and_the_city_has_the_incident() {
+    let county = spawn_app().await;
+    let city = spawn_app().await;
+    let up = luoshi_web::cap_push::Upstream { url: city.url("/api/v1/cap/inbox"), token: Some(city.token("supervisor").await) };
+    let office = county.login("supervisor").await;
+    let town = county.unit_id("城关镇").await;
+    let r = office
+        .post(&county, "/api/v1/incidents", json!({ "title": "河口镇渡头村山洪", "event_type": "flood", "occurred_at": "2026-06-15 06:00", "township_id": town, "place": "渡头村", "facts": "山洪冲毁便桥一座", "reporter": "张三 13800001111" }))
+        .await;
+    let id = r.json::<Value>().await.unwrap()["incident"]["id"].as_i64().unwrap();
+    office.post(&county, &format!("/api/v1/incidents/{id}/actions"), json!({ "action": "assess", "level": "4" })).await;
+    office.post(&county, &format!("/api/v1/incidents/{id}/actions"), json!({ "action": "report_up", "note": "首报" })).await;
+    // Restricted: never on the public feed; the reporter's name and phone stay here.
+    let feed = reqwest::get(county.url("/cap/feed.atom")).await.unwrap().text().await.unwrap();
+    assert!(!feed.contains("河口镇渡头村山洪"));
+    let out = luoshi_app::emergencies::warnings::outbox(&county.t.db, 10).await.unwrap();
+    assert_eq!(out.len(), 1);
+    let xml = out[0].xml.clone().unwrap();
+    valid(&schema(), &xml);
+    assert!(xml.contains("<scope>Restricted</scope>") && !xml.contains("13800001111") && !xml.contains("张三"), "{xml}");
+    assert_eq!(luoshi_web::cap_push::push_pending(&county.state, &up).await.unwrap(), (1, 0));
+    let city_office = city.login("supervisor").await;
+    let list: Value = city_office.get(&city, "/api/v1/incidents").await.json().await.unwrap();
+    let theirs: Vec<&Value> = list["incidents"].as_array().unwrap().iter().filter(|i| i["source"] == "upstream").collect();
+    assert_eq!(theirs.len(), 1, "{list}");
+    assert_eq!(theirs[0]["title"], "河口镇渡头村山洪");
+    // A 续报 below adds its facts above, the chain kept.
+    office.post(&county, &format!("/api/v1/incidents/{id}/actions"), json!({ "action": "update", "note": "转移群众12户", "injured": 2 })).await;
+    office.post(&county, &format!("/api/v1/incidents/{id}/actions"), json!({ "action": "report_up", "note": "续报" })).await;
+    let out = luoshi_app::emergencies::warnings::outbox(&county.t.db, 10).await.unwrap();
+    assert!(out[0].xml.clone().unwrap().contains("<msgType>Update</msgType>"));
+    assert_eq!(luoshi_web::cap_push::push_pending(&county.state, &up).await.unwrap(), (1, 0));
+    let v: Value = city_office.get(&city, &format!("/api/v1/incidents/{}", theirs[0]["id"])).await.json().await.unwrap();
+    assert!(v["incident"]["facts"].as_str().unwrap().contains("转移群众12户"), "{v}");
+}

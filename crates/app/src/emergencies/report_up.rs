@@ -1,0 +1,185 @@
+//! 上报 as CAP: each report of an incident upward is a Restricted CAP message (never on the
+//! public feed) that the outbox delivers to the upstream with the warnings — the first an
+//! Alert, each later one an Update referring to the one before, so the upstream keeps the
+//! chain. It carries the facts, the casualties and the response, never the reporter or any
+//! person on duty. Received upstream, a report opens the incident there the first time and adds
+//! its facts after ([`received`]).
+
+use super::warnings::COLOURS;
+use crate::{Result, RulesInForce, Who};
+use luoshi_domain::emergencies::cap::{self, cap_time, Alert, Area, Info, Reference};
+use luoshi_domain::emergencies::Level;
+use luoshi_domain::time::local_date;
+use luoshi_domain::DomainError;
+use luoshi_storage::emergencies::alerts::{self as store, StoredAlert};
+use luoshi_storage::emergencies::incidents::Incident;
+use luoshi_storage::{units, Db, WriteTx};
+
+/// The `code` that marks an incident report among CAP messages.
+pub const CODE: &str = "luoshi:incident-report";
+
+/// CAP severity of a response level (Ⅰ the gravest).
+fn severity(level: Option<Level>) -> &'static str {
+    match level {
+        Some(Level::I) => "Extreme",
+        Some(Level::II) => "Severe",
+        Some(Level::III) => "Moderate",
+        Some(Level::IV) => "Minor",
+        None => "Unknown",
+    }
+}
+
+/// Write the report of `i` (as it stands after the change) as a published Restricted message in
+/// `tx`, chained to the incident's previous report.
+pub async fn write(db: &Db, tx: &mut WriteTx, who: &Who, i: &Incident, note: &str, now: i64) -> Result<()> {
+    let rules = RulesInForce::load(db, local_date(now)).await?;
+    let sender = rules.text("emergencies.cap.sender").unwrap_or_else(|| "luoshi".into());
+    let issuer = rules.text("emergencies.cap.issuer_code").unwrap_or_else(|| "00000000000000".into());
+    let types = luoshi_domain::emergencies::event_types()?;
+    let t = types.iter().find(|t| t.code == i.event_type).ok_or_else(|| DomainError::invalid("event_type"))?;
+    // The incident's last report issued here (a report is marked by its code).
+    let previous = store::list(db, &[], 1000)
+        .await?
+        .into_iter()
+        .filter(|s| s.direction == "out" && s.incident_id == Some(i.id) && s.state == "published")
+        .filter_map(|s| serde_json::from_str::<Alert>(&s.body).ok().filter(|a| a.codes.iter().any(|c| c == CODE)).map(|a| (s, a)))
+        .max_by_key(|(s, _)| s.id);
+    let (previous, prev_alert) = match previous {
+        Some((s, a)) => (Some(s), Some(a)),
+        None => (None, None),
+    };
+    let mut references: Vec<String> =
+        prev_alert.as_ref().map(|a| cap::references(a).map(|r| r.iter().map(Reference::text).collect()).unwrap_or_default()).unwrap_or_default();
+    if let Some(a) = &prev_alert {
+        references.push(Reference::of(a).text());
+    }
+    let area_code = match i.township_id {
+        Some(t) => units::get(db, t).await?.and_then(|u| u.code),
+        None => None,
+    };
+    let geo = rules.text("emergencies.cap.geocode_name").unwrap_or_else(|| "CPEAS Geographic Code".into());
+    let area = Area {
+        desc: [i.township_name.clone(), Some(i.place.clone())].into_iter().flatten().collect::<Vec<_>>().join(" "),
+        geocodes: area_code.map(|c| vec![(geo, format!("{c:0<12}"))]).unwrap_or_default(),
+        ..Area::default()
+    };
+    let level = i.level.map(|l| format!("{}级", l.roman())).unwrap_or_else(|| "待研判".into());
+    let description = format!("{}\n伤亡：死亡{}人，受伤{}人，失踪{}人。响应：{}。{}", i.facts, i.deaths, i.injured, i.missing, level, note);
+    let stamp = chrono::TimeZone::timestamp_opt(&luoshi_domain::time::shanghai(), now.div_euclid(1_000_000), 0)
+        .single()
+        .map(|x| x.format("%Y%m%d%H%M%S").to_string())
+        .unwrap_or_default();
+    let mut identifier = format!("{issuer}_{stamp}_R{}", i.id);
+    let mut n = 1;
+    while store::by_identifier(db, &sender, &identifier).await?.is_some() {
+        n += 1;
+        identifier = format!("{issuer}_{stamp}_R{}_{n}", i.id);
+    }
+    let headline = format!("[{}] {}", if references.is_empty() { "首报" } else { "续报" }, i.title).chars().take(160).collect::<String>();
+    let a = Alert {
+        identifier,
+        sender,
+        sent: cap_time(now),
+        status: "Actual".into(),
+        msg_type: if references.is_empty() { "Alert" } else { "Update" }.into(),
+        scope: "Restricted".into(),
+        restriction: Some("政务内部：突发事件信息报告".into()),
+        codes: vec![CODE.into()],
+        references: (!references.is_empty()).then(|| references.join(" ")),
+        incidents: Some(format!("incident-{}", i.id)),
+        infos: vec![Info {
+            language: Some("zh-CN".into()),
+            categories: vec![t.cap.clone()],
+            event: t.zh.clone(),
+            urgency: "Immediate".into(),
+            severity: severity(i.level).into(),
+            certainty: "Observed".into(),
+            onset: Some(cap_time(i.occurred_at.min(now))),
+            sender_name: Some(i.command_unit_name.clone()),
+            headline: Some(headline.clone()),
+            description: Some(description),
+            parameters: vec![("response_level".into(), i.level.map(|l| l.as_str().to_string()).unwrap_or_default())],
+            areas: vec![area],
+            ..Info::default()
+        }],
+        ..Alert::default()
+    };
+    cap::check(&a)?;
+    let s = StoredAlert {
+        id: 0,
+        direction: "out".into(),
+        sender: a.sender.clone(),
+        identifier: a.identifier.clone(),
+        sent: a.sent.clone(),
+        sent_at: now,
+        msg_type: a.msg_type.clone(),
+        status: a.status.clone(),
+        state: "published".into(),
+        colour: i.level.map(|l| COLOURS[usize::try_from(l.number() - 1).unwrap_or(3).min(3)].to_string()),
+        event: t.zh.clone(),
+        headline,
+        expires_at: None,
+        original_id: previous.as_ref().map(|p| p.id),
+        replaced_by: None,
+        incident_id: Some(i.id),
+        body: serde_json::to_string(&a).map_err(|e| DomainError::new(luoshi_domain::ErrorCode::Internal).with_detail(e.to_string()))?,
+        xml: Some(cap::write(&a)),
+        created_by: who.actor.name.clone(),
+        approved_by: Some(who.actor.name.clone()),
+        published_at: Some(now),
+        cancelled_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let id = store::insert(tx, &who.actor, &s, now).await?;
+    if let Some(p) = previous {
+        let after = StoredAlert { replaced_by: Some(id), state: "superseded".into(), updated_at: now, ..p.clone() };
+        store::save(tx, &who.actor, &p, &after, "superseded", now).await?;
+    }
+    Ok(())
+}
+
+/// A report received from below: the first opens the incident here, each later one adds its
+/// facts to it; the incident named by the sender and the report's `incidents`.
+pub async fn received(db: &Db, who: &Who, a: &Alert, now: i64) -> Result<Option<i64>> {
+    if !a.codes.iter().any(|c| c == CODE) {
+        return Ok(None);
+    }
+    let key = format!("{},{}", a.sender, a.incidents.clone().unwrap_or_default());
+    let info = a.infos.first().ok_or_else(|| DomainError::required("info"))?;
+    let facts = info.description.clone().unwrap_or_default();
+    if let Some(id) = luoshi_storage::emergencies::incidents::by_source(db, "upstream", &key).await? {
+        let input = super::incidents::IncidentActInput { action: "update".into(), note: facts, ..super::incidents::IncidentActInput::default() };
+        super::incidents::act(db, who, id, &input, now).await?;
+        return Ok(Some(id));
+    }
+    let types = luoshi_domain::emergencies::event_types()?;
+    let t = types
+        .iter()
+        .find(|t| t.zh == info.event)
+        .or_else(|| types.iter().find(|t| info.categories.contains(&t.cap)))
+        .ok_or_else(|| DomainError::invalid("event_type"))?;
+    let at = info.onset.as_deref().and_then(cap::time_micros).unwrap_or(now).min(now);
+    let input = super::incidents::IncidentInput {
+        title: info
+            .headline
+            .clone()
+            .unwrap_or_else(|| info.event.clone())
+            .trim_start_matches(['['])
+            .split_once("] ")
+            .map(|(_, t)| t.to_string())
+            .unwrap_or_else(|| info.headline.clone().unwrap_or_default())
+            .chars()
+            .take(100)
+            .collect(),
+        event_type: t.code.clone(),
+        occurred_at: luoshi_domain::time::format_local(at),
+        place: info.areas.iter().map(|ar| ar.desc.as_str()).collect::<Vec<_>>().join("、").chars().take(200).collect(),
+        facts,
+        source: "upstream".into(),
+        source_ref: key,
+        reporter: info.sender_name.clone().unwrap_or_default(),
+        ..super::incidents::IncidentInput::default()
+    };
+    Ok(Some(super::incidents::report(db, who, &input, now).await?))
+}
