@@ -56,6 +56,10 @@ pub(crate) struct ServeArgs {
     /// The bearer token of the upstream's CAP inbox.
     #[arg(long, env = "LUOSHI_CAP_UPSTREAM_TOKEN", hide_env_values = true)]
     cap_upstream_token: Option<String>,
+    /// The CAP inboxes of the levels below, for a higher level's activation sent down:
+    /// `SENDER=URL#TOKEN;…` (the sender as their messages name it).
+    #[arg(long, env = "LUOSHI_CAP_PEERS", hide_env_values = true, default_value = "")]
+    cap_peers: String,
     /// Addresses of the load balancers whose X-Forwarded-For is believed (comma-separated).
     #[arg(long, env = "LUOSHI_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxy: Vec<std::net::IpAddr>,
@@ -346,7 +350,10 @@ pub(crate) async fn serve(db: Db, listener: tokio::net::TcpListener, args: &Serv
             today: None,
             supervise_every_secs: args.supervise_every,
             watch_every_secs: args.watch_every,
-            cap_upstream: args.cap_upstream.clone().map(|url| luoshi_web::cap_push::Upstream { url, token: args.cap_upstream_token.clone() }),
+            cap_routes: luoshi_web::cap_push::Routes {
+                upstream: args.cap_upstream.clone().map(|url| luoshi_web::cap_push::Upstream { url, token: args.cap_upstream_token.clone() }),
+                peers: luoshi_web::cap_push::Routes::peers_from(&args.cap_peers),
+            },
             trusted_proxies: args.trusted_proxy.clone(),
             anchor_file: args.anchor_file.clone(),
         },

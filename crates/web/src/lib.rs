@@ -35,8 +35,9 @@ pub struct Config {
     pub supervise_every_secs: u64,
     /// Run the minute watch (emergency assignments, incidents) every this many seconds (0: never).
     pub watch_every_secs: u64,
-    /// Where warnings published here are pushed (a city's CAP inbox), by the minute watch.
-    pub cap_upstream: Option<cap_push::Upstream>,
+    /// Where CAP messages published here are pushed (a city's inbox, the counties' below), by
+    /// the minute watch.
+    pub cap_routes: cap_push::Routes,
     /// Load balancers whose `X-Forwarded-For` is believed (rate limits and login locks are
     /// keyed on the client's address; behind a proxy every citizen would share one).
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -175,10 +176,11 @@ pub async fn serve(
             if let Err(e) = luoshi_app::supervision::watch(&watch_state.db, watch_state.now()).await {
                 tracing::warn!(error = %e, "minute watch failed");
             }
-            if let Some(up) = &watch_state.config.cap_upstream {
-                match cap_push::push_pending(&watch_state, up).await {
+            let routes = &watch_state.config.cap_routes;
+            if !routes.is_empty() {
+                match cap_push::push_pending(&watch_state, routes).await {
                     Ok((_, 0)) => {}
-                    Ok((ok, failed)) => tracing::warn!(ok, failed, url = %up.url, "CAP upstream: some warnings wait for the next try"),
+                    Ok((ok, failed)) => tracing::warn!(ok, failed, "CAP push: some messages wait for the next try"),
                     Err(e) => tracing::warn!(error = %e, "CAP push failed"),
                 }
             }

@@ -98,6 +98,8 @@ pub async fn activate(db: &Db, who: &Who, incident_id: i64, plan_id: Option<i64>
         text += &format!("；未生效未启动：{}", skipped.join("、"));
     }
     store::save(&mut tx, &who.actor, &i, &after, IncidentAction::Activate.as_str(), Some(&text), now).await?;
+    // An incident reported from below: the county that reported it hears of the activation.
+    super::report_up::activation_down(db, &mut tx, who, &after, &text, now).await?;
     tx.commit().await?;
     Ok(Activated { plans: steps.len(), assignments: n, skipped })
 }
@@ -210,6 +212,7 @@ pub async fn relevel(db: &Db, who: &Who, i: &Incident, level: Level, now: i64) -
     let mut after = Incident { level: Some(level), lead: Some(super::lead_of(&rules, level)), updated_at: now, ..i.clone() };
     after.due_at = Some(now + rules.int("emergencies.report_up_minutes").unwrap_or(60) * 60_000_000);
     store::save(&mut tx, &who.actor, i, &after, IncidentAction::ChangeLevel.as_str(), Some(&text), now).await?;
+    super::report_up::activation_down(db, &mut tx, who, &after, &text, now).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -142,6 +142,9 @@ pub async fn write(db: &Db, tx: &mut WriteTx, who: &Who, i: &Incident, note: &st
 /// A report received from below: the first opens the incident here, each later one adds its
 /// facts to it; the incident named by the sender and the report's `incidents`.
 pub async fn received(db: &Db, who: &Who, a: &Alert, now: i64) -> Result<Option<i64>> {
+    if a.codes.iter().any(|c| c == ACTIVATION) {
+        return activation_received(db, who, a, now).await;
+    }
     if !a.codes.iter().any(|c| c == CODE) {
         return Ok(None);
     }
@@ -182,4 +185,120 @@ pub async fn received(db: &Db, who: &Who, a: &Alert, now: i64) -> Result<Option<
         ..super::incidents::IncidentInput::default()
     };
     Ok(Some(super::incidents::report(db, who, &input, now).await?))
+}
+
+/// The `code` that marks a higher level's activation sent down to the county that reported.
+pub const ACTIVATION: &str = "luoshi:activation";
+
+/// An incident opened from a report below (`source` upstream, `source_ref` "sender,incident-N")
+/// has just been activated here: tell the county that reported it, as a Private CAP message
+/// addressed to its sender, naming its own incident, with the level and what was activated.
+pub async fn activation_down(db: &Db, tx: &mut WriteTx, who: &Who, i: &Incident, text: &str, now: i64) -> Result<()> {
+    let Some((below, their_incident)) = i.source_ref.as_deref().filter(|_| i.source == "upstream").and_then(|r| r.split_once(',')) else { return Ok(()) };
+    let rules = RulesInForce::load(db, local_date(now)).await?;
+    let sender = rules.text("emergencies.cap.sender").unwrap_or_else(|| "luoshi".into());
+    let issuer = rules.text("emergencies.cap.issuer_code").unwrap_or_else(|| "00000000000000".into());
+    let types = luoshi_domain::emergencies::event_types()?;
+    let t = types.iter().find(|t| t.code == i.event_type).ok_or_else(|| DomainError::invalid("event_type"))?;
+    // What it answers: the last report received from below for this incident.
+    let answered = store::list(db, &["received", "superseded"], 1000)
+        .await?
+        .into_iter()
+        .filter(|s| s.direction == "in" && s.sender == below)
+        .filter_map(|s| serde_json::from_str::<Alert>(&s.body).ok())
+        .filter(|a| a.incidents.as_deref() == Some(their_incident))
+        .max_by_key(|a| cap::time_micros(&a.sent).unwrap_or(0));
+    let stamp = chrono::TimeZone::timestamp_opt(&luoshi_domain::time::shanghai(), now.div_euclid(1_000_000), 0)
+        .single()
+        .map(|x| x.format("%Y%m%d%H%M%S").to_string())
+        .unwrap_or_default();
+    let mut identifier = format!("{issuer}_{stamp}_A{}", i.id);
+    let mut n = 1;
+    while store::by_identifier(db, &sender, &identifier).await?.is_some() {
+        n += 1;
+        identifier = format!("{issuer}_{stamp}_A{}_{n}", i.id);
+    }
+    let level = i.level.map(|l| l.roman()).unwrap_or("");
+    let headline: String = format!("[启动响应] {}（{}级）", i.title, level).chars().take(160).collect();
+    let a = Alert {
+        identifier,
+        sender,
+        sent: cap_time(now),
+        status: "Actual".into(),
+        msg_type: "Alert".into(),
+        scope: "Private".into(),
+        addresses: Some(below.to_string()),
+        codes: vec![ACTIVATION.into()],
+        references: answered.as_ref().map(|a| Reference::of(a).text()),
+        incidents: Some(their_incident.to_string()),
+        infos: vec![Info {
+            language: Some("zh-CN".into()),
+            categories: vec![t.cap.clone()],
+            event: t.zh.clone(),
+            response_types: vec!["Execute".into()],
+            urgency: "Immediate".into(),
+            severity: severity(i.level).into(),
+            certainty: "Observed".into(),
+            sender_name: Some(i.command_unit_name.clone()),
+            headline: Some(headline.clone()),
+            description: Some(text.to_string()),
+            parameters: vec![("response_level".into(), i.level.map(|l| l.as_str().to_string()).unwrap_or_default())],
+            areas: vec![Area { desc: i.place.clone(), ..Area::default() }],
+            ..Info::default()
+        }],
+        ..Alert::default()
+    };
+    cap::check(&a)?;
+    let s = StoredAlert {
+        id: 0,
+        direction: "out".into(),
+        sender: a.sender.clone(),
+        identifier: a.identifier.clone(),
+        sent: a.sent.clone(),
+        sent_at: now,
+        msg_type: a.msg_type.clone(),
+        status: a.status.clone(),
+        state: "published".into(),
+        colour: None,
+        event: t.zh.clone(),
+        headline,
+        expires_at: None,
+        original_id: None,
+        replaced_by: None,
+        incident_id: Some(i.id),
+        body: serde_json::to_string(&a).map_err(|e| DomainError::new(luoshi_domain::ErrorCode::Internal).with_detail(e.to_string()))?,
+        xml: Some(cap::write(&a)),
+        created_by: who.actor.name.clone(),
+        approved_by: Some(who.actor.name.clone()),
+        published_at: Some(now),
+        cancelled_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    store::insert(tx, &who.actor, &s, now).await?;
+    Ok(())
+}
+
+/// A higher level's activation received for an incident reported from here: the incident takes
+/// the graver level (with the lead and the report clock that follow) and records the directive.
+async fn activation_received(db: &Db, who: &Who, a: &Alert, now: i64) -> Result<Option<i64>> {
+    let Some(id) = a.incidents.as_deref().and_then(|k| k.strip_prefix("incident-")).and_then(|n| n.parse::<i64>().ok()) else { return Ok(None) };
+    let Some(i) = luoshi_storage::emergencies::incidents::get(db, id).await? else { return Ok(None) };
+    let info = a.infos.first().ok_or_else(|| DomainError::required("info"))?;
+    let level = info.parameters.iter().find(|(k, _)| k == "response_level").and_then(|(_, v)| Level::parse(v));
+    let note = format!("上级指令（{}）：{}", info.sender_name.clone().unwrap_or_else(|| a.sender.clone()), info.description.clone().unwrap_or_default());
+    let step = |action: &str, level: Option<Level>| super::incidents::IncidentActInput {
+        action: action.into(),
+        level: level.map(|l| l.as_str().to_string()).unwrap_or_default(),
+        note: note.clone(),
+        ..super::incidents::IncidentActInput::default()
+    };
+    let graver = level.filter(|l| i.level.is_none_or(|mine| l.number() < mine.number()));
+    let input = match (i.state, graver) {
+        (luoshi_domain::emergencies::IncidentState::Reported, Some(l)) => step("assess", Some(l)),
+        (luoshi_domain::emergencies::IncidentState::Assessed | luoshi_domain::emergencies::IncidentState::Responding, Some(l)) => step("change_level", Some(l)),
+        _ => step("update", None),
+    };
+    super::incidents::act(db, who, id, &input, now).await?;
+    Ok(Some(id))
 }

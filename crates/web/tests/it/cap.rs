@@ -219,8 +219,14 @@ async fn published_warnings_reach_the_upstream_and_wait_when_it_is_down() {
     let county = spawn_app().await;
     let city = spawn_app().await;
     let token = city.token("supervisor").await;
-    let up = luoshi_web::cap_push::Upstream { url: city.url("/api/v1/cap/inbox"), token: Some(token) };
-    let down = luoshi_web::cap_push::Upstream { url: "http://127.0.0.1:9/api/v1/cap/inbox".into(), token: None };
+    let up = luoshi_web::cap_push::Routes {
+        upstream: Some(luoshi_web::cap_push::Upstream { url: city.url("/api/v1/cap/inbox"), token: Some(token) }),
+        peers: Vec::new(),
+    };
+    let down = luoshi_web::cap_push::Routes {
+        upstream: Some(luoshi_web::cap_push::Upstream { url: "http://127.0.0.1:9/api/v1/cap/inbox".into(), token: None }),
+        peers: Vec::new(),
+    };
     let office = county.login("supervisor").await;
     let admin = county.login("admin").await;
     let town = county.unit_id("城关镇").await;
@@ -255,7 +261,10 @@ async fn published_warnings_reach_the_upstream_and_wait_when_it_is_down() {
 async fn a_county_reports_up_and_the_city_has_the_incident() {
     let county = spawn_app().await;
     let city = spawn_app().await;
-    let up = luoshi_web::cap_push::Upstream { url: city.url("/api/v1/cap/inbox"), token: Some(city.token("supervisor").await) };
+    let up = luoshi_web::cap_push::Routes {
+        upstream: Some(luoshi_web::cap_push::Upstream { url: city.url("/api/v1/cap/inbox"), token: Some(city.token("supervisor").await) }),
+        peers: Vec::new(),
+    };
     let office = county.login("supervisor").await;
     let town = county.unit_id("城关镇").await;
     let r = office
@@ -286,4 +295,37 @@ async fn a_county_reports_up_and_the_city_has_the_incident() {
     assert_eq!(luoshi_web::cap_push::push_pending(&county.state, &up).await.unwrap(), (1, 0));
     let v: Value = city_office.get(&city, &format!("/api/v1/incidents/{}", theirs[0]["id"])).await.json().await.unwrap();
     assert!(v["incident"]["facts"].as_str().unwrap().contains("转移群众12户"), "{v}");
+
+    // The city activates its plan at Ⅲ: the activation goes down to the county as a directive.
+    let their_id = theirs[0]["id"].as_i64().unwrap();
+    city_office.post(&city, &format!("/api/v1/incidents/{their_id}/actions"), json!({ "action": "assess", "level": "3" })).await;
+    let water = city.unit_id("县水利局").await;
+    let r = city_office
+        .post(
+            &city,
+            "/api/v1/emergency-plans",
+            json!({ "title": "示范市防汛应急预案", "kind": "special", "category": "natural", "event_type": "flood", "owner_unit_id": water }),
+        )
+        .await;
+    let plan = r.json::<Value>().await.unwrap()["detail"]["plan"]["id"].as_i64().unwrap();
+    let office_unit = city.unit_id("县应急管理局").await;
+    let contents = json!({ "levels": [{ "level": "3", "command": "市防汛抗旱指挥部", "command_unit_id": office_unit, "conditions": "较大洪水" }],
+        "matrix": [{ "level": "3", "unit_id": water, "role": "牵头", "task": "调度抢险", "first_report_minutes": 30, "followup_minutes": 60 }] });
+    city_office.put(&city, &format!("/api/v1/emergency-plans/{plan}/contents"), contents).await;
+    for action in ["submit", "publish"] {
+        city_office.post(&city, &format!("/api/v1/emergency-plans/{plan}/actions"), json!({ "action": action })).await;
+    }
+    let r = city_office.post(&city, &format!("/api/v1/incidents/{their_id}/activations"), json!({ "plan_id": plan })).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let sender: Value = office.get(&county, "/api/v1/warnings").await.json().await.unwrap();
+    let county_sender = sender["warnings"][0]["sender"].as_str().unwrap().to_string();
+    let routes = luoshi_web::cap_push::Routes {
+        upstream: None,
+        peers: vec![(county_sender, luoshi_web::cap_push::Upstream { url: county.url("/api/v1/cap/inbox"), token: Some(county.token("supervisor").await) })],
+    };
+    assert_eq!(luoshi_web::cap_push::push_pending(&city.state, &routes).await.unwrap(), (1, 0));
+    let v: Value = office.get(&county, &format!("/api/v1/incidents/{id}")).await.json().await.unwrap();
+    assert_eq!((v["incident"]["level"].as_str(), v["incident"]["lead"].as_str()), (Some("3"), Some("city")), "the county takes the city's level");
+    assert!(v["timeline"].as_array().unwrap().iter().any(|l| l["text"].as_str().unwrap_or("").contains("上级指令")), "{v}");
+    assert!(v["incident"]["due_at"].as_i64().is_some(), "the report upward is due again");
 }
