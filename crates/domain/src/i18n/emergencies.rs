@@ -45,6 +45,7 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("incidents.receive", "接报登记", "Record a report"),
     ("incidents.receive_hint", "登记后向上级首报的时限开始计时（规则：突发事件向上级首报时限）。", "Once recorded, the clock for the first report upward runs (rule: emergencies.report_up_minutes)."),
     ("incidents.no_township", "（不限乡镇）", "(no township)"),
+    ("incidents.no_village", "（不限村社区）", "(no village)"),
     ("incidents.toll", "伤亡", "Casualties"),
     ("incidents.toll_line", "死亡{d}人，受伤{i}人，失踪{m}人", "{d} dead, {i} injured, {m} missing"),
     ("incidents.command", "指挥单位", "Command"),

@@ -300,3 +300,41 @@ async fn an_accident_opens_an_incident_once_and_the_watch_makes_a_missed_one() {
     let list: Value = office.get(&app, "/api/v1/incidents").await.json().await.unwrap();
     assert_eq!(list["incidents"].as_array().unwrap().iter().filter(|i| i["source"] == "accident").count(), 2);
 }
+
+#[tokio::test]
+async fn the_receive_form_keeps_what_was_typed_and_names_the_field() {
+    let app = spawn_app().await;
+    let office = app.login("supervisor").await;
+    let town = app.unit_id("城关镇").await.to_string();
+    let other_village = app.unit_id("竹林村").await.to_string();
+    let form = |title: &'static str, village: String| {
+        vec![
+            ("title", title.to_string()),
+            ("event_type", "flood".to_string()),
+            ("occurred_at", format!("{TODAY}T07:30")),
+            ("township_id", town.clone()),
+            ("village_id", village),
+            ("place", "前进路".to_string()),
+            ("facts", "积水0.5米，疏散群众20人".to_string()),
+            ("injured", "0".to_string()),
+        ]
+    };
+    let post = |fields: Vec<(&'static str, String)>| {
+        let mut f: Vec<(&str, String)> = fields;
+        f.push(("_csrf", office.csrf.clone()));
+        office.client.post(app.url("/emergencies/incidents")).form(&f).send()
+    };
+    let r = post(form("", String::new())).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("请填写标题") && page.contains("积水0.5米，疏散群众20人"), "the field named, the input kept");
+    let r = post(form("城关镇内涝", other_village)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("村（社区）"), "a village of another township is refused by name");
+    let r = post(form("城关镇内涝", String::new())).await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let at = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(at.starts_with("/emergencies/incidents/") && at.ends_with("?done=receive"));
+    let page = office.get(&app, &at).await.text().await.unwrap();
+    assert!(page.contains("已接报登记") && page.contains("城关镇内涝"), "the page says what happened");
+}

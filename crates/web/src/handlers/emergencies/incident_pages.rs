@@ -97,6 +97,8 @@ struct ListPage {
     rows: Vec<Line>,
     types: Vec<(String, String)>,
     townships: Vec<(i64, String)>,
+    /// (id, township, village).
+    villages: Vec<(i64, String, String)>,
     command: bool,
     error: Option<String>,
     form: IncidentForm,
@@ -113,6 +115,8 @@ pub struct IncidentForm {
     occurred_at: String,
     #[serde(default)]
     township_id: String,
+    #[serde(default)]
+    village_id: String,
     #[serde(default)]
     place: String,
     #[serde(default)]
@@ -137,10 +141,15 @@ async fn list_page(ctx: &Ctx, app: &AppState, form: IncidentForm, error: Option<
         .map(|x| (x.code, format!("{}·{}", t(lang, &format!("category.{}", x.category.as_str())), if lang == Lang::ZhCn { x.zh } else { x.en })))
         .collect();
     let all = luoshi_storage::units::list(&app.db, &luoshi_domain::access::Scope::All).await?;
-    let townships = all.iter().filter(|u| u.kind == luoshi_domain::unit::UnitKind::Township).map(|u| (u.id, u.name.clone())).collect();
+    let townships: Vec<(i64, String)> = all.iter().filter(|u| u.kind == luoshi_domain::unit::UnitKind::Township).map(|u| (u.id, u.name.clone())).collect();
+    let villages = all
+        .iter()
+        .filter(|u| u.kind == luoshi_domain::unit::UnitKind::Village)
+        .filter_map(|v| townships.iter().find(|(t, _)| Some(*t) == v.parent_id).map(|(_, t)| (v.id, t.clone(), v.name.clone())))
+        .collect();
     let office = luoshi_app::emergencies::office(&app.db, app.today()).await?;
     let command = luoshi_app::emergencies::commands(&who, &office.path);
-    Ok(ListPage { chrome: chrome(ctx, "incidents.title", flash), rows, types, townships, command, error, form })
+    Ok(ListPage { chrome: chrome(ctx, "incidents.title", flash), rows, types, townships, villages, command, error, form })
 }
 
 pub async fn list(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> {
@@ -163,7 +172,7 @@ pub async fn report(ctx: Ctx, State(app): State<AppState>, Input(form): Input<In
             event_type: form.event_type.clone(),
             occurred_at: form.occurred_at.clone(),
             township_id: if form.township_id.trim().is_empty() { None } else { Some(num("township_id", &form.township_id)?) },
-            village_id: None,
+            village_id: if form.village_id.trim().is_empty() { None } else { Some(num("village_id", &form.village_id)?) },
             place: form.place.clone(),
             facts: form.facts.clone(),
             deaths: num("deaths", &form.deaths)?,
