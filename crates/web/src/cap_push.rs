@@ -54,7 +54,7 @@ impl Routes {
 
 /// Deliver the outbox; (delivered, failed or without a route).
 pub async fn push_pending(state: &AppState, routes: &Routes) -> Result<(usize, usize), luoshi_storage::StoreError> {
-    let pending = luoshi_app::emergencies::warnings::outbox(&state.db, 100).await?;
+    let pending = luoshi_app::emergencies::exchange::outbox(&state.db, 100).await?;
     if pending.is_empty() {
         return Ok((0, 0));
     }
@@ -70,7 +70,7 @@ pub async fn push_pending(state: &AppState, routes: &Routes) -> Result<(usize, u
         let xml = s.xml.clone().unwrap_or_default();
         let Some(up) = routes.route(&xml) else {
             failed += 1;
-            luoshi_app::emergencies::warnings::delivered(&state.db, s.id, Err("no route for its addressee".into()), state.now()).await?;
+            luoshi_app::emergencies::exchange::delivered(&state.db, s.id, Err("no route for its addressee".into()), state.now()).await?;
             continue;
         };
         let mut req = client.post(&up.url).header("content-type", "application/cap+xml").body(xml);
@@ -87,7 +87,7 @@ pub async fn push_pending(state: &AppState, routes: &Routes) -> Result<(usize, u
         } else {
             failed += 1;
         }
-        luoshi_app::emergencies::warnings::delivered(&state.db, s.id, outcome, state.now()).await?;
+        luoshi_app::emergencies::exchange::delivered(&state.db, s.id, outcome, state.now()).await?;
     }
     Ok((ok, failed))
 }

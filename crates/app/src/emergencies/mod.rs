@@ -11,6 +11,7 @@
 
 pub mod activation;
 pub mod assignments;
+pub mod exchange;
 pub mod incidents;
 pub mod plans;
 pub mod report_up;

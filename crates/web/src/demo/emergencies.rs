@@ -8,7 +8,7 @@
 //! from the city.
 
 use luoshi_app::emergencies::plans::{ContentsInput, LevelInput, MatrixInput, PlanActInput, PlanInput};
-use luoshi_app::emergencies::{activation, assignments, incidents, plans, resources, roster, warnings};
+use luoshi_app::emergencies::{activation, assignments, exchange, incidents, plans, resources, roster, warnings};
 use luoshi_app::Who;
 use luoshi_domain::access::Scope;
 use luoshi_domain::unit::UnitKind;
@@ -326,7 +326,7 @@ pub async fn seed_emergencies(db: &Db, today: chrono::NaiveDate) -> Result<usize
     warnings::act(db, &who, cancel, "submit", ago(1438)).await.map_err(e)?;
     warnings::act(db, &approver, cancel, "approve", ago(1435)).await.map_err(e)?;
     // The city's own warning, as its system sent it.
-    warnings::receive(db, &who, &city_warning(ago(240)), ago(239)).await.map_err(e)?;
+    exchange::receive(db, &who, &city_warning(ago(240)), ago(239)).await.map_err(e)?;
     Ok(done.assignments)
 }
 

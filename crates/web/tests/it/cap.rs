@@ -252,9 +252,9 @@ async fn published_warnings_reach_the_upstream_and_wait_when_it_is_down() {
     // The line is down: the message waits in the outbox and goes with the next try.
     publish("示范县发布大风橙色预警").await;
     assert_eq!(luoshi_web::cap_push::push_pending(&county.state, &down).await.unwrap(), (0, 1));
-    assert_eq!(luoshi_app::emergencies::warnings::outbox(&county.t.db, 10).await.unwrap().len(), 1);
+    assert_eq!(luoshi_app::emergencies::exchange::outbox(&county.t.db, 10).await.unwrap().len(), 1);
     assert_eq!(luoshi_web::cap_push::push_pending(&county.state, &up).await.unwrap(), (1, 0));
-    assert!(luoshi_app::emergencies::warnings::outbox(&county.t.db, 10).await.unwrap().is_empty());
+    assert!(luoshi_app::emergencies::exchange::outbox(&county.t.db, 10).await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -276,7 +276,7 @@ async fn a_county_reports_up_and_the_city_has_the_incident() {
     // Restricted: never on the public feed; the reporter's name and phone stay here.
     let feed = reqwest::get(county.url("/cap/feed.atom")).await.unwrap().text().await.unwrap();
     assert!(!feed.contains("河口镇渡头村山洪"));
-    let out = luoshi_app::emergencies::warnings::outbox(&county.t.db, 10).await.unwrap();
+    let out = luoshi_app::emergencies::exchange::outbox(&county.t.db, 10).await.unwrap();
     assert_eq!(out.len(), 1);
     let xml = out[0].xml.clone().unwrap();
     valid(&schema(), &xml);
@@ -290,7 +290,7 @@ async fn a_county_reports_up_and_the_city_has_the_incident() {
     // A 续报 below adds its facts above, the chain kept.
     office.post(&county, &format!("/api/v1/incidents/{id}/actions"), json!({ "action": "update", "note": "转移群众12户", "injured": 2 })).await;
     office.post(&county, &format!("/api/v1/incidents/{id}/actions"), json!({ "action": "report_up", "note": "续报" })).await;
-    let out = luoshi_app::emergencies::warnings::outbox(&county.t.db, 10).await.unwrap();
+    let out = luoshi_app::emergencies::exchange::outbox(&county.t.db, 10).await.unwrap();
     assert!(out[0].xml.clone().unwrap().contains("<msgType>Update</msgType>"));
     assert_eq!(luoshi_web::cap_push::push_pending(&county.state, &up).await.unwrap(), (1, 0));
     let v: Value = city_office.get(&city, &format!("/api/v1/incidents/{}", theirs[0]["id"])).await.json().await.unwrap();

@@ -9,7 +9,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use luoshi_app::emergencies::warnings;
+use luoshi_app::emergencies::exchange;
 use luoshi_domain::emergencies::cap::cap_time;
 
 fn esc(s: &str) -> String {
@@ -17,7 +17,7 @@ fn esc(s: &str) -> String {
 }
 
 pub async fn feed(State(app): State<AppState>) -> AppResult<Response> {
-    let rows = warnings::public(&app.db, 200).await?;
+    let rows = exchange::public(&app.db, 200).await?;
     let updated = rows.iter().map(|r| r.updated_at).max().unwrap_or(0);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
     out += &format!("  <id>urn:luoshi:cap:feed</id>\n  <title>预警信息</title>\n  <updated>{}</updated>\n", cap_time(updated));
@@ -41,7 +41,7 @@ pub async fn feed(State(app): State<AppState>) -> AppResult<Response> {
 
 pub async fn one(State(app): State<AppState>, Path((sender, file)): Path<(String, String)>) -> AppResult<Response> {
     let identifier = file.strip_suffix(".xml").unwrap_or(&file);
-    let s = warnings::public_one(&app.db, &sender, identifier).await?;
+    let s = exchange::public_one(&app.db, &sender, identifier).await?;
     Ok(([(header::CONTENT_TYPE, "application/cap+xml; charset=utf-8")], s.xml.unwrap_or_default()).into_response())
 }
 

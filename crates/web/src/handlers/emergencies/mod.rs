@@ -6,6 +6,7 @@
 mod cap_feed;
 mod incident_pages;
 mod plan_pages;
+mod report_pages;
 mod roster_pages;
 mod warning_pages;
 
@@ -17,7 +18,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use luoshi_app::emergencies::{activation, assignments, incidents, plans, resources, warnings};
+use luoshi_app::emergencies::{activation, assignments, exchange, incidents, plans, resources, warnings};
 
 /// `?done=…` after an action: the page says what happened.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -161,7 +162,7 @@ async fn warning_act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>,
 /// A CAP message from a peer, as the request's body (XML).
 async fn cap_inbox(ctx: Ctx, State(app): State<AppState>, body: axum::body::Bytes) -> AppResult<Response> {
     let xml = std::str::from_utf8(&body).map_err(|_| luoshi_domain::DomainError::invalid("cap").with_detail("not UTF-8"))?;
-    let (id, new) = warnings::receive(&app.db, &ctx.who()?, xml, app.now()).await?;
+    let (id, new) = exchange::receive(&app.db, &ctx.who()?, xml, app.now()).await?;
     Ok((if new { StatusCode::CREATED } else { StatusCode::OK }, Json(serde_json::json!({ "id": id, "new": new }))).into_response())
 }
 
@@ -171,6 +172,7 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     use luoshi_domain::access::TASK_READERS as R;
     let t = incident_pages::routes(t);
     let t = plan_pages::routes(t);
+    let t = report_pages::routes(t);
     let t = warning_pages::routes(t);
     let t = roster_pages::routes(t);
     let t = cap_feed::routes(t);

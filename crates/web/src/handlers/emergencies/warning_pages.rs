@@ -13,6 +13,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use luoshi_app::emergencies::exchange;
 use luoshi_app::emergencies::warnings::{self, WarningInput};
 use luoshi_domain::emergencies::cap::Alert;
 use luoshi_domain::i18n::{error_message, t, Lang};
@@ -123,7 +124,7 @@ pub struct ReceiveForm {
 }
 
 pub async fn receive(ctx: Ctx, State(app): State<AppState>, Input(form): Input<ReceiveForm>) -> AppResult<Response> {
-    match warnings::receive(&app.db, &ctx.who()?, &form.xml, app.now()).await.map_err(AppError::from) {
+    match exchange::receive(&app.db, &ctx.who()?, &form.xml, app.now()).await.map_err(AppError::from) {
         Ok((id, _)) => Ok(Redirect::to(&format!("/emergencies/warnings/{id}?done=receive")).into_response()),
         Err(AppError(e)) if !matches!(e.code, ErrorCode::Forbidden | ErrorCode::NotFound) => {
             let msg = error_message(ctx.lang, &e);
@@ -272,7 +273,7 @@ pub async fn act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, bod
 
 /// 转为突发事件: the incident a warning opens (or the one it opened).
 pub async fn to_incident(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
-    let incident = warnings::to_incident(&app.db, &ctx.who()?, id, app.now()).await?;
+    let incident = exchange::to_incident(&app.db, &ctx.who()?, id, app.now()).await?;
     Ok(Redirect::to(&format!("/emergencies/incidents/{incident}?done=receive")).into_response())
 }
 
