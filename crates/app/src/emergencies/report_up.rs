@@ -29,12 +29,21 @@ fn severity(level: Option<Level>) -> &'static str {
     }
 }
 
+/// A message issued here by the system's own act, published as it is written.
+fn issued(a: &Alert, who: &Who, colour: Option<String>, original: Option<i64>, incident: i64, now: i64) -> Result<StoredAlert> {
+    let mut s = super::warnings::stored(a, who, colour, original, Some(incident), None, now)?;
+    s.state = "published".into();
+    s.xml = Some(cap::write(a));
+    s.approved_by = Some(who.actor.name.clone());
+    s.published_at = Some(now);
+    Ok(s)
+}
+
 /// Write the report of `i` (as it stands after the change) as a published Restricted message in
 /// `tx`, chained to the incident's previous report.
 pub async fn write(db: &Db, tx: &mut WriteTx, who: &Who, i: &Incident, note: &str, now: i64) -> Result<()> {
     let rules = RulesInForce::load(db, local_date(now)).await?;
     let sender = rules.text("emergencies.cap.sender").unwrap_or_else(|| "luoshi".into());
-    let issuer = rules.text("emergencies.cap.issuer_code").unwrap_or_else(|| "00000000000000".into());
     let types = luoshi_domain::emergencies::event_types()?;
     let t = types.iter().find(|t| t.code == i.event_type).ok_or_else(|| DomainError::invalid("event_type"))?;
     // The incident's last report issued here (a report is marked by its code).
@@ -65,16 +74,7 @@ pub async fn write(db: &Db, tx: &mut WriteTx, who: &Who, i: &Incident, note: &st
     };
     let level = i.level.map(|l| format!("{}级", l.roman())).unwrap_or_else(|| "待研判".into());
     let description = format!("{}\n伤亡：死亡{}人，受伤{}人，失踪{}人。响应：{}。{}", i.facts, i.deaths, i.injured, i.missing, level, note);
-    let stamp = chrono::TimeZone::timestamp_opt(&luoshi_domain::time::shanghai(), now.div_euclid(1_000_000), 0)
-        .single()
-        .map(|x| x.format("%Y%m%d%H%M%S").to_string())
-        .unwrap_or_default();
-    let mut identifier = format!("{issuer}_{stamp}_R{}", i.id);
-    let mut n = 1;
-    while store::by_identifier(db, &sender, &identifier).await?.is_some() {
-        n += 1;
-        identifier = format!("{issuer}_{stamp}_R{}_{n}", i.id);
-    }
+    let identifier = super::warnings::identifier(db, &rules, &sender, &format!("_R{}", i.id), now).await?;
     let headline = format!("[{}] {}", if references.is_empty() { "首报" } else { "续报" }, i.title).chars().take(160).collect::<String>();
     let a = Alert {
         identifier,
@@ -105,32 +105,8 @@ pub async fn write(db: &Db, tx: &mut WriteTx, who: &Who, i: &Incident, note: &st
         ..Alert::default()
     };
     cap::check(&a)?;
-    let s = StoredAlert {
-        id: 0,
-        direction: "out".into(),
-        sender: a.sender.clone(),
-        identifier: a.identifier.clone(),
-        sent: a.sent.clone(),
-        sent_at: now,
-        msg_type: a.msg_type.clone(),
-        status: a.status.clone(),
-        state: "published".into(),
-        colour: i.level.map(|l| COLOURS[usize::try_from(l.number() - 1).unwrap_or(3).min(3)].to_string()),
-        event: t.zh.clone(),
-        headline,
-        expires_at: None,
-        original_id: previous.as_ref().map(|p| p.id),
-        replaced_by: None,
-        incident_id: Some(i.id),
-        body: serde_json::to_string(&a).map_err(|e| DomainError::new(luoshi_domain::ErrorCode::Internal).with_detail(e.to_string()))?,
-        xml: Some(cap::write(&a)),
-        created_by: who.actor.name.clone(),
-        approved_by: Some(who.actor.name.clone()),
-        published_at: Some(now),
-        cancelled_at: None,
-        created_at: now,
-        updated_at: now,
-    };
+    let s =
+        issued(&a, who, i.level.map(|l| COLOURS[usize::try_from(l.number() - 1).unwrap_or(3).min(3)].to_string()), previous.as_ref().map(|p| p.id), i.id, now)?;
     let id = store::insert(tx, &who.actor, &s, now).await?;
     if let Some(p) = previous {
         let after = StoredAlert { replaced_by: Some(id), state: "superseded".into(), updated_at: now, ..p.clone() };
@@ -197,7 +173,6 @@ pub async fn activation_down(db: &Db, tx: &mut WriteTx, who: &Who, i: &Incident,
     let Some((below, their_incident)) = i.source_ref.as_deref().filter(|_| i.source == "upstream").and_then(|r| r.split_once(',')) else { return Ok(()) };
     let rules = RulesInForce::load(db, local_date(now)).await?;
     let sender = rules.text("emergencies.cap.sender").unwrap_or_else(|| "luoshi".into());
-    let issuer = rules.text("emergencies.cap.issuer_code").unwrap_or_else(|| "00000000000000".into());
     let types = luoshi_domain::emergencies::event_types()?;
     let t = types.iter().find(|t| t.code == i.event_type).ok_or_else(|| DomainError::invalid("event_type"))?;
     // What it answers: the last report received from below for this incident.
@@ -208,16 +183,7 @@ pub async fn activation_down(db: &Db, tx: &mut WriteTx, who: &Who, i: &Incident,
         .filter_map(|s| serde_json::from_str::<Alert>(&s.body).ok())
         .filter(|a| a.incidents.as_deref() == Some(their_incident))
         .max_by_key(|a| cap::time_micros(&a.sent).unwrap_or(0));
-    let stamp = chrono::TimeZone::timestamp_opt(&luoshi_domain::time::shanghai(), now.div_euclid(1_000_000), 0)
-        .single()
-        .map(|x| x.format("%Y%m%d%H%M%S").to_string())
-        .unwrap_or_default();
-    let mut identifier = format!("{issuer}_{stamp}_A{}", i.id);
-    let mut n = 1;
-    while store::by_identifier(db, &sender, &identifier).await?.is_some() {
-        n += 1;
-        identifier = format!("{issuer}_{stamp}_A{}_{n}", i.id);
-    }
+    let identifier = super::warnings::identifier(db, &rules, &sender, &format!("_A{}", i.id), now).await?;
     let level = i.level.map(|l| l.roman()).unwrap_or("");
     let headline: String = format!("[启动响应] {}（{}级）", i.title, level).chars().take(160).collect();
     let a = Alert {
@@ -249,32 +215,7 @@ pub async fn activation_down(db: &Db, tx: &mut WriteTx, who: &Who, i: &Incident,
         ..Alert::default()
     };
     cap::check(&a)?;
-    let s = StoredAlert {
-        id: 0,
-        direction: "out".into(),
-        sender: a.sender.clone(),
-        identifier: a.identifier.clone(),
-        sent: a.sent.clone(),
-        sent_at: now,
-        msg_type: a.msg_type.clone(),
-        status: a.status.clone(),
-        state: "published".into(),
-        colour: None,
-        event: t.zh.clone(),
-        headline,
-        expires_at: None,
-        original_id: None,
-        replaced_by: None,
-        incident_id: Some(i.id),
-        body: serde_json::to_string(&a).map_err(|e| DomainError::new(luoshi_domain::ErrorCode::Internal).with_detail(e.to_string()))?,
-        xml: Some(cap::write(&a)),
-        created_by: who.actor.name.clone(),
-        approved_by: Some(who.actor.name.clone()),
-        published_at: Some(now),
-        cancelled_at: None,
-        created_at: now,
-        updated_at: now,
-    };
+    let s = issued(&a, who, None, None, i.id, now)?;
     store::insert(tx, &who.actor, &s, now).await?;
     Ok(())
 }

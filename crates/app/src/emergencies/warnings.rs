@@ -307,22 +307,30 @@ pub async fn act(db: &Db, who: &Who, id: i64, action: &str, now: i64) -> Result<
     Ok(after)
 }
 
-/// Publish: the identifier (发布单位代码_时间) and the time are fixed, the message checked and
-/// written; an Update or Cancel marks its original superseded or cancelled.
-async fn publish(db: &Db, who: &Who, s: StoredAlert, now: i64) -> Result<StoredAlert> {
-    let rules = RulesInForce::load(db, local_date(now)).await?;
+/// An identifier `sender` has not used: the county's issuer code and the Beijing time of `now`
+/// (发布单位代码_时间), then `tag`, then a counter where that is taken already.
+pub(super) async fn identifier(db: &Db, rules: &RulesInForce, sender: &str, tag: &str, now: i64) -> Result<String> {
     let issuer = rules.text("emergencies.cap.issuer_code").unwrap_or_else(|| "00000000000000".into());
     let stamp = chrono::TimeZone::timestamp_opt(&luoshi_domain::time::shanghai(), now.div_euclid(1_000_000), 0)
         .single()
         .map(|t| t.format("%Y%m%d%H%M%S").to_string())
         .unwrap_or_default();
-    let mut a = body(&s)?;
-    a.identifier = format!("{issuer}_{stamp}");
+    let base = format!("{issuer}_{stamp}{tag}");
+    let mut id = base.clone();
     let mut n = 1;
-    while store::by_identifier(db, &a.sender, &a.identifier).await?.is_some() {
+    while store::by_identifier(db, sender, &id).await?.is_some() {
         n += 1;
-        a.identifier = format!("{issuer}_{stamp}_{n}");
+        id = format!("{base}_{n}");
     }
+    Ok(id)
+}
+
+/// Publish: the identifier (发布单位代码_时间) and the time are fixed, the message checked and
+/// written; an Update or Cancel marks its original superseded or cancelled.
+async fn publish(db: &Db, who: &Who, s: StoredAlert, now: i64) -> Result<StoredAlert> {
+    let rules = RulesInForce::load(db, local_date(now)).await?;
+    let mut a = body(&s)?;
+    a.identifier = identifier(db, &rules, &a.sender, "", now).await?;
     a.sent = cap_time(now);
     cap::check(&a)?;
     let xml = cap::write(&a);
