@@ -105,6 +105,7 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("incident_report.no_response", "尚未启动应急响应。", "No response activated yet."),
     ("incident_report.lagging", "未签收或超时的单位", "Units not signed or late"),
     ("report.title", "报告", "Report"),
+    ("report.heading", "{county}决策部署落实情况通报（{period}）", "{county}: how decisions were carried out ({period})"),
     ("report.print", "打印", "Print"),
     ("assignments.page", "应急任务", "Emergency assignment"),
     ("assignments.limits", "时限", "Limits"),

@@ -128,6 +128,8 @@ pub async fn supervise(ctx: Ctx, State(app): State<AppState>, Query(q): Query<Ru
 pub(super) struct ReportPage {
     chrome: Chrome,
     r: reports::PeriodReport,
+    /// The document's heading: the county's own name (its root unit) and the period.
+    heading: String,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -151,7 +153,14 @@ pub async fn report(ctx: Ctx, State(app): State<AppState>, Query(q): Query<Perio
     }
     let mut c = chrome(&ctx, "tasks.report", None);
     c.title = format!("{} {}", c.title, r.period);
-    Ok(render(&ReportPage { chrome: c, r }))
+    let county = luoshi_storage::units::list(&app.db, &luoshi_domain::access::Scope::All)
+        .await?
+        .into_iter()
+        .find(|u| u.parent_id.is_none())
+        .map(|u| u.name)
+        .unwrap_or_default();
+    let heading = luoshi_domain::i18n::t(ctx.lang, "report.heading").replace("{county}", &county).replace("{period}", &r.period);
+    Ok(render(&ReportPage { chrome: c, r, heading }))
 }
 
 pub(crate) fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
