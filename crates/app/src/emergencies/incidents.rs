@@ -128,14 +128,20 @@ pub async fn view_page(db: &Db, who: &Who, id: i64, limit: i64, now: i64) -> Res
 
 /// Incidents the caller may see, newest first.
 pub async fn list(db: &Db, who: &Who) -> Result<Vec<Incident>> {
+    // The same rule as `seen`, with the unit tree and the caller's assignments read once.
     let all = store::list(db, 200).await?;
-    let mut out = Vec::new();
-    for i in all {
-        if seen(db, who, i.id).await.is_ok() {
-            out.push(i);
-        }
-    }
-    Ok(out)
+    let paths: std::collections::HashMap<i64, String> =
+        units::list(db, &luoshi_domain::access::Scope::All).await?.into_iter().map(|u| (u.id, u.path)).collect();
+    let path = |id: Option<i64>| id.and_then(|i| paths.get(&i)).map(String::as_str).unwrap_or("");
+    let unit_role = matches!(who.role, Some(luoshi_domain::user::Role::UnitManager | luoshi_domain::user::Role::UnitStaff));
+    let assigned = if unit_role { assigned::incidents_under(db, &who.unit_path).await? } else { Default::default() };
+    Ok(all
+        .into_iter()
+        .filter(|i| {
+            commands(who, path(Some(i.command_unit_id)))
+                || (unit_role && (i.township_id.is_some_and(|_| who.acts_for(path(i.township_id))) || assigned.contains(&i.id)))
+        })
+        .collect())
 }
 
 /// 接报: record an incident; its report upward is due within the rule's minutes.
@@ -242,10 +248,7 @@ pub struct IncidentActInput {
 }
 
 pub fn level_of(text: &str) -> std::result::Result<Level, DomainError> {
-    let t = text.trim().trim_end_matches('级');
-    Level::parse(t)
-        .or_else(|| ["Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ"].iter().position(|r| *r == t).and_then(|i| Level::from_number(i as i64 + 1)))
-        .ok_or_else(|| DomainError::required("response_level"))
+    Level::read(text).ok_or_else(|| DomainError::required("response_level"))
 }
 
 pub async fn act(db: &Db, who: &Who, id: i64, input: &IncidentActInput, now: i64) -> Result<IncidentView> {

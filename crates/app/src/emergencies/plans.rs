@@ -86,9 +86,7 @@ pub struct PlanView {
 }
 
 fn parse_level(field: &str, s: &str) -> std::result::Result<Level, DomainError> {
-    Level::parse(s.trim().trim_end_matches('级'))
-        .or_else(|| ["Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ"].iter().position(|r| *r == s.trim()).and_then(|i| Level::from_number(i as i64 + 1)))
-        .ok_or_else(|| DomainError::invalid(field))
+    Level::read(s).ok_or_else(|| DomainError::invalid(field))
 }
 
 async fn sides(db: &Db, who: &Who, p: &Plan, today: NaiveDate) -> Result<Vec<PlanSide>> {

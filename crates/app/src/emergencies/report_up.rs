@@ -47,7 +47,7 @@ pub async fn write(db: &Db, tx: &mut WriteTx, who: &Who, i: &Incident, note: &st
     let types = luoshi_domain::emergencies::event_types()?;
     let t = types.iter().find(|t| t.code == i.event_type).ok_or_else(|| DomainError::invalid("event_type"))?;
     // The incident's last report issued here (a report is marked by its code).
-    let previous = store::list(db, &[], 1000)
+    let previous = store::of_incident(db, i.id)
         .await?
         .into_iter()
         .filter(|s| s.direction == "out" && s.incident_id == Some(i.id) && s.state == "published")

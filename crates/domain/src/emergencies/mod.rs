@@ -63,6 +63,11 @@ impl Level {
     pub fn from_number(n: i64) -> Option<Level> {
         Level::ALL.get(usize::try_from(n - 1).ok()?).copied()
     }
+    /// A level as people type it: `4`, `4级`, `Ⅳ` or `Ⅳ级`.
+    pub fn read(text: &str) -> Option<Level> {
+        let t = text.trim().trim_end_matches('级');
+        Level::parse(t).or_else(|| Level::ALL.iter().copied().find(|l| l.roman() == t))
+    }
 }
 
 str_enum!(
@@ -118,6 +123,7 @@ mod tests {
             assert_eq!(Level::from_number(l.number()), Some(*l));
         }
         assert_eq!(Level::from_number(0), None);
+        assert_eq!((Level::read("Ⅲ级"), Level::read("4"), Level::read("五")), (Some(Level::III), Some(Level::IV), None));
         assert_eq!(Level::IV.roman(), "Ⅳ");
     }
 }

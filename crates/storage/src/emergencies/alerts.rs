@@ -104,6 +104,12 @@ pub async fn list(db: &Db, states: &[&str], limit: i64) -> Result<Vec<StoredAler
     rows.iter().map(alert).collect()
 }
 
+/// The messages issued or received for an incident, newest first.
+pub async fn of_incident(db: &Db, incident_id: i64) -> Result<Vec<StoredAlert>> {
+    let rows = sqlx::query(&format!("SELECT {COLS} FROM cap_alerts WHERE incident_id = $1 ORDER BY id DESC")).bind(incident_id).fetch_all(db.pool()).await?;
+    rows.iter().map(alert).collect()
+}
+
 /// Keep a new message (a draft composed here, or one received).
 pub async fn insert(tx: &mut WriteTx, actor: &Actor, a: &StoredAlert, now: i64) -> Result<i64> {
     tx.lock_shared().await?;

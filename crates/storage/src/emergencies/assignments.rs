@@ -147,6 +147,15 @@ pub async fn per_activation(db: &Db, incident_id: i64) -> Result<std::collection
     rows.iter().map(|r| Ok((get_i64(r, "activation_id")?, get_i64(r, "n")?))).collect()
 }
 
+/// The incidents with an assignment for a unit under `path` (one query for a whole list).
+pub async fn incidents_under(db: &Db, path: &str) -> Result<std::collections::HashSet<i64>> {
+    let rows = sqlx::query("SELECT DISTINCT a.incident_id FROM emergency_assignments a JOIN units u ON u.id = a.unit_id WHERE u.path LIKE $1")
+        .bind(format!("{path}%"))
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(|r| get_i64(r, "incident_id")).collect()
+}
+
 /// Does an assignment of the incident go to a unit under `path`?
 pub async fn assigns_under(db: &Db, incident_id: i64, path: &str) -> Result<bool> {
     let row = sqlx::query("SELECT a.id FROM emergency_assignments a JOIN units u ON u.id = a.unit_id WHERE a.incident_id = $1 AND u.path LIKE $2 LIMIT 1")

@@ -314,11 +314,9 @@ async fn command_page(ctx: &Ctx, app: &AppState, id: i64, flash: Option<String>,
             )
         })
         .collect();
-    let warnings = warnings::list(&app.db, &who)
-        .await
-        .unwrap_or_default()
+    let warnings = luoshi_storage::emergencies::alerts::of_incident(&app.db, id)
+        .await?
         .into_iter()
-        .filter(|w| w.incident_id == Some(id))
         .map(|w| {
             let state = warnings::shown_state(&w, now).to_string();
             (w.id, w.colour.clone().unwrap_or_default(), w.headline.clone(), t(lang, &format!("warning_state.{state}")).to_string())

@@ -100,8 +100,9 @@ fn composed(body: &[u8]) -> Result<WarningInput, luoshi_domain::DomainError> {
 }
 
 pub async fn compose(ctx: Ctx, State(app): State<AppState>, body: axum::body::Bytes) -> AppResult<Response> {
-    let input = composed(&body).unwrap_or_default();
-    let done = match composed(&body) {
+    let parsed = composed(&body);
+    let input = parsed.clone().unwrap_or_default();
+    let done = match parsed {
         Ok(i) => warnings::compose(&app.db, &ctx.who()?, &i, app.now()).await.map_err(AppError::from),
         Err(e) => Err(AppError(e)),
     };
