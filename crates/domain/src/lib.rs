@@ -17,6 +17,7 @@ pub mod error;
 pub mod hazards;
 pub mod i18n;
 pub mod plausible;
+pub mod projects;
 pub mod publish;
 pub mod route;
 pub mod rules;
