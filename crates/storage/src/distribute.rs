@@ -83,6 +83,18 @@ pub const DESIGN: &[(&str, Place)] = &[
     ("incident_log", Place::ByDuty("incident_id")),
     ("resource_moves", Place::ByDuty("incident_id")),
     ("emergency_assignments", Place::ByDuty("id")),
+    // 重大项目 (migration 24): a project and its own rows on its shard; each approval item a
+    // duty on its own id's shard with its visits and pauses.
+    ("projects", Place::ByDuty("id")),
+    ("project_funds", Place::ByDuty("project_id")),
+    ("project_plans", Place::ByDuty("project_id")),
+    ("project_stages", Place::ByDuty("project_id")),
+    ("project_changes", Place::ByDuty("project_id")),
+    ("project_reports", Place::ByDuty("project_id")),
+    ("project_problems", Place::ByDuty("project_id")),
+    ("project_approvals", Place::ByDuty("id")),
+    ("approval_visits", Place::ByDuty("approval_id")),
+    ("approval_pauses", Place::ByDuty("approval_id")),
     // Counters moved with each hazard change (migration 21): small, on the coordinator.
     ("hazard_counts", Place::Coordinator),
     ("audit_log", Place::ByChain),

@@ -20,6 +20,7 @@ pub mod hazards;
 mod migrate;
 pub mod oversight;
 pub mod probe;
+pub mod projects;
 pub mod rules;
 pub mod sessions;
 mod statements;

@@ -31,6 +31,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (21, "hazard_counts", include_str!("../migrations/sqlite/0021_hazard_counts.sql")),
     (22, "inspections", include_str!("../migrations/sqlite/0022_inspections.sql")),
     (23, "emergencies", include_str!("../migrations/sqlite/0023_emergencies.sql")),
+    (24, "projects", include_str!("../migrations/sqlite/0024_projects.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -56,6 +57,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (21, "hazard_counts", include_str!("../migrations/postgres/0021_hazard_counts.sql")),
     (22, "inspections", include_str!("../migrations/postgres/0022_inspections.sql")),
     (23, "emergencies", include_str!("../migrations/postgres/0023_emergencies.sql")),
+    (24, "projects", include_str!("../migrations/postgres/0024_projects.sql")),
 ];
 
 /// A migration this run applied.

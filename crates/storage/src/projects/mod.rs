@@ -1,0 +1,215 @@
+//! 重大项目 storage: projects (a duty of the lead unit) with their funding sources, annual plans,
+//! stage log, deviations, monthly reports and problems; approval items (duties of the
+//! approving units) with their visits and pauses. Every change is one transaction: the row
+//! (only if its version is as read), its line in the record of duties, its trail entry and its
+//! audit row. Rows here; who may do what lives in `luoshi_app::projects`.
+
+pub mod approvals;
+pub mod ledger;
+pub mod problems;
+pub mod reports;
+mod write;
+
+pub use write::{add_change, create, save, set_funds, set_plan, Change, NewProject};
+
+use crate::{get_i64, get_opt_i64, get_opt_str, get_str, Db, Result, WriteTx};
+use luoshi_domain::projects::{Industry, Investment, Route, Stage, Yuan};
+use luoshi_domain::{DomainError, ErrorCode};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+/// A project as stored, with the names it shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Project {
+    pub id: i64,
+    pub code: Option<String>,
+    /// Set when the code's check character disagrees with the assumed rule (a warning).
+    pub code_warning: Option<String>,
+    pub name: String,
+    pub investor: String,
+    pub investment: Investment,
+    pub route: Route,
+    pub template: String,
+    pub industry: Industry,
+    pub scope: String,
+    pub total: Yuan,
+    /// Hundredths of a 亩.
+    pub land_mu: i64,
+    pub township_id: Option<i64>,
+    pub township_name: Option<String>,
+    pub leader_user_id: Option<i64>,
+    pub leader_name: Option<String>,
+    pub lead_unit_id: i64,
+    pub lead_unit_name: String,
+    pub stage: Stage,
+    /// The furthest stage reached.
+    pub reached: Stage,
+    pub paused_from: Option<Stage>,
+    pub stage_since: String,
+    pub planned_sign_on: Option<String>,
+    pub planned_start_on: Option<String>,
+    pub planned_complete_on: Option<String>,
+    pub signed_on: Option<String>,
+    pub landed_on: Option<String>,
+    pub started_on: Option<String>,
+    pub completed_on: Option<String>,
+    pub end_reason: Option<String>,
+    /// Meets its industry's 入库 threshold.
+    pub in_library: bool,
+    pub light: String,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+pub(crate) const COLS: &str = "p.id, p.code, p.code_warning, p.name, p.investor, p.investment, p.route, p.template, p.industry, p.scope, p.total_yuan, p.land_mu, \
+     p.township_id, t.name AS township_name, p.leader_user_id, us.display_name AS leader_name, p.lead_unit_id, lu.name AS lead_unit_name, p.stage, p.reached, \
+     p.paused_from, p.stage_since, p.planned_sign_on, p.planned_start_on, p.planned_complete_on, p.signed_on, p.landed_on, p.started_on, p.completed_on, \
+     p.end_reason, p.in_library, p.light, p.version, p.created_at, p.updated_at";
+pub(crate) const FROM: &str =
+    "FROM projects p JOIN units lu ON lu.id = p.lead_unit_id LEFT JOIN units t ON t.id = p.township_id LEFT JOIN users us ON us.id = p.leader_user_id";
+
+pub(crate) fn bad(w: &str) -> DomainError {
+    DomainError::new(ErrorCode::Internal).with_detail(format!("project {w}"))
+}
+
+pub(crate) fn stage_of(s: &str) -> Result<Stage> {
+    Ok(Stage::parse(s).ok_or_else(|| bad("stage"))?)
+}
+
+pub(crate) fn project(r: &AnyRow) -> Result<Project> {
+    Ok(Project {
+        id: get_i64(r, "id")?,
+        code: get_opt_str(r, "code")?,
+        code_warning: get_opt_str(r, "code_warning")?,
+        name: get_str(r, "name")?,
+        investor: get_str(r, "investor")?,
+        investment: Investment::parse(&get_str(r, "investment")?).ok_or_else(|| bad("investment"))?,
+        route: Route::parse(&get_str(r, "route")?).ok_or_else(|| bad("route"))?,
+        template: get_str(r, "template")?,
+        industry: Industry::parse(&get_str(r, "industry")?).ok_or_else(|| bad("industry"))?,
+        scope: get_str(r, "scope")?,
+        total: Yuan(get_i64(r, "total_yuan")?),
+        land_mu: get_i64(r, "land_mu")?,
+        township_id: get_opt_i64(r, "township_id")?,
+        township_name: get_opt_str(r, "township_name")?,
+        leader_user_id: get_opt_i64(r, "leader_user_id")?,
+        leader_name: get_opt_str(r, "leader_name")?,
+        lead_unit_id: get_i64(r, "lead_unit_id")?,
+        lead_unit_name: get_str(r, "lead_unit_name")?,
+        stage: stage_of(&get_str(r, "stage")?)?,
+        reached: stage_of(&get_str(r, "reached")?)?,
+        paused_from: get_opt_str(r, "paused_from")?.map(|s| stage_of(&s)).transpose()?,
+        stage_since: get_str(r, "stage_since")?,
+        planned_sign_on: get_opt_str(r, "planned_sign_on")?,
+        planned_start_on: get_opt_str(r, "planned_start_on")?,
+        planned_complete_on: get_opt_str(r, "planned_complete_on")?,
+        signed_on: get_opt_str(r, "signed_on")?,
+        landed_on: get_opt_str(r, "landed_on")?,
+        started_on: get_opt_str(r, "started_on")?,
+        completed_on: get_opt_str(r, "completed_on")?,
+        end_reason: get_opt_str(r, "end_reason")?,
+        in_library: get_i64(r, "in_library")? != 0,
+        light: get_str(r, "light")?,
+        version: get_i64(r, "version")?,
+        created_at: get_i64(r, "created_at")?,
+        updated_at: get_i64(r, "updated_at")?,
+    })
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<Project>> {
+    let row = sqlx::query(&format!("SELECT {COLS} {FROM} WHERE p.id = $1")).bind(id).fetch_optional(db.pool()).await?;
+    row.as_ref().map(project).transpose()
+}
+
+pub(crate) async fn get_tx(tx: &mut WriteTx, id: i64) -> Result<Option<Project>> {
+    let row = sqlx::query(&format!("SELECT {COLS} {FROM} WHERE p.id = $1")).bind(id).fetch_optional(tx.conn()).await?;
+    row.as_ref().map(project).transpose()
+}
+
+/// The project holding a code, if any (a code names one project).
+pub async fn by_code(db: &Db, code: &str) -> Result<Option<i64>> {
+    let row = sqlx::query("SELECT id FROM projects WHERE code = $1").bind(code).fetch_optional(db.pool()).await?;
+    row.map(|r| get_i64(&r, "id")).transpose()
+}
+
+/// One funding source (资金来源).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fund {
+    pub source: String,
+    pub planned: Yuan,
+    pub in_place: Yuan,
+}
+
+/// One stay in a stage, as logged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StageStay {
+    pub seq: i64,
+    pub stage: Stage,
+    pub entered_on: String,
+    pub left_on: Option<String>,
+    pub reason: Option<String>,
+    pub actor: String,
+}
+
+/// A deviation from plan, with its reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangeRow {
+    pub at: i64,
+    pub actor: String,
+    pub field: String,
+    pub old_value: String,
+    pub new_value: String,
+    pub reason: String,
+}
+
+/// A project's funds, annual plans (year, planned), stage log and deviations.
+pub async fn parts(db: &Db, id: i64) -> Result<(Vec<Fund>, Vec<(i64, Yuan)>, Vec<StageStay>, Vec<ChangeRow>)> {
+    let funds = sqlx::query("SELECT source, planned_yuan, in_place_yuan FROM project_funds WHERE project_id = $1 ORDER BY seq")
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| Ok(Fund { source: get_str(r, "source")?, planned: Yuan(get_i64(r, "planned_yuan")?), in_place: Yuan(get_i64(r, "in_place_yuan")?) }))
+        .collect::<Result<Vec<_>>>()?;
+    let plans = sqlx::query("SELECT year, planned_yuan FROM project_plans WHERE project_id = $1 ORDER BY year")
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| Ok((get_i64(r, "year")?, Yuan(get_i64(r, "planned_yuan")?))))
+        .collect::<Result<Vec<_>>>()?;
+    let stays = sqlx::query("SELECT seq, stage, entered_on, left_on, reason, actor FROM project_stages WHERE project_id = $1 ORDER BY seq")
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(StageStay {
+                seq: get_i64(r, "seq")?,
+                stage: stage_of(&get_str(r, "stage")?)?,
+                entered_on: get_str(r, "entered_on")?,
+                left_on: get_opt_str(r, "left_on")?,
+                reason: get_opt_str(r, "reason")?,
+                actor: get_str(r, "actor")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let changes = sqlx::query("SELECT at, actor, field, old_value, new_value, reason FROM project_changes WHERE project_id = $1 ORDER BY seq")
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(ChangeRow {
+                at: get_i64(r, "at")?,
+                actor: get_str(r, "actor")?,
+                field: get_str(r, "field")?,
+                old_value: get_str(r, "old_value")?,
+                new_value: get_str(r, "new_value")?,
+                reason: get_str(r, "reason")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((funds, plans, stays, changes))
+}
