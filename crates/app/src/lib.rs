@@ -9,6 +9,7 @@ pub mod emergencies;
 pub mod hazards;
 pub mod inbox;
 pub mod links;
+pub mod projects;
 pub mod supervision;
 pub mod tasks;
 
@@ -151,6 +152,17 @@ pub(crate) fn forbidden() -> StoreError {
 }
 
 /// `YYYY-MM-DD`.
+/// The unit a rule names: by its full name, else the one whose name ends with it (`field` names
+/// the rule when none does).
+pub async fn unit_named(db: &luoshi_storage::Db, name: &str, field: &str) -> Result<luoshi_domain::unit::Unit> {
+    let all = luoshi_storage::units::list(db, &luoshi_domain::access::Scope::All).await?;
+    all.iter()
+        .find(|u| u.name == name)
+        .or_else(|| all.iter().find(|u| u.name.ends_with(name)))
+        .cloned()
+        .ok_or_else(|| luoshi_domain::DomainError::invalid(field).with_detail(name.to_string()).into())
+}
+
 pub fn ymd(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }

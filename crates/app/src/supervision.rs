@@ -83,6 +83,8 @@ async fn run_all(db: &Db, day: NaiveDate, run: Run) -> Result<SuperviseReport> {
     let now = real + (day - luoshi_domain::time::local_date(real)).num_days() * 86_400_000_000;
     let mut out = crate::tasks::supervise_part(db, day, run).await?;
     out.appeals = crate::appeals::supervise_part(db, day, now, run).await?;
+    let projects = crate::projects::reports::supervise_part(db, day, now, run).await?;
+    out.others.push(("project".into(), projects));
     for kind in record::running_kinds(db).await? {
         if MINUTE_KINDS.contains(&kind.as_str()) {
             let c = minute_part(db, &kind, now, run).await?;
@@ -213,8 +215,9 @@ async fn walk(db: &Db, kind: &str, today: NaiveDate, now: i64, run: Run, decide:
 }
 
 /// Kinds whose module runs its own part (with facts the record does not hold: a task's planned
-/// progress, an appeal's rework count); the core runs every other kind's.
-const OWN_PARTS: &[&str] = &["task", "appeal"];
+/// progress, an appeal's rework count, a project's investment against its plan); the core runs
+/// every other kind's.
+const OWN_PARTS: &[&str] = &["task", "appeal", "project"];
 
 /// The core's part for a kind that brings nothing but its workflow and its record: the light
 /// from the limit alone (due soon by `{kind}.light.due_soon_working_days`), and the ladder by

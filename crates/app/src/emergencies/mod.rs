@@ -21,24 +21,18 @@ pub mod warnings;
 
 use crate::{Result, RulesInForce, Who};
 use chrono::NaiveDate;
-use luoshi_domain::access::Scope;
 use luoshi_domain::emergencies::{Lead, Level};
 use luoshi_domain::time::{shanghai, to_micros};
 use luoshi_domain::unit::Unit;
 use luoshi_domain::user::Role;
 use luoshi_domain::DomainError;
-use luoshi_storage::{units, Db};
+use luoshi_storage::Db;
 
 /// The county's emergency office (应急管理局): the unit named by the rule, else the one whose
 /// name ends with 应急管理局.
 pub async fn office(db: &Db, day: NaiveDate) -> Result<Unit> {
     let name = RulesInForce::load(db, day).await?.text("emergencies.office").unwrap_or_else(|| "应急管理局".into());
-    let all = units::list(db, &Scope::All).await?;
-    all.iter()
-        .find(|u| u.name == name)
-        .or_else(|| all.iter().find(|u| u.name.ends_with(&name)))
-        .cloned()
-        .ok_or_else(|| DomainError::invalid("emergencies.office").with_detail(name).into())
+    crate::unit_named(db, &name, "emergencies.office").await
 }
 
 /// Does the caller command for the unit at `command_path` (the office, the supervision

@@ -4,6 +4,7 @@
 //! minute watch's sweep ([`sweep`]).
 
 pub mod accident_incident;
+pub mod project_problem;
 
 use crate::Result;
 use luoshi_storage::Db;

@@ -48,6 +48,21 @@ pub async fn page(db: &Db, after: Option<(&str, i64)>, limit: i64) -> Result<Vec
     rows.iter().map(record).collect()
 }
 
+/// Duties of one kind by their ids (the lines another module links to: a project's problems'
+/// tasks), in id order.
+pub async fn of_ids(db: &Db, kind: &str, ids: &[i64]) -> Result<Vec<Record>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let sql = format!(
+        "SELECT kind, ref_id, owner_unit_id, state, phase, due_at, light, title, version, updated_at FROM duty_records WHERE kind = $1 AND ref_id IN ({}) ORDER BY ref_id",
+        list.join(", ")
+    );
+    let rows = sqlx::query(&sql).bind(kind).fetch_all(db.pool()).await?;
+    rows.iter().map(record).collect()
+}
+
 /// Open duties of a kind whose owner's clock may be running (phase running or waiting), by
 /// page after `after_id`: what the one supervision run walks.
 pub async fn running_page(db: &Db, kind: &str, after_id: i64, limit: i64) -> Result<Vec<Record>> {

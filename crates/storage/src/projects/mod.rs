@@ -10,7 +10,7 @@ pub mod problems;
 pub mod reports;
 mod write;
 
-pub use write::{add_change, create, save, set_funds, set_plan, Change, NewProject};
+pub use write::{add_change, create, save, set_funds, set_light, set_plan, Change, NewProject};
 
 use crate::{get_i64, get_opt_i64, get_opt_str, get_str, Db, Result, WriteTx};
 use luoshi_domain::projects::{Industry, Investment, Route, Stage, Yuan};

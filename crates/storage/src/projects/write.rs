@@ -215,3 +215,11 @@ pub async fn set_plan(tx: &mut WriteTx, project_id: i64, year: i64, planned: Yua
     sqlx::query("INSERT INTO project_plans (project_id, year, planned_yuan) VALUES ($1, $2, $3)").bind(project_id).bind(year).bind(planned.0).execute(tx.conn()).await?;
     Ok(())
 }
+
+/// Store a recomputed light (derived: no trail entry, no audit row, no new version).
+pub async fn set_light(tx: &mut WriteTx, id: i64, light: Light) -> Result<()> {
+    sqlx::query("UPDATE projects SET light = $1 WHERE id = $2").bind(light.as_str()).bind(id).execute(tx.conn()).await?;
+    duty::set_light(tx, ProjectFlow::KIND, id, light).await?;
+    tx.touched_hazards();
+    Ok(())
+}

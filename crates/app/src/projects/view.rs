@@ -1,0 +1,110 @@
+//! A project's page: the project with its light and the reasons for it, its timeline (stages
+//! planned and actual, each stay's working days), approval items with their days left,
+//! monthly reports and the investment curve against the year's plan, deviations, problems (with
+//! their tasks' standing, read from the record of duties) and what the caller may do now.
+
+use super::stages::known;
+use super::{light_of, money, runs_projects, seen, sides};
+use crate::{Result, Who};
+use chrono::{Datelike, NaiveDate};
+use luoshi_domain::duty::{may_given, working_days_left, Light};
+use luoshi_domain::projects::kpi::Why;
+use luoshi_domain::projects::{ProjectFlow, ProjectSide, StageAction, Yuan};
+use luoshi_storage::duty::{self as record, trail, Record};
+use luoshi_storage::projects::approvals::Approval;
+use luoshi_storage::projects::problems::{self, Problem};
+use luoshi_storage::projects::reports::{self, Report};
+use luoshi_storage::projects::{self as store, ChangeRow, Fund, Project, StageStay};
+use luoshi_storage::{calendar, Db};
+use serde::Serialize;
+
+/// A project's page.
+#[derive(Debug, Clone, Serialize)]
+pub struct View {
+    pub project: Project,
+    pub light: Light,
+    pub why: Vec<(Light, Why)>,
+    pub funds: Vec<Fund>,
+    pub plans: Vec<(i64, Yuan)>,
+    /// Each stay with its working days (an open one up to today).
+    pub stays: Vec<(StageStay, i64)>,
+    pub changes: Vec<ChangeRow>,
+    pub approvals: Vec<(Approval, Option<i64>)>,
+    pub reports: Vec<Report>,
+    /// This year's cumulative investment by month against the plan spread evenly: (month 1–12,
+    /// invested, planned).
+    pub curve: Vec<(u32, Yuan, Yuan)>,
+    pub invested_year: Yuan,
+    pub in_place: Yuan,
+    pub plan_year: Yuan,
+    pub problems: Vec<(Problem, Option<Record>)>,
+    pub trail: Vec<trail::Step>,
+    /// Working days to the next target (negative once passed).
+    pub days_left: Option<i64>,
+    pub may: Vec<StageAction>,
+    pub may_edit: bool,
+    pub may_report: bool,
+    pub may_start_approvals: bool,
+    pub version: i64,
+}
+
+pub async fn view(db: &Db, who: &Who, id: i64, now: i64) -> Result<View> {
+    let today = luoshi_domain::time::local_date(now);
+    let (p, paths) = seen(db, who, id, today).await?;
+    let cal = calendar::load(db).await?;
+    let (funds, plans, stays, changes) = store::parts(db, id).await?;
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or(today);
+    let stays = stays
+        .into_iter()
+        .map(|s| {
+            let d = working_days_left(&cal, day(&s.entered_on), s.left_on.as_deref().map(day).unwrap_or(today)).max(0);
+            (s, d)
+        })
+        .collect();
+    let approvals = super::approvals::of_project(db, id, now).await?;
+    let reports = reports::of_project(db, id).await?;
+    let (invested_year, in_place, plan_year) = money(db, id, today.year()).await?;
+    let mut curve = Vec::new();
+    let mut sum = 0;
+    for m in 1..=today.month() {
+        let key = format!("{}-{m:02}", today.year());
+        sum += reports.iter().filter(|r| r.month == key).map(|r| r.invested.0).sum::<i64>();
+        curve.push((m, Yuan(sum), Yuan(plan_year.0 * i64::from(m) / 12)));
+    }
+    let problems = problems::of_project(db, id).await?;
+    let task_ids: Vec<i64> = problems.iter().filter_map(|p| p.task_id).collect();
+    let tasks = record::of_ids(db, "task", &task_ids).await?;
+    let problems = problems
+        .into_iter()
+        .map(|p| {
+            let t = p.task_id.and_then(|t| tasks.iter().find(|r| r.ref_id == t).cloned());
+            (p, t)
+        })
+        .collect();
+    let (light, why) = light_of(db, &p, today).await?;
+    let s = sides(who, &p, &paths);
+    let days_left = super::next_due(&p).map(|d| working_days_left(&cal, today, luoshi_domain::time::local_date(d - 1)));
+    Ok(View {
+        may: may_given::<ProjectFlow>(p.stage, &s, &known(&p)),
+        may_edit: runs_projects(who, &paths.office),
+        may_report: s.contains(&ProjectSide::Lead) && super::reports::reports_due(p.stage),
+        may_start_approvals: approvals.is_empty() && (runs_projects(who, &paths.office) || who.acts_for(&paths.lead)),
+        trail: trail::of(db, "project", id).await?,
+        version: p.version,
+        light,
+        why,
+        funds,
+        plans,
+        stays,
+        changes,
+        approvals,
+        reports,
+        curve,
+        invested_year,
+        in_place,
+        plan_year,
+        problems,
+        days_left,
+        project: p,
+    })
+}
