@@ -123,3 +123,74 @@ mod tests {
         assert!(svg.contains(">建筑业<") && svg.contains(">重大<"));
     }
 }
+
+/// A horizontal bar chart of values (working days …), the longest bar the largest value, each
+/// with its figure written at its end; bars past `red` are red, past `amber` amber.
+pub fn value_bars(title: &str, rows: &[(String, f64, String)], amber: f64, red: f64) -> String {
+    const LABEL: usize = 190;
+    const BAR: usize = 300;
+    const ROW: usize = 26;
+    let height = rows.len() * ROW + 10;
+    let width = LABEL + BAR + 120;
+    let max = rows.iter().map(|r| r.1).fold(0.0_f64, f64::max).max(1.0);
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{t}\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" class=\"chart\"><title>{t}</title>",
+        t = esc(title)
+    );
+    for (i, (label, v, text)) in rows.iter().enumerate() {
+        let y = i * ROW + 5;
+        let w = ((v / max) * BAR as f64).round().max(1.0) as usize;
+        let fill = if *v >= red {
+            "#c0392b"
+        } else if *v >= amber {
+            "#d68910"
+        } else {
+            "#2e86c1"
+        };
+        svg += &format!("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"13\">{}</text>", LABEL - 8, y + 17, esc(label));
+        svg += &format!("<rect x=\"{LABEL}\" y=\"{}\" width=\"{w}\" height=\"18\" fill=\"{fill}\"/>", y + 3);
+        svg += &format!("<text x=\"{}\" y=\"{}\" font-size=\"13\">{}</text>", LABEL + w + 6, y + 17, esc(text));
+    }
+    svg + "</svg>"
+}
+
+/// Two cumulative lines by month (the actual in blue, the plan dashed in grey), with the
+/// months along the bottom and the largest value at the top left: investment against plan.
+pub fn curve(title: &str, months: &[String], actual: &[f64], plan: &[f64], top_label: &str, legend: (&str, &str)) -> String {
+    const W: f64 = 520.0;
+    const H: f64 = 200.0;
+    const LEFT: f64 = 50.0;
+    const BOTTOM: f64 = 24.0;
+    let n = months.len().max(1);
+    let max = actual.iter().chain(plan).copied().fold(0.0_f64, f64::max).max(1.0);
+    let x = |i: usize| LEFT + (W - LEFT - 10.0) * (i as f64 + 0.5) / n as f64;
+    let y = |v: f64| 10.0 + (H - BOTTOM - 10.0) * (1.0 - v / max);
+    let line = |vals: &[f64]| vals.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", x(i), y(*v))).collect::<Vec<_>>().join(" ");
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{t}\" width=\"{W}\" height=\"{h}\" viewBox=\"0 0 {W} {h}\" class=\"chart\"><title>{t}</title>",
+        t = esc(title),
+        h = H + 20.0
+    );
+    svg += &format!("<line x1=\"{LEFT}\" y1=\"{b}\" x2=\"{W}\" y2=\"{b}\" stroke=\"#888\"/>", b = H - BOTTOM);
+    svg += &format!("<text x=\"4\" y=\"16\" font-size=\"12\">{}</text>", esc(top_label));
+    for (i, m) in months.iter().enumerate() {
+        svg += &format!("<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\">{}</text>", x(i), H - 6.0, esc(m));
+    }
+    svg += &format!("<polyline points=\"{}\" fill=\"none\" stroke=\"#888\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>", line(plan));
+    svg += &format!("<polyline points=\"{}\" fill=\"none\" stroke=\"#2e86c1\" stroke-width=\"3\"/>", line(actual));
+    for (i, v) in actual.iter().enumerate() {
+        svg += &format!("<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#2e86c1\"/>", x(i), y(*v));
+    }
+    svg += &format!(
+        "<rect x=\"{LEFT}\" y=\"{ly}\" width=\"18\" height=\"4\" fill=\"#2e86c1\"/><text x=\"{}\" y=\"{ty}\" font-size=\"12\">{}</text>\
+         <rect x=\"{}\" y=\"{ly}\" width=\"18\" height=\"4\" fill=\"#888\"/><text x=\"{}\" y=\"{ty}\" font-size=\"12\">{}</text>",
+        LEFT + 24.0,
+        esc(legend.0),
+        LEFT + 160.0,
+        LEFT + 184.0,
+        esc(legend.1),
+        ly = H + 6.0,
+        ty = H + 12.0
+    );
+    svg + "</svg>"
+}

@@ -11,6 +11,7 @@ pub mod hazards;
 pub mod home;
 pub mod open311;
 pub mod oversight;
+pub mod projects;
 pub mod rules;
 pub mod system;
 pub mod tasks;

@@ -15,7 +15,7 @@ use luoshi_app::board::BoardQuery;
 use luoshi_app::inbox::InboxItem;
 use luoshi_domain::i18n::{t, Lang};
 
-mod actors;
+pub(crate) mod actors;
 pub(crate) use actors::Actors;
 
 /// A line of a list of duties with its labels.
