@@ -69,6 +69,7 @@ pub fn chrome(ctx: &Ctx, title_key: &str, flash: Option<String>) -> Chrome {
             item("/directives", "nav.directives");
             item("/hazards", "nav.hazards");
             item("/emergencies", "nav.emergencies");
+            item("/projects", "nav.projects");
         }
         if matches!(role, Role::Admin | Role::Supervisor | Role::Leader) {
             item("/reports", "nav.reports");

@@ -38,8 +38,8 @@ pub async fn raise(db: &Db, who: &Who, project_id: i64, input: &ProblemInput, no
         return Err(DomainError::invalid("problem_kind").into());
     }
     let text = required_text("text", &input.text, 500)?;
-    let unit_id = input.unit_id.ok_or_else(|| DomainError::required("unit_id"))?;
-    units::get(db, unit_id).await?.ok_or_else(|| DomainError::invalid("unit_id"))?;
+    let unit_id = input.unit_id.ok_or_else(|| DomainError::required("responsible_unit_id"))?;
+    units::get(db, unit_id).await?.ok_or_else(|| DomainError::invalid("responsible_unit_id"))?;
     let due = crate::date_bounds(db, today).await?.parse("due_on", &input.due_on)?;
     if due < today {
         return Err(DomainError::field(ErrorCode::OutOfRange, "due_on").with_detail(crate::ymd(today)).into());

@@ -51,9 +51,9 @@ pub fn period(from: &str, to: &str, today: NaiveDate) -> std::result::Result<Per
         }
     };
     let start = NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).unwrap_or(today);
-    let p = Period { from: read("from", from, start)?, to: read("to", to, today)? };
+    let p = Period { from: read("period_from", from, start)?, to: read("period_to", to, today)? };
     if p.to < p.from {
-        return Err(DomainError::field(ErrorCode::OutOfRange, "to").with_detail(ymd(p.from)));
+        return Err(DomainError::field(ErrorCode::OutOfRange, "period_to").with_detail(ymd(p.from)));
     }
     Ok(p)
 }

@@ -95,7 +95,7 @@ pub async fn import(db: &Db, who: &Who, bytes: &[u8], file_name: &str, dry_run: 
         };
         let investment = coded(3, code_of(Investment::ALL, Investment::as_str, "investment", &get(3)), "investment");
         let route = coded(4, code_of(Route::ALL, Route::as_str, "route", &get(4)), "route");
-        let industry = coded(5, code_of(Industry::ALL, Industry::as_str, "industry", &get(5)), "industry");
+        let industry = coded(5, code_of(Industry::ALL, Industry::as_str, "industry", &get(5)), "project_industry");
         let stage = if get(12).is_empty() { String::new() } else { coded(12, code_of(Stage::ALL, Stage::as_str, "project_stage", &get(12)), "stage") };
         let unit = |col: usize, field: &str, errs: &mut Vec<RowError>| -> Option<i64> {
             let name = get(col);
@@ -189,7 +189,7 @@ pub async fn import(db: &Db, who: &Who, bytes: &[u8], file_name: &str, dry_run: 
 /// The column a checked field comes from.
 fn column_of(field: &str) -> &'static str {
     match field {
-        "project_code" | "code" => COLUMNS[1],
+        f if f == "code" || f.starts_with("project_code") => COLUMNS[1],
         "investor" => COLUMNS[2],
         "scope" => COLUMNS[6],
         "total_wan" | "funds" => COLUMNS[7],
@@ -200,6 +200,10 @@ fn column_of(field: &str) -> &'static str {
         "planned_complete_on" => COLUMNS[15],
         "annual_plan_wan" => COLUMNS[16],
         "route" => COLUMNS[4],
+        "project_industry" => COLUMNS[5],
+        "lead_unit_id" => COLUMNS[11],
+        "township_id" => COLUMNS[9],
+        "leader_user_id" => COLUMNS[10],
         _ => COLUMNS[0],
     }
 }

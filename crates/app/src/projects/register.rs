@@ -93,7 +93,7 @@ pub(crate) async fn checked(db: &Db, input: &ProjectInput, today: NaiveDate, own
     if investment == Investment::Government && route != Route::Approval {
         return Err(DomainError::invalid("route").with_detail("government investment is approved (审批)").into());
     }
-    let industry = Industry::parse(&input.industry).ok_or_else(|| DomainError::invalid("industry"))?;
+    let industry = Industry::parse(&input.industry).ok_or_else(|| DomainError::invalid("project_industry"))?;
     let scope = optional_text("scope", &input.scope, 2000)?.unwrap_or_default();
     let total = Yuan::from_wan(&input.total_wan, "total_wan")?;
     if total.0 <= 0 {

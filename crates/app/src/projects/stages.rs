@@ -19,7 +19,7 @@ pub struct MoveInput {
     pub action: String,
     /// The day it happened (today when empty).
     #[serde(default)]
-    pub on: String,
+    pub happened_on: String,
     #[serde(default)]
     pub reason: String,
     #[serde(default, deserialize_with = "luoshi_domain::serde_util::opt_i64")]
@@ -36,7 +36,7 @@ pub async fn act(db: &Db, who: &Who, id: i64, input: &MoveInput, now: i64) -> Re
     let today = luoshi_domain::time::local_date(now);
     let action = StageAction::parse(&input.action).ok_or_else(|| DomainError::invalid("action"))?;
     let (before, paths) = seen(db, who, id, today).await?;
-    let on = if input.on.trim().is_empty() { today } else { crate::date_bounds(db, today).await?.parse("on", &input.on)? };
+    let on = if input.happened_on.trim().is_empty() { today } else { crate::date_bounds(db, today).await?.parse("happened_on", &input.happened_on)? };
     let reason = input.reason.trim();
     if reason.chars().count() > 500 {
         return Err(DomainError::field(ErrorCode::TooLong, "reason").into());
@@ -48,10 +48,10 @@ pub async fn act(db: &Db, who: &Who, id: i64, input: &MoveInput, now: i64) -> Re
         return Err(DomainError::new(ErrorCode::Conflict).with_detail("version").into());
     }
     if on > today {
-        return Err(DomainError::field(ErrorCode::OutOfRange, "on").with_detail(ymd(today)).into());
+        return Err(DomainError::field(ErrorCode::OutOfRange, "happened_on").with_detail(ymd(today)).into());
     }
     if ymd(on) < before.stage_since {
-        return Err(DomainError::field(ErrorCode::OutOfRange, "on").with_detail(before.stage_since.clone()).into());
+        return Err(DomainError::field(ErrorCode::OutOfRange, "happened_on").with_detail(before.stage_since.clone()).into());
     }
     if needs_reason(action) && reason.is_empty() {
         return Err(DomainError::required("reason").into());

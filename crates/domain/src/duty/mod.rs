@@ -3,7 +3,7 @@
 //! the deadline clock with its pauses ([`Clock`]), the computed light ([`light()`]), the
 //! escalation ladder ([`ladder()`]), "what may this caller do now" ([`may`]) and the fair
 //! ranking of the 通报. Tasks (`crate::tasks`) and appeals (`crate::appeals`) are kinds; hazards,
-//! emergency assignments and project approval steps come next.
+//! emergency assignments, projects and their approval items are kinds too.
 
 mod clock;
 mod extension;
@@ -87,6 +87,8 @@ pub fn href(kind: &str, id: i64) -> String {
         "incident" => format!("/emergencies/incidents/{id}"),
         "emergency_task" => format!("/emergencies/assignments/{id}"),
         "plan" => format!("/emergencies/plans/{id}"),
+        "project" => format!("/projects/{id}"),
+        "approval" => format!("/projects/approvals/{id}"),
         _ => String::from("/duties"),
     }
 }

@@ -42,6 +42,7 @@ mod duty;
 mod emergencies;
 mod foundation;
 mod hazards;
+mod projects;
 mod safety;
 mod tasks;
 
@@ -55,6 +56,7 @@ static CATALOGUES: &[&[(&str, &str, &str)]] = &[
     hazards::MESSAGES,
     safety::MESSAGES,
     emergencies::MESSAGES,
+    projects::MESSAGES,
 ];
 
 /// Every entry of every module's catalogue.

@@ -26,8 +26,9 @@ pub enum CodeForm {
 /// GB/T 2260 province-level prefixes.
 const PROVINCES: &[u8] = &[11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82];
 
+/// The part at fault is the field (`project_code.region` …), what was found the detail.
 fn part(name: &str, got: &str) -> DomainError {
-    DomainError::field(ErrorCode::Invalid, "project_code").with_detail(format!("{name}:{got}"))
+    DomainError::field(ErrorCode::Invalid, format!("project_code.{name}")).with_detail(got.to_string())
 }
 
 fn digits(s: &str) -> bool {
@@ -35,9 +36,9 @@ fn digits(s: &str) -> bool {
 }
 
 impl ProjectCode {
-    /// Read a code as typed: its form, or an `invalid` error on `project_code` whose detail names
-    /// the part at fault (`length`, `separator`, `year`, `region`, `department`, `type`,
-    /// `serial`, `check`) with what was found.
+    /// Read a code as typed: its form, or an `invalid` error naming the part at fault as its
+    /// field (`project_code.length`, `.separator`, `.year`, `.region`, `.department`, `.type`,
+    /// `.serial`, `.check`) with what was found.
     pub fn parse(raw: &str) -> Result<(ProjectCode, CodeForm), DomainError> {
         let v: String = raw.trim().to_ascii_uppercase();
         if v.is_empty() {
@@ -121,8 +122,8 @@ mod tests {
 
     fn detail(raw: &str) -> String {
         let e = ProjectCode::parse(raw).unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("project_code"), "{raw}");
-        e.detail.unwrap_or_default()
+        let field = e.field.unwrap_or_default();
+        format!("{}:{}", field.strip_prefix("project_code.").unwrap_or(&field), e.detail.unwrap_or_default())
     }
 
     #[test]

@@ -60,7 +60,9 @@ pub enum Why {
 pub fn light(f: &Facts, r: &LightRules, today: NaiveDate) -> (Light, Vec<(Light, Why)>) {
     let stage = match f.stage {
         Some(Stage::Operating) => return (Light::Done, Vec::new()),
-        Some(Stage::Terminated) | None => return (Light::None, Vec::new()),
+        // An ended project is no one's to act on.
+        Some(Stage::Terminated) => return (Light::Done, Vec::new()),
+        None => return (Light::None, Vec::new()),
         Some(s) => s,
     };
     let mut why = Vec::new();
@@ -68,12 +70,16 @@ pub fn light(f: &Facts, r: &LightRules, today: NaiveDate) -> (Light, Vec<(Light,
     if let (true, Some(plan)) = (not_started, f.planned_start_on) {
         if plan.checked_add_months(Months::new(r.start_red_months)).is_some_and(|red| today >= red) {
             why.push((Light::Red, Why::StartLate));
-        } else if plan < today || (plan.year(), plan.month()) == (today.year(), today.month()) {
+        } else if plan < today {
+            why.push((Light::Yellow, Why::StartLate));
+        } else if (plan.year(), plan.month()) == (today.year(), today.month()) {
             why.push((Light::Yellow, Why::StartDue));
         }
     }
     if matches!(stage, Stage::Started | Stage::Building) && f.annual_plan.0 > 0 {
-        let schedule = f64::from(today.month()) * 100.0 / 12.0;
+        // 序时进度: the share of the year gone by today (months passed, and this one's days).
+        let month_days = f64::from(days_in_month(today));
+        let schedule = (f64::from(today.month() - 1) + f64::from(today.day()) / month_days) * 100.0 / 12.0;
         let done = f.invested.percent_of(f.annual_plan).unwrap_or(0.0);
         let behind = schedule - done;
         if behind > r.behind_red_points {
@@ -97,6 +103,11 @@ pub fn light(f: &Facts, r: &LightRules, today: NaiveDate) -> (Light, Vec<(Light,
         Light::Yellow
     };
     (lit, why)
+}
+
+fn days_in_month(d: NaiveDate) -> u32 {
+    let first = d.with_day(1).unwrap_or(d);
+    first.checked_add_months(Months::new(1)).map(|n| u32::try_from((n - first).num_days()).unwrap_or(30)).unwrap_or(30)
 }
 
 /// A KPI formula, parsed.
@@ -248,10 +259,10 @@ mod tests {
         let late = Facts { planned_start_on: Some(d("2026-03-15")), ..base.clone() };
         assert_eq!(light(&late, &rules(), today).0, Light::Red);
         let a_bit_late = Facts { planned_start_on: Some(d("2026-03-16")), ..base.clone() };
-        assert_eq!(light(&a_bit_late, &rules(), today).0, Light::Yellow);
+        assert_eq!(light(&a_bit_late, &rules(), today), (Light::Yellow, vec![(Light::Yellow, Why::StartLate)]));
         let old = Facts { stage_days: 130, planned_start_on: None, ..base };
         assert_eq!(light(&old, &rules(), today), (Light::Red, vec![(Light::Red, Why::Aging)]));
-        // June: 序时 50 %; 35 % done is 15 points behind (黄), 15 % is 35 behind (红).
+        // 15 June: 序时 45.8 %; 35 % done is 10.8 points behind (黄), 15 % is 30.8 behind (红).
         let building = |invested| Facts {
             stage: Some(Stage::Building),
             reached: Some(Stage::Building),

@@ -176,10 +176,12 @@ async fn oversight(db: &Db, actor: &Actor) -> Result<(), String> {
 
 mod emergencies;
 mod hazards;
+mod projects;
 mod safety;
 mod tasks;
 pub use emergencies::seed_emergencies;
 pub use hazards::seed_hazards;
+pub use projects::seed_projects;
 pub use tasks::*;
 
 #[cfg(test)]

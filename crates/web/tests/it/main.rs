@@ -15,6 +15,7 @@ mod duties;
 mod emergencies;
 mod hazards;
 mod open311;
+mod projects;
 mod pages;
 mod records;
 mod safety;

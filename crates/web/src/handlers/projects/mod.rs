@@ -148,7 +148,7 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
         .add(M::GET, "/api/v1/projects/{id}", R, "projects", "A project with its light and reasons, stages, approvals, reports, investment curve, deviations, problems, trail and what the caller may do", view_api)
         .add(M::PUT, "/api/v1/projects/{id}", R, "projects", "Edit a project (a changed plan on a project past 洽谈 needs change_reason; kept as a deviation)", update_api)
         .add(M::GET, "/api/v1/projects/{id}/oc4ids", R, "projects", "One project in the OC4IDS project shape", oc4ids_one_api)
-        .add(M::POST, "/api/v1/projects/{id}/actions", R, "projects", "Move a project {action: sign|land|start|build|complete|pause|resume|terminate, on, reason, version}", move_api)
+        .add(M::POST, "/api/v1/projects/{id}/actions", R, "projects", "Move a project {action: sign|land|start|build|complete|pause|resume|terminate, happened_on, reason, version}", move_api)
         .add(M::POST, "/api/v1/projects/{id}/approvals", R, "projects", "Start the project's approval items under its template", start_approvals_api)
         .add(M::POST, "/api/v1/projects/{id}/reports", R, "projects", "A monthly report {month, invested_wan, in_place_wan, progress, problems}", report_api)
         .add(M::POST, "/api/v1/projects/{id}/problems", R, "projects", "Raise a problem for coordination {kind, text, unit_id, due_on}: it becomes a task of that unit", problem_api)

@@ -164,7 +164,7 @@ async fn project_page(ctx: &Ctx, app: &AppState, id: i64, done: Option<&str>, ty
             .problems
             .iter()
             .map(|(pr, task)| {
-                let (state, lit) = task.as_ref().map(|r| (label(lang, "task_state", &r.state), r.light.clone())).unwrap_or_default();
+                let (state, lit) = task.as_ref().map(|r| (label(lang, "state", &r.state), r.light.clone())).unwrap_or_default();
                 (label(lang, "problem_kind", &pr.kind), pr.text.clone(), pr.unit_name.clone(), pr.due_on.clone(), pr.task_id, state, lit)
             })
             .collect(),
