@@ -136,7 +136,7 @@ pub(crate) async fn bench_cmd(url: &str, command: BenchCommand) -> Result<(), Fa
             let started = std::time::Instant::now();
             let s = bench::seed(&db, scale, tasks, appeals, hazards, seed, today()).await?;
             println!(
-                "seeded {} units, {} users, {} tasks, {} appeals, {} enterprises, {} hazards and {} emergency assignments in {:.1} s",
+                "seeded {} units, {} users, {} tasks, {} appeals, {} enterprises, {} hazards, {} emergency assignments, {} projects and {} approval items in {:.1} s",
                 s.units,
                 s.users,
                 s.tasks,
@@ -144,6 +144,8 @@ pub(crate) async fn bench_cmd(url: &str, command: BenchCommand) -> Result<(), Fa
                 s.enterprises,
                 s.hazards,
                 s.assignments,
+                s.projects,
+                s.approvals,
                 started.elapsed().as_secs_f64()
             );
         }

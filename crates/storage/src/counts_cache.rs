@@ -10,6 +10,10 @@ use std::time::{Duration, Instant};
 /// How long counts read on this node stand for writes made on other nodes.
 pub const FRESH_FOR: Duration = Duration::from_secs(5);
 
+/// How long the projects' bottleneck report read on this node stands for writes made on other
+/// nodes (dwell is counted in working days: a minute is nothing).
+pub const PROJECTS_FRESH_FOR: Duration = Duration::from_secs(60);
+
 type Slot = Option<(u64, Instant, String, Vec<(String, i64)>)>;
 
 /// A figure computed from the hazards' kept counts, with the hazards' generation it was read at.
@@ -22,6 +26,8 @@ pub(crate) struct CountsCache {
     slot: Mutex<Slot>,
     /// Moves with every write of hazards or enterprises committed through this node.
     hazards: AtomicU64,
+    /// Moves with every write of projects or their approval items committed through this node.
+    projects: AtomicU64,
     /// Work-safety statistics by their question (sight and period), a few seconds each.
     memos: Mutex<std::collections::HashMap<String, Memo>>,
 }
@@ -60,12 +66,20 @@ impl CountsCache {
         self.hazards.load(Ordering::SeqCst)
     }
 
-    /// A statistic asked the same way since the last hazard write on this node, within `FRESH_FOR`.
-    pub(crate) fn memo<T: Clone + Send + Sync + 'static>(&self, key: &str) -> Option<T> {
-        let g = self.hazards_generation();
+    pub(crate) fn projects_wrote(&self) {
+        self.projects.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub(crate) fn projects_generation(&self) -> u64 {
+        self.projects.load(Ordering::SeqCst)
+    }
+
+    /// A figure asked the same way since the last write of its records on this node
+    /// (generation `g`), within `fresh`.
+    pub(crate) fn memo<T: Clone + Send + Sync + 'static>(&self, key: &str, g: u64, fresh: Duration) -> Option<T> {
         let memos = self.memos.lock().ok()?;
         match memos.get(key) {
-            Some((gen, at, v)) if *gen == g && at.elapsed() < FRESH_FOR => v.downcast_ref::<T>().cloned(),
+            Some((gen, at, v)) if *gen == g && at.elapsed() < fresh => v.downcast_ref::<T>().cloned(),
             _ => None,
         }
     }

@@ -106,24 +106,6 @@ pub fn grid(title: &str, rows: &[String], cols: &[String], cells: &[Vec<Option<G
     svg + "</svg>"
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn bars_escape_and_scale() {
-        let svg = super::share_bars("整改率 <按乡镇>", &[("城关镇".into(), Some(0.5)), ("A&B".into(), None)]);
-        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        assert!(svg.contains("整改率 &lt;按乡镇&gt;") && svg.contains("A&amp;B") && svg.contains("50.0%") && svg.contains("width=\"160\""));
-    }
-
-    #[test]
-    fn a_grid_paints_cells_and_leaves_gaps() {
-        let cell = super::GridCell { fill: "#d93025", ink: "#ffffff", text: "8".into(), title: "城关镇 <制造业>".into() };
-        let svg = super::grid("风险", &["城关镇".into()], &["制造业".into(), "建筑业".into()], &[vec![Some(cell), None]], &[("#d93025", "重大".into())]);
-        assert!(svg.contains("fill=\"#d93025\"") && svg.contains("城关镇 &lt;制造业&gt;") && svg.contains("fill=\"#eceef1\""), "{svg}");
-        assert!(svg.contains(">建筑业<") && svg.contains(">重大<"));
-    }
-}
-
 /// A horizontal bar chart of values (working days …), the longest bar the largest value, each
 /// with its figure written at its end; bars past `red` are red, past `amber` amber.
 pub fn value_bars(title: &str, rows: &[(String, f64, String)], amber: f64, red: f64) -> String {
@@ -193,4 +175,22 @@ pub fn curve(title: &str, months: &[String], actual: &[f64], plan: &[f64], top_l
         ty = H + 12.0
     );
     svg + "</svg>"
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bars_escape_and_scale() {
+        let svg = super::share_bars("整改率 <按乡镇>", &[("城关镇".into(), Some(0.5)), ("A&B".into(), None)]);
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("整改率 &lt;按乡镇&gt;") && svg.contains("A&amp;B") && svg.contains("50.0%") && svg.contains("width=\"160\""));
+    }
+
+    #[test]
+    fn a_grid_paints_cells_and_leaves_gaps() {
+        let cell = super::GridCell { fill: "#d93025", ink: "#ffffff", text: "8".into(), title: "城关镇 <制造业>".into() };
+        let svg = super::grid("风险", &["城关镇".into()], &["制造业".into(), "建筑业".into()], &[vec![Some(cell), None]], &[("#d93025", "重大".into())]);
+        assert!(svg.contains("fill=\"#d93025\"") && svg.contains("城关镇 &lt;制造业&gt;") && svg.contains("fill=\"#eceef1\""), "{svg}");
+        assert!(svg.contains(">建筑业<") && svg.contains(">重大<"));
+    }
 }

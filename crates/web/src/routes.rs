@@ -3,7 +3,9 @@
 //! The router is built from this table only, so a route cannot exist without a policy; the
 //! OpenAPI document is generated from it; and the authorization tests walk it.
 
-use crate::handlers::{appeals, audit, calendar, documents, duty, emergencies, hazards, home, open311, oversight, projects, rules, system, tasks, units, users};
+use crate::handlers::{
+    appeals, audit, calendar, documents, duty, emergencies, hazards, home, open311, oversight, projects, rules, system, tasks, units, users,
+};
 use crate::http::guard;
 use crate::AppState;
 use axum::handler::Handler;

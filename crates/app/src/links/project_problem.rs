@@ -33,6 +33,8 @@ pub struct ProblemInput {
 /// Raise a problem on a project; (problem, task) ids.
 pub async fn raise(db: &Db, who: &Who, project_id: i64, input: &ProblemInput, now: i64) -> Result<(i64, i64)> {
     let today = luoshi_domain::time::local_date(now);
+    // The project first: an id the caller may not see is not found, whatever the input.
+    let p = seen_for_problem(db, who, project_id, today).await?;
     let kind = input.kind.trim();
     if !KINDS.contains(&kind) {
         return Err(DomainError::invalid("problem_kind").into());
@@ -44,7 +46,6 @@ pub async fn raise(db: &Db, who: &Who, project_id: i64, input: &ProblemInput, no
     if due < today {
         return Err(DomainError::field(ErrorCode::OutOfRange, "due_on").with_detail(crate::ymd(today)).into());
     }
-    let p = seen_for_problem(db, who, project_id, today).await?;
     let kind_label = luoshi_domain::i18n::t(luoshi_domain::i18n::Lang::ZhCn, &format!("problem_kind.{kind}")).to_string();
     let title: String = format!("【{}】{}问题：{}", p.name, kind_label, text).chars().take(200).collect();
     let task = TaskInput { title, measures: text.clone(), lead_unit_id: unit_id, deadline: crate::ymd(due), ..TaskInput::default() }.validate()?;

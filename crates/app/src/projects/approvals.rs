@@ -34,7 +34,14 @@ pub async fn start(db: &Db, who: &Who, project_id: i64, now: i64) -> Result<Vec<
         let key = format!("projects.approver.{}", it.approver);
         let name = rules.text(&key).unwrap_or_default();
         let unit = crate::unit_named(db, &name, &key).await?;
-        items.push(NewApproval { stage: it.stage, item: it.code.clone(), name: it.zh.clone(), unit_id: unit.id, limit_days: it.limit, extension_days: it.extension });
+        items.push(NewApproval {
+            stage: it.stage,
+            item: it.code.clone(),
+            name: it.zh.clone(),
+            unit_id: unit.id,
+            limit_days: it.limit,
+            extension_days: it.extension,
+        });
     }
     let mut tx = db.begin_write().await?;
     let ids = store::create_many(&mut tx, &who.actor, project_id, &p.name, p.lead_unit_id, &items, now).await?;
@@ -100,10 +107,12 @@ pub struct ItemInput {
 
 /// Act on an item; the item as saved.
 pub async fn act(db: &Db, who: &Who, id: i64, input: &ItemInput, now: i64) -> Result<Approval> {
+    // The record first: an id the caller may not see is not found, whatever the input.
+    let (before, p, sides) = seen_item(db, who, id, now).await?;
     let action = ApprovalAction::parse(&input.action).ok_or_else(|| DomainError::invalid("action"))?;
     let reason = input.reason.trim();
-    let kind = if action == ApprovalAction::Pause { Some(PauseKind::parse(&input.pause_kind).ok_or_else(|| DomainError::invalid("pause_kind"))?) } else { None };
-    let (before, p, sides) = seen_item(db, who, id, now).await?;
+    let kind =
+        if action == ApprovalAction::Pause { Some(PauseKind::parse(&input.pause_kind).ok_or_else(|| DomainError::invalid("pause_kind"))?) } else { None };
     if !may_given::<ApprovalFlow>(before.state, &sides, &facts(&before)).contains(&action) {
         return Err(if sides.is_empty() { forbidden() } else { DomainError::field(ErrorCode::Conflict, "state").with_detail(before.state.as_str()).into() });
     }
@@ -192,8 +201,12 @@ pub async fn item(db: &Db, who: &Who, id: i64, now: i64) -> Result<ItemView> {
 pub async fn of_project(db: &Db, project_id: i64, now: i64) -> Result<Vec<(Approval, Option<i64>)>> {
     let cal = calendar::load(db).await?;
     let today = local_date(now);
-    Ok(store::of_project(db, project_id).await?.into_iter().map(|a| {
-        let left = a.due_at.map(|d| working_days_left(&cal, today, local_date(d - 1)));
-        (a, left)
-    }).collect())
+    Ok(store::of_project(db, project_id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let left = a.due_at.map(|d| working_days_left(&cal, today, local_date(d - 1)));
+            (a, left)
+        })
+        .collect())
 }

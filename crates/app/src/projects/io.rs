@@ -70,7 +70,8 @@ pub async fn import(db: &Db, who: &Who, bytes: &[u8], file_name: &str, dry_run: 
         Ok(t) => t,
         Err(e) => return Ok(Err(vec![RowError::new(1, "", e)])),
     };
-    let idx = match luoshi_ledger::column_index(&table, &COLUMNS, &["项目名称", "投资主体", "审批类型", "所属行业", "总投资（万元）", "牵头单位"]) {
+    let idx = match luoshi_ledger::column_index(&table, &COLUMNS, &["项目名称", "投资主体", "审批类型", "所属行业", "总投资（万元）", "牵头单位"])
+    {
         Ok(i) => i,
         Err(e) => return Ok(Err(e)),
     };

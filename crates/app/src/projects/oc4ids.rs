@@ -73,7 +73,8 @@ pub async fn one(db: &Db, who: &Who, id: i64, now: i64) -> Result<Value> {
 /// Every project the caller sees, as an OC4IDS project package.
 pub async fn package(db: &Db, who: &Who, now: i64) -> Result<Value> {
     let sight = duty::resolve(db, &who.sight()).await?;
-    let all: Vec<Project> = if matches!(sight, Resolved::Some { .. }) && sight.is_nothing() { Vec::new() } else { ledger::all(db, &sight, &Filter::default()).await? };
+    let all: Vec<Project> =
+        if matches!(sight, Resolved::Some { .. }) && sight.is_nothing() { Vec::new() } else { ledger::all(db, &sight, &Filter::default()).await? };
     let pre = prefix(db).await?;
     Ok(json!({
         "version": "0.9",

@@ -166,7 +166,11 @@ pub(crate) async fn checked(db: &Db, input: &ProjectInput, today: NaiveDate, own
     if funds.iter().map(|f| f.planned.0).sum::<i64>() > total.0 {
         return Err(DomainError::field(ErrorCode::OutOfRange, "funds").with_detail(total.wan()).into());
     }
-    let plans = if input.annual_plan_wan.trim().is_empty() { Vec::new() } else { vec![(i64::from(today.year()), Yuan::from_wan(&input.annual_plan_wan, "annual_plan_wan")?)] };
+    let plans = if input.annual_plan_wan.trim().is_empty() {
+        Vec::new()
+    } else {
+        vec![(i64::from(today.year()), Yuan::from_wan(&input.annual_plan_wan, "annual_plan_wan")?)]
+    };
     let rules = RulesInForce::load(db, today).await?;
     let threshold = rules.num(&format!("projects.threshold.{}", industry.as_str())).unwrap_or(0.0);
     let in_library = total.0 as f64 >= threshold * 10_000.0;

@@ -45,6 +45,8 @@ pub fn last_month(day: NaiveDate) -> String {
 /// Report a month's progress (the lead unit or the leader); the project as saved.
 pub async fn report(db: &Db, who: &Who, id: i64, input: &ReportInput, now: i64) -> Result<Project> {
     let today = luoshi_domain::time::local_date(now);
+    // The record first: an id the caller may not see is not found, whatever the input.
+    let (p, paths) = seen(db, who, id, today).await?;
     let month = input.month.trim();
     let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").map_err(|_| DomainError::invalid("month").with_detail(month.to_string()))?;
     if first > today {
@@ -54,7 +56,6 @@ pub async fn report(db: &Db, who: &Who, id: i64, input: &ReportInput, now: i64) 
     let in_place = if input.in_place_wan.trim().is_empty() { Yuan(0) } else { Yuan::from_wan(&input.in_place_wan, "in_place_wan")? };
     let progress = required_text("progress", &input.progress, 500)?;
     let problems = optional_text("problems", &input.problems, 1000)?.unwrap_or_default();
-    let (p, paths) = seen(db, who, id, today).await?;
     if !sides(who, &p, &paths).contains(&ProjectSide::Lead) {
         return Err(forbidden());
     }
@@ -102,7 +103,8 @@ pub(crate) async fn supervise_part(db: &Db, day: NaiveDate, now: i64, run: Run) 
             }
             let mut rungs = Vec::new();
             if day > due_day && reports_due(p.stage) && !reported.contains(&p.id) {
-                wrote |= climb(&mut tx, &actor, "project", p.id, vec![NoticeLevel::ReportDue], p.lead_unit_id, &crate::ymd(due_day), day, now, &mut out).await?;
+                wrote |=
+                    climb(&mut tx, &actor, "project", p.id, vec![NoticeLevel::ReportDue], p.lead_unit_id, &crate::ymd(due_day), day, now, &mut out).await?;
             }
             if lit == luoshi_domain::duty::Light::Red {
                 rungs.push(NoticeLevel::Notice);

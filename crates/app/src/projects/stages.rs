@@ -34,15 +34,20 @@ pub(crate) fn known(p: &Project) -> ProjectFacts {
 /// Move a project; the project as saved.
 pub async fn act(db: &Db, who: &Who, id: i64, input: &MoveInput, now: i64) -> Result<Project> {
     let today = luoshi_domain::time::local_date(now);
-    let action = StageAction::parse(&input.action).ok_or_else(|| DomainError::invalid("action"))?;
+    // The record first: an id the caller may not see is not found, whatever the input.
     let (before, paths) = seen(db, who, id, today).await?;
+    let action = StageAction::parse(&input.action).ok_or_else(|| DomainError::invalid("action"))?;
     let on = if input.happened_on.trim().is_empty() { today } else { crate::date_bounds(db, today).await?.parse("happened_on", &input.happened_on)? };
     let reason = input.reason.trim();
     if reason.chars().count() > 500 {
         return Err(DomainError::field(ErrorCode::TooLong, "reason").into());
     }
     if !may_given::<ProjectFlow>(before.stage, &sides(who, &before, &paths), &known(&before)).contains(&action) {
-        return Err(if sides(who, &before, &paths).is_empty() { forbidden() } else { DomainError::field(ErrorCode::Conflict, "stage").with_detail(before.stage.as_str()).into() });
+        return Err(if sides(who, &before, &paths).is_empty() {
+            forbidden()
+        } else {
+            DomainError::field(ErrorCode::Conflict, "stage").with_detail(before.stage.as_str()).into()
+        });
     }
     if input.version.is_some_and(|v| v != before.version) {
         return Err(DomainError::new(ErrorCode::Conflict).with_detail("version").into());

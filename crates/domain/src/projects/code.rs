@@ -24,7 +24,8 @@ pub enum CodeForm {
 }
 
 /// GB/T 2260 province-level prefixes.
-const PROVINCES: &[u8] = &[11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82];
+const PROVINCES: &[u8] =
+    &[11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82];
 
 /// The part at fault is the field (`project_code.region` …), what was found the detail.
 fn part(name: &str, got: &str) -> DomainError {

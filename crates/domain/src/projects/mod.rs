@@ -114,7 +114,13 @@ pub fn read_mu(raw: &str) -> Result<i64, DomainError> {
     if t.is_empty() {
         return Ok(0);
     }
-    Yuan::from_wan(t, "land_mu").and_then(|y| if y.0 % 100 == 0 { Ok(y.0 / 100) } else { Err(DomainError::field(ErrorCode::Invalid, "land_mu").with_detail(raw.trim().to_string())) })
+    Yuan::from_wan(t, "land_mu").and_then(|y| {
+        if y.0 % 100 == 0 {
+            Ok(y.0 / 100)
+        } else {
+            Err(DomainError::field(ErrorCode::Invalid, "land_mu").with_detail(raw.trim().to_string()))
+        }
+    })
 }
 
 /// Hundredths of a 亩 as shown.

@@ -49,8 +49,12 @@ impl Template {
 }
 
 /// The four stages' names.
-pub const STAGES: &[(i64, &str, &str)] =
-    &[(1, "立项用地规划许可", "Project and land-use planning"), (2, "工程建设许可", "Construction planning"), (3, "施工许可", "Construction permit"), (4, "竣工验收", "Completion acceptance")];
+pub const STAGES: &[(i64, &str, &str)] = &[
+    (1, "立项用地规划许可", "Project and land-use planning"),
+    (2, "工程建设许可", "Construction planning"),
+    (3, "施工许可", "Construction permit"),
+    (4, "竣工验收", "Completion acceptance"),
+];
 
 /// The shipped templates.
 pub fn shipped() -> Result<Vec<Template>, DomainError> {
@@ -94,7 +98,9 @@ mod tests {
         assert_eq!(small.stages(), vec![1, 3, 4], "small projects merge stage 2 into 3");
         let verified = all.iter().find(|t| t.code == "enterprise_verified").unwrap();
         assert_eq!(verified.items[0].extension, 10);
-        for (inv, route) in [(super::super::Investment::Government, super::super::Route::Approval), (super::super::Investment::Enterprise, super::super::Route::Filing)] {
+        for (inv, route) in
+            [(super::super::Investment::Government, super::super::Route::Approval), (super::super::Investment::Enterprise, super::super::Route::Filing)]
+        {
             assert!(all.iter().any(|t| t.code == default_for(inv, route)));
         }
     }

@@ -71,6 +71,8 @@ pub(super) struct Worker {
     pub(super) any_enterprise: Option<i64>,
     /// The newest incident the caller sees.
     pub(super) any_incident: Option<i64>,
+    /// A project the caller sees (one under way, with approvals, from its ledger).
+    pub(super) any_project: Option<i64>,
     /// The caller's unit's emergency assignments still running (from its inbox), each with
     /// whether it still waits to be signed.
     pub(super) own_assignments: Vec<(i64, bool)>,
@@ -126,6 +128,8 @@ pub(super) async fn login(base: &str, user: &str) -> Result<Worker, Fail> {
     };
     let incidents = get(format!("{base}/api/v1/incidents")).await?;
     let any_incident = incidents["incidents"].as_array().and_then(|is| is.first()).and_then(|i| i["id"].as_i64());
+    let projects = get(format!("{base}/api/v1/projects?stage=building")).await?;
+    let any_project = projects["projects"].as_array().and_then(|ps| ps.first()).and_then(|p| p["id"].as_i64());
     let mine = get(format!("{base}/api/v1/inbox?kind=emergency_task")).await?;
     let own_assignments = mine["duties"]
         .as_array()
@@ -143,6 +147,7 @@ pub(super) async fn login(base: &str, user: &str) -> Result<Worker, Fail> {
         any_hazard,
         any_enterprise,
         any_incident,
+        any_project,
         own_assignments,
         next_assignment: std::sync::atomic::AtomicUsize::new(0),
     })

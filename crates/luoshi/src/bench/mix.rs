@@ -34,12 +34,18 @@ pub enum Kind {
     IncidentView,
     /// A unit signs for one of its emergency assignments, then reports on it (续报).
     AssignmentReport,
+    /// The project ledger (台账) in the caller's sight, a page of 100.
+    ProjectLedger,
+    /// A project's page: light, stages, approvals, reports, problems, trail.
+    Project,
+    /// Where projects get stuck over the year so far (中梗阻).
+    Bottleneck,
 }
 
 pub const MIX: &[(Kind, usize)] = &[
-    (Kind::Inbox, 17),
-    (Kind::Board, 13),
-    (Kind::BoardRed, 8),
+    (Kind::Inbox, 15),
+    (Kind::Board, 12),
+    (Kind::BoardRed, 7),
     (Kind::Task, 15),
     (Kind::Report, 10),
     (Kind::Deadline, 5),
@@ -53,6 +59,9 @@ pub const MIX: &[(Kind, usize)] = &[
     (Kind::Inspection, 1),
     (Kind::IncidentView, 2),
     (Kind::AssignmentReport, 1),
+    (Kind::ProjectLedger, 2),
+    (Kind::Project, 1),
+    (Kind::Bottleneck, 1),
 ];
 
 pub(super) const SEARCH_WORDS: &[&str] = &["路灯", "噪音", "拖欠工资", "垃圾", "停水", "物业", "宅基地", "油烟"];
@@ -78,6 +87,9 @@ impl Kind {
             Kind::Inspection => "POST /api/v1/inspections",
             Kind::IncidentView => "GET /api/v1/incidents/{id} (command view)",
             Kind::AssignmentReport => "POST /api/v1/emergency-assignments/{id}/actions",
+            Kind::ProjectLedger => "GET /api/v1/projects (ledger)",
+            Kind::Project => "GET /api/v1/projects/{id}",
+            Kind::Bottleneck => "GET /api/v1/projects/bottlenecks",
         }
     }
 
@@ -136,6 +148,12 @@ impl Kind {
                 };
                 (self.name(), c.post(format!("{base}/api/v1/emergency-assignments/{id}/actions")).header("x-csrf-token", &w.csrf).json(&body))
             }
+            Kind::ProjectLedger => (self.name(), c.get(format!("{base}/api/v1/projects"))),
+            Kind::Project => match w.any_project {
+                Some(id) => (self.name(), c.get(format!("{base}/api/v1/projects/{id}"))),
+                None => Kind::ProjectLedger.request(w, base, rng),
+            },
+            Kind::Bottleneck => (self.name(), c.get(format!("{base}/api/v1/projects/bottlenecks"))),
             Kind::Hazard => match w.any_hazard {
                 Some(id) => (self.name(), c.get(format!("{base}/api/v1/hazards/{id}"))),
                 None => Kind::HazardLedger.request(w, base, rng),

@@ -7,6 +7,7 @@ mod mix;
 mod seed;
 mod seed_emergencies;
 mod seed_hazards;
+mod seed_projects;
 
 pub use inputs::*;
 pub use load::*;
@@ -64,6 +65,15 @@ impl Scale {
             Scale::County => 3_000,
             Scale::City => 1_000_000,
             Scale::Metropolis => 2_000_000,
+        }
+    }
+
+    /// Investment projects (a county a few hundred, a city thousands), twenty approval items each.
+    fn projects(self) -> usize {
+        match self {
+            Scale::County => 300,
+            Scale::City => 5_000,
+            Scale::Metropolis => 10_000,
         }
     }
 

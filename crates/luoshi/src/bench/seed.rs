@@ -51,6 +51,9 @@ pub struct Seeded {
     /// Emergency assignments of the activated incident, and the activation's milliseconds.
     pub assignments: usize,
     pub activation_ms: f64,
+    /// Investment projects and their approval items.
+    pub projects: usize,
+    pub approvals: usize,
 }
 
 /// Fill a database: the demo county, more townships for larger scales, bench users, tasks.
@@ -205,6 +208,7 @@ pub async fn seed(
     out.appeals = seed_appeals(db, &all, appeals.unwrap_or(scale.appeals()), &mut rng).await?;
     (out.enterprises, out.hazards) = super::seed_hazards::seed_hazards(db, &all, hazards.unwrap_or(scale.hazards()), today, &mut rng).await?;
     (out.assignments, out.activation_ms) = super::seed_emergencies::seed_emergencies(db, &all, &mut rng).await?;
+    (out.projects, out.approvals) = super::seed_projects::seed_projects(db, &all, scale.projects(), today, &mut rng).await?;
     Ok(out)
 }
 

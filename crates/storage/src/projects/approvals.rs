@@ -67,7 +67,8 @@ pub struct PauseRow {
     pub to_at: Option<i64>,
 }
 
-const COLS: &str = "a.id, a.project_id, a.seq, a.stage, a.item, a.name, a.unit_id, u.name AS unit_name, a.limit_days, a.extension_days, a.extended, a.state, a.visits, \
+const COLS: &str =
+    "a.id, a.project_id, a.seq, a.stage, a.item, a.name, a.unit_id, u.name AS unit_name, a.limit_days, a.extension_days, a.extended, a.state, a.visits, \
      a.visit_started_at, a.due_at, a.decided_at, a.last_reason, a.version, a.updated_at";
 const FROM: &str = "FROM project_approvals a JOIN units u ON u.id = a.unit_id";
 
@@ -116,7 +117,15 @@ fn line<'a>(a: &'a Approval, title: &'a str, co: &'a [i64], light: Light, now: i
 
 /// Create a project's items from its template (state 待申报, no clock yet): rows, lines, trail
 /// and one audit row for the batch; their ids in order.
-pub async fn create_many(tx: &mut WriteTx, actor: &Actor, project_id: i64, project_name: &str, lead_unit: i64, items: &[NewApproval], now: i64) -> Result<Vec<i64>> {
+pub async fn create_many(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    project_id: i64,
+    project_name: &str,
+    lead_unit: i64,
+    items: &[NewApproval],
+    now: i64,
+) -> Result<Vec<i64>> {
     let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS n FROM project_approvals WHERE project_id = $1").bind(project_id).fetch_one(tx.conn()).await?;
     let first = get_i64(&row, "n")?;
     let mut ids = Vec::new();
@@ -147,11 +156,12 @@ pub async fn create_many(tx: &mut WriteTx, actor: &Actor, project_id: i64, proje
         .map(|((id, it), t)| Line::of::<ApprovalFlow>(*id, ApprovalState::Waiting, Some(t.as_str()), now).owner(Some(it.unit_id)).co_units(&co))
         .collect();
     duty::insert_many(tx, &lines).await?;
-    let steps: Vec<trail::Entry<'_>> = ids.iter().map(|id| trail::Entry::step(ApprovalFlow::KIND, *id, now, &actor.name, "create", None, "waiting", None)).collect();
+    let steps: Vec<trail::Entry<'_>> =
+        ids.iter().map(|id| trail::Entry::step(ApprovalFlow::KIND, *id, now, &actor.name, "create", None, "waiting", None)).collect();
     trail::append(tx, &steps).await?;
     let after = serde_json::json!({ "items": items.iter().map(|i| i.item.clone()).collect::<Vec<_>>(), "ids": ids });
     tx.audit(actor, "approval.create", "project", &project_id.to_string(), None, Some(&after)).await?;
-    tx.touched_hazards();
+    tx.touched_projects();
     Ok(ids)
 }
 
@@ -246,11 +256,12 @@ pub async fn save(
     }
     let co = [lead_unit];
     duty::put(tx, &line(after, title, &co, light, now), None).await?;
-    trail::append(tx, &[trail::Entry::step(ApprovalFlow::KIND, before.id, now, &actor.name, action, Some(before.state.as_str()), after.state.as_str(), note)]).await?;
+    trail::append(tx, &[trail::Entry::step(ApprovalFlow::KIND, before.id, now, &actor.name, action, Some(before.state.as_str()), after.state.as_str(), note)])
+        .await?;
     let b = serde_json::json!({ "state": before.state.as_str(), "due_at": before.due_at });
     let a = serde_json::json!({ "state": after.state.as_str(), "due_at": after.due_at, "note": note });
     tx.audit(actor, &format!("approval.{action}"), "approval", &before.id.to_string(), Some(&b), Some(&a)).await?;
-    tx.touched_hazards();
+    tx.touched_projects();
     Ok(())
 }
 
@@ -281,7 +292,10 @@ pub async fn pauses_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, PauseRow)>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(500) {
         let ps: Vec<String> = (1..=chunk.len()).map(|i| crate::param(db.backend(), i)).collect();
-        let sql = format!("SELECT approval_id, seq, visit, kind, reason, from_at, to_at FROM approval_pauses WHERE approval_id IN ({}) ORDER BY approval_id, seq", ps.join(", "));
+        let sql = format!(
+            "SELECT approval_id, seq, visit, kind, reason, from_at, to_at FROM approval_pauses WHERE approval_id IN ({}) ORDER BY approval_id, seq",
+            ps.join(", ")
+        );
         let mut q = sqlx::query(&sql);
         for id in chunk {
             q = q.bind(*id);

@@ -85,7 +85,10 @@ enum Bind {
     Int(i64),
 }
 
-fn bind_all<'q>(mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>, binds: &'q [Bind]) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    binds: &'q [Bind],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
     for b in binds {
         q = match b {
             Bind::Text(s) => q.bind(s.as_str()),
@@ -140,7 +143,9 @@ pub async fn stage_stays(db: &Db) -> Result<Vec<(i64, String, Stage, String, Opt
         .fetch_all(db.pool())
         .await?;
     rows.iter()
-        .map(|r| Ok((get_i64(r, "project_id")?, get_str(r, "template")?, stage_of(&get_str(r, "stage")?)?, get_str(r, "entered_on")?, get_opt_str(r, "left_on")?)))
+        .map(|r| {
+            Ok((get_i64(r, "project_id")?, get_str(r, "template")?, stage_of(&get_str(r, "stage")?)?, get_str(r, "entered_on")?, get_opt_str(r, "left_on")?))
+        })
         .collect()
 }
 
@@ -152,6 +157,8 @@ pub async fn plans(db: &Db, year: i32) -> Result<HashMap<i64, Yuan>> {
 
 /// Every project's funds in place and planned, summed over its sources.
 pub async fn funds(db: &Db) -> Result<HashMap<i64, (Yuan, Yuan)>> {
-    let rows = sqlx::query("SELECT project_id, SUM(planned_yuan) AS planned, SUM(in_place_yuan) AS in_place FROM project_funds GROUP BY project_id").fetch_all(db.pool()).await?;
+    let rows = sqlx::query("SELECT project_id, SUM(planned_yuan) AS planned, SUM(in_place_yuan) AS in_place FROM project_funds GROUP BY project_id")
+        .fetch_all(db.pool())
+        .await?;
     rows.iter().map(|r| Ok((get_i64(r, "project_id")?, (Yuan(get_i64(r, "planned")?), Yuan(get_i64(r, "in_place")?))))).collect()
 }

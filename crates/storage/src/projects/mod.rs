@@ -5,6 +5,7 @@
 //! audit row. Rows here; who may do what lives in `luoshi_app::projects`.
 
 pub mod approvals;
+pub mod bulk;
 pub mod ledger;
 pub mod problems;
 pub mod reports;
@@ -62,7 +63,8 @@ pub struct Project {
     pub updated_at: i64,
 }
 
-pub(crate) const COLS: &str = "p.id, p.code, p.code_warning, p.name, p.investor, p.investment, p.route, p.template, p.industry, p.scope, p.total_yuan, p.land_mu, \
+pub(crate) const COLS: &str =
+    "p.id, p.code, p.code_warning, p.name, p.investor, p.investment, p.route, p.template, p.industry, p.scope, p.total_yuan, p.land_mu, \
      p.township_id, t.name AS township_name, p.leader_user_id, us.display_name AS leader_name, p.lead_unit_id, lu.name AS lead_unit_name, p.stage, p.reached, \
      p.paused_from, p.stage_since, p.planned_sign_on, p.planned_start_on, p.planned_complete_on, p.signed_on, p.landed_on, p.started_on, p.completed_on, \
      p.end_reason, p.in_library, p.light, p.version, p.created_at, p.updated_at";

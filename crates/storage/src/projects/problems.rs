@@ -31,16 +31,18 @@ pub struct NewProblem {
 
 /// Raise a problem on a project (its task is made in the same transaction by the caller).
 pub async fn insert(tx: &mut WriteTx, actor: &Actor, project_id: i64, p: &NewProblem, now: i64) -> Result<i64> {
-    let row = sqlx::query("INSERT INTO project_problems (project_id, kind, text, unit_id, due_on, raised_by, raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
-        .bind(project_id)
-        .bind(&p.kind)
-        .bind(&p.text)
-        .bind(p.unit_id)
-        .bind(&p.due_on)
-        .bind(&actor.name)
-        .bind(now)
-        .fetch_one(tx.conn())
-        .await?;
+    let row = sqlx::query(
+        "INSERT INTO project_problems (project_id, kind, text, unit_id, due_on, raised_by, raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(project_id)
+    .bind(&p.kind)
+    .bind(&p.text)
+    .bind(p.unit_id)
+    .bind(&p.due_on)
+    .bind(&actor.name)
+    .bind(now)
+    .fetch_one(tx.conn())
+    .await?;
     let id = get_i64(&row, "id")?;
     let after = serde_json::json!({ "project_id": project_id, "kind": p.kind, "unit_id": p.unit_id, "due_on": p.due_on });
     tx.audit(actor, "project.problem", "project", &project_id.to_string(), None, Some(&after)).await?;
@@ -49,7 +51,12 @@ pub async fn insert(tx: &mut WriteTx, actor: &Actor, project_id: i64, p: &NewPro
 
 /// Name the task a problem became.
 pub async fn set_task(tx: &mut WriteTx, project_id: i64, id: i64, task_id: i64) -> Result<()> {
-    sqlx::query("UPDATE project_problems SET task_id = $1 WHERE project_id = $2 AND id = $3").bind(task_id).bind(project_id).bind(id).execute(tx.conn()).await?;
+    sqlx::query("UPDATE project_problems SET task_id = $1 WHERE project_id = $2 AND id = $3")
+        .bind(task_id)
+        .bind(project_id)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     Ok(())
 }
 

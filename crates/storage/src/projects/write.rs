@@ -103,7 +103,7 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, n: &NewProject, due: Option
     trail::append(tx, &[trail::Entry::step(ProjectFlow::KIND, id, now, &actor.name, "register", None, p.stage.as_str(), None)]).await?;
     let after = serde_json::json!({ "name": p.name, "code": p.code, "total_yuan": p.total.0, "lead_unit_id": p.lead_unit_id, "stage": p.stage.as_str() });
     tx.audit(actor, "project.create", "project", &id.to_string(), None, Some(&after)).await?;
-    tx.touched_hazards();
+    tx.touched_projects();
     Ok(p)
 }
 
@@ -111,7 +111,16 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, n: &NewProject, due: Option
 /// a stage change closes the current stay on `day` and opens the next. Its line, trail entry
 /// and audit row follow.
 #[expect(clippy::too_many_arguments, reason = "the change, its step and the project's standing")]
-pub async fn save(tx: &mut WriteTx, actor: &Actor, before: &Project, after: &Project, action: &str, note: Option<&str>, due: Option<i64>, now: i64) -> Result<()> {
+pub async fn save(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    before: &Project,
+    after: &Project,
+    action: &str,
+    note: Option<&str>,
+    due: Option<i64>,
+    now: i64,
+) -> Result<()> {
     let light = Light::parse(&after.light).unwrap_or(Light::None);
     let done = sqlx::query(
         "UPDATE projects SET code = $1, code_warning = $2, name = $3, investor = $4, industry = $5, scope = $6, total_yuan = $7, land_mu = $8, township_id = $9, \
@@ -154,7 +163,11 @@ pub async fn save(tx: &mut WriteTx, actor: &Actor, before: &Project, after: &Pro
         return Err(DomainError::new(ErrorCode::Conflict).with_detail("version").into());
     }
     if before.stage != after.stage {
-        sqlx::query("UPDATE project_stages SET left_on = $1 WHERE project_id = $2 AND left_on IS NULL").bind(&after.stage_since).bind(before.id).execute(tx.conn()).await?;
+        sqlx::query("UPDATE project_stages SET left_on = $1 WHERE project_id = $2 AND left_on IS NULL")
+            .bind(&after.stage_since)
+            .bind(before.id)
+            .execute(tx.conn())
+            .await?;
         let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS n FROM project_stages WHERE project_id = $1").bind(before.id).fetch_one(tx.conn()).await?;
         sqlx::query("INSERT INTO project_stages (project_id, seq, stage, entered_on, reason, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(before.id)
@@ -168,11 +181,12 @@ pub async fn save(tx: &mut WriteTx, actor: &Actor, before: &Project, after: &Pro
             .await?;
     }
     record(tx, after, due, light, now).await?;
-    trail::append(tx, &[trail::Entry::step(ProjectFlow::KIND, before.id, now, &actor.name, action, Some(before.stage.as_str()), after.stage.as_str(), note)]).await?;
+    trail::append(tx, &[trail::Entry::step(ProjectFlow::KIND, before.id, now, &actor.name, action, Some(before.stage.as_str()), after.stage.as_str(), note)])
+        .await?;
     let b = serde_json::json!({ "stage": before.stage.as_str(), "version": before.version });
     let a = serde_json::json!({ "stage": after.stage.as_str(), "action": action, "note": note });
     tx.audit(actor, &format!("project.{action}"), "project", &before.id.to_string(), Some(&b), Some(&a)).await?;
-    tx.touched_hazards();
+    tx.touched_projects();
     Ok(())
 }
 
@@ -212,7 +226,12 @@ pub async fn set_funds(tx: &mut WriteTx, project_id: i64, funds: &[Fund]) -> Res
 /// Set a year's planned investment.
 pub async fn set_plan(tx: &mut WriteTx, project_id: i64, year: i64, planned: Yuan) -> Result<()> {
     sqlx::query("DELETE FROM project_plans WHERE project_id = $1 AND year = $2").bind(project_id).bind(year).execute(tx.conn()).await?;
-    sqlx::query("INSERT INTO project_plans (project_id, year, planned_yuan) VALUES ($1, $2, $3)").bind(project_id).bind(year).bind(planned.0).execute(tx.conn()).await?;
+    sqlx::query("INSERT INTO project_plans (project_id, year, planned_yuan) VALUES ($1, $2, $3)")
+        .bind(project_id)
+        .bind(year)
+        .bind(planned.0)
+        .execute(tx.conn())
+        .await?;
     Ok(())
 }
 
@@ -220,6 +239,6 @@ pub async fn set_plan(tx: &mut WriteTx, project_id: i64, year: i64, planned: Yua
 pub async fn set_light(tx: &mut WriteTx, id: i64, light: Light) -> Result<()> {
     sqlx::query("UPDATE projects SET light = $1 WHERE id = $2").bind(light.as_str()).bind(id).execute(tx.conn()).await?;
     duty::set_light(tx, ProjectFlow::KIND, id, light).await?;
-    tx.touched_hazards();
+    tx.touched_projects();
     Ok(())
 }

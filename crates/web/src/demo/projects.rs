@@ -5,6 +5,7 @@
 //! resubmitted on the days it happened — 用地预审与选址意见书 at 县自然资源和规划局 is the
 //! bottleneck — their monthly reports, and problems raised for coordination as tasks.
 
+use chrono::{Datelike, Duration, NaiveDate, TimeZone};
 use luoshi_app::links::project_problem::{self, ProblemInput};
 use luoshi_app::projects::approvals::{self, ItemInput};
 use luoshi_app::projects::register::{self, FundInput, ProjectInput};
@@ -16,8 +17,6 @@ use luoshi_domain::projects::{ProjectCode, Stage};
 use luoshi_domain::ErrorCode;
 use luoshi_storage::projects::approvals as item_store;
 use luoshi_storage::{units, users, Db};
-use chrono::{Datelike, Duration, NaiveDate, TimeZone};
-
 
 /// (name, industry, investment, route, total 万元, land 亩, lead unit).
 const BASES: &[(&str, &str, &str, &str, i64, i64, &str)] = &[
@@ -155,7 +154,11 @@ pub async fn seed_projects(db: &Db, today: NaiveDate) -> Result<usize, String> {
             planned_complete_on: ymd(start_plan + Duration::days(540)),
             annual_plan_wan: if rank >= 3 && !matches!(stage, Stage::Paused | Stage::Terminated) { plan_wan.to_string() } else { String::new() },
             funds: vec![
-                FundInput { source: "企业自筹".into(), planned_wan: (total / 2).to_string(), in_place_wan: if rank >= 3 { (total / 4).to_string() } else { String::new() } },
+                FundInput {
+                    source: "企业自筹".into(),
+                    planned_wan: (total / 2).to_string(),
+                    in_place_wan: if rank >= 3 { (total / 4).to_string() } else { String::new() },
+                },
                 FundInput { source: "银行贷款".into(), planned_wan: (total / 3).to_string(), in_place_wan: String::new() },
             ],
             ..ProjectInput::default()

@@ -14,7 +14,9 @@ use serde_json::json;
 async fn user_of(app: &TestApp, username: &str, unit: &str) -> Session {
     let admin = app.login("admin").await;
     let unit_id = app.unit_id(unit).await;
-    let r = admin.post(app, "/api/v1/users", json!({ "username": username, "display_name": username, "unit_id": unit_id, "role": "unit_staff", "password": PW })).await;
+    let r = admin
+        .post(app, "/api/v1/users", json!({ "username": username, "display_name": username, "unit_id": unit_id, "role": "unit_staff", "password": PW }))
+        .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     app.login(username).await
 }
@@ -51,7 +53,11 @@ async fn a_project_from_signing_through_its_approvals_to_a_missed_report() {
         "funds": [{ "source": "企业自筹", "planned_wan": "60000", "in_place_wan": "10000" }]
     });
     // The code's parts: each wrong one named.
-    for (code, field) in [("2026-999901-89-02-000123", "project_code.region"), ("2026_339901-89-02-000123", "project_code.separator"), ("2026-339901-89-02-0001", "project_code.length")] {
+    for (code, field) in [
+        ("2026-999901-89-02-000123", "project_code.region"),
+        ("2026_339901-89-02-000123", "project_code.separator"),
+        ("2026-339901-89-02-0001", "project_code.length"),
+    ] {
         let mut bad = project.clone();
         bad["code"] = json!(code);
         let (status, c, body) = error_code(office.post(&app, "/api/v1/projects", bad).await).await;
@@ -86,7 +92,8 @@ async fn a_project_from_signing_through_its_approvals_to_a_missed_report() {
     assert_eq!(due0, cal.add_working_days(day("2026-06-01"), 20).unwrap());
     // Paused for expert review from Wednesday 3 June to Wednesday 10 June: 5 working days.
     app.state.set_today(day("2026-06-03"));
-    let (status, c, body) = error_code(dev.post(&app, &format!("/api/v1/approvals/{item}/actions"), json!({ "action": "pause", "reason": "专家评议" })).await).await;
+    let (status, c, body) =
+        error_code(dev.post(&app, &format!("/api/v1/approvals/{item}/actions"), json!({ "action": "pause", "reason": "专家评议" })).await).await;
     assert_eq!((status, c.as_str(), body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some("pause_kind")));
     let paused = item_act(&dev, &app, item, json!({ "action": "pause", "pause_kind": "expert_review", "reason": "组织专家评议" })).await;
     assert_eq!((paused["state"].as_str(), paused["due_at"].as_i64()), (Some("paused"), None));
@@ -127,7 +134,8 @@ async fn a_project_from_signing_through_its_approvals_to_a_missed_report() {
     let late = json!({ "action": "start", "happened_on": "2026-06-22" });
     let (status, c, body) = error_code(office.post(&app, &format!("/api/v1/projects/{id}/actions"), late.clone()).await).await;
     assert_eq!((status, c.as_str(), body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "required", Some("reason")));
-    let r = office.post(&app, &format!("/api/v1/projects/{id}/actions"), json!({ "action": "start", "happened_on": "2026-06-22", "reason": "施工许可延后" })).await;
+    let r =
+        office.post(&app, &format!("/api/v1/projects/{id}/actions"), json!({ "action": "start", "happened_on": "2026-06-22", "reason": "施工许可延后" })).await;
     assert_eq!(r.status(), StatusCode::OK);
     let v: Value = office.get(&app, &format!("/api/v1/projects/{id}")).await.json().await.unwrap();
     assert_eq!(v["changes"][0]["field"], "started_on");
@@ -149,7 +157,13 @@ async fn a_project_from_signing_through_its_approvals_to_a_missed_report() {
     assert_eq!(v["invested_year"], json!(25_005_000));
 
     // A problem becomes a task of the unit named, in its ladder.
-    let r = office.post(&app, &format!("/api/v1/projects/{id}/problems"), json!({ "kind": "power", "text": "施工用电未接入", "unit_id": app.unit_id("县发展和改革局").await, "due_on": "2026-07-20" })).await;
+    let r = office
+        .post(
+            &app,
+            &format!("/api/v1/projects/{id}/problems"),
+            json!({ "kind": "power", "text": "施工用电未接入", "unit_id": app.unit_id("县发展和改革局").await, "due_on": "2026-07-20" }),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
     let task = r.json::<Value>().await.unwrap()["task_id"].as_i64().unwrap();
     let t: Value = dev.get(&app, &format!("/api/v1/tasks/{task}")).await.json().await.unwrap();
@@ -160,7 +174,20 @@ async fn a_project_from_signing_through_its_approvals_to_a_missed_report() {
     // Who sees it: the township's staff (城关镇) yes, another township's no; the form keeps input.
     assert_eq!(app.login("staff").await.get(&app, &format!("/api/v1/projects/{id}")).await.status(), StatusCode::OK);
     assert_eq!(app.login("staff2").await.get(&app, &format!("/api/v1/projects/{id}")).await.status(), StatusCode::NOT_FOUND);
-    let r = office.form(&app, "/projects", &[("name", "保留的名称"), ("investor", "某公司"), ("investment", "enterprise"), ("route", "filing"), ("industry", "services"), ("total_wan", "abc")]).await;
+    let r = office
+        .form(
+            &app,
+            "/projects",
+            &[
+                ("name", "保留的名称"),
+                ("investor", "某公司"),
+                ("investment", "enterprise"),
+                ("route", "filing"),
+                ("industry", "services"),
+                ("total_wan", "abc"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.contains("保留的名称") && html.contains("总投资"), "the form keeps the input and names the field");
@@ -207,8 +234,13 @@ async fn the_bottleneck_report_equals_the_demo_computed_by_hand() {
     let figures = b["by_unit"].as_array().unwrap();
     assert_eq!(figures.len(), by_unit.len());
     for (unit, (days, visits, projects)) in &by_unit {
-        let f = figures.iter().find(|f| f["key"] == unit.to_string()).unwrap();
-        assert_eq!((f["days"].as_i64(), f["visits"].as_i64(), f["projects"].as_array().unwrap().len()), (Some(*days), Some(*visits), projects.len()), "unit {unit}");
+        let key = unit.to_string();
+        let f = figures.iter().find(|f| f["key"].as_str() == Some(key.as_str())).unwrap();
+        assert_eq!(
+            (f["days"].as_i64(), f["visits"].as_i64(), f["projects"].as_array().unwrap().len()),
+            (Some(*days), Some(*visits), projects.len()),
+            "unit {unit}"
+        );
     }
     // The land office is where projects wait longest.
     let land = app.unit_id("县自然资源和规划局").await;

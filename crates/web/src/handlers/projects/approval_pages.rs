@@ -59,10 +59,26 @@ async fn item_page(ctx: &Ctx, app: &AppState, id: i64, done: Option<&str>, form:
         visits: v
             .visits
             .iter()
-            .map(|x| (x.visit, format_local(x.started_at), x.ended_at.map(format_local).unwrap_or_default(), x.ended_by.as_deref().map(|b| label("approval_action", b)).unwrap_or_default()))
+            .map(|x| {
+                (
+                    x.visit,
+                    format_local(x.started_at),
+                    x.ended_at.map(format_local).unwrap_or_default(),
+                    x.ended_by.as_deref().map(|b| label("approval_action", b)).unwrap_or_default(),
+                )
+            })
             .collect(),
-        pauses: v.pauses.iter().map(|p| (label("pause_kind", p.kind.as_str()), p.reason.clone(), format_local(p.from_at), p.to_at.map(format_local).unwrap_or_default())).collect(),
-        trail: v.trail.iter().rev().map(|s| (format_local(s.at), actors.label(lang, &s.actor), label("approval_action", &s.action), s.note.clone().unwrap_or_default())).collect(),
+        pauses: v
+            .pauses
+            .iter()
+            .map(|p| (label("pause_kind", p.kind.as_str()), p.reason.clone(), format_local(p.from_at), p.to_at.map(format_local).unwrap_or_default()))
+            .collect(),
+        trail: v
+            .trail
+            .iter()
+            .rev()
+            .map(|s| (format_local(s.at), actors.label(lang, &s.actor), label("approval_action", &s.action), s.note.clone().unwrap_or_default()))
+            .collect(),
         actions: v.may.iter().map(|a| (a.as_str().to_string(), label("approval_action", a.as_str()))).collect(),
         pause_kinds: PauseKind::ALL.iter().map(|k| (k.as_str(), label("pause_kind", k.as_str()))).collect(),
         form,
@@ -90,6 +106,12 @@ pub async fn act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Inp
 pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     use axum::http::Method as M;
     use luoshi_domain::access::TASK_READERS as R;
-    t.add(M::GET, "/projects/approvals/{id}", R, "projects", "An approval item with its clock, visits, pauses and trail (page)", page)
-        .add(M::POST, "/projects/approvals/{id}/actions", R, "projects", "Act on an approval item: submit, pause, resume, extend, return, approve, refuse (form)", act)
+    t.add(M::GET, "/projects/approvals/{id}", R, "projects", "An approval item with its clock, visits, pauses and trail (page)", page).add(
+        M::POST,
+        "/projects/approvals/{id}/actions",
+        R,
+        "projects",
+        "Act on an approval item: submit, pause, resume, extend, return, approve, refuse (form)",
+        act,
+    )
 }

@@ -81,7 +81,8 @@ pub async fn page(ctx: Ctx, State(app): State<AppState>, Query(q): Query<PeriodQ
     };
     let b = bottleneck::report(&app.db, &who, period, now).await?;
     let stage_name = |k: &str| t(lang, &format!("project_stage.{k}")).to_string();
-    let approval_stage = |k: &str| template::STAGES.iter().find(|s| s.0.to_string() == k).map(|s| if lang == Lang::ZhCn { s.1 } else { s.2 }).unwrap_or(k).to_string();
+    let approval_stage =
+        |k: &str| template::STAGES.iter().find(|s| s.0.to_string() == k).map(|s| if lang == Lang::ZhCn { s.1 } else { s.2 }).unwrap_or(k).to_string();
     let sections = vec![
         section(lang, "bottlenecks.by_stage", &b.by_stage, stage_name, &b.projects),
         section(lang, "bottlenecks.by_approval_stage", &b.by_approval_stage, approval_stage, &b.projects),
@@ -109,7 +110,11 @@ pub async fn page(ctx: Ctx, State(app): State<AppState>, Query(q): Query<PeriodQ
                     (None, Some(p)) => format!("{p:.1}%"),
                     (None, None) => "—".into(),
                 };
-                let frac = if x.money { format!("{} / {}", luoshi_domain::projects::Yuan(x.numerator).wan(), luoshi_domain::projects::Yuan(x.denominator).wan()) } else { format!("{} / {}", x.numerator, x.denominator) };
+                let frac = if x.money {
+                    format!("{} / {}", luoshi_domain::projects::Yuan(x.numerator).wan(), luoshi_domain::projects::Yuan(x.denominator).wan())
+                } else {
+                    format!("{} / {}", x.numerator, x.denominator)
+                };
                 (t(lang, &format!("kpi.{}", x.key)).to_string(), x.formula.clone(), value, frac)
             })
             .collect(),
@@ -124,5 +129,12 @@ pub async fn page(ctx: Ctx, State(app): State<AppState>, Query(q): Query<PeriodQ
 pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     use axum::http::Method as M;
     use luoshi_domain::access::TASK_READERS as R;
-    t.add(M::GET, "/projects/bottlenecks", R, "projects", "中梗阻: where projects get stuck over a period, the KPIs and investment against plan (page, SVG)", page)
+    t.add(
+        M::GET,
+        "/projects/bottlenecks",
+        R,
+        "projects",
+        "中梗阻: where projects get stuck over a period, the KPIs and investment against plan (page, SVG)",
+        page,
+    )
 }

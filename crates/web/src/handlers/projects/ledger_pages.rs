@@ -44,7 +44,13 @@ pub(crate) async fn lines(app: &AppState, lang: Lang, rows: Vec<Project>) -> App
         .map(|p| {
             let left = next_due(&p).map(|d| working_days_left(&cal, today, luoshi_domain::time::local_date(d - 1)));
             let (days, overdue) = days_label(lang, left);
-            Line { stage: t(lang, &format!("project_stage.{}", p.stage.as_str())).to_string(), industry: t(lang, &format!("industry.{}", p.industry.as_str())).to_string(), days, overdue, p }
+            Line {
+                stage: t(lang, &format!("project_stage.{}", p.stage.as_str())).to_string(),
+                industry: t(lang, &format!("industry.{}", p.industry.as_str())).to_string(),
+                days,
+                overdue,
+                p,
+            }
         })
         .collect())
 }
@@ -96,7 +102,15 @@ fn query_of(f: &Filter) -> String {
     out.finish()
 }
 
-async fn ledger_page(ctx: &Ctx, app: &AppState, f: Filter, after: i64, mine: bool, report: Option<io::Report>, errors: Vec<(usize, String, String)>) -> AppResult<LedgerPage> {
+async fn ledger_page(
+    ctx: &Ctx,
+    app: &AppState,
+    f: Filter,
+    after: i64,
+    mine: bool,
+    report: Option<io::Report>,
+    errors: Vec<(usize, String, String)>,
+) -> AppResult<LedgerPage> {
     let lang = ctx.lang;
     let sight = duty::resolve(&app.db, &ctx.who()?.sight()).await?;
     let rows = ledger::page(&app.db, &sight, &f, after, super::PAGE).await?;
@@ -105,7 +119,9 @@ async fn ledger_page(ctx: &Ctx, app: &AppState, f: Filter, after: i64, mine: boo
     let total = stages.iter().map(|s| s.1).sum();
     let by_stage = Stage::ALL
         .iter()
-        .filter_map(|s| stages.iter().find(|x| x.0 == s.as_str()).map(|x| (s.as_str().to_string(), t(lang, &format!("project_stage.{}", s.as_str())).to_string(), x.1)))
+        .filter_map(|s| {
+            stages.iter().find(|x| x.0 == s.as_str()).map(|x| (s.as_str().to_string(), t(lang, &format!("project_stage.{}", s.as_str())).to_string(), x.1))
+        })
         .collect();
     let flash = report.as_ref().map(|r| {
         let key = if r.dry_run { "projects.import_checked" } else { "projects.imported" };
@@ -136,7 +152,11 @@ pub async fn list(ctx: Ctx, State(app): State<AppState>, Query(f): Query<Filter>
 /// The leader's view: the projects he 包联 (anyone else: those his unit leads).
 pub async fn mine(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> {
     let who = ctx.who()?;
-    let f = if who.role == Some(Role::Leader) { Filter { leader_user_id: who.user_id, ..Filter::default() } } else { Filter { lead_unit_id: who.unit_id, ..Filter::default() } };
+    let f = if who.role == Some(Role::Leader) {
+        Filter { leader_user_id: who.user_id, ..Filter::default() }
+    } else {
+        Filter { lead_unit_id: who.unit_id, ..Filter::default() }
+    };
     Ok(render(&ledger_page(&ctx, &app, f, 0, true, None, Vec::new()).await?))
 }
 
@@ -189,7 +209,12 @@ pub(crate) struct Options {
 pub(crate) async fn options(app: &AppState, lang: Lang) -> AppResult<Options> {
     let label = |p: &str, c: &str| t(lang, &format!("{p}.{c}")).to_string();
     Ok(Options {
-        units: units::list(&app.db, &Scope::All).await?.into_iter().filter(|u| u.kind == luoshi_domain::unit::UnitKind::Department).map(|u| (u.id, u.name)).collect(),
+        units: units::list(&app.db, &Scope::All)
+            .await?
+            .into_iter()
+            .filter(|u| u.kind == luoshi_domain::unit::UnitKind::Department)
+            .map(|u| (u.id, u.name))
+            .collect(),
         townships: townships(app).await?,
         leaders: leaders(app).await?,
         industries: Industry::ALL.iter().map(|i| (i.as_str(), label("industry", i.as_str()))).collect(),
@@ -310,7 +335,13 @@ pub async fn create(ctx: Ctx, State(app): State<AppState>, Input(form): Input<Fo
     match register::create(&app.db, &ctx.who()?, &form.input(), app.now()).await.map_err(AppError::from) {
         Ok(p) => Ok(Redirect::to(&format!("/projects/{}?done=register", p.id)).into_response()),
         Err(AppError(e)) if !matches!(e.code, ErrorCode::NotFound) => {
-            let page = NewPage { chrome: chrome(&ctx, "projects.new", None), error: Some(error_message(ctx.lang, &e)), options: options(&app, ctx.lang).await?, form, edit: None };
+            let page = NewPage {
+                chrome: chrome(&ctx, "projects.new", None),
+                error: Some(error_message(ctx.lang, &e)),
+                options: options(&app, ctx.lang).await?,
+                form,
+                edit: None,
+            };
             let status = if e.code == ErrorCode::Forbidden { StatusCode::FORBIDDEN } else { StatusCode::UNPROCESSABLE_ENTITY };
             Ok((status, render(&page)).into_response())
         }

@@ -28,6 +28,9 @@ use luoshi_domain::ErrorCode;
 /// An approval item as a line: (id, stage name, item, unit, state, visits, days label, overdue, light).
 pub(crate) type ItemLine = (i64, String, String, String, String, i64, String, bool, String);
 
+/// A problem as a line: (kind, text, unit, due, task id, task state, task light).
+pub(crate) type ProblemLine = (String, String, String, String, Option<i64>, String, String);
+
 #[derive(Template)]
 #[template(path = "projects/project.html")]
 struct ProjectPage {
@@ -52,7 +55,7 @@ struct ProjectPage {
     /// (month, invested, in place, progress, problems, reporter, at).
     reports: Vec<(String, String, String, String, String, String, String)>,
     /// (kind, text, unit, due, task id, task state, light).
-    problems: Vec<(String, String, String, String, Option<i64>, String, String)>,
+    problems: Vec<ProblemLine>,
     /// (when, field, old, new, reason).
     changes: Vec<(String, String, String, String, String)>,
     /// (when, who, what, note).
@@ -97,14 +100,23 @@ async fn project_page(ctx: &Ctx, app: &AppState, id: i64, done: Option<&str>, ty
     let v = app_projects::view(&app.db, &ctx.who()?, id, now).await?;
     let p = &v.project;
     let (days, overdue) = days_label(lang, v.days_left);
-    let stage_names: Vec<(i64, String)> = template::STAGES.iter().map(|(n, zh, en)| (*n, if lang == Lang::ZhCn { (*zh).to_string() } else { (*en).to_string() })).collect();
+    let stage_names: Vec<(i64, String)> =
+        template::STAGES.iter().map(|(n, zh, en)| (*n, if lang == Lang::ZhCn { (*zh).to_string() } else { (*en).to_string() })).collect();
     let items = v
         .approvals
         .iter()
         .map(|(a, left)| {
             let (d, late) = days_label(lang, *left);
             let stage = stage_names.iter().find(|s| s.0 == a.stage).map(|s| s.1.clone()).unwrap_or_default();
-            let lit = if a.due_at.is_some() { if late { "red" } else { "green" } } else { "none" };
+            let lit = if a.due_at.is_some() {
+                if late {
+                    "red"
+                } else {
+                    "green"
+                }
+            } else {
+                "none"
+            };
             (a.id, stage, a.name.clone(), a.unit_name.clone(), label(lang, "approval_state", a.state.as_str()), a.visits, d, late, lit.to_string())
         })
         .collect();
@@ -139,7 +151,11 @@ async fn project_page(ctx: &Ctx, app: &AppState, id: i64, done: Option<&str>, ty
         chrome: chrome(ctx, "projects.project", done.filter(|d| !d.is_empty()).map(|d| t(lang, &format!("projects.done_{d}")).to_string())),
         stage: label(lang, "project_stage", p.stage.as_str()),
         light_text: label(lang, "light", v.light.as_str()),
-        why: v.why.iter().map(|(_, w)| label(lang, "project_why", serde_json::to_value(w).ok().and_then(|x| x.as_str().map(str::to_string)).unwrap_or_default().as_str())).collect(),
+        why: v
+            .why
+            .iter()
+            .map(|(_, w)| label(lang, "project_why", serde_json::to_value(w).ok().and_then(|x| x.as_str().map(str::to_string)).unwrap_or_default().as_str()))
+            .collect(),
         days,
         overdue,
         industry: label(lang, "industry", p.industry.as_str()),
@@ -150,7 +166,15 @@ async fn project_page(ctx: &Ctx, app: &AppState, id: i64, done: Option<&str>, ty
         stays: v
             .stays
             .iter()
-            .map(|(s, d)| (label(lang, "project_stage", s.stage.as_str()), s.entered_on.clone(), s.left_on.clone().unwrap_or_default(), *d, s.reason.clone().unwrap_or_default()))
+            .map(|(s, d)| {
+                (
+                    label(lang, "project_stage", s.stage.as_str()),
+                    s.entered_on.clone(),
+                    s.left_on.clone().unwrap_or_default(),
+                    *d,
+                    s.reason.clone().unwrap_or_default(),
+                )
+            })
             .collect(),
         items,
         curve,
@@ -158,7 +182,17 @@ async fn project_page(ctx: &Ctx, app: &AppState, id: i64, done: Option<&str>, ty
         reports: v
             .reports
             .iter()
-            .map(|r| (r.month.clone(), r.invested.wan(), r.in_place.wan(), r.progress.clone(), r.problems.clone(), actors.label(lang, &r.reporter), format_local(r.reported_at)))
+            .map(|r| {
+                (
+                    r.month.clone(),
+                    r.invested.wan(),
+                    r.in_place.wan(),
+                    r.progress.clone(),
+                    r.problems.clone(),
+                    actors.label(lang, &r.reporter),
+                    format_local(r.reported_at),
+                )
+            })
             .collect(),
         problems: v
             .problems
@@ -168,7 +202,11 @@ async fn project_page(ctx: &Ctx, app: &AppState, id: i64, done: Option<&str>, ty
                 (label(lang, "problem_kind", &pr.kind), pr.text.clone(), pr.unit_name.clone(), pr.due_on.clone(), pr.task_id, state, lit)
             })
             .collect(),
-        changes: v.changes.iter().map(|c| (format_local(c.at), label(lang, "field", &c.field), c.old_value.clone(), c.new_value.clone(), c.reason.clone())).collect(),
+        changes: v
+            .changes
+            .iter()
+            .map(|c| (format_local(c.at), label(lang, "field", &c.field), c.old_value.clone(), c.new_value.clone(), c.reason.clone()))
+            .collect(),
         trail,
         actions: v.may.iter().map(|a| (a.as_str().to_string(), label(lang, "project_action", a.as_str()))).collect(),
         kinds: KINDS.iter().map(|k| (*k, label(lang, "problem_kind", k))).collect(),
@@ -223,7 +261,11 @@ pub async fn start_approvals(ctx: Ctx, State(app): State<AppState>, Path(id): Pa
 /// The project as the edit form shows it.
 fn form_of(v: &View) -> Form {
     let p = &v.project;
-    let year = v.plans.iter().find(|(y, _)| *y == i64::from(chrono::Datelike::year(&luoshi_domain::time::local_date(luoshi_storage::now_micros())))).map(|(_, y)| y.wan());
+    let year = v
+        .plans
+        .iter()
+        .find(|(y, _)| *y == i64::from(chrono::Datelike::year(&luoshi_domain::time::local_date(luoshi_storage::now_micros()))))
+        .map(|(_, y)| y.wan());
     let fund = |i: usize| v.funds.get(i).map(|f| (f.source.clone(), f.planned.wan(), f.in_place.wan())).unwrap_or_default();
     let (f1, f2, f3) = (fund(0), fund(1), fund(2));
     let opt = |s: &Option<String>| s.clone().unwrap_or_default();
@@ -260,7 +302,13 @@ fn form_of(v: &View) -> Form {
 
 pub async fn edit_form(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
     let v = app_projects::view(&app.db, &ctx.who()?, id, app.now()).await?;
-    let page = NewPage { chrome: chrome(&ctx, "projects.edit", None), form: form_of(&v), error: None, options: options(&app, ctx.lang).await?, edit: Some((id, v.version)) };
+    let page = NewPage {
+        chrome: chrome(&ctx, "projects.edit", None),
+        form: form_of(&v),
+        error: None,
+        options: options(&app, ctx.lang).await?,
+        edit: Some((id, v.version)),
+    };
     Ok(render(&page))
 }
 
