@@ -261,6 +261,51 @@ await session("staff", async (page) => {
   }
 });
 
+// 重大项目: the ledger, a project under way (a month reported, refused first with the input
+// kept), an approval item, where projects get stuck; the township's own projects.
+await session("supervisor", async (page) => {
+  await page.click("nav >> text=重大项目");
+  const ledger = await text(page);
+  check(ledger.includes("重大项目台账") && ledger.includes("在建") && ledger.includes("距下一节点"), "supervisor: the project ledger with stages and days to the next target");
+  await page.goto(base + "/projects?stage=building");
+  await Promise.all([page.waitForNavigation(), page.locator("table.grid a[href^='/projects/']").first().click()]);
+  const project = await text(page);
+  check(project.includes("进度节点") && project.includes("投资完成"), "supervisor: a project page with its timeline and investment");
+  check((await page.locator("svg.chart polyline").count()) === 2, "supervisor: the investment curve against plan is drawn on the server");
+  const form = page.locator("form[action$='/reports']");
+  await form.locator("input[name=progress]").fill("主体结构封顶");
+  await form.locator("input[name=month]").fill("2026-11");
+  await form.locator("input[name=invested_wan]").evaluate((e) => e.removeAttribute("required"));
+  await Promise.all([page.waitForNavigation(), form.locator("button").click()]);
+  check((await text(page)).includes("当月完成投资（万元）") && (await page.locator("p.error").count()) === 1, "supervisor: a report without its investment is refused naming the field");
+  check((await page.inputValue("form[action$='/reports'] input[name=progress]")) === "主体结构封顶", "supervisor: the report form keeps the input");
+  await page.fill("form[action$='/reports'] input[name=invested_wan]", "1200");
+  await Promise.all([page.waitForNavigation(), page.click("form[action$='/reports'] button")]);
+  check((await text(page)).includes("月报已报送"), "supervisor: the month reported, and told so");
+  await page.goto(base + "/projects?stage=landing");
+  const links = page.locator("table.grid a[href^='/projects/']");
+  for (let i = 0; i < (await links.count()); i++) {
+    await page.goto(base + "/projects?stage=landing");
+    await Promise.all([page.waitForNavigation(), page.locator("table.grid a[href^='/projects/']").nth(i).click()]);
+    const item = page.locator("a[href^='/projects/approvals/']");
+    if (await item.count()) {
+      await Promise.all([page.waitForNavigation(), item.first().click()]);
+      check((await text(page)).includes("审批部门") && (await text(page)).includes("法定时限"), "supervisor: an approval item with its unit and legal limit");
+      break;
+    }
+  }
+  await page.goto(base + "/projects/bottlenecks");
+  const b = await text(page);
+  check(b.includes("中梗阻分析") && b.includes("县自然资源和规划局") && b.includes("履约率"), "supervisor: where projects get stuck, with the KPIs");
+  check((await page.locator("svg.chart rect").count()) > 5, "supervisor: the bottleneck charts are drawn on the server");
+  if (shots) await page.screenshot({ path: `${shots}/bottlenecks.png`, fullPage: false });
+});
+
+await session("staff", async (page) => {
+  await page.goto(base + "/projects/mine");
+  check((await text(page)).includes("城东片区城市更新项目"), "staff: the projects the township leads");
+});
+
 // The public page, no account: submit and get a tracking code.
 {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });

@@ -41,6 +41,10 @@ pub struct View {
     pub trail: Vec<trail::Step>,
     /// Working days to the next target (negative once passed).
     pub days_left: Option<i64>,
+    /// Working days from the first submission to the last decision (or today), against the
+    /// county's target (`projects.approval.target_working_days`, 120 by 国办发〔2019〕11号).
+    pub approval_days: Option<i64>,
+    pub approval_target: i64,
     pub may: Vec<StageAction>,
     pub may_edit: bool,
     pub may_report: bool,
@@ -82,6 +86,11 @@ pub async fn view(db: &Db, who: &Who, id: i64, now: i64) -> Result<View> {
         })
         .collect();
     let (light, why) = light_of(db, &p, today).await?;
+    let approval_days = luoshi_storage::projects::approvals::span_of_project(db, id).await?.map(|(first, last)| {
+        let end = last.as_deref().map(day).unwrap_or(today);
+        working_days_left(&cal, day(&first), end).max(0)
+    });
+    let approval_target = crate::RulesInForce::load(db, today).await?.int("projects.approval.target_working_days").unwrap_or(120);
     let s = sides(who, &p, &paths);
     let days_left = super::next_due(&p).map(|d| working_days_left(&cal, today, luoshi_domain::time::local_date(d - 1)));
     Ok(View {
@@ -105,6 +114,8 @@ pub async fn view(db: &Db, who: &Who, id: i64, now: i64) -> Result<View> {
         plan_year,
         problems,
         days_left,
+        approval_days,
+        approval_target,
         project: p,
     })
 }

@@ -52,6 +52,8 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("projects.plan_line", "序时计划", "Plan to date"),
     ("projects.curve", "本年累计完成投资与序时计划", "Investment this year against the plan to date"),
     ("projects.reporter", "报送", "Reported by"),
+    ("projects.approval_days", "审批已用{n}个工作日（目标不超过{t}个工作日）", "Approvals have taken {n} working days (target: {t} at most)"),
+    ("projects.over_target", "超过审批时限目标", "over the target"),
     ("projects.no_plan", "尚无年度投资计划和月报。", "No investment plan or monthly report yet."),
     ("projects.report", "报送月报", "Report the month"),
     ("projects.problems", "问题协调", "Problems for coordination"),

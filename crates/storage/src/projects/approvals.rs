@@ -317,6 +317,20 @@ pub async fn pauses_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, PauseRow)>> {
     Ok(out)
 }
 
+/// The first submission and the last decision of a project's items (None while any is open):
+/// the days its approvals have taken.
+pub async fn span_of_project(db: &Db, project_id: i64) -> Result<Option<(String, Option<String>)>> {
+    let row = sqlx::query(
+        "SELECT MIN(started_on) AS first, MAX(ended_on) AS last, CAST(SUM(CASE WHEN ended_on IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS open FROM approval_visits WHERE project_id = $1",
+    )
+    .bind(project_id)
+    .fetch_one(db.pool())
+    .await?;
+    let Some(first) = get_opt_str(&row, "first")? else { return Ok(None) };
+    let open = crate::get_opt_i64(&row, "open")?.unwrap_or(0) > 0;
+    Ok(Some((first, if open { None } else { get_opt_str(&row, "last")? })))
+}
+
 /// Every visit of every item (for the bottleneck report): (project, template, stage, item, unit,
 /// started_on, ended_on).
 pub async fn all_visits(db: &Db) -> Result<Vec<(i64, String, i64, String, i64, String, Option<String>)>> {

@@ -157,7 +157,7 @@ pub async fn plans(db: &Db, year: i32) -> Result<HashMap<i64, Yuan>> {
 
 /// Every project's funds in place and planned, summed over its sources.
 pub async fn funds(db: &Db) -> Result<HashMap<i64, (Yuan, Yuan)>> {
-    let rows = sqlx::query("SELECT project_id, SUM(planned_yuan) AS planned, SUM(in_place_yuan) AS in_place FROM project_funds GROUP BY project_id")
+    let rows = sqlx::query("SELECT project_id, CAST(SUM(planned_yuan) AS BIGINT) AS planned, CAST(SUM(in_place_yuan) AS BIGINT) AS in_place FROM project_funds GROUP BY project_id")
         .fetch_all(db.pool())
         .await?;
     rows.iter().map(|r| Ok((get_i64(r, "project_id")?, (Yuan(get_i64(r, "planned")?), Yuan(get_i64(r, "in_place")?))))).collect()

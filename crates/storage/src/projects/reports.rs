@@ -82,7 +82,7 @@ pub async fn of_project(db: &Db, project_id: i64) -> Result<Vec<Report>> {
 /// place over all time.
 pub async fn sums(db: &Db, year: i32) -> Result<(HashMap<i64, Yuan>, HashMap<i64, Yuan>)> {
     let rows = sqlx::query(
-        "SELECT project_id, SUM(CASE WHEN month >= $1 AND month <= $2 THEN invested_yuan ELSE 0 END) AS invested, SUM(in_place_yuan) AS in_place \
+        "SELECT project_id, CAST(SUM(CASE WHEN month >= $1 AND month <= $2 THEN invested_yuan ELSE 0 END) AS BIGINT) AS invested, CAST(SUM(in_place_yuan) AS BIGINT) AS in_place \
          FROM project_reports GROUP BY project_id",
     )
     .bind(format!("{year}-01"))
