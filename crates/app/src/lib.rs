@@ -155,11 +155,11 @@ pub(crate) fn forbidden() -> StoreError {
 /// The unit a rule names: by its full name, else the one whose name ends with it (`field` names
 /// the rule when none does).
 pub async fn unit_named(db: &luoshi_storage::Db, name: &str, field: &str) -> Result<luoshi_domain::unit::Unit> {
-    let all = luoshi_storage::units::list(db, &luoshi_domain::access::Scope::All).await?;
-    all.iter()
-        .find(|u| u.name == name)
-        .or_else(|| all.iter().find(|u| u.name.ends_with(name)))
-        .cloned()
+    luoshi_storage::units::named(db, name.trim())
+        .await?
+        .into_iter()
+        .next()
+        .filter(|_| !name.trim().is_empty())
         .ok_or_else(|| luoshi_domain::DomainError::invalid(field).with_detail(name.to_string()).into())
 }
 

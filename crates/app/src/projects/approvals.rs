@@ -198,14 +198,13 @@ pub async fn item(db: &Db, who: &Who, id: i64, now: i64) -> Result<ItemView> {
 }
 
 /// The items of a project with their days left.
-pub async fn of_project(db: &Db, project_id: i64, now: i64) -> Result<Vec<(Approval, Option<i64>)>> {
-    let cal = calendar::load(db).await?;
+pub async fn of_project(db: &Db, project_id: i64, cal: &luoshi_domain::calendar::Calendar, now: i64) -> Result<Vec<(Approval, Option<i64>)>> {
     let today = local_date(now);
     Ok(store::of_project(db, project_id)
         .await?
         .into_iter()
         .map(|a| {
-            let left = a.due_at.map(|d| working_days_left(&cal, today, local_date(d - 1)));
+            let left = a.due_at.map(|d| working_days_left(cal, today, local_date(d - 1)));
             (a, left)
         })
         .collect())

@@ -15,6 +15,9 @@ use luoshi_storage::{calendar, units, Db};
 use serde::Serialize;
 use std::collections::HashMap;
 
+/// How many of a figure's projects it names (the longest).
+pub const BEHIND: usize = 20;
+
 /// The report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Bottleneck {
@@ -107,22 +110,22 @@ async fn compute(db: &Db, p: Period, today: NaiveDate) -> Result<Bottleneck> {
     let (stages, items) = stays(db).await?;
     let first = stages.iter().chain(&items).map(|s| s.from).min().unwrap_or(p.from).min(p.from);
     let idx = DayIndex::new(&calendar::load(db).await?, first, today.max(p.to));
-    let by_stage = figures(&stages, &p, today, &idx, |s| Some(s.stage.clone()));
-    let by_approval_stage = figures(&items, &p, today, &idx, |s| Some(s.stage.clone()));
-    let by_item = figures(&items, &p, today, &idx, |s| s.item.clone());
-    let by_unit = figures(&items, &p, today, &idx, |s| s.unit_id.map(|u| u.to_string()));
-    let by_template = figures(&items, &p, today, &idx, |s| Some(s.template.clone()));
-    let mut projects = HashMap::new();
-    for f in by_stage.iter().chain(&by_item) {
-        for b in &f.projects {
-            projects.entry(b.project_id).or_insert_with(String::new);
+    // Each figure names its longest projects (the count says how many there are in all).
+    let top = |mut f: Vec<Figure>| {
+        for x in &mut f {
+            x.projects.truncate(BEHIND);
         }
-    }
-    for (id, name) in projects.iter_mut() {
-        if let Some(pr) = luoshi_storage::projects::get(db, *id).await? {
-            *name = pr.name;
-        }
-    }
+        f
+    };
+    let by_stage = top(figures(&stages, &p, today, &idx, |s| Some(s.stage.clone())));
+    let by_approval_stage = top(figures(&items, &p, today, &idx, |s| Some(s.stage.clone())));
+    let by_item = top(figures(&items, &p, today, &idx, |s| s.item.clone()));
+    let by_unit = top(figures(&items, &p, today, &idx, |s| s.unit_id.map(|u| u.to_string())));
+    let by_template = top(figures(&items, &p, today, &idx, |s| Some(s.template.clone())));
+    let mut ids: Vec<i64> = [&by_stage, &by_approval_stage, &by_item, &by_unit, &by_template].iter().flat_map(|fs| fs.iter().flat_map(|f| f.projects.iter().map(|b| b.project_id))).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let projects = luoshi_storage::projects::names(db, &ids).await?;
     let mut unit_names = HashMap::new();
     for f in &by_unit {
         if let Ok(u) = f.key.parse::<i64>() {

@@ -162,13 +162,18 @@ pub fn next_due(p: &Project) -> Option<i64> {
 /// (sources, else reports) and this year's plan.
 pub(crate) async fn money(db: &Db, id: i64, year: i32) -> Result<(Yuan, Yuan, Yuan)> {
     let reports = store::reports::of_project(db, id).await?;
+    let (funds, plans, _, _) = store::parts(db, id).await?;
+    Ok(money_of(&reports, &funds, &plans, year))
+}
+
+/// [`money`] from the rows already read.
+pub(crate) fn money_of(reports: &[store::reports::Report], funds: &[store::Fund], plans: &[(i64, Yuan)], year: i32) -> (Yuan, Yuan, Yuan) {
     let prefix = format!("{year}-");
     let invested = Yuan(reports.iter().filter(|r| r.month.starts_with(&prefix)).map(|r| r.invested.0).sum());
-    let (funds, plans, _, _) = store::parts(db, id).await?;
     let from_sources: i64 = funds.iter().map(|f| f.in_place.0).sum();
     let in_place = Yuan(from_sources.max(reports.iter().map(|r| r.in_place.0).sum()));
     let plan = plans.iter().find(|(y, _)| *y == i64::from(year)).map(|(_, v)| *v).unwrap_or_default();
-    Ok((invested, in_place, plan))
+    (invested, in_place, plan)
 }
 
 /// The light of a project today, with its reasons.

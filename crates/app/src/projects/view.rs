@@ -4,7 +4,7 @@
 //! their tasks' standing, read from the record of duties) and what the caller may do now.
 
 use super::stages::known;
-use super::{light_of, money, runs_projects, seen, sides};
+use super::{facts, light_rules, money_of, runs_projects, seen, sides};
 use crate::{Result, Who};
 use chrono::{Datelike, NaiveDate};
 use luoshi_domain::duty::{may_given, working_days_left, Light};
@@ -65,9 +65,10 @@ pub async fn view(db: &Db, who: &Who, id: i64, now: i64) -> Result<View> {
             (s, d)
         })
         .collect();
-    let approvals = super::approvals::of_project(db, id, now).await?;
+    let approvals = super::approvals::of_project(db, id, &cal, now).await?;
     let reports = reports::of_project(db, id).await?;
-    let (invested_year, in_place, plan_year) = money(db, id, today.year()).await?;
+    let (invested_year, in_place, plan_year) = money_of(&reports, &funds, &plans, today.year());
+    let rules = crate::RulesInForce::load(db, today).await?;
     let mut curve = Vec::new();
     let mut sum = 0;
     for m in 1..=today.month() {
@@ -85,12 +86,12 @@ pub async fn view(db: &Db, who: &Who, id: i64, now: i64) -> Result<View> {
             (p, t)
         })
         .collect();
-    let (light, why) = light_of(db, &p, today).await?;
+    let (light, why) = luoshi_domain::projects::kpi::light(&facts(&p, &cal, invested_year, in_place, plan_year, today), &light_rules(&rules), today);
     let approval_days = luoshi_storage::projects::approvals::span_of_project(db, id).await?.map(|(first, last)| {
         let end = last.as_deref().map(day).unwrap_or(today);
         working_days_left(&cal, day(&first), end).max(0)
     });
-    let approval_target = crate::RulesInForce::load(db, today).await?.int("projects.approval.target_working_days").unwrap_or(120);
+    let approval_target = rules.int("projects.approval.target_working_days").unwrap_or(120);
     let s = sides(who, &p, &paths);
     let days_left = super::next_due(&p).map(|d| working_days_left(&cal, today, luoshi_domain::time::local_date(d - 1)));
     Ok(View {

@@ -99,6 +99,8 @@ pub struct Figure {
     pub visits: i64,
     /// Working days per project (days / projects).
     pub average: f64,
+    /// How many projects stayed there.
+    pub project_count: usize,
     /// The longest project first.
     pub projects: Vec<Behind>,
 }
@@ -120,7 +122,7 @@ pub fn figures(stays: &[Stay], p: &Period, today: NaiveDate, idx: &DayIndex, key
             let days = projects.iter().map(|b| b.days).sum::<i64>();
             let visits = projects.iter().map(|b| b.visits).sum::<i64>();
             let average = if projects.is_empty() { 0.0 } else { days as f64 / projects.len() as f64 };
-            Figure { key, days, visits, average, projects }
+            Figure { key, days, visits, average, project_count: projects.len(), projects }
         })
         .collect();
     out.sort_by(|a, b| b.average.total_cmp(&a.average).then(a.key.cmp(&b.key)));

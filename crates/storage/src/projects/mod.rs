@@ -129,6 +129,19 @@ pub(crate) async fn get_tx(tx: &mut WriteTx, id: i64) -> Result<Option<Project>>
     row.as_ref().map(project).transpose()
 }
 
+/// Projects' names by id (those found), a query per 500.
+pub async fn names(db: &Db, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+        let rows = sqlx::query(&format!("SELECT id, name FROM projects WHERE id IN ({})", list.join(", "))).fetch_all(db.pool()).await?;
+        for r in rows {
+            out.insert(get_i64(&r, "id")?, get_str(&r, "name")?);
+        }
+    }
+    Ok(out)
+}
+
 /// The project holding a code, if any (a code names one project).
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<i64>> {
     let row = sqlx::query("SELECT id FROM projects WHERE code = $1").bind(code).fetch_optional(db.pool()).await?;

@@ -62,7 +62,7 @@ fn section(lang: Lang, title_key: &str, figures: &[Figure], name: impl Fn(&str) 
             label: name(&f.key),
             days: f.days,
             visits: f.visits,
-            projects: f.projects.len(),
+            projects: f.project_count,
             average: format!("{:.1}", f.average),
             behind: f.projects.iter().take(5).map(|b| (b.project_id, projects.get(&b.project_id).cloned().unwrap_or_default(), b.days, b.visits)).collect(),
         })
