@@ -7,6 +7,7 @@ mod bench;
 mod bench_cmd;
 mod documents_cmd;
 mod hazards_cmd;
+mod projects_cmd;
 mod tasks_cmd;
 mod users_cmd;
 
@@ -14,6 +15,7 @@ use appeals_cmd::{AppealsCommand, Open311Command};
 use bench_cmd::{bench_cmd, BenchCommand};
 use documents_cmd::DocCommand;
 use hazards_cmd::HazardsCommand;
+use projects_cmd::ProjectsCommand;
 use tasks_cmd::{tasks, TasksCommand};
 use users_cmd::{user, UserCommand};
 
@@ -116,6 +118,11 @@ enum Command {
     Hazards {
         #[command(subcommand)]
         command: HazardsCommand,
+    },
+    /// 重大项目: the ledger in and out, where projects get stuck.
+    Projects {
+        #[command(subcommand)]
+        command: ProjectsCommand,
     },
     /// 群众诉求: the routing model.
     Appeals {
@@ -304,6 +311,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
         Command::User { command } => user(&url, command).await?,
         Command::Appeals { command } => appeals_cmd::appeals(&url, command).await?,
         Command::Hazards { command } => hazards_cmd::hazards(&url, command).await?,
+        Command::Projects { command } => projects_cmd::projects(&url, command).await?,
         Command::Open311 { command } => appeals_cmd::open311(&url, command).await?,
         Command::Supervise { date, rehearsal } => tasks_cmd::supervise(&url, date, rehearsal).await?,
         Command::Doc { command } => documents_cmd::doc(&url, command).await?,

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 /// How long counts read on this node stand for writes made on other nodes.
 pub const FRESH_FOR: Duration = Duration::from_secs(5);
 
-/// How long the projects' bottleneck report read on this node stands for writes made on other
-/// nodes (dwell is counted in working days: a minute is nothing).
+/// How long the projects' bottleneck report read on this node stands (dwell is counted in
+/// working days: a minute is nothing).
 pub const PROJECTS_FRESH_FOR: Duration = Duration::from_secs(60);
 
 type Slot = Option<(u64, Instant, String, Vec<(String, i64)>)>;
@@ -26,8 +26,6 @@ pub(crate) struct CountsCache {
     slot: Mutex<Slot>,
     /// Moves with every write of hazards or enterprises committed through this node.
     hazards: AtomicU64,
-    /// Moves with every write of projects or their approval items committed through this node.
-    projects: AtomicU64,
     /// Work-safety statistics by their question (sight and period), a few seconds each.
     memos: Mutex<std::collections::HashMap<String, Memo>>,
 }
@@ -64,14 +62,6 @@ impl CountsCache {
 
     pub(crate) fn hazards_generation(&self) -> u64 {
         self.hazards.load(Ordering::SeqCst)
-    }
-
-    pub(crate) fn projects_wrote(&self) {
-        self.projects.fetch_add(1, Ordering::SeqCst);
-    }
-
-    pub(crate) fn projects_generation(&self) -> u64 {
-        self.projects.load(Ordering::SeqCst)
     }
 
     /// A figure asked the same way since the last write of its records on this node

@@ -290,22 +290,22 @@ impl Db {
         Ok(v)
     }
 
-    /// A projects figure (the bottleneck report) from this node's memo while no project or
-    /// approval item was written through it and for at most [`PROJECTS_FRESH_FOR`] (a write on
-    /// another node shows within that: dwell is counted in days), else computed by `read`.
+    /// A projects figure (the bottleneck report) from this node's memo, at most
+    /// [`PROJECTS_FRESH_FOR`] old (dwell is counted in working days: a write anywhere shows
+    /// within a minute; counting every visit of a city takes most of a second), else computed by
+    /// `read`.
     pub async fn memo_projects<T, F, Fut>(&self, key: &str, read: F) -> Result<T>
     where
         T: Clone + Send + Sync + 'static,
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
     {
-        let generation = self.counts.projects_generation();
         let key = format!("projects:{key}");
-        if let Some(v) = self.counts.memo::<T>(&key, generation, PROJECTS_FRESH_FOR) {
+        if let Some(v) = self.counts.memo::<T>(&key, 0, PROJECTS_FRESH_FOR) {
             return Ok(v);
         }
         let v = read().await?;
-        self.counts.put_memo(generation, &key, v.clone());
+        self.counts.put_memo(0, &key, v.clone());
         Ok(v)
     }
 
@@ -331,16 +331,7 @@ impl Db {
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx {
-            tx,
-            _guard: guard,
-            chain: None,
-            shared_locked: false,
-            backend: self.backend,
-            counts: self.counts.clone(),
-            hazards_touched: false,
-            projects_touched: false,
-        })
+        Ok(WriteTx { tx, _guard: guard, chain: None, shared_locked: false, backend: self.backend, counts: self.counts.clone(), hazards_touched: false })
     }
 
     /// Is the database answering?
@@ -406,7 +397,6 @@ pub struct WriteTx {
     backend: Backend,
     counts: Arc<counts_cache::CountsCache>,
     hazards_touched: bool,
-    projects_touched: bool,
 }
 
 impl WriteTx {
@@ -462,9 +452,6 @@ impl WriteTx {
         if self.hazards_touched {
             self.counts.hazards_wrote();
         }
-        if self.projects_touched {
-            self.counts.projects_wrote();
-        }
         Ok(())
     }
 
@@ -472,12 +459,6 @@ impl WriteTx {
     /// once it commits.
     pub(crate) fn touched_hazards(&mut self) {
         self.hazards_touched = true;
-    }
-
-    /// This transaction writes projects or approval items: the bottleneck report kept per node
-    /// is stale once it commits.
-    pub(crate) fn touched_projects(&mut self) {
-        self.projects_touched = true;
     }
 
     /// Commit a transaction that only touched bookkeeping (login failures, expired sessions):

@@ -155,7 +155,10 @@ pub async fn root(db: &Db) -> Result<Option<Unit>> {
 /// The units whose name is `name` or ends with it (a rule names 应急管理局, the county's unit is
 /// 县应急管理局), exact matches first.
 pub async fn named(db: &Db, name: &str) -> Result<Vec<Unit>> {
-    let rows = sqlx::query(&format!("SELECT {COLS} FROM units WHERE name LIKE $1 ORDER BY id")).bind(format!("%{}", name.replace(['%', '_'], ""))).fetch_all(db.pool()).await?;
+    let rows = sqlx::query(&format!("SELECT {COLS} FROM units WHERE name LIKE $1 ORDER BY id"))
+        .bind(format!("%{}", name.replace(['%', '_'], "")))
+        .fetch_all(db.pool())
+        .await?;
     let mut out = rows.iter().map(unit).collect::<Result<Vec<_>>>()?;
     out.sort_by_key(|u| u.name != name);
     Ok(out)

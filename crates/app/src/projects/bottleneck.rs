@@ -122,7 +122,10 @@ async fn compute(db: &Db, p: Period, today: NaiveDate) -> Result<Bottleneck> {
     let by_item = top(figures(&items, &p, today, &idx, |s| s.item.clone()));
     let by_unit = top(figures(&items, &p, today, &idx, |s| s.unit_id.map(|u| u.to_string())));
     let by_template = top(figures(&items, &p, today, &idx, |s| Some(s.template.clone())));
-    let mut ids: Vec<i64> = [&by_stage, &by_approval_stage, &by_item, &by_unit, &by_template].iter().flat_map(|fs| fs.iter().flat_map(|f| f.projects.iter().map(|b| b.project_id))).collect();
+    let mut ids: Vec<i64> = [&by_stage, &by_approval_stage, &by_item, &by_unit, &by_template]
+        .iter()
+        .flat_map(|fs| fs.iter().flat_map(|f| f.projects.iter().map(|b| b.project_id)))
+        .collect();
     ids.sort_unstable();
     ids.dedup();
     let projects = luoshi_storage::projects::names(db, &ids).await?;
@@ -135,7 +138,7 @@ async fn compute(db: &Db, p: Period, today: NaiveDate) -> Result<Bottleneck> {
         }
     }
     let tpls = template::shipped()?;
-    let items_named = tpls.iter().flat_map(|t| t.items.iter().map(|i| (i.code.clone(), i.zh.clone()))).collect();
+    let items_named = approvals::item_names(db).await?;
     let templates = tpls.iter().map(|t| (t.code.clone(), t.zh.clone())).collect();
     Ok(Bottleneck { period: p, by_stage, by_approval_stage, by_item, by_unit, by_template, projects, units: unit_names, items: items_named, templates })
 }

@@ -161,7 +161,6 @@ pub async fn create_many(
     trail::append(tx, &steps).await?;
     let after = serde_json::json!({ "items": items.iter().map(|i| i.item.clone()).collect::<Vec<_>>(), "ids": ids });
     tx.audit(actor, "approval.create", "project", &project_id.to_string(), None, Some(&after)).await?;
-    tx.touched_projects();
     Ok(ids)
 }
 
@@ -261,7 +260,6 @@ pub async fn save(
     let b = serde_json::json!({ "state": before.state.as_str(), "due_at": before.due_at });
     let a = serde_json::json!({ "state": after.state.as_str(), "due_at": after.due_at, "note": note });
     tx.audit(actor, &format!("approval.{action}"), "approval", &before.id.to_string(), Some(&b), Some(&a)).await?;
-    tx.touched_projects();
     Ok(())
 }
 
@@ -329,6 +327,12 @@ pub async fn span_of_project(db: &Db, project_id: i64) -> Result<Option<(String,
     let Some(first) = get_opt_str(&row, "first")? else { return Ok(None) };
     let open = crate::get_opt_i64(&row, "open")?.unwrap_or(0) > 0;
     Ok(Some((first, if open { None } else { get_opt_str(&row, "last")? })))
+}
+
+/// The name of every item code in use (for the bottleneck report's labels).
+pub async fn item_names(db: &Db) -> Result<std::collections::HashMap<String, String>> {
+    let rows = sqlx::query("SELECT item, MIN(name) AS name FROM project_approvals GROUP BY item").fetch_all(db.pool()).await?;
+    rows.iter().map(|r| Ok((get_str(r, "item")?, get_str(r, "name")?))).collect()
 }
 
 /// Every visit of every item (for the bottleneck report): (project, template, stage, item, unit,

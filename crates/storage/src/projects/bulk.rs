@@ -167,6 +167,5 @@ pub async fn insert_projects(db: &Db, actor: &Actor, rows: &[SeedProject], now: 
         .collect();
     duty::insert_many(&mut tx, &lines).await?;
     tx.audit(actor, "bench.seed", "project", "batch", None, Some(&serde_json::json!({ "projects": ids.len(), "approvals": item_ids.len() }))).await?;
-    tx.touched_projects();
     tx.commit().await
 }

@@ -51,7 +51,6 @@ pub async fn put(tx: &mut WriteTx, actor: &Actor, project_id: i64, r: &Report) -
     trail::append(tx, &[e]).await?;
     let after = serde_json::json!({ "month": r.month, "invested_yuan": r.invested.0, "in_place_yuan": r.in_place.0, "progress": r.progress });
     tx.audit(actor, "project.report", "project", &project_id.to_string(), old.as_ref(), Some(&after)).await?;
-    tx.touched_projects();
     Ok(())
 }
 

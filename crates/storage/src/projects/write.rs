@@ -103,7 +103,6 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, n: &NewProject, due: Option
     trail::append(tx, &[trail::Entry::step(ProjectFlow::KIND, id, now, &actor.name, "register", None, p.stage.as_str(), None)]).await?;
     let after = serde_json::json!({ "name": p.name, "code": p.code, "total_yuan": p.total.0, "lead_unit_id": p.lead_unit_id, "stage": p.stage.as_str() });
     tx.audit(actor, "project.create", "project", &id.to_string(), None, Some(&after)).await?;
-    tx.touched_projects();
     Ok(p)
 }
 
@@ -186,7 +185,6 @@ pub async fn save(
     let b = serde_json::json!({ "stage": before.stage.as_str(), "version": before.version });
     let a = serde_json::json!({ "stage": after.stage.as_str(), "action": action, "note": note });
     tx.audit(actor, &format!("project.{action}"), "project", &before.id.to_string(), Some(&b), Some(&a)).await?;
-    tx.touched_projects();
     Ok(())
 }
 
@@ -239,6 +237,5 @@ pub async fn set_plan(tx: &mut WriteTx, project_id: i64, year: i64, planned: Yua
 pub async fn set_light(tx: &mut WriteTx, id: i64, light: Light) -> Result<()> {
     sqlx::query("UPDATE projects SET light = $1 WHERE id = $2").bind(light.as_str()).bind(id).execute(tx.conn()).await?;
     duty::set_light(tx, ProjectFlow::KIND, id, light).await?;
-    tx.touched_projects();
     Ok(())
 }
