@@ -24,14 +24,15 @@ pub struct RowsReport {
 
 const PAGE: i64 = 500;
 
-/// The newest `after_json` of each of these entities' audit rows (in sequence order).
+/// The newest `after_json` of each of these entities' audit rows (in time order: a record's rows may
+/// sit in several chains, whose sequence numbers are not comparable).
 async fn newest_after(db: &Db, entity: &str, ids: &[i64], keep: impl Fn(&serde_json::Value) -> bool) -> Result<HashMap<i64, serde_json::Value>> {
     let mut out = HashMap::new();
     if ids.is_empty() {
         return Ok(out);
     }
     let ps: Vec<String> = (2..ids.len() + 2).map(|i| format!("${i}")).collect();
-    let sql = format!("SELECT entity_id, after_json FROM audit_log WHERE entity = $1 AND entity_id IN ({}) ORDER BY seq", ps.join(", "));
+    let sql = format!("SELECT entity_id, after_json FROM audit_log WHERE entity = $1 AND entity_id IN ({}) ORDER BY at, chain, seq", ps.join(", "));
     let mut q = sqlx::query(&sql).bind(entity);
     for id in ids {
         q = q.bind(id.to_string());
