@@ -51,6 +51,29 @@ pub fn today() -> String {
     luoshi_domain::time::local_date(luoshi_storage::now_micros()).format("%Y-%m-%d").to_string()
 }
 
+/// A ledger uploaded from a page's import form: the file's name and bytes, and whether only to
+/// check it.
+pub(crate) async fn ledger_upload(mut form: axum::extract::Multipart) -> crate::error::AppResult<(String, Vec<u8>, bool)> {
+    let bad = || crate::error::AppError(luoshi_domain::DomainError::field(luoshi_domain::ErrorCode::BadFile, "file"));
+    let (mut name, mut bytes, mut dry_run) = (String::new(), Vec::new(), false);
+    while let Some(field) = form.next_field().await.map_err(|_| bad())? {
+        match field.name().unwrap_or("") {
+            "file" => {
+                name = field.file_name().unwrap_or("").to_string();
+                bytes = field.bytes().await.map_err(|_| bad())?.to_vec();
+            }
+            "dry_run" => dry_run = field.text().await.map_err(|_| bad())? == "true",
+            _ => {}
+        }
+    }
+    Ok((name, bytes, dry_run))
+}
+
+/// An import's problems as the page lists them: (row, column, message in the caller's language).
+pub(crate) fn row_errors(lang: luoshi_domain::i18n::Lang, errors: &[luoshi_domain::unit_import::RowError]) -> Vec<(usize, String, String)> {
+    errors.iter().map(|e| (e.row, e.column.clone(), luoshi_domain::i18n::error_message(lang, &e.as_domain()))).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::local_path;

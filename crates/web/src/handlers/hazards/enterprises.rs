@@ -18,7 +18,7 @@ use luoshi_app::hazards::enterprise_ledger::{self as ledger, COLUMNS};
 use luoshi_app::hazards::risks::{self, RiskInput};
 use luoshi_app::hazards::{enterprise_view, EnterpriseView};
 use luoshi_domain::hazards::{industry_label, ControlLevel, RiskLevel};
-use luoshi_domain::i18n::{error_message, t, Lang};
+use luoshi_domain::i18n::{error_message, t};
 use luoshi_domain::{DomainError, ErrorCode};
 
 #[derive(Template)]
@@ -62,29 +62,14 @@ pub async fn list(ctx: Ctx, State(app): State<AppState>, Query(q): Query<ListQue
     Ok(render(&list_page(&ctx, &app, &q.q, None, Vec::new()).await?))
 }
 
-fn row_errors(lang: Lang, errors: &[luoshi_domain::unit_import::RowError]) -> Vec<(usize, String, String)> {
-    errors.iter().map(|e| (e.row, e.column.clone(), error_message(lang, &e.as_domain()))).collect()
-}
-
 /// The import form: the ledger checked (and written unless "check only"), the outcome or every
 /// problem by row and column on the same page.
-pub async fn import_form(ctx: Ctx, State(app): State<AppState>, mut form: Multipart) -> AppResult<Response> {
-    let bad = || AppError(DomainError::field(ErrorCode::BadFile, "file"));
-    let (mut name, mut bytes, mut dry_run) = (String::new(), Vec::new(), false);
-    while let Some(field) = form.next_field().await.map_err(|_| bad())? {
-        match field.name().unwrap_or("") {
-            "file" => {
-                name = field.file_name().unwrap_or("").to_string();
-                bytes = field.bytes().await.map_err(|_| bad())?.to_vec();
-            }
-            "dry_run" => dry_run = field.text().await.map_err(|_| bad())? == "true",
-            _ => {}
-        }
-    }
+pub async fn import_form(ctx: Ctx, State(app): State<AppState>, form: Multipart) -> AppResult<Response> {
+    let (name, bytes, dry_run) = crate::handlers::ledger_upload(form).await?;
     let result = ledger::import(&app.db, &ctx.who()?, &bytes, &name, dry_run, app.now()).await?;
     let (status, report, errors) = match result {
         Ok(r) => (StatusCode::OK, Some(r), Vec::new()),
-        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, None, row_errors(ctx.lang, &e)),
+        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, None, crate::handlers::row_errors(ctx.lang, &e)),
     };
     Ok((status, render(&list_page(&ctx, &app, "", report, errors).await?)).into_response())
 }

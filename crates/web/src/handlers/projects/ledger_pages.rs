@@ -21,7 +21,7 @@ use luoshi_domain::duty::working_days_left;
 use luoshi_domain::i18n::{error_message, t, Lang};
 use luoshi_domain::projects::{template, Industry, Investment, Route, Stage};
 use luoshi_domain::user::Role;
-use luoshi_domain::{DomainError, ErrorCode};
+use luoshi_domain::ErrorCode;
 use luoshi_storage::projects::ledger::{self, Filter};
 use luoshi_storage::projects::Project;
 use luoshi_storage::{calendar, duty, units, users};
@@ -162,23 +162,12 @@ pub async fn mine(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> 
 
 /// The import form: checked (and written unless "check only"), the outcome or every problem
 /// by row and column on the ledger's page.
-pub async fn import_form(ctx: Ctx, State(app): State<AppState>, mut form: Multipart) -> AppResult<Response> {
-    let bad = || AppError(DomainError::field(ErrorCode::BadFile, "file"));
-    let (mut name, mut bytes, mut dry_run) = (String::new(), Vec::new(), false);
-    while let Some(field) = form.next_field().await.map_err(|_| bad())? {
-        match field.name().unwrap_or("") {
-            "file" => {
-                name = field.file_name().unwrap_or("").to_string();
-                bytes = field.bytes().await.map_err(|_| bad())?.to_vec();
-            }
-            "dry_run" => dry_run = field.text().await.map_err(|_| bad())? == "true",
-            _ => {}
-        }
-    }
+pub async fn import_form(ctx: Ctx, State(app): State<AppState>, form: Multipart) -> AppResult<Response> {
+    let (name, bytes, dry_run) = crate::handlers::ledger_upload(form).await?;
     let result = io::import(&app.db, &ctx.who()?, &bytes, &name, dry_run, app.now()).await?;
     let (status, report, errors) = match result {
         Ok(r) => (StatusCode::OK, Some(r), Vec::new()),
-        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, None, e.iter().map(|e| (e.row, e.column.clone(), error_message(ctx.lang, &e.as_domain()))).collect()),
+        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, None, crate::handlers::row_errors(ctx.lang, &e)),
     };
     Ok((status, render(&ledger_page(&ctx, &app, Filter::default(), 0, false, report, errors).await?)).into_response())
 }
@@ -225,47 +214,11 @@ pub(crate) async fn options(app: &AppState, lang: Lang) -> AppResult<Options> {
     })
 }
 
-/// The form as typed: every field a string, three funding sources.
+/// The form as typed: the project, its funding sources as three rows of fields.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 pub(crate) struct Form {
-    #[serde(default)]
-    pub code: String,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub investor: String,
-    #[serde(default)]
-    pub investment: String,
-    #[serde(default)]
-    pub route: String,
-    #[serde(default)]
-    pub template: String,
-    #[serde(default)]
-    pub industry: String,
-    #[serde(default)]
-    pub scope: String,
-    #[serde(default)]
-    pub total_wan: String,
-    #[serde(default)]
-    pub land_mu: String,
-    #[serde(default)]
-    pub township_id: String,
-    #[serde(default)]
-    pub leader_user_id: String,
-    #[serde(default)]
-    pub lead_unit_id: String,
-    #[serde(default)]
-    pub stage: String,
-    #[serde(default)]
-    pub since: String,
-    #[serde(default)]
-    pub planned_sign_on: String,
-    #[serde(default)]
-    pub planned_start_on: String,
-    #[serde(default)]
-    pub planned_complete_on: String,
-    #[serde(default)]
-    pub annual_plan_wan: String,
+    #[serde(flatten)]
+    pub p: ProjectInput,
     #[serde(default)]
     pub fund_source_1: String,
     #[serde(default)]
@@ -284,37 +237,29 @@ pub(crate) struct Form {
     pub fund_planned_3: String,
     #[serde(default)]
     pub fund_in_place_3: String,
-    #[serde(default)]
-    pub change_reason: String,
 }
 
 impl Form {
-    pub(crate) fn input(&self) -> ProjectInput {
-        let id = |s: &str| s.trim().parse().ok();
-        let funds = self.fund_rows().into_iter().map(|(_, source, planned_wan, in_place_wan)| FundInput { source, planned_wan, in_place_wan }).collect();
-        ProjectInput {
-            code: self.code.clone(),
-            name: self.name.clone(),
-            investor: self.investor.clone(),
-            investment: self.investment.clone(),
-            route: self.route.clone(),
-            template: self.template.clone(),
-            industry: self.industry.clone(),
-            scope: self.scope.clone(),
-            total_wan: self.total_wan.clone(),
-            land_mu: self.land_mu.clone(),
-            township_id: id(&self.township_id),
-            leader_user_id: id(&self.leader_user_id),
-            lead_unit_id: id(&self.lead_unit_id),
-            stage: self.stage.clone(),
-            since: self.since.clone(),
-            planned_sign_on: self.planned_sign_on.clone(),
-            planned_start_on: self.planned_start_on.clone(),
-            planned_complete_on: self.planned_complete_on.clone(),
-            annual_plan_wan: self.annual_plan_wan.clone(),
-            funds,
-            change_reason: self.change_reason.clone(),
+    /// A project's form, its funding sources in the rows.
+    pub(crate) fn of(p: ProjectInput) -> Form {
+        let fund = |i: usize| p.funds.get(i).cloned().unwrap_or_default();
+        let (f1, f2, f3) = (fund(0), fund(1), fund(2));
+        Form {
+            fund_source_1: f1.source,
+            fund_planned_1: f1.planned_wan,
+            fund_in_place_1: f1.in_place_wan,
+            fund_source_2: f2.source,
+            fund_planned_2: f2.planned_wan,
+            fund_in_place_2: f2.in_place_wan,
+            fund_source_3: f3.source,
+            fund_planned_3: f3.planned_wan,
+            fund_in_place_3: f3.in_place_wan,
+            p,
         }
+    }
+    pub(crate) fn input(&self) -> ProjectInput {
+        let funds = self.fund_rows().into_iter().map(|(_, source, planned_wan, in_place_wan)| FundInput { source, planned_wan, in_place_wan }).collect();
+        ProjectInput { funds, ..self.p.clone() }
     }
     /// The three funding-source rows of the form: (number, source, planned, in place).
     pub(crate) fn fund_rows(&self) -> Vec<(usize, String, String, String)> {
@@ -327,7 +272,7 @@ impl Form {
 }
 
 pub async fn new_form(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> {
-    let form = Form { investment: "enterprise".into(), route: "filing".into(), ..Form::default() };
+    let form = Form::of(ProjectInput { investment: "enterprise".into(), route: "filing".into(), ..ProjectInput::default() });
     Ok(render(&NewPage { chrome: chrome(&ctx, "projects.new", None), form, error: None, options: options(&app, ctx.lang).await?, edit: None }))
 }
 

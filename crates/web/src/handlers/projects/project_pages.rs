@@ -17,6 +17,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use luoshi_app::links::project_problem::{self, ProblemInput, KINDS};
+use luoshi_app::projects::register::{FundInput, ProjectInput};
 use luoshi_app::projects::reports::{last_month, ReportInput};
 use luoshi_app::projects::stages::{timeline, MoveInput};
 use luoshi_app::projects::{self as app_projects, approvals, register, stages, View};
@@ -261,15 +262,9 @@ pub async fn start_approvals(ctx: Ctx, State(app): State<AppState>, Path(id): Pa
 /// The project as the edit form shows it.
 fn form_of(v: &View) -> Form {
     let p = &v.project;
-    let year = v
-        .plans
-        .iter()
-        .find(|(y, _)| *y == i64::from(chrono::Datelike::year(&luoshi_domain::time::local_date(luoshi_storage::now_micros()))))
-        .map(|(_, y)| y.wan());
-    let fund = |i: usize| v.funds.get(i).map(|f| (f.source.clone(), f.planned.wan(), f.in_place.wan())).unwrap_or_default();
-    let (f1, f2, f3) = (fund(0), fund(1), fund(2));
+    let year = i64::from(chrono::Datelike::year(&luoshi_domain::time::local_date(luoshi_storage::now_micros())));
     let opt = |s: &Option<String>| s.clone().unwrap_or_default();
-    Form {
+    Form::of(ProjectInput {
         code: opt(&p.code),
         name: p.name.clone(),
         investor: p.investor.clone(),
@@ -280,24 +275,16 @@ fn form_of(v: &View) -> Form {
         scope: p.scope.clone(),
         total_wan: p.total.wan(),
         land_mu: show_mu(p.land_mu),
-        township_id: p.township_id.map(|x| x.to_string()).unwrap_or_default(),
-        leader_user_id: p.leader_user_id.map(|x| x.to_string()).unwrap_or_default(),
-        lead_unit_id: p.lead_unit_id.to_string(),
+        township_id: p.township_id,
+        leader_user_id: p.leader_user_id,
+        lead_unit_id: Some(p.lead_unit_id),
         planned_sign_on: opt(&p.planned_sign_on),
         planned_start_on: opt(&p.planned_start_on),
         planned_complete_on: opt(&p.planned_complete_on),
-        annual_plan_wan: year.unwrap_or_default(),
-        fund_source_1: f1.0,
-        fund_planned_1: f1.1,
-        fund_in_place_1: f1.2,
-        fund_source_2: f2.0,
-        fund_planned_2: f2.1,
-        fund_in_place_2: f2.2,
-        fund_source_3: f3.0,
-        fund_planned_3: f3.1,
-        fund_in_place_3: f3.2,
-        ..Form::default()
-    }
+        annual_plan_wan: v.plans.iter().find(|(y, _)| *y == year).map(|(_, y)| y.wan()).unwrap_or_default(),
+        funds: v.funds.iter().map(|f| FundInput { source: f.source.clone(), planned_wan: f.planned.wan(), in_place_wan: f.in_place.wan() }).collect(),
+        ..ProjectInput::default()
+    })
 }
 
 pub async fn edit_form(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
