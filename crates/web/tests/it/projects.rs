@@ -89,6 +89,9 @@ async fn a_project_from_signing_through_its_approvals_to_a_missed_report() {
     assert_eq!(v["may"], json!(["submit"]));
     let submitted = item_act(&office, &app, item, json!({ "action": "submit" })).await;
     let due0 = due_day(&submitted);
+    // A duty of the approving unit: in its 待办 with its limit.
+    let inbox: Value = dev.get(&app, "/api/v1/inbox?kind=approval").await.json().await.unwrap();
+    assert!(inbox["duties"].as_array().unwrap().iter().any(|d| d["id"].as_i64() == Some(item) && d["kind"] == "approval"), "{inbox}");
     assert_eq!(due0, cal.add_working_days(day("2026-06-01"), 20).unwrap());
     // Paused for expert review from Wednesday 3 June to Wednesday 10 June: 5 working days.
     app.state.set_today(day("2026-06-03"));
