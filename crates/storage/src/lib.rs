@@ -256,59 +256,6 @@ impl Db {
         &self.pool
     }
 
-    /// The county's light counts of `key` (one query's rows), from this node's cache while no
-    /// write went through it and for at most `counts_cache::FRESH_FOR`, else read by `read`.
-    pub(crate) async fn cached_counts<F, Fut>(&self, key: &str, read: F) -> Result<Vec<(String, i64)>>
-    where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<Vec<(String, i64)>>>,
-    {
-        if let Some(v) = self.counts.get(key) {
-            return Ok(v);
-        }
-        let generation = self.counts.generation();
-        let v = read().await?;
-        self.counts.put(generation, key, v.clone());
-        Ok(v)
-    }
-
-    /// A work-safety statistic from this node's memo while no hazard or enterprise was written
-    /// through it and for at most `counts_cache::FRESH_FOR` (a write on another node shows
-    /// within that), else computed by `read`.
-    pub async fn memo<T, F, Fut>(&self, key: &str, read: F) -> Result<T>
-    where
-        T: Clone + Send + Sync + 'static,
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<T>>,
-    {
-        let generation = self.counts.hazards_generation();
-        if let Some(v) = self.counts.memo::<T>(key, generation, counts_cache::FRESH_FOR) {
-            return Ok(v);
-        }
-        let v = read().await?;
-        self.counts.put_memo(generation, key, v.clone());
-        Ok(v)
-    }
-
-    /// A projects figure (the bottleneck report) from this node's memo, at most
-    /// [`PROJECTS_FRESH_FOR`] old (dwell is counted in working days: a write anywhere shows
-    /// within a minute; counting every visit of a city takes most of a second), else computed by
-    /// `read`.
-    pub async fn memo_projects<T, F, Fut>(&self, key: &str, read: F) -> Result<T>
-    where
-        T: Clone + Send + Sync + 'static,
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<T>>,
-    {
-        let key = format!("projects:{key}");
-        if let Some(v) = self.counts.memo::<T>(&key, 0, PROJECTS_FRESH_FOR) {
-            return Ok(v);
-        }
-        let v = read().await?;
-        self.counts.put_memo(0, &key, v.clone());
-        Ok(v)
-    }
-
     /// Apply the embedded migrations that this database lacks. Refuses a database migrated
     /// by a newer luoshi. Safe to run from several nodes at once on PostgreSQL.
     pub async fn migrate(&self) -> Result<Vec<MigrationInfo>> {
