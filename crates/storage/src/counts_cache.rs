@@ -15,6 +15,10 @@ pub const FRESH_FOR: Duration = Duration::from_secs(5);
 /// working days: a minute is nothing).
 pub const PROJECTS_FRESH_FOR: Duration = Duration::from_secs(60);
 
+/// How long a figure kept by version stands at most (it is exact while its version stands; this
+/// only bounds the memory of a figure nobody asks for).
+const VERSIONED_FRESH_FOR: Duration = Duration::from_secs(3600);
+
 type Slot = Option<(u64, Instant, String, Vec<(String, i64)>)>;
 
 /// A figure computed from the hazards' kept counts, with the hazards' generation it was read at.
@@ -138,6 +142,24 @@ impl crate::Db {
         }
         let v = read().await?;
         self.counts.put_memo(0, &key, v.clone());
+        Ok(v)
+    }
+
+    /// A figure computed from records that carry a version moved by every write of them (the
+    /// debt book): kept on this node while the version stands (read on every call, so a write on
+    /// any node shows at once), else computed by `read`.
+    pub async fn memo_versioned<T, F, Fut>(&self, key: &str, version: i64, read: F) -> Result<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        let g = u64::try_from(version).unwrap_or(0);
+        if let Some(v) = self.counts.memo::<T>(key, g, VERSIONED_FRESH_FOR) {
+            return Ok(v);
+        }
+        let v = read().await?;
+        self.counts.put_memo(g, key, v.clone());
         Ok(v)
     }
 }

@@ -94,6 +94,20 @@ pub const DESIGN: &[(&str, Place)] = &[
     ("project_problems", Place::ByDuty("project_id")),
     ("project_approvals", Place::ByDuty("id")),
     ("approval_visits", Place::ByDuty("approval_id")),
+    // 债务风险 (migration 25): the small shared data copied; an instrument with its schedule
+    // and transactions on its shard; maturities and warnings (duties) on theirs.
+    ("debt_borrowers", Place::Reference),
+    ("debt_limits", Place::Reference),
+    ("debt_capacity", Place::Reference),
+    ("debt_grants", Place::Reference),
+    ("debt_instruments", Place::ByDuty("id")),
+    ("debt_schedule", Place::ByDuty("instrument_id")),
+    ("debt_transactions", Place::ByDuty("instrument_id")),
+    ("debt_maturities", Place::ByDuty("id")),
+    ("debt_warnings", Place::ByDuty("id")),
+    // Named scenarios (a handful) and the book's version (one row, moved by every write).
+    ("debt_scenarios", Place::Coordinator),
+    ("debt_book", Place::Coordinator),
     ("approval_pauses", Place::ByDuty("approval_id")),
     // Counters moved with each hazard change (migration 21): small, on the coordinator.
     ("hazard_counts", Place::Coordinator),

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod audit_rows;
 pub mod bulk;
 pub mod calendar;
+pub mod debt;
 pub mod catalogue;
 mod checkpoint;
 mod counts_cache;

@@ -32,6 +32,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (22, "inspections", include_str!("../migrations/sqlite/0022_inspections.sql")),
     (23, "emergencies", include_str!("../migrations/sqlite/0023_emergencies.sql")),
     (24, "projects", include_str!("../migrations/sqlite/0024_projects.sql")),
+    (25, "debt", include_str!("../migrations/sqlite/0025_debt.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -58,6 +59,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (22, "inspections", include_str!("../migrations/postgres/0022_inspections.sql")),
     (23, "emergencies", include_str!("../migrations/postgres/0023_emergencies.sql")),
     (24, "projects", include_str!("../migrations/postgres/0024_projects.sql")),
+    (25, "debt", include_str!("../migrations/postgres/0025_debt.sql")),
 ];
 
 /// A migration this run applied.
