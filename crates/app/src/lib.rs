@@ -4,6 +4,7 @@
 
 pub mod appeals;
 pub mod board;
+pub mod debt;
 pub mod documents;
 pub mod emergencies;
 pub mod hazards;
@@ -161,6 +162,15 @@ pub async fn unit_named(db: &luoshi_storage::Db, name: &str, field: &str) -> Res
         .next()
         .filter(|_| !name.trim().is_empty())
         .ok_or_else(|| luoshi_domain::DomainError::invalid(field).with_detail(name.to_string()).into())
+}
+
+/// The code of a value written in a ledger as its Chinese label (`政府投资`, `在建`, `信托贷款` …)
+/// or as the code itself.
+pub(crate) fn code_of<T: Copy>(all: &[T], as_str: fn(T) -> &'static str, prefix: &str, text: &str) -> Option<&'static str> {
+    let text = text.trim();
+    all.iter()
+        .map(|v| as_str(*v))
+        .find(|code| *code == text || luoshi_domain::i18n::t(luoshi_domain::i18n::Lang::ZhCn, &format!("{prefix}.{code}")).split('/').any(|l| l == text))
 }
 
 pub fn ymd(d: NaiveDate) -> String {

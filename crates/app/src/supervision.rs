@@ -85,6 +85,13 @@ async fn run_all(db: &Db, day: NaiveDate, run: Run) -> Result<SuperviseReport> {
     out.appeals = crate::appeals::supervise_part(db, day, now, run).await?;
     let projects = crate::projects::reports::supervise_part(db, day, now, run).await?;
     out.others.push(("project".into(), projects));
+    // Large maturities and warnings become duties before the core's part lights them; a county
+    // without a debt book (or its finance unit) loses nothing else of the run.
+    if run == Run::Write {
+        if let Err(e) = crate::debt::duties::watch(db, now).await {
+            tracing::warn!(error = %e, "debt watch failed");
+        }
+    }
     for kind in record::running_kinds(db).await? {
         if MINUTE_KINDS.contains(&kind.as_str()) {
             let c = minute_part(db, &kind, now, run).await?;

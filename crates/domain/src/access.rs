@@ -16,6 +16,16 @@ pub enum Policy {
     Authenticated,
     /// Only these roles.
     Roles(&'static [Role]),
+    /// These roles, and of them only the realm's audience (a module's own rule, asked by the
+    /// route guard before the handler runs): the debt book.
+    Realm(&'static [Role], Realm),
+}
+
+/// A body of records whose audience is narrower than any role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Realm {
+    /// 债务: the finance bureau, the principal leaders and those they grant.
+    Debt,
 }
 
 impl Policy {
@@ -24,7 +34,7 @@ impl Policy {
             (Policy::Public, _) => true,
             (_, None) => false,
             (Policy::Authenticated, Some(_)) => true,
-            (Policy::Roles(rs), Some(r)) => rs.contains(&r),
+            (Policy::Roles(rs) | Policy::Realm(rs, _), Some(r)) => rs.contains(&r),
         }
     }
 
@@ -33,6 +43,7 @@ impl Policy {
             Policy::Public => "public".into(),
             Policy::Authenticated => "authenticated".into(),
             Policy::Roles(rs) => rs.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","),
+            Policy::Realm(rs, realm) => format!("{} ({realm:?} audience)", rs.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")),
         }
     }
 }
@@ -53,6 +64,9 @@ pub const DIRECTIVE_WRITERS: Policy = Policy::Roles(&[Role::Admin, Role::Supervi
 pub const HOTLINE: Policy = Policy::Roles(&[Role::Admin, Role::Hotline]);
 /// Who may see appeals at all (each sees only what [`Scope`] and the appeal's owner allow).
 pub const APPEAL_READERS: Policy = Policy::Roles(&[Role::Admin, Role::Leader, Role::Supervisor, Role::Hotline, Role::UnitManager, Role::UnitStaff]);
+/// The debt book: these roles, then only its audience (the finance bureau's people, the
+/// principal leaders, those granted sight).
+pub const DEBT: Policy = Policy::Realm(&[Role::Leader, Role::Supervisor, Role::UnitManager, Role::UnitStaff], Realm::Debt);
 /// Units' own people (owner and co-units act through these).
 pub const UNIT_ROLES: Policy = Policy::Roles(&[Role::UnitManager, Role::UnitStaff]);
 

@@ -177,6 +177,68 @@ pub fn curve(title: &str, months: &[String], actual: &[f64], plan: &[f64], top_l
     svg + "</svg>"
 }
 
+/// Stacked columns by period (months …): each column the sum of its series in their colours,
+/// the tallest scaled to the top, the marked column's figure written above it, every `every`-th
+/// label along the bottom and the legend below: the maturity wall.
+pub fn stacked_columns(title: &str, labels: &[String], series: &[(&str, String, Vec<f64>)], top_label: &str, mark: Option<usize>, every: usize) -> String {
+    const W: f64 = 720.0;
+    const H: f64 = 240.0;
+    const LEFT: f64 = 56.0;
+    const BOTTOM: f64 = 24.0;
+    let n = labels.len().max(1);
+    let totals: Vec<f64> = (0..n).map(|i| series.iter().map(|s| s.2.get(i).copied().unwrap_or(0.0)).sum()).collect();
+    let max = totals.iter().copied().fold(0.0_f64, f64::max).max(1e-9);
+    let slot = (W - LEFT - 10.0) / n as f64;
+    let scale = |v: f64| (H - BOTTOM - 24.0) * v / max;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{t}\" width=\"{W}\" height=\"{h}\" viewBox=\"0 0 {W} {h}\" class=\"chart\"><title>{t}</title>",
+        t = esc(title),
+        h = H + 24.0
+    );
+    svg += &format!("<line x1=\"{LEFT}\" y1=\"{b}\" x2=\"{W}\" y2=\"{b}\" stroke=\"#888\"/>", b = H - BOTTOM);
+    svg += &format!("<text x=\"4\" y=\"14\" font-size=\"12\">{}</text>", esc(top_label));
+    for i in 0..n {
+        let x = LEFT + slot * i as f64 + slot * 0.15;
+        let mut y = H - BOTTOM;
+        for (colour, name, vals) in series {
+            let v = vals.get(i).copied().unwrap_or(0.0);
+            if v <= 0.0 {
+                continue;
+            }
+            let h = scale(v).max(0.5);
+            y -= h;
+            svg += &format!(
+                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{colour}\"><title>{} {}：{v:.4}</title></rect>",
+                slot * 0.7,
+                esc(labels.get(i).map(String::as_str).unwrap_or("")),
+                esc(name)
+            );
+        }
+        if mark == Some(i) {
+            svg += &format!(
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"12\" font-weight=\"bold\" fill=\"#c0392b\">{:.2}</text>",
+                x + slot * 0.35,
+                y - 4.0,
+                totals[i]
+            );
+        }
+        if every > 0 && i % every == 0 {
+            svg += &format!(
+                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\">{}</text>",
+                x + slot * 0.35,
+                H - 8.0,
+                esc(labels.get(i).map(String::as_str).unwrap_or(""))
+            );
+        }
+    }
+    let mut lx = LEFT;
+    for (colour, name, _) in series {
+        svg += &format!("<rect x=\"{lx}\" y=\"{}\" width=\"14\" height=\"10\" fill=\"{colour}\"/><text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text>", H + 6.0, lx + 18.0, H + 15.0, esc(name));
+        lx += 30.0 + name.chars().count() as f64 * 13.0;
+    }
+    svg + "</svg>"
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -184,6 +246,14 @@ mod tests {
         let svg = super::share_bars("整改率 <按乡镇>", &[("城关镇".into(), Some(0.5)), ("A&B".into(), None)]);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("整改率 &lt;按乡镇&gt;") && svg.contains("A&amp;B") && svg.contains("50.0%") && svg.contains("width=\"160\""));
+    }
+
+    #[test]
+    fn columns_stack_and_mark_the_peak() {
+        let labels: Vec<String> = vec!["2027-01".into(), "2027-02".into()];
+        let svg = super::stacked_columns("到期墙", &labels, &[("#2e86c1", "一般".into(), vec![1.0, 3.0]), ("#c0392b", "平台<非标>".into(), vec![0.0, 1.0])], "亿元", Some(1), 1);
+        assert!(svg.contains(">4.00<") && svg.contains("平台&lt;非标&gt;") && svg.contains(">2027-02<"), "{svg}");
+        assert_eq!(svg.matches("<rect").count(), 3 + 2);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::{request::Parts, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use luoshi_domain::access::{Policy, Scope};
+use luoshi_domain::access::{Policy, Realm, Scope};
 use luoshi_domain::i18n::{error_message, Lang};
 use luoshi_domain::{DomainError, ErrorCode};
 use luoshi_storage::sessions::Principal;
@@ -72,6 +72,9 @@ pub struct Ctx {
     pub want: Want,
     pub path: String,
     pub ip: Option<String>,
+    /// The realms whose audience the caller is in (asked on pages, for the navigation, and on
+    /// the realm's own routes).
+    pub realms: Vec<Realm>,
 }
 
 impl Ctx {
@@ -180,9 +183,29 @@ async fn guarded(policy: Policy, app: AppState, req: Request, next: Next) -> App
         }
     }
     let want = Want::of(&path);
-    let ctx = Ctx { caller, csrf, lang: lang_of(&headers, want), want, path, ip: client_ip(&req, &app.config.trusted_proxies) };
+    let mut ctx = Ctx { caller, csrf, lang: lang_of(&headers, want), want, path, ip: client_ip(&req, &app.config.trusted_proxies), realms: Vec::new() };
+    let realm = match policy {
+        Policy::Realm(_, r) => Some(r),
+        _ => None,
+    };
+    if ctx.caller.is_some() && (want == Want::Html || realm.is_some()) {
+        ctx.realms = realms_of(&app, &ctx).await?;
+    }
+    if realm.is_some_and(|r| !ctx.realms.contains(&r)) {
+        return Err(DomainError::new(ErrorCode::Forbidden).into());
+    }
     req.extensions_mut().insert(ctx);
     Ok(next.run(req).await)
+}
+
+/// The realms the caller belongs to.
+async fn realms_of(app: &AppState, ctx: &Ctx) -> AppResult<Vec<Realm>> {
+    let p = ctx.user()?;
+    let mut out = Vec::new();
+    if luoshi_domain::access::DEBT.allows(Some(p.user.role)) && luoshi_app::debt::may_see(&app.db, &ctx.who()?, app.today()).await? {
+        out.push(Realm::Debt);
+    }
+    Ok(out)
 }
 
 async fn check_csrf(req: Request, csrf: &str) -> AppResult<Request> {

@@ -71,6 +71,9 @@ pub fn chrome(ctx: &Ctx, title_key: &str, flash: Option<String>) -> Chrome {
             item("/emergencies", "nav.emergencies");
             item("/projects", "nav.projects");
         }
+        if ctx.realms.contains(&luoshi_domain::access::Realm::Debt) {
+            item("/debt", "nav.debt");
+        }
         if matches!(role, Role::Admin | Role::Supervisor | Role::Leader) {
             item("/reports", "nav.reports");
             item("/documents/new", "nav.documents");

@@ -5,7 +5,7 @@
 
 use super::register::{checked, relight, FundInput, ProjectInput};
 use super::{office, runs_projects};
-use crate::{forbidden, Result, Who};
+use crate::{code_of, forbidden, Result, Who};
 use luoshi_domain::access::Scope;
 use luoshi_domain::duty::Light;
 use luoshi_domain::i18n::{t, Lang};
@@ -42,11 +42,6 @@ pub const COLUMNS: [&str; 17] = [
 /// Columns the export adds after them.
 pub const EXPORT_EXTRA: [&str; 3] = ["本年完成投资（万元）", "亮灯", "入库"];
 
-/// The code of a value written as the Chinese label (`政府投资`, `在建` …) or the code itself.
-fn code_of<T: Copy>(all: &[T], as_str: fn(T) -> &'static str, prefix: &str, text: &str) -> Option<&'static str> {
-    let text = text.trim();
-    all.iter().map(|v| as_str(*v)).find(|code| *code == text || t(Lang::ZhCn, &format!("{prefix}.{code}")).split('/').any(|l| l == text))
-}
 
 /// What an import did or would do.
 #[derive(Debug, Clone, Default, Serialize)]

@@ -74,7 +74,7 @@ fn interest_from(i: &Inst, on: NaiveDate) -> (Fen, i64, NaiveDate) {
 /// Run a scenario over `book` (read on `today`) replacing the instruments `ids`.
 pub fn run(book: &[Inst], ids: &[i64], r: &Replacement, today: NaiveDate, capacity: Fen, paid: Fen) -> Result<Outcome, DomainError> {
     if r.on < today {
-        return Err(DomainError::field(ErrorCode::OutOfRange, "on").with_detail(today.to_string()));
+        return Err(DomainError::field(ErrorCode::OutOfRange, "swap_on").with_detail(today.to_string()));
     }
     if r.years == 0 || r.years > 30 {
         return Err(DomainError::field(ErrorCode::OutOfRange, "years").with_detail(r.years.to_string()));
@@ -83,18 +83,16 @@ pub fn run(book: &[Inst], ids: &[i64], r: &Replacement, today: NaiveDate, capaci
         return Err(DomainError::required("instruments"));
     }
     let before = indicators(book.iter(), today, capacity, paid);
-    let mut after_book: Vec<Inst> = book.to_vec();
     let mut replaced = Vec::new();
+    let chosen: std::collections::HashSet<i64> = ids.iter().copied().collect();
+    let by_id: std::collections::HashMap<i64, &Inst> = book.iter().filter(|i| chosen.contains(&i.id)).map(|i| (i.id, i)).collect();
     for id in ids {
-        let Some(i) = book.iter().find(|i| i.id == *id && i.outstanding().0 > 0) else {
+        let Some(i) = by_id.get(id).filter(|i| i.outstanding().0 > 0) else {
             return Err(DomainError::field(ErrorCode::Invalid, "instruments").with_detail(id.to_string()));
         };
         let (old_interest, old_days, last) = interest_from(i, r.on);
         let new_interest = accrued(i.outstanding(), r.rate.0, r.on, last, DayCount::Act365.basis());
         replaced.push(Replaced { id: *id, outstanding: i.outstanding(), old_interest, new_interest, old_days });
-        if let Some(a) = after_book.iter_mut().find(|a| a.id == *id) {
-            a.repaid = a.drawn;
-        }
     }
     let principal: Fen = replaced.iter().map(|x| x.outstanding).sum();
     let maturity = r.on.checked_add_months(Months::new(12 * r.years)).unwrap_or(r.on);
@@ -108,7 +106,7 @@ pub fn run(book: &[Inst], ids: &[i64], r: &Replacement, today: NaiveDate, capaci
         every_months: 12,
         custom: Vec::new(),
     };
-    after_book.push(Inst {
+    let new = Inst {
         id: 0,
         borrower_id: 0,
         borrower_kind: BorrowerKind::Government,
@@ -122,8 +120,9 @@ pub fn run(book: &[Inst], ids: &[i64], r: &Replacement, today: NaiveDate, capaci
         dues: schedule(&terms),
         drawn: principal,
         repaid: Fen(0),
-    });
-    let after = indicators(after_book.iter(), today, capacity, paid);
+    };
+    // The book with the chosen instruments repaid and the replacement drawn.
+    let after = indicators(book.iter().filter(|i| !chosen.contains(&i.id)).chain(std::iter::once(&new)), today, capacity, paid);
     let old_interest: Fen = replaced.iter().map(|x| x.old_interest).sum();
     let new_interest: Fen = replaced.iter().map(|x| x.new_interest).sum();
     let days_before = if principal.0 > 0 {

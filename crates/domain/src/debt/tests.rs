@@ -176,5 +176,5 @@ fn a_scenarios_saving_equals_the_hand_computation() {
     assert_eq!(book, before, "a scenario changes nothing");
     assert_eq!(run(&book, &[9], &r, today, wan(1), Fen(0)).unwrap_err().field.as_deref(), Some("instruments"));
     let past = Replacement { on: d("2026-01-01"), ..r };
-    assert_eq!(run(&book, &[1], &past, today, wan(1), Fen(0)).unwrap_err().field.as_deref(), Some("on"));
+    assert_eq!(run(&book, &[1], &past, today, wan(1), Fen(0)).unwrap_err().field.as_deref(), Some("swap_on"));
 }

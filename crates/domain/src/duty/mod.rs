@@ -89,6 +89,8 @@ pub fn href(kind: &str, id: i64) -> String {
         "plan" => format!("/emergencies/plans/{id}"),
         "project" => format!("/projects/{id}"),
         "approval" => format!("/projects/approvals/{id}"),
+        "debt_maturity" => format!("/debt/maturities/{id}"),
+        "debt_warning" => format!("/debt/warnings/{id}"),
         _ => String::from("/duties"),
     }
 }

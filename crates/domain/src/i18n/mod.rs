@@ -37,6 +37,7 @@ impl Lang {
 }
 
 mod appeals;
+mod debt;
 mod documents;
 mod duty;
 mod emergencies;
@@ -57,6 +58,7 @@ static CATALOGUES: &[&[(&str, &str, &str)]] = &[
     safety::MESSAGES,
     emergencies::MESSAGES,
     projects::MESSAGES,
+    debt::MESSAGES,
 ];
 
 /// Every entry of every module's catalogue.

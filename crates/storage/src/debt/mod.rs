@@ -190,6 +190,49 @@ pub async fn page(db: &Db, f: &Filter, after: i64, limit: i64) -> Result<Vec<(In
     }).collect())
 }
 
+/// Principal drawn on these instruments.
+pub async fn drawn_of(db: &Db, ids: &[i64]) -> Result<std::collections::HashMap<i64, Fen>> {
+    let mut out = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let sql = format!(
+        "SELECT instrument_id, CAST(SUM(amount_fen) AS BIGINT) AS drawn FROM debt_transactions WHERE kind = 'drawdown' AND instrument_id IN ({list}) GROUP BY instrument_id"
+    );
+    for r in sqlx::query(&sql).fetch_all(db.pool()).await? {
+        out.insert(get_i64(&r, "instrument_id")?, Fen(get_opt_i64(&r, "drawn")?.unwrap_or(0)));
+    }
+    Ok(out)
+}
+
+/// Which of these 债务编号 the ledger holds.
+pub async fn codes_in(db: &Db, codes: &[String]) -> Result<std::collections::HashSet<String>> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in codes.chunks(500) {
+        let marks = (1..=chunk.len()).map(|k| format!("${k}")).collect::<Vec<_>>().join(",");
+        let sql = format!("SELECT code FROM debt_instruments WHERE code IN ({marks})");
+        let mut q = sqlx::query(&sql);
+        for c in chunk {
+            q = q.bind(c);
+        }
+        for r in q.fetch_all(db.pool()).await? {
+            out.insert(get_str(&r, "code")?);
+        }
+    }
+    Ok(out)
+}
+
+/// (id, code, name, rate) of these instruments.
+pub async fn brief(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String, String, Ppm)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let rows = sqlx::query(&format!("SELECT id, code, name, rate_ppm FROM debt_instruments WHERE id IN ({list})")).fetch_all(db.pool()).await?;
+    rows.iter().map(|r| Ok((get_i64(r, "id")?, get_str(r, "code")?, get_str(r, "name")?, Ppm(get_i64(r, "rate_ppm")?)))).collect()
+}
+
 /// Principal outstanding of these instruments (drawn less repaid).
 pub async fn outstanding_of(db: &Db, ids: &[i64]) -> Result<std::collections::HashMap<i64, Fen>> {
     let mut out = std::collections::HashMap::new();

@@ -4,6 +4,7 @@
 pub mod appeals;
 pub mod audit;
 pub mod calendar;
+pub mod debt;
 pub mod documents;
 pub mod duty;
 pub mod emergencies;
