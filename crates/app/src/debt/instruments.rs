@@ -106,6 +106,38 @@ pub async fn checked(db: &Db, i: &InstrumentInput) -> Result<Checked> {
     Ok(check_with(i, b.id, b.kind)?)
 }
 
+/// Every field that is wrong on its own (for the ledger import, which reports every problem of
+/// a row); the checks across fields follow in [`check_with`].
+pub fn field_errors(i: &InstrumentInput) -> Vec<DomainError> {
+    let mut out = Vec::new();
+    let mut keep = |r: std::result::Result<(), DomainError>| {
+        if let Err(e) = r {
+            out.push(e);
+        }
+    };
+    keep(required_text("code", &i.code, 64).map(|_| ()));
+    keep(required_text("name", &i.name, 128).map(|_| ()));
+    keep(choice(&i.kind, "debt_kind", InstrumentKind::parse).map(|_| ()));
+    keep(choice(&i.category, "debt_category", Category::parse).map(|_| ()));
+    keep(required_text("lender", &i.lender, 128).map(|_| ()));
+    keep(if i.principal_wan.trim().is_empty() { Err(DomainError::required("principal_wan")) } else { Fen::parse_wan(&i.principal_wan, "principal_wan").map(|_| ()) });
+    keep(if i.rate_percent.trim().is_empty() { Err(DomainError::required("rate_percent")) } else { Ppm::parse_percent(&i.rate_percent, "rate_percent").map(|_| ()) });
+    keep(date(&i.start_on, "start_on").map(|_| ()));
+    keep(date(&i.maturity_on, "maturity_on").map(|_| ()));
+    if !i.amortisation.trim().is_empty() {
+        keep(choice(&i.amortisation, "amortisation", Amortisation::parse).map(|_| ()));
+    }
+    if !i.day_count.trim().is_empty() {
+        keep(choice(&i.day_count, "day_count", DayCount::parse).map(|_| ()));
+    }
+    for (raw, field) in [(&i.fees_wan, "fees_wan"), (&i.drawn_wan, "drawn_wan")] {
+        if !raw.trim().is_empty() {
+            keep(Fen::parse_wan(raw, field).map(|_| ()));
+        }
+    }
+    out
+}
+
 /// The checks that need no database.
 pub fn check_with(i: &InstrumentInput, borrower_id: i64, borrower_kind: BorrowerKind) -> std::result::Result<Checked, DomainError> {
     let code = required_text("code", &i.code, 64)?;

@@ -2,7 +2,7 @@
 //! checks as the form and reports every problem by row and column, writing nothing unless every
 //! row is good; a row whose 债务编号 is already in the ledger is left as it stands (counted).
 
-use super::instruments::{check_with, create_many, InstrumentInput};
+use super::instruments::{check_with, create_many, field_errors, InstrumentInput};
 use super::{reader, writer};
 use crate::{code_of, Result, Who};
 use luoshi_domain::debt::{Amortisation, Category, DayCount, InstrumentKind};
@@ -131,10 +131,20 @@ pub async fn import(db: &Db, who: &Who, bytes: &[u8], file_name: &str, dry_run: 
         let Some(b) = borrowers.iter().find(|b| b.name == input.borrower) else {
             let e = if input.borrower.is_empty() { DomainError::required("borrower") } else { DomainError::invalid("borrower").with_detail(input.borrower.clone()) };
             errors.push(RowError::new(*row, COLUMNS[2], e));
+            for d in field_errors(&input) {
+                errors.push(RowError::new(*row, column_of(d.field.as_deref().unwrap_or("")), d));
+            }
             continue;
         };
         if held.contains(&input.code) {
             report.existing += 1;
+            continue;
+        }
+        let wrong = field_errors(&input);
+        if !wrong.is_empty() {
+            for d in wrong {
+                errors.push(RowError::new(*row, column_of(d.field.as_deref().unwrap_or("")), d));
+            }
             continue;
         }
         match check_with(&input, b.id, b.kind) {

@@ -10,6 +10,7 @@ mod api;
 mod appeals;
 mod auth;
 mod cap;
+mod debt;
 mod documents;
 mod duties;
 mod emergencies;
