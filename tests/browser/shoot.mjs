@@ -5,7 +5,10 @@ const [base, user, dir, ...paths] = process.argv.slice(2);
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
 for (const spec of paths) {
   const phone = spec.startsWith("@");
-  const [path, name] = spec.replace(/^@/, "").split("=");
+  // The name follows the last "=" (a path may carry a query of its own).
+  const bare = spec.replace(/^@/, "");
+  const cut = bare.lastIndexOf("=");
+  const [path, name] = cut > 0 && !bare.slice(cut + 1).includes("/") ? [bare.slice(0, cut), bare.slice(cut + 1)] : [bare, undefined];
   const context = await browser.newContext({ viewport: phone ? { width: 390, height: 844 } : { width: 1280, height: 900 }, locale: "zh-CN", deviceScaleFactor: 1 });
   const page = await context.newPage();
   const errors = [];

@@ -271,6 +271,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
             let hazards = demo::seed_hazards(&db, today()).await.map_err(Fail)?;
             let emergency = demo::seed_emergencies(&db, today()).await.map_err(Fail)?;
             let projects = demo::seed_projects(&db, today()).await.map_err(Fail)?;
+            let debt = demo::seed_debt(&db, today()).await.map_err(Fail)?;
             let routing = luoshi_app::appeals::Routing::default();
             let appeals = luoshi_web::demo_appeals::seed_appeals(&db, &routing, luoshi_storage::now_micros(), 320).await.map_err(Fail)?;
             let key = luoshi_web::demo_appeals::DEMO_OPEN311_KEY;
@@ -278,13 +279,14 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
             let listener = bind(&args).await?;
             let addr = listener.local_addr().map_err(|e| Fail(e.to_string()))?;
             say!(
-                "示范县 demo county: {} units, {} users, {} tasks, {} hazards, {} emergency assignments and {} projects created this run (0 of each when it existed already).",
+                "示范县 demo county: {} units, {} users, {} tasks, {} hazards, {} emergency assignments, {} projects and {} debt instruments created this run (0 of each when it existed already).",
                 seeded.units_created,
                 seeded.users_created,
                 tasks,
                 hazards,
                 emergency,
-                projects
+                projects,
+                debt
             );
             say!("Open http://{addr}/ and log in with any of these (password {}):", demo::DEMO_PASSWORD);
             for (username, name, unit, role) in demo::DEMO_USERS {

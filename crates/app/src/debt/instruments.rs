@@ -226,14 +226,15 @@ pub fn check_with(i: &InstrumentInput, borrower_id: i64, borrower_kind: Borrower
 /// (checked against the balance rules like any); its id.
 pub async fn create(db: &Db, who: &Who, input: &InstrumentInput, now: i64) -> Result<i64> {
     let c = checked(db, input).await?;
-    writer(db, who, local_date(now)).await?;
     let ids = create_many(db, who, vec![c], now).await?;
     Ok(ids.first().copied().unwrap_or_default())
 }
 
-/// Store checked instruments in one transaction, with their drawdowns; their ids.
-pub(crate) async fn create_many(db: &Db, who: &Who, items: Vec<Checked>, now: i64) -> Result<Vec<i64>> {
+/// Store checked instruments in one transaction, with their drawdowns (the finance bureau's);
+/// their ids.
+pub async fn create_many(db: &Db, who: &Who, items: Vec<Checked>, now: i64) -> Result<Vec<i64>> {
     let today = local_date(now);
+    writer(db, who, today).await?;
     let mut draws = Vec::new();
     for c in &items {
         if let Some(d) = c.drawn {

@@ -3,7 +3,7 @@
 //! falls back to the month's last day); interest accrues on the outstanding principal by the
 //! day count, except 等额本息, which uses the periodic rate (annual × months / 12) as lenders do.
 
-use super::terms::{Amortisation, Terms};
+use super::terms::{Amortisation, DayCount, Terms};
 use crate::money::{div_round, Fen};
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
@@ -113,7 +113,7 @@ pub fn schedule(t: &Terms) -> Vec<Due> {
         _ => {
             let each = t.principal.0 / n.max(1) as i64;
             for (i, on) in dates.iter().enumerate() {
-                let interest = accrued(Fen(bal), rate, prev, *on, basis);
+                let interest = if t.day_count == DayCount::Period { Fen(periodic(bal, rate, t.every_months)) } else { accrued(Fen(bal), rate, prev, *on, basis) };
                 let principal = match t.amortisation {
                     Amortisation::Bullet => {
                         if i + 1 == n {
@@ -143,7 +143,6 @@ pub fn schedule(t: &Terms) -> Vec<Due> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::debt::terms::DayCount;
     use crate::money::Ppm;
 
     fn d(s: &str) -> NaiveDate {
@@ -173,6 +172,15 @@ mod tests {
         assert_eq!(s[1].interest, Fen(7_200_000));
         assert_eq!(s[0].principal, Fen(0));
         assert_eq!(s[1].principal, Fen(120_000_000));
+    }
+
+    #[test]
+    fn a_bond_pays_the_same_coupon_in_a_leap_year() {
+        let t = Terms { day_count: DayCount::Period, ..terms(Amortisation::Bullet, "2027-03-01", "2029-03-01", 12) };
+        let s = schedule(&t);
+        assert_eq!((s[0].interest, s[1].interest), (Fen(7_200_000), Fen(7_200_000)));
+        let t = Terms { day_count: DayCount::Period, ..terms(Amortisation::Bullet, "2027-03-01", "2028-03-01", 6) };
+        assert_eq!(schedule(&t).iter().map(|d| d.interest.0).collect::<Vec<_>>(), [3_600_000, 3_600_000]);
     }
 
     #[test]

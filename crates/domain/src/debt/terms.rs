@@ -103,13 +103,16 @@ str_enum!(
         Act365 = "act365",
         /// 实际天数/360 (bank loans).
         Act360 = "act360",
+        /// 按付息期: each period's coupon is the annual rate × months / 12, whatever its days
+        /// (bonds).
+        Period = "period",
     }
 );
 
 impl DayCount {
     pub fn basis(self) -> i128 {
         match self {
-            DayCount::Act365 => 365,
+            DayCount::Act365 | DayCount::Period => 365,
             DayCount::Act360 => 360,
         }
     }

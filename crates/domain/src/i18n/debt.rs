@@ -150,6 +150,8 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("debt.amortisation.custom", "自定义", "Custom"),
     ("debt.day_count.act365", "实际天数/365", "Actual/365"),
     ("debt.day_count.act360", "实际天数/360", "Actual/360"),
+    ("debt.day_count.period", "按付息期（票面利率×月数/12）", "Per period (coupon × months / 12)"),
+    ("debt.owed", "余额", "Owed"),
     ("debt.txn.drawdown", "提款/发行", "Drawdown"),
     ("debt.txn.repayment", "还本", "Repayment"),
     ("debt.txn.interest", "付息", "Interest"),

@@ -174,11 +174,13 @@ async fn oversight(db: &Db, actor: &Actor) -> Result<(), String> {
     tx.commit().await.map_err(e)
 }
 
+mod debt;
 mod emergencies;
 mod hazards;
 mod projects;
 mod safety;
 mod tasks;
+pub use debt::seed_debt;
 pub use emergencies::seed_emergencies;
 pub use hazards::seed_hazards;
 pub use projects::seed_projects;
