@@ -7,6 +7,7 @@ mod bench;
 mod bench_cmd;
 mod documents_cmd;
 mod hazards_cmd;
+mod debt_cmd;
 mod projects_cmd;
 mod tasks_cmd;
 mod users_cmd;
@@ -15,6 +16,7 @@ use appeals_cmd::{AppealsCommand, Open311Command};
 use bench_cmd::{bench_cmd, BenchCommand};
 use documents_cmd::DocCommand;
 use hazards_cmd::HazardsCommand;
+use debt_cmd::DebtCommand;
 use projects_cmd::ProjectsCommand;
 use tasks_cmd::{tasks, TasksCommand};
 use users_cmd::{user, UserCommand};
@@ -123,6 +125,11 @@ enum Command {
     Projects {
         #[command(subcommand)]
         command: ProjectsCommand,
+    },
+    /// 债务风险: the ledger in and out, the watch, the indicators, the disclosure table.
+    Debt {
+        #[command(subcommand)]
+        command: DebtCommand,
     },
     /// 群众诉求: the routing model.
     Appeals {
@@ -314,6 +321,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
         Command::Appeals { command } => appeals_cmd::appeals(&url, command).await?,
         Command::Hazards { command } => hazards_cmd::hazards(&url, command).await?,
         Command::Projects { command } => projects_cmd::projects(&url, command).await?,
+        Command::Debt { command } => debt_cmd::debt(&url, command).await?,
         Command::Open311 { command } => appeals_cmd::open311(&url, command).await?,
         Command::Supervise { date, rehearsal } => tasks_cmd::supervise(&url, date, rehearsal).await?,
         Command::Doc { command } => documents_cmd::doc(&url, command).await?,
@@ -345,6 +353,10 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
 pub(crate) async fn warm(state: &luoshi_web::AppState) {
     if let Err(e) = state.routing.context(&state.db).await {
         tracing::warn!(error = %e, "could not preload the intake data; the first appeal will");
+    }
+    // The debt book, read once per version: the first figure of the day should not pay for it.
+    if let Err(e) = luoshi_storage::debt::book::current(&state.db).await {
+        tracing::warn!(error = %e, "could not preload the debt book; the first debt figure will");
     }
 }
 

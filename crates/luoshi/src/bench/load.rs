@@ -77,6 +77,8 @@ pub(super) struct Worker {
     /// whether it still waits to be signed.
     pub(super) own_assignments: Vec<(i64, bool)>,
     pub(super) next_assignment: std::sync::atomic::AtomicUsize,
+    /// The caller is in the debt book's audience.
+    pub(super) debt: bool,
 }
 
 pub(super) async fn login(base: &str, user: &str) -> Result<Worker, Fail> {
@@ -136,6 +138,7 @@ pub(super) async fn login(base: &str, user: &str) -> Result<Worker, Fail> {
         .filter(|_| unit_role)
         .map(|ds| ds.iter().filter_map(|d| Some((d["id"].as_i64()?, d["state"] == "assigned"))).collect())
         .unwrap_or_default();
+    let debt = client.get(format!("{base}/api/v1/debt/ratios")).send().await.map_err(|e| Fail(e.to_string()))?.status().is_success();
     let plain = reqwest::Client::builder().pool_max_idle_per_host(4).build().map_err(|e| Fail(e.to_string()))?;
     Ok(Worker {
         client,
@@ -150,6 +153,7 @@ pub(super) async fn login(base: &str, user: &str) -> Result<Worker, Fail> {
         any_project,
         own_assignments,
         next_assignment: std::sync::atomic::AtomicUsize::new(0),
+        debt,
     })
 }
 

@@ -40,6 +40,12 @@ pub enum Kind {
     Project,
     /// Where projects get stuck over the year so far (中梗阻).
     Bottleneck,
+    /// The maturity wall, three years by month (the book's audience only).
+    DebtWall,
+    /// The debt indicators and their warnings.
+    DebtRatios,
+    /// A 置换 scenario over the 500 costliest instruments above 5 %.
+    DebtScenario,
 }
 
 pub const MIX: &[(Kind, usize)] = &[
@@ -62,6 +68,9 @@ pub const MIX: &[(Kind, usize)] = &[
     (Kind::ProjectLedger, 2),
     (Kind::Project, 1),
     (Kind::Bottleneck, 1),
+    (Kind::DebtWall, 1),
+    (Kind::DebtRatios, 1),
+    (Kind::DebtScenario, 1),
 ];
 
 pub(super) const SEARCH_WORDS: &[&str] = &["路灯", "噪音", "拖欠工资", "垃圾", "停水", "物业", "宅基地", "油烟"];
@@ -90,6 +99,9 @@ impl Kind {
             Kind::ProjectLedger => "GET /api/v1/projects (ledger)",
             Kind::Project => "GET /api/v1/projects/{id}",
             Kind::Bottleneck => "GET /api/v1/projects/bottlenecks",
+            Kind::DebtWall => "GET /api/v1/debt/wall",
+            Kind::DebtRatios => "GET /api/v1/debt/ratios",
+            Kind::DebtScenario => "POST /api/v1/debt/scenarios (500 instruments)",
         }
     }
 
@@ -154,6 +166,14 @@ impl Kind {
                 None => Kind::ProjectLedger.request(w, base, rng),
             },
             Kind::Bottleneck => (self.name(), c.get(format!("{base}/api/v1/projects/bottlenecks"))),
+            // Only the book's audience asks; anyone else reads the project ledger instead.
+            Kind::DebtWall | Kind::DebtRatios | Kind::DebtScenario if !w.debt => Kind::ProjectLedger.request(w, base, rng),
+            Kind::DebtWall => (self.name(), c.get(format!("{base}/api/v1/debt/wall?months=36"))),
+            Kind::DebtRatios => (self.name(), c.get(format!("{base}/api/v1/debt/ratios"))),
+            Kind::DebtScenario => {
+                let body = serde_json::json!({ "select": "rate_above", "min_rate_percent": "5", "limit": "500", "kind": "swap_bond", "rate_percent": "2.3", "years": "10" });
+                (self.name(), c.post(format!("{base}/api/v1/debt/scenarios")).header("x-csrf-token", &w.csrf).json(&body))
+            }
             Kind::Hazard => match w.any_hazard {
                 Some(id) => (self.name(), c.get(format!("{base}/api/v1/hazards/{id}"))),
                 None => Kind::HazardLedger.request(w, base, rng),

@@ -7,6 +7,7 @@ mod mix;
 mod seed;
 mod seed_emergencies;
 mod seed_hazards;
+mod seed_debt;
 mod seed_projects;
 
 pub use inputs::*;
@@ -74,6 +75,15 @@ impl Scale {
             Scale::County => 300,
             Scale::City => 5_000,
             Scale::Metropolis => 10_000,
+        }
+    }
+
+    /// Debt instruments (a county a few hundred, a city ten thousand), fifty schedule rows each.
+    fn debt(self) -> usize {
+        match self {
+            Scale::County => 500,
+            Scale::City => 10_000,
+            Scale::Metropolis => 20_000,
         }
     }
 

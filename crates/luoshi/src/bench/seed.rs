@@ -54,6 +54,9 @@ pub struct Seeded {
     /// Investment projects and their approval items.
     pub projects: usize,
     pub approvals: usize,
+    /// Debt instruments and their schedule rows.
+    pub instruments: usize,
+    pub schedule_rows: usize,
 }
 
 /// Fill a database: the demo county, more townships for larger scales, bench users, tasks.
@@ -209,6 +212,7 @@ pub async fn seed(
     (out.enterprises, out.hazards) = super::seed_hazards::seed_hazards(db, &all, hazards.unwrap_or(scale.hazards()), today, &mut rng).await?;
     (out.assignments, out.activation_ms) = super::seed_emergencies::seed_emergencies(db, &all, &mut rng).await?;
     (out.projects, out.approvals) = super::seed_projects::seed_projects(db, &all, scale.projects(), today, &mut rng).await?;
+    (out.instruments, out.schedule_rows) = super::seed_debt::seed_debt(db, &all, scale.debt(), today, &mut rng).await?;
     Ok(out)
 }
 

@@ -164,26 +164,31 @@ pub struct NewTxn {
     pub note: String,
 }
 
-/// Record transactions (one audit row for the batch); their ids.
+/// Record transactions (one audit row for the batch), many rows per statement.
 pub async fn record(tx: &mut WriteTx, actor: &Actor, txns: &[NewTxn], now: i64) -> Result<Vec<i64>> {
     let mut ids = Vec::with_capacity(txns.len());
-    for t in txns {
-        let r = sqlx::query(
-            "INSERT INTO debt_transactions (instrument_id, happened_on, kind, amount_fen, counterpart_id, over_limit, note, actor, at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        )
-        .bind(t.instrument_id)
-        .bind(&t.happened_on)
-        .bind(t.kind.as_str())
-        .bind(t.amount.0)
-        .bind(t.counterpart_id)
-        .bind(i64::from(t.over_limit))
-        .bind(&t.note)
-        .bind(&actor.name)
-        .bind(now)
-        .fetch_one(tx.conn())
-        .await?;
-        ids.push(get_i64(&r, "id")?);
+    let b = tx.backend();
+    for chunk in txns.chunks(500) {
+        let sql = format!(
+            "INSERT INTO debt_transactions (instrument_id, happened_on, kind, amount_fen, counterpart_id, over_limit, note, actor, at) VALUES {} RETURNING id",
+            crate::values(b, chunk.len(), 9)
+        );
+        let mut q = sqlx::query(&sql);
+        for t in chunk {
+            q = q
+                .bind(t.instrument_id)
+                .bind(&t.happened_on)
+                .bind(t.kind.as_str())
+                .bind(t.amount.0)
+                .bind(t.counterpart_id)
+                .bind(i64::from(t.over_limit))
+                .bind(&t.note)
+                .bind(&actor.name)
+                .bind(now);
+        }
+        for r in q.fetch_all(tx.conn()).await? {
+            ids.push(get_i64(&r, "id")?);
+        }
     }
     if let [t] = txns {
         let after = json!({ "on": t.happened_on, "kind": t.kind.as_str(), "amount_fen": t.amount.0, "counterpart_id": t.counterpart_id, "over_limit": t.over_limit });
