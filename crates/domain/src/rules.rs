@@ -28,8 +28,13 @@ pub struct RuleSpec {
     pub en: String,
 }
 
-/// The rules luoshi ships with.
+/// The rules luoshi ships with (parsed once: every use case that reads a rule asks).
 pub fn shipped() -> Result<Vec<RuleSpec>, DomainError> {
+    static SHIPPED: std::sync::OnceLock<Result<Vec<RuleSpec>, DomainError>> = std::sync::OnceLock::new();
+    SHIPPED.get_or_init(parse_shipped).clone()
+}
+
+fn parse_shipped() -> Result<Vec<RuleSpec>, DomainError> {
     let specs: Vec<RuleSpec> =
         serde_json::from_str(include_str!("../data/rules.json")).map_err(|e| DomainError::new(ErrorCode::Internal).with_detail(format!("rules.json: {e}")))?;
     for s in &specs {

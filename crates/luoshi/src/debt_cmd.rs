@@ -36,7 +36,9 @@ pub(crate) async fn debt(url: &str, command: DebtCommand) -> Result<(), Fail> {
             let bytes = std::fs::read(&file).map_err(|e| Fail(format!("{}: {e}", file.display())))?;
             let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             match luoshi_app::debt::io::import(&db, &who, &bytes, &name, dry_run, now).await? {
-                Ok(r) => println!("{} {} rows: {} added, {} already in the ledger", if dry_run { "checked" } else { "imported" }, r.rows, r.created, r.existing),
+                Ok(r) => {
+                    println!("{} {} rows: {} added, {} already in the ledger", if dry_run { "checked" } else { "imported" }, r.rows, r.created, r.existing)
+                }
                 Err(errors) => {
                     for e in &errors {
                         eprintln!("row {} {}: {}", e.row, e.column, luoshi_domain::i18n::error_message(luoshi_domain::i18n::Lang::ZhCn, &e.as_domain()));
@@ -61,7 +63,13 @@ pub(crate) async fn debt(url: &str, command: DebtCommand) -> Result<(), Fail> {
             let p = |v: Option<i64>| v.map(luoshi_domain::money::percent).unwrap_or_else(|| "—".into());
             println!("computed in {:.0} ms (the book read once per version)", started.elapsed().as_secs_f64() * 1000.0);
             println!("  债务率 {}  全口径 {}  偿债率 {}  逾期 {}", p(x.debt_ratio_bp), p(x.broad_ratio_bp), p(x.service_bp), p(x.overdue_bp));
-            println!("  非标 {}  信托租赁 {}  加权利率 {}  12个月内到期 {}", p(x.nonstandard_bp), p(x.trust_leasing_bp), x.average_rate.show(), p(x.within_12_months_bp));
+            println!(
+                "  非标 {}  信托租赁 {}  加权利率 {}  12个月内到期 {}",
+                p(x.nonstandard_bp),
+                p(x.trust_leasing_bp),
+                x.average_rate.show(),
+                p(x.within_12_months_bp)
+            );
             for w in &r.warnings {
                 println!("  warning: {} {} ({} against {})", w.indicator, w.level, w.value, w.threshold);
             }

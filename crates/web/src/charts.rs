@@ -233,7 +233,13 @@ pub fn stacked_columns(title: &str, labels: &[String], series: &[(&str, String, 
     }
     let mut lx = LEFT;
     for (colour, name, _) in series {
-        svg += &format!("<rect x=\"{lx}\" y=\"{}\" width=\"14\" height=\"10\" fill=\"{colour}\"/><text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text>", H + 6.0, lx + 18.0, H + 15.0, esc(name));
+        svg += &format!(
+            "<rect x=\"{lx}\" y=\"{}\" width=\"14\" height=\"10\" fill=\"{colour}\"/><text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text>",
+            H + 6.0,
+            lx + 18.0,
+            H + 15.0,
+            esc(name)
+        );
         lx += 30.0 + name.chars().count() as f64 * 13.0;
     }
     svg + "</svg>"
@@ -251,7 +257,14 @@ mod tests {
     #[test]
     fn columns_stack_and_mark_the_peak() {
         let labels: Vec<String> = vec!["2027-01".into(), "2027-02".into()];
-        let svg = super::stacked_columns("到期墙", &labels, &[("#2e86c1", "一般".into(), vec![1.0, 3.0]), ("#c0392b", "平台<非标>".into(), vec![0.0, 1.0])], "亿元", Some(1), 1);
+        let svg = super::stacked_columns(
+            "到期墙",
+            &labels,
+            &[("#2e86c1", "一般".into(), vec![1.0, 3.0]), ("#c0392b", "平台<非标>".into(), vec![0.0, 1.0])],
+            "亿元",
+            Some(1),
+            1,
+        );
         assert!(svg.contains(">4.00<") && svg.contains("平台&lt;非标&gt;") && svg.contains(">2027-02<"), "{svg}");
         assert_eq!(svg.matches("<rect").count(), 3 + 2);
     }

@@ -253,13 +253,22 @@ pub async fn act(db: &Db, who: &Who, kind: &str, id: i64, input: &ActInput, now:
     let sides = sides(db, who, &before, today).await?;
     let allowed = if before.kind == MaturityFlow::KIND { may::<MaturityFlow>(before.state, &sides) } else { may::<WarningFlow>(before.state, &sides) };
     if !allowed.contains(&action) {
-        let any = if before.kind == MaturityFlow::KIND { may::<MaturityFlow>(before.state, &[DebtSide::Owner, DebtSide::Finance]) } else { may::<WarningFlow>(before.state, &[DebtSide::Owner, DebtSide::Finance]) };
-        return Err(if any.contains(&action) { forbidden() } else { DomainError::field(ErrorCode::Conflict, "state").with_detail(before.state.as_str()).into() });
+        let any = if before.kind == MaturityFlow::KIND {
+            may::<MaturityFlow>(before.state, &[DebtSide::Owner, DebtSide::Finance])
+        } else {
+            may::<WarningFlow>(before.state, &[DebtSide::Owner, DebtSide::Finance])
+        };
+        return Err(if any.contains(&action) {
+            forbidden()
+        } else {
+            DomainError::field(ErrorCode::Conflict, "state").with_detail(before.state.as_str()).into()
+        });
     }
     if input.version.is_some_and(|v| v != before.version) {
         return Err(DomainError::new(ErrorCode::Conflict).with_detail("version").into());
     }
-    let after = if before.kind == MaturityFlow::KIND { MaturityFlow::apply(action, before.state, &())? } else { WarningFlow::apply(action, before.state, &())? };
+    let after =
+        if before.kind == MaturityFlow::KIND { MaturityFlow::apply(action, before.state, &())? } else { WarningFlow::apply(action, before.state, &())? };
     let cal = calendar::load(db).await?;
     let lit = light_of(&cal, after, before.due_at, now, before.kind);
     let finance = super::finance_unit(db, today).await?;

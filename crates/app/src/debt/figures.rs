@@ -6,7 +6,7 @@ use super::reader;
 use crate::{Result, RulesInForce, Who};
 use chrono::{Datelike, NaiveDate};
 use luoshi_domain::debt::book::{by_quarter, roll, wall as wall_of, TxnKind, WallMonth, YearRoll};
-use luoshi_domain::debt::ratios::{indicators as indicators_of, warnings as warnings_of, Indicators, Warning};
+use luoshi_domain::debt::ratios::{warnings as warnings_of, Indicators, Sums, Warning};
 use luoshi_domain::debt::Category;
 use luoshi_domain::money::Fen;
 use luoshi_domain::time::local_date;
@@ -83,23 +83,31 @@ pub struct Ratios {
     pub warnings: Vec<Warning>,
     /// Balances by category (一般, 专项, 平台, 隐性).
     pub by_category: Vec<(Category, Fen)>,
+    /// The sums behind the indicators and what was paid this year (for scenarios).
+    #[serde(skip)]
+    pub sums: Sums,
+    #[serde(skip)]
+    pub paid: Fen,
 }
 
 /// Compute the indicators on `today` (no access check: the watch and the page both use it).
 pub(crate) async fn ratios_on(db: &Db, today: NaiveDate) -> Result<Arc<Ratios>> {
-    let book = current(db).await?;
+    ratios_of(db, current(db).await?, today).await
+}
+
+/// The indicators of this version of the book.
+pub(crate) async fn ratios_of(db: &Db, book: Arc<Book>, today: NaiveDate) -> Result<Arc<Ratios>> {
     let (parts, cap) = capacity(db, today.year()).await?;
     let rules = RulesInForce::load(db, today).await?;
     let th = super::thresholds(&rules);
     let key = format!("debt:ratios:{today}:{}:{th:?}", cap.0);
     db.memo_versioned(&key, book.version, || async {
-        let x = indicators_of(book.insts.iter(), today, cap, paid_this_year(&book, today));
+        let sums = Sums::of_book(book.insts.iter(), today);
+        let paid = paid_this_year(&book, today);
+        let x = sums.finish(cap, paid);
         let warnings = warnings_of(&x, &th);
-        let by_category = Category::ALL
-            .iter()
-            .map(|c| (*c, Fen(book.insts.iter().filter(|i| i.category == *c).map(|i| i.outstanding().0).sum())))
-            .collect();
-        Ok(Arc::new(Ratios { today: today.to_string(), year: today.year(), indicators: x, capacity_parts: parts, warnings, by_category }))
+        let by_category = Category::ALL.iter().map(|c| (*c, Fen(book.insts.iter().filter(|i| i.category == *c).map(|i| i.outstanding().0).sum()))).collect();
+        Ok(Arc::new(Ratios { today: today.to_string(), year: today.year(), indicators: x, capacity_parts: parts, warnings, by_category, sums, paid }))
     })
     .await
 }

@@ -120,8 +120,16 @@ pub fn field_errors(i: &InstrumentInput) -> Vec<DomainError> {
     keep(choice(&i.kind, "debt_kind", InstrumentKind::parse).map(|_| ()));
     keep(choice(&i.category, "debt_category", Category::parse).map(|_| ()));
     keep(required_text("lender", &i.lender, 128).map(|_| ()));
-    keep(if i.principal_wan.trim().is_empty() { Err(DomainError::required("principal_wan")) } else { Fen::parse_wan(&i.principal_wan, "principal_wan").map(|_| ()) });
-    keep(if i.rate_percent.trim().is_empty() { Err(DomainError::required("rate_percent")) } else { Ppm::parse_percent(&i.rate_percent, "rate_percent").map(|_| ()) });
+    keep(if i.principal_wan.trim().is_empty() {
+        Err(DomainError::required("principal_wan"))
+    } else {
+        Fen::parse_wan(&i.principal_wan, "principal_wan").map(|_| ())
+    });
+    keep(if i.rate_percent.trim().is_empty() {
+        Err(DomainError::required("rate_percent"))
+    } else {
+        Ppm::parse_percent(&i.rate_percent, "rate_percent").map(|_| ())
+    });
     keep(date(&i.start_on, "start_on").map(|_| ()));
     keep(date(&i.maturity_on, "maturity_on").map(|_| ()));
     if !i.amortisation.trim().is_empty() {
@@ -168,7 +176,12 @@ pub fn check_with(i: &InstrumentInput, borrower_id: i64, borrower_kind: Borrower
     let spread_bp = if i.spread_bp.trim().is_empty() {
         0
     } else {
-        i.spread_bp.trim().parse::<i64>().ok().filter(|v| v.abs() <= 2_000).ok_or_else(|| DomainError::invalid("spread_bp").with_detail(i.spread_bp.trim().to_string()))?
+        i.spread_bp
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|v| v.abs() <= 2_000)
+            .ok_or_else(|| DomainError::invalid("spread_bp").with_detail(i.spread_bp.trim().to_string()))?
     };
     let fees = if i.fees_wan.trim().is_empty() { Fen(0) } else { Fen::parse_wan(&i.fees_wan, "fees_wan")? };
     let day_count = if i.day_count.trim().is_empty() { DayCount::Act365 } else { choice(&i.day_count, "day_count", DayCount::parse)? };

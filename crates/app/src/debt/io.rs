@@ -85,7 +85,11 @@ pub async fn import(db: &Db, who: &Who, bytes: &[u8], file_name: &str, dry_run: 
         Ok(t) => t,
         Err(e) => return Ok(Err(vec![RowError::new(1, "", e)])),
     };
-    let idx = match luoshi_ledger::column_index(&table, &COLUMNS, &["债务编号", "债务名称", "举债主体", "债务工具", "债务分类", "债权人", "本金（万元）", "利率（%）", "起息日", "到期日"]) {
+    let idx = match luoshi_ledger::column_index(
+        &table,
+        &COLUMNS,
+        &["债务编号", "债务名称", "举债主体", "债务工具", "债务分类", "债权人", "本金（万元）", "利率（%）", "起息日", "到期日"],
+    ) {
         Ok(i) => i,
         Err(e) => return Ok(Err(e)),
     };
@@ -129,7 +133,11 @@ pub async fn import(db: &Db, who: &Who, bytes: &[u8], file_name: &str, dry_run: 
             custom_schedule: String::new(),
         };
         let Some(b) = borrowers.iter().find(|b| b.name == input.borrower) else {
-            let e = if input.borrower.is_empty() { DomainError::required("borrower") } else { DomainError::invalid("borrower").with_detail(input.borrower.clone()) };
+            let e = if input.borrower.is_empty() {
+                DomainError::required("borrower")
+            } else {
+                DomainError::invalid("borrower").with_detail(input.borrower.clone())
+            };
             errors.push(RowError::new(*row, COLUMNS[2], e));
             for d in field_errors(&input) {
                 errors.push(RowError::new(*row, column_of(d.field.as_deref().unwrap_or("")), d));
@@ -150,7 +158,11 @@ pub async fn import(db: &Db, who: &Who, bytes: &[u8], file_name: &str, dry_run: 
         match check_with(&input, b.id, b.kind) {
             Ok(c) => {
                 if !codes.insert(c.row.code.clone()) {
-                    errors.push(RowError::new(*row, COLUMNS[0], DomainError::field(luoshi_domain::ErrorCode::Duplicate, "code").with_detail(c.row.code.clone())));
+                    errors.push(RowError::new(
+                        *row,
+                        COLUMNS[0],
+                        DomainError::field(luoshi_domain::ErrorCode::Duplicate, "code").with_detail(c.row.code.clone()),
+                    ));
                     continue;
                 }
                 planned.push(c);

@@ -81,8 +81,16 @@ fn bp(rules: &RulesInForce, key: &str, default: f64) -> i64 {
 /// The warning thresholds in force.
 pub fn thresholds(rules: &RulesInForce) -> Thresholds {
     Thresholds {
-        ratio_bands: [bp(rules, "debt.warn.ratio_yellow_percent", 120.0), bp(rules, "debt.warn.ratio_orange_percent", 200.0), bp(rules, "debt.warn.ratio_red_percent", 300.0)],
-        overdue_grades: [bp(rules, "debt.warn.overdue_iv_percent", 10.0), bp(rules, "debt.warn.overdue_iii_percent", 20.0), bp(rules, "debt.warn.overdue_ii_percent", 50.0)],
+        ratio_bands: [
+            bp(rules, "debt.warn.ratio_yellow_percent", 120.0),
+            bp(rules, "debt.warn.ratio_orange_percent", 200.0),
+            bp(rules, "debt.warn.ratio_red_percent", 300.0),
+        ],
+        overdue_grades: [
+            bp(rules, "debt.warn.overdue_iv_percent", 10.0),
+            bp(rules, "debt.warn.overdue_iii_percent", 20.0),
+            bp(rules, "debt.warn.overdue_ii_percent", 50.0),
+        ],
         service_bp: bp(rules, "debt.warn.service_percent", 20.0),
         nonstandard_target_bp: bp(rules, "debt.target.nonstandard_percent", 15.0),
         trust_leasing_target_bp: bp(rules, "debt.target.trust_leasing_percent", 8.0),

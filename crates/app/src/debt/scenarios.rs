@@ -71,9 +71,14 @@ fn parsed(input: &ScenarioInput, today: NaiveDate) -> std::result::Result<Replac
     let on = if input.swap_on.trim().is_empty() {
         today
     } else {
-        NaiveDate::parse_from_str(input.swap_on.trim(), "%Y-%m-%d").map_err(|_| DomainError::invalid("swap_on").with_detail(input.swap_on.trim().to_string()))?
+        NaiveDate::parse_from_str(input.swap_on.trim(), "%Y-%m-%d")
+            .map_err(|_| DomainError::invalid("swap_on").with_detail(input.swap_on.trim().to_string()))?
     };
-    let years = if input.years.trim().is_empty() { 10 } else { input.years.trim().parse::<u32>().map_err(|_| DomainError::invalid("years").with_detail(input.years.trim().to_string()))? };
+    let years = if input.years.trim().is_empty() {
+        10
+    } else {
+        input.years.trim().parse::<u32>().map_err(|_| DomainError::invalid("years").with_detail(input.years.trim().to_string()))?
+    };
     Ok(Replacement { kind, category, rate, on, years })
 }
 
@@ -87,7 +92,8 @@ pub async fn run(db: &Db, who: &Who, input: &ScenarioInput, now: i64) -> Result<
     }
     let access = reader(db, who, today).await?;
     let book = current(db).await?;
-    let limit = if input.limit.trim().is_empty() { 500 } else { input.limit.trim().parse::<usize>().map_err(|_| DomainError::invalid("scenario_limit"))? }.clamp(1, 10_000);
+    let limit = if input.limit.trim().is_empty() { 500 } else { input.limit.trim().parse::<usize>().map_err(|_| DomainError::invalid("scenario_limit"))? }
+        .clamp(1, 10_000);
     let mut chosen: Vec<&luoshi_domain::debt::Inst> = match input.select.trim() {
         "" | "ids" => {
             let mut ids = Vec::new();
@@ -108,8 +114,9 @@ pub async fn run(db: &Db, who: &Who, input: &ScenarioInput, now: i64) -> Result<
     chosen.sort_by(|a, b| b.rate.cmp(&a.rate).then(a.id.cmp(&b.id)));
     chosen.truncate(limit);
     let ids: Vec<i64> = chosen.iter().map(|i| i.id).collect();
-    let (_, cap) = super::figures::capacity(db, chrono::Datelike::year(&today)).await?;
-    let outcome = run_scenario(&book.insts, &ids, &r, today, cap, super::figures::paid_this_year(&book, today))?;
+    // The book's sums on today, kept with the indicators: only the chosen instruments are read.
+    let ratios = super::figures::ratios_of(db, book.clone(), today).await?;
+    let outcome = run_scenario(&book.insts, &ids, &r, today, ratios.indicators.capacity, ratios.paid, Some(&ratios.sums))?;
     let shown: Vec<i64> = ids.iter().take(50).copied().collect();
     let mut first: Vec<(i64, String, String, String)> =
         luoshi_storage::debt::brief(db, &shown).await?.into_iter().map(|(id, code, name, rate)| (id, code, name, rate.show())).collect();

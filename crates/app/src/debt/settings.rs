@@ -39,7 +39,13 @@ pub struct BorrowerInput {
 /// Check a borrower as typed (the unit resolved by name).
 pub async fn checked_borrower(db: &Db, b: &BorrowerInput) -> Result<NewBorrower> {
     let name = required_text("name", &b.name, 128)?;
-    let kind = BorrowerKind::parse(&b.kind).ok_or_else(|| if b.kind.trim().is_empty() { DomainError::required("borrower_kind") } else { DomainError::invalid("borrower_kind").with_detail(b.kind.trim().to_string()) })?;
+    let kind = BorrowerKind::parse(&b.kind).ok_or_else(|| {
+        if b.kind.trim().is_empty() {
+            DomainError::required("borrower_kind")
+        } else {
+            DomainError::invalid("borrower_kind").with_detail(b.kind.trim().to_string())
+        }
+    })?;
     let uscc = b.uscc.trim().to_ascii_uppercase();
     if !uscc.is_empty() && !(luoshi_domain::checksum::uscc_shape_ok(&uscc) && luoshi_domain::checksum::uscc_checksum_ok(&uscc)) {
         return Err(DomainError::invalid("uscc").with_detail(uscc).into());
@@ -107,7 +113,9 @@ pub async fn set_year(db: &Db, who: &Who, y: &YearInput, now: i64) -> Result<()>
     }
     let mut parts = Vec::new();
     for line in y.capacity.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let (name, amount) = line.rsplit_once(|c: char| c.is_whitespace() || c == ',' || c == '，').ok_or_else(|| DomainError::invalid("capacity").with_detail(line.to_string()))?;
+        let (name, amount) = line
+            .rsplit_once(|c: char| c.is_whitespace() || c == ',' || c == '，')
+            .ok_or_else(|| DomainError::invalid("capacity").with_detail(line.to_string()))?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 64 {
             return Err(DomainError::invalid("capacity").with_detail(line.to_string()).into());

@@ -78,7 +78,8 @@ fn checked(i: &Instrument, past: &Moves, input: &TxnInput, today: NaiveDate) -> 
     if input.happened_on.trim().is_empty() {
         return Err(DomainError::required("happened_on").into());
     }
-    let on = NaiveDate::parse_from_str(input.happened_on.trim(), "%Y-%m-%d").map_err(|_| DomainError::invalid("happened_on").with_detail(input.happened_on.trim().to_string()))?;
+    let on = NaiveDate::parse_from_str(input.happened_on.trim(), "%Y-%m-%d")
+        .map_err(|_| DomainError::invalid("happened_on").with_detail(input.happened_on.trim().to_string()))?;
     let start = NaiveDate::parse_from_str(&i.start_on, "%Y-%m-%d").unwrap_or(on);
     if on > today || on < start {
         return Err(DomainError::field(ErrorCode::OutOfRange, "happened_on").with_detail(format!("{start} – {today}")).into());
@@ -97,7 +98,15 @@ fn checked(i: &Instrument, past: &Moves, input: &TxnInput, today: NaiveDate) -> 
     if matches!(kind, TxnKind::Rollover | TxnKind::Swap) && input.counterpart_id.is_none() {
         return Err(DomainError::required("counterpart_id").into());
     }
-    let signed = |k: TxnKind, a: i64| if k == TxnKind::Drawdown { a } else if k.repays() { -a } else { 0 };
+    let signed = |k: TxnKind, a: i64| {
+        if k == TxnKind::Drawdown {
+            a
+        } else if k.repays() {
+            -a
+        } else {
+            0
+        }
+    };
     if kind == TxnKind::Drawdown {
         let drawn: i64 = past.iter().filter(|t| t.1 == TxnKind::Drawdown).map(|t| t.2).sum();
         if drawn + amount.0 > i.principal.0 {
@@ -119,7 +128,15 @@ fn checked(i: &Instrument, past: &Moves, input: &TxnInput, today: NaiveDate) -> 
             }
         }
     }
-    Ok(NewTxn { instrument_id: i.id, happened_on: on.to_string(), kind, amount, counterpart_id: input.counterpart_id, over_limit: false, note: note.to_string() })
+    Ok(NewTxn {
+        instrument_id: i.id,
+        happened_on: on.to_string(),
+        kind,
+        amount,
+        counterpart_id: input.counterpart_id,
+        over_limit: false,
+        note: note.to_string(),
+    })
 }
 
 /// The instrument taking over a rollover or swap exists and is another one.

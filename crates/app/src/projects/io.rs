@@ -42,7 +42,6 @@ pub const COLUMNS: [&str; 17] = [
 /// Columns the export adds after them.
 pub const EXPORT_EXTRA: [&str; 3] = ["本年完成投资（万元）", "亮灯", "入库"];
 
-
 /// What an import did or would do.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {

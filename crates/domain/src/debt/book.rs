@@ -156,9 +156,8 @@ fn borrower_slot(b: BorrowerKind) -> usize {
 /// (every month shown, empty ones too), and what is already overdue.
 pub fn wall<'a>(book: impl Iterator<Item = &'a Inst>, today: NaiveDate, months: u32) -> (Fen, Vec<WallMonth>) {
     let first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
-    let mut out: Vec<WallMonth> = (0..months)
-        .map(|k| WallMonth { month: month_of(first.checked_add_months(chrono::Months::new(k)).unwrap_or(first)), ..Default::default() })
-        .collect();
+    let mut out: Vec<WallMonth> =
+        (0..months).map(|k| WallMonth { month: month_of(first.checked_add_months(chrono::Months::new(k)).unwrap_or(first)), ..Default::default() }).collect();
     let mut overdue = 0;
     for i in book {
         let (o, flows) = projection(i, today);

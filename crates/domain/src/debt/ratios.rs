@@ -40,52 +40,113 @@ pub struct Indicators {
     pub within_12_months_bp: Option<i64>,
 }
 
+/// The sums the indicators are ratios of: kept, they let a scenario take some instruments out
+/// and put one in without reading the whole book again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sums {
+    total: i64,
+    government: i64,
+    nonstandard: i64,
+    trust_leasing: i64,
+    overdue: i64,
+    /// Government principal and interest still due this year.
+    service: i64,
+    within_12_months: i64,
+    rate_w: i128,
+    days_w: i128,
+    future_p: i128,
+}
+
+impl Sums {
+    /// One instrument's part on `today`.
+    pub fn of(i: &Inst, today: NaiveDate) -> Sums {
+        let mut x = Sums::default();
+        let owed = i.outstanding().0;
+        if owed <= 0 {
+            return x;
+        }
+        let year_end = NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 12, 31).unwrap_or(today);
+        let horizon = today.checked_add_months(Months::new(12)).unwrap_or(today);
+        x.total = owed;
+        if i.category.government() {
+            x.government = owed;
+        }
+        if i.kind.nonstandard() {
+            x.nonstandard = owed;
+        }
+        if i.kind.trust_or_leasing() {
+            x.trust_leasing = owed;
+        }
+        x.rate_w = i128::from(owed) * i128::from(i.rate.0);
+        let (overdue, flows) = projection(i, today);
+        x.overdue = overdue.0;
+        for f in &flows {
+            if i.category.government() && f.on <= year_end {
+                x.service += f.principal.0 + f.interest.0;
+            }
+            if f.on < horizon {
+                x.within_12_months += f.principal.0;
+            }
+            x.days_w += i128::from(f.principal.0) * i128::from((f.on - today).num_days());
+            x.future_p += i128::from(f.principal.0);
+        }
+        x
+    }
+
+    /// Every instrument's part.
+    pub fn of_book<'a>(book: impl Iterator<Item = &'a Inst>, today: NaiveDate) -> Sums {
+        let mut x = Sums::default();
+        for i in book {
+            x.add(&Sums::of(i, today), 1);
+        }
+        x
+    }
+
+    /// Add (`sign` 1) or take away (`sign` -1) another's part.
+    pub fn add(&mut self, o: &Sums, sign: i64) {
+        self.total += sign * o.total;
+        self.government += sign * o.government;
+        self.nonstandard += sign * o.nonstandard;
+        self.trust_leasing += sign * o.trust_leasing;
+        self.overdue += sign * o.overdue;
+        self.service += sign * o.service;
+        self.within_12_months += sign * o.within_12_months;
+        self.rate_w += i128::from(sign) * o.rate_w;
+        self.days_w += i128::from(sign) * o.days_w;
+        self.future_p += i128::from(sign) * o.future_p;
+    }
+
+    /// The indicators: `capacity` is the year's 综合财力, `paid_this_year` the government debt's
+    /// principal and interest already paid this year.
+    pub fn finish(&self, capacity: Fen, paid_this_year: Fen) -> Indicators {
+        let mut x = Indicators {
+            capacity,
+            government_balance: Fen(self.government),
+            total_balance: Fen(self.total),
+            service: Fen(paid_this_year.0 + self.service),
+            overdue: Fen(self.overdue),
+            nonstandard: Fen(self.nonstandard),
+            trust_leasing: Fen(self.trust_leasing),
+            within_12_months: Fen(self.within_12_months),
+            ..Default::default()
+        };
+        x.debt_ratio_bp = x.government_balance.bp_of(capacity);
+        x.broad_ratio_bp = x.total_balance.bp_of(capacity);
+        x.service_bp = x.service.bp_of(capacity);
+        x.overdue_bp = x.overdue.bp_of(x.total_balance);
+        x.nonstandard_bp = x.nonstandard.bp_of(x.total_balance);
+        x.trust_leasing_bp = x.trust_leasing.bp_of(x.total_balance);
+        x.within_12_months_bp = x.within_12_months.bp_of(x.total_balance);
+        x.average_rate = Ppm(if self.total > 0 { div_round(self.rate_w, i128::from(self.total)) as i64 } else { 0 });
+        x.average_days_to_maturity = if self.future_p > 0 { div_round(self.days_w, self.future_p) as i64 } else { 0 };
+        x
+    }
+}
+
 /// Compute the indicators from the book on `today`: `capacity` is the year's 综合财力,
 /// `paid_this_year` the government debt's principal and interest already paid this year.
 pub fn indicators<'a>(book: impl Iterator<Item = &'a Inst>, today: NaiveDate, capacity: Fen, paid_this_year: Fen) -> Indicators {
-    let year_end = NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 12, 31).unwrap_or(today);
-    let horizon = today.checked_add_months(Months::new(12)).unwrap_or(today);
-    let mut x = Indicators { capacity, service: paid_this_year, ..Default::default() };
-    let (mut rate_w, mut days_w, mut future_p) = (0_i128, 0_i128, 0_i128);
-    for i in book {
-        let owed = i.outstanding();
-        if owed.0 <= 0 {
-            continue;
-        }
-        x.total_balance.0 += owed.0;
-        if i.category.government() {
-            x.government_balance.0 += owed.0;
-        }
-        if i.kind.nonstandard() {
-            x.nonstandard.0 += owed.0;
-        }
-        if i.kind.trust_or_leasing() {
-            x.trust_leasing.0 += owed.0;
-        }
-        rate_w += i128::from(owed.0) * i128::from(i.rate.0);
-        let (overdue, flows) = projection(i, today);
-        x.overdue.0 += overdue.0;
-        for f in &flows {
-            if i.category.government() && f.on <= year_end {
-                x.service.0 += f.principal.0 + f.interest.0;
-            }
-            if f.on < horizon {
-                x.within_12_months.0 += f.principal.0;
-            }
-            days_w += i128::from(f.principal.0) * i128::from((f.on - today).num_days());
-            future_p += i128::from(f.principal.0);
-        }
-    }
-    x.debt_ratio_bp = x.government_balance.bp_of(capacity);
-    x.broad_ratio_bp = x.total_balance.bp_of(capacity);
-    x.service_bp = x.service.bp_of(capacity);
-    x.overdue_bp = x.overdue.bp_of(x.total_balance);
-    x.nonstandard_bp = x.nonstandard.bp_of(x.total_balance);
-    x.trust_leasing_bp = x.trust_leasing.bp_of(x.total_balance);
-    x.within_12_months_bp = x.within_12_months.bp_of(x.total_balance);
-    x.average_rate = Ppm(if x.total_balance.0 > 0 { div_round(rate_w, i128::from(x.total_balance.0)) as i64 } else { 0 });
-    x.average_days_to_maturity = if future_p > 0 { div_round(days_w, future_p) as i64 } else { 0 };
-    x
+    Sums::of_book(book, today).finish(capacity, paid_this_year)
 }
 
 /// Warning thresholds (rule data), in basis points except the rate (ppm).

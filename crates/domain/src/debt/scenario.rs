@@ -4,7 +4,7 @@
 //! never changed.
 
 use super::book::{projection, Inst};
-use super::ratios::{indicators, Indicators};
+use super::ratios::{Indicators, Sums};
 use super::schedule::{accrued, schedule};
 use super::terms::{Amortisation, BorrowerKind, Category, DayCount, InstrumentKind, Terms};
 use crate::error::{DomainError, ErrorCode};
@@ -71,8 +71,9 @@ fn interest_from(i: &Inst, on: NaiveDate) -> (Fen, i64, NaiveDate) {
     (Fen(sum), (days_w / owed) as i64, last)
 }
 
-/// Run a scenario over `book` (read on `today`) replacing the instruments `ids`.
-pub fn run(book: &[Inst], ids: &[i64], r: &Replacement, today: NaiveDate, capacity: Fen, paid: Fen) -> Result<Outcome, DomainError> {
+/// Run a scenario over `book` (read on `today`) replacing the instruments `ids`; `base` is the
+/// book's [`Sums`] on `today` when already at hand (else they are summed here).
+pub fn run(book: &[Inst], ids: &[i64], r: &Replacement, today: NaiveDate, capacity: Fen, paid: Fen, base: Option<&Sums>) -> Result<Outcome, DomainError> {
     if r.on < today {
         return Err(DomainError::field(ErrorCode::OutOfRange, "swap_on").with_detail(today.to_string()));
     }
@@ -82,17 +83,25 @@ pub fn run(book: &[Inst], ids: &[i64], r: &Replacement, today: NaiveDate, capaci
     if ids.is_empty() {
         return Err(DomainError::required("instruments"));
     }
-    let before = indicators(book.iter(), today, capacity, paid);
+    let base = match base {
+        Some(b) => b.clone(),
+        None => Sums::of_book(book.iter(), today),
+    };
+    let before = base.finish(capacity, paid);
+    let mut after_sums = base;
     let mut replaced = Vec::new();
     let chosen: std::collections::HashSet<i64> = ids.iter().copied().collect();
     let by_id: std::collections::HashMap<i64, &Inst> = book.iter().filter(|i| chosen.contains(&i.id)).map(|i| (i.id, i)).collect();
-    for id in ids {
+    // Each chosen instrument once, in the order given.
+    let mut once = std::collections::HashSet::new();
+    for id in ids.iter().filter(|id| once.insert(**id)) {
         let Some(i) = by_id.get(id).filter(|i| i.outstanding().0 > 0) else {
             return Err(DomainError::field(ErrorCode::Invalid, "instruments").with_detail(id.to_string()));
         };
         let (old_interest, old_days, last) = interest_from(i, r.on);
         let new_interest = accrued(i.outstanding(), r.rate.0, r.on, last, DayCount::Act365.basis());
         replaced.push(Replaced { id: *id, outstanding: i.outstanding(), old_interest, new_interest, old_days });
+        after_sums.add(&Sums::of(i, today), -1);
     }
     let principal: Fen = replaced.iter().map(|x| x.outstanding).sum();
     let maturity = r.on.checked_add_months(Months::new(12 * r.years)).unwrap_or(r.on);
@@ -122,7 +131,8 @@ pub fn run(book: &[Inst], ids: &[i64], r: &Replacement, today: NaiveDate, capaci
         repaid: Fen(0),
     };
     // The book with the chosen instruments repaid and the replacement drawn.
-    let after = indicators(book.iter().filter(|i| !chosen.contains(&i.id)).chain(std::iter::once(&new)), today, capacity, paid);
+    after_sums.add(&Sums::of(&new, today), 1);
+    let after = after_sums.finish(capacity, paid);
     let old_interest: Fen = replaced.iter().map(|x| x.old_interest).sum();
     let new_interest: Fen = replaced.iter().map(|x| x.new_interest).sum();
     let days_before = if principal.0 > 0 {

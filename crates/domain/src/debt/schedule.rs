@@ -113,7 +113,8 @@ pub fn schedule(t: &Terms) -> Vec<Due> {
         _ => {
             let each = t.principal.0 / n.max(1) as i64;
             for (i, on) in dates.iter().enumerate() {
-                let interest = if t.day_count == DayCount::Period { Fen(periodic(bal, rate, t.every_months)) } else { accrued(Fen(bal), rate, prev, *on, basis) };
+                let interest =
+                    if t.day_count == DayCount::Period { Fen(periodic(bal, rate, t.every_months)) } else { accrued(Fen(bal), rate, prev, *on, basis) };
                 let principal = match t.amortisation {
                     Amortisation::Bullet => {
                         if i + 1 == n {

@@ -162,7 +162,9 @@ fn a_scenarios_saving_equals_the_hand_computation() {
     ];
     let before = book.clone();
     let r = Replacement { kind: InstrumentKind::SwapBond, category: Category::General, rate: Ppm(32_000), on: d("2027-01-01"), years: 10 };
-    let o = run(&book, &[1], &r, today, wan(40_000), Fen(0)).unwrap();
+    let o = run(&book, &[1, 1], &r, today, wan(40_000), Fen(0), None).unwrap();
+    let base = super::ratios::Sums::of_book(book.iter(), today);
+    assert_eq!(run(&book, &[1], &r, today, wan(40_000), Fen(0), Some(&base)).unwrap(), o);
     assert_eq!(o.old_interest, wan(700));
     assert_eq!(o.new_interest, wan(320));
     assert_eq!(o.interest_saved, wan(380));
@@ -174,7 +176,7 @@ fn a_scenarios_saving_equals_the_hand_computation() {
     assert_eq!(o.after.debt_ratio_bp, Some(7_500));
     assert!(o.after.average_rate < o.before.average_rate);
     assert_eq!(book, before, "a scenario changes nothing");
-    assert_eq!(run(&book, &[9], &r, today, wan(1), Fen(0)).unwrap_err().field.as_deref(), Some("instruments"));
+    assert_eq!(run(&book, &[9], &r, today, wan(1), Fen(0), None).unwrap_err().field.as_deref(), Some("instruments"));
     let past = Replacement { on: d("2026-01-01"), ..r };
-    assert_eq!(run(&book, &[1], &past, today, wan(1), Fen(0)).unwrap_err().field.as_deref(), Some("swap_on"));
+    assert_eq!(run(&book, &[1], &past, today, wan(1), Fen(0), None).unwrap_err().field.as_deref(), Some("swap_on"));
 }

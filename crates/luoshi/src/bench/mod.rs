@@ -5,9 +5,9 @@ mod inputs;
 mod load;
 mod mix;
 mod seed;
+mod seed_debt;
 mod seed_emergencies;
 mod seed_hazards;
-mod seed_debt;
 mod seed_projects;
 
 pub use inputs::*;

@@ -36,13 +36,40 @@ pub async fn seed_debt(db: &Db, all: &[Unit], total: usize, today: NaiveDate, rn
     let now = luoshi_storage::now_micros();
     let started = Instant::now();
     let mut tx = db.begin_write().await.map_err(fail)?;
-    let gov = put_borrower(&mut tx, &actor, &NewBorrower { name: "政府".into(), kind: BorrowerKind::Government, uscc: None, owner: String::new(), exited_on: None, unit_id: finance.id, note: String::new() }, now).await.map_err(fail)?;
+    let gov = put_borrower(
+        &mut tx,
+        &actor,
+        &NewBorrower {
+            name: "政府".into(),
+            kind: BorrowerKind::Government,
+            uscc: None,
+            owner: String::new(),
+            exited_on: None,
+            unit_id: finance.id,
+            note: String::new(),
+        },
+        now,
+    )
+    .await
+    .map_err(fail)?;
     let mut platforms = Vec::new();
     for k in 0..19 {
-        let b = NewBorrower { name: format!("平台公司{:02}", k + 1), kind: BorrowerKind::Platform, uscc: None, owner: String::new(), exited_on: None, unit_id: finance.id, note: String::new() };
+        let b = NewBorrower {
+            name: format!("平台公司{:02}", k + 1),
+            kind: BorrowerKind::Platform,
+            uscc: None,
+            owner: String::new(),
+            exited_on: None,
+            unit_id: finance.id,
+            note: String::new(),
+        };
         platforms.push(put_borrower(&mut tx, &actor, &b, now).await.map_err(fail)?);
     }
-    let parts = [("一般公共预算收入".to_string(), Fen(total as i64 * 2_000_000_000)), ("上级转移支付".to_string(), Fen(total as i64 * 2_500_000_000)), ("政府性基金收入".to_string(), Fen(total as i64 * 1_000_000_000))];
+    let parts = [
+        ("一般公共预算收入".to_string(), Fen(total as i64 * 2_000_000_000)),
+        ("上级转移支付".to_string(), Fen(total as i64 * 2_500_000_000)),
+        ("政府性基金收入".to_string(), Fen(total as i64 * 1_000_000_000)),
+    ];
     set_capacity(&mut tx, &actor, i64::from(today.year()), &parts).await.map_err(fail)?;
     tx.commit().await.map_err(fail)?;
     let (mut made, mut rows) = (0, 0);
@@ -110,7 +137,15 @@ pub async fn seed_debt(db: &Db, all: &[Unit], total: usize, today: NaiveDate, rn
             let ids = create_instruments(&mut tx, &actor, &batch, now).await.map_err(fail)?;
             let mut txns = Vec::new();
             for (id, (row, dues)) in ids.iter().zip(&batch) {
-                let txn = |on: NaiveDate, kind: TxnKind, amount: Fen| NewTxn { instrument_id: *id, happened_on: on.to_string(), kind, amount, counterpart_id: None, over_limit: false, note: String::new() };
+                let txn = |on: NaiveDate, kind: TxnKind, amount: Fen| NewTxn {
+                    instrument_id: *id,
+                    happened_on: on.to_string(),
+                    kind,
+                    amount,
+                    counterpart_id: None,
+                    over_limit: false,
+                    note: String::new(),
+                };
                 txns.push(txn(NaiveDate::parse_from_str(&row.start_on, "%Y-%m-%d").unwrap_or(today), TxnKind::Drawdown, row.principal));
                 for d in dues.iter().filter(|d| d.on < today) {
                     if d.principal.0 > 0 {

@@ -57,7 +57,8 @@ pub async fn read(db: &Db) -> Result<Book> {
             repaid: Fen(0),
         });
     }
-    let rows = sqlx::query("SELECT instrument_id, due_on, principal_fen, interest_fen FROM debt_schedule ORDER BY instrument_id, seq").fetch_all(db.pool()).await?;
+    let rows =
+        sqlx::query("SELECT instrument_id, due_on, principal_fen, interest_fen FROM debt_schedule ORDER BY instrument_id, seq").fetch_all(db.pool()).await?;
     // Dates repeat across instruments (month ends, coupon days): parse each once.
     let mut dates: HashMap<String, chrono::NaiveDate> = HashMap::new();
     for r in &rows {

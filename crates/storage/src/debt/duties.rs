@@ -172,7 +172,9 @@ pub async fn open_maturities(tx: &mut WriteTx, actor: &Actor, items: &[NewMaturi
     let lines: Vec<Line<'_>> = new
         .iter()
         .zip(&co)
-        .map(|(m, c)| Line::of::<MaturityFlow>(m.id, DebtState::Open, Some(m.title.as_str()), now).owner(Some(m.unit_id)).co_units(c).due(Some(m.due_at), m.light))
+        .map(|(m, c)| {
+            Line::of::<MaturityFlow>(m.id, DebtState::Open, Some(m.title.as_str()), now).owner(Some(m.unit_id)).co_units(c).due(Some(m.due_at), m.light)
+        })
         .collect();
     duty::insert_many(tx, &lines).await?;
     let steps: Vec<trail::Entry<'_>> = new.iter().map(|m| trail::Entry::step(MaturityFlow::KIND, m.id, now, &actor.name, "open", None, "open", None)).collect();

@@ -45,7 +45,8 @@ fn borrower(r: &AnyRow) -> Result<Borrower> {
     })
 }
 
-const BORROWER_COLS: &str = "b.id, b.name, b.kind, b.uscc, b.owner, b.exited_on, b.unit_id, u.name AS unit_name, b.note FROM debt_borrowers b JOIN units u ON u.id = b.unit_id";
+const BORROWER_COLS: &str =
+    "b.id, b.name, b.kind, b.uscc, b.owner, b.exited_on, b.unit_id, u.name AS unit_name, b.note FROM debt_borrowers b JOIN units u ON u.id = b.unit_id";
 
 pub async fn borrowers(db: &Db) -> Result<Vec<Borrower>> {
     let rows = sqlx::query(&format!("SELECT {BORROWER_COLS} ORDER BY b.kind, b.name")).fetch_all(db.pool()).await?;
@@ -96,7 +97,8 @@ pub struct Instrument {
     pub updated_at: i64,
 }
 
-pub(crate) const INSTRUMENT_COLS: &str = "i.id, i.borrower_id, b.name AS borrower_name, b.kind AS borrower_kind, b.unit_id AS borrower_unit_id, i.code, i.name, \
+pub(crate) const INSTRUMENT_COLS: &str =
+    "i.id, i.borrower_id, b.name AS borrower_name, b.kind AS borrower_kind, b.unit_id AS borrower_unit_id, i.code, i.name, \
      i.kind, i.category, i.lender, i.principal_fen, i.currency, i.rate_ppm, i.rate_reference, i.spread_bp, i.fees_fen, i.day_count, i.start_on, \
      i.maturity_on, i.amortisation, i.every_months, i.guarantee, i.collateral, i.project, i.note, i.version, i.updated_at \
      FROM debt_instruments i JOIN debt_borrowers b ON b.id = i.borrower_id";
@@ -184,10 +186,13 @@ pub async fn page(db: &Db, f: &Filter, after: i64, limit: i64) -> Result<Vec<(In
     let items: Vec<Instrument> = rows.iter().map(instrument).collect::<Result<_>>()?;
     let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
     let owed = outstanding_of(db, &ids).await?;
-    Ok(items.into_iter().map(|i| {
-        let o = owed.get(&i.id).copied().unwrap_or_default();
-        (i, o)
-    }).collect())
+    Ok(items
+        .into_iter()
+        .map(|i| {
+            let o = owed.get(&i.id).copied().unwrap_or_default();
+            (i, o)
+        })
+        .collect())
 }
 
 /// Principal drawn on these instruments.

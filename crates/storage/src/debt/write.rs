@@ -191,7 +191,8 @@ pub async fn record(tx: &mut WriteTx, actor: &Actor, txns: &[NewTxn], now: i64) 
         }
     }
     if let [t] = txns {
-        let after = json!({ "on": t.happened_on, "kind": t.kind.as_str(), "amount_fen": t.amount.0, "counterpart_id": t.counterpart_id, "over_limit": t.over_limit });
+        let after =
+            json!({ "on": t.happened_on, "kind": t.kind.as_str(), "amount_fen": t.amount.0, "counterpart_id": t.counterpart_id, "over_limit": t.over_limit });
         tx.audit(actor, "debt.transaction.record", "debt_instrument", &t.instrument_id.to_string(), None, Some(&after)).await?;
     } else {
         tx.audit(actor, "debt.transaction.record", "debt_book", "batch", None, Some(&json!({ "transactions": ids.len() }))).await?;
@@ -204,7 +205,12 @@ pub async fn record(tx: &mut WriteTx, actor: &Actor, txns: &[NewTxn], now: i64) 
 pub async fn set_limit(tx: &mut WriteTx, actor: &Actor, year: i64, category: Category, limit: Fen) -> Result<()> {
     tx.lock_shared().await?;
     sqlx::query("DELETE FROM debt_limits WHERE year = $1 AND category = $2").bind(year).bind(category.as_str()).execute(tx.conn()).await?;
-    sqlx::query("INSERT INTO debt_limits (year, category, limit_fen) VALUES ($1, $2, $3)").bind(year).bind(category.as_str()).bind(limit.0).execute(tx.conn()).await?;
+    sqlx::query("INSERT INTO debt_limits (year, category, limit_fen) VALUES ($1, $2, $3)")
+        .bind(year)
+        .bind(category.as_str())
+        .bind(limit.0)
+        .execute(tx.conn())
+        .await?;
     tx.audit(actor, "debt.limit.set", "debt_limit", &format!("{year}:{}", category.as_str()), None, Some(&json!({ "limit_fen": limit.0 }))).await?;
     bump(tx).await
 }

@@ -78,7 +78,21 @@ fn specs(today: NaiveDate) -> Vec<Spec> {
         let year = y - 9 + (i % 10) as i32;
         let start = day(year, i).min(today);
         let rate = ["3.90", "3.80", "3.40", "3.20", "3.30", "2.90", "2.80", "2.30", "2.00", "1.90"][i % 10];
-        push(Spec { borrower: "示范县人民政府", kind: "general_bond", category: "general", lender: "债券投资人", wan: 6_000 + pick(i, 1, 12) as i64 * 800, rate: rate.into(), start, months: [60, 84, 120][i % 3], amortisation: "bullet", every: 12, name: format!("{year}年示范县一般债券（{}期）", i / 10 + 1), project: String::new(), unpaid: false });
+        push(Spec {
+            borrower: "示范县人民政府",
+            kind: "general_bond",
+            category: "general",
+            lender: "债券投资人",
+            wan: 6_000 + pick(i, 1, 12) as i64 * 800,
+            rate: rate.into(),
+            start,
+            months: [60, 84, 120][i % 3],
+            amortisation: "bullet",
+            every: 12,
+            name: format!("{year}年示范县一般债券（{}期）", i / 10 + 1),
+            project: String::new(),
+            unpaid: false,
+        });
     }
     // 专项债券 with their projects.
     for i in 0..48 {
@@ -86,45 +100,157 @@ fn specs(today: NaiveDate) -> Vec<Spec> {
         let start = day(year, i + 5).min(today);
         let rate = format!("{:.2}", 4.0 - (i % 8) as f64 * 0.22);
         let (months, am) = [(120, "bullet"), (180, "level_principal"), (240, "level_principal"), (360, "bullet")][i % 4];
-        push(Spec { borrower: "示范县人民政府", kind: "special_bond", category: "special", lender: "债券投资人", wan: 5_000 + pick(i, 2, 16) as i64 * 900, rate, start, months, amortisation: am, every: 12, name: format!("{year}年示范县专项债券（{}）", PROJECTS[i % PROJECTS.len()]), project: PROJECTS[i % PROJECTS.len()].into(), unpaid: false });
+        push(Spec {
+            borrower: "示范县人民政府",
+            kind: "special_bond",
+            category: "special",
+            lender: "债券投资人",
+            wan: 5_000 + pick(i, 2, 16) as i64 * 900,
+            rate,
+            start,
+            months,
+            amortisation: am,
+            every: 12,
+            name: format!("{year}年示范县专项债券（{}）", PROJECTS[i % PROJECTS.len()]),
+            project: PROJECTS[i % PROJECTS.len()].into(),
+            unpaid: false,
+        });
     }
     let platforms = ["示范县城市建设投资集团有限公司", "示范县交通投资发展有限公司", "示范县文化旅游发展有限公司", "示范县水务投资有限公司"];
     let banks = ["县农商银行", "工商银行示范县支行", "建设银行示范县支行", "农业银行示范县支行", "邮储银行示范县支行"];
     for i in 0..60 {
         let start = back(6 + pick(i, 3, 66) as u32);
         let (months, am, every) = [(36, "bullet", 3), (60, "level_principal", 3), (96, "level_principal", 6)][i % 3];
-        push(Spec { borrower: platforms[i % 4], kind: "bank_loan", category: "platform", lender: banks[i % 5], wan: 1_500 + pick(i, 4, 10) as i64 * 600, rate: format!("{:.2}", 3.6 + pick(i, 5, 17) as f64 * 0.1), start, months, amortisation: am, every, name: format!("项目贷款{:03}", i + 1), project: String::new(), unpaid: false });
+        push(Spec {
+            borrower: platforms[i % 4],
+            kind: "bank_loan",
+            category: "platform",
+            lender: banks[i % 5],
+            wan: 1_500 + pick(i, 4, 10) as i64 * 600,
+            rate: format!("{:.2}", 3.6 + pick(i, 5, 17) as f64 * 0.1),
+            start,
+            months,
+            amortisation: am,
+            every,
+            name: format!("项目贷款{:03}", i + 1),
+            project: String::new(),
+            unpaid: false,
+        });
     }
     for i in 0..18 {
         let start = back(12 + pick(i, 6, 90) as u32);
-        push(Spec { borrower: platforms[i % 4], kind: "policy_loan", category: "platform", lender: ["国家开发银行浙江省分行", "农业发展银行示范县支行"][i % 2], wan: 5_000 + pick(i, 7, 9) as i64 * 1_500, rate: format!("{:.2}", 3.1 + pick(i, 8, 9) as f64 * 0.1), start, months: 180 + 60 * (i % 2) as u32, amortisation: "level_principal", every: 6, name: format!("政策性贷款{:02}", i + 1), project: PROJECTS[i % PROJECTS.len()].into(), unpaid: false });
+        push(Spec {
+            borrower: platforms[i % 4],
+            kind: "policy_loan",
+            category: "platform",
+            lender: ["国家开发银行浙江省分行", "农业发展银行示范县支行"][i % 2],
+            wan: 5_000 + pick(i, 7, 9) as i64 * 1_500,
+            rate: format!("{:.2}", 3.1 + pick(i, 8, 9) as f64 * 0.1),
+            start,
+            months: 180 + 60 * (i % 2) as u32,
+            amortisation: "level_principal",
+            every: 6,
+            name: format!("政策性贷款{:02}", i + 1),
+            project: PROJECTS[i % PROJECTS.len()].into(),
+            unpaid: false,
+        });
     }
     // Trust loans: a third fall due in the spike month.
     for i in 0..45 {
         let months = [24, 36][i % 2];
         let start = if i % 3 == 0 { spike.checked_sub_months(Months::new(months)).unwrap_or(today) } else { back(2 + pick(i, 9, 20) as u32) };
-        push(Spec { borrower: platforms[i % 4], kind: "trust_loan", category: "platform", lender: ["某信托有限责任公司", "某国际信托股份有限公司", "某资本信托有限公司"][i % 3], wan: 2_000 + pick(i, 10, 13) as i64 * 500, rate: format!("{:.2}", 7.2 + pick(i, 11, 27) as f64 * 0.1), start, months, amortisation: "bullet", every: 3, name: format!("信托贷款{:02}", i + 1), project: String::new(), unpaid: false });
+        push(Spec {
+            borrower: platforms[i % 4],
+            kind: "trust_loan",
+            category: "platform",
+            lender: ["某信托有限责任公司", "某国际信托股份有限公司", "某资本信托有限公司"][i % 3],
+            wan: 2_000 + pick(i, 10, 13) as i64 * 500,
+            rate: format!("{:.2}", 7.2 + pick(i, 11, 27) as f64 * 0.1),
+            start,
+            months,
+            amortisation: "bullet",
+            every: 3,
+            name: format!("信托贷款{:02}", i + 1),
+            project: String::new(),
+            unpaid: false,
+        });
     }
     for i in 0..32 {
         let start = back(3 + pick(i, 12, 40) as u32);
-        push(Spec { borrower: platforms[(i + 1) % 4], kind: "leasing", category: "platform", lender: ["某金融租赁公司", "某融资租赁有限公司"][i % 2], wan: 1_500 + pick(i, 13, 9) as i64 * 500, rate: format!("{:.2}", 6.5 + pick(i, 14, 22) as f64 * 0.1), start, months: [36, 48, 60][i % 3], amortisation: "level_payment", every: 3, name: format!("售后回租{:02}", i + 1), project: String::new(), unpaid: false });
+        push(Spec {
+            borrower: platforms[(i + 1) % 4],
+            kind: "leasing",
+            category: "platform",
+            lender: ["某金融租赁公司", "某融资租赁有限公司"][i % 2],
+            wan: 1_500 + pick(i, 13, 9) as i64 * 500,
+            rate: format!("{:.2}", 6.5 + pick(i, 14, 22) as f64 * 0.1),
+            start,
+            months: [36, 48, 60][i % 3],
+            amortisation: "level_payment",
+            every: 3,
+            name: format!("售后回租{:02}", i + 1),
+            project: String::new(),
+            unpaid: false,
+        });
     }
     // 非标 of the companies; three of the tourism company's fell due unpaid (逾期).
     for i in 0..14 {
         let unpaid = i % 4 == 0 && i < 9;
         let start = if unpaid { back(13 + i as u32) } else { back(2 + pick(i, 15, 20) as u32) };
         let months = if unpaid { 12 } else { [12, 24, 36][i % 3] };
-        push(Spec { borrower: platforms[(i + 2) % 4], kind: "other_nonstandard", category: "platform", lender: ["某资产管理公司", "某商业保理公司", "某私募基金"][i % 3], wan: 1_000 + pick(i, 16, 8) as i64 * 1_000, rate: format!("{:.2}", 8.0 + pick(i, 17, 26) as f64 * 0.1), start, months, amortisation: "bullet", every: 3, name: format!("应收账款收益权融资{:02}", i + 1), project: String::new(), unpaid });
+        push(Spec {
+            borrower: platforms[(i + 2) % 4],
+            kind: "other_nonstandard",
+            category: "platform",
+            lender: ["某资产管理公司", "某商业保理公司", "某私募基金"][i % 3],
+            wan: 1_000 + pick(i, 16, 8) as i64 * 1_000,
+            rate: format!("{:.2}", 8.0 + pick(i, 17, 26) as f64 * 0.1),
+            start,
+            months,
+            amortisation: "bullet",
+            every: 3,
+            name: format!("应收账款收益权融资{:02}", i + 1),
+            project: String::new(),
+            unpaid,
+        });
     }
     for i in 0..16 {
         let months = [36, 60, 84][i % 3];
         let start = if i % 4 == 0 { spike.checked_sub_months(Months::new(months)).unwrap_or(today) } else { back(3 + pick(i, 18, 50) as u32) };
-        push(Spec { borrower: platforms[i % 4], kind: "platform_bond", category: "platform", lender: "债券投资人", wan: 10_000 + pick(i, 19, 7) as i64 * 3_000, rate: format!("{:.2}", 3.8 + pick(i, 20, 28) as f64 * 0.1), start, months, amortisation: "bullet", every: 12, name: format!("{}年企业债券", start.year()), project: String::new(), unpaid: false });
+        push(Spec {
+            borrower: platforms[i % 4],
+            kind: "platform_bond",
+            category: "platform",
+            lender: "债券投资人",
+            wan: 10_000 + pick(i, 19, 7) as i64 * 3_000,
+            rate: format!("{:.2}", 3.8 + pick(i, 20, 28) as f64 * 0.1),
+            start,
+            months,
+            amortisation: "bullet",
+            every: 12,
+            name: format!("{}年企业债券", start.year()),
+            project: String::new(),
+            unpaid: false,
+        });
     }
     // 隐性债务 of the platforms (bank loans behind 政府购买服务 agreements), swapped in part.
     for i in 0..10 {
         let start = back(30 + pick(i, 21, 30) as u32);
-        push(Spec { borrower: platforms[i % 4], kind: "bank_loan", category: "hidden", lender: banks[(i + 2) % 5], wan: 3_000 + pick(i, 22, 6) as i64 * 1_000, rate: format!("{:.2}", 5.4 + pick(i, 23, 15) as f64 * 0.1), start, months: 96, amortisation: "bullet", every: 3, name: format!("政府购买服务协议融资{:02}", i + 1), project: String::new(), unpaid: false });
+        push(Spec {
+            borrower: platforms[i % 4],
+            kind: "bank_loan",
+            category: "hidden",
+            lender: banks[(i + 2) % 5],
+            wan: 3_000 + pick(i, 22, 6) as i64 * 1_000,
+            rate: format!("{:.2}", 5.4 + pick(i, 23, 15) as f64 * 0.1),
+            start,
+            months: 96,
+            amortisation: "bullet",
+            every: 3,
+            name: format!("政府购买服务协议融资{:02}", i + 1),
+            project: String::new(),
+            unpaid: false,
+        });
     }
     out
 }
@@ -150,7 +276,11 @@ fn input(s: &Spec, code: String) -> InstrumentInput {
         every_months: s.every.to_string(),
         project: s.project.clone(),
         drawn_wan: s.wan.to_string(),
-        guarantee: if s.category == "platform" && s.kind != "platform_bond" { "县国有资本运营有限公司连带责任保证".into() } else { String::new() },
+        guarantee: if s.category == "platform" && s.kind != "platform_bond" {
+            "县国有资本运营有限公司连带责任保证".into()
+        } else {
+            String::new()
+        },
         ..InstrumentInput::default()
     }
 }
@@ -168,7 +298,15 @@ pub async fn seed_debt(db: &Db, today: NaiveDate) -> Result<usize, String> {
     let real = luoshi_storage::now_micros();
     let now = real + (today - luoshi_domain::time::local_date(real)).num_days() * 86_400_000_000;
     for (name, kind, uscc, owner, exited, unit) in BORROWERS {
-        let b = BorrowerInput { name: (*name).into(), kind: (*kind).into(), uscc: (*uscc).into(), owner: (*owner).into(), exited_on: (*exited).into(), unit: (*unit).into(), note: String::new() };
+        let b = BorrowerInput {
+            name: (*name).into(),
+            kind: (*kind).into(),
+            uscc: (*uscc).into(),
+            owner: (*owner).into(),
+            exited_on: (*exited).into(),
+            unit: (*unit).into(),
+            note: String::new(),
+        };
         settings::put_borrower(db, &who, &b, now).await.map_err(e)?;
     }
     for (year, parts) in [(today.year() - 1, ["172000", "246000", "118000"]), (today.year(), ["181000", "253000", "106000"])] {
@@ -241,7 +379,16 @@ pub async fn seed_debt(db: &Db, today: NaiveDate) -> Result<usize, String> {
             }
         }
         if hidden.contains(&k) {
-            txns.push((*id, TxnInput { kind: "swap".into(), happened_on: swap_day.to_string(), amount_wan: specs[k].wan.to_string(), counterpart_id: Some(swap_id), note: "置换债券偿还".into() }));
+            txns.push((
+                *id,
+                TxnInput {
+                    kind: "swap".into(),
+                    happened_on: swap_day.to_string(),
+                    amount_wan: specs[k].wan.to_string(),
+                    counterpart_id: Some(swap_id),
+                    note: "置换债券偿还".into(),
+                },
+            ));
         }
     }
     record_batch(db, &who, &txns, now).await.map_err(e)?;
@@ -249,7 +396,9 @@ pub async fn seed_debt(db: &Db, today: NaiveDate) -> Result<usize, String> {
     let book = luoshi_storage::debt::book::current(db).await.map_err(e)?;
     for year in [today.year() - 1, today.year()] {
         let mut y = YearInput { year: Some(i64::from(year)), ..Default::default() };
-        for (cat, field) in [(luoshi_domain::debt::Category::General, &mut y.general_limit_wan), (luoshi_domain::debt::Category::Special, &mut y.special_limit_wan)] {
+        for (cat, field) in
+            [(luoshi_domain::debt::Category::General, &mut y.general_limit_wan), (luoshi_domain::debt::Category::Special, &mut y.special_limit_wan)]
+        {
             let closing = luoshi_domain::debt::book::roll(&book.txns, cat, year).closing.0 / 1_000_000;
             *field = ((closing * 106 / 100 / 10_000 + 1) * 10_000).to_string();
         }
@@ -265,7 +414,9 @@ pub async fn seed_debt(db: &Db, today: NaiveDate) -> Result<usize, String> {
         act(db, &who, m.kind, m.id, &say("submit", "发行再融资债券额度内安排60%，平台公司经营性现金流安排40%，已与承销行对接。"), now).await.map_err(e)?;
     }
     if let Some(w) = warnings.iter().find(|w| w.indicator == "nonstandard_share") {
-        act(db, &who, w.kind, w.id, &say("submit", "年内以定向融资产品和银行贷款置换高成本信托、租赁，非标占比压降至15%以内；新增融资不再使用信托。"), now).await.map_err(e)?;
+        act(db, &who, w.kind, w.id, &say("submit", "年内以定向融资产品和银行贷款置换高成本信托、租赁，非标占比压降至15%以内；新增融资不再使用信托。"), now)
+            .await
+            .map_err(e)?;
     }
     // A named 置换 scenario: every trust and leasing contract into ten-year 置换债券 at 2.1 %.
     let plan = luoshi_app::debt::scenarios::ScenarioInput {

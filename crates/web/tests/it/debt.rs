@@ -102,7 +102,12 @@ async fn the_book_its_rules_figures_and_duties() {
         &app.t.db,
         &luoshi_storage::Actor::cli("test"),
         "debt.limit.refuse_over",
-        &luoshi_domain::rules::RuleChange { value: json!(0), source: "县财政局：超限额记录并标记".into(), effective_from: "2026-01-01".into(), note: String::new() },
+        &luoshi_domain::rules::RuleChange {
+            value: json!(0),
+            source: "县财政局：超限额记录并标记".into(),
+            effective_from: "2026-01-01".into(),
+            note: String::new(),
+        },
     )
     .await
     .unwrap();
@@ -175,13 +180,20 @@ async fn the_book_its_rules_figures_and_duties() {
     }
     // A warning's measures: the bureau submits; its staff may not accept, a principal leader may.
     let wid = duties["warnings"][0]["id"].as_i64().unwrap();
-    assert_eq!(finance.post(&app, &format!("/api/v1/debt/warnings/{wid}/actions"), json!({ "action": "submit", "text": "压降信托贷款" })).await.status(), StatusCode::OK);
+    assert_eq!(
+        finance.post(&app, &format!("/api/v1/debt/warnings/{wid}/actions"), json!({ "action": "submit", "text": "压降信托贷款" })).await.status(),
+        StatusCode::OK
+    );
     assert_eq!(finance.post(&app, &format!("/api/v1/debt/warnings/{wid}/actions"), json!({ "action": "accept" })).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(leader.post(&app, &format!("/api/v1/debt/warnings/{wid}/actions"), json!({ "action": "accept" })).await.status(), StatusCode::OK);
     // A scenario replaces the trust loan; it changes nothing recorded and is saved only when named.
     let version = luoshi_storage::debt::version(&app.t.db).await.unwrap();
     let s: Value = finance
-        .post(&app, "/api/v1/debt/scenarios", json!({ "select": "ids", "instruments": trust.to_string(), "kind": "swap_bond", "rate_percent": "2.2", "swap_on": "2026-07-20", "years": "10" }))
+        .post(
+            &app,
+            "/api/v1/debt/scenarios",
+            json!({ "select": "ids", "instruments": trust.to_string(), "kind": "swap_bond", "rate_percent": "2.2", "swap_on": "2026-07-20", "years": "10" }),
+        )
         .await
         .json()
         .await
@@ -206,7 +218,10 @@ async fn the_book_its_rules_figures_and_duties() {
     assert_eq!(leader.post(&app, "/api/v1/debt/grants", json!({ "username": "supervisor", "reason": "专项督查化债工作" })).await.status(), StatusCode::CREATED);
     assert_eq!(supervisor.get(&app, "/api/v1/debt/ratios").await.status(), StatusCode::OK);
     let sup = app.user_id("supervisor").await;
-    assert_eq!(leader.client.delete(app.url(&format!("/api/v1/debt/grants/{sup}"))).header("x-csrf-token", &leader.csrf).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        leader.client.delete(app.url(&format!("/api/v1/debt/grants/{sup}"))).header("x-csrf-token", &leader.csrf).send().await.unwrap().status(),
+        StatusCode::OK
+    );
     assert_eq!(supervisor.get(&app, "/api/v1/debt/ratios").await.status(), StatusCode::FORBIDDEN);
     // The pages, as the finance bureau sees them.
     for (path, needle) in [
@@ -226,7 +241,24 @@ async fn the_book_its_rules_figures_and_duties() {
         assert!(body.contains(needle), "{path} lacks {needle}");
     }
     // A form refused keeps the input and names the field.
-    let r = finance.form(&app, "/debt/instruments", &[("borrower", "示范县人民政府"), ("code", "X-1"), ("name", "测试债务"), ("kind", "bank_loan"), ("category", "general"), ("lender", "某银行"), ("principal_wan", "abc"), ("rate_percent", "4"), ("start_on", "2026-01-01"), ("maturity_on", "2027-01-01")]).await;
+    let r = finance
+        .form(
+            &app,
+            "/debt/instruments",
+            &[
+                ("borrower", "示范县人民政府"),
+                ("code", "X-1"),
+                ("name", "测试债务"),
+                ("kind", "bank_loan"),
+                ("category", "general"),
+                ("lender", "某银行"),
+                ("principal_wan", "abc"),
+                ("rate_percent", "4"),
+                ("start_on", "2026-01-01"),
+                ("maturity_on", "2027-01-01"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.text().await.unwrap();
     assert!(body.contains("本金（万元）") && body.contains("value=\"测试债务\""), "{body}");
@@ -242,16 +274,39 @@ async fn the_ledger_import_is_all_or_nothing() {
         "{head}ZL-01,融资租赁（售后回租）,示范县城市建设投资集团有限公司,融资租赁,平台经营性债务,某租赁公司,3000,6.9,2025-01-15,2028-01-15,等额本息,3,3000\n\
          DK-02,项目贷款,示范县城市建设投资集团有限公司,银行贷款,经营性,某银行,abc,4.2,2025-02-01,2026-02-01,到期一次还本,12,\n"
     );
-    let r = finance.client.post(app.url("/api/v1/debt/instruments/import?name=ledger.csv")).header("x-csrf-token", &finance.csrf).body(bad).send().await.unwrap();
+    let r =
+        finance.client.post(app.url("/api/v1/debt/instruments/import?name=ledger.csv")).header("x-csrf-token", &finance.csrf).body(bad).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let v: Value = r.json().await.unwrap();
     let text = v.to_string();
     assert!(text.contains("债务分类") && text.contains("本金（万元）") && text.contains('3'), "{text}");
     assert!(luoshi_storage::debt::page(&app.t.db, &Default::default(), 0, 10).await.unwrap().is_empty(), "nothing written");
-    let good = format!("{head}ZL-01,融资租赁（售后回租）,示范县城市建设投资集团有限公司,融资租赁,平台经营性债务,某租赁公司,3000,6.9,2025-01-15,2028-01-15,等额本息,3,3000\n");
-    let r: Value = finance.client.post(app.url("/api/v1/debt/instruments/import?name=ledger.csv")).header("x-csrf-token", &finance.csrf).body(good.clone()).send().await.unwrap().json().await.unwrap();
+    let good = format!(
+        "{head}ZL-01,融资租赁（售后回租）,示范县城市建设投资集团有限公司,融资租赁,平台经营性债务,某租赁公司,3000,6.9,2025-01-15,2028-01-15,等额本息,3,3000\n"
+    );
+    let r: Value = finance
+        .client
+        .post(app.url("/api/v1/debt/instruments/import?name=ledger.csv"))
+        .header("x-csrf-token", &finance.csrf)
+        .body(good.clone())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!((r["created"].as_u64(), r["existing"].as_u64()), (Some(1), Some(0)), "{r}");
-    let r: Value = finance.client.post(app.url("/api/v1/debt/instruments/import?name=ledger.csv")).header("x-csrf-token", &finance.csrf).body(good).send().await.unwrap().json().await.unwrap();
+    let r: Value = finance
+        .client
+        .post(app.url("/api/v1/debt/instruments/import?name=ledger.csv"))
+        .header("x-csrf-token", &finance.csrf)
+        .body(good)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!((r["created"].as_u64(), r["existing"].as_u64()), (Some(0), Some(1)));
     // The export carries the columns back, with the balance.
     let x = finance.get(&app, "/api/v1/debt/instruments/export.xlsx").await;

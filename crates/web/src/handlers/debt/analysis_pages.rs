@@ -74,10 +74,26 @@ fn rows(lang: Lang, x: &Indicators, th: &luoshi_domain::debt::ratios::Thresholds
     let p = |v: Option<i64>| v.map(percent).unwrap_or_else(|| "—".into());
     let n = |k: &str| t(lang, &format!("debt.indicator.{k}")).to_string();
     vec![
-        (n("debt_ratio"), p(x.debt_ratio_bp), t(lang, "debt.bands").replace("{y}", &percent(th.ratio_bands[0])).replace("{o}", &percent(th.ratio_bands[1])).replace("{r}", &percent(th.ratio_bands[2])), warned.contains(&"debt_ratio")),
+        (
+            n("debt_ratio"),
+            p(x.debt_ratio_bp),
+            t(lang, "debt.bands")
+                .replace("{y}", &percent(th.ratio_bands[0]))
+                .replace("{o}", &percent(th.ratio_bands[1]))
+                .replace("{r}", &percent(th.ratio_bands[2])),
+            warned.contains(&"debt_ratio"),
+        ),
         (n("broad_ratio"), p(x.broad_ratio_bp), String::new(), false),
         (n("service_ratio"), p(x.service_bp), format!("≤ {}", percent(th.service_bp)), warned.contains(&"service_ratio")),
-        (n("overdue_ratio"), p(x.overdue_bp), t(lang, "debt.grades").replace("{a}", &percent(th.overdue_grades[0])).replace("{b}", &percent(th.overdue_grades[1])).replace("{c}", &percent(th.overdue_grades[2])), warned.contains(&"overdue_ratio")),
+        (
+            n("overdue_ratio"),
+            p(x.overdue_bp),
+            t(lang, "debt.grades")
+                .replace("{a}", &percent(th.overdue_grades[0]))
+                .replace("{b}", &percent(th.overdue_grades[1]))
+                .replace("{c}", &percent(th.overdue_grades[2])),
+            warned.contains(&"overdue_ratio"),
+        ),
         (n("nonstandard_share"), p(x.nonstandard_bp), format!("≤ {}", percent(th.nonstandard_target_bp)), warned.contains(&"nonstandard_share")),
         (n("trust_leasing_share"), p(x.trust_leasing_bp), format!("≤ {}", percent(th.trust_leasing_target_bp)), warned.contains(&"trust_leasing_share")),
         (n("average_rate"), x.average_rate.show(), format!("≤ {}", th.rate_cap.show()), warned.contains(&"average_rate")),
@@ -191,7 +207,14 @@ pub async fn scenario_form(ctx: Ctx, State(app): State<AppState>, Query(p): Quer
         let (_, input, r) = scenarios::rerun(&app.db, &ctx.who()?, id, app.now()).await?;
         return Ok(render(&scenario_page(&ctx, &app, input, Some(r), None).await?));
     }
-    let form = ScenarioInput { select: "nonstandard".into(), kind: "swap_bond".into(), category: "general".into(), rate_percent: "2.5".into(), years: "10".into(), ..Default::default() };
+    let form = ScenarioInput {
+        select: "nonstandard".into(),
+        kind: "swap_bond".into(),
+        category: "general".into(),
+        rate_percent: "2.5".into(),
+        years: "10".into(),
+        ..Default::default()
+    };
     Ok(render(&scenario_page(&ctx, &app, form, None, None).await?))
 }
 
@@ -233,7 +256,14 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
         .add(M::GET, "/debt/ratios", D, "debt", "债务率 and the other indicators against their thresholds, the warnings and the debt duties (page)", ratios)
         .add(M::POST, "/debt/watch", D, "debt", "Open the duties of large maturities and raise the warnings now (form)", watch)
         .add(M::GET, "/debt/scenario", D, "debt", "The 置换 scenario form, the saved scenarios and the national reference figures (page)", scenario_form)
-        .add(M::POST, "/debt/scenario", D, "debt", "Run a 置换 scenario: interest saved, maturity extended, every indicator before and after (form)", scenario_run)
+        .add(
+            M::POST,
+            "/debt/scenario",
+            D,
+            "debt",
+            "Run a 置换 scenario: interest saved, maturity extended, every indicator before and after (form)",
+            scenario_run,
+        )
         .add(M::GET, "/debt/disclosure", D, "debt", "The year's 一般/专项债务 限额 and 余额 table, printable (page)", disclosure)
         .add(M::GET, "/debt/disclosure.xlsx", D, "debt", "The disclosure table as xlsx", super::disclosure_xlsx)
 }

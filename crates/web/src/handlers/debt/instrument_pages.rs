@@ -63,7 +63,16 @@ async fn instrument_page(ctx: &Ctx, app: &AppState, id: i64, done: &str, form: T
         txns: v
             .transactions
             .iter()
-            .map(|x| (x.happened_on.clone(), label(lang, "debt.txn", x.kind.as_str()), x.amount_wan.clone(), x.over_limit, x.note.clone(), actors.label(lang, &x.actor)))
+            .map(|x| {
+                (
+                    x.happened_on.clone(),
+                    label(lang, "debt.txn", x.kind.as_str()),
+                    x.amount_wan.clone(),
+                    x.over_limit,
+                    x.note.clone(),
+                    actors.label(lang, &x.actor),
+                )
+            })
             .collect(),
         maturities: v
             .maturities
@@ -135,7 +144,11 @@ async fn duty_page(ctx: &Ctx, app: &AppState, kind: &'static str, id: i64, done:
         state: label(lang, "debt.state", d.state.as_str()),
         clock,
         overdue,
-        trail: trail.iter().rev().map(|s| (format_local(s.at), actors.label(lang, &s.actor), label(lang, "debt.action", &s.action), s.note.clone().unwrap_or_default())).collect(),
+        trail: trail
+            .iter()
+            .rev()
+            .map(|s| (format_local(s.at), actors.label(lang, &s.actor), label(lang, "debt.action", &s.action), s.note.clone().unwrap_or_default()))
+            .collect(),
         actions: d.may.iter().map(|a| (a.as_str().to_string(), label(lang, "debt.action", a.as_str()))).collect(),
         form,
         error,

@@ -62,7 +62,12 @@ struct LedgerPage {
 
 fn query_of(f: &Filter) -> String {
     let mut out = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in [("kind", f.kind.clone()), ("category", f.category.clone()), ("q", f.q.clone()), ("borrower_id", f.borrower_id.map(|v| v.to_string()).unwrap_or_default())] {
+    for (k, v) in [
+        ("kind", f.kind.clone()),
+        ("category", f.category.clone()),
+        ("q", f.q.clone()),
+        ("borrower_id", f.borrower_id.map(|v| v.to_string()).unwrap_or_default()),
+    ] {
         if !v.is_empty() {
             out.append_pair(k, &v);
         }
@@ -77,7 +82,14 @@ pub(crate) fn options(lang: Lang) -> (Vec<(&'static str, String)>, Vec<(&'static
     )
 }
 
-async fn ledger_page(ctx: &Ctx, app: &AppState, f: Filter, after: i64, report: Option<io::Report>, errors: Vec<(usize, String, String)>) -> AppResult<LedgerPage> {
+async fn ledger_page(
+    ctx: &Ctx,
+    app: &AppState,
+    f: Filter,
+    after: i64,
+    report: Option<io::Report>,
+    errors: Vec<(usize, String, String)>,
+) -> AppResult<LedgerPage> {
     let lang = ctx.lang;
     let who = ctx.who()?;
     let rows = instruments::ledger(&app.db, &who, &f, after, PAGE, app.now()).await?;
@@ -95,7 +107,13 @@ async fn ledger_page(ctx: &Ctx, app: &AppState, f: Filter, after: i64, report: O
             .into_iter()
             .map(|i| {
                 let (days, past) = days_to(lang, i.days_to_maturity);
-                Line { kind: label(lang, "debt.kind", i.kind.as_str()), category: label(lang, "debt.category", i.category.as_str()), days, past: past && i.outstanding_fen > 0, i }
+                Line {
+                    kind: label(lang, "debt.kind", i.kind.as_str()),
+                    category: label(lang, "debt.category", i.category.as_str()),
+                    days,
+                    past: past && i.outstanding_fen > 0,
+                    i,
+                }
             })
             .collect(),
         query: query_of(&f),
@@ -208,10 +226,14 @@ async fn settings_page(ctx: &Ctx, app: &AppState, done: &str, forms: Forms) -> A
     let flash = (!done.is_empty()).then(|| t(lang, &format!("debt.done_{done}")).to_string());
     Ok(SettingsPage {
         chrome: chrome(ctx, "debt.settings", flash),
-        borrowers: settings::borrowers(&app.db, &who, app.now()).await?.into_iter().map(|b| {
-            let k = label(lang, "debt.borrower_kind", b.kind.as_str());
-            (b, k)
-        }).collect(),
+        borrowers: settings::borrowers(&app.db, &who, app.now())
+            .await?
+            .into_iter()
+            .map(|b| {
+                let k = label(lang, "debt.borrower_kind", b.kind.as_str());
+                (b, k)
+            })
+            .collect(),
         year,
         limits: limits.iter().map(|(c, l)| (label(lang, "debt.category", c.as_str()), l.wan2())).collect(),
         capacity_text: capacity.iter().map(|(n, a)| format!("{n} {}", a.wan())).collect::<Vec<_>>().join("\n"),
