@@ -173,6 +173,23 @@ pub(crate) fn code_of<T: Copy>(all: &[T], as_str: fn(T) -> &'static str, prefix:
         .find(|code| *code == text || luoshi_domain::i18n::t(luoshi_domain::i18n::Lang::ZhCn, &format!("{prefix}.{code}")).split('/').any(|l| l == text))
 }
 
+/// A ledger file read for an import: its table and where each of `columns` stands, or the
+/// problems that stop it (unreadable, a required column missing, no rows) by row and column.
+pub(crate) fn ledger_table(
+    bytes: &[u8],
+    file_name: &str,
+    columns: &[&str],
+    required: &[&str],
+) -> std::result::Result<(luoshi_ledger::Table, Vec<Option<usize>>), Vec<luoshi_domain::unit_import::RowError>> {
+    use luoshi_domain::unit_import::RowError;
+    let table = luoshi_ledger::read_table(bytes, luoshi_ledger::Format::detect(file_name, bytes)).map_err(|e| vec![RowError::new(1, "", e)])?;
+    let idx = luoshi_ledger::column_index(&table, columns, required)?;
+    if table.rows.is_empty() {
+        return Err(vec![RowError::new(1, columns.first().copied().unwrap_or(""), DomainError::required("file"))]);
+    }
+    Ok((table, idx))
+}
+
 pub fn ymd(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }

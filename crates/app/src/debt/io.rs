@@ -81,21 +81,11 @@ fn column_of(field: &str) -> &'static str {
 
 /// Check a ledger and, unless `dry_run`, write it in one transaction.
 pub async fn import(db: &Db, who: &Who, bytes: &[u8], file_name: &str, dry_run: bool, now: i64) -> Result<std::result::Result<Report, Vec<RowError>>> {
-    let table = match luoshi_ledger::read_table(bytes, luoshi_ledger::Format::detect(file_name, bytes)) {
+    let required = ["债务编号", "债务名称", "举债主体", "债务工具", "债务分类", "债权人", "本金（万元）", "利率（%）", "起息日", "到期日"];
+    let (table, idx) = match crate::ledger_table(bytes, file_name, &COLUMNS, &required) {
         Ok(t) => t,
-        Err(e) => return Ok(Err(vec![RowError::new(1, "", e)])),
-    };
-    let idx = match luoshi_ledger::column_index(
-        &table,
-        &COLUMNS,
-        &["债务编号", "债务名称", "举债主体", "债务工具", "债务分类", "债权人", "本金（万元）", "利率（%）", "起息日", "到期日"],
-    ) {
-        Ok(i) => i,
         Err(e) => return Ok(Err(e)),
     };
-    if table.rows.is_empty() {
-        return Ok(Err(vec![RowError::new(1, COLUMNS[0], DomainError::required("file"))]));
-    }
     let borrowers = debt::borrowers(db).await?;
     let codes_col = idx[0];
     let listed: Vec<String> = table.rows.iter().filter_map(|(_, cells)| codes_col.and_then(|c| cells.get(c)).map(|s| s.trim().to_string())).collect();

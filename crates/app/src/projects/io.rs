@@ -57,18 +57,10 @@ pub struct Report {
 /// Check a ledger and, unless `dry_run`, write it in one transaction.
 pub async fn import(db: &Db, who: &Who, bytes: &[u8], file_name: &str, dry_run: bool, now: i64) -> Result<std::result::Result<Report, Vec<RowError>>> {
     let today = luoshi_domain::time::local_date(now);
-    let table = match luoshi_ledger::read_table(bytes, luoshi_ledger::Format::detect(file_name, bytes)) {
+    let (table, idx) = match crate::ledger_table(bytes, file_name, &COLUMNS, &["项目名称", "投资主体", "审批类型", "所属行业", "总投资（万元）", "牵头单位"]) {
         Ok(t) => t,
-        Err(e) => return Ok(Err(vec![RowError::new(1, "", e)])),
-    };
-    let idx = match luoshi_ledger::column_index(&table, &COLUMNS, &["项目名称", "投资主体", "审批类型", "所属行业", "总投资（万元）", "牵头单位"])
-    {
-        Ok(i) => i,
         Err(e) => return Ok(Err(e)),
     };
-    if table.rows.is_empty() {
-        return Ok(Err(vec![RowError::new(1, "项目名称", DomainError::required("file"))]));
-    }
     let all = units::list(db, &Scope::All).await?;
     let people = users::list(db, &Scope::All).await?;
     let mut errors = Vec::new();
