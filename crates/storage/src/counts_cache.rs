@@ -145,6 +145,22 @@ impl crate::Db {
         Ok(v)
     }
 
+    /// A value kept on this node for at most `fresh` (a unit a rule names: read on every
+    /// request that checks who may see the debt book), else read by `read`.
+    pub async fn memo_for<T, F, Fut>(&self, key: &str, fresh: Duration, read: F) -> Result<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        if let Some(v) = self.counts.memo::<T>(key, 0, fresh) {
+            return Ok(v);
+        }
+        let v = read().await?;
+        self.counts.put_memo(0, key, v.clone());
+        Ok(v)
+    }
+
     /// A figure computed from records that carry a version moved by every write of them (the
     /// debt book): kept on this node while the version stands (read on every call, so a write on
     /// any node shows at once), else computed by `read`.

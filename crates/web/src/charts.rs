@@ -197,7 +197,7 @@ pub fn stacked_columns(title: &str, labels: &[String], series: &[(&str, String, 
     );
     svg += &format!("<line x1=\"{LEFT}\" y1=\"{b}\" x2=\"{W}\" y2=\"{b}\" stroke=\"#888\"/>", b = H - BOTTOM);
     svg += &format!("<text x=\"4\" y=\"14\" font-size=\"12\">{}</text>", esc(top_label));
-    for i in 0..n {
+    for (i, total) in totals.iter().enumerate() {
         let x = LEFT + slot * i as f64 + slot * 0.15;
         let mut y = H - BOTTOM;
         for (colour, name, vals) in series {
@@ -219,7 +219,7 @@ pub fn stacked_columns(title: &str, labels: &[String], series: &[(&str, String, 
                 "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"12\" font-weight=\"bold\" fill=\"#c0392b\">{:.2}</text>",
                 x + slot * 0.35,
                 y - 4.0,
-                totals[i]
+                total
             );
         }
         if every > 0 && i % every == 0 {

@@ -18,10 +18,14 @@ use luoshi_domain::money::Ppm;
 use luoshi_domain::user::Role;
 use luoshi_storage::Db;
 
-/// The finance bureau (the unit rule `debt.finance_unit` names).
+/// The finance bureau (the unit rule `debt.finance_unit` names), kept a minute per node: every
+/// debt request asks who may see the book, and finding a unit by its name reads the unit tree.
 pub async fn finance_unit(db: &Db, today: NaiveDate) -> Result<luoshi_domain::unit::Unit> {
-    let rules = RulesInForce::load(db, today).await?;
-    crate::unit_named(db, &rules.text("debt.finance_unit").unwrap_or_default(), "debt.finance_unit").await
+    db.memo_for(&format!("debt:finance_unit:{today}"), std::time::Duration::from_secs(60), || async {
+        let rules = RulesInForce::load(db, today).await?;
+        crate::unit_named(db, &rules.text("debt.finance_unit").unwrap_or_default(), "debt.finance_unit").await
+    })
+    .await
 }
 
 /// What a caller may do with the debt book.

@@ -148,5 +148,5 @@ pub async fn rerun(db: &Db, who: &Who, id: i64, now: i64) -> Result<(String, Sce
 /// The named scenarios.
 pub async fn saved(db: &Db, who: &Who, now: i64) -> Result<Vec<luoshi_storage::debt::Scenario>> {
     reader(db, who, local_date(now)).await?;
-    Ok(luoshi_storage::debt::scenarios(db).await?)
+    luoshi_storage::debt::scenarios(db).await
 }

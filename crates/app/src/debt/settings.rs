@@ -47,7 +47,8 @@ pub async fn checked_borrower(db: &Db, b: &BorrowerInput) -> Result<NewBorrower>
         }
     })?;
     let uscc = b.uscc.trim().to_ascii_uppercase();
-    if !uscc.is_empty() && !(luoshi_domain::checksum::uscc_shape_ok(&uscc) && luoshi_domain::checksum::uscc_checksum_ok(&uscc)) {
+    let valid = luoshi_domain::checksum::uscc_shape_ok(&uscc) && luoshi_domain::checksum::uscc_checksum_ok(&uscc);
+    if !uscc.is_empty() && !valid {
         return Err(DomainError::invalid("uscc").with_detail(uscc).into());
     }
     if kind == BorrowerKind::Platform && uscc.is_empty() {
@@ -85,7 +86,7 @@ pub async fn put_borrower(db: &Db, who: &Who, b: &BorrowerInput, now: i64) -> Re
 
 pub async fn borrowers(db: &Db, who: &Who, now: i64) -> Result<Vec<Borrower>> {
     reader(db, who, local_date(now)).await?;
-    Ok(debt::borrowers(db).await?)
+    debt::borrowers(db).await
 }
 
 /// A year's settings as typed: the two 限额 and the 综合财力 components (`name amount` per
@@ -175,7 +176,7 @@ pub async fn revoke(db: &Db, who: &Who, user_id: i64, now: i64) -> Result<()> {
 
 pub async fn grants(db: &Db, who: &Who, now: i64) -> Result<Vec<Grant>> {
     reader(db, who, local_date(now)).await?;
-    Ok(debt::grants(db).await?)
+    debt::grants(db).await
 }
 
 /// The 限额 and 综合财力 of a year.

@@ -57,7 +57,8 @@ pub struct Report {
 /// Check a ledger and, unless `dry_run`, write it in one transaction.
 pub async fn import(db: &Db, who: &Who, bytes: &[u8], file_name: &str, dry_run: bool, now: i64) -> Result<std::result::Result<Report, Vec<RowError>>> {
     let today = luoshi_domain::time::local_date(now);
-    let (table, idx) = match crate::ledger_table(bytes, file_name, &COLUMNS, &["项目名称", "投资主体", "审批类型", "所属行业", "总投资（万元）", "牵头单位"]) {
+    let (table, idx) = match crate::ledger_table(bytes, file_name, &COLUMNS, &["项目名称", "投资主体", "审批类型", "所属行业", "总投资（万元）", "牵头单位"])
+    {
         Ok(t) => t,
         Err(e) => return Ok(Err(e)),
     };

@@ -126,6 +126,24 @@ debt_kind!(
     "debt_warning"
 );
 
+/// The day a maturity's 资金接续方案 is due: `n` working days before it. A year the calendar
+/// does not know yet counts Monday to Friday (the State Council publishes each year's
+/// holidays late in the year before).
+pub fn plan_due(cal: &crate::calendar::Calendar, maturity: chrono::NaiveDate, n: i64) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    let mut d = maturity;
+    let mut left = n.max(0);
+    while left > 0 {
+        let Some(prev) = d.pred_opt() else { break };
+        d = prev;
+        let working = cal.is_working_day(d).unwrap_or(!matches!(d.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun));
+        if working {
+            left -= 1;
+        }
+    }
+    d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,22 +165,4 @@ mod tests {
             assert_eq!(DebtAction::parse(a.as_str()), Some(*a));
         }
     }
-}
-
-/// The day a maturity's 资金接续方案 is due: `n` working days before it. A year the calendar
-/// does not know yet counts Monday to Friday (the State Council publishes each year's
-/// holidays late in the year before).
-pub fn plan_due(cal: &crate::calendar::Calendar, maturity: chrono::NaiveDate, n: i64) -> chrono::NaiveDate {
-    use chrono::Datelike;
-    let mut d = maturity;
-    let mut left = n.max(0);
-    while left > 0 {
-        let Some(prev) = d.pred_opt() else { break };
-        d = prev;
-        let working = cal.is_working_day(d).unwrap_or(!matches!(d.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun));
-        if working {
-            left -= 1;
-        }
-    }
-    d
 }

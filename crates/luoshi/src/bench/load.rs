@@ -77,11 +77,13 @@ pub(super) struct Worker {
     /// whether it still waits to be signed.
     pub(super) own_assignments: Vec<(i64, bool)>,
     pub(super) next_assignment: std::sync::atomic::AtomicUsize,
-    /// The caller is in the debt book's audience.
-    pub(super) debt: bool,
+    /// A session in the debt book's audience: the caller's own, or the finance bureau's when
+    /// the caller may not see the book (the debt kinds always measure the same request).
+    pub(super) debt: (reqwest::Client, String),
 }
 
-pub(super) async fn login(base: &str, user: &str) -> Result<Worker, Fail> {
+/// A logged-in client and its CSRF token.
+async fn session(base: &str, user: &str) -> Result<(reqwest::Client, String, serde_json::Value), Fail> {
     let client = reqwest::Client::builder().cookie_store(true).pool_max_idle_per_host(4).build().map_err(|e| Fail(e.to_string()))?;
     let r = client
         .post(format!("{base}/api/v1/session"))
@@ -94,6 +96,11 @@ pub(super) async fn login(base: &str, user: &str) -> Result<Worker, Fail> {
     }
     let v: serde_json::Value = r.json().await.map_err(|e| Fail(e.to_string()))?;
     let csrf = v["csrf"].as_str().unwrap_or_default().to_string();
+    Ok((client, csrf, v))
+}
+
+pub(super) async fn login(base: &str, user: &str) -> Result<Worker, Fail> {
+    let (client, csrf, v) = session(base, user).await?;
     let inbox: serde_json::Value =
         client.get(format!("{base}/api/v1/inbox")).send().await.map_err(|e| Fail(e.to_string()))?.json().await.map_err(|e| Fail(e.to_string()))?;
     let unit_role = matches!(v["user"]["role"].as_str(), Some("unit_staff" | "unit_manager"));
@@ -138,7 +145,12 @@ pub(super) async fn login(base: &str, user: &str) -> Result<Worker, Fail> {
         .filter(|_| unit_role)
         .map(|ds| ds.iter().filter_map(|d| Some((d["id"].as_i64()?, d["state"] == "assigned"))).collect())
         .unwrap_or_default();
-    let debt = client.get(format!("{base}/api/v1/debt/ratios")).send().await.map_err(|e| Fail(e.to_string()))?.status().is_success();
+    let debt = if client.get(format!("{base}/api/v1/debt/ratios")).send().await.map_err(|e| Fail(e.to_string()))?.status().is_success() {
+        (client.clone(), csrf.clone())
+    } else {
+        let (c, t, _) = session(base, "finance").await?;
+        (c, t)
+    };
     let plain = reqwest::Client::builder().pool_max_idle_per_host(4).build().map_err(|e| Fail(e.to_string()))?;
     Ok(Worker {
         client,

@@ -166,13 +166,12 @@ impl Kind {
                 None => Kind::ProjectLedger.request(w, base, rng),
             },
             Kind::Bottleneck => (self.name(), c.get(format!("{base}/api/v1/projects/bottlenecks"))),
-            // Only the book's audience asks; anyone else reads the project ledger instead.
-            Kind::DebtWall | Kind::DebtRatios | Kind::DebtScenario if !w.debt => Kind::ProjectLedger.request(w, base, rng),
-            Kind::DebtWall => (self.name(), c.get(format!("{base}/api/v1/debt/wall?months=36"))),
-            Kind::DebtRatios => (self.name(), c.get(format!("{base}/api/v1/debt/ratios"))),
+            // Through a session of the book's audience (the finance bureau's for anyone else).
+            Kind::DebtWall => (self.name(), w.debt.0.get(format!("{base}/api/v1/debt/wall?months=36"))),
+            Kind::DebtRatios => (self.name(), w.debt.0.get(format!("{base}/api/v1/debt/ratios"))),
             Kind::DebtScenario => {
                 let body = serde_json::json!({ "select": "rate_above", "min_rate_percent": "5", "limit": "500", "kind": "swap_bond", "rate_percent": "2.3", "years": "10" });
-                (self.name(), c.post(format!("{base}/api/v1/debt/scenarios")).header("x-csrf-token", &w.csrf).json(&body))
+                (self.name(), w.debt.0.post(format!("{base}/api/v1/debt/scenarios")).header("x-csrf-token", &w.debt.1).json(&body))
             }
             Kind::Hazard => match w.any_hazard {
                 Some(id) => (self.name(), c.get(format!("{base}/api/v1/hazards/{id}"))),

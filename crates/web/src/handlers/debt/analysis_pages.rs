@@ -51,7 +51,7 @@ pub async fn wall(ctx: Ctx, State(app): State<AppState>, Query(p): Query<Params>
         .map(|(k, c)| (colours[k], label(lang, "debt.category", c.as_str()), w.months.iter().map(|m| yi(m.by_category[k])).collect()))
         .collect();
     let mark = w.peak.as_ref().and_then(|p| labels.iter().position(|l| l == p));
-    let chart = crate::charts::stacked_columns(&t(lang, "debt.wall"), &labels, &series, &t(lang, "debt.yi_principal"), mark, 3);
+    let chart = crate::charts::stacked_columns(t(lang, "debt.wall"), &labels, &series, t(lang, "debt.yi_principal"), mark, 3);
     let peak = match (&w.peak, mark) {
         (Some(p), Some(k)) => t(lang, "debt.peak").replace("{m}", p).replace("{v}", &w.months[k].principal.yi4()),
         _ => String::new(),

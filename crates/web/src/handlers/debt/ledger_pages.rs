@@ -75,7 +75,11 @@ fn query_of(f: &Filter) -> String {
     out.finish()
 }
 
-pub(crate) fn options(lang: Lang) -> (Vec<(&'static str, String)>, Vec<(&'static str, String)>) {
+/// A select's options: (code, label).
+pub(crate) type Options = Vec<(&'static str, String)>;
+
+/// The instrument kinds and categories as a select offers them.
+pub(crate) fn options(lang: Lang) -> (Options, Options) {
     (
         InstrumentKind::ALL.iter().map(|k| (k.as_str(), label(lang, "debt.kind", k.as_str()))).collect(),
         Category::ALL.iter().map(|c| (c.as_str(), label(lang, "debt.category", c.as_str()))).collect(),
