@@ -307,6 +307,39 @@ await session("staff", async (page) => {
   check((await text(page)).includes("城东片区城市更新项目"), "staff: the projects the township leads");
 });
 
+// 债务风险: the finance bureau's ledger, the wall, the indicators with the 非标 warning as a
+// duty, an instrument (a repayment above what is owed refused naming the amount, the input
+// kept), the saved 置换 scenario; a township sees no debt at all.
+await session("finance", async (page) => {
+  await page.click("nav >> text=债务风险");
+  const ledger = await text(page);
+  check(ledger.includes("债务台账") && ledger.includes("非标") && ledger.includes("天到期"), "finance: the debt ledger with balances and days to maturity");
+  await page.goto(base + "/debt/wall");
+  check((await text(page)).includes("到期高峰") && (await page.locator("svg.chart rect").count()) > 10, "finance: the maturity wall drawn on the server with its peak");
+  await page.goto(base + "/debt/ratios");
+  const r = await text(page);
+  check(r.includes("债务率") && r.includes("非标占比·超目标") && r.includes("方案报送时限"), "finance: the indicators, the 非标 warning and the funding plans due");
+  await page.goto(base + "/debt?kind=trust_loan");
+  await Promise.all([page.waitForNavigation(), page.locator("table.grid a[href^='/debt/instruments/']").first().click()]);
+  check((await text(page)).includes("还本付息计划"), "finance: an instrument with its schedule");
+  const form = page.locator("form[action$='/transactions']");
+  await form.locator("select[name=kind]").selectOption("repayment");
+  await form.locator("input[name=amount_wan]").fill("99999999");
+  await form.locator("input[name=note]").fill("测试超额还款");
+  await Promise.all([page.waitForNavigation(), form.locator("button").click()]);
+  check((await page.locator("p.error").count()) === 1 && (await text(page)).includes("金额（万元）"), "finance: a repayment above what is owed is refused naming the amount");
+  check((await page.inputValue("form[action$='/transactions'] input[name=note]")) === "测试超额还款", "finance: the transaction form keeps the input");
+  await page.goto(base + "/debt/scenario?after=1");
+  check((await text(page)).includes("节约利息"), "finance: the saved 置换 scenario with the interest saved");
+  if (shots) await page.screenshot({ path: `${shots}/debt-scenario.png`, fullPage: false });
+});
+
+await session("staff", async (page) => {
+  check((await page.locator("nav a[href='/debt']").count()) === 0, "staff: no debt in the township's navigation");
+  const r = await page.request.get(base + "/api/v1/debt/ratios");
+  check(r.status() === 403, `staff: the debt book refused (${r.status()})`);
+});
+
 // The public page, no account: submit and get a tracking code.
 {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
