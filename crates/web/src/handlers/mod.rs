@@ -75,6 +75,18 @@ pub(crate) fn row_errors(lang: luoshi_domain::i18n::Lang, errors: &[luoshi_domai
     errors.iter().map(|e| (e.row, e.column.clone(), luoshi_domain::i18n::error_message(lang, &e.as_domain()))).collect()
 }
 
+/// An import's answer over the API: its report, or 422 with every problem by row and column.
+pub(crate) fn import_answer<R: serde::Serialize>(
+    lang: luoshi_domain::i18n::Lang,
+    r: Result<R, Vec<luoshi_domain::unit_import::RowError>>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match r {
+        Ok(r) => axum::Json(r).into_response(),
+        Err(e) => (axum::http::StatusCode::UNPROCESSABLE_ENTITY, axum::Json(tasks::row_errors_json(lang, &e))).into_response(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::local_path;

@@ -140,10 +140,7 @@ pub(crate) async fn export(ctx: Ctx, State(app): State<AppState>, Query(f): Quer
 }
 
 async fn import_api(ctx: Ctx, State(app): State<AppState>, Query(q): Query<crate::handlers::units::ImportQuery>, body: Bytes) -> AppResult<Response> {
-    match io::import(&app.db, &ctx.who()?, &body, &q.name, q.dry_run, app.now()).await? {
-        Ok(r) => Ok(Json(r).into_response()),
-        Err(e) => Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(crate::handlers::tasks::row_errors_json(ctx.lang, &e))).into_response()),
-    }
+    Ok(crate::handlers::import_answer(ctx.lang, io::import(&app.db, &ctx.who()?, &body, &q.name, q.dry_run, app.now()).await?))
 }
 
 async fn duties_api(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> {

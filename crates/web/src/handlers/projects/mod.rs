@@ -124,10 +124,7 @@ pub(crate) async fn export(ctx: Ctx, State(app): State<AppState>, Query(f): Quer
 }
 
 async fn import_api(ctx: Ctx, State(app): State<AppState>, Query(q): Query<crate::handlers::units::ImportQuery>, body: Bytes) -> AppResult<Response> {
-    match io::import(&app.db, &ctx.who()?, &body, &q.name, q.dry_run, app.now()).await? {
-        Ok(r) => Ok(Json(r).into_response()),
-        Err(e) => Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(crate::handlers::tasks::row_errors_json(ctx.lang, &e))).into_response()),
-    }
+    Ok(crate::handlers::import_answer(ctx.lang, io::import(&app.db, &ctx.who()?, &body, &q.name, q.dry_run, app.now()).await?))
 }
 
 /// These routes: one line each with its policy and summary.
