@@ -86,10 +86,6 @@ impl Fen {
     pub fn bp_of(self, of: Fen) -> Option<i64> {
         (of.0 != 0).then(|| div_round(i128::from(self.0) * 10_000, i128::from(of.0)) as i64)
     }
-
-    pub fn plus(self, o: Fen) -> Fen {
-        Fen(self.0 + o.0)
-    }
 }
 
 impl std::iter::Sum for Fen {

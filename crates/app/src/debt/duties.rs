@@ -4,7 +4,7 @@
 
 use super::access;
 use crate::{forbidden, Result, RulesInForce, Who};
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 use luoshi_domain::debt::book::projection;
 use luoshi_domain::debt::flow::{needs_text, plan_due};
 use luoshi_domain::debt::{DebtAction, DebtSide, DebtState, MaturityFlow, WarningFlow};
@@ -144,56 +144,94 @@ pub struct DutyView {
     pub may: Vec<DebtAction>,
 }
 
-async fn sides(db: &Db, who: &Who, d: &DebtDuty, today: NaiveDate) -> Result<Vec<DebtSide>> {
-    let a = access(db, who, today).await?;
-    let mut out = Vec::new();
-    let unit_path = units::get(db, d.unit_id).await?.map(|u| u.path).unwrap_or_default();
-    let owner = if d.kind == MaturityFlow::KIND { who.acts_for(&unit_path) || a.write } else { a.write };
-    if owner {
-        out.push(DebtSide::Owner);
-    }
-    if if d.kind == MaturityFlow::KIND { a.write || a.decide } else { a.decide } {
-        out.push(DebtSide::Finance);
-    }
-    Ok(out)
+/// What every view of a list shares: the caller's access, the calendar and the paths of the
+/// duties' units, each read once (not once a duty).
+struct Viewer<'a> {
+    who: &'a Who,
+    access: super::Access,
+    cal: luoshi_domain::calendar::Calendar,
+    paths: std::collections::HashMap<i64, String>,
+    now: i64,
 }
 
-async fn view_of(db: &Db, who: &Who, d: DebtDuty, cal: &luoshi_domain::calendar::Calendar, now: i64) -> Result<DutyView> {
-    let today = local_date(now);
-    let sides = sides(db, who, &d, today).await?;
-    let may = if d.kind == MaturityFlow::KIND { may::<MaturityFlow>(d.state, &sides) } else { may::<WarningFlow>(d.state, &sides) };
-    Ok(DutyView {
-        id: d.id,
-        kind: d.kind,
-        light: light_of(cal, d.state, d.due_at, now, d.kind),
-        days_left: d.due_at.filter(|_| d.state == DebtState::Open).map(|x| working_days_left(cal, today, local_date(x - 1))),
-        title: if d.title.is_empty() {
-            format!("{}·{}", t(Lang::ZhCn, &format!("debt.indicator.{}", d.indicator)), t(Lang::ZhCn, &format!("debt.level.{}", d.level)))
+impl<'a> Viewer<'a> {
+    async fn new(db: &Db, who: &'a Who, now: i64) -> Result<Viewer<'a>> {
+        Ok(Viewer { who, access: access(db, who, local_date(now)).await?, cal: calendar::load(db).await?, paths: Default::default(), now })
+    }
+
+    /// The sides the caller holds on `d`: the owner (the borrower's unit or the bureau's staff)
+    /// and the finance side.
+    async fn sides(&mut self, db: &Db, d: &DebtDuty) -> Result<Vec<DebtSide>> {
+        let a = self.access;
+        let maturity = d.kind == MaturityFlow::KIND;
+        let acts = if maturity {
+            let path = match self.paths.get(&d.unit_id) {
+                Some(p) => p.clone(),
+                None => {
+                    let p = units::get(db, d.unit_id).await?.map(|u| u.path).unwrap_or_default();
+                    self.paths.insert(d.unit_id, p.clone());
+                    p
+                }
+            };
+            self.who.acts_for(&path)
         } else {
-            d.title.clone()
-        },
-        unit_name: d.unit_name.clone(),
-        state: d.state,
-        due_on: d.due_on.clone(),
-        plan_due_on: d.plan_due_on.clone(),
-        principal_wan: d.principal.wan2(),
-        instrument_id: d.instrument_id,
-        value: shown(&d.indicator, d.value),
-        threshold: shown(&d.indicator, d.threshold),
-        indicator: d.indicator,
-        level: d.level,
-        text: d.text,
-        version: d.version,
-        may,
-    })
+            false
+        };
+        let mut out = Vec::new();
+        if acts || a.write {
+            out.push(DebtSide::Owner);
+        }
+        if if maturity { a.write || a.decide } else { a.decide } {
+            out.push(DebtSide::Finance);
+        }
+        Ok(out)
+    }
+
+    async fn view(&mut self, db: &Db, d: DebtDuty) -> Result<DutyView> {
+        let (cal, now) = (&self.cal, self.now);
+        let today = local_date(now);
+        let light = light_of(cal, d.state, d.due_at, now, d.kind);
+        let days_left = d.due_at.filter(|_| d.state == DebtState::Open).map(|x| working_days_left(cal, today, local_date(x - 1)));
+        let sides = self.sides(db, &d).await?;
+        let may = if d.kind == MaturityFlow::KIND { may::<MaturityFlow>(d.state, &sides) } else { may::<WarningFlow>(d.state, &sides) };
+        Ok(DutyView {
+            id: d.id,
+            kind: d.kind,
+            light,
+            days_left,
+            title: title_of(&d),
+            unit_name: d.unit_name.clone(),
+            state: d.state,
+            due_on: d.due_on.clone(),
+            plan_due_on: d.plan_due_on.clone(),
+            principal_wan: d.principal.wan2(),
+            instrument_id: d.instrument_id,
+            value: shown(&d.indicator, d.value),
+            threshold: shown(&d.indicator, d.threshold),
+            indicator: d.indicator,
+            level: d.level,
+            text: d.text,
+            version: d.version,
+            may,
+        })
+    }
+}
+
+/// A duty's title: a maturity's as opened, a warning's from its indicator and level.
+fn title_of(d: &DebtDuty) -> String {
+    if d.title.is_empty() {
+        format!("{}·{}", t(Lang::ZhCn, &format!("debt.indicator.{}", d.indicator)), t(Lang::ZhCn, &format!("debt.level.{}", d.level)))
+    } else {
+        d.title.clone()
+    }
 }
 
 /// The maturity duties of an instrument.
 pub async fn of_instrument(db: &Db, who: &Who, id: i64, now: i64) -> Result<Vec<DutyView>> {
-    let cal = calendar::load(db).await?;
+    let mut v = Viewer::new(db, who, now).await?;
     let mut out = Vec::new();
     for d in store::maturities(db, Some(id), 100).await? {
-        out.push(view_of(db, who, d, &cal, now).await?);
+        out.push(v.view(db, d).await?);
     }
     Ok(out)
 }
@@ -201,14 +239,14 @@ pub async fn of_instrument(db: &Db, who: &Who, id: i64, now: i64) -> Result<Vec<
 /// Every debt duty: maturities (open first, by date), then warnings.
 pub async fn list(db: &Db, who: &Who, now: i64) -> Result<(Vec<DutyView>, Vec<DutyView>)> {
     super::reader(db, who, local_date(now)).await?;
-    let cal = calendar::load(db).await?;
+    let mut v = Viewer::new(db, who, now).await?;
     let mut m = Vec::new();
     for d in store::maturities(db, None, 200).await? {
-        m.push(view_of(db, who, d, &cal, now).await?);
+        m.push(v.view(db, d).await?);
     }
     let mut w = Vec::new();
     for d in store::warnings(db).await? {
-        w.push(view_of(db, who, d, &cal, now).await?);
+        w.push(v.view(db, d).await?);
     }
     Ok((m, w))
 }
@@ -222,9 +260,9 @@ async fn load(db: &Db, kind: &str, id: i64) -> Result<DebtDuty> {
 pub async fn one(db: &Db, who: &Who, kind: &str, id: i64, now: i64) -> Result<(DutyView, Vec<trail::Step>)> {
     let d = load(db, kind, id).await?;
     super::reader(db, who, local_date(now)).await?;
-    let cal = calendar::load(db).await?;
     let k = d.kind;
-    Ok((view_of(db, who, d, &cal, now).await?, trail::of(db, k, id).await?))
+    let view = Viewer::new(db, who, now).await?.view(db, d).await?;
+    Ok((view, trail::of(db, k, id).await?))
 }
 
 /// An action as typed.
@@ -250,7 +288,7 @@ pub async fn act(db: &Db, who: &Who, kind: &str, id: i64, input: &ActInput, now:
         return Err(DomainError::field(ErrorCode::TooLong, "text").with_detail("2000").into());
     }
     let today = local_date(now);
-    let sides = sides(db, who, &before, today).await?;
+    let sides = Viewer::new(db, who, now).await?.sides(db, &before).await?;
     let allowed = if before.kind == MaturityFlow::KIND { may::<MaturityFlow>(before.state, &sides) } else { may::<WarningFlow>(before.state, &sides) };
     if !allowed.contains(&action) {
         let any = if before.kind == MaturityFlow::KIND {
@@ -271,9 +309,9 @@ pub async fn act(db: &Db, who: &Who, kind: &str, id: i64, input: &ActInput, now:
         if before.kind == MaturityFlow::KIND { MaturityFlow::apply(action, before.state, &())? } else { WarningFlow::apply(action, before.state, &())? };
     let cal = calendar::load(db).await?;
     let lit = light_of(&cal, after, before.due_at, now, before.kind);
+    let title = title_of(&before);
     let finance = super::finance_unit(db, today).await?;
     let co = if before.kind == MaturityFlow::KIND { vec![finance.id] } else { Vec::new() };
-    let title = one(db, who, kind, id, now).await?.0.title;
     let mut tx = db.begin_write().await?;
     store::save(&mut tx, &who.actor, &before, after, action.as_str(), text, (&title, &co), lit, now).await?;
     tx.commit().await?;

@@ -95,9 +95,12 @@ fn checked(i: &Instrument, past: &Moves, input: &TxnInput, today: NaiveDate) -> 
     if note.chars().count() > 500 {
         return Err(DomainError::field(ErrorCode::TooLong, "note").with_detail("500").into());
     }
-    if matches!(kind, TxnKind::Rollover | TxnKind::Swap) && input.counterpart_id.is_none() {
-        return Err(DomainError::required("counterpart_id").into());
-    }
+    // Only a rollover or a swap names the instrument that takes it over.
+    let counterpart_id = if matches!(kind, TxnKind::Rollover | TxnKind::Swap) {
+        Some(input.counterpart_id.ok_or_else(|| DomainError::required("counterpart_id"))?)
+    } else {
+        None
+    };
     let signed = |k: TxnKind, a: i64| {
         if k == TxnKind::Drawdown {
             a
@@ -128,15 +131,7 @@ fn checked(i: &Instrument, past: &Moves, input: &TxnInput, today: NaiveDate) -> 
             }
         }
     }
-    Ok(NewTxn {
-        instrument_id: i.id,
-        happened_on: on.to_string(),
-        kind,
-        amount,
-        counterpart_id: input.counterpart_id,
-        over_limit: false,
-        note: note.to_string(),
-    })
+    Ok(NewTxn { instrument_id: i.id, happened_on: on.to_string(), kind, amount, counterpart_id, over_limit: false, note: note.to_string() })
 }
 
 /// The instrument taking over a rollover or swap exists and is another one.
@@ -156,11 +151,7 @@ pub async fn record(db: &Db, who: &Who, instrument_id: i64, input: &TxnInput, no
     let i = debt::get(db, instrument_id).await?.ok_or_else(|| DomainError::not_found("instrument"))?;
     let past = moves_of(&debt::transactions(db, instrument_id).await?);
     let mut t = checked(&i, &past, input, today)?;
-    if matches!(t.kind, TxnKind::Rollover | TxnKind::Swap) {
-        counterpart_ok(db, instrument_id, t.counterpart_id).await?;
-    } else {
-        t.counterpart_id = None;
-    }
+    counterpart_ok(db, instrument_id, t.counterpart_id).await?;
     writer(db, who, today).await?;
     if t.kind == TxnKind::Drawdown {
         t.over_limit = limit_flags(db, today, &[(i.category, i.kind, on_of(&t), t.amount)]).await?.first().copied().unwrap_or(false);
@@ -191,9 +182,7 @@ pub async fn record_batch(db: &Db, who: &Who, items: &[(i64, TxnInput)], now: i6
         }
         let Some((i, past)) = seen.get_mut(id) else { continue };
         let t = checked(i, past, input, today)?;
-        if matches!(t.kind, TxnKind::Rollover | TxnKind::Swap) {
-            counterpart_ok(db, *id, t.counterpart_id).await?;
-        }
+        counterpart_ok(db, *id, t.counterpart_id).await?;
         past.push((t.happened_on.clone(), t.kind, t.amount.0));
         out.push((i.category, i.kind, t));
     }

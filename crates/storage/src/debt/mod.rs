@@ -58,11 +58,6 @@ pub async fn borrower_named(db: &Db, name: &str) -> Result<Option<Borrower>> {
     row.as_ref().map(borrower).transpose()
 }
 
-pub async fn borrower_get(db: &Db, id: i64) -> Result<Option<Borrower>> {
-    let row = sqlx::query(&format!("SELECT {BORROWER_COLS} WHERE b.id = $1")).bind(id).fetch_optional(db.pool()).await?;
-    row.as_ref().map(borrower).transpose()
-}
-
 /// An instrument as stored, with its borrower.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Instrument {
