@@ -10,6 +10,7 @@ pub mod emergencies;
 pub mod hazards;
 pub mod inbox;
 pub mod links;
+pub mod livelihood;
 pub mod projects;
 pub mod supervision;
 pub mod tasks;
@@ -152,7 +153,6 @@ pub(crate) fn forbidden() -> StoreError {
     DomainError::forbidden().into()
 }
 
-/// `YYYY-MM-DD`.
 /// The unit a rule names: by its full name, else the one whose name ends with it (`field` names
 /// the rule when none does).
 pub async fn unit_named(db: &luoshi_storage::Db, name: &str, field: &str) -> Result<luoshi_domain::unit::Unit> {
@@ -162,6 +162,17 @@ pub async fn unit_named(db: &luoshi_storage::Db, name: &str, field: &str) -> Res
         .next()
         .filter(|_| !name.trim().is_empty())
         .ok_or_else(|| luoshi_domain::DomainError::invalid(field).with_detail(name.to_string()).into())
+}
+
+/// The unit a rule names (`debt.finance_unit`, `projects.office`, `livelihood.desk_unit` …),
+/// kept a minute per node: the modules it guards ask on every request, and finding a unit by
+/// its name reads the unit tree.
+pub async fn rule_unit(db: &luoshi_storage::Db, key: &str, today: NaiveDate) -> Result<luoshi_domain::unit::Unit> {
+    db.memo_for(&format!("rule_unit:{key}:{today}"), std::time::Duration::from_secs(60), || async {
+        let rules = RulesInForce::load(db, today).await?;
+        unit_named(db, &rules.text(key).unwrap_or_default(), key).await
+    })
+    .await
 }
 
 /// The code of a value written in a ledger as its Chinese label (`政府投资`, `在建`, `信托贷款` …)
@@ -190,6 +201,7 @@ pub(crate) fn ledger_table(
     Ok((table, idx))
 }
 
+/// `YYYY-MM-DD`.
 pub fn ymd(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod checksum;
 pub mod deadline;
 pub mod debt;
+pub mod livelihood;
 pub mod doc;
 pub mod duty;
 pub mod emergencies;

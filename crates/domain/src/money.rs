@@ -6,7 +6,7 @@ use crate::error::{DomainError, ErrorCode};
 use serde::Serialize;
 
 /// An amount in 分, exact.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct Fen(pub i64);
 

@@ -176,6 +176,20 @@ impl UserInput {
     }
 }
 
+/// Phone numbers: digits with an optional leading + and separators; 7 to 15 digits.
+pub fn check_phone(v: &str) -> Result<Option<String>, DomainError> {
+    let t = v.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    let shape = t.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')'));
+    if !shape || !(7..=15).contains(&digits.len()) {
+        return Err(DomainError::invalid("phone"));
+    }
+    Ok(Some(digits))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

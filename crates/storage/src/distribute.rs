@@ -108,6 +108,16 @@ pub const DESIGN: &[(&str, Place)] = &[
     // Named scenarios (a handful) and the book's version (one row, moved by every write).
     ("debt_scenarios", Place::Coordinator),
     ("debt_book", Place::Coordinator),
+    // 民生实事 (migration 26): a proposal and the citizens' ratings of it on the shard of its id;
+    // a year's settings and its sessions (a few hundred ballots a year) copied to every node.
+    ("livelihood_years", Place::Reference),
+    ("livelihood_sessions", Place::Reference),
+    ("livelihood_candidates", Place::Reference),
+    ("livelihood_voters", Place::Reference),
+    ("livelihood_open_ballots", Place::Reference),
+    ("livelihood_signatures", Place::Reference),
+    ("livelihood_proposals", Place::ByDuty("id")),
+    ("livelihood_public_ratings", Place::ByDuty("proposal_id")),
     ("approval_pauses", Place::ByDuty("approval_id")),
     // Counters moved with each hazard change (migration 21): small, on the coordinator.
     ("hazard_counts", Place::Coordinator),

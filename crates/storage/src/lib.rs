@@ -19,6 +19,7 @@ pub mod distribute;
 pub mod duty;
 pub mod emergencies;
 pub mod hazards;
+pub mod livelihood;
 mod migrate;
 pub mod oversight;
 pub mod probe;

@@ -33,6 +33,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (23, "emergencies", include_str!("../migrations/sqlite/0023_emergencies.sql")),
     (24, "projects", include_str!("../migrations/sqlite/0024_projects.sql")),
     (25, "debt", include_str!("../migrations/sqlite/0025_debt.sql")),
+    (26, "livelihood", include_str!("../migrations/sqlite/0026_livelihood.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -60,6 +61,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (23, "emergencies", include_str!("../migrations/postgres/0023_emergencies.sql")),
     (24, "projects", include_str!("../migrations/postgres/0024_projects.sql")),
     (25, "debt", include_str!("../migrations/postgres/0025_debt.sql")),
+    (26, "livelihood", include_str!("../migrations/postgres/0026_livelihood.sql")),
 ];
 
 /// A migration this run applied.

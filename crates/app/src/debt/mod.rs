@@ -18,14 +18,9 @@ use luoshi_domain::money::Ppm;
 use luoshi_domain::user::Role;
 use luoshi_storage::Db;
 
-/// The finance bureau (the unit rule `debt.finance_unit` names), kept a minute per node: every
-/// debt request asks who may see the book, and finding a unit by its name reads the unit tree.
+/// The finance bureau (the unit rule `debt.finance_unit` names; every debt request asks).
 pub async fn finance_unit(db: &Db, today: NaiveDate) -> Result<luoshi_domain::unit::Unit> {
-    db.memo_for(&format!("debt:finance_unit:{today}"), std::time::Duration::from_secs(60), || async {
-        let rules = RulesInForce::load(db, today).await?;
-        crate::unit_named(db, &rules.text("debt.finance_unit").unwrap_or_default(), "debt.finance_unit").await
-    })
-    .await
+    crate::rule_unit(db, "debt.finance_unit", today).await
 }
 
 /// What a caller may do with the debt book.

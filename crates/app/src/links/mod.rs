@@ -4,6 +4,9 @@
 //! minute watch's sweep ([`sweep`]).
 
 pub mod accident_incident;
+pub mod appeal_proposal;
+pub mod livelihood_debt;
+pub mod livelihood_delivery;
 pub mod project_problem;
 
 use crate::Result;
@@ -11,5 +14,5 @@ use luoshi_storage::Db;
 
 /// Make every link a write has not made yet (run by the minute watch); how many were made.
 pub async fn sweep(db: &Db, now: i64) -> Result<usize> {
-    accident_incident::sweep(db, now).await
+    Ok(accident_incident::sweep(db, now).await? + livelihood_delivery::sweep(db, now).await?)
 }

@@ -31,8 +31,7 @@ use luoshi_storage::{units, Db};
 
 /// The projects office: the unit the rule names (发改局 by default).
 pub async fn office(db: &Db, day: NaiveDate) -> Result<Unit> {
-    let name = RulesInForce::load(db, day).await?.text("projects.office").unwrap_or_else(|| "发展和改革局".into());
-    crate::unit_named(db, &name, "projects.office").await
+    crate::rule_unit(db, "projects.office", day).await
 }
 
 /// Does the caller run projects for the county (the office, supervision, administrators, the system)?

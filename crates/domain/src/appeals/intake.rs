@@ -62,19 +62,7 @@ pub(super) fn enum_field<T>(field: &str, v: &str, default: Option<T>, parse: fn(
     parse(v).ok_or_else(|| DomainError::invalid(field).with_detail(v.trim().to_string()))
 }
 
-/// Phone numbers: digits with an optional leading + and separators; 7 to 15 digits.
-pub fn check_phone(v: &str) -> Result<Option<String>, DomainError> {
-    let t = v.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
-    let shape = t.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')'));
-    if !shape || !(7..=15).contains(&digits.len()) {
-        return Err(DomainError::invalid("phone"));
-    }
-    Ok(Some(digits))
-}
+pub use crate::user::check_phone;
 
 impl AppealInput {
     pub fn validate(&self, default_channel: Channel) -> Result<NewAppeal, DomainError> {

@@ -91,6 +91,7 @@ pub fn href(kind: &str, id: i64) -> String {
         "approval" => format!("/projects/approvals/{id}"),
         "debt_maturity" => format!("/debt/maturities/{id}"),
         "debt_warning" => format!("/debt/warnings/{id}"),
+        "livelihood" => format!("/livelihood/proposals/{id}"),
         _ => String::from("/duties"),
     }
 }
