@@ -26,6 +26,12 @@ pub enum Policy {
 pub enum Realm {
     /// 债务: the finance bureau, the principal leaders and those they grant.
     Debt,
+    /// 民生实事 screening: the desk's people (rule `livelihood.desk_unit`) and the principal leaders.
+    LivelihoodDesk,
+    /// 民生实事 money: the finance bureau's people (rule `livelihood.finance_unit`), who set 可用财力.
+    LivelihoodFinance,
+    /// 民生实事 vote and rating sessions: the congress office's people (`livelihood.congress_unit`).
+    Congress,
 }
 
 impl Policy {
@@ -67,6 +73,18 @@ pub const APPEAL_READERS: Policy = Policy::Roles(&[Role::Admin, Role::Leader, Ro
 /// The debt book: these roles, then only its audience (the finance bureau's people, the
 /// principal leaders, those granted sight).
 pub const DEBT: Policy = Policy::Realm(&[Role::Leader, Role::Supervisor, Role::UnitManager, Role::UnitStaff], Realm::Debt);
+/// 民生实事: who proposes from an account (deputies, units, the hotline for a caller).
+pub const PROPOSERS: Policy = Policy::Roles(&[Role::Deputy, Role::UnitManager, Role::UnitStaff, Role::Hotline]);
+/// 民生实事: the screening desk and the principal leaders.
+pub const LIVELIHOOD_DESK: Policy = Policy::Realm(&[Role::Leader, Role::UnitManager, Role::UnitStaff], Realm::LivelihoodDesk);
+/// 民生实事: the finance bureau (可用财力).
+pub const LIVELIHOOD_FINANCE: Policy = Policy::Realm(&[Role::UnitManager, Role::UnitStaff], Realm::LivelihoodFinance);
+/// 民生实事: the congress office (sessions, paper counts, the tellers).
+pub const CONGRESS: Policy = Policy::Realm(&[Role::UnitManager, Role::UnitStaff], Realm::Congress);
+/// The hotline's operators (an appeal turned into a proposal).
+pub const OPERATORS: Policy = Policy::Roles(&[Role::Hotline]);
+/// Deputies (ballots).
+pub const DEPUTIES: Policy = Policy::Roles(&[Role::Deputy]);
 /// Units' own people (owner and co-units act through these).
 pub const UNIT_ROLES: Policy = Policy::Roles(&[Role::UnitManager, Role::UnitStaff]);
 

@@ -202,8 +202,15 @@ async fn guarded(policy: Policy, app: AppState, req: Request, next: Next) -> App
 async fn realms_of(app: &AppState, ctx: &Ctx) -> AppResult<Vec<Realm>> {
     let p = ctx.user()?;
     let mut out = Vec::new();
-    if luoshi_domain::access::DEBT.allows(Some(p.user.role)) && luoshi_app::debt::may_see(&app.db, &ctx.who()?, app.today()).await? {
+    let who = ctx.who()?;
+    if luoshi_domain::access::DEBT.allows(Some(p.user.role)) && luoshi_app::debt::may_see(&app.db, &who, app.today()).await? {
         out.push(Realm::Debt);
+    }
+    let (l, _) = luoshi_app::livelihood::access(&app.db, &who, app.today()).await?;
+    for (is, realm) in [(l.desk, Realm::LivelihoodDesk), (l.finance, Realm::LivelihoodFinance), (l.congress, Realm::Congress)] {
+        if is {
+            out.push(realm);
+        }
     }
     Ok(out)
 }

@@ -16,6 +16,7 @@ mod handlers;
 pub mod http;
 pub mod metrics;
 mod pages;
+mod public_guard;
 pub mod routes;
 
 use axum::Router;
@@ -96,7 +97,7 @@ impl AppState {
 
     /// A signed token for a public form handed out at `at` (microseconds).
     pub async fn form_token(&self, at: i64) -> Result<String, error::AppError> {
-        handlers::appeals::form_token(self, at).await
+        public_guard::form_token(self, at).await
     }
 
     /// Move this node's "today" (tests and rehearsals; never used by `serve`).

@@ -74,6 +74,7 @@ pub fn chrome(ctx: &Ctx, title_key: &str, flash: Option<String>) -> Chrome {
         if ctx.realms.contains(&luoshi_domain::access::Realm::Debt) {
             item("/debt", "nav.debt");
         }
+        item("/livelihood", "nav.livelihood");
         if matches!(role, Role::Admin | Role::Supervisor | Role::Leader) {
             item("/reports", "nav.reports");
             item("/documents/new", "nav.documents");

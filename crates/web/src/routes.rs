@@ -4,7 +4,7 @@
 //! OpenAPI document is generated from it; and the authorization tests walk it.
 
 use crate::handlers::{
-    appeals, audit, calendar, debt, documents, duty, emergencies, hazards, home, open311, oversight, projects, rules, system, tasks, units, users,
+    appeals, audit, calendar, debt, documents, duty, emergencies, hazards, home, livelihood, open311, oversight, projects, rules, system, tasks, units, users,
 };
 use crate::http::guard;
 use crate::AppState;
@@ -73,6 +73,7 @@ fn table() -> Table {
     let t = emergencies::routes(t);
     let t = projects::routes(t);
     let t = debt::routes(t);
+    let t = livelihood::routes(t);
     audit::routes(t)
 }
 

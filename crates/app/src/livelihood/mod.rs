@@ -88,6 +88,8 @@ pub async fn year_settings(db: &Db, year: i32, today: NaiveDate) -> Result<YearR
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
 pub struct YearInput {
     #[serde(default)]
+    pub year: String,
+    #[serde(default)]
     pub collect_from: String,
     #[serde(default)]
     pub collect_to: String,
@@ -97,15 +99,17 @@ pub struct YearInput {
 }
 
 /// Set a year's collection period (the desk) and 可用财力 (the finance bureau).
-pub async fn set_year(db: &Db, who: &Who, year: i32, input: &YearInput, now: i64) -> Result<YearRow> {
+pub async fn set_year(db: &Db, who: &Who, input: &YearInput, now: i64) -> Result<YearRow> {
     let today = luoshi_domain::time::local_date(now);
     let (a, _) = access(db, who, today).await?;
     if !a.desk && !a.finance {
         return Err(forbidden());
     }
-    if !(2000..=2100).contains(&year) {
-        return Err(DomainError::field(ErrorCode::OutOfRange, "year").with_detail(year.to_string()).into());
+    let raw = input.year.trim();
+    if raw.is_empty() {
+        return Err(DomainError::required("year").into());
     }
+    let year: i32 = raw.parse().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| DomainError::field(ErrorCode::OutOfRange, "year").with_detail(raw.to_string()))?;
     let current = year_settings(db, year, today).await?;
     let bounds = crate::date_bounds(db, today).await?;
     let (from, to) = if a.desk && !(input.collect_from.trim().is_empty() && input.collect_to.trim().is_empty()) {

@@ -74,7 +74,7 @@ pub async fn public_year(db: &Db, year: i64) -> Result<Vec<Published>> {
     Ok(out)
 }
 
-/// The year's report (the desk's, the congress office's, leaders').
+/// The year's report: counts and published projects only, so any account may read it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub year: i64,
@@ -87,11 +87,7 @@ pub struct Report {
     pub spent_wan: String,
 }
 
-pub async fn year_report(db: &Db, who: &crate::Who, year: i64, now: i64) -> Result<Report> {
-    let (a, _) = super::access(db, who, luoshi_domain::time::local_date(now)).await?;
-    if !a.sees_all {
-        return Err(crate::forbidden());
-    }
+pub async fn year_report(db: &Db, year: i64, now: i64) -> Result<Report> {
     let all = store::list(db, &Filter { year: Some(year), limit: 5000, ..Filter::default() }).await?;
     let by_source = Source::ALL.iter().map(|s| (*s, all.iter().filter(|p| p.source == *s).count())).collect();
     let by_state = ProposalState::ALL.iter().map(|s| (*s, all.iter().filter(|p| p.state == *s).count())).collect();

@@ -264,11 +264,9 @@ pub struct SessionView {
     pub may_vote: bool,
 }
 
+/// Any account may follow a session (its result is published; counts wait for the close).
 pub async fn one(db: &Db, who: &Who, id: i64, now: i64) -> Result<SessionView> {
     let (a, _) = access(db, who, local_date(now)).await?;
-    if !a.sees_all && !a.deputy {
-        return Err(forbidden());
-    }
     let s = found(store::get(db, id).await?)?;
     let mut candidates = store::candidates(db, id).await?;
     // Counts stay hidden while ballots are cast: a count watched between two ballots would tell
@@ -296,11 +294,7 @@ pub async fn one(db: &Db, who: &Who, id: i64, now: i64) -> Result<SessionView> {
     })
 }
 
-/// Every session (the congress office and everyone who sees all; deputies too).
-pub async fn list(db: &Db, who: &Who, now: i64) -> Result<Vec<SessionRow>> {
-    let (a, _) = access(db, who, local_date(now)).await?;
-    if !a.sees_all && !a.deputy {
-        return Err(forbidden());
-    }
+/// Every session (any account: see [`one`]).
+pub async fn list(db: &Db) -> Result<Vec<SessionRow>> {
     store::list(db).await
 }

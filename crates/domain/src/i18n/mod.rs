@@ -43,6 +43,7 @@ mod duty;
 mod emergencies;
 mod foundation;
 mod hazards;
+mod livelihood;
 mod projects;
 mod safety;
 mod tasks;
@@ -59,6 +60,7 @@ static CATALOGUES: &[&[(&str, &str, &str)]] = &[
     emergencies::MESSAGES,
     projects::MESSAGES,
     debt::MESSAGES,
+    livelihood::MESSAGES,
 ];
 
 /// Every entry of every module's catalogue.
@@ -99,9 +101,17 @@ pub fn error_message(lang: Lang, e: &DomainError) -> String {
         }
         None => String::new(),
     };
-    let mut msg = template.replace("{field}", &field).replace("{detail}", e.detail.as_deref().unwrap_or(""));
+    // A detail that is a code (a rule's name) reads as its label where the catalogue says under
+    // which prefix the field's codes are (`detail.exclusion` → `livelihood.exclusion`).
+    let detail = match (&e.field, e.detail.as_deref()) {
+        (Some(f), Some(d)) if has(&format!("detail.{f}")) && has(&format!("{}.{d}", t(lang, &format!("detail.{f}")))) => {
+            Some(t(lang, &format!("{}.{d}", t(lang, &format!("detail.{f}")))).to_string())
+        }
+        (_, d) => d.map(str::to_string),
+    };
+    let mut msg = template.replace("{field}", &field).replace("{detail}", detail.as_deref().unwrap_or(""));
     // A detail the sentence has no place for (a row, a line, the value typed) follows it.
-    if let (false, Some(d)) = (template.contains("{detail}"), e.detail.as_deref().filter(|d| !d.is_empty())) {
+    if let (false, Some(d)) = (template.contains("{detail}"), detail.as_deref().filter(|d| !d.is_empty())) {
         msg = match lang {
             Lang::ZhCn => format!("{msg}（{d}）"),
             Lang::En => format!("{msg} ({d})"),

@@ -219,7 +219,7 @@ pub async fn cast(tx: &mut WriteTx, actor: &Actor, s: &SessionRow, user_id: i64,
         .fetch_optional(tx.conn())
         .await?;
     if first.is_none() {
-        return Err(DomainError::field(ErrorCode::Conflict, "ballot").with_detail("voted").into());
+        return Err(DomainError::field(ErrorCode::Conflict, "voted").into());
     }
     let kinds = Choice::of(s.kind);
     for (proposal, choice) in marks {

@@ -10,6 +10,7 @@ pub mod duty;
 pub mod emergencies;
 pub mod hazards;
 pub mod home;
+pub mod livelihood;
 pub mod open311;
 pub mod oversight;
 pub mod projects;

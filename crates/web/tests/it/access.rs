@@ -18,10 +18,13 @@ const ROLE_USERS: &[(Role, &str)] = &[
 ];
 
 /// Who of [`ROLE_USERS`] is in a realm's audience: the debt book's is the finance bureau, the
-/// principal leaders (李县长 is one) and those granted sight (none here).
+/// principal leaders (李县长 is one) and those granted sight (none here); the livelihood desk's
+/// its unit's people and the principal leaders.
 fn in_realm(policy: luoshi_domain::access::Policy, name: &str) -> bool {
     match policy {
-        luoshi_domain::access::Policy::Realm(_, luoshi_domain::access::Realm::Debt) => name == "leader",
+        luoshi_domain::access::Policy::Realm(_, luoshi_domain::access::Realm::Debt | luoshi_domain::access::Realm::LivelihoodDesk) => name == "leader",
+        // Nobody of the fixtures works in the finance bureau or the congress office.
+        luoshi_domain::access::Policy::Realm(_, luoshi_domain::access::Realm::LivelihoodFinance | luoshi_domain::access::Realm::Congress) => false,
         _ => true,
     }
 }

@@ -15,6 +15,7 @@ mod documents;
 mod duties;
 mod emergencies;
 mod hazards;
+mod livelihood;
 mod open311;
 mod pages;
 mod projects;

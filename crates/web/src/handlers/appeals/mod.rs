@@ -20,7 +20,7 @@ use luoshi_domain::i18n::{t, Lang};
 use luoshi_domain::DomainError;
 use luoshi_storage::appeals::{Appeal, CategoryRow};
 use luoshi_storage::units;
-pub use public::{form_token, public_form, public_rate, public_submit, public_track, public_track_api};
+pub use public::{public_form, public_rate, public_submit, public_track, public_track_api};
 
 /// Local time for pages: `2026-06-15 14:30`.
 pub fn when(m: i64) -> String {

@@ -1,9 +1,8 @@
-//! The public pages (submit, track, rate) that need no account, and what guards them: a limit
-//! per address and hour and per phone number and day (counted in the database, so nodes share
-//! them), and on the page form a honeypot field and a time-to-fill check.
+//! The public pages (submit, track, rate) that need no account, guarded by
+//! [`crate::public_guard`].
 
 use super::when;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::{Path, Query};
 use crate::http::{Ctx, Input, Want};
 use crate::pages::{chrome, render, Chrome};
@@ -16,52 +15,12 @@ use axum::Json;
 use luoshi_app::appeals::{self as svc, Tracked};
 use luoshi_domain::appeals::{AppealInput, Channel};
 use luoshi_domain::i18n::{t, Lang};
-use luoshi_domain::{DomainError, ErrorCode};
 use luoshi_storage::appeals::CategoryRow;
 
-const HOUR: i64 = 3_600_000_000;
-const DAY: i64 = 24 * HOUR;
-
-/// Count a public submission under `key` in a wall-clock window; refuse past `limit`. The
-/// count lives in the database, so several nodes behind one address limit it together.
-async fn admit(app: &AppState, key: &str, window: i64, limit: i64) -> AppResult<()> {
-    let n = luoshi_storage::sessions::count_hit(&app.db, key, window, luoshi_storage::now_micros()).await?;
-    if n > limit {
-        return Err(AppError(DomainError::new(ErrorCode::TooManyAttempts)));
-    }
-    Ok(())
-}
+use crate::public_guard::{admit, check, form_token, Guard, HOUR};
 
 async fn rules(app: &AppState) -> AppResult<luoshi_app::RulesInForce> {
     Ok(luoshi_app::RulesInForce::load(&app.db, app.today()).await?)
-}
-
-/// The fields of the page form that are not the appeal: the honeypot (hidden from people,
-/// filled by bots) and when the form was handed out.
-#[derive(Debug, Default, serde::Deserialize)]
-struct Guard {
-    #[serde(default)]
-    website: String,
-    #[serde(default)]
-    started: String,
-}
-
-/// A form token: when the form was handed out, signed with the county's form key so that a
-/// bot cannot claim it waited.
-pub async fn form_token(app: &AppState, at: i64) -> AppResult<String> {
-    Ok(format!("{at}.{}", sign(&app.form_key().await?, at)))
-}
-
-fn sign(key: &str, at: i64) -> String {
-    use sha2::Digest;
-    hex::encode(&sha2::Sha256::digest(format!("{key}:form:{at}").as_bytes())[..16])
-}
-
-/// Seconds since a valid token was handed out, or `None` for a forged or missing one.
-async fn form_age(app: &AppState, token: &str, now: i64) -> AppResult<Option<i64>> {
-    let Some((at, mac)) = token.split_once('.') else { return Ok(None) };
-    let Ok(at) = at.parse::<i64>() else { return Ok(None) };
-    Ok((sign(&app.form_key().await?, at) == mac).then_some((now - at) / 1_000_000))
 }
 
 #[derive(Template)]
@@ -119,26 +78,7 @@ pub async fn public_submit(ctx: Ctx, State(app): State<AppState>, req: Request) 
     } else {
         (crate::extract::form(&bytes, "body")?, crate::extract::form(&bytes, "body")?)
     };
-    let r = rules(&app).await?;
-    // People never see the honeypot; whatever fills it is a program.
-    if !guard.website.trim().is_empty() {
-        return Err(DomainError::field(ErrorCode::Invalid, "form").into());
-    }
-    if ctx.want == Want::Html {
-        let min = r.int("appeals.intake.min_fill_seconds").unwrap_or(3);
-        match form_age(&app, &guard.started, luoshi_storage::now_micros()).await? {
-            Some(age) if age >= min && age <= DAY / 1_000_000 => {}
-            Some(age) if (0..min).contains(&age) => return Err(DomainError::field(ErrorCode::TooManyAttempts, "form").with_detail(min.to_string()).into()),
-            _ => return Err(DomainError::field(ErrorCode::Invalid, "form").into()),
-        }
-    }
-    let per_hour = r.int("appeals.intake.per_address_per_hour").unwrap_or(20);
-    admit(&app, &format!("intake:{}", ctx.ip.as_deref().unwrap_or("?")), HOUR, per_hour).await?;
-    // A phone number of the wrong shape is the form's error to report, below.
-    if let Some(phone) = luoshi_domain::appeals::check_phone(&input.phone).ok().flatten() {
-        let per_day = r.int("appeals.intake.per_phone_per_day").unwrap_or(5);
-        admit(&app, &format!("intake-phone:{phone}"), DAY, per_day).await?;
-    }
+    check(&ctx, &app, &guard, &input.phone, "intake").await?;
     let received = svc::receive(&app.db, &app.routing, None, &input, Channel::Web, None, app.now()).await?;
     let code = received.appeal.code.clone();
     if ctx.want == Want::Json {
