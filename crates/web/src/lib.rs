@@ -32,6 +32,10 @@ pub struct Config {
     /// Pretend today is this date (Asia/Shanghai) for lights, deadlines and supervision; for
     /// tests and rehearsals. `None`: the real date.
     pub today: Option<chrono::NaiveDate>,
+    /// With `today`: the clock starts at this local time of that date and runs on from there,
+    /// instead of the real time of day (tests: what happened that morning is never in the
+    /// future, whenever they run).
+    pub time_of_day: Option<chrono::NaiveTime>,
     /// Run the supervision engine every this many seconds inside `serve` (0: never).
     pub supervise_every_secs: u64,
     /// Run the minute watch (emergency assignments, incidents) every this many seconds (0: never).
@@ -54,6 +58,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// A date that overrides the real one (rehearsals and tests); see [`Config::today`].
     clock: Arc<std::sync::RwLock<Option<chrono::NaiveDate>>>,
+    /// When this state was made (real µs): a fixed time of day runs on from here.
+    started: i64,
     /// The node's intake state: reference data cached behind `data_versions`, and the intake
     /// writer that commits appeals arriving together in one transaction.
     pub routing: Arc<luoshi_app::appeals::Routing>,
@@ -64,7 +70,8 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: Db, config: Config) -> Self {
         let clock = Arc::new(std::sync::RwLock::new(config.today));
-        AppState { db, metrics: Arc::new(metrics::Metrics::default()), config: Arc::new(config), clock, routing: Arc::default(), form_key: Arc::default() }
+        let started = luoshi_storage::now_micros();
+        AppState { db, metrics: Arc::new(metrics::Metrics::default()), config: Arc::new(config), clock, started, routing: Arc::default(), form_key: Arc::default() }
     }
 
     /// Today in Asia/Shanghai (or the date set for a rehearsal).
@@ -73,13 +80,19 @@ impl AppState {
         set.unwrap_or_else(|| luoshi_domain::time::local_date(luoshi_storage::now_micros()))
     }
 
-    /// Now in UTC microseconds; on a rehearsal date, that date at the real time of day.
+    /// Now in UTC microseconds; on a rehearsal date, that date at the real time of day (or at
+    /// [`Config::time_of_day`] when the state was made, running on since).
     pub fn now(&self) -> i64 {
         let real = luoshi_storage::now_micros();
         let set = self.clock.read().map(|c| *c).unwrap_or(None);
-        match set {
-            Some(d) => real + (d - luoshi_domain::time::local_date(real)).num_days() * 86_400_000_000,
-            None => real,
+        match (set, self.config.time_of_day) {
+            (Some(d), Some(t)) => {
+                use chrono::TimeZone;
+                let start = luoshi_domain::time::shanghai().from_local_datetime(&d.and_time(t)).single().map(|x| luoshi_domain::time::to_micros(x.with_timezone(&chrono::Utc)));
+                start.unwrap_or(real) + (real - self.started)
+            }
+            (Some(d), None) => real + (d - luoshi_domain::time::local_date(real)).num_days() * 86_400_000_000,
+            (None, _) => real,
         }
     }
 

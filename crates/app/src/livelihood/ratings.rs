@@ -31,9 +31,14 @@ fn phone_key(key: &str, digits: &str) -> String {
     hex::encode(sha2::Sha256::digest(format!("{key}:rating:{digits}").as_bytes()))
 }
 
+/// A chosen project citizens may rate, or `not_found`.
+pub async fn ratable(db: &Db, id: i64) -> Result<store::ProposalRow> {
+    Ok(store::get(db, id).await?.filter(|p| p.state == ProposalState::Chosen).ok_or_else(|| DomainError::not_found("proposal"))?)
+}
+
 /// Rate a chosen project; a second rating from the same phone is refused naming the phone.
 pub async fn rate_public(db: &Db, id: i64, input: &PublicRatingInput, now: i64) -> Result<()> {
-    let p = store::get(db, id).await?.filter(|p| p.state == ProposalState::Chosen).ok_or_else(|| DomainError::not_found("proposal"))?;
+    let p = ratable(db, id).await?;
     let rating = Rating::parse(&input.rating).ok_or_else(|| DomainError::invalid("rating").with_detail(input.rating.trim().to_string()))?;
     let digits = luoshi_domain::user::check_phone(&input.phone)?.ok_or_else(|| DomainError::required("phone"))?;
     let k = phone_key(&key(db).await?, &digits);

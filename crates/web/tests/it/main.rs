@@ -47,13 +47,17 @@ pub fn day(s: &str) -> chrono::NaiveDate {
 
 pub const TODAY: &str = "2026-06-15";
 
+/// The tests' county starts its day at ten in the morning, whatever the hour they run at (a
+/// record of that morning is never in the future).
+pub const MORNING: Option<chrono::NaiveTime> = chrono::NaiveTime::from_hms_opt(10, 0, 0);
+
 pub async fn spawn_app() -> TestApp {
     let t = TestDb::new().await.unwrap();
     demo::seed(&t.db).await.unwrap();
     demo::seed_tasks(&t.db, day(TODAY)).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = AppState::new(t.db.clone(), Config { today: Some(day(TODAY)), ..Config::default() });
+    let state = AppState::new(t.db.clone(), Config { today: Some(day(TODAY)), time_of_day: MORNING, ..Config::default() });
     let serving = state.clone();
     let server = tokio::spawn(async move {
         luoshi_web::serve(serving, listener, std::future::pending()).await.unwrap();

@@ -134,6 +134,8 @@ async fn rate(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, req: R
     let bytes = crate::extract::body_bytes(req).await?;
     let (input, guard): (PublicRatingInput, Guard) =
         if is_json { (crate::extract::json(&bytes)?, crate::extract::json(&bytes)?) } else { (crate::extract::form(&bytes, "body")?, crate::extract::form(&bytes, "body")?) };
+    // An id that is no chosen project is not found, before anything else is asked.
+    ratings::ratable(&app.db, id).await?;
     check(&ctx, &app, &guard, &input.phone, "livelihood").await?;
     match ratings::rate_public(&app.db, id, &input, app.now()).await.map_err(AppError::from) {
         Ok(()) if ctx.want == Want::Json => Ok((StatusCode::CREATED, Json(serde_json::json!({ "ok": true }))).into_response()),
