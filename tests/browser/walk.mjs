@@ -340,6 +340,103 @@ await session("staff", async (page) => {
   check(r.status() === 403, `staff: the debt book refused (${r.status()})`);
 });
 
+// 民生实事: the desk hands a proposal to a department; the congress office opens next year's
+// vote (a paper count above those present refused on the same page, the input kept); a deputy
+// votes on a phone, once; the result sheet of this year's vote; a citizen proposes and rates.
+await session("govdesk", async (page) => {
+  await page.click("nav >> text=民生实事");
+  const list = await text(page);
+  check(list.includes("民生实事项目建议") && list.includes("论证中") && list.includes("个工作日"), "govdesk: the year's proposals with the departments' working days");
+  await page.goto(base + "/livelihood?state=collected");
+  await Promise.all([page.waitForNavigation(), page.locator("table.grid a[href^='/livelihood/proposals/']").last().click()]);
+  const form = page.locator("form[action$='/actions']");
+  await form.locator("select[name=action]").selectOption("assign");
+  await Promise.all([page.waitForNavigation(), form.locator("button").click()]);
+  check((await page.locator("p.error").count()) === 1 && (await text(page)).includes("单位"), "govdesk: handing out without a department is refused naming it");
+  await form.locator("select[name=unit_id]").selectOption({ label: "县民政局" });
+  await Promise.all([page.waitForNavigation(), form.locator("button").click()]);
+  const after = await text(page);
+  check(after.includes("办理已保存") && after.includes("论证中") && after.includes("剩余15个工作日"), "govdesk: handed to 县民政局 with fifteen working days");
+  await page.goto(base + "/livelihood/report");
+  check((await text(page)).includes("年度报告"), "govdesk: the year's report");
+});
+
+let voteId = null;
+await session("npc", async (page) => {
+  await page.goto(base + "/livelihood/sessions");
+  await Promise.all([page.waitForNavigation(), page.locator("table.grid tr:has-text('筹备') a").first().click()]);
+  voteId = page.url().split("/").pop().split("?")[0];
+  await page.fill("form[action$='/open'] input[name=present]", "150");
+  await Promise.all([page.waitForNavigation(), page.click("form[action$='/open'] button")]);
+  check((await text(page)).includes("已开始投票") && (await text(page)).includes("投票结束前不显示计票结果"), "npc: voting opened, counts hidden");
+});
+
+{
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  await page.goto(base + "/login");
+  await page.fill("input[name=username]", "deputy");
+  await page.fill("input[name=password]", PASSWORD);
+  await Promise.all([page.waitForNavigation(), page.click("form button")]);
+  await page.goto(base + "/livelihood/sessions/" + voteId);
+  const radios = page.locator("form.ballot input[type=radio][value=yes]");
+  check((await radios.count()) >= 2, "deputy: the ballot on a phone lists every item");
+  for (let i = 0; i < (await radios.count()); i++) await radios.nth(i).check();
+  await Promise.all([page.waitForNavigation(), page.click("form.ballot button")]);
+  const t = await text(page);
+  check(t.includes("选票已记录") && t.includes("您已投票") && (await page.locator("form.ballot").count()) === 0, "deputy: ballot recorded, not offered again");
+  check(errors.length === 0, `deputy: console errors: ${errors.join(" | ")}`);
+  if (shots) await page.screenshot({ path: `${shots}/deputy-ballot.png`, fullPage: true });
+  await context.close();
+}
+
+await session("npc", async (page) => {
+  await page.goto(base + "/livelihood/sessions/" + voteId);
+  await Promise.all([page.waitForNavigation(), page.click("form[action$='/close'] button")]);
+  await page.fill("form[action$='/paper'] input[name=ballots]", "200");
+  await Promise.all([page.waitForNavigation(), page.click("form[action$='/paper'] button")]);
+  check((await page.locator("p.error").count()) === 1 && (await text(page)).includes("纸质票数超过出席代表"), "npc: a paper count above those present refused");
+  check((await page.inputValue("form[action$='/paper'] input[name=ballots]")) === "200", "npc: the paper form keeps the input");
+  await page.goto(base + "/livelihood/sessions/1/sheet");
+  const sheet = await text(page);
+  check(sheet.includes("表决结果") && sheet.includes("当选") && sheet.includes("监票人"), "npc: this year's result sheet with the tellers' signatures");
+  if (shots) await page.screenshot({ path: `${shots}/livelihood-sheet.png`, fullPage: true });
+});
+
+await session("staff2", async (page) => {
+  const r = await page.request.put(base + "/api/v1/livelihood/year/capacity", { data: { year: "2027", capacity_wan: "1" } });
+  check(r.status() === 403, `staff2: 可用财力 is the finance bureau's (${r.status()})`);
+});
+
+{
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
+  const page = await context.newPage();
+  await page.goto(base + "/public/livelihood");
+  check((await text(page)).includes("城区老旧小区加装电梯") && !(await text(page)).includes("13900001"), "public: this year's projects, no phone");
+  const form = page.locator("form[action='/public/livelihood']");
+  await form.locator("input[name=title]").fill("社区增设儿童游乐设施");
+  await form.locator("select[name=area]").selectOption("childcare");
+  await form.locator("textarea[name=content]").fill("小区没有儿童游乐场地。");
+  await form.locator("input[name=phone]").fill("123");
+  await page.waitForTimeout(3200);
+  await Promise.all([page.waitForNavigation(), form.locator("button").click()]);
+  check((await page.locator("p.error").count()) === 1 && (await form.locator("input[name=title]").inputValue()) === "社区增设儿童游乐设施", "public: a proposal with a wrong phone refused, the input kept");
+  await form.locator("input[name=phone]").fill("13812345678");
+  await page.waitForTimeout(3200);
+  await Promise.all([page.waitForNavigation(), form.locator("button").click()]);
+  check((await text(page)).includes("已收到您的建议"), "public: proposal received");
+  const rate = page.locator("form[action$='/rate']").first();
+  await rate.locator("input[name=phone]").fill("13812345678");
+  await page.waitForTimeout(3200);
+  await rate.locator("input[value=satisfied]").check();
+  await Promise.all([page.waitForNavigation(), rate.locator("button").click()]);
+  check((await text(page)).includes("感谢您的评价"), "public: a chosen project rated");
+  if (shots) await page.screenshot({ path: `${shots}/public-livelihood.png`, fullPage: true });
+  await context.close();
+}
+
 // The public page, no account: submit and get a tracking code.
 {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });

@@ -283,6 +283,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
             let appeals = luoshi_web::demo_appeals::seed_appeals(&db, &routing, luoshi_storage::now_micros(), 320).await.map_err(Fail)?;
             let key = luoshi_web::demo_appeals::DEMO_OPEN311_KEY;
             luoshi_app::appeals::register_key(&db, &luoshi_app::Who::system("demo"), "demo", key).await?;
+            let livelihood = demo::seed_livelihood(&db, today()).await.map_err(Fail)?;
             let listener = bind(&args).await?;
             let addr = listener.local_addr().map_err(|e| Fail(e.to_string()))?;
             say!(
@@ -300,6 +301,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
                 say!("  {username:<11} {role:<13} {name} · {unit}");
             }
             say!("{appeals} demo appeals created this run. Public page: http://{addr}/public/appeal");
+            say!("{livelihood} livelihood proposals created this run; eleven more deputies dep01…dep11 vote too. Public page: http://{addr}/public/livelihood");
             say!("Open311 GeoReport v2: http://{addr}/open311/v2/discovery.json  demo api_key: {key}");
             use std::io::Write;
             let _ = std::io::stdout().flush();
@@ -372,6 +374,7 @@ pub(crate) async fn serve(db: Db, listener: tokio::net::TcpListener, args: &Serv
         luoshi_web::Config {
             secure_cookies: args.secure_cookies,
             today: None,
+            time_of_day: None,
             supervise_every_secs: args.supervise_every,
             watch_every_secs: args.watch_every,
             cap_routes: luoshi_web::cap_push::Routes {

@@ -71,7 +71,15 @@ impl AppState {
     pub fn new(db: Db, config: Config) -> Self {
         let clock = Arc::new(std::sync::RwLock::new(config.today));
         let started = luoshi_storage::now_micros();
-        AppState { db, metrics: Arc::new(metrics::Metrics::default()), config: Arc::new(config), clock, started, routing: Arc::default(), form_key: Arc::default() }
+        AppState {
+            db,
+            metrics: Arc::new(metrics::Metrics::default()),
+            config: Arc::new(config),
+            clock,
+            started,
+            routing: Arc::default(),
+            form_key: Arc::default(),
+        }
     }
 
     /// Today in Asia/Shanghai (or the date set for a rehearsal).
@@ -88,7 +96,10 @@ impl AppState {
         match (set, self.config.time_of_day) {
             (Some(d), Some(t)) => {
                 use chrono::TimeZone;
-                let start = luoshi_domain::time::shanghai().from_local_datetime(&d.and_time(t)).single().map(|x| luoshi_domain::time::to_micros(x.with_timezone(&chrono::Utc)));
+                let start = luoshi_domain::time::shanghai()
+                    .from_local_datetime(&d.and_time(t))
+                    .single()
+                    .map(|x| luoshi_domain::time::to_micros(x.with_timezone(&chrono::Utc)));
                 start.unwrap_or(real) + (real - self.started)
             }
             (Some(d), None) => real + (d - luoshi_domain::time::local_date(real)).num_days() * 86_400_000_000,

@@ -22,6 +22,12 @@ pub async fn propose(db: &Db, who: &Who, appeal_id: i64, input: &ProposalInput, 
         return Ok(p.id);
     }
     let content = if input.content.trim().is_empty() { luoshi_domain::publish::redact(&appeal.content) } else { input.content.clone() };
-    let p = ProposalInput { content, place: appeal.address.clone().unwrap_or_default().chars().take(64).collect(), name: String::new(), phone: String::new(), ..input.clone() };
+    let p = ProposalInput {
+        content,
+        place: appeal.address.clone().unwrap_or_default().chars().take(64).collect(),
+        name: String::new(),
+        phone: String::new(),
+        ..input.clone()
+    };
     record(db, who, Source::Appeal, &p, Some(appeal_id), now).await
 }

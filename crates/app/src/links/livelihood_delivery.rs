@@ -25,7 +25,8 @@ async fn directive_of(db: &Db, year: i64, today: NaiveDate) -> Result<i64> {
     if let Some((d, _)) = task_store::list_directives(db, &Sight::County).await?.into_iter().find(|(d, _)| d.title == title) {
         return Ok(d.id);
     }
-    let d = DirectiveInput { title, kind: "meeting".into(), issued_on: crate::ymd(today), issuer: "县人民代表大会".into(), ..DirectiveInput::default() }.validate()?;
+    let d = DirectiveInput { title, kind: "meeting".into(), issued_on: crate::ymd(today), issuer: "县人民代表大会".into(), ..DirectiveInput::default() }
+        .validate()?;
     let mut tx = db.begin_write().await?;
     let created = task_store::create_directive(&mut tx, &Actor::cli("link:livelihood_delivery"), &d).await?;
     tx.commit().await?;
@@ -40,11 +41,17 @@ fn task_of(p: &ProposalRow, a: Option<&Assessment>, unit: i64) -> TaskInput {
     let milestones: Vec<MilestoneInput> = match a.map(|a| a.stages.as_slice()) {
         Some(stages) if stages.len() > 1 => {
             let n = stages.len() as f64;
-            stages.iter().enumerate().map(|(k, (y, t))| MilestoneInput { date: end(*y), percent: ((k + 1) as f64 * 100.0 / n).round(), title: t.clone() }).collect()
+            stages
+                .iter()
+                .enumerate()
+                .map(|(k, (y, t))| MilestoneInput { date: end(*y), percent: ((k + 1) as f64 * 100.0 / n).round(), title: t.clone() })
+                .collect()
         }
         _ => [(3, 31, 25.0, "开工"), (6, 30, 50.0, "过半"), (9, 30, 75.0, "基本完成"), (12, 31, 100.0, "完成")]
             .iter()
-            .filter_map(|(m, d, pct, t)| NaiveDate::from_ymd_opt(year, *m, *d).map(|day| MilestoneInput { date: crate::ymd(day), percent: *pct, title: (*t).into() }))
+            .filter_map(|(m, d, pct, t)| {
+                NaiveDate::from_ymd_opt(year, *m, *d).map(|day| MilestoneInput { date: crate::ymd(day), percent: *pct, title: (*t).into() })
+            })
             .collect(),
     };
     let measures = a.map(|a| format!("现实性：{}\n可能性：{}\n资金来源：{}", a.reality, a.possibility, a.funding)).unwrap_or_else(|| p.content.clone());

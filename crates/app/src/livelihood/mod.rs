@@ -81,7 +81,15 @@ pub async fn year_settings(db: &Db, year: i32, today: NaiveDate) -> Result<YearR
     let month = RulesInForce::load(db, today).await?.int("livelihood.collect_month").unwrap_or(9).clamp(1, 12) as u32;
     let from = NaiveDate::from_ymd_opt(year - 1, month, 1).unwrap_or(today);
     let to = from.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(from);
-    Ok(YearRow { year: i64::from(year), collect_from: crate::ymd(from), collect_to: crate::ymd(to), capacity: Fen(0), version: 0, updated_by: String::new(), updated_at: 0 })
+    Ok(YearRow {
+        year: i64::from(year),
+        collect_from: crate::ymd(from),
+        collect_to: crate::ymd(to),
+        capacity: Fen(0),
+        version: 0,
+        updated_by: String::new(),
+        updated_at: 0,
+    })
 }
 
 /// A year's settings as typed.
@@ -109,7 +117,8 @@ pub async fn set_year(db: &Db, who: &Who, input: &YearInput, now: i64) -> Result
     if raw.is_empty() {
         return Err(DomainError::required("year").into());
     }
-    let year: i32 = raw.parse().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| DomainError::field(ErrorCode::OutOfRange, "year").with_detail(raw.to_string()))?;
+    let year: i32 =
+        raw.parse().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| DomainError::field(ErrorCode::OutOfRange, "year").with_detail(raw.to_string()))?;
     let current = year_settings(db, year, today).await?;
     let bounds = crate::date_bounds(db, today).await?;
     let (from, to) = if a.desk && !(input.collect_from.trim().is_empty() && input.collect_to.trim().is_empty()) {

@@ -61,7 +61,11 @@ fn published(p: &ProposalRow, task: Option<&luoshi_storage::duty::Record>, publi
 
 /// A year's candidates and chosen projects as published.
 pub async fn public_year(db: &Db, year: i64) -> Result<Vec<Published>> {
-    let rows = store::list(db, &Filter { year: Some(year), states: vec![ProposalState::Candidate, ProposalState::Chosen, ProposalState::NotChosen], limit: 500, ..Filter::default() }).await?;
+    let rows = store::list(
+        db,
+        &Filter { year: Some(year), states: vec![ProposalState::Candidate, ProposalState::Chosen, ProposalState::NotChosen], limit: 500, ..Filter::default() },
+    )
+    .await?;
     let task_ids: Vec<i64> = rows.iter().filter_map(|p| p.task_id).collect();
     let tasks = luoshi_storage::duty::of_ids(db, "task", &task_ids).await?;
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();

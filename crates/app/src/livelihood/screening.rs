@@ -36,7 +36,15 @@ pub struct ActInput {
 
 fn light_of(cal: &luoshi_domain::calendar::Calendar, state: ProposalState, due_at: Option<i64>, now: i64) -> Light {
     let left = due_at.map(|d| working_days_left(cal, local_date(now), local_date(d - 1)));
-    let s = Standing { phase: ProposalFlow::phase(state), clock_runs: ProposalFlow::clock_runs(state), due: due_at, now, working_days_left: left, behind_points: 0.0, flagged: false };
+    let s = Standing {
+        phase: ProposalFlow::phase(state),
+        clock_runs: ProposalFlow::clock_runs(state),
+        due: due_at,
+        now,
+        working_days_left: left,
+        behind_points: 0.0,
+        flagged: false,
+    };
     light(&s, &LightRules { due_soon: DueSoon::WorkingDays(3), yellow_behind_points: 100.0, red_behind_points: 100.0 })
 }
 
@@ -96,7 +104,12 @@ pub async fn act(db: &Db, who: &Who, id: i64, input: &ActInput, debt: DebtStandi
             }
             c.merged_into = Some(into);
         }
-        ProposalAction::Return | ProposalAction::Withdraw | ProposalAction::Exclude | ProposalAction::Reserve | ProposalAction::Choose | ProposalAction::Reject => {}
+        ProposalAction::Return
+        | ProposalAction::Withdraw
+        | ProposalAction::Exclude
+        | ProposalAction::Reserve
+        | ProposalAction::Choose
+        | ProposalAction::Reject => {}
     }
     let light = light_of(&cal, after, c.due_at.or(p.due_at), now);
     let mut tx = db.begin_write().await?;
@@ -115,11 +128,12 @@ async fn shortlistable(db: &Db, p: &ProposalRow, debt: DebtStanding, rules: &Rul
     if year.capacity.0 <= 0 {
         return Err(DomainError::required("capacity_wan").into());
     }
-    let listed: Fen = store::list(db, &Filter { year: Some(p.year), states: vec![ProposalState::Candidate, ProposalState::Chosen], limit: 5000, ..Filter::default() })
-        .await?
-        .iter()
-        .map(|c| c.county)
-        .sum();
+    let listed: Fen =
+        store::list(db, &Filter { year: Some(p.year), states: vec![ProposalState::Candidate, ProposalState::Chosen], limit: 5000, ..Filter::default() })
+            .await?
+            .iter()
+            .map(|c| c.county)
+            .sum();
     let pool = rules.int("livelihood.candidate_pool_percent").unwrap_or(150);
     fits_pool(listed, p.county, year.capacity, pool)?;
     Ok(())

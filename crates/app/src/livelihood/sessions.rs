@@ -6,11 +6,13 @@
 
 use super::access;
 use crate::{forbidden, Result, RulesInForce, Who};
+use luoshi_domain::duty::{Light, Workflow};
 use luoshi_domain::error::required_text;
 use luoshi_domain::livelihood::rating::rate;
-use luoshi_domain::livelihood::vote::{apply, check_ballot, check_paper, decide, BallotMode, Choice, Count, Outcome, ResultRule, SessionAction, SessionKind, SessionState, Standing, TieRule};
+use luoshi_domain::livelihood::vote::{
+    apply, check_ballot, check_paper, decide, BallotMode, Choice, Count, Outcome, ResultRule, SessionAction, SessionKind, SessionState, Standing, TieRule,
+};
 use luoshi_domain::livelihood::{ProposalFlow, ProposalState};
-use luoshi_domain::duty::{Light, Workflow};
 use luoshi_domain::time::local_date;
 use luoshi_domain::user::Role;
 use luoshi_domain::{DomainError, ErrorCode};
@@ -49,7 +51,13 @@ pub async fn create(db: &Db, who: &Who, input: &SessionInput, now: i64) -> Resul
     congress(db, who, now).await?;
     let kind = SessionKind::parse(&input.kind).ok_or_else(|| DomainError::invalid("session_kind").with_detail(input.kind.trim().to_string()))?;
     let title = required_text("title", &input.title, 100)?;
-    let members: i64 = input.members.trim().parse().ok().filter(|m| (3..=5000).contains(m)).ok_or_else(|| DomainError::invalid("members").with_detail(input.members.trim().to_string()))?;
+    let members: i64 = input
+        .members
+        .trim()
+        .parse()
+        .ok()
+        .filter(|m| (3..=5000).contains(m))
+        .ok_or_else(|| DomainError::invalid("members").with_detail(input.members.trim().to_string()))?;
     let default_year = if kind == SessionKind::Vote { super::project_year(today) } else { chrono::Datelike::year(&today) };
     let year: i32 = match input.year.trim() {
         "" => default_year,
@@ -228,7 +236,15 @@ async fn certify(tx: &mut luoshi_storage::WriteTx, db: &Db, s: &SessionRow, cand
                 };
                 results.push((pid, rank as i64, label));
                 let p = pstore::get(db, pid).await?.ok_or_else(|| DomainError::not_found("proposal"))?;
-                ProposalFlow::apply(if state == ProposalState::Chosen { luoshi_domain::livelihood::ProposalAction::Choose } else { luoshi_domain::livelihood::ProposalAction::Reject }, p.state, &())?;
+                ProposalFlow::apply(
+                    if state == ProposalState::Chosen {
+                        luoshi_domain::livelihood::ProposalAction::Choose
+                    } else {
+                        luoshi_domain::livelihood::ProposalAction::Reject
+                    },
+                    p.state,
+                    &(),
+                )?;
                 let c = Change { action, ..Change::default() };
                 pstore::save(tx, &actor, &p, state, &c, o.desk.id, if state == ProposalState::Chosen { Light::Done } else { Light::None }, now).await?;
                 if state == ProposalState::Chosen {

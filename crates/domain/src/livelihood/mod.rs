@@ -185,7 +185,12 @@ impl AssessmentInput {
         let funding = required_text("funding", &self.funding, 200)?;
         let beneficiaries = match self.beneficiaries.trim() {
             "" => 0,
-            b => b.replace([',', '，'], "").parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| DomainError::invalid("beneficiaries").with_detail(b.to_string()))?,
+            b => b
+                .replace([',', '，'], "")
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| DomainError::invalid("beneficiaries").with_detail(b.to_string()))?,
         };
         let mut stages = Vec::new();
         for line in self.stages.lines().map(str::trim).filter(|l| !l.is_empty()) {

@@ -1,5 +1,7 @@
 use super::rating::{rate, Rating};
-use super::vote::{apply, check_ballot, check_paper, decide, BallotMode, Choice, Count, Outcome, ResultRule, SessionAction, SessionKind, SessionState, Standing, TieRule};
+use super::vote::{
+    apply, check_ballot, check_paper, decide, BallotMode, Choice, Count, Outcome, ResultRule, SessionAction, SessionKind, SessionState, Standing, TieRule,
+};
 use super::*;
 use crate::error::ErrorCode;
 
@@ -132,7 +134,13 @@ fn screening_rules_are_data() {
 
 #[test]
 fn proposals_are_checked_naming_the_field() {
-    let p = ProposalInput { title: "增设社区食堂".into(), content: "老人吃饭难".into(), area: "elderly".into(), phone: "138 0000 1111".into(), ..Default::default() };
+    let p = ProposalInput {
+        title: "增设社区食堂".into(),
+        content: "老人吃饭难".into(),
+        area: "elderly".into(),
+        phone: "138 0000 1111".into(),
+        ..Default::default()
+    };
     assert_eq!(p.validate(Source::Citizen).unwrap().phone.as_deref(), Some("13800001111"));
     let no_phone = ProposalInput { phone: String::new(), ..p.clone() };
     assert_eq!(no_phone.validate(Source::Citizen).unwrap_err().field.as_deref(), Some("phone"));

@@ -36,7 +36,13 @@ const YEAR_COLS: &str = "year, collect_from, collect_to, capacity_fen, version, 
 
 /// A year's settings, if set.
 pub async fn year(db: &Db, year: i64) -> Result<Option<YearRow>> {
-    sqlx::query(&format!("SELECT {YEAR_COLS} FROM livelihood_years WHERE year = $1")).bind(year).fetch_optional(db.pool()).await?.as_ref().map(year_row).transpose()
+    sqlx::query(&format!("SELECT {YEAR_COLS} FROM livelihood_years WHERE year = $1"))
+        .bind(year)
+        .fetch_optional(db.pool())
+        .await?
+        .as_ref()
+        .map(year_row)
+        .transpose()
 }
 
 /// Every year set, newest first.
@@ -47,7 +53,13 @@ pub async fn years(db: &Db) -> Result<Vec<YearRow>> {
 /// Set a year's collection period and 可用财力 (with its audit row).
 pub async fn put_year(tx: &mut WriteTx, actor: &Actor, y: i64, from: &str, to: &str, capacity: Fen, now: i64) -> Result<()> {
     tx.lock_shared().await?;
-    let before = sqlx::query(&format!("SELECT {YEAR_COLS} FROM livelihood_years WHERE year = $1")).bind(y).fetch_optional(tx.conn()).await?.as_ref().map(year_row).transpose()?;
+    let before = sqlx::query(&format!("SELECT {YEAR_COLS} FROM livelihood_years WHERE year = $1"))
+        .bind(y)
+        .fetch_optional(tx.conn())
+        .await?
+        .as_ref()
+        .map(year_row)
+        .transpose()?;
     sqlx::query(
         "INSERT INTO livelihood_years (year, collect_from, collect_to, capacity_fen, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (year) DO UPDATE SET collect_from = $2, collect_to = $3, capacity_fen = $4, updated_by = $5, updated_at = $6, version = livelihood_years.version + 1",

@@ -184,7 +184,16 @@ pub struct Change<'a> {
 /// Save an action on a proposal (refused with `conflict` if its version moved on): the row, its
 /// line (owner the department once assigned; the desk sees it too), trail and audit row.
 #[expect(clippy::too_many_arguments, reason = "the change and the line it shows")]
-pub async fn save(tx: &mut WriteTx, actor: &Actor, before: &ProposalRow, after: ProposalState, c: &Change<'_>, desk_unit_id: i64, light: Light, now: i64) -> Result<()> {
+pub async fn save(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    before: &ProposalRow,
+    after: ProposalState,
+    c: &Change<'_>,
+    desk_unit_id: i64,
+    light: Light,
+    now: i64,
+) -> Result<()> {
     let unit = c.unit_id.or(before.unit_id);
     let due = if c.due_at.is_some() { c.due_at } else { before.due_at };
     let done = sqlx::query(
@@ -212,7 +221,8 @@ pub async fn save(tx: &mut WriteTx, actor: &Actor, before: &ProposalRow, after: 
     let co = [desk_unit_id];
     let line = Line::of::<ProposalFlow>(before.id, after, Some(before.title.as_str()), now).owner(unit.or(Some(desk_unit_id))).co_units(&co).due(due, light);
     duty::put(tx, &line, None).await?;
-    trail::append(tx, &[trail::Entry::step(ProposalFlow::KIND, before.id, now, &actor.name, c.action, Some(before.state.as_str()), after.as_str(), c.reason)]).await?;
+    trail::append(tx, &[trail::Entry::step(ProposalFlow::KIND, before.id, now, &actor.name, c.action, Some(before.state.as_str()), after.as_str(), c.reason)])
+        .await?;
     let b = json!({ "state": before.state.as_str(), "unit_id": before.unit_id });
     let a = json!({ "state": after.as_str(), "unit_id": unit, "cost_fen": c.cost.map(|f| f.0), "county_fen": c.county.map(|f| f.0), "reason": c.reason, "merged_into": c.merged_into, "rating": c.rating });
     tx.audit(actor, &format!("livelihood.{}", c.action), "livelihood_proposal", &before.id.to_string(), Some(&b), Some(&a)).await?;

@@ -67,7 +67,8 @@ fn row(r: &AnyRow) -> Result<SessionRow> {
     })
 }
 
-const COLS: &str = "id, year, kind, title, members, present, mode, max_choices, rule, tie, budget_fen, secret, tellers_needed, state, electronic, paper, version, \
+const COLS: &str =
+    "id, year, kind, title, members, present, mode, max_choices, rule, tie, budget_fen, secret, tellers_needed, state, electronic, paper, version, \
      created_by, created_at, updated_at FROM livelihood_sessions";
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<SessionRow>> {
@@ -188,19 +189,29 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, s: &NewSession<'_>, now: i6
 /// Move a session (refused with `conflict` if it moved meanwhile); `present` set when opening.
 pub async fn transition(tx: &mut WriteTx, actor: &Actor, before: &SessionRow, after: SessionState, action: &str, present: Option<i64>, now: i64) -> Result<()> {
     tx.lock_shared().await?;
-    let done = sqlx::query("UPDATE livelihood_sessions SET state = $1, present = COALESCE($2, present), version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5")
-        .bind(after.as_str())
-        .bind(present)
-        .bind(now)
-        .bind(before.id)
-        .bind(before.version)
-        .execute(tx.conn())
-        .await?;
+    let done = sqlx::query(
+        "UPDATE livelihood_sessions SET state = $1, present = COALESCE($2, present), version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5",
+    )
+    .bind(after.as_str())
+    .bind(present)
+    .bind(now)
+    .bind(before.id)
+    .bind(before.version)
+    .execute(tx.conn())
+    .await?;
     if done.rows_affected() == 0 {
         return Err(DomainError::new(ErrorCode::Conflict).with_detail("version").into());
     }
     let a = json!({ "state": after.as_str(), "present": present });
-    tx.audit(actor, &format!("livelihood.session.{action}"), "livelihood_session", &before.id.to_string(), Some(&json!({ "state": before.state.as_str() })), Some(&a)).await?;
+    tx.audit(
+        actor,
+        &format!("livelihood.session.{action}"),
+        "livelihood_session",
+        &before.id.to_string(),
+        Some(&json!({ "state": before.state.as_str() })),
+        Some(&a),
+    )
+    .await?;
     Ok(())
 }
 
@@ -213,11 +224,12 @@ pub async fn cast(tx: &mut WriteTx, actor: &Actor, s: &SessionRow, user_id: i64,
     if current.state != SessionState::Open {
         return Err(DomainError::field(ErrorCode::Conflict, "state").with_detail(current.state.as_str().to_string()).into());
     }
-    let first = sqlx::query("INSERT INTO livelihood_voters (session_id, user_id) VALUES ($1, $2) ON CONFLICT (session_id, user_id) DO NOTHING RETURNING user_id")
-        .bind(s.id)
-        .bind(user_id)
-        .fetch_optional(tx.conn())
-        .await?;
+    let first =
+        sqlx::query("INSERT INTO livelihood_voters (session_id, user_id) VALUES ($1, $2) ON CONFLICT (session_id, user_id) DO NOTHING RETURNING user_id")
+            .bind(s.id)
+            .bind(user_id)
+            .fetch_optional(tx.conn())
+            .await?;
     if first.is_none() {
         return Err(DomainError::field(ErrorCode::Conflict, "voted").into());
     }
@@ -244,14 +256,20 @@ pub async fn cast(tx: &mut WriteTx, actor: &Actor, s: &SessionRow, user_id: i64,
         }
     }
     sqlx::query("UPDATE livelihood_sessions SET electronic = electronic + 1, updated_at = $1 WHERE id = $2").bind(now).bind(s.id).execute(tx.conn()).await?;
-    let after = if s.secret { json!({ "voted": true }) } else { json!({ "voted": true, "marks": marks.iter().map(|(p, c)| (p, c.as_str())).collect::<Vec<_>>() }) };
+    let after =
+        if s.secret { json!({ "voted": true }) } else { json!({ "voted": true, "marks": marks.iter().map(|(p, c)| (p, c.as_str())).collect::<Vec<_>>() }) };
     tx.audit(actor, "livelihood.session.ballot", "livelihood_session", &s.id.to_string(), None, Some(&after)).await?;
     Ok(())
 }
 
 /// Has this deputy voted in the session?
 pub async fn voted(db: &Db, session_id: i64, user_id: i64) -> Result<bool> {
-    Ok(sqlx::query("SELECT user_id FROM livelihood_voters WHERE session_id = $1 AND user_id = $2").bind(session_id).bind(user_id).fetch_optional(db.pool()).await?.is_some())
+    Ok(sqlx::query("SELECT user_id FROM livelihood_voters WHERE session_id = $1 AND user_id = $2")
+        .bind(session_id)
+        .bind(user_id)
+        .fetch_optional(db.pool())
+        .await?
+        .is_some())
 }
 
 /// How many voted from their accounts (the voters' rows, counted).
@@ -273,13 +291,14 @@ pub async fn put_paper(tx: &mut WriteTx, actor: &Actor, s: &SessionRow, ballots:
             .execute(tx.conn())
             .await?;
     }
-    let done = sqlx::query("UPDATE livelihood_sessions SET paper = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4 AND state = 'closed'")
-        .bind(ballots)
-        .bind(now)
-        .bind(s.id)
-        .bind(s.version)
-        .execute(tx.conn())
-        .await?;
+    let done =
+        sqlx::query("UPDATE livelihood_sessions SET paper = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4 AND state = 'closed'")
+            .bind(ballots)
+            .bind(now)
+            .bind(s.id)
+            .bind(s.version)
+            .execute(tx.conn())
+            .await?;
     if done.rows_affected() == 0 {
         return Err(DomainError::new(ErrorCode::Conflict).with_detail("version").into());
     }
@@ -337,7 +356,8 @@ pub async fn certify(tx: &mut WriteTx, actor: &Actor, s: &SessionRow, results: &
     if done.rows_affected() == 0 {
         return Err(DomainError::field(ErrorCode::Conflict, "state").with_detail(s.state.as_str().to_string()).into());
     }
-    let after = json!({ "state": "certified", "results": results.iter().map(|(p, r, o)| json!({ "proposal_id": p, "rank": r, "outcome": o })).collect::<Vec<_>>() });
+    let after =
+        json!({ "state": "certified", "results": results.iter().map(|(p, r, o)| json!({ "proposal_id": p, "rank": r, "outcome": o })).collect::<Vec<_>>() });
     tx.audit(actor, "livelihood.session.certify", "livelihood_session", &s.id.to_string(), None, Some(&after)).await?;
     Ok(())
 }

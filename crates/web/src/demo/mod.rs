@@ -97,6 +97,9 @@ pub const DEMO_USERS: &[(&str, &str, &str, &str)] = &[
     ("finance", "杨会计", "县财政局", "unit_staff"),
     ("hotline", "许话务", "县政务服务中心（12345热线）", "hotline"),
     ("deputy", "王代表", "县人大常委会办公室", "deputy"),
+    ("govdesk", "吴秘书", "县政府办公室", "unit_staff"),
+    ("npc", "王计票", "县人大常委会办公室", "unit_staff"),
+    ("npc2", "赵监票", "县人大常委会办公室", "unit_manager"),
 ];
 
 /// What seeding did.
@@ -177,12 +180,14 @@ async fn oversight(db: &Db, actor: &Actor) -> Result<(), String> {
 mod debt;
 mod emergencies;
 mod hazards;
+mod livelihood;
 mod projects;
 mod safety;
 mod tasks;
 pub use debt::seed_debt;
 pub use emergencies::seed_emergencies;
 pub use hazards::seed_hazards;
+pub use livelihood::seed_livelihood;
 pub use projects::seed_projects;
 pub use tasks::*;
 

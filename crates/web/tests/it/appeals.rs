@@ -270,7 +270,10 @@ async fn two_nodes_share_the_public_intake_limit() {
     // A second node on the same database.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let other = format!("http://{}", listener.local_addr().unwrap());
-    let state = luoshi_web::AppState::new(app.t.db.clone(), luoshi_web::Config { today: Some(crate::day(crate::TODAY)), time_of_day: crate::MORNING, ..Default::default() });
+    let state = luoshi_web::AppState::new(
+        app.t.db.clone(),
+        luoshi_web::Config { today: Some(crate::day(crate::TODAY)), time_of_day: crate::MORNING, ..Default::default() },
+    );
     tokio::spawn(async move { luoshi_web::serve(state, listener, std::future::pending()).await.unwrap() });
     let body = |i: usize| json!({ "kind": "complaint", "category": "road", "content": format!("路面第{i}处坑洼需要修补"), "address": "城关镇解放路" });
     let started_hour = luoshi_storage::now_micros() / 3_600_000_000;

@@ -56,28 +56,46 @@ async fn from_proposal_to_vote_delivery_and_rating() {
     for d in ["dep1", "dep2", "dep3"] {
         user(&app, &admin, d, "县人大常委会办公室", "deputy").await;
     }
-    let (desk, civil, teller1, teller2, finance) = (app.login("desk").await, app.login("civil").await, app.login("teller1").await, app.login("teller2").await, app.login("finance").await);
+    let (desk, civil, teller1, teller2, finance) =
+        (app.login("desk").await, app.login("civil").await, app.login("teller1").await, app.login("teller2").await, app.login("finance").await);
     let civil_unit = app.unit_id("县民政局").await;
 
     // 征集: a citizen (no account; a phone is required and never published), a deputy, an appeal.
     let plain = TestApp::client();
-    let r = plain.post(app.url("/api/v1/public/livelihood")).json(&json!({ "title": "增设社区老年食堂", "content": "老人吃饭难", "area": "elderly" })).send().await.unwrap();
+    let r = plain
+        .post(app.url("/api/v1/public/livelihood"))
+        .json(&json!({ "title": "增设社区老年食堂", "content": "老人吃饭难", "area": "elderly" }))
+        .send()
+        .await
+        .unwrap();
     let (status, code, body) = error_code(r).await;
     assert_eq!((status, code.as_str(), body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "required", Some("phone")));
     let citizen_body = json!({ "title": "增设社区老年食堂", "content": "城东老人吃饭难，希望在社区办老年食堂。", "area": "elderly", "name": "钱多多", "phone": CITIZEN_PHONE });
     let p1 = created(plain.post(app.url("/api/v1/public/livelihood")).json(&citizen_body).send().await.unwrap()).await;
     let deputy = app.login("deputy").await;
-    let p2 = created(deputy.post(&app, "/api/v1/livelihood/proposals", json!({ "title": "改造城关镇农贸市场", "content": "市场雨天积水", "area": "municipal" })).await).await;
-    let p5 = created(deputy.post(&app, "/api/v1/livelihood/proposals", json!({ "title": "新建青山镇幼儿园", "content": "入园难", "area": "childcare" })).await).await;
+    let p2 = created(
+        deputy.post(&app, "/api/v1/livelihood/proposals", json!({ "title": "改造城关镇农贸市场", "content": "市场雨天积水", "area": "municipal" })).await,
+    )
+    .await;
+    let p5 = created(deputy.post(&app, "/api/v1/livelihood/proposals", json!({ "title": "新建青山镇幼儿园", "content": "入园难", "area": "childcare" })).await)
+        .await;
     luoshi_app::appeals::seed_categories(&app.t.db, &luoshi_app::Who::system("test")).await.unwrap();
     let appeal = crate::appeals::dispatched_to(&app, "青山镇").await;
     let hotline = app.login("hotline").await;
-    let p3 = created(hotline.post(&app, &format!("/api/v1/livelihood/from-appeal/{appeal}"), json!({ "title": "宅基地界址纠纷调处中心", "area": "rural" })).await).await;
-    assert_eq!(created(hotline.post(&app, &format!("/api/v1/livelihood/from-appeal/{appeal}"), json!({ "title": "again", "area": "rural" })).await).await, p3, "once per appeal");
+    let p3 =
+        created(hotline.post(&app, &format!("/api/v1/livelihood/from-appeal/{appeal}"), json!({ "title": "宅基地界址纠纷调处中心", "area": "rural" })).await)
+            .await;
+    assert_eq!(
+        created(hotline.post(&app, &format!("/api/v1/livelihood/from-appeal/{appeal}"), json!({ "title": "again", "area": "rural" })).await).await,
+        p3,
+        "once per appeal"
+    );
     let v = ok(desk.get(&app, &format!("/api/v1/livelihood/proposals/{p3}")).await).await;
     assert_eq!((v["p"]["source"].as_str(), v["p"]["appeal_id"].as_i64()), (Some("appeal"), Some(appeal)));
     assert!(v["p"]["citizen_phone"].is_null(), "the caller's phone stays with the appeal");
-    let p4 = created(civil.post(&app, "/api/v1/livelihood/proposals", json!({ "title": "建设县社会福利中心", "content": "床位不足", "area": "elderly" })).await).await;
+    let p4 =
+        created(civil.post(&app, "/api/v1/livelihood/proposals", json!({ "title": "建设县社会福利中心", "content": "床位不足", "area": "elderly" })).await)
+            .await;
     // Personal data: the desk sees the citizen's phone, the deputy does not see the proposal at all.
     let v = ok(desk.get(&app, &format!("/api/v1/livelihood/proposals/{p1}")).await).await;
     assert_eq!(v["p"]["citizen_phone"].as_str(), Some(CITIZEN_PHONE));
@@ -94,7 +112,16 @@ async fn from_proposal_to_vote_delivery_and_rating() {
     let v = ok(civil.get(&app, &format!("/api/v1/livelihood/proposals/{p1}")).await).await;
     assert_eq!(v["p"]["days_left"].as_i64(), Some(15));
     assert_eq!(v["may"], json!(["assess"]));
-    let (status, _, body) = error_code(act(&civil, &app, p1, json!({ "action": "assess", "necessity": "x", "reality": "y", "possibility": "z", "cost_wan": "100", "county_wan": "200", "funding": "县级财政" })).await).await;
+    let (status, _, body) = error_code(
+        act(
+            &civil,
+            &app,
+            p1,
+            json!({ "action": "assess", "necessity": "x", "reality": "y", "possibility": "z", "cost_wan": "100", "county_wan": "200", "funding": "县级财政" }),
+        )
+        .await,
+    )
+    .await;
     assert_eq!((status, body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("county_wan")));
     ok(act(&civil, &app, p1, assessment("1000", true)).await).await;
     screened(&desk, &civil, &app, p2, civil_unit, "800", true).await;
@@ -123,7 +150,8 @@ async fn from_proposal_to_vote_delivery_and_rating() {
     // 票决: 7 members, 6 present; 4 vote from their accounts, 2 on paper.
     let (status, _, _) = error_code(deputy.post(&app, "/api/v1/livelihood/sessions", json!({ "kind": "vote", "title": "x", "members": "7" })).await).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "a deputy does not run the session");
-    let s = created(teller1.post(&app, "/api/v1/livelihood/sessions", json!({ "kind": "vote", "title": "县人代会民生实事项目票决", "members": "7" })).await).await;
+    let s =
+        created(teller1.post(&app, "/api/v1/livelihood/sessions", json!({ "kind": "vote", "title": "县人代会民生实事项目票决", "members": "7" })).await).await;
     let (status, _, body) = error_code(teller1.post(&app, &format!("/api/v1/livelihood/sessions/{s}/open"), json!({ "present": "3" })).await).await;
     assert_eq!((status, body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("present")), "no quorum");
     ok(teller1.post(&app, &format!("/api/v1/livelihood/sessions/{s}/open"), json!({ "present": "6" })).await).await;
@@ -138,7 +166,8 @@ async fn from_proposal_to_vote_delivery_and_rating() {
         let r = app.login(who).await.post(&app, &format!("/api/v1/livelihood/sessions/{s}/ballot"), json!({ "marks": m })).await;
         assert_eq!(r.status(), StatusCode::CREATED, "{who}: {}", r.text().await.unwrap());
     }
-    let (status, code, body) = error_code(deputy.post(&app, &format!("/api/v1/livelihood/sessions/{s}/ballot"), json!({ "marks": { p1.to_string(): "no" } })).await).await;
+    let (status, code, body) =
+        error_code(deputy.post(&app, &format!("/api/v1/livelihood/sessions/{s}/ballot"), json!({ "marks": { p1.to_string(): "no" } })).await).await;
     assert_eq!((status, code.as_str(), body["error"]["field"].as_str()), (StatusCode::CONFLICT, "conflict", Some("voted")), "a second ballot");
     let v = ok(teller1.get(&app, &format!("/api/v1/livelihood/sessions/{s}")).await).await;
     assert!(v["candidates"].as_array().unwrap().iter().all(|c| c["electronic"]["a"] == json!(0)), "no count while open");
@@ -147,12 +176,18 @@ async fn from_proposal_to_vote_delivery_and_rating() {
     let (status, _, body) = error_code(late.post(&app, &format!("/api/v1/livelihood/sessions/{s}/ballot"), json!({ "marks": {} })).await).await;
     assert_eq!((status, body["error"]["field"].as_str()), (StatusCode::CONFLICT, Some("state")), "a ballot after the close");
     // Paper: 6 present less 4 electronic leaves 2 ballots at most.
-    let (status, _, body) = error_code(teller1.post(&app, &format!("/api/v1/livelihood/sessions/{s}/paper"), json!({ "ballots": "3", "counts": "" })).await).await;
+    let (status, _, body) =
+        error_code(teller1.post(&app, &format!("/api/v1/livelihood/sessions/{s}/paper"), json!({ "ballots": "3", "counts": "" })).await).await;
     assert_eq!((status, body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("paper_ballots")));
     assert!(body["error"]["message"].as_str().unwrap().contains("最多2张"), "{body}");
-    let (status, _, body) = error_code(teller1.post(&app, &format!("/api/v1/livelihood/sessions/{s}/paper"), json!({ "ballots": "2", "counts": format!("{p1},3,0,0") })).await).await;
+    let (status, _, body) =
+        error_code(teller1.post(&app, &format!("/api/v1/livelihood/sessions/{s}/paper"), json!({ "ballots": "2", "counts": format!("{p1},3,0,0") })).await)
+            .await;
     assert_eq!((status, body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("paper_count")));
-    ok(teller1.post(&app, &format!("/api/v1/livelihood/sessions/{s}/paper"), json!({ "ballots": "2", "counts": format!("{p1},2,0,0\n{p2},1,1,0\n{p5},2,0,0") })).await).await;
+    ok(teller1
+        .post(&app, &format!("/api/v1/livelihood/sessions/{s}/paper"), json!({ "ballots": "2", "counts": format!("{p1},2,0,0\n{p2},1,1,0\n{p5},2,0,0") }))
+        .await)
+    .await;
     // Totals equal the ballots: every item was marked on every ballot.
     let v = ok(teller1.get(&app, &format!("/api/v1/livelihood/sessions/{s}")).await).await;
     for c in v["candidates"].as_array().unwrap() {
@@ -170,7 +205,15 @@ async fn from_proposal_to_vote_delivery_and_rating() {
     let v = ok(teller2.post(&app, &format!("/api/v1/livelihood/sessions/{s}/sign"), json!({ "role": "scrutineer" })).await).await;
     assert_eq!((v["chosen"].clone(), v["tasks_made"].as_i64()), (json!([p1, p2]), Some(2)));
     let v = ok(teller1.get(&app, &format!("/api/v1/livelihood/sessions/{s}")).await).await;
-    let outcome = |p: i64| v["candidates"].as_array().unwrap().iter().find(|c| c["proposal_id"] == json!(p)).map(|c| (c["rank"].as_i64().unwrap(), c["outcome"].as_str().unwrap().to_string())).unwrap();
+    let outcome = |p: i64| {
+        v["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["proposal_id"] == json!(p))
+            .map(|c| (c["rank"].as_i64().unwrap(), c["outcome"].as_str().unwrap().to_string()))
+            .unwrap()
+    };
     assert_eq!((outcome(p1), outcome(p2), outcome(p5)), ((1, "chosen".into()), (2, "chosen".into()), (3, "over_budget".into())));
 
     // 实施: each chosen project a task of its department, handed out, due at the year's end.
@@ -178,15 +221,28 @@ async fn from_proposal_to_vote_delivery_and_rating() {
     assert_eq!(v["p"]["state"].as_str(), Some("chosen"));
     let task = v["p"]["task_id"].as_i64().unwrap();
     let t = ok(app.login("supervisor").await.get(&app, &format!("/api/v1/tasks/{task}")).await).await;
-    assert_eq!((t["task"]["owner_unit_id"].as_i64(), t["task"]["state"].as_str(), t["task"]["deadline"].as_str()), (Some(civil_unit), Some("assigned"), Some("2027-12-31")), "{t}");
+    assert_eq!(
+        (t["task"]["owner_unit_id"].as_i64(), t["task"]["state"].as_str(), t["task"]["deadline"].as_str()),
+        (Some(civil_unit), Some("assigned"), Some("2027-12-31")),
+        "{t}"
+    );
     assert_eq!(ok(desk.get(&app, &format!("/api/v1/livelihood/proposals/{p5}")).await).await["p"]["state"].as_str(), Some("not_chosen"));
 
     // 评议: the deputies rate (secret, against all 7 members), citizens rate apart.
-    let r = created(teller1.post(&app, "/api/v1/livelihood/sessions", json!({ "kind": "rating", "title": "2027年民生实事项目满意度测评", "members": "7", "year": "2027" })).await).await;
+    let r = created(
+        teller1
+            .post(&app, "/api/v1/livelihood/sessions", json!({ "kind": "rating", "title": "2027年民生实事项目满意度测评", "members": "7", "year": "2027" }))
+            .await,
+    )
+    .await;
     ok(teller1.post(&app, &format!("/api/v1/livelihood/sessions/{r}/open"), json!({ "present": "5" })).await).await;
     let rating = [("deputy", "satisfied", "satisfied"), ("dep1", "satisfied", "satisfied"), ("dep2", "satisfied", "basic"), ("dep3", "satisfied", "basic")];
     for (who, a, b) in rating {
-        let r2 = app.login(who).await.post(&app, &format!("/api/v1/livelihood/sessions/{r}/ballot"), json!({ "marks": { p1.to_string(): a, p2.to_string(): b } })).await;
+        let r2 = app
+            .login(who)
+            .await
+            .post(&app, &format!("/api/v1/livelihood/sessions/{r}/ballot"), json!({ "marks": { p1.to_string(): a, p2.to_string(): b } }))
+            .await;
         assert_eq!(r2.status(), StatusCode::CREATED);
     }
     ok(teller1.post(&app, &format!("/api/v1/livelihood/sessions/{r}/close"), json!({})).await).await;
@@ -196,18 +252,32 @@ async fn from_proposal_to_vote_delivery_and_rating() {
     let rated = |v: Value| v["p"]["rating"].as_str().map(str::to_string);
     assert_eq!(rated(ok(desk.get(&app, &format!("/api/v1/livelihood/proposals/{p1}")).await).await), Some("satisfied".into()));
     assert_eq!(rated(ok(desk.get(&app, &format!("/api/v1/livelihood/proposals/{p2}")).await).await), Some("basic".into()));
-    let rate = |phone: &str, rating: &str| plain.post(app.url(&format!("/api/v1/public/livelihood/{p1}/rating"))).json(&json!({ "phone": phone, "rating": rating })).send();
+    let rate = |phone: &str, rating: &str| {
+        plain.post(app.url(&format!("/api/v1/public/livelihood/{p1}/rating"))).json(&json!({ "phone": phone, "rating": rating })).send()
+    };
     assert_eq!(rate("13700000001", "satisfied").await.unwrap().status(), StatusCode::CREATED);
     let (status, _, body) = error_code(rate("137-0000-0001", "unsatisfied").await.unwrap()).await;
     assert_eq!((status, body["error"]["field"].as_str()), (StatusCode::CONFLICT, Some("phone")), "one rating per phone");
     assert_eq!(rate("13700000002", "basic").await.unwrap().status(), StatusCode::CREATED);
-    assert_eq!(plain.post(app.url(&format!("/api/v1/public/livelihood/{p3}/rating"))).json(&json!({ "phone": "13700000003", "rating": "basic" })).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        plain
+            .post(app.url(&format!("/api/v1/public/livelihood/{p3}/rating")))
+            .json(&json!({ "phone": "13700000003", "rating": "basic" }))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 
     // Published: the projects with their delivery and both ratings; no name, phone or note.
     let text = plain.get(app.url("/api/v1/public/livelihood")).send().await.unwrap().text().await.unwrap();
     let v: Value = serde_json::from_str(&text).unwrap();
     let first = v["candidates"].as_array().unwrap().iter().find(|p| p["id"] == json!(p1)).unwrap().clone();
-    assert_eq!((first["state"].as_str(), first["public"]["satisfied"].as_i64(), first["deputies_rating"].as_str()), (Some("chosen"), Some(1), Some("satisfied")));
+    assert_eq!(
+        (first["state"].as_str(), first["public"]["satisfied"].as_i64(), first["deputies_rating"].as_str()),
+        (Some("chosen"), Some(1), Some("satisfied"))
+    );
     for secret in [CITIZEN_PHONE, "钱多多", "13700000001", "不具有普惠性"] {
         assert!(!text.contains(secret), "published {secret}");
     }

@@ -169,7 +169,12 @@ async fn framework_errors_speak_our_language() {
 async fn behind_a_proxy(app: &TestApp) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let cfg = luoshi_web::Config { today: Some(crate::day(crate::TODAY)), time_of_day: crate::MORNING, trusted_proxies: vec!["127.0.0.1".parse().unwrap()], ..Default::default() };
+    let cfg = luoshi_web::Config {
+        today: Some(crate::day(crate::TODAY)),
+        time_of_day: crate::MORNING,
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        ..Default::default()
+    };
     let state = luoshi_web::AppState::new(app.t.db.clone(), cfg);
     tokio::spawn(async move { luoshi_web::serve(state, listener, std::future::pending()).await.unwrap() });
     format!("http://{addr}")

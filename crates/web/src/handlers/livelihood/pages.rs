@@ -4,7 +4,6 @@
 
 use super::{label, Params};
 use crate::error::{AppError, AppResult};
-use luoshi_domain::i18n::error_message;
 use crate::extract::{Path, Query};
 use crate::handlers::duty::days_label;
 use crate::http::{Ctx, Input};
@@ -18,6 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use luoshi_app::livelihood::proposals::{self, Detail, View};
 use luoshi_app::livelihood::screening::ActInput;
 use luoshi_app::livelihood::{self as svc};
+use luoshi_domain::i18n::error_message;
 use luoshi_domain::i18n::{t, Lang};
 use luoshi_domain::livelihood::{Area, ProposalInput, ProposalState};
 use luoshi_domain::time::format_local;
@@ -90,7 +90,14 @@ fn areas(lang: Lang) -> Vec<(&'static str, String)> {
 
 fn new_page(ctx: &Ctx, form: ProposalInput, error: Option<String>, appeal_id: Option<i64>) -> AppResult<NewPage> {
     let hotline = ctx.user()?.user.role == luoshi_domain::user::Role::Hotline;
-    Ok(NewPage { chrome: chrome(ctx, if appeal_id.is_some() { "livelihood.to_proposal" } else { "livelihood.new" }, None), areas: areas(ctx.lang), form, error, hotline, appeal_id })
+    Ok(NewPage {
+        chrome: chrome(ctx, if appeal_id.is_some() { "livelihood.to_proposal" } else { "livelihood.new" }, None),
+        areas: areas(ctx.lang),
+        form,
+        error,
+        hotline,
+        appeal_id,
+    })
 }
 
 async fn new_form(ctx: Ctx) -> AppResult<Response> {
@@ -134,6 +141,8 @@ struct ProposalPage {
     d: Detail,
     r: Row,
     actions: Vec<(&'static str, String)>,
+    /// The department's assessment fields (when it may assess).
+    assess: bool,
     units: Vec<(i64, String)>,
     /// (time, who, what, note)
     trail: Vec<(String, String, String, String)>,
@@ -174,13 +183,32 @@ async fn proposal_page(ctx: &Ctx, app: &AppState, id: i64, done: &str, form: Act
         (Vec::new(), String::new())
     };
     let units = if d.may.contains(&luoshi_domain::livelihood::ProposalAction::Assign) {
-        luoshi_storage::units::list(&app.db, &luoshi_domain::access::Scope::All).await?.into_iter().filter(|u| u.path.matches('/').count() <= 3).map(|u| (u.id, u.name)).collect()
+        luoshi_storage::units::list(&app.db, &luoshi_domain::access::Scope::All)
+            .await?
+            .into_iter()
+            .filter(|u| u.path.matches('/').count() <= 3)
+            .map(|u| (u.id, u.name))
+            .collect()
     } else {
         Vec::new()
     };
     let actions = d.may.iter().map(|a| (a.as_str(), label(lang, "action", a.as_str()))).collect();
     let flash = (!done.is_empty()).then(|| t(lang, &format!("livelihood.done_{done}")).to_string());
-    Ok(ProposalPage { chrome: chrome(ctx, "livelihood.proposal", flash), r: row(lang, d.p.clone()), d, actions, units, trail, similar, excluded, debt_line, form, error })
+    let assess = d.may.contains(&luoshi_domain::livelihood::ProposalAction::Assess);
+    Ok(ProposalPage {
+        chrome: chrome(ctx, "livelihood.proposal", flash),
+        r: row(lang, d.p.clone()),
+        d,
+        actions,
+        assess,
+        units,
+        trail,
+        similar,
+        excluded,
+        debt_line,
+        form,
+        error,
+    })
 }
 
 async fn page(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Query(p): Query<Params>) -> AppResult<Response> {

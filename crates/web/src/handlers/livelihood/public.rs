@@ -4,7 +4,6 @@
 
 use super::label;
 use crate::error::{AppError, AppResult};
-use luoshi_domain::i18n::error_message;
 use crate::extract::{Path, Query};
 use crate::http::{Ctx, Want};
 use crate::pages::{chrome, render, Chrome};
@@ -19,6 +18,7 @@ use axum::Json;
 use luoshi_app::livelihood::ratings::{self, PublicRatingInput};
 use luoshi_app::livelihood::report::{public_year, Published};
 use luoshi_app::livelihood::{self as svc, proposals};
+use luoshi_domain::i18n::error_message;
 use luoshi_domain::i18n::{t, Lang};
 use luoshi_domain::livelihood::{Area, ProposalInput, ProposalState};
 use luoshi_domain::ErrorCode;
@@ -104,8 +104,11 @@ async fn page(ctx: Ctx, State(app): State<AppState>, Query(q): Query<Rated>) -> 
 async fn submit(ctx: Ctx, State(app): State<AppState>, req: Request) -> AppResult<Response> {
     let is_json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
     let bytes = crate::extract::body_bytes(req).await?;
-    let (input, guard): (ProposalInput, Guard) =
-        if is_json { (crate::extract::json(&bytes)?, crate::extract::json(&bytes)?) } else { (crate::extract::form(&bytes, "body")?, crate::extract::form(&bytes, "body")?) };
+    let (input, guard): (ProposalInput, Guard) = if is_json {
+        (crate::extract::json(&bytes)?, crate::extract::json(&bytes)?)
+    } else {
+        (crate::extract::form(&bytes, "body")?, crate::extract::form(&bytes, "body")?)
+    };
     check(&ctx, &app, &guard, &input.phone, "livelihood").await?;
     match proposals::submit_public(&app.db, &input, app.now()).await.map_err(AppError::from) {
         Ok(id) if ctx.want == Want::Json => Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response()),
@@ -132,8 +135,11 @@ async fn published_api(State(app): State<AppState>) -> AppResult<Response> {
 async fn rate(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, req: Request) -> AppResult<Response> {
     let is_json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
     let bytes = crate::extract::body_bytes(req).await?;
-    let (input, guard): (PublicRatingInput, Guard) =
-        if is_json { (crate::extract::json(&bytes)?, crate::extract::json(&bytes)?) } else { (crate::extract::form(&bytes, "body")?, crate::extract::form(&bytes, "body")?) };
+    let (input, guard): (PublicRatingInput, Guard) = if is_json {
+        (crate::extract::json(&bytes)?, crate::extract::json(&bytes)?)
+    } else {
+        (crate::extract::form(&bytes, "body")?, crate::extract::form(&bytes, "body")?)
+    };
     // An id that is no chosen project is not found, before anything else is asked.
     ratings::ratable(&app.db, id).await?;
     check(&ctx, &app, &guard, &input.phone, "livelihood").await?;
@@ -153,7 +159,21 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     t.add(M::GET, "/public/livelihood", PUBLIC, "public", "民生实事: propose, see the candidates and projects, rate (page)", page)
         .add(M::POST, "/public/livelihood", PUBLIC, "public", "A citizen proposes (form)", submit)
         .add(M::POST, "/public/livelihood/{id}/rate", PUBLIC, "public", "A citizen rates a chosen project, once per phone (form)", rate)
-        .add(M::GET, "/api/v1/public/livelihood", PUBLIC, "public", "The year's chosen projects with their delivery and ratings, and the candidates: no name, phone or internal note", published_api)
+        .add(
+            M::GET,
+            "/api/v1/public/livelihood",
+            PUBLIC,
+            "public",
+            "The year's chosen projects with their delivery and ratings, and the candidates: no name, phone or internal note",
+            published_api,
+        )
         .add(M::POST, "/api/v1/public/livelihood", PUBLIC, "public", "A citizen proposes {title, content, area, place, name, phone}", submit)
-        .add(M::POST, "/api/v1/public/livelihood/{id}/rating", PUBLIC, "public", "A citizen rates a chosen project {phone, rating: satisfied|basic|unsatisfied}", rate)
+        .add(
+            M::POST,
+            "/api/v1/public/livelihood/{id}/rating",
+            PUBLIC,
+            "public",
+            "A citizen rates a chosen project {phone, rating: satisfied|basic|unsatisfied}",
+            rate,
+        )
 }

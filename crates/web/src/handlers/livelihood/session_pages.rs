@@ -4,7 +4,6 @@
 
 use super::{deliver, label, MoveInput, Params};
 use crate::error::{AppError, AppResult};
-use luoshi_domain::i18n::error_message;
 use crate::extract::{Path, Query};
 use crate::http::{Ctx, Input};
 use crate::pages::{chrome, render, Chrome};
@@ -15,6 +14,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use luoshi_app::livelihood::sessions::{self, BallotInput, PaperInput, SessionInput, SessionView};
+use luoshi_domain::i18n::error_message;
 use luoshi_domain::i18n::{t, Lang};
 use luoshi_domain::livelihood::vote::{Choice, SessionAction, SessionKind};
 use luoshi_domain::time::format_local;
@@ -35,9 +35,19 @@ struct ListPage {
 async fn list_page(ctx: &Ctx, app: &AppState, done: &str, form: SessionInput, error: Option<String>) -> AppResult<ListPage> {
     let lang = ctx.lang;
     let rows = sessions::list(&app.db).await?;
-    let rows = rows.into_iter().map(|s| (label(lang, "session_kind", s.kind.as_str()), label(lang, "session_state", s.state.as_str()), s)).map(|(k, st, s)| (s, k, st)).collect();
+    let rows = rows
+        .into_iter()
+        .map(|s| (label(lang, "session_kind", s.kind.as_str()), label(lang, "session_state", s.state.as_str()), s))
+        .map(|(k, st, s)| (s, k, st))
+        .collect();
     let flash = (!done.is_empty()).then(|| t(lang, &format!("livelihood.done_{done}")).to_string());
-    Ok(ListPage { chrome: chrome(ctx, "livelihood.sessions", flash), rows, may_create: ctx.realms.contains(&luoshi_domain::access::Realm::Congress), form, error })
+    Ok(ListPage {
+        chrome: chrome(ctx, "livelihood.sessions", flash),
+        rows,
+        may_create: ctx.realms.contains(&luoshi_domain::access::Realm::Congress),
+        form,
+        error,
+    })
 }
 
 async fn list(ctx: Ctx, State(app): State<AppState>, Query(p): Query<Params>) -> AppResult<Response> {
@@ -117,7 +127,8 @@ async fn session_page(ctx: &Ctx, app: &AppState, id: i64, done: &str, paper: Pap
     let lang = ctx.lang;
     let v = sessions::one(&app.db, &ctx.who()?, id, app.now()).await?;
     let choices = Choice::of(v.s.kind).iter().map(|c| (c.as_str(), label(lang, "choice", c.as_str()))).collect();
-    let rule = t(lang, "livelihood.rule_of").replace("{r}", &label(lang, "rule", v.s.rule.as_str())).replace("{t}", &label(lang, "tie", v.s.tie.as_str()));
+    let r = label(lang, "rule", v.s.rule.as_str()).replace("{n}", &v.s.max_choices.to_string()).replace("{b}", &v.s.budget.wan());
+    let rule = t(lang, "livelihood.rule_of").replace("{r}", &r).replace("{t}", &label(lang, "tie", v.s.tie.as_str()));
     let signatures = v.signatures.iter().map(|(_, name, role, at)| (name.clone(), label(lang, "teller", role), format_local(*at))).collect();
     let flash = (!done.is_empty()).then(|| t(lang, &format!("livelihood.done_{done}")).to_string());
     Ok(SessionPage {
@@ -181,7 +192,12 @@ async fn sign(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(
 }
 
 /// The ballot form sends one `m_<id>` field per item.
-async fn ballot(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(form): Input<std::collections::BTreeMap<String, String>>) -> AppResult<Response> {
+async fn ballot(
+    ctx: Ctx,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    Input(form): Input<std::collections::BTreeMap<String, String>>,
+) -> AppResult<Response> {
     let marks = form.into_iter().filter(|(k, _)| k.starts_with("m_")).collect();
     let r = sessions::cast(&app.db, &ctx.who()?, id, &BallotInput { marks }, app.now()).await.map_err(AppError::from);
     answer(&ctx, &app, id, "ballot", r, PaperInput::default()).await

@@ -4,7 +4,6 @@
 use super::pages::row;
 use super::{label, Params};
 use crate::error::{AppError, AppResult};
-use luoshi_domain::i18n::error_message;
 use crate::extract::Query;
 use crate::http::{Ctx, Input};
 use crate::pages::{chrome, render, Chrome};
@@ -17,6 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use luoshi_app::livelihood::report::{self, Report};
 use luoshi_app::livelihood::{self as svc, proposals, YearInput};
 use luoshi_domain::access::Realm;
+use luoshi_domain::i18n::error_message;
 use luoshi_domain::i18n::t;
 use luoshi_domain::ErrorCode;
 use luoshi_storage::livelihood::YearRow;
@@ -96,7 +96,9 @@ async fn report_page(ctx: Ctx, State(app): State<AppState>, Query(p): Query<Para
             };
             let deputies = p.deputies_rating.as_deref().map(|x| label(lang, "choice", x)).unwrap_or_default();
             let public = match p.public.satisfied_bp() {
-                Some(bp) => t(lang, "livelihood.public_rating_of").replace("{n}", &p.public.total().to_string()).replace("{p}", &luoshi_domain::money::percent(bp)),
+                Some(bp) => {
+                    t(lang, "livelihood.public_rating_of").replace("{n}", &p.public.total().to_string()).replace("{p}", &luoshi_domain::money::percent(bp))
+                }
                 None => String::new(),
             };
             (p.title.clone(), label(lang, "area", p.area.as_str()), task, deputies, public)
