@@ -163,12 +163,16 @@ pub struct Count {
     pub c: i64,
 }
 
+impl std::ops::Add for Count {
+    type Output = Count;
+    fn add(self, o: Count) -> Count {
+        Count { a: self.a + o.a, b: self.b + o.b, c: self.c + o.c }
+    }
+}
+
 impl Count {
     pub fn total(self) -> i64 {
         self.a + self.b + self.c
-    }
-    pub fn add(self, o: Count) -> Count {
-        Count { a: self.a + o.a, b: self.b + o.b, c: self.c + o.c }
     }
     /// One more mark of `choice` in a session of `kind`.
     pub fn mark(&mut self, kind: SessionKind, choice: Choice) {

@@ -101,7 +101,7 @@ pub struct CandidateRow {
 
 impl CandidateRow {
     pub fn total(&self) -> Count {
-        self.electronic.add(self.paper)
+        self.electronic + self.paper
     }
 }
 
