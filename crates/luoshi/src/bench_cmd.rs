@@ -136,7 +136,7 @@ pub(crate) async fn bench_cmd(url: &str, command: BenchCommand) -> Result<(), Fa
             let started = std::time::Instant::now();
             let s = bench::seed(&db, scale, tasks, appeals, hazards, seed, today()).await?;
             println!(
-                "seeded {} units, {} users, {} tasks, {} appeals, {} enterprises, {} hazards, {} emergency assignments, {} projects, {} approval items, {} debt instruments and {} schedule rows in {:.1} s",
+                "seeded {} units, {} users, {} tasks, {} appeals, {} enterprises, {} hazards, {} emergency assignments, {} projects, {} approval items, {} debt instruments, {} schedule rows and {} livelihood proposals in {:.1} s",
                 s.units,
                 s.users,
                 s.tasks,
@@ -148,6 +148,7 @@ pub(crate) async fn bench_cmd(url: &str, command: BenchCommand) -> Result<(), Fa
                 s.approvals,
                 s.instruments,
                 s.schedule_rows,
+                s.proposals,
                 started.elapsed().as_secs_f64()
             );
         }

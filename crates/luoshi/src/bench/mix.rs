@@ -46,6 +46,10 @@ pub enum Kind {
     DebtRatios,
     /// A 置换 scenario over the 500 costliest instruments above 5 %.
     DebtScenario,
+    /// The year's candidates as the caller sees them (民生实事).
+    LivelihoodCandidates,
+    /// The public page's data: chosen projects and candidates, no personal data.
+    LivelihoodPublic,
 }
 
 pub const MIX: &[(Kind, usize)] = &[
@@ -71,6 +75,8 @@ pub const MIX: &[(Kind, usize)] = &[
     (Kind::DebtWall, 1),
     (Kind::DebtRatios, 1),
     (Kind::DebtScenario, 1),
+    (Kind::LivelihoodCandidates, 1),
+    (Kind::LivelihoodPublic, 1),
 ];
 
 pub(super) const SEARCH_WORDS: &[&str] = &["路灯", "噪音", "拖欠工资", "垃圾", "停水", "物业", "宅基地", "油烟"];
@@ -102,6 +108,8 @@ impl Kind {
             Kind::DebtWall => "GET /api/v1/debt/wall",
             Kind::DebtRatios => "GET /api/v1/debt/ratios",
             Kind::DebtScenario => "POST /api/v1/debt/scenarios (500 instruments)",
+            Kind::LivelihoodCandidates => "GET /api/v1/livelihood/proposals?state=candidate",
+            Kind::LivelihoodPublic => "GET /api/v1/public/livelihood",
         }
     }
 
@@ -173,6 +181,8 @@ impl Kind {
                 let body = serde_json::json!({ "select": "rate_above", "min_rate_percent": "5", "limit": "500", "kind": "swap_bond", "rate_percent": "2.3", "years": "10" });
                 (self.name(), w.debt.0.post(format!("{base}/api/v1/debt/scenarios")).header("x-csrf-token", &w.debt.1).json(&body))
             }
+            Kind::LivelihoodCandidates => (self.name(), c.get(format!("{base}/api/v1/livelihood/proposals?state=candidate"))),
+            Kind::LivelihoodPublic => (self.name(), w.plain.get(format!("{base}/api/v1/public/livelihood"))),
             Kind::Hazard => match w.any_hazard {
                 Some(id) => (self.name(), c.get(format!("{base}/api/v1/hazards/{id}"))),
                 None => Kind::HazardLedger.request(w, base, rng),

@@ -6,6 +6,7 @@ mod load;
 mod mix;
 mod seed;
 mod seed_debt;
+mod seed_livelihood;
 mod seed_emergencies;
 mod seed_hazards;
 mod seed_projects;
@@ -84,6 +85,15 @@ impl Scale {
             Scale::County => 500,
             Scale::City => 10_000,
             Scale::Metropolis => 20_000,
+        }
+    }
+
+    /// Livelihood proposals of a year ("proposals run to thousands").
+    fn proposals(self) -> usize {
+        match self {
+            Scale::County => 1_000,
+            Scale::City => 5_000,
+            Scale::Metropolis => 10_000,
         }
     }
 

@@ -57,6 +57,8 @@ pub struct Seeded {
     /// Debt instruments and their schedule rows.
     pub instruments: usize,
     pub schedule_rows: usize,
+    /// Livelihood proposals.
+    pub proposals: usize,
 }
 
 /// Fill a database: the demo county, more townships for larger scales, bench users, tasks.
@@ -213,6 +215,7 @@ pub async fn seed(
     (out.assignments, out.activation_ms) = super::seed_emergencies::seed_emergencies(db, &all, &mut rng).await?;
     (out.projects, out.approvals) = super::seed_projects::seed_projects(db, &all, scale.projects(), today, &mut rng).await?;
     (out.instruments, out.schedule_rows) = super::seed_debt::seed_debt(db, &all, scale.debt(), today, &mut rng).await?;
+    out.proposals = super::seed_livelihood::seed_livelihood(db, &all, scale.proposals(), today, &mut rng).await?;
     Ok(out)
 }
 
