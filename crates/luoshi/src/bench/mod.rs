@@ -6,9 +6,9 @@ mod load;
 mod mix;
 mod seed;
 mod seed_debt;
-mod seed_livelihood;
 mod seed_emergencies;
 mod seed_hazards;
+mod seed_livelihood;
 mod seed_projects;
 
 pub use inputs::*;

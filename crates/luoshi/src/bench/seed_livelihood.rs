@@ -67,9 +67,18 @@ pub async fn seed_livelihood(db: &Db, all: &[Unit], total: usize, today: NaiveDa
     for (k, id) in ids.iter().enumerate().filter(|(k, _)| k % 3 == 0) {
         let Some(p) = store::get(db, *id).await.map_err(fail)? else { continue };
         let unit = if departments.is_empty() { desk.id } else { rng.pick(&departments).id };
-        store::save(&mut tx, &actor, &p, ProposalState::Assessing, &Change { action: "assign", unit_id: Some(unit), due_at: Some(due), ..Change::default() }, desk.id, Light::Green, now)
-            .await
-            .map_err(fail)?;
+        store::save(
+            &mut tx,
+            &actor,
+            &p,
+            ProposalState::Assessing,
+            &Change { action: "assign", unit_id: Some(unit), due_at: Some(due), ..Change::default() },
+            desk.id,
+            Light::Green,
+            now,
+        )
+        .await
+        .map_err(fail)?;
         if k % 30 != 0 {
             continue;
         }

@@ -8,6 +8,11 @@ use crate::{get_i64, get_str, Actor, Db, Result, WriteTx};
 use luoshi_domain::money::Fen;
 use serde_json::json;
 
+/// A stored value this code does not know (a state, a kind): the database is not ours.
+fn bad(what: &str) -> crate::StoreError {
+    luoshi_domain::DomainError::new(luoshi_domain::ErrorCode::Internal).with_detail(what.to_string()).into()
+}
+
 /// A year's settings: the collection period and the 可用财力 the finance bureau sets.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct YearRow {

@@ -2,6 +2,7 @@
 //! assesses it, else the desk; the desk sees every one), its trail and audit rows; and the
 //! citizens' ratings of chosen projects (one per phone key and project).
 
+use super::bad;
 use crate::duty::{self, trail, Line};
 use crate::{get_i64, get_opt_i64, get_opt_str, get_str, Actor, Db, Result, WriteTx};
 use luoshi_domain::duty::{Light, Workflow};
@@ -48,10 +49,6 @@ pub struct ProposalRow {
 const COLS: &str = "p.id, p.year, p.source, p.title, p.content, p.area, p.place, p.citizen_name, p.citizen_phone, p.proposer_user_id, p.proposer_unit_id, \
      p.appeal_id, p.merged_into, p.state, p.unit_id, u.name AS unit_name, p.due_at, p.assessment, p.cost_fen, p.county_fen, p.reason, p.task_id, p.rating, \
      p.spent_fen, p.version, p.created_at, p.updated_at FROM livelihood_proposals p LEFT JOIN units u ON u.id = p.unit_id";
-
-fn bad(what: &str) -> crate::StoreError {
-    DomainError::new(ErrorCode::Internal).with_detail(what.to_string()).into()
-}
 
 fn row(r: &AnyRow) -> Result<ProposalRow> {
     Ok(ProposalRow {

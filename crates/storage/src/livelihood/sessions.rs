@@ -3,6 +3,7 @@
 //! no choice in the audit row), so no row links a deputy to a choice. An open session also
 //! keeps each deputy's marks.
 
+use super::bad;
 use crate::{get_i64, get_opt_i64, get_opt_str, get_str, Actor, Db, Result, WriteTx};
 use luoshi_domain::livelihood::vote::{BallotMode, Choice, Count, ResultRule, SessionKind, SessionState, TieRule};
 use luoshi_domain::money::Fen;
@@ -36,10 +37,6 @@ pub struct SessionRow {
     pub created_by: String,
     pub created_at: i64,
     pub updated_at: i64,
-}
-
-fn bad(what: &str) -> crate::StoreError {
-    DomainError::new(ErrorCode::Internal).with_detail(what.to_string()).into()
 }
 
 fn row(r: &AnyRow) -> Result<SessionRow> {

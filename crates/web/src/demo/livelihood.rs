@@ -5,17 +5,17 @@
 //! delivered as tasks with progress reported, rated by the deputies in December and by
 //! citizens; and next year's collection in screening, one proposal from a recurring appeal.
 
+use super::livelihood_votes::{session_cycle, Cycle};
 use chrono::{Datelike, NaiveDate};
 use luoshi_app::livelihood::screening::ActInput;
-use luoshi_app::livelihood::sessions::{self, BallotInput, PaperInput, SessionInput};
-use luoshi_app::livelihood::{self as svc, proposals, ratings, screening, YearInput};
+use luoshi_app::livelihood::sessions::{self, SessionInput};
+use luoshi_app::livelihood::{self as svc, proposals, screening, YearInput};
 use luoshi_app::Who;
-use luoshi_domain::livelihood::vote::SessionAction;
 use luoshi_domain::livelihood::{AssessmentInput, DebtStanding, ProposalInput};
 use luoshi_domain::user::UserInput;
 use luoshi_storage::{units, users, Db};
 
-fn e(x: luoshi_storage::StoreError) -> String {
+pub(super) fn e(x: luoshi_storage::StoreError) -> String {
     x.to_string()
 }
 
@@ -67,18 +67,18 @@ const NEXT_YEAR: &[Item] = &[
     ("乡村道路安全设施完善", "村道急弯缺少护栏和警示标志。", "transport", "石桥镇", 'u', "县交通运输局", 0, 0, 'n'),
 ];
 
-async fn person(db: &Db, username: &str) -> Result<Who, String> {
+pub(super) async fn person(db: &Db, username: &str) -> Result<Who, String> {
     let u = users::by_username(db, username).await.map_err(e)?.ok_or_else(|| format!("demo user {username} missing"))?;
     let unit = units::get(db, u.unit_id).await.map_err(e)?.ok_or("demo unit missing")?;
     Ok(Who::user(u.id, &u.username, u.role, u.unit_id, &unit.path))
 }
 
 /// Micros of a local date at ten in the morning.
-fn at(d: NaiveDate) -> i64 {
+pub(super) fn at(d: NaiveDate) -> i64 {
     luoshi_domain::duty::end_of_day(d) - 14 * 3_600_000_000
 }
 
-fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+pub(super) fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
 }
 
@@ -206,164 +206,36 @@ async fn one_year(db: &Db, year: i32, items: &[Item], unit_of: &dyn Fn(&str) -> 
             }
         }
     }
-    // 人代会, mid-January: 180 members, 168 present; twelve vote from their accounts.
+    // 人代会, mid-January: 180 members, 168 present; twelve vote from their accounts, 156 on
+    // paper: most for every item, fewer for the last one (below half of all members).
     let vote_on = ymd(year, 1, 15);
-    let npc = person(db, "npc").await?;
-    let s = sessions::create(
-        db,
-        &npc,
-        &SessionInput {
-            kind: "vote".into(),
-            title: format!("县第十八届人民代表大会第{}次会议民生实事项目票决", year - 2023),
-            members: "180".into(),
-            year: year.to_string(),
-        },
-        at(vote_on),
-    )
-    .await
-    .map_err(e)?;
-    sessions::move_to(db, &npc, s, SessionAction::Open, Some("168"), at(vote_on)).await.map_err(e)?;
-    let cands: Vec<i64> = luoshi_storage::livelihood::sessions::candidates(db, s).await.map_err(e)?.iter().map(|c| c.proposal_id).collect();
     let voters: Vec<String> = std::iter::once("deputy".to_string()).chain((1..=11).map(|k| format!("dep{k:02}"))).collect();
-    for (k, v) in voters.iter().enumerate() {
-        let marks = cands
-            .iter()
-            .enumerate()
-            .map(|(j, c)| {
-                (
-                    c.to_string(),
-                    if (j + k) % 9 == 0 {
-                        "abstain"
-                    } else if j == cands.len() - 1 && k % 2 == 0 {
-                        "no"
-                    } else {
-                        "yes"
-                    }
-                    .to_string(),
-                )
-            })
-            .collect();
-        sessions::cast(db, &person(db, v).await?, s, &BallotInput { marks }, at(vote_on) + 600_000_000).await.map_err(e)?;
-    }
-    sessions::move_to(db, &npc, s, SessionAction::Close, None, at(vote_on) + 3_600_000_000).await.map_err(e)?;
-    // 156 on paper: most for every item, fewer for the last one (below half of all members).
-    let counts: Vec<String> = cands
-        .iter()
-        .enumerate()
-        .map(|(j, c)| if j == cands.len() - 1 { format!("{c},70,60,26") } else { format!("{c},{},{},{}", 140 - j as i64 * 3, 8 + j as i64, 8 + j as i64 * 2) })
-        .collect();
-    sessions::import_paper(db, &npc, s, &PaperInput { ballots: "156".into(), counts: counts.join("\n") }, at(vote_on) + 4_000_000_000).await.map_err(e)?;
-    sessions::sign(db, &npc, s, "counter", at(vote_on) + 4_200_000_000).await.map_err(e)?;
-    sessions::sign(db, &person(db, "npc2").await?, s, "scrutineer", at(vote_on) + 4_300_000_000).await.map_err(e)?;
+    let vote = Cycle {
+        kind: "vote",
+        title: format!("县第十八届人民代表大会第{}次会议民生实事项目票决", year - 2023),
+        year,
+        present: "168",
+        paper_ballots: "156",
+        on: vote_on,
+    };
+    let last = items.iter().filter(|i| i.8 == 'v').count() - 1;
+    let mark = |k: usize, j: usize| {
+        if (j + k) % 9 == 0 {
+            "abstain"
+        } else if j == last && k % 2 == 0 {
+            "no"
+        } else {
+            "yes"
+        }
+    };
+    let paper = |j: usize| if j == last { (70, 60, 26) } else { (140 - j as i64 * 3, 8 + j as i64, 8 + j as i64 * 2) };
+    session_cycle(db, &vote, &voters, &mark, &paper).await?;
     luoshi_app::links::livelihood_delivery::sweep(db, at(vote_on) + 4_400_000_000).await.map_err(e)?;
-    progress(db, year, today).await?;
+    super::livelihood_votes::progress(db, year, today).await?;
     if today >= ymd(year, 12, 1) {
-        rate(db, year, &voters, today).await?;
+        super::livelihood_votes::rate(db, year, &voters, today).await?;
     }
     Ok(ids.len())
-}
-
-/// The delivering units report progress month by month, one project lagging.
-async fn progress(db: &Db, year: i32, today: NaiveDate) -> Result<(), String> {
-    let sys = Who::system("demo");
-    let chosen = luoshi_storage::livelihood::proposals::list(
-        db,
-        &luoshi_storage::livelihood::proposals::Filter {
-            year: Some(i64::from(year)),
-            states: vec![luoshi_domain::livelihood::ProposalState::Chosen],
-            limit: 100,
-            ..Default::default()
-        },
-    )
-    .await
-    .map_err(e)?;
-    let months = today.month().min(12) as i64 - 1;
-    for (k, p) in chosen.iter().enumerate() {
-        let Some(task) = p.task_id else { continue };
-        // The unit signed for it the week after the vote.
-        luoshi_app::tasks::act(db, &sys, task, luoshi_domain::tasks::Action::Sign, "", None, ymd(year, 1, 22).min(today)).await.map_err(e)?;
-        let pace = if k == 2 { 5 } else { 9 };
-        let percent = ((months * pace).min(100)) as f64;
-        if percent <= 0.0 {
-            continue;
-        }
-        let input = luoshi_domain::tasks::ReportInput {
-            text: format!("已完成年度目标的{percent}%：招标完成，主体施工推进中。"),
-            percent: Some(percent),
-            version: None,
-        };
-        luoshi_app::tasks::report(db, &sys, task, &input, today).await.map_err(e)?;
-        let spent = p.county.0 * (percent as i64) / 100;
-        let mut tx = db.begin_write().await.map_err(e)?;
-        luoshi_storage::livelihood::proposals::set_spent(&mut tx, &luoshi_storage::Actor::cli("demo"), p.id, luoshi_domain::money::Fen(spent), at(today))
-            .await
-            .map_err(e)?;
-        tx.commit().await.map_err(e)?;
-    }
-    Ok(())
-}
-
-/// December: the deputies rate each project (secret, against all 180), citizens rate too.
-async fn rate(db: &Db, year: i32, voters: &[String], today: NaiveDate) -> Result<(), String> {
-    let npc = person(db, "npc").await?;
-    let on = today.pred_opt().unwrap_or(today);
-    let s = sessions::create(
-        db,
-        &npc,
-        &SessionInput {
-            kind: "rating".into(), title: format!("{year}年民生实事项目代表满意度测评"), members: "180".into(), year: year.to_string()
-        },
-        at(on),
-    )
-    .await
-    .map_err(e)?;
-    sessions::move_to(db, &npc, s, SessionAction::Open, Some("152"), at(on)).await.map_err(e)?;
-    let items: Vec<i64> = luoshi_storage::livelihood::sessions::candidates(db, s).await.map_err(e)?.iter().map(|c| c.proposal_id).collect();
-    for (k, v) in voters.iter().enumerate() {
-        let marks = items
-            .iter()
-            .enumerate()
-            .map(|(j, c)| {
-                (
-                    c.to_string(),
-                    if j == 2 {
-                        if k % 3 == 0 {
-                            "unsatisfied"
-                        } else {
-                            "basic"
-                        }
-                    } else {
-                        "satisfied"
-                    }
-                    .to_string(),
-                )
-            })
-            .collect();
-        sessions::cast(db, &person(db, v).await?, s, &BallotInput { marks }, at(on) + 600_000_000).await.map_err(e)?;
-    }
-    sessions::move_to(db, &npc, s, SessionAction::Close, None, at(on) + 3_600_000_000).await.map_err(e)?;
-    let counts: Vec<String> = items
-        .iter()
-        .enumerate()
-        .map(|(j, c)| if j == 2 { format!("{c},40,60,40") } else { format!("{c},{},{},{}", 110 - j as i64, 25 + j as i64, 5) })
-        .collect();
-    sessions::import_paper(db, &npc, s, &PaperInput { ballots: "140".into(), counts: counts.join("\n") }, at(on) + 3_700_000_000).await.map_err(e)?;
-    sessions::sign(db, &npc, s, "counter", at(on) + 3_800_000_000).await.map_err(e)?;
-    sessions::sign(db, &person(db, "npc2").await?, s, "scrutineer", at(on) + 3_900_000_000).await.map_err(e)?;
-    for (k, id) in items.iter().enumerate() {
-        for n in 0..(3 + k % 4) {
-            let rating = if n == 0 && k % 3 == 0 {
-                "basic"
-            } else if n == 1 && k == 2 {
-                "unsatisfied"
-            } else {
-                "satisfied"
-            };
-            let input = ratings::PublicRatingInput { phone: format!("137{:04}{:04}", k, n), rating: rating.into() };
-            ratings::rate_public(db, *id, &input, at(today)).await.map_err(e)?;
-        }
-    }
-    Ok(())
 }
 
 /// Next year's collection in screening: some assessing (one overdue), some assessed, some

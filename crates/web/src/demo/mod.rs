@@ -181,6 +181,7 @@ mod debt;
 mod emergencies;
 mod hazards;
 mod livelihood;
+mod livelihood_votes;
 mod projects;
 mod safety;
 mod tasks;
