@@ -106,9 +106,14 @@ pub(crate) async fn record(db: &Db, who: &Who, source: Source, input: &ProposalI
     let today = local_date(now);
     let p = input.validate(source)?;
     let (_, o) = access(db, who, today).await?;
+    // Outside the year's collection period a proposal waits in the reserve (储备库).
+    let year = project_year(today);
+    let period = super::year_settings(db, year, today).await?;
+    let within = crate::ymd(today) >= period.collect_from && crate::ymd(today) <= period.collect_to;
     let mut tx = db.begin_write().await?;
     let n = NewRow {
-        year: i64::from(project_year(today)),
+        state: if within { ProposalState::Collected } else { ProposalState::Reserved },
+        year: i64::from(year),
         source,
         p: &p,
         proposer_user_id: who.user_id,
@@ -138,19 +143,57 @@ pub async fn submit(db: &Db, who: &Who, input: &ProposalInput, now: i64) -> Resu
 }
 
 /// A list of proposals as the caller may see them.
-pub async fn list(db: &Db, who: &Who, year: Option<i64>, states: Vec<ProposalState>, now: i64) -> Result<Vec<View>> {
+pub async fn list(db: &Db, who: &Who, q: &ListQuery, now: i64) -> Result<Page> {
     let today = local_date(now);
     let (a, _) = access(db, who, today).await?;
     let cal = calendar::load(db).await?;
-    let mut f = Filter { year, states, limit: 2000, ..Filter::default() };
-    if !a.sees_all && !a.deputy && who.unit_id.is_none() {
-        return Err(forbidden());
-    }
-    if !a.sees_all && who.role == Some(Role::Deputy) {
-        f.proposer_user_id = who.user_id;
-    }
+    let limit = q.limit.unwrap_or(PAGE).clamp(1, 5000);
+    let f = filter(&a, who, q, limit)?;
     let rows = store::list(db, &f).await?;
-    Ok(rows.into_iter().filter(|p| sees(&a, who, p)).map(|p| view(&a, p, &cal, today)).collect())
+    let next_before = (rows.len() as i64 == limit).then(|| rows.last().map(|p| p.id)).flatten();
+    let proposals = rows.into_iter().filter(|p| sees(&a, who, p)).map(|p| view(&a, p, &cal, today)).collect();
+    Ok(Page { proposals, next_before })
+}
+
+/// The caller's proposals by state (the list's tabs).
+pub async fn counts(db: &Db, who: &Who, year: Option<i64>, now: i64) -> Result<Vec<(ProposalState, i64)>> {
+    let (a, _) = access(db, who, local_date(now)).await?;
+    let f = filter(&a, who, &ListQuery { year, ..ListQuery::default() }, 1)?;
+    Ok(store::counts(db, &f).await?)
+}
+
+/// What the caller may list: everything (who sees all), a deputy his own, a unit's people
+/// what their unit assesses, what they proposed and what is published.
+fn filter(a: &Access, who: &Who, q: &ListQuery, limit: i64) -> Result<Filter> {
+    let mut f = Filter { year: q.year, states: q.states.clone(), before_id: q.before, limit, ..Filter::default() };
+    if !a.sees_all {
+        match (who.role, who.user_id, who.unit_id) {
+            (Some(Role::Deputy), Some(user), _) => f.proposer_user_id = Some(user),
+            (_, Some(user), Some(unit)) => f.seen_by = Some((unit, user)),
+            _ => return Err(forbidden()),
+        }
+    }
+    Ok(f)
+}
+
+/// The page size of proposal lists.
+pub const PAGE: i64 = 200;
+
+/// What a list asks for.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub year: Option<i64>,
+    pub states: Vec<ProposalState>,
+    /// The next page: ids below this one.
+    pub before: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+/// A page of proposals, newest first, and where the next one starts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page {
+    pub proposals: Vec<View>,
+    pub next_before: Option<i64>,
 }
 
 /// One proposal with its trail, what the caller may do now and the similar ones (for the desk).
@@ -208,4 +251,34 @@ pub(crate) fn check_may(a: &Access, who: &Who, p: &ProposalRow, action: Proposal
         return Err(forbidden());
     }
     Ok(ProposalFlow::apply(action, p.state, &()).map_err(|_| DomainError::field(ErrorCode::Conflict, "state").with_detail(p.state.as_str().to_string()))?)
+}
+
+/// Money spent on a chosen project as typed: the running total (万元).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct SpentInput {
+    #[serde(default)]
+    pub spent_wan: String,
+}
+
+/// Record what a chosen project has spent so far (its delivering unit or the desk); never more
+/// than its estimated cost.
+pub async fn record_spent(db: &Db, who: &Who, id: i64, input: &SpentInput, now: i64) -> Result<()> {
+    let (a, _, p) = seen(db, who, id, now).await?;
+    if !(a.desk || sides(&a, who, &p).contains(&ProposalSide::Department)) {
+        return Err(forbidden());
+    }
+    if p.state != ProposalState::Chosen {
+        return Err(DomainError::field(ErrorCode::Conflict, "state").with_detail(p.state.as_str().to_string()).into());
+    }
+    if input.spent_wan.trim().is_empty() {
+        return Err(DomainError::required("spent_wan").into());
+    }
+    let spent = luoshi_domain::money::Fen::parse_wan(&input.spent_wan, "spent_wan")?;
+    if spent > p.cost {
+        return Err(DomainError::field(ErrorCode::OutOfRange, "spent_wan").with_detail(p.cost.wan()).into());
+    }
+    let mut tx = db.begin_write().await?;
+    store::set_spent(&mut tx, &who.actor, id, spent, now).await?;
+    tx.commit().await?;
+    Ok(())
 }

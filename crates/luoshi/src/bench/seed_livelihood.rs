@@ -55,7 +55,16 @@ pub async fn seed_livelihood(db: &Db, all: &[Unit], total: usize, today: NaiveDa
                 phone: Some(format!("139{:08}", k)),
             };
             let source = [Source::Citizen, Source::Citizen, Source::Deputy, Source::Unit][rng.below(4)];
-            let row = NewRow { year, source, p: &p, proposer_user_id: None, proposer_unit_id: None, appeal_id: None, desk_unit_id: desk.id };
+            let row = NewRow {
+                year,
+                source,
+                p: &p,
+                proposer_user_id: None,
+                proposer_unit_id: None,
+                appeal_id: None,
+                desk_unit_id: desk.id,
+                state: ProposalState::Collected,
+            };
             ids.push(store::insert(&mut tx, &actor, &row, now).await.map_err(fail)?);
         }
         tx.commit().await.map_err(fail)?;

@@ -95,12 +95,15 @@ pub struct Filter {
     pub proposer_user_id: Option<i64>,
     pub unit_id: Option<i64>,
     pub appeal_id: Option<i64>,
+    /// A unit's people: what their unit assesses, what they proposed, and what is published.
+    pub seen_by: Option<(i64, i64)>,
+    /// Keyset paging: ids below this one.
+    pub before_id: Option<i64>,
     pub limit: i64,
 }
 
-/// Proposals by the filter, newest first (at most `limit`, 5,000 at most).
-pub async fn list(db: &Db, f: &Filter) -> Result<Vec<ProposalRow>> {
-    let mut sql = format!("SELECT {COLS} WHERE 1 = 1");
+fn filter_sql(f: &Filter) -> String {
+    let mut sql = String::from(" WHERE 1 = 1");
     if let Some(y) = f.year {
         sql.push_str(&format!(" AND p.year = {y}"));
     }
@@ -117,8 +120,27 @@ pub async fn list(db: &Db, f: &Filter) -> Result<Vec<ProposalRow>> {
     if let Some(a) = f.appeal_id {
         sql.push_str(&format!(" AND p.appeal_id = {a}"));
     }
-    sql.push_str(&format!(" ORDER BY p.id DESC LIMIT {}", f.limit.clamp(1, 5000)));
+    if let Some((unit, user)) = f.seen_by {
+        sql.push_str(&format!(" AND (p.unit_id = {unit} OR p.proposer_user_id = {user} OR p.state IN ('candidate', 'chosen', 'not_chosen'))"));
+    }
+    if let Some(b) = f.before_id {
+        sql.push_str(&format!(" AND p.id < {b}"));
+    }
+    sql
+}
+
+/// Proposals by the filter, newest first (at most `limit`, 5,000 at most).
+pub async fn list(db: &Db, f: &Filter) -> Result<Vec<ProposalRow>> {
+    let sql = format!("SELECT {COLS}{} ORDER BY p.id DESC LIMIT {}", filter_sql(f), f.limit.clamp(1, 5000));
     sqlx::query(&sql).fetch_all(db.pool()).await?.iter().map(row).collect()
+}
+
+/// How many proposals of the filter (its states and paging left out) are in each state.
+pub async fn counts(db: &Db, f: &Filter) -> Result<Vec<(ProposalState, i64)>> {
+    let f = Filter { states: Vec::new(), before_id: None, ..f.clone() };
+    let sql = format!("SELECT p.state, CAST(COUNT(*) AS BIGINT) AS n FROM livelihood_proposals p{} GROUP BY p.state", filter_sql(&f));
+    let rows = sqlx::query(&sql).fetch_all(db.pool()).await?;
+    rows.iter().map(|r| Ok((ProposalState::parse(&get_str(r, "state")?).ok_or_else(|| bad("proposal state"))?, get_i64(r, "n")?))).collect()
 }
 
 /// A proposal to record.
@@ -132,13 +154,15 @@ pub struct NewRow<'a> {
     pub appeal_id: Option<i64>,
     /// The screening desk (owner of the line until a department assesses it).
     pub desk_unit_id: i64,
+    /// 已征集, or 储备库 for one made outside the collection period.
+    pub state: ProposalState,
 }
 
 /// Record a proposal (state 已征集) with its line, trail and audit row; its id.
 pub async fn insert(tx: &mut WriteTx, actor: &Actor, n: &NewRow<'_>, now: i64) -> Result<i64> {
     let r = sqlx::query(
         "INSERT INTO livelihood_proposals (year, source, title, content, area, place, citizen_name, citizen_phone, proposer_user_id, proposer_unit_id, appeal_id, \
-         state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'collected', $12, $12) RETURNING id",
+         state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
     )
     .bind(n.year)
     .bind(n.source.as_str())
@@ -151,13 +175,14 @@ pub async fn insert(tx: &mut WriteTx, actor: &Actor, n: &NewRow<'_>, now: i64) -
     .bind(n.proposer_user_id)
     .bind(n.proposer_unit_id)
     .bind(n.appeal_id)
+    .bind(n.state.as_str())
     .bind(now)
     .fetch_one(tx.conn())
     .await?;
     let id = get_i64(&r, "id")?;
-    let line = Line::of::<ProposalFlow>(id, ProposalState::Collected, Some(n.p.title.as_str()), now).owner(Some(n.desk_unit_id));
+    let line = Line::of::<ProposalFlow>(id, n.state, Some(n.p.title.as_str()), now).owner(Some(n.desk_unit_id));
     duty::put(tx, &line, None).await?;
-    trail::append(tx, &[trail::Entry::step(ProposalFlow::KIND, id, now, &actor.name, "submit", None, "collected", None)]).await?;
+    trail::append(tx, &[trail::Entry::step(ProposalFlow::KIND, id, now, &actor.name, "submit", None, n.state.as_str(), None)]).await?;
     // The audit row names the source, never the citizen's contact data.
     let after = json!({ "year": n.year, "source": n.source.as_str(), "title": n.p.title, "area": n.p.area.as_str(), "appeal_id": n.appeal_id });
     tx.audit(actor, "livelihood.proposal.submit", "livelihood_proposal", &id.to_string(), None, Some(&after)).await?;

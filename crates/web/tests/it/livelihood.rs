@@ -70,6 +70,18 @@ async fn from_proposal_to_vote_delivery_and_rating() {
         .unwrap();
     let (status, code, body) = error_code(r).await;
     assert_eq!((status, code.as_str(), body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "required", Some("phone")));
+    // Outside the collection period (September by default) a proposal waits in the reserve.
+    let early = created(
+        plain
+            .post(app.url("/api/v1/public/livelihood"))
+            .json(&json!({ "title": "修缮村文化礼堂", "content": "礼堂漏雨", "area": "culture", "phone": "13900004321" }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(ok(desk.get(&app, &format!("/api/v1/livelihood/proposals/{early}")).await).await["p"]["state"].as_str(), Some("reserved"));
+    ok(desk.put(&app, "/api/v1/livelihood/year", json!({ "year": "2027", "collect_from": "2026-06-01", "collect_to": "2026-06-30" })).await).await;
     let citizen_body = json!({ "title": "增设社区老年食堂", "content": "城东老人吃饭难，希望在社区办老年食堂。", "area": "elderly", "name": "钱多多", "phone": CITIZEN_PHONE });
     let p1 = created(plain.post(app.url("/api/v1/public/livelihood")).json(&citizen_body).send().await.unwrap()).await;
     let deputy = app.login("deputy").await;
@@ -227,6 +239,11 @@ async fn from_proposal_to_vote_delivery_and_rating() {
         "{t}"
     );
     assert_eq!(ok(desk.get(&app, &format!("/api/v1/livelihood/proposals/{p5}")).await).await["p"]["state"].as_str(), Some("not_chosen"));
+    // Money spent: the delivering unit's running total, never above the cost.
+    let (status, _, body) = error_code(civil.post(&app, &format!("/api/v1/livelihood/proposals/{p1}/spent"), json!({ "spent_wan": "6000" })).await).await;
+    assert_eq!((status, body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("spent_wan")));
+    ok(civil.post(&app, &format!("/api/v1/livelihood/proposals/{p1}/spent"), json!({ "spent_wan": "650.5" })).await).await;
+    assert_eq!(deputy.post(&app, &format!("/api/v1/livelihood/proposals/{p1}/spent"), json!({ "spent_wan": "1" })).await.status(), StatusCode::FORBIDDEN);
 
     // 评议: the deputies rate (secret, against all 7 members), citizens rate apart.
     let r = created(

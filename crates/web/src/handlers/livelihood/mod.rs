@@ -34,11 +34,17 @@ pub(crate) struct Params {
     pub(crate) state: String,
     #[serde(default)]
     pub(crate) done: String,
+    /// The next page of a list.
+    #[serde(default, deserialize_with = "luoshi_domain::serde_util::opt_i64")]
+    pub(crate) before: Option<i64>,
 }
 
 impl Params {
     pub(crate) fn states(&self) -> Vec<ProposalState> {
         self.state.split(',').filter_map(ProposalState::parse).collect()
+    }
+    pub(crate) fn query(&self, year: Option<i64>, limit: Option<i64>) -> proposals::ListQuery {
+        proposals::ListQuery { year: year.or(self.year), states: self.states(), before: self.before, limit }
     }
 }
 
@@ -48,8 +54,7 @@ pub(crate) fn label(lang: Lang, group: &str, code: &str) -> String {
 }
 
 async fn list_api(ctx: Ctx, State(app): State<AppState>, Query(p): Query<Params>) -> AppResult<Response> {
-    let rows = proposals::list(&app.db, &ctx.who()?, p.year, p.states(), app.now()).await?;
-    Ok(Json(json!({ "proposals": rows })).into_response())
+    Ok(Json(proposals::list(&app.db, &ctx.who()?, &p.query(None, None), app.now()).await?).into_response())
 }
 
 async fn submit_api(ctx: Ctx, State(app): State<AppState>, Input(input): Input<ProposalInput>) -> AppResult<Response> {
@@ -64,6 +69,11 @@ async fn one_api(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> 
 async fn act_api(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(input): Input<ActInput>) -> AppResult<Response> {
     let state = luoshi_app::links::livelihood_debt::act(&app.db, &ctx.who()?, id, &input, app.now()).await?;
     Ok(Json(json!({ "id": id, "state": state })).into_response())
+}
+
+async fn spent_api(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(input): Input<proposals::SpentInput>) -> AppResult<Response> {
+    proposals::record_spent(&app.db, &ctx.who()?, id, &input, app.now()).await?;
+    Ok(Json(json!({ "ok": true })).into_response())
 }
 
 async fn from_appeal_api(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(input): Input<ProposalInput>) -> AppResult<Response> {
@@ -161,6 +171,7 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
         .add(M::POST, "/api/v1/livelihood/proposals", PROPOSERS, "livelihood", "Propose {title, content, area, place; name, phone for a caller the hotline records}: a deputy's, a unit's, a citizen's by phone", submit_api)
         .add(M::GET, "/api/v1/livelihood/proposals/{id}", AUTH, "livelihood", "A proposal with its assessment, trail, what the caller may do now and similar proposals (the desk)", one_api)
         .add(M::POST, "/api/v1/livelihood/proposals/{id}/actions", AUTH, "livelihood", "Screen a proposal {action: assign|assess|return|shortlist|withdraw|exclude|reserve|merge, unit_id, reason, merge_into, version; the assessment's fields}: shortlisting checks the exclusion rules (the debt ratio among them) and the year's pool", act_api)
+        .add(M::POST, "/api/v1/livelihood/proposals/{id}/spent", AUTH, "livelihood", "Record what a chosen project has spent so far {spent_wan} (its delivering unit or the desk; never above its cost)", spent_api)
         .add(M::POST, "/api/v1/livelihood/from-appeal/{id}", OPERATORS, "livelihood", "Turn a recurring appeal into a proposal {title, area, content}: linked, once per appeal, no contact data carried", from_appeal_api)
         .add(M::GET, "/api/v1/livelihood/year", AUTH, "livelihood", "A year's collection period and 可用财力 (?year=, default the coming year)", year_api)
         .add(M::PUT, "/api/v1/livelihood/year", LIVELIHOOD_DESK, "livelihood", "Set a year's collection period {year, collect_from, collect_to} (the desk)", set_year_api)

@@ -51,25 +51,28 @@ struct ListPage {
     chrome: Chrome,
     year: i64,
     state: String,
-    states: Vec<(&'static str, String, usize)>,
+    states: Vec<(&'static str, String, i64)>,
     rows: Vec<Row>,
     may_propose: bool,
     period: String,
+    next_before: Option<i64>,
 }
 
 async fn list_page(ctx: Ctx, State(app): State<AppState>, Query(p): Query<Params>) -> AppResult<Response> {
     let lang = ctx.lang;
     let who = ctx.who()?;
     let year = p.year.unwrap_or_else(|| i64::from(svc::project_year(app.today())));
-    let all = proposals::list(&app.db, &who, Some(year), Vec::new(), app.now()).await?;
-    let states = ProposalState::ALL.iter().map(|s| (s.as_str(), label(lang, "state", s.as_str()), all.iter().filter(|v| v.state == *s).count())).collect();
-    let wanted = p.states();
-    let rows = all.into_iter().filter(|v| wanted.is_empty() || wanted.contains(&v.state)).map(|v| row(lang, v)).collect();
+    // The counts by state over the whole year; the rows a page at a time.
+    let counts = proposals::counts(&app.db, &who, Some(year), app.now()).await?;
+    let states = counts.iter().map(|(s, n)| (s.as_str(), label(lang, "state", s.as_str()), *n)).collect();
+    let page = proposals::list(&app.db, &who, &p.query(Some(year), None), app.now()).await?;
+    let next_before = page.next_before;
+    let rows = page.proposals.into_iter().map(|v| row(lang, v)).collect();
     let y = svc::year_settings(&app.db, i32::try_from(year).unwrap_or(2027), app.today()).await?;
     let period = t(lang, "livelihood.not_collecting").replace("{from}", &y.collect_from).replace("{to}", &y.collect_to);
     let flash = (!p.done.is_empty()).then(|| t(lang, &format!("livelihood.done_{}", p.done)).to_string());
     let may_propose = luoshi_domain::access::PROPOSERS.allows(Some(ctx.user()?.user.role));
-    Ok(render(&ListPage { chrome: chrome(&ctx, "livelihood.title", flash), year, state: p.state, states, rows, may_propose, period }))
+    Ok(render(&ListPage { chrome: chrome(&ctx, "livelihood.title", flash), year, state: p.state, states, rows, may_propose, period, next_before }))
 }
 
 #[derive(Template)]
@@ -143,6 +146,8 @@ struct ProposalPage {
     actions: Vec<(&'static str, String)>,
     /// The department's assessment fields (when it may assess).
     assess: bool,
+    /// The form recording money spent (a chosen project, its unit or the desk).
+    may_spend: bool,
     units: Vec<(i64, String)>,
     /// (time, who, what, note)
     trail: Vec<(String, String, String, String)>,
@@ -195,12 +200,15 @@ async fn proposal_page(ctx: &Ctx, app: &AppState, id: i64, done: &str, form: Act
     let actions = d.may.iter().map(|a| (a.as_str(), label(lang, "action", a.as_str()))).collect();
     let flash = (!done.is_empty()).then(|| t(lang, &format!("livelihood.done_{done}")).to_string());
     let assess = d.may.contains(&luoshi_domain::livelihood::ProposalAction::Assess);
+    let may_spend = d.p.state == ProposalState::Chosen
+        && (ctx.realms.contains(&luoshi_domain::access::Realm::LivelihoodDesk) || (d.p.unit_id.is_some() && d.p.unit_id == who.unit_id));
     Ok(ProposalPage {
         chrome: chrome(ctx, "livelihood.proposal", flash),
         r: row(lang, d.p.clone()),
         d,
         actions,
         assess,
+        may_spend,
         units,
         trail,
         similar,
@@ -226,6 +234,17 @@ async fn act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f
     }
 }
 
+async fn spent(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(form): Input<proposals::SpentInput>) -> AppResult<Response> {
+    match proposals::record_spent(&app.db, &ctx.who()?, id, &form, app.now()).await.map_err(AppError::from) {
+        Ok(()) => Ok(Redirect::to(&format!("/livelihood/proposals/{id}?done=spent")).into_response()),
+        Err(AppError(e)) if !matches!(e.code, ErrorCode::NotFound | ErrorCode::Forbidden) => {
+            let msg = error_message(ctx.lang, &e);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&proposal_page(&ctx, &app, id, "", ActInput::default(), Some(msg)).await?)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
 pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     use axum::http::Method as M;
     use luoshi_domain::access::{OPERATORS, PROPOSERS};
@@ -234,6 +253,7 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
         .add(M::POST, "/livelihood/new", PROPOSERS, "livelihood", "Propose a project (form)", submit)
         .add(M::GET, "/livelihood/proposals/{id}", AUTH, "livelihood", "A proposal with its assessment, trail and what the caller may do now (page)", page)
         .add(M::POST, "/livelihood/proposals/{id}/actions", AUTH, "livelihood", "Screen or assess a proposal (form)", act)
+        .add(M::POST, "/livelihood/proposals/{id}/spent", AUTH, "livelihood", "Record what a chosen project has spent (form)", spent)
         .add(M::GET, "/livelihood/from-appeal/{id}", OPERATORS, "livelihood", "Turn an appeal into a proposal (page)", from_appeal_form)
         .add(M::POST, "/livelihood/from-appeal/{id}", OPERATORS, "livelihood", "Turn an appeal into a proposal (form)", from_appeal)
 }

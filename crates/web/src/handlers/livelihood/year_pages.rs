@@ -111,7 +111,7 @@ async fn report_page(ctx: Ctx, State(app): State<AppState>, Query(p): Query<Para
 async fn export(ctx: Ctx, State(app): State<AppState>, Query(p): Query<Params>) -> AppResult<Response> {
     let lang = ctx.lang;
     let year = p.year.unwrap_or_else(|| i64::from(svc::project_year(app.today())));
-    let rows = proposals::list(&app.db, &ctx.who()?, Some(year), p.states(), app.now()).await?;
+    let rows = proposals::list(&app.db, &ctx.who()?, &p.query(Some(year), Some(5000)), app.now()).await?.proposals;
     let head = ["编号", "项目名称", "领域", "来源", "状态", "论证/牵头单位", "估算总投资（万元）", "县级出资（万元）", "已支出（万元）", "代表测评"];
     let table: Vec<Vec<String>> = rows
         .into_iter()
