@@ -8,6 +8,7 @@ mod bench_cmd;
 mod debt_cmd;
 mod documents_cmd;
 mod hazards_cmd;
+mod livelihood_cmd;
 mod projects_cmd;
 mod tasks_cmd;
 mod users_cmd;
@@ -17,6 +18,7 @@ use bench_cmd::{bench_cmd, BenchCommand};
 use debt_cmd::DebtCommand;
 use documents_cmd::DocCommand;
 use hazards_cmd::HazardsCommand;
+use livelihood_cmd::LivelihoodCommand;
 use projects_cmd::ProjectsCommand;
 use tasks_cmd::{tasks, TasksCommand};
 use users_cmd::{user, UserCommand};
@@ -130,6 +132,11 @@ enum Command {
     Debt {
         #[command(subcommand)]
         command: DebtCommand,
+    },
+    /// 民生实事: the year's proposals and a result sheet as xlsx, delivery of the chosen projects.
+    Livelihood {
+        #[command(subcommand)]
+        command: LivelihoodCommand,
     },
     /// 群众诉求: the routing model.
     Appeals {
@@ -324,6 +331,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
         Command::Hazards { command } => hazards_cmd::hazards(&url, command).await?,
         Command::Projects { command } => projects_cmd::projects(&url, command).await?,
         Command::Debt { command } => debt_cmd::debt(&url, command).await?,
+        Command::Livelihood { command } => livelihood_cmd::livelihood(&url, command).await?,
         Command::Open311 { command } => appeals_cmd::open311(&url, command).await?,
         Command::Supervise { date, rehearsal } => tasks_cmd::supervise(&url, date, rehearsal).await?,
         Command::Doc { command } => documents_cmd::doc(&url, command).await?,

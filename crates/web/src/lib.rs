@@ -32,9 +32,9 @@ pub struct Config {
     /// Pretend today is this date (Asia/Shanghai) for lights, deadlines and supervision; for
     /// tests and rehearsals. `None`: the real date.
     pub today: Option<chrono::NaiveDate>,
-    /// With `today`: the clock starts at this local time of that date and runs on from there,
-    /// instead of the real time of day (tests: what happened that morning is never in the
-    /// future, whenever they run).
+    /// With `today`: the clock starts at this local time of that date when the process makes
+    /// its first state and runs on from there, instead of the real time of day (tests: what
+    /// happened that morning is never in the future, whenever they run).
     pub time_of_day: Option<chrono::NaiveTime>,
     /// Run the supervision engine every this many seconds inside `serve` (0: never).
     pub supervise_every_secs: u64,
@@ -58,7 +58,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// A date that overrides the real one (rehearsals and tests); see [`Config::today`].
     clock: Arc<std::sync::RwLock<Option<chrono::NaiveDate>>>,
-    /// When this state was made (real µs): a fixed time of day runs on from here.
+    /// When the first state of this process was made (real µs): a fixed time of day runs on
+    /// from there, the same for every state (a county's and a city's in one test agree).
     started: i64,
     /// The node's intake state: reference data cached behind `data_versions`, and the intake
     /// writer that commits appeals arriving together in one transaction.
@@ -70,7 +71,8 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: Db, config: Config) -> Self {
         let clock = Arc::new(std::sync::RwLock::new(config.today));
-        let started = luoshi_storage::now_micros();
+        static EPOCH: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+        let started = *EPOCH.get_or_init(luoshi_storage::now_micros);
         AppState {
             db,
             metrics: Arc::new(metrics::Metrics::default()),

@@ -107,3 +107,62 @@ pub async fn year_report(db: &Db, year: i64, now: i64) -> Result<Report> {
         spent_wan: chosen.iter().map(|p| p.spent).sum::<luoshi_domain::money::Fen>().wan(),
     })
 }
+
+fn zh(key: &str) -> String {
+    luoshi_domain::i18n::t(luoshi_domain::i18n::Lang::ZhCn, key).to_string()
+}
+
+/// The proposals the caller sees of a year (and states) as table rows for the xlsx.
+pub async fn proposals_table(db: &Db, who: &crate::Who, year: i64, states: Vec<ProposalState>, now: i64) -> Result<(Vec<&'static str>, Vec<Vec<String>>)> {
+    let q = super::proposals::ListQuery { year: Some(year), states, before: None, limit: Some(5000) };
+    let rows = super::proposals::list(db, who, &q, now).await?.proposals;
+    let head = vec!["编号", "项目名称", "领域", "来源", "状态", "论证/牵头单位", "估算总投资（万元）", "县级出资（万元）", "已支出（万元）", "代表测评"];
+    let table = rows
+        .into_iter()
+        .map(|v| {
+            vec![
+                v.id.to_string(),
+                v.title,
+                zh(&format!("livelihood.area.{}", v.area.as_str())),
+                zh(&format!("livelihood.source.{}", v.source.as_str())),
+                zh(&format!("livelihood.state.{}", v.state.as_str())),
+                v.unit_name.unwrap_or_default(),
+                v.cost_wan,
+                v.county_wan,
+                v.spent_wan,
+                v.rating.map(|x| zh(&format!("livelihood.choice.{x}"))).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Ok((head, table))
+}
+
+/// A session's result sheet as table rows (the counts once voting closed, the outcome once
+/// certified, then the tellers).
+pub fn sheet_table(v: &super::sessions::SessionView) -> (Vec<String>, Vec<Vec<String>>) {
+    use luoshi_domain::livelihood::vote::{Choice, SessionKind};
+    let mut head: Vec<String> = ["序号", "编号", "表决事项", "单位", "县级出资（万元）"].iter().map(|s| s.to_string()).collect();
+    head.extend(Choice::of(v.s.kind).iter().map(|c| zh(&format!("livelihood.choice.{}", c.as_str()))));
+    head.extend(["合计", "名次", "结果"].iter().map(|s| s.to_string()));
+    let mut rows: Vec<Vec<String>> = v
+        .candidates
+        .iter()
+        .map(|c| {
+            let n = c.total();
+            let outcome = match (v.s.kind, &c.outcome) {
+                (SessionKind::Vote, Some(o)) => zh(&format!("livelihood.outcome.{o}")),
+                (SessionKind::Rating, Some(o)) => zh(&format!("livelihood.choice.{o}")),
+                (_, None) => String::new(),
+            };
+            let mut r = vec![c.seq.to_string(), c.proposal_id.to_string(), c.title.clone(), c.unit_name.clone().unwrap_or_default(), c.county.wan()];
+            r.extend([n.a, n.b, n.c, n.total()].iter().map(i64::to_string));
+            r.push(c.rank.filter(|x| *x > 0).map(|x| x.to_string()).unwrap_or_default());
+            r.push(outcome);
+            r
+        })
+        .collect();
+    for (_, name, role, at) in &v.signatures {
+        rows.push(vec![zh(&format!("livelihood.teller.{role}")), name.clone(), luoshi_domain::time::format_local(*at)]);
+    }
+    (head, rows)
+}

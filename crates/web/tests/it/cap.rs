@@ -316,7 +316,8 @@ async fn a_county_reports_up_and_the_city_has_the_incident() {
         city_office.post(&city, &format!("/api/v1/emergency-plans/{plan}/actions"), json!({ "action": action })).await;
     }
     let r = city_office.post(&city, &format!("/api/v1/incidents/{their_id}/activations"), json!({ "plan_id": plan })).await;
-    assert_eq!(r.status(), StatusCode::CREATED);
+    let status = r.status();
+    assert_eq!(status, StatusCode::CREATED, "{}", r.text().await.unwrap());
     let sender: Value = office.get(&county, "/api/v1/warnings").await.json().await.unwrap();
     let county_sender = sender["warnings"][0]["sender"].as_str().unwrap().to_string();
     let routes = luoshi_web::cap_push::Routes {

@@ -156,6 +156,14 @@ async fn sheet(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> Ap
     Ok(render(&session_page(&ctx, &app, id, "", PaperInput::default(), None, true).await?))
 }
 
+async fn sheet_xlsx(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    let v = sessions::one(&app.db, &ctx.who()?, id, app.now()).await?;
+    let (head, rows) = luoshi_app::livelihood::report::sheet_table(&v);
+    let head: Vec<&str> = head.iter().map(String::as_str).collect();
+    let bytes = luoshi_ledger::write_xlsx("表决结果", &head, &rows)?;
+    Ok(crate::handlers::tasks::xlsx(&v.s.title, bytes))
+}
+
 /// Answer an action: back to the session saying what happened, or the page with the error.
 async fn answer(ctx: &Ctx, app: &AppState, id: i64, done: &str, r: Result<(), AppError>, paper: PaperInput) -> AppResult<Response> {
     match r {
@@ -210,6 +218,14 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
         .add(M::POST, "/livelihood/sessions", CONGRESS, "livelihood", "Set up a session (form)", create)
         .add(M::GET, "/livelihood/sessions/{id}", AUTH, "livelihood", "A session: the ballot, the count, the signatures (page)", page)
         .add(M::GET, "/livelihood/sessions/{id}/sheet", AUTH, "livelihood", "The result sheet with the tellers' signatures (printable page)", sheet)
+        .add(
+            M::GET,
+            "/livelihood/sessions/{id}/sheet.xlsx",
+            AUTH,
+            "livelihood",
+            "The result sheet as xlsx (counts once voting closed, the tellers)",
+            sheet_xlsx,
+        )
         .add(M::POST, "/livelihood/sessions/{id}/open", CONGRESS, "livelihood", "Open voting (form)", open)
         .add(M::POST, "/livelihood/sessions/{id}/close", CONGRESS, "livelihood", "Close voting (form)", close)
         .add(M::POST, "/livelihood/sessions/{id}/paper", CONGRESS, "livelihood", "Import the paper count (form)", paper)

@@ -1,7 +1,6 @@
 //! The year's settings (the desk's collection period, the finance bureau's 可用财力), the
 //! year's report (printable) and the proposals list as xlsx.
 
-use super::pages::row;
 use super::{label, Params};
 use crate::error::{AppError, AppResult};
 use crate::extract::Query;
@@ -14,7 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use luoshi_app::livelihood::report::{self, Report};
-use luoshi_app::livelihood::{self as svc, proposals, YearInput};
+use luoshi_app::livelihood::{self as svc, YearInput};
 use luoshi_domain::access::Realm;
 use luoshi_domain::i18n::error_message;
 use luoshi_domain::i18n::t;
@@ -109,28 +108,8 @@ async fn report_page(ctx: Ctx, State(app): State<AppState>, Query(p): Query<Para
 }
 
 async fn export(ctx: Ctx, State(app): State<AppState>, Query(p): Query<Params>) -> AppResult<Response> {
-    let lang = ctx.lang;
     let year = p.year.unwrap_or_else(|| i64::from(svc::project_year(app.today())));
-    let rows = proposals::list(&app.db, &ctx.who()?, &p.query(Some(year), Some(5000)), app.now()).await?.proposals;
-    let head = ["编号", "项目名称", "领域", "来源", "状态", "论证/牵头单位", "估算总投资（万元）", "县级出资（万元）", "已支出（万元）", "代表测评"];
-    let table: Vec<Vec<String>> = rows
-        .into_iter()
-        .map(|v| {
-            let r = row(luoshi_domain::i18n::Lang::ZhCn, v);
-            vec![
-                r.v.id.to_string(),
-                r.v.title.clone(),
-                r.area,
-                r.source,
-                r.state,
-                r.v.unit_name.clone().unwrap_or_default(),
-                r.v.cost_wan.clone(),
-                r.v.county_wan.clone(),
-                r.v.spent_wan.clone(),
-                r.v.rating.as_deref().map(|x| label(lang, "choice", x)).unwrap_or_default(),
-            ]
-        })
-        .collect();
+    let (head, table) = report::proposals_table(&app.db, &ctx.who()?, year, p.states(), app.now()).await?;
     let bytes = luoshi_ledger::write_xlsx("民生实事", &head, &table)?;
     Ok(crate::handlers::tasks::xlsx(&format!("{year}年民生实事项目建议"), bytes))
 }
