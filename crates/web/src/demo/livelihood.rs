@@ -161,24 +161,24 @@ async fn assess(db: &Db, id: i64, item: &Item, unit: i64, on: NaiveDate, today: 
     Ok(())
 }
 
+/// A year's collection in September of the year before, and its 可用财力.
+async fn september(db: &Db, year: i32, capacity_wan: &str, on: NaiveDate) -> Result<(), String> {
+    let y = YearInput {
+        year: year.to_string(),
+        collect_from: format!("{}-09-01", year - 1),
+        collect_to: format!("{}-09-30", year - 1),
+        capacity_wan: capacity_wan.into(),
+    };
+    svc::set_year(db, &Who::system("demo"), &y, at(on)).await.map_err(e)?;
+    Ok(())
+}
+
 /// A year from collection to rating.
 async fn one_year(db: &Db, year: i32, items: &[Item], unit_of: &dyn Fn(&str) -> Option<i64>, today: NaiveDate) -> Result<usize, String> {
     let sys = Who::system("demo");
     let none = DebtStanding::default();
     let collected = ymd(year - 1, 9, 8);
-    svc::set_year(
-        db,
-        &sys,
-        &YearInput {
-            year: year.to_string(),
-            collect_from: format!("{}-09-01", year - 1),
-            collect_to: format!("{}-09-30", year - 1),
-            capacity_wan: "15000".into(),
-        },
-        at(collected),
-    )
-    .await
-    .map_err(e)?;
+    september(db, year, "15000", collected).await?;
     let mut ids = Vec::new();
     for (k, item) in items.iter().enumerate() {
         ids.push(propose(db, item, collected + chrono::Duration::days(k as i64 % 20), k).await?);
@@ -244,19 +244,7 @@ async fn collecting(db: &Db, year: i32, items: &[Item], unit_of: &dyn Fn(&str) -
     let sys = Who::system("demo");
     let none = DebtStanding::default();
     let collected = ymd(year - 1, 9, 10);
-    svc::set_year(
-        db,
-        &sys,
-        &YearInput {
-            year: year.to_string(),
-            collect_from: format!("{}-09-01", year - 1),
-            collect_to: format!("{}-09-30", year - 1),
-            capacity_wan: "16000".into(),
-        },
-        at(collected),
-    )
-    .await
-    .map_err(e)?;
+    september(db, year, "16000", collected).await?;
     let mut made = 0;
     for (k, item) in items.iter().enumerate() {
         let id = propose(db, item, collected + chrono::Duration::days(k as i64), k + 30).await?;
