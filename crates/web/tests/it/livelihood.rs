@@ -156,6 +156,12 @@ async fn from_proposal_to_vote_delivery_and_rating() {
     assert!(body["error"]["message"].as_str().unwrap().contains("2700万元"), "{body}");
     ok(act(&desk, &app, p4, json!({ "action": "reserve" })).await).await;
     ok(act(&desk, &app, p5, json!({ "action": "shortlist" })).await).await;
+    // The core's ladder chases the department's assessment, never a candidate awaiting the vote.
+    let lines = luoshi_storage::duty::of_ids(&app.t.db, "livelihood", &[p1, p4]).await.unwrap();
+    assert!(lines.iter().all(|l| l.due_at.is_none()), "{lines:?}");
+    ok(act(&desk, &app, p4, json!({ "action": "assign", "unit_id": civil_unit })).await).await;
+    let line = luoshi_storage::duty::of_ids(&app.t.db, "livelihood", &[p4]).await.unwrap();
+    assert!(line[0].due_at.is_some() && line[0].phase == "running", "{line:?}");
     // The department cannot shortlist; the workflow says what it may do.
     assert_eq!(act(&civil, &app, p5, json!({ "action": "withdraw", "reason": "x" })).await.status(), StatusCode::FORBIDDEN);
 
