@@ -159,7 +159,7 @@ pub async fn list(db: &Db, who: &Who, q: &ListQuery, now: i64) -> Result<Page> {
 pub async fn counts(db: &Db, who: &Who, year: Option<i64>, now: i64) -> Result<Vec<(ProposalState, i64)>> {
     let (a, _) = access(db, who, local_date(now)).await?;
     let f = filter(&a, who, &ListQuery { year, ..ListQuery::default() }, 1)?;
-    Ok(store::counts(db, &f).await?)
+    store::counts(db, &f).await
 }
 
 /// What the caller may list: everything (who sees all), a deputy his own, a unit's people
