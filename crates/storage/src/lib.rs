@@ -441,6 +441,14 @@ pub fn now_micros() -> i64 {
     luoshi_domain::time::to_micros(chrono::Utc::now())
 }
 
+/// A versioned update that changed no row: the record moved on meanwhile (`conflict`).
+pub(crate) fn moved_on(done: &sqlx::any::AnyQueryResult) -> Result<()> {
+    if done.rows_affected() == 0 {
+        return Err(DomainError::new(ErrorCode::Conflict).with_detail("version").into());
+    }
+    Ok(())
+}
+
 pub(crate) fn get_i64(row: &AnyRow, col: &str) -> Result<i64> {
     Ok(row.try_get::<i64, _>(col)?)
 }

@@ -271,9 +271,7 @@ pub async fn save(
     .bind(before.version)
     .execute(tx.conn())
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(DomainError::new(ErrorCode::Conflict).with_detail("version").into());
-    }
+    crate::moved_on(&done)?;
     let line = if before.kind == MaturityFlow::KIND {
         Line::of::<MaturityFlow>(before.id, after, Some(title), now)
     } else {

@@ -8,7 +8,6 @@ use crate::{get_i64, get_opt_i64, get_opt_str, get_str, Actor, Db, Result, Write
 use luoshi_domain::duty::{Light, Workflow};
 use luoshi_domain::livelihood::{Area, ProposalFlow, ProposalState, Source};
 use luoshi_domain::money::Fen;
-use luoshi_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use sqlx::any::AnyRow;
 
@@ -237,9 +236,7 @@ pub async fn save(
     .bind(before.version)
     .execute(tx.conn())
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(DomainError::new(ErrorCode::Conflict).with_detail("version").into());
-    }
+    crate::moved_on(&done)?;
     let co = [desk_unit_id];
     // The core's ladder reads the line: a limit only while the department's clock runs.
     let line_due = if ProposalFlow::clock_runs(after) { due } else { None };

@@ -196,9 +196,7 @@ pub async fn transition(tx: &mut WriteTx, actor: &Actor, before: &SessionRow, af
     .bind(before.version)
     .execute(tx.conn())
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(DomainError::new(ErrorCode::Conflict).with_detail("version").into());
-    }
+    crate::moved_on(&done)?;
     let a = json!({ "state": after.as_str(), "present": present });
     tx.audit(
         actor,
@@ -296,9 +294,7 @@ pub async fn put_paper(tx: &mut WriteTx, actor: &Actor, s: &SessionRow, ballots:
             .bind(s.version)
             .execute(tx.conn())
             .await?;
-    if done.rows_affected() == 0 {
-        return Err(DomainError::new(ErrorCode::Conflict).with_detail("version").into());
-    }
+    crate::moved_on(&done)?;
     let after = json!({ "paper_ballots": ballots, "counts": counts.iter().map(|(p, c)| json!({ "proposal_id": p, "a": c.a, "b": c.b, "c": c.c })).collect::<Vec<_>>() });
     tx.audit(actor, "livelihood.session.import_paper", "livelihood_session", &s.id.to_string(), None, Some(&after)).await?;
     Ok(())

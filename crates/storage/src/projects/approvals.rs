@@ -208,9 +208,7 @@ pub async fn save(
     .bind(before.version)
     .execute(tx.conn())
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(DomainError::new(ErrorCode::Conflict).with_detail("version").into());
-    }
+    crate::moved_on(&done)?;
     let day = luoshi_domain::time::local_date(now).format("%Y-%m-%d").to_string();
     if let Some(how) = fx.close_visit {
         sqlx::query("UPDATE approval_visits SET ended_at = $1, ended_on = $2, ended_by = $3 WHERE approval_id = $4 AND ended_at IS NULL")

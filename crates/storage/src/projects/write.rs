@@ -158,9 +158,7 @@ pub async fn save(
     .bind(&after.template)
     .execute(tx.conn())
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(DomainError::new(ErrorCode::Conflict).with_detail("version").into());
-    }
+    crate::moved_on(&done)?;
     if before.stage != after.stage {
         sqlx::query("UPDATE project_stages SET left_on = $1 WHERE project_id = $2 AND left_on IS NULL")
             .bind(&after.stage_since)
