@@ -241,11 +241,13 @@ async fn open311_intake_stores_faithfully_or_refuses_clearly() {
     let admin = app.login("admin").await;
     let r = admin.put(&app, "/api/v1/rules/open311.key.per_minute", json!({ "value": 3, "source": "测试", "effective_from": "2026-01-01" })).await;
     assert_eq!(r.status(), StatusCode::OK);
+    // Seven posts: even if a minute's window turns over between two of them, one window holds
+    // more than three.
     let mut statuses = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..7 {
         statuses.push(post(form(&[("description", "路灯不亮已经一周")]), FORM).await.status());
     }
-    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
 }
 
 #[tokio::test]
