@@ -49,6 +49,17 @@ async fn form_age(app: &AppState, token: &str, now: i64) -> AppResult<Option<i64
     Ok((sign(&app.form_key().await?, at) == mac).then_some((now - at) / 1_000_000))
 }
 
+/// A public form's body, page form or JSON, read once: the record's fields and the guard's.
+pub(crate) async fn read<T: serde::de::DeserializeOwned>(req: axum::extract::Request) -> AppResult<(T, Guard)> {
+    let is_json = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
+    let bytes = crate::extract::body_bytes(req).await?;
+    Ok(if is_json {
+        (crate::extract::json(&bytes)?, crate::extract::json(&bytes)?)
+    } else {
+        (crate::extract::form(&bytes, "body")?, crate::extract::form(&bytes, "body")?)
+    })
+}
+
 /// Check a public submission before anything is read into a record: the honeypot, the time
 /// to fill (page forms), then the limits per address (`{prefix}:ADDR`) and, for a phone number
 /// of the right shape, per phone (`{prefix}-phone:DIGITS`).

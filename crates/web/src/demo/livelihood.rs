@@ -119,7 +119,7 @@ pub async fn seed_livelihood(db: &Db, today: NaiveDate) -> Result<usize, String>
 }
 
 async fn propose(db: &Db, item: &Item, on: NaiveDate, k: usize) -> Result<i64, String> {
-    let (title, content, area, place, source, dept, ..) = *item;
+    let (title, content, area, place, source, ..) = *item;
     let input = ProposalInput { title: title.into(), content: content.into(), area: area.into(), place: place.into(), ..ProposalInput::default() };
     let now = at(on) + k as i64 * 60_000_000;
     match source {
@@ -128,10 +128,7 @@ async fn propose(db: &Db, item: &Item, on: NaiveDate, k: usize) -> Result<i64, S
             proposals::submit_public(db, &input, now).await.map_err(e)
         }
         'd' => proposals::submit(db, &person(db, &format!("dep{:02}", 1 + k % 11)).await?, &input, now).await.map_err(e),
-        _ => {
-            let _ = dept;
-            proposals::submit(db, &person(db, "staff").await?, &input, now).await.map_err(e)
-        }
+        _ => proposals::submit(db, &person(db, "staff").await?, &input, now).await.map_err(e),
     }
 }
 

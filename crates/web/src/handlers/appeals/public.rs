@@ -9,7 +9,7 @@ use crate::pages::{chrome, render, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use luoshi_app::appeals::{self as svc, Tracked};
@@ -17,7 +17,7 @@ use luoshi_domain::appeals::{AppealInput, Channel};
 use luoshi_domain::i18n::{t, Lang};
 use luoshi_storage::appeals::CategoryRow;
 
-use crate::public_guard::{admit, check, form_token, Guard, HOUR};
+use crate::public_guard::{admit, check, form_token, read, Guard, HOUR};
 
 async fn rules(app: &AppState) -> AppResult<luoshi_app::RulesInForce> {
     Ok(luoshi_app::RulesInForce::load(&app.db, app.today()).await?)
@@ -71,13 +71,7 @@ pub async fn public_form(ctx: Ctx, State(app): State<AppState>) -> AppResult<Res
 
 /// A citizen submits (page form or JSON): answers with the tracking code and the rating code.
 pub async fn public_submit(ctx: Ctx, State(app): State<AppState>, req: Request) -> AppResult<Response> {
-    let is_json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
-    let bytes = crate::extract::body_bytes(req).await?;
-    let (input, guard): (AppealInput, Guard) = if is_json {
-        (crate::extract::json(&bytes)?, crate::extract::json(&bytes)?)
-    } else {
-        (crate::extract::form(&bytes, "body")?, crate::extract::form(&bytes, "body")?)
-    };
+    let (input, guard): (AppealInput, Guard) = read(req).await?;
     check(&ctx, &app, &guard, &input.phone, "intake").await?;
     let received = svc::receive(&app.db, &app.routing, None, &input, Channel::Web, None, app.now()).await?;
     let code = received.appeal.code.clone();

@@ -48,6 +48,15 @@ impl Params {
     }
 }
 
+/// What a refused form says on its own page, the input kept (answered 422); a missing record
+/// or a refused caller stays an error page.
+pub(crate) fn refusal(lang: Lang, e: crate::error::AppError) -> AppResult<String> {
+    match e.0.code {
+        luoshi_domain::ErrorCode::NotFound | luoshi_domain::ErrorCode::Forbidden => Err(e),
+        _ => Ok(luoshi_domain::i18n::error_message(lang, &e.0)),
+    }
+}
+
 /// A label from the catalogue: `livelihood.<group>.<code>`.
 pub(crate) fn label(lang: Lang, group: &str, code: &str) -> String {
     t(lang, &format!("livelihood.{group}.{code}")).to_string()

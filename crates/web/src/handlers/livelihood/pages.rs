@@ -2,7 +2,7 @@
 //! form to propose, a proposal's page with what the caller may do now, and the hotline's form
 //! turning an appeal into a proposal.
 
-use super::{label, Params};
+use super::{label, refusal, Params};
 use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
 use crate::handlers::duty::days_label;
@@ -17,11 +17,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use luoshi_app::livelihood::proposals::{self, Detail, View};
 use luoshi_app::livelihood::screening::ActInput;
 use luoshi_app::livelihood::{self as svc};
-use luoshi_domain::i18n::error_message;
 use luoshi_domain::i18n::{t, Lang};
 use luoshi_domain::livelihood::{Area, ProposalInput, ProposalState};
 use luoshi_domain::time::format_local;
-use luoshi_domain::ErrorCode;
 
 /// One row of the list.
 pub(crate) struct Row {
@@ -107,22 +105,13 @@ async fn new_form(ctx: Ctx) -> AppResult<Response> {
     Ok(render(&new_page(&ctx, ProposalInput::default(), None, None)?))
 }
 
-/// Answer a refused form on the same page with the input kept; a missing record or a refusal
-/// of the caller stays an error page.
-fn refused(ctx: &Ctx, e: AppError, page: impl FnOnce(String) -> AppResult<Response>) -> AppResult<Response> {
-    match e {
-        AppError(e) if !matches!(e.code, ErrorCode::NotFound | ErrorCode::Forbidden) => {
-            let msg = error_message(ctx.lang, &e);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page(msg)?).into_response())
-        }
-        e => Err(e),
-    }
-}
-
 async fn submit(ctx: Ctx, State(app): State<AppState>, Input(form): Input<ProposalInput>) -> AppResult<Response> {
     match proposals::submit(&app.db, &ctx.who()?, &form, app.now()).await.map_err(AppError::from) {
         Ok(id) => Ok(Redirect::to(&format!("/livelihood/proposals/{id}?done=submit")).into_response()),
-        Err(e) => refused(&ctx, e, |m| Ok(render(&new_page(&ctx, form.clone(), Some(m), None)?))),
+        Err(e) => {
+            let msg = refusal(ctx.lang, e)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&new_page(&ctx, form, Some(msg), None)?)).into_response())
+        }
     }
 }
 
@@ -133,7 +122,10 @@ async fn from_appeal_form(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> 
 async fn from_appeal(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(form): Input<ProposalInput>) -> AppResult<Response> {
     match luoshi_app::links::appeal_proposal::propose(&app.db, &ctx.who()?, id, &form, app.now()).await.map_err(AppError::from) {
         Ok(pid) => Ok(Redirect::to(&format!("/livelihood/proposals/{pid}?done=appeal")).into_response()),
-        Err(e) => refused(&ctx, e, |m| Ok(render(&new_page(&ctx, form.clone(), Some(m), Some(id))?))),
+        Err(e) => {
+            let msg = refusal(ctx.lang, e)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&new_page(&ctx, form, Some(msg), Some(id))?)).into_response())
+        }
     }
 }
 
@@ -226,22 +218,20 @@ async fn page(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Query(
 async fn act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(form): Input<ActInput>) -> AppResult<Response> {
     match luoshi_app::links::livelihood_debt::act(&app.db, &ctx.who()?, id, &form, app.now()).await.map_err(AppError::from) {
         Ok(_) => Ok(Redirect::to(&format!("/livelihood/proposals/{id}?done=act")).into_response()),
-        Err(AppError(e)) if !matches!(e.code, ErrorCode::NotFound | ErrorCode::Forbidden) => {
-            let msg = error_message(ctx.lang, &e);
+        Err(e) => {
+            let msg = refusal(ctx.lang, e)?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&proposal_page(&ctx, &app, id, "", form, Some(msg)).await?)).into_response())
         }
-        Err(e) => Err(e),
     }
 }
 
 async fn spent(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(form): Input<proposals::SpentInput>) -> AppResult<Response> {
     match proposals::record_spent(&app.db, &ctx.who()?, id, &form, app.now()).await.map_err(AppError::from) {
         Ok(()) => Ok(Redirect::to(&format!("/livelihood/proposals/{id}?done=spent")).into_response()),
-        Err(AppError(e)) if !matches!(e.code, ErrorCode::NotFound | ErrorCode::Forbidden) => {
-            let msg = error_message(ctx.lang, &e);
+        Err(e) => {
+            let msg = refusal(ctx.lang, e)?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&proposal_page(&ctx, &app, id, "", ActInput::default(), Some(msg)).await?)).into_response())
         }
-        Err(e) => Err(e),
     }
 }
 

@@ -7,12 +7,12 @@ use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
 use crate::http::{Ctx, Want};
 use crate::pages::{chrome, render, Chrome};
-use crate::public_guard::{check, form_token, Guard};
+use crate::public_guard::{check, form_token, read, Guard};
 use crate::routes::PUBLIC;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use luoshi_app::livelihood::ratings::{self, PublicRatingInput};
@@ -102,13 +102,7 @@ async fn page(ctx: Ctx, State(app): State<AppState>, Query(q): Query<Rated>) -> 
 
 /// A citizen proposes (page form or JSON).
 async fn submit(ctx: Ctx, State(app): State<AppState>, req: Request) -> AppResult<Response> {
-    let is_json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
-    let bytes = crate::extract::body_bytes(req).await?;
-    let (input, guard): (ProposalInput, Guard) = if is_json {
-        (crate::extract::json(&bytes)?, crate::extract::json(&bytes)?)
-    } else {
-        (crate::extract::form(&bytes, "body")?, crate::extract::form(&bytes, "body")?)
-    };
+    let (input, guard): (ProposalInput, Guard) = read(req).await?;
     check(&ctx, &app, &guard, &input.phone, "livelihood").await?;
     match proposals::submit_public(&app.db, &input, app.now()).await.map_err(AppError::from) {
         Ok(id) if ctx.want == Want::Json => Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response()),
@@ -133,13 +127,7 @@ async fn published_api(State(app): State<AppState>) -> AppResult<Response> {
 
 /// A citizen rates a chosen project (once per phone).
 async fn rate(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, req: Request) -> AppResult<Response> {
-    let is_json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
-    let bytes = crate::extract::body_bytes(req).await?;
-    let (input, guard): (PublicRatingInput, Guard) = if is_json {
-        (crate::extract::json(&bytes)?, crate::extract::json(&bytes)?)
-    } else {
-        (crate::extract::form(&bytes, "body")?, crate::extract::form(&bytes, "body")?)
-    };
+    let (input, guard): (PublicRatingInput, Guard) = read(req).await?;
     // An id that is no chosen project is not found, before anything else is asked.
     ratings::ratable(&app.db, id).await?;
     check(&ctx, &app, &guard, &input.phone, "livelihood").await?;

@@ -2,7 +2,7 @@
 //! up; a session's page — the deputies' ballot (usable on a phone), the tellers' count and
 //! signatures, the congress office's buttons — and the printable result sheet.
 
-use super::{deliver, label, MoveInput, Params};
+use super::{deliver, label, refusal, MoveInput, Params};
 use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
 use crate::http::{Ctx, Input};
@@ -14,11 +14,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use luoshi_app::livelihood::sessions::{self, BallotInput, PaperInput, SessionInput, SessionView};
-use luoshi_domain::i18n::error_message;
 use luoshi_domain::i18n::{t, Lang};
 use luoshi_domain::livelihood::vote::{Choice, SessionAction, SessionKind};
 use luoshi_domain::time::format_local;
-use luoshi_domain::ErrorCode;
 use luoshi_storage::livelihood::sessions::SessionRow;
 
 #[derive(Template)]
@@ -57,11 +55,10 @@ async fn list(ctx: Ctx, State(app): State<AppState>, Query(p): Query<Params>) ->
 async fn create(ctx: Ctx, State(app): State<AppState>, Input(form): Input<SessionInput>) -> AppResult<Response> {
     match sessions::create(&app.db, &ctx.who()?, &form, app.now()).await.map_err(AppError::from) {
         Ok(id) => Ok(Redirect::to(&format!("/livelihood/sessions/{id}?done=session")).into_response()),
-        Err(AppError(e)) if !matches!(e.code, ErrorCode::NotFound | ErrorCode::Forbidden) => {
-            let msg = error_message(ctx.lang, &e);
+        Err(e) => {
+            let msg = refusal(ctx.lang, e)?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&list_page(&ctx, &app, "", form, Some(msg)).await?)).into_response())
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -168,11 +165,10 @@ async fn sheet_xlsx(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) 
 async fn answer(ctx: &Ctx, app: &AppState, id: i64, done: &str, r: Result<(), AppError>, paper: PaperInput) -> AppResult<Response> {
     match r {
         Ok(()) => Ok(Redirect::to(&format!("/livelihood/sessions/{id}?done={done}")).into_response()),
-        Err(AppError(e)) if !matches!(e.code, ErrorCode::NotFound | ErrorCode::Forbidden) => {
-            let msg = error_message(ctx.lang, &e);
+        Err(e) => {
+            let msg = refusal(ctx.lang, e)?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&session_page(ctx, app, id, "", paper, Some(msg), false).await?)).into_response())
         }
-        Err(e) => Err(e),
     }
 }
 

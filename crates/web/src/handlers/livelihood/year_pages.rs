@@ -1,7 +1,7 @@
 //! The year's settings (the desk's collection period, the finance bureau's 可用财力), the
 //! year's report (printable) and the proposals list as xlsx.
 
-use super::{label, Params};
+use super::{label, refusal, Params};
 use crate::error::{AppError, AppResult};
 use crate::extract::Query;
 use crate::http::{Ctx, Input};
@@ -15,9 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use luoshi_app::livelihood::report::{self, Report};
 use luoshi_app::livelihood::{self as svc, YearInput};
 use luoshi_domain::access::Realm;
-use luoshi_domain::i18n::error_message;
 use luoshi_domain::i18n::t;
-use luoshi_domain::ErrorCode;
 use luoshi_storage::livelihood::YearRow;
 
 #[derive(Template)]
@@ -58,12 +56,11 @@ async fn year_get(ctx: Ctx, State(app): State<AppState>, Query(p): Query<Params>
 async fn year_post(ctx: Ctx, State(app): State<AppState>, Input(form): Input<YearInput>) -> AppResult<Response> {
     match svc::set_year(&app.db, &ctx.who()?, &form, app.now()).await.map_err(AppError::from) {
         Ok(y) => Ok(Redirect::to(&format!("/livelihood/year?year={}&done=year", y.year)).into_response()),
-        Err(AppError(e)) if !matches!(e.code, ErrorCode::NotFound | ErrorCode::Forbidden) => {
-            let msg = error_message(ctx.lang, &e);
+        Err(e) => {
+            let msg = refusal(ctx.lang, e)?;
             let year = form.year.trim().parse().ok();
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&year_page(&ctx, &app, year, "", Some(form), Some(msg)).await?)).into_response())
         }
-        Err(e) => Err(e),
     }
 }
 
