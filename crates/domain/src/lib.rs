@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod appeals;
+pub mod assessment;
 pub mod audit;
 pub mod calendar;
 pub mod checksum;

@@ -194,6 +194,7 @@ pub async fn insert_appeals(db: &Db, actor: &Actor, rows: &[SeedAppeal]) -> Resu
     // Their lines in the record of duties, as the migration enters existing appeals.
     sqlx::query(&format!("{} WHERE a.id > $1", crate::appeals::record_from_appeals())).bind(before).execute(tx.conn()).await?;
     crate::duty::sight_of_recorded(&mut tx, "appeal", &format!("ref_id > {before}")).await?;
+    crate::duty::tallies::add_recorded(&mut tx, "appeal", &format!("ref_id > {before}")).await?;
     tx.audit(actor, "bench.seed", "appeal", "batch", None, Some(&serde_json::json!({ "appeals": rows.len() }))).await?;
     tx.commit().await
 }

@@ -119,7 +119,9 @@ pub const DESIGN: &[(&str, Place)] = &[
     ("livelihood_proposals", Place::ByDuty("id")),
     ("livelihood_public_ratings", Place::ByDuty("proposal_id")),
     ("approval_pauses", Place::ByDuty("approval_id")),
-    // Counters moved with each hazard change (migration 21): small, on the coordinator.
+    // Counters moved with each hazard change (migration 21) and with each duty's (migration
+    // 27, what the cockpit reads): small, on the coordinator.
+    ("duty_counts", Place::Coordinator),
     ("hazard_counts", Place::Coordinator),
     ("audit_log", Place::ByChain),
     ("audit_heads", Place::ByChain),

@@ -280,7 +280,7 @@ impl Db {
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx { tx, _guard: guard, chain: None, shared_locked: false, backend: self.backend, counts: self.counts.clone(), hazards_touched: false })
+        Ok(WriteTx { tx, _guard: guard, chain: None, shared_locked: false, backend: self.backend, counts: self.counts.clone(), hazards_touched: false, tallies: Default::default() })
     }
 
     /// Is the database answering?
@@ -346,6 +346,8 @@ pub struct WriteTx {
     backend: Backend,
     counts: Arc<counts_cache::CountsCache>,
     hazards_touched: bool,
+    /// The duty counters this transaction moves, written in key order at commit.
+    tallies: std::collections::BTreeMap<duty::tallies::Key, i64>,
 }
 
 impl WriteTx {
@@ -392,16 +394,27 @@ impl WriteTx {
     }
 
     /// Commit. Every write transaction must have written its audit row.
-    pub async fn commit(self) -> Result<()> {
+    pub async fn commit(mut self) -> Result<()> {
         if self.chain.is_none() {
             return Err(DomainError::new(ErrorCode::Internal).with_detail("write without audit row").into());
         }
+        self.flush_tallies().await?;
         self.tx.commit().await?;
         self.counts.wrote();
         if self.hazards_touched {
             self.counts.hazards_wrote();
         }
         Ok(())
+    }
+
+    /// Move a duty counter by `delta` at commit.
+    pub(crate) fn tally(&mut self, key: duty::tallies::Key, delta: i64) {
+        *self.tallies.entry(key).or_insert(0) += delta;
+    }
+
+    async fn flush_tallies(&mut self) -> Result<()> {
+        let deltas = std::mem::take(&mut self.tallies);
+        duty::tallies::flush(self, deltas).await
     }
 
     /// This transaction writes hazards or enterprises: the statistics kept per node are stale
@@ -412,7 +425,8 @@ impl WriteTx {
 
     /// Commit a transaction that only touched bookkeeping (login failures, expired sessions):
     /// records that are not business data and carry no audit row.
-    pub async fn commit_unaudited(self) -> Result<()> {
+    pub async fn commit_unaudited(mut self) -> Result<()> {
+        self.flush_tallies().await?;
         self.tx.commit().await?;
         self.counts.wrote();
         Ok(())

@@ -34,6 +34,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (24, "projects", include_str!("../migrations/sqlite/0024_projects.sql")),
     (25, "debt", include_str!("../migrations/sqlite/0025_debt.sql")),
     (26, "livelihood", include_str!("../migrations/sqlite/0026_livelihood.sql")),
+    (27, "duty_counts", include_str!("../migrations/sqlite/0027_duty_counts.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -62,6 +63,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (24, "projects", include_str!("../migrations/postgres/0024_projects.sql")),
     (25, "debt", include_str!("../migrations/postgres/0025_debt.sql")),
     (26, "livelihood", include_str!("../migrations/postgres/0026_livelihood.sql")),
+    (27, "duty_counts", include_str!("../migrations/postgres/0027_duty_counts.sql")),
 ];
 
 /// A migration this run applied.

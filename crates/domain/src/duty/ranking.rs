@@ -29,26 +29,42 @@ pub struct UnitStats {
 pub fn rank(stats: &mut [UnitStats], min_items: i64) {
     for s in stats.iter_mut() {
         let failures = (s.closed_late + s.open_overdue - s.exempted).max(0);
-        let counted = s.closed_on_time + failures;
-        s.score = if s.items >= min_items && counted > 0 {
-            let base = s.closed_on_time as f64 / counted as f64 * 100.0;
+        s.score = on_time_rate(s.closed_on_time, failures, 0).filter(|_| s.items >= min_items).map(|rate| {
             let returned_penalty = (s.returned as f64 * 2.0).min(20.0);
-            Some(((base - returned_penalty).max(0.0) * 10.0).round() / 10.0)
-        } else {
-            None
-        };
+            ((rate * 100.0 - returned_penalty).max(0.0) * 10.0).round() / 10.0
+        });
     }
-    let mut scored: Vec<(usize, f64)> = stats.iter().enumerate().filter_map(|(i, s)| s.score.map(|x| (i, x))).collect();
-    scored.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let mut last: Option<(f64, i64)> = None;
+    let scores: Vec<Option<f64>> = stats.iter().map(|s| s.score).collect();
+    for (s, r) in stats.iter_mut().zip(places(&scores)) {
+        s.rank = r;
+    }
+}
+
+/// The product's one on-time rule: the share closed on time of everything that counts, where
+/// an open item past its limit counts as a failure (10 on time and 10 open overdue is 50 %,
+/// not 100 %). `None` with nothing to count.
+pub fn on_time_rate(on_time: i64, late: i64, open_overdue: i64) -> Option<f64> {
+    let counted = on_time + late.max(0) + open_overdue.max(0);
+    (counted > 0).then(|| on_time as f64 / counted as f64)
+}
+
+/// Ranks of scores, best (highest) first: equal scores (to 0.1) share a rank and the next
+/// rank skips (1, 1, 3: 并列); `None` (样本不足) is not ranked.
+pub fn places(scores: &[Option<f64>]) -> Vec<Option<i64>> {
+    let tenth = |x: f64| (x * 10.0).round() as i64;
+    let mut scored: Vec<(usize, i64)> = scores.iter().enumerate().filter_map(|(i, s)| s.map(|x| (i, tenth(x)))).collect();
+    scored.sort_by(|a, b| b.1.cmp(&a.1));
+    let mut out = vec![None; scores.len()];
+    let mut last: Option<(i64, i64)> = None;
     for (pos, (i, score)) in scored.iter().enumerate() {
         let r = match last {
-            Some((prev, r)) if (prev - score).abs() < f64::EPSILON => r,
+            Some((prev, r)) if prev == *score => r,
             _ => i64::try_from(pos).unwrap_or(0) + 1,
         };
         last = Some((*score, r));
-        stats[*i].rank = Some(r);
+        out[*i] = Some(r);
     }
+    out
 }
 
 #[cfg(test)]
@@ -73,5 +89,14 @@ mod tests {
         assert_eq!(s[2].score, None); // too few items: listed, not ranked
         assert_eq!(s[3].score, Some(50.0)); // open overdue items count
         assert_eq!((s[1].rank, s[0].rank, s[2].rank, s[3].rank), (Some(1), Some(2), None, Some(3)));
+    }
+
+    #[test]
+    fn the_one_rule_at_its_edges() {
+        // Ten on time and ten open overdue is half, not all.
+        assert_eq!(on_time_rate(10, 0, 10), Some(0.5));
+        assert_eq!(on_time_rate(0, 0, 0), None);
+        // Ties share a rank, the next skips; the unranked stay unranked.
+        assert_eq!(places(&[Some(90.0), Some(95.0), Some(90.04), None, Some(80.0)]), vec![Some(2), Some(1), Some(2), None, Some(4)]);
     }
 }

@@ -142,6 +142,7 @@ async fn record_received(tx: &mut WriteTx, received: &[Appeal]) -> Result<()> {
     let ids = received.iter().map(|a| a.id.to_string()).collect::<Vec<_>>().join(",");
     let sql = format!("{} WHERE a.id IN ({ids})", record_from_appeals());
     sqlx::query(&sql).execute(tx.conn()).await?;
+    crate::duty::tallies::add_recorded(tx, "appeal", &format!("ref_id IN ({ids})")).await?;
     // Only an order dispatched as it is received has an owner to see it (most wait for the desk).
     if received.iter().any(|a| a.owner_unit_id.is_some()) {
         crate::duty::sight_of_recorded(tx, "appeal", &format!("ref_id IN ({ids})")).await?;

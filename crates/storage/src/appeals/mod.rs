@@ -119,12 +119,16 @@ pub(super) fn appeal(r: &AnyRow) -> Result<Appeal> {
 /// lights current).
 pub(crate) fn record_from_appeals() -> String {
     use luoshi_domain::appeals::AppealFlow;
+    let phase = crate::duty::phase_case::<AppealFlow>("a.state");
     format!(
-        "INSERT INTO duty_records (kind, ref_id, owner_unit_id, state, phase, due_at, light, title, version, updated_at) \
-         SELECT 'appeal', a.id, a.owner_unit_id, a.state, {}, a.due_at, \
+        "INSERT INTO duty_records (kind, ref_id, owner_unit_id, state, phase, due_at, light, title, version, updated_at, opened_at, closed_at, late, grade, flagged) \
+         SELECT 'appeal', a.id, a.owner_unit_id, a.state, {phase}, a.due_at, \
          CASE a.state WHEN 'received' THEN 'none' WHEN 'closed' THEN 'done' WHEN 'rejected' THEN 'done' ELSE 'green' END, \
-         COALESCE(c.name, a.category) || ' ' || a.code, 1, a.updated_at \
-         FROM appeals a LEFT JOIN appeal_categories c ON c.code = a.category",
-        crate::duty::phase_case::<AppealFlow>("a.state")
+         COALESCE(c.name, a.category) || ' ' || a.code, 1, a.updated_at, \
+         CASE WHEN {phase} = 'drafted' THEN NULL ELSE a.created_at END, \
+         CASE WHEN {phase} = 'done' THEN COALESCE(a.closed_at, a.updated_at) END, \
+         CASE WHEN {phase} <> 'done' OR a.due_at IS NULL THEN NULL WHEN COALESCE(a.closed_at, a.updated_at) > a.due_at THEN 1 ELSE 0 END, \
+         COALESCE(a.rating, ''), CASE WHEN a.rework_count > 0 THEN 1 ELSE 0 END \
+         FROM appeals a LEFT JOIN appeal_categories c ON c.code = a.category"
     )
 }

@@ -11,7 +11,12 @@ use serde::Serialize;
 async fn record(tx: &mut WriteTx, a: &Appeal, now: i64) -> Result<()> {
     use luoshi_domain::appeals::{light, AppealFlow, Limits};
     let lit = light(a.state, a.due_at, a.rework_count, now, &Limits::default());
-    let line = crate::duty::Line::of::<AppealFlow>(a.id, a.state, None, now).owner(a.owner_unit_id).due(a.due_at, lit);
+    // The cockpit counts an appeal by the citizen's rating and whether it was 重办.
+    let line = crate::duty::Line::of::<AppealFlow>(a.id, a.state, None, now)
+        .owner(a.owner_unit_id)
+        .due(a.due_at, lit)
+        .grade(Some(a.rating.as_deref().unwrap_or_default()))
+        .flagged(a.rework_count > 0);
     crate::duty::put(tx, &line, None).await?;
     Ok(())
 }

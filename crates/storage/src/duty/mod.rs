@@ -4,12 +4,13 @@
 //! ladder. Boards, inboxes, counts and the supervision run of every kind read these.
 
 mod board;
+pub mod tallies;
 pub mod extensions;
 pub mod trail;
 mod write;
 
 pub use board::{board, counts, resolve, BoardFilter, BoardRow, KindLights, Resolved};
-pub use write::{insert_many, phase_case, put, set_light, sight_of_recorded, Line, NO_LIMIT};
+pub use write::{close_many, insert_many, phase_case, put, set_light, sight_of_recorded, Line, NO_LIMIT};
 
 use crate::{get_i64, get_opt_i64, get_str, Db, Result, WriteTx};
 use luoshi_domain::duty::NoticeLevel;

@@ -296,24 +296,9 @@ pub async fn stand_down(tx: &mut WriteTx, actor: &Actor, incident_id: i64, only:
             .bind(now)
             .execute(tx.conn())
             .await?;
-        let phase = AssignmentFlow::phase(to).as_str();
-        sqlx::query(&format!(
-            "UPDATE duty_records SET state = $1, phase = $2, due_at = NULL, light = 'done', version = version + 1, updated_at = $3 WHERE kind = $4 AND ref_id IN ({ids})"
-        ))
-        .bind(to.as_str())
-        .bind(phase)
-        .bind(now)
-        .bind(AssignmentFlow::KIND)
-        .execute(tx.conn())
-        .await?;
-        sqlx::query(&format!("UPDATE duty_sight SET state = $1, phase = $2, due_at = $3, light = 'done' WHERE kind = $4 AND ref_id IN ({ids})"))
-            .bind(to.as_str())
-            .bind(phase)
-            .bind(duty::NO_LIMIT)
-            .bind(AssignmentFlow::KIND)
-            .execute(tx.conn())
-            .await?;
     }
+    let ids: Vec<i64> = open_ones.iter().map(|(id, _)| *id).collect();
+    duty::close_many(tx, AssignmentFlow::KIND, &ids, to.as_str(), AssignmentFlow::phase(to), now).await?;
     let entries: Vec<trail::Entry<'_>> = open_ones
         .iter()
         .map(|(id, from)| trail::Entry::step(AssignmentFlow::KIND, *id, now, &actor.name, "stand_down", Some(from.as_str()), to.as_str(), Some(reason)))

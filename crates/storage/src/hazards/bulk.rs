@@ -38,7 +38,7 @@ pub async fn insert_hazards(db: &Db, actor: &Actor, rows: &[SeedHazard], now: i6
         }
         q.execute(tx.conn()).await?;
     }
-    let got = sqlx::query("SELECT id, owner_unit_id, township_id, state, due_at, description FROM hazards WHERE id > $1 ORDER BY id")
+    let got = sqlx::query("SELECT id, owner_unit_id, township_id, state, due_at, description, grade FROM hazards WHERE id > $1 ORDER BY id")
         .bind(before)
         .fetch_all(tx.conn())
         .await?;
@@ -52,18 +52,19 @@ pub async fn insert_hazards(db: &Db, actor: &Actor, rows: &[SeedHazard], now: i6
             state,
             get_opt_i64(r, "due_at")?,
             get_str(r, "description")?,
+            crate::get_opt_str(r, "grade")?.unwrap_or_default(),
         ));
     }
     let lines: Vec<Line<'_>> = rows
         .iter()
-        .map(|(id, owner, towns, state, due, title)| {
+        .map(|(id, owner, towns, state, due, title, grade)| {
             let light = match HazardFlow::phase(*state) {
                 Phase::Drafted => Light::None,
                 Phase::Done | Phase::Cancelled => Light::Done,
                 _ if due.is_some_and(|d| d < now) => Light::Red,
                 _ => Light::Green,
             };
-            Line::of::<HazardFlow>(*id, *state, Some(title.as_str()), now).owner(Some(*owner)).co_units(towns).due(*due, light)
+            Line::of::<HazardFlow>(*id, *state, Some(title.as_str()), now).owner(Some(*owner)).co_units(towns).due(*due, light).grade(Some(grade.as_str()))
         })
         .collect();
     duty::insert_many(&mut tx, &lines).await?;

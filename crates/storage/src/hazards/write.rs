@@ -84,7 +84,11 @@ fn light(h: &Hazard, now: i64) -> Light {
 
 async fn record(tx: &mut WriteTx, h: &Hazard, now: i64) -> Result<()> {
     let seen: Vec<i64> = [Some(h.regulator_unit_id), h.township_id].into_iter().flatten().collect();
-    let line = Line::of::<HazardFlow>(h.id, h.state, Some(&h.description), now).owner(Some(h.owner_unit_id)).co_units(&seen).due(h.due_at, light(h, now));
+    let line = Line::of::<HazardFlow>(h.id, h.state, Some(&h.description), now)
+        .owner(Some(h.owner_unit_id))
+        .co_units(&seen)
+        .due(h.due_at, light(h, now))
+        .grade(Some(h.grade.map(|g| g.as_str()).unwrap_or_default()));
     duty::put(tx, &line, None).await?;
     Ok(())
 }
