@@ -7,6 +7,7 @@ mod bench;
 mod bench_cmd;
 mod debt_cmd;
 mod documents_cmd;
+mod assess_cmd;
 mod hazards_cmd;
 mod livelihood_cmd;
 mod projects_cmd;
@@ -17,6 +18,7 @@ use appeals_cmd::{AppealsCommand, Open311Command};
 use bench_cmd::{bench_cmd, BenchCommand};
 use debt_cmd::DebtCommand;
 use documents_cmd::DocCommand;
+use assess_cmd::AssessCommand;
 use hazards_cmd::HazardsCommand;
 use livelihood_cmd::LivelihoodCommand;
 use projects_cmd::ProjectsCommand;
@@ -117,6 +119,11 @@ enum Command {
     Tasks {
         #[command(subcommand)]
         command: TasksCommand,
+    },
+    /// 考核与驾驶舱: verify the counters the cockpit reads; the annual assessment report.
+    Assess {
+        #[command(subcommand)]
+        command: AssessCommand,
     },
     /// 安全生产: recount the statistics' kept counts.
     Hazards {
@@ -328,6 +335,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
         }
         Command::User { command } => user(&url, command).await?,
         Command::Appeals { command } => appeals_cmd::appeals(&url, command).await?,
+        Command::Assess { command } => assess_cmd::assess(&url, command).await?,
         Command::Hazards { command } => hazards_cmd::hazards(&url, command).await?,
         Command::Projects { command } => projects_cmd::projects(&url, command).await?,
         Command::Debt { command } => debt_cmd::debt(&url, command).await?,

@@ -176,6 +176,25 @@ async fn demo_twice_changes_nothing_and_every_role_logs_in() {
     child.wait().unwrap();
     assert!(banner.contains("0 units, 0 users, 0 tasks, 0 hazards, 0 emergency assignments, 0 projects and 0 debt instruments created this run"), "{banner}");
     assert_eq!(luoshi_storage::audit::verify(&d).await.unwrap().checked, rows_before);
+    // Every module's duties written by the demo moved their counters as they changed.
+    let (code, out, err) = run(luoshi(&url).args(["assess", "verify"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("duty counters hold"), "{out}");
+    // A counter altered behind the application's back is named, and rebuilt on request.
+    let altered = luoshi_storage::testing::edit_behind_the_back(
+        &d,
+        "UPDATE duty_counts SET n = n + 2 WHERE kind = 'appeal' AND event = 'on_time' AND period = (SELECT MIN(period) FROM duty_counts WHERE kind = 'appeal' AND event = 'on_time')",
+    )
+    .await
+    .unwrap();
+    assert!(altered >= 1);
+    let (code, out, err) = run(luoshi(&url).args(["assess", "verify"]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("differs: appeal of ") && out.contains(" on_time ") && err.contains("differ from the records"), "{out}{err}");
+    let (code, out, _) = run(luoshi(&url).args(["assess", "verify", "--repair"]));
+    assert!(code == 0 && out.contains("rebuilt from the records"), "{out}");
+    let (code, out, _) = run(luoshi(&url).args(["assess", "verify"]));
+    assert!(code == 0 && out.contains("duty counters hold"), "{out}");
 }
 
 #[test]
@@ -213,6 +232,9 @@ async fn the_bench_harness_runs_with_zero_errors() {
         assert!(out.contains(line), "{line} missing from:\n{out}");
     }
     assert!(!out.contains("first error"), "{out}");
+    // The seed and the load moved the counters exactly as the records changed.
+    let (code, out, err) = run(luoshi(&url).args(["assess", "verify"]));
+    assert_eq!(code, 0, "{out}{err}");
     let (code, out, _) = run(luoshi(&url).args(["bench", "import", "--rows", "200"]));
     assert_eq!(code, 0);
     assert!(out.contains("of 200 rows"), "{out}");
