@@ -3,6 +3,7 @@
 //! It knows neither HTTP nor SQL: the web crate and the command line both call it.
 
 pub mod appeals;
+pub mod assessment;
 pub mod board;
 pub mod debt;
 pub mod documents;

@@ -6,6 +6,8 @@
 
 pub mod bounds;
 pub mod document;
+mod docx;
+pub use docx::write_docx;
 
 use luoshi_domain::unit_import::{RowError, UnitRow, COLUMNS as UNIT_COLUMNS};
 use luoshi_domain::{DomainError, ErrorCode};

@@ -2,12 +2,12 @@
 //! users, verifies the audit chain, backs up, imports calendars.
 
 mod appeals_cmd;
+mod assess_cmd;
 mod audit_cmd;
 mod bench;
 mod bench_cmd;
 mod debt_cmd;
 mod documents_cmd;
-mod assess_cmd;
 mod hazards_cmd;
 mod livelihood_cmd;
 mod projects_cmd;
@@ -15,10 +15,10 @@ mod tasks_cmd;
 mod users_cmd;
 
 use appeals_cmd::{AppealsCommand, Open311Command};
+use assess_cmd::AssessCommand;
 use bench_cmd::{bench_cmd, BenchCommand};
 use debt_cmd::DebtCommand;
 use documents_cmd::DocCommand;
-use assess_cmd::AssessCommand;
 use hazards_cmd::HazardsCommand;
 use livelihood_cmd::LivelihoodCommand;
 use projects_cmd::ProjectsCommand;

@@ -126,6 +126,25 @@ impl crate::Db {
         Ok(v)
     }
 
+    /// A figure read from what any write may move (the cockpit from the duty counters, the
+    /// unit tree): from this node's memo while no write went through it and for at most
+    /// [`FRESH_FOR`] (a write on another node shows within that), else read by `read`.
+    pub async fn memo_written<T, F, Fut>(&self, key: &str, read: F) -> Result<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        let key = format!("written:{key}");
+        let generation = self.counts.generation();
+        if let Some(v) = self.counts.memo::<T>(&key, generation, FRESH_FOR) {
+            return Ok(v);
+        }
+        let v = read().await?;
+        self.counts.put_memo(generation, &key, v.clone());
+        Ok(v)
+    }
+
     /// A projects figure (the bottleneck report) from this node's memo, at most
     /// [`PROJECTS_FRESH_FOR`] old (dwell is counted in working days: a write anywhere shows
     /// within a minute; counting every visit of a city takes most of a second), else computed by

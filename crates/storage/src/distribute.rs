@@ -119,6 +119,10 @@ pub const DESIGN: &[(&str, Place)] = &[
     ("livelihood_proposals", Place::ByDuty("id")),
     ("livelihood_public_ratings", Place::ByDuty("proposal_id")),
     ("approval_pauses", Place::ByDuty("approval_id")),
+    // 考核 (migration 28): schemes, adjustments and objections, a few hundred rows a year.
+    ("assessment_schemes", Place::Reference),
+    ("assessment_adjustments", Place::Reference),
+    ("assessment_objections", Place::Reference),
     // Counters moved with each hazard change (migration 21) and with each duty's (migration
     // 27, what the cockpit reads): small, on the coordinator.
     ("duty_counts", Place::Coordinator),

@@ -6,6 +6,7 @@
 //! in a [`WriteTx`] that appends its audit row to the hash chain before it commits.
 
 pub mod appeals;
+pub mod assessment;
 pub mod audit;
 pub mod audit_rows;
 pub mod bulk;
@@ -280,7 +281,16 @@ impl Db {
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx { tx, _guard: guard, chain: None, shared_locked: false, backend: self.backend, counts: self.counts.clone(), hazards_touched: false, tallies: Default::default() })
+        Ok(WriteTx {
+            tx,
+            _guard: guard,
+            chain: None,
+            shared_locked: false,
+            backend: self.backend,
+            counts: self.counts.clone(),
+            hazards_touched: false,
+            tallies: Default::default(),
+        })
     }
 
     /// Is the database answering?

@@ -35,6 +35,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (25, "debt", include_str!("../migrations/sqlite/0025_debt.sql")),
     (26, "livelihood", include_str!("../migrations/sqlite/0026_livelihood.sql")),
     (27, "duty_counts", include_str!("../migrations/sqlite/0027_duty_counts.sql")),
+    (28, "assessment", include_str!("../migrations/sqlite/0028_assessment.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -64,6 +65,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (25, "debt", include_str!("../migrations/postgres/0025_debt.sql")),
     (26, "livelihood", include_str!("../migrations/postgres/0026_livelihood.sql")),
     (27, "duty_counts", include_str!("../migrations/postgres/0027_duty_counts.sql")),
+    (28, "assessment", include_str!("../migrations/postgres/0028_assessment.sql")),
 ];
 
 /// A migration this run applied.

@@ -56,7 +56,7 @@ pub fn chrome(ctx: &Ctx, title_key: &str, flash: Option<String>) -> Chrome {
     };
     if let Some(p) = &ctx.caller {
         let role = p.user.role;
-        item("/", "nav.home");
+        item("/", if role == Role::Deputy { "nav.home" } else { "nav.cockpit" });
         if role == Role::Hotline {
             item("/appeals", "nav.appeals");
         }
@@ -77,6 +77,7 @@ pub fn chrome(ctx: &Ctx, title_key: &str, flash: Option<String>) -> Chrome {
         item("/livelihood", "nav.livelihood");
         if matches!(role, Role::Admin | Role::Supervisor | Role::Leader) {
             item("/reports", "nav.reports");
+            item("/assessment/report", "nav.assessment");
             item("/documents/new", "nav.documents");
         }
         if !matches!(role, Role::Hotline | Role::Deputy) {

@@ -4,7 +4,8 @@
 //! OpenAPI document is generated from it; and the authorization tests walk it.
 
 use crate::handlers::{
-    appeals, audit, calendar, debt, documents, duty, emergencies, hazards, home, livelihood, open311, oversight, projects, rules, system, tasks, units, users,
+    appeals, assessment, audit, calendar, debt, documents, duty, emergencies, hazards, home, livelihood, open311, oversight, projects, rules, system, tasks,
+    units, users,
 };
 use crate::http::guard;
 use crate::AppState;
@@ -74,6 +75,7 @@ fn table() -> Table {
     let t = projects::routes(t);
     let t = debt::routes(t);
     let t = livelihood::routes(t);
+    let t = assessment::routes(t);
     audit::routes(t)
 }
 

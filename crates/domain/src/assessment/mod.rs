@@ -12,7 +12,7 @@ mod score;
 #[cfg(test)]
 mod tests;
 
-pub use score::{grade_of, score, Card, Facts, IndicatorScore, PartScore};
+pub use score::{grade_of, score, Card, Fact, Facts, IndicatorScore, PartScore};
 
 use crate::error::{DomainError, ErrorCode};
 use serde::{Deserialize, Serialize};
@@ -189,8 +189,8 @@ impl Scheme {
 
 /// The schemes luoshi ships (`data/assessment.json`), checked.
 pub fn shipped() -> Result<Vec<Scheme>, DomainError> {
-    let all: Vec<Scheme> =
-        serde_json::from_str(include_str!("../../data/assessment.json")).map_err(|e| DomainError::new(ErrorCode::Internal).with_detail(format!("assessment.json: {e}")))?;
+    let all: Vec<Scheme> = serde_json::from_str(include_str!("../../data/assessment.json"))
+        .map_err(|e| DomainError::new(ErrorCode::Internal).with_detail(format!("assessment.json: {e}")))?;
     for s in &all {
         s.check()?;
     }

@@ -129,7 +129,17 @@ pub fn score(s: &Scheme, facts: &Facts, adjustments: &[(String, f64)]) -> Card {
                     let (num, den) = (facts.sum(&i.formula.num), facts.sum(&i.formula.den));
                     let value = (den > 0).then(|| num as f64 / den as f64);
                     let points = value.filter(|_| den >= s.min_sample).map(|v| i.weight * achieved(v, i.target, i.direction));
-                    IndicatorScore { code: i.code.clone(), name: i.name.clone(), num, den, value, target: i.target, direction: i.direction, weight: i.weight, points }
+                    IndicatorScore {
+                        code: i.code.clone(),
+                        name: i.name.clone(),
+                        num,
+                        den,
+                        value,
+                        target: i.target,
+                        direction: i.direction,
+                        weight: i.weight,
+                        points,
+                    }
                 })
                 .collect();
             let counted: f64 = indicators.iter().filter(|i| i.points.is_some()).map(|i| i.weight).sum();

@@ -20,10 +20,8 @@ fn two_parts(a: f64, b: f64) -> Scheme {
     s.parts[1].weight = b;
     let t = s.indicators.iter().find(|i| i.code == "task_on_time").unwrap().clone();
     let ap = s.indicators.iter().find(|i| i.code == "appeal_on_time").unwrap().clone();
-    s.indicators = vec![
-        Indicator { part: "work".into(), weight: 100.0, target: 1.0, ..t },
-        Indicator { part: "people".into(), weight: 100.0, target: 1.0, ..ap },
-    ];
+    s.indicators =
+        vec![Indicator { part: "work".into(), weight: 100.0, target: 1.0, ..t }, Indicator { part: "people".into(), weight: 100.0, target: 1.0, ..ap }];
     s.check().unwrap();
     s
 }
@@ -40,7 +38,12 @@ fn the_shipped_schemes_hold() {
 #[test]
 fn parts_weighted_30_70_and_35_65() {
     // 90 in one part and 80 in the other.
-    let f = facts(vec![fact("task", "2026-03", "on_time", "", "", false, 9), fact("task", "2026-04", "late", "", "", false, 1), fact("appeal", "2026-05", "on_time", "", "", false, 8), fact("appeal", "2026-05", "late", "", "", false, 2)]);
+    let f = facts(vec![
+        fact("task", "2026-03", "on_time", "", "", false, 9),
+        fact("task", "2026-04", "late", "", "", false, 1),
+        fact("appeal", "2026-05", "on_time", "", "", false, 8),
+        fact("appeal", "2026-05", "late", "", "", false, 2),
+    ]);
     let card = score(&two_parts(30.0, 70.0), &f, &[]);
     assert_eq!(card.parts.iter().map(|p| p.score).collect::<Vec<_>>(), vec![Some(90.0), Some(80.0)]);
     assert_eq!(card.total, Some(83.0));
@@ -60,7 +63,11 @@ fn bands_hold_their_lower_edge() {
 #[test]
 fn open_overdue_items_count_against_the_rate() {
     let s = two_parts(30.0, 70.0);
-    let f = facts(vec![fact("task", "2026-03", "on_time", "", "", false, 10), fact("task", "", "now", "red", "", false, 10), fact("appeal", "2026-03", "on_time", "", "", false, 10)]);
+    let f = facts(vec![
+        fact("task", "2026-03", "on_time", "", "", false, 10),
+        fact("task", "", "now", "red", "", false, 10),
+        fact("appeal", "2026-03", "on_time", "", "", false, 10),
+    ]);
     let card = score(&s, &f, &[]);
     let task = &card.parts[0].indicators[0];
     assert_eq!((task.num, task.den, task.value), (10, 20, Some(0.5)));
@@ -76,7 +83,11 @@ fn too_small_a_sample_is_not_scored() {
     assert_eq!((small.parts[0].score, small.total, small.grade.as_deref()), (None, None, None));
     let big = score(
         &s,
-        &facts(vec![fact("task", "2026-03", "on_time", "", "", false, 95), fact("task", "2026-03", "late", "", "", false, 5), fact("appeal", "2026-03", "on_time", "", "", false, 100)]),
+        &facts(vec![
+            fact("task", "2026-03", "on_time", "", "", false, 95),
+            fact("task", "2026-03", "late", "", "", false, 5),
+            fact("appeal", "2026-03", "on_time", "", "", false, 100),
+        ]),
         &[],
     );
     assert_eq!(big.total, Some(98.5));
@@ -119,7 +130,11 @@ fn satisfaction_redo_and_rectification_from_grades_and_flags() {
 #[test]
 fn adjustments_are_capped_by_rule_and_the_same_facts_give_the_same_card() {
     let s = two_parts(30.0, 70.0);
-    let rows = vec![fact("task", "2026-03", "on_time", "", "", false, 9), fact("task", "2026-04", "late", "", "", false, 1), fact("appeal", "2026-05", "on_time", "", "", false, 10)];
+    let rows = vec![
+        fact("task", "2026-03", "on_time", "", "", false, 9),
+        fact("task", "2026-04", "late", "", "", false, 1),
+        fact("appeal", "2026-05", "on_time", "", "", false, 10),
+    ];
     let adj = vec![("praise".to_string(), 1.0), ("praise".to_string(), 1.0), ("praise".to_string(), 1.5), ("criticism".to_string(), -1.0)];
     let card = score(&s, &facts(rows.clone()), &adj);
     assert_eq!(card.adjustments.iter().map(|a| a.2).collect::<Vec<_>>(), vec![3.0, -1.0]);

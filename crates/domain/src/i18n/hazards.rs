@@ -2,6 +2,7 @@
 
 /// (key, zh-CN, en).
 pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
+    ("duty_kind.accident", "生产安全事故", "Accident"),
     ("duty_kind.hazard", "事故隐患", "Hazard"),
     ("hazard_state.registered", "已登记", "Registered"),
     ("hazard_state.planning", "五落实中", "Fixing the five"),

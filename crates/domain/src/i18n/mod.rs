@@ -37,6 +37,7 @@ impl Lang {
 }
 
 mod appeals;
+mod assessment;
 mod debt;
 mod documents;
 mod duty;
@@ -61,6 +62,7 @@ static CATALOGUES: &[&[(&str, &str, &str)]] = &[
     projects::MESSAGES,
     debt::MESSAGES,
     livelihood::MESSAGES,
+    assessment::MESSAGES,
 ];
 
 /// Every entry of every module's catalogue.

@@ -184,8 +184,6 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("report.criticism", "通报批评", "Criticism"),
     ("incentive.praise", "表扬", "Praise"),
     ("incentive.incentive", "激励", "Incentive"),
-    ("status.ready", "已上线", "available"),
-    ("status.planned", "建设中", "planned"),
     ("tasks.import_confirm_lead", "检查通过，共{n}项任务。确认无误即可导入，无需重新选择文件。", "Checked: {n} tasks. Import them now, without choosing the file again."),
     ("tasks.import_confirm", "确认导入", "Import now"),
 ];

@@ -38,3 +38,6 @@ INSERT INTO duty_counts (kind, unit_id, lead_user_id, period, event, state, ligh
         CASE late WHEN 1 THEN 'late' WHEN 0 THEN 'on_time' ELSE 'closed' END, '', '', grade, flagged, COUNT(*)
     FROM duty_records WHERE closed_at IS NOT NULL
     GROUP BY kind, COALESCE(owner_unit_id, 0), to_char(to_timestamp(closed_at / 1000000 + 28800) AT TIME ZONE 'UTC', 'YYYY-MM'), CASE late WHEN 1 THEN 'late' WHEN 0 THEN 'on_time' ELSE 'closed' END, grade, flagged;
+-- The records behind a cockpit's figure: a kind's, of some units, opened or closed in a period.
+CREATE INDEX duty_records_opened ON duty_records(kind, owner_unit_id, opened_at);
+CREATE INDEX duty_records_closed ON duty_records(kind, owner_unit_id, closed_at);

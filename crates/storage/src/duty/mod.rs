@@ -4,8 +4,9 @@
 //! ladder. Boards, inboxes, counts and the supervision run of every kind read these.
 
 mod board;
-pub mod tallies;
 pub mod extensions;
+pub mod figures;
+pub mod tallies;
 pub mod trail;
 mod write;
 

@@ -275,7 +275,21 @@ pub async fn close_many(tx: &mut WriteTx, kind: &str, ids: &[i64], state: &'stat
         for r in &rows {
             let old = tallies::standing(r)?;
             let before_phase = crate::get_str(r, "phase")?;
-            let line = Line { kind: "", ref_id: 0, owner_unit_id: old.owner, state, phase, due_at: None, light: Light::Done, title: None, updated_at: now, co_units: &[], lead: old.lead, grade: None, flagged: None };
+            let line = Line {
+                kind: "",
+                ref_id: 0,
+                owner_unit_id: old.owner,
+                state,
+                phase,
+                due_at: None,
+                light: Light::Done,
+                title: None,
+                updated_at: now,
+                co_units: &[],
+                lead: old.lead,
+                grade: None,
+                flagged: None,
+            };
             let mut new = standing_after(&line, Some((&old, get_opt_i64(r, "due_at")?, before_phase.as_str())));
             new.kind = old.kind.clone();
             sqlx::query("UPDATE duty_records SET state = $1, phase = $2, due_at = NULL, light = 'done', version = version + 1, updated_at = $3, closed_at = $4, late = $5 WHERE kind = $6 AND ref_id = $7")

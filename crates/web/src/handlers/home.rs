@@ -11,8 +11,8 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
-use luoshi_domain::i18n::{error_message, t};
-use luoshi_storage::{audit, calendar, sessions, units, users};
+use luoshi_domain::i18n::error_message;
+use luoshi_storage::sessions;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -91,54 +91,13 @@ pub async fn logout(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response
     Ok(res)
 }
 
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    chrome: Chrome,
-    stats: Vec<(String, i64)>,
-    modules: Vec<(String, &'static str, String, &'static str)>,
-}
-
-/// The modules of DESIGN.md with the passage of the speech each answers.
-const MODULES: &[(&str, &str, bool)] = &[
-    ("module.foundation", "—", true),
-    ("module.tasks", "一：细化、实化、具体化，拿出落实的具体方案", false),
-    ("module.breakdown", "一：细化实化具体化", false),
-    ("module.projects", "二：大项目好项目实项目招引难、落地难、开工难", false),
-    ("module.safety", "三（一）：风险管控、隐患整治、大检查“回头看”", false),
-    ("module.debt", "三（二）：保资金接续、压降非标、监测预警", false),
-    ("module.emergency", "三（三）：大安全大应急框架，上下联动、左右协同", false),
-    ("module.livelihood", "四（二）：必要性、现实性、可能性", false),
-    ("module.appeals", "四（三）：急难愁盼、成效由群众评判", false),
-    ("module.assessment", "二（三）：高质量考核指标争先进位", false),
-];
-
+/// The home page: the caller as JSON; as a page, the cockpit (deputies go to their module).
 pub async fn home(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> {
     let p = ctx.user()?;
     if ctx.want == Want::Json {
         return Ok(Json(serde_json::json!({ "user": p.user, "unit": { "id": p.user.unit_id, "name": p.unit_name }, "csrf": ctx.csrf })).into_response());
     }
-    let scope = ctx.scope()?;
-    let lang = ctx.lang;
-    let cal = calendar::load(&app.db).await?;
-    let mut stats = vec![
-        (t(lang, "nav.units").to_string(), i64::try_from(units::list(&app.db, &scope).await?.len()).unwrap_or(0)),
-        (t(lang, "calendar.years").to_string(), i64::try_from(cal.years().count()).unwrap_or(0)),
-    ];
-    if p.user.role == luoshi_domain::user::Role::Admin {
-        stats.push((t(lang, "nav.users").to_string(), users::count(&app.db).await?));
-        stats.push((t(lang, "audit.title").to_string(), audit::count(&app.db).await?));
-    }
-    let modules = MODULES
-        .iter()
-        .map(|(k, passage, ready)| {
-            let (label, class) = if *ready { (t(lang, "status.ready"), "ready") } else { (t(lang, "status.planned"), "planned") };
-            (t(lang, k).to_string(), *passage, label.to_string(), class)
-        })
-        .collect();
-    let mut c = chrome(&ctx, "nav.home", None);
-    c.title = format!("{}，{}", t(lang, "home.welcome"), p.user.display_name);
-    Ok(render(&HomePage { chrome: c, stats, modules }))
+    super::assessment::home_cockpit(&ctx, &app).await
 }
 
 /// This module's routes: one line each with its policy and summary (the table in `routes.rs`
@@ -151,6 +110,6 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
         .add(M::POST, "/api/v1/session", PUBLIC, "session", "Log in; sets the session cookie and returns the CSRF token", login)
         .add(M::POST, "/logout", AUTH, "session", "Log out (form)", logout)
         .add(M::DELETE, "/api/v1/session", AUTH, "session", "Log out", logout)
-        .add(M::GET, "/", AUTH, "session", "Home page", home)
+        .add(M::GET, "/", AUTH, "session", "Home page: the cockpit (deputies: their module)", home)
         .add(M::GET, "/api/v1/me", AUTH, "session", "The caller, their unit and role", home)
 }

@@ -2,6 +2,7 @@
 //! function renders HTML or JSON by [`Want`].
 
 pub mod appeals;
+pub mod assessment;
 pub mod audit;
 pub mod calendar;
 pub mod debt;

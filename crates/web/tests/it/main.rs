@@ -10,6 +10,7 @@ mod api;
 mod appeals;
 mod auth;
 mod cap;
+mod cockpit;
 mod debt;
 mod documents;
 mod duties;
