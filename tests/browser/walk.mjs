@@ -437,6 +437,56 @@ await session("staff2", async (page) => {
   await context.close();
 }
 
+// 驾驶舱: the county head's cockpit (a card per kind, every figure a link to its records, units
+// ranked worst first, drill-down to a township and its scorecard, the 大屏); the deputy head's
+// oversight; a township's own cockpit and its place, another township refused.
+let qingshan = 0;
+await session("leader", async (page) => {
+  qingshan = (await (await page.request.get(base + "/api/v1/units")).json()).units.find((u) => u.name === "青山镇").id;
+  let body = await text(page);
+  check(body.includes("驾驶舱") && body.includes("任务") && body.includes("群众诉求") && body.includes("排名（由差到好）"), "leader: the cockpit is the home page");
+  check(!body.includes("建设中"), "leader: no module marked 建设中");
+  check((await page.locator("main svg.chart").count()) >= 1, "leader: the 12-month trend drawn as SVG");
+  if (shots) await page.screenshot({ path: `${shots}/cockpit-county.png`, fullPage: true });
+  await Promise.all([page.waitForNavigation(), page.locator("#card-task .lights a").first().click()]);
+  check((await text(page)).includes("任务") && page.url().includes("/cockpit/records?kind=task&event=overdue"), "leader: a red light opens the records behind it");
+  await page.goto(base + "/");
+  await Promise.all([page.waitForNavigation(), page.locator("table.ranking a", { hasText: "城关镇" }).first().click()]);
+  body = await text(page);
+  check(body.includes("驾驶舱：城关镇") && body.includes("全县 › 城关镇"), "leader: drilled down to a township");
+  await Promise.all([page.waitForNavigation(), page.click("text=考核计分卡")]);
+  body = await text(page);
+  check(body.includes("考核计分卡：城关镇") && body.includes("按期办结") && body.includes("等次划分"), "leader: the township's scorecard with its formulas");
+  await page.goto(base + "/cockpit/wall");
+  check((await page.locator("meta[http-equiv=refresh]").count()) === 1 && (await text(page)).includes("自动刷新"), "leader: the 大屏 refreshes itself");
+  if (shots) await page.screenshot({ path: `${shots}/cockpit-wall.png`, fullPage: false });
+  await page.goto(base + "/assessment/report?kind=township");
+  check((await text(page)).includes("年度乡镇（街道）考核排名"), "leader: the annual ranking report");
+  if (shots) await page.screenshot({ path: `${shots}/assessment-report.png`, fullPage: true });
+});
+
+await session("vice", async (page) => {
+  const body = await text(page);
+  check(body.includes("分管范围") && body.includes("县应急管理局") && !body.includes("乡镇/街道排名"), "vice: the cockpit of what he oversees");
+  if (shots) await page.screenshot({ path: `${shots}/cockpit-vice.png`, fullPage: true });
+});
+
+await session("manager", async (page) => {
+  const body = await text(page);
+  check(body.includes("驾驶舱：城关镇") && body.includes("村/社区排名") && !body.includes("全县"), "manager: the township's own cockpit");
+  check(/在同级乡镇\/街道中排第\d+名|同级单位中暂不排名/.test(body), "manager: its place among its peers");
+  const other = await page.request.get(base + "/api/v1/cockpit?unit=" + qingshan);
+  check(other.status() === 403, `manager: another township's cockpit refused (${other.status()})`);
+  await Promise.all([page.waitForNavigation(), page.click("text=考核计分卡")]);
+  await page.selectOption("select[name=indicator]", "appeal_satisfaction");
+  await Promise.all([page.waitForNavigation(), page.click("form[action$='/objections'] button")]);
+  check((await text(page)).includes("理由必填") || (await text(page)).includes("理由"), "manager: an objection without a reason refused on the same page");
+  await page.fill("textarea[name=reason]", "3件不满意评价系重复来电，已按规定合并");
+  await Promise.all([page.waitForNavigation(), page.click("form[action$='/objections'] button")]);
+  check((await text(page)).includes("申诉已提交"), "manager: objection filed, said so");
+  if (shots) await page.screenshot({ path: `${shots}/cockpit-township.png`, fullPage: true });
+});
+
 // The public page, no account: submit and get a tracking code.
 {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });

@@ -87,6 +87,8 @@ pub const OPERATORS: Policy = Policy::Roles(&[Role::Hotline]);
 pub const DEPUTIES: Policy = Policy::Roles(&[Role::Deputy]);
 /// Units' own people (owner and co-units act through these).
 pub const UNIT_ROLES: Policy = Policy::Roles(&[Role::UnitManager, Role::UnitStaff]);
+/// A unit's manager (单位负责人): objects to a figure of the unit's scorecard (申诉).
+pub const UNIT_MANAGERS: Policy = Policy::Roles(&[Role::UnitManager]);
 
 /// Which units' records a caller may see.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -162,7 +162,7 @@ pub struct AdjustmentInput {
     pub points: Option<f64>,
     /// 依据/佐证: the document or record the adjustment rests on.
     #[serde(default)]
-    pub basis: String,
+    pub grounds: String,
 }
 
 /// Enter an adjustment under a rule of the unit's scheme (the supervision office only: what a
@@ -180,9 +180,9 @@ pub async fn adjust(db: &Db, who: &Who, input: &AdjustmentInput, this_year: i32,
     if !points.is_finite() || points == 0.0 || points.abs() > rule.cap {
         return Err(DomainError::field(ErrorCode::OutOfRange, "points").with_detail(format!("±{}", rule.cap)).into());
     }
-    let evidence = input.basis.trim();
+    let evidence = input.grounds.trim();
     if evidence.is_empty() {
-        return Err(DomainError::required("basis").into());
+        return Err(DomainError::required("grounds").into());
     }
     let a = Adjustment {
         id: 0,

@@ -122,7 +122,7 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("field.unit_kind", "单位类别", "Kind of unit"),
     ("field.indicator", "指标", "Indicator"),
     ("field.points", "分值", "Points"),
-    ("field.basis", "依据/佐证", "Evidence"),
+    ("field.grounds", "依据/佐证", "Grounds"),
     ("field.parts", "组成部分权重", "Part weights"),
     ("field.indicators", "指标设置", "Indicators"),
     ("field.bands", "等次划分", "Grade bands"),

@@ -50,11 +50,13 @@ pub enum Kind {
     LivelihoodCandidates,
     /// The public page's data: chosen projects and candidates, no personal data.
     LivelihoodPublic,
+    /// 驾驶舱: every card, ranking and trend of the caller's sight in one request.
+    Cockpit,
 }
 
 pub const MIX: &[(Kind, usize)] = &[
-    (Kind::Inbox, 15),
-    (Kind::Board, 12),
+    (Kind::Inbox, 14),
+    (Kind::Board, 11),
     (Kind::BoardRed, 7),
     (Kind::Task, 15),
     (Kind::Report, 10),
@@ -77,6 +79,7 @@ pub const MIX: &[(Kind, usize)] = &[
     (Kind::DebtScenario, 1),
     (Kind::LivelihoodCandidates, 1),
     (Kind::LivelihoodPublic, 1),
+    (Kind::Cockpit, 2),
 ];
 
 pub(super) const SEARCH_WORDS: &[&str] = &["路灯", "噪音", "拖欠工资", "垃圾", "停水", "物业", "宅基地", "油烟"];
@@ -110,6 +113,7 @@ impl Kind {
             Kind::DebtScenario => "POST /api/v1/debt/scenarios (500 instruments)",
             Kind::LivelihoodCandidates => "GET /api/v1/livelihood/proposals?state=candidate",
             Kind::LivelihoodPublic => "GET /api/v1/public/livelihood",
+            Kind::Cockpit => "GET /api/v1/cockpit",
         }
     }
 
@@ -183,6 +187,7 @@ impl Kind {
             }
             Kind::LivelihoodCandidates => (self.name(), c.get(format!("{base}/api/v1/livelihood/proposals?state=candidate"))),
             Kind::LivelihoodPublic => (self.name(), w.plain.get(format!("{base}/api/v1/public/livelihood"))),
+            Kind::Cockpit => (self.name(), c.get(format!("{base}/api/v1/cockpit"))),
             Kind::Hazard => match w.any_hazard {
                 Some(id) => (self.name(), c.get(format!("{base}/api/v1/hazards/{id}"))),
                 None => Kind::HazardLedger.request(w, base, rng),

@@ -95,12 +95,12 @@ async fn scorecards_adjustments_objections_and_the_report() {
     assert_eq!(app.login("staff2").await.get(&app, &format!("/api/v1/assessment/units/{town}")).await.status(), StatusCode::FORBIDDEN);
 
     // 加扣分: the supervision office only, under a rule, within its cap, with a basis.
-    let adj = |rule: &str, points: Value, basis: &str| json!({ "unit_id": town, "year": 2026, "rule": rule, "points": points, "basis": basis });
+    let adj = |rule: &str, points: Value, basis: &str| json!({ "unit_id": town, "year": 2026, "rule": rule, "points": points, "grounds": basis });
     assert_eq!(manager.post(&app, "/api/v1/assessment/adjustments", adj("praise", json!(1), "自评")).await.status(), StatusCode::FORBIDDEN);
     let (_, code, body) = error_code(sup.post(&app, "/api/v1/assessment/adjustments", adj("praise", json!(5), "县委通报〔2026〕3号")).await).await;
     assert_eq!((code.as_str(), body["error"]["field"].as_str()), ("out_of_range", Some("points")));
     let (_, code, body) = error_code(sup.post(&app, "/api/v1/assessment/adjustments", adj("praise", json!(1), " ")).await).await;
-    assert_eq!((code.as_str(), body["error"]["field"].as_str()), ("required", Some("basis")));
+    assert_eq!((code.as_str(), body["error"]["field"].as_str()), ("required", Some("grounds")));
     let (_, _, body) = error_code(sup.post(&app, "/api/v1/assessment/adjustments", adj("bribe", json!(1), "x")).await).await;
     assert_eq!(body["error"]["field"], "rule");
     assert_eq!(sup.post(&app, "/api/v1/assessment/adjustments", adj("praise", Value::Null, "县委通报〔2026〕3号")).await.status(), StatusCode::CREATED);
@@ -127,7 +127,7 @@ async fn scorecards_adjustments_objections_and_the_report() {
     let page = manager.get(&app, &format!("/assessment/units/{town}")).await.text().await.unwrap();
     assert!(page.contains("经核实属实") && page.contains("/cockpit/records?kind=appeal"), "{page}");
     // A refused form keeps its input on the page.
-    let r = sup.form(&app, &format!("/assessment/units/{town}/adjustments"), &[("rule", "praise"), ("points", "9"), ("basis", "留下的依据")]).await;
+    let r = sup.form(&app, &format!("/assessment/units/{town}/adjustments"), &[("rule", "praise"), ("points", "9"), ("grounds", "留下的依据")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.text().await.unwrap();
     assert!(body.contains("留下的依据") && body.contains("分值"), "{body}");

@@ -44,7 +44,7 @@ pub struct CardForm {
     #[serde(default)]
     pub points: String,
     #[serde(default)]
-    pub basis: String,
+    pub grounds: String,
     #[serde(default)]
     pub indicator: String,
     #[serde(default)]
@@ -229,7 +229,7 @@ pub async fn adjust(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, 
     let who = ctx.who()?;
     let result = match points(&f.points) {
         Ok(p) => {
-            let input = AdjustmentInput { unit_id: id, year: f.year, rule: f.rule.clone(), points: p, basis: f.basis.clone() };
+            let input = AdjustmentInput { unit_id: id, year: f.year, rule: f.rule.clone(), points: p, grounds: f.grounds.clone() };
             cards::adjust(&app.db, &who, &input, app.today().year(), app.now()).await.map_err(AppError::from)
         }
         Err(e) => Err(e),

@@ -132,7 +132,7 @@ async fn decide_api(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, 
 /// This module's routes: one line each with its policy and summary.
 pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     use axum::http::Method as M;
-    use luoshi_domain::access::{APPEAL_READERS, DIRECTIVE_WRITERS, SUPERVISORS, UNIT_ROLES};
+    use luoshi_domain::access::{APPEAL_READERS, DIRECTIVE_WRITERS, SUPERVISORS, UNIT_MANAGERS};
     t.add(M::GET, "/cockpit", APPEAL_READERS, "assessment", "驾驶舱 (page): ?unit=&year=; every card, ranking and trend in one request", cockpit_pages::page)
         .add(M::GET, "/cockpit/wall", APPEAL_READERS, "assessment", "大屏: the cockpit full-screen, refreshing itself", cockpit_pages::wall)
         .add(
@@ -179,7 +179,7 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
         .add(
             M::POST,
             "/assessment/units/{id}/objections",
-            UNIT_ROLES,
+            UNIT_MANAGERS,
             "assessment",
             "Object to a figure of the unit's scorecard (form; the unit's manager)",
             card_pages::object,
@@ -212,12 +212,19 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
             schemes_api,
         )
         .add(M::PUT, "/api/v1/assessment/schemes", SUPERVISORS, "assessment", "Save a new version of a scheme {scheme, note}", put_scheme)
-        .add(M::POST, "/api/v1/assessment/adjustments", SUPERVISORS, "assessment", "Enter a bonus or penalty {unit_id, year, rule, points, basis}", adjust_api)
+        .add(
+            M::POST,
+            "/api/v1/assessment/adjustments",
+            SUPERVISORS,
+            "assessment",
+            "Enter a bonus or penalty {unit_id, year, rule, points, grounds}",
+            adjust_api,
+        )
         .add(M::GET, "/api/v1/assessment/objections", APPEAL_READERS, "assessment", "The year's objections the caller may see (?year=)", objections_api)
         .add(
             M::POST,
             "/api/v1/assessment/objections",
-            UNIT_ROLES,
+            UNIT_MANAGERS,
             "assessment",
             "Object to a figure {unit_id, year, indicator, reason} (the unit's manager)",
             object_api,
