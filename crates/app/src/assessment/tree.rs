@@ -48,12 +48,13 @@ impl Tree {
         }
     }
 
-    /// The units from the root down to `id`, that the caller sees (the breadcrumbs).
+    /// The units below the root down to `id` that the caller sees (the breadcrumbs: the root
+    /// is the cockpit's top, 全县).
     pub fn trail(&self, who: &Who, id: i64) -> Vec<&Unit> {
         let mut out = Vec::new();
         let mut at = self.get(id);
         while let Some(u) = at {
-            if self.sees(who, u) {
+            if u.parent_id.is_some() && self.sees(who, u) {
                 out.push(u);
             }
             at = u.parent_id.and_then(|p| self.get(p));
