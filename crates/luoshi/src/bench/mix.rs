@@ -55,10 +55,10 @@ pub enum Kind {
 }
 
 pub const MIX: &[(Kind, usize)] = &[
-    (Kind::Inbox, 14),
-    (Kind::Board, 11),
+    (Kind::Inbox, 12),
+    (Kind::Board, 9),
     (Kind::BoardRed, 7),
-    (Kind::Task, 15),
+    (Kind::Task, 14),
     (Kind::Report, 10),
     (Kind::Deadline, 5),
     (Kind::Login, 2),
@@ -218,7 +218,9 @@ impl Kind {
 }
 
 pub(super) fn pick_kind(rng: &mut Rng) -> Kind {
-    let mut roll = rng.below(100);
+    // Over the shares' sum: a share past 100 would never be picked.
+    let total: usize = MIX.iter().map(|(_, s)| *s).sum();
+    let mut roll = rng.below(total);
     for (k, share) in MIX {
         if roll < *share {
             return *k;
@@ -226,4 +228,12 @@ pub(super) fn pick_kind(rng: &mut Rng) -> Kind {
         roll -= share;
     }
     Kind::Inbox
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_shares_are_percentages() {
+        assert_eq!(super::MIX.iter().map(|(_, s)| *s).sum::<usize>(), 100);
+    }
 }
