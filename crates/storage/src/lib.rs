@@ -154,6 +154,8 @@ pub struct Db {
     checkpointer: Option<Arc<checkpoint::Stop>>,
     /// The county's light counts, a few seconds per node (cleared by every write through it).
     counts: Arc<counts_cache::CountsCache>,
+    /// The duty counters as this node knows them (`duty::mirror`).
+    mirror: Arc<duty::mirror::Mirror>,
     /// Each enterprise's township, department and industry while the enterprises' version stands.
     pub(crate) enterprise_dims: hazards::findings::DimsCache,
 }
@@ -240,7 +242,18 @@ impl Db {
             Some(lock) => Some(Arc::new(checkpoint::start(&url, lock.clone()).await?)),
             None => None,
         };
-        Ok(Db { pool, writer, backend, write_lock, sqlite_path, sqlite_synchronous, checkpointer, counts: Arc::default(), enterprise_dims: Arc::default() })
+        Ok(Db {
+            pool,
+            writer,
+            backend,
+            write_lock,
+            sqlite_path,
+            sqlite_synchronous,
+            checkpointer,
+            counts: Arc::default(),
+            mirror: Arc::default(),
+            enterprise_dims: Arc::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -288,6 +301,7 @@ impl Db {
             shared_locked: false,
             backend: self.backend,
             counts: self.counts.clone(),
+            mirror: self.mirror.clone(),
             hazards_touched: false,
             tallies: Default::default(),
         })
@@ -355,6 +369,7 @@ pub struct WriteTx {
     shared_locked: bool,
     backend: Backend,
     counts: Arc<counts_cache::CountsCache>,
+    mirror: Arc<duty::mirror::Mirror>,
     hazards_touched: bool,
     /// The duty counters this transaction moves, written in key order at commit.
     tallies: std::collections::BTreeMap<duty::tallies::Key, i64>,
@@ -408,8 +423,13 @@ impl WriteTx {
         if self.chain.is_none() {
             return Err(DomainError::new(ErrorCode::Internal).with_detail("write without audit row").into());
         }
-        self.flush_tallies().await?;
+        let deltas = std::mem::take(&mut self.tallies);
+        let mirror = self.mirror.clone();
+        // Counters flushed, committed and applied to the node's mirror under its gate.
+        let _gate = if deltas.is_empty() { None } else { Some(mirror.gate.read().await) };
+        duty::tallies::flush(&mut self, &deltas).await?;
         self.tx.commit().await?;
+        mirror.apply(&deltas);
         self.counts.wrote();
         if self.hazards_touched {
             self.counts.hazards_wrote();
@@ -422,11 +442,6 @@ impl WriteTx {
         *self.tallies.entry(key).or_insert(0) += delta;
     }
 
-    async fn flush_tallies(&mut self) -> Result<()> {
-        let deltas = std::mem::take(&mut self.tallies);
-        duty::tallies::flush(self, deltas).await
-    }
-
     /// This transaction writes hazards or enterprises: the statistics kept per node are stale
     /// once it commits.
     pub(crate) fn touched_hazards(&mut self) {
@@ -436,8 +451,12 @@ impl WriteTx {
     /// Commit a transaction that only touched bookkeeping (login failures, expired sessions):
     /// records that are not business data and carry no audit row.
     pub async fn commit_unaudited(mut self) -> Result<()> {
-        self.flush_tallies().await?;
+        let deltas = std::mem::take(&mut self.tallies);
+        let mirror = self.mirror.clone();
+        let _gate = if deltas.is_empty() { None } else { Some(mirror.gate.read().await) };
+        duty::tallies::flush(&mut self, &deltas).await?;
         self.tx.commit().await?;
+        mirror.apply(&deltas);
         self.counts.wrote();
         Ok(())
     }

@@ -7,7 +7,7 @@ use luoshi_domain::unit::{in_subtree, Unit};
 use luoshi_storage::{units, Db};
 use std::collections::HashMap;
 
-/// Every unit, kept a few seconds per node (any write on this node clears it).
+/// Every unit, kept on the node while the units' version stands (one small read a request).
 #[derive(Debug, Clone)]
 pub struct Tree {
     pub units: Vec<Unit>,
@@ -16,7 +16,8 @@ pub struct Tree {
 
 impl Tree {
     pub async fn load(db: &Db) -> Result<Tree> {
-        let units = db.memo_written("assessment:units", || async { units::list(db, &Scope::All).await }).await?;
+        let version = luoshi_storage::versions::all(db).await?.into_iter().find(|(n, _)| n == "units").map(|(_, v)| v).unwrap_or(0);
+        let units = db.memo_versioned("assessment:units", version, || async { units::list(db, &Scope::All).await }).await?;
         let by_id = units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
         Ok(Tree { units, by_id })
     }

@@ -1,10 +1,10 @@
 //! Reading the duty counters (never the records): what the cockpit and the assessment show.
 
 use super::Resolved;
-use crate::{get_i64, get_str, Db, Result};
+use crate::{Db, Result};
 
 /// A counter summed over the units asked for (`unit_id` 0 when summed over them all).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Figure {
     pub unit_id: i64,
     pub kind: String,
@@ -18,71 +18,70 @@ pub struct Figure {
     pub n: i64,
 }
 
-/// The condition on `duty_counts` for a resolved sight and whether it binds a leader as `$3`.
-fn sight_cond(r: &Resolved) -> (String, Option<i64>) {
+/// Does a counter belong to the resolved sight?
+fn in_sight(r: &Resolved, units: &std::collections::HashSet<i64>, k: &super::tallies::Key) -> bool {
     match r {
-        Resolved::All => ("1 = 1".into(), None),
-        Resolved::Some { units, lead } => {
-            let mut parts = Vec::new();
-            if !units.is_empty() {
-                // Unit ids are integers read from the database, written in as literals.
-                parts.push(format!("unit_id IN ({})", units.iter().map(i64::to_string).collect::<Vec<_>>().join(",")));
-            }
-            if lead.is_some() {
-                parts.push("lead_user_id = $3".into());
-            }
-            if parts.is_empty() {
-                ("1 = 0".into(), None)
-            } else {
-                (format!("({})", parts.join(" OR ")), *lead)
-            }
-        }
+        Resolved::All => true,
+        Resolved::Some { lead, .. } => units.contains(&k.unit_id) || (lead.is_some() && Some(k.lead_user_id) == *lead),
     }
 }
 
-fn figure(r: &sqlx::any::AnyRow, unit: bool) -> Result<Figure> {
-    Ok(Figure {
-        unit_id: if unit { get_i64(r, "unit_id")? } else { 0 },
-        kind: get_str(r, "kind")?,
-        period: get_str(r, "period")?,
-        event: get_str(r, "event")?,
-        state: get_str(r, "state")?,
-        light: get_str(r, "light")?,
-        grade: get_str(r, "grade")?,
-        flagged: get_i64(r, "flagged")? != 0,
-        n: get_i64(r, "n")?,
+/// The counters of a sight from `from` to `to` (`YYYY-MM`) and what stands now, summed by
+/// `key` (from the node's mirror of the counters: no row of the record is read).
+async fn sum_by(db: &Db, r: &Resolved, from: &str, to: &str, key: impl Fn(&super::tallies::Key) -> Figure) -> Result<Vec<Figure>> {
+    let units: std::collections::HashSet<i64> = match r {
+        Resolved::All => Default::default(),
+        Resolved::Some { units, .. } => units.iter().copied().collect(),
+    };
+    db.with_counters(|table| {
+        let mut sums: std::collections::HashMap<Figure, i64> = std::collections::HashMap::new();
+        for (k, n) in table {
+            let when = k.period.is_empty() || (k.period.as_str() >= from && k.period.as_str() <= to);
+            if when && *n != 0 && in_sight(r, &units, k) {
+                *sums.entry(key(k)).or_insert(0) += n;
+            }
+        }
+        let mut out: Vec<Figure> = sums.into_iter().filter(|(_, n)| *n != 0).map(|(f, n)| Figure { n, ..f }).collect();
+        out.sort_by(|a, b| {
+            (a.unit_id, &a.kind, &a.period, &a.event, &a.state, &a.light, &a.grade, a.flagged)
+                .cmp(&(b.unit_id, &b.kind, &b.period, &b.event, &b.state, &b.light, &b.grade, b.flagged))
+        });
+        out
     })
+    .await
 }
 
 /// What stands now and every month from `from` to `to` (`YYYY-MM`), summed over the sight.
 pub async fn summed(db: &Db, r: &Resolved, from: &str, to: &str) -> Result<Vec<Figure>> {
-    let (cond, lead) = sight_cond(r);
-    let sql = format!(
-        "SELECT kind, period, event, state, light, grade, flagged, CAST(SUM(n) AS BIGINT) AS n FROM duty_counts \
-         WHERE {cond} AND (period = '' OR (period >= $1 AND period <= $2)) AND n <> 0 \
-         GROUP BY kind, period, event, state, light, grade, flagged"
-    );
-    let mut q = sqlx::query(&sql).bind(from).bind(to);
-    if let Some(l) = lead {
-        q = q.bind(l);
-    }
-    q.fetch_all(db.pool()).await?.iter().map(|r| figure(r, false)).collect()
+    sum_by(db, r, from, to, |k| Figure {
+        unit_id: 0,
+        kind: k.kind.clone(),
+        period: k.period.clone(),
+        event: k.event.clone(),
+        state: k.state.clone(),
+        light: k.light.clone(),
+        grade: k.grade.clone(),
+        flagged: k.flagged != 0,
+        n: 0,
+    })
+    .await
 }
 
 /// Per unit: what stands now, and what happened from `from` to `to` summed into one bucket
 /// (period `from`): what a scorecard of the period reads.
 pub async fn by_unit(db: &Db, r: &Resolved, from: &str, to: &str) -> Result<Vec<Figure>> {
-    let (cond, lead) = sight_cond(r);
-    let sql = format!(
-        "SELECT unit_id, kind, CASE WHEN period = '' THEN '' ELSE $1 END AS period, event, state, light, grade, flagged, CAST(SUM(n) AS BIGINT) AS n FROM duty_counts \
-         WHERE {cond} AND (period = '' OR (period >= $1 AND period <= $2)) AND n <> 0 \
-         GROUP BY unit_id, kind, CASE WHEN period = '' THEN '' ELSE $1 END, event, state, light, grade, flagged"
-    );
-    let mut q = sqlx::query(&sql).bind(from).bind(to);
-    if let Some(l) = lead {
-        q = q.bind(l);
-    }
-    q.fetch_all(db.pool()).await?.iter().map(|r| figure(r, true)).collect()
+    sum_by(db, r, from, to, |k| Figure {
+        unit_id: k.unit_id,
+        kind: k.kind.clone(),
+        period: if k.period.is_empty() { String::new() } else { from.to_string() },
+        event: k.event.clone(),
+        state: k.state.clone(),
+        light: k.light.clone(),
+        grade: k.grade.clone(),
+        flagged: k.flagged != 0,
+        n: 0,
+    })
+    .await
 }
 
 /// Which records stand behind a figure.

@@ -6,6 +6,7 @@
 mod board;
 pub mod extensions;
 pub mod figures;
+pub(crate) mod mirror;
 pub mod tallies;
 pub mod trail;
 mod write;

@@ -99,8 +99,8 @@ pub(crate) fn moved(tx: &mut WriteTx, before: Option<&Standing>, after: Option<&
 const COLS: &str = "kind, unit_id, lead_user_id, period, event, state, light, grade, flagged";
 
 /// Write the transaction's pending deltas, in key order (called by `WriteTx::commit`).
-pub(crate) async fn flush(tx: &mut WriteTx, deltas: BTreeMap<Key, i64>) -> Result<()> {
-    let rows: Vec<(Key, i64)> = deltas.into_iter().filter(|(_, n)| *n != 0).collect();
+pub(crate) async fn flush(tx: &mut WriteTx, deltas: &BTreeMap<Key, i64>) -> Result<()> {
+    let rows: Vec<(&Key, i64)> = deltas.iter().filter(|(_, n)| **n != 0).map(|(k, n)| (k, *n)).collect();
     for chunk in rows.chunks(400) {
         let sql = format!(
             "INSERT INTO duty_counts ({COLS}, n) VALUES {} ON CONFLICT ({COLS}) DO UPDATE SET n = duty_counts.n + excluded.n",
@@ -234,9 +234,10 @@ pub async fn repair(db: &Db, actor: &crate::Actor) -> Result<usize> {
     sqlx::query("DELETE FROM duty_counts").execute(tx.conn()).await?;
     let want = recount(db).await?;
     let n = want.len();
-    flush(&mut tx, want).await?;
+    flush(&mut tx, &want).await?;
     tx.audit(actor, "assess.repair", "duty_counts", "all", None, Some(&serde_json::json!({ "buckets": n }))).await?;
     tx.commit().await?;
+    db.mirror_forget();
     Ok(n)
 }
 
