@@ -265,7 +265,7 @@ async fn rank(db: &Db, tree: &Tree, children: &[&luoshi_domain::unit::Unit], by_
         let (scheme, _) = scheme(db, year, scheme_kind(k)).await?;
         let mut lines: Vec<RankLine> = Vec::new();
         for (i, u) in children.iter().enumerate().filter(|(_, u)| u.kind == k) {
-            let f = Facts { rows: facts[i].clone(), from: y_from.to_string(), to: y_to.to_string() };
+            let f = Facts { rows: std::mem::take(&mut facts[i]), from: y_from.to_string(), to: y_to.to_string() };
             let sum = |ev: &str| f.rows.iter().filter(|r| r.event == ev && !r.period.is_empty()).map(|r| r.n).sum::<i64>();
             let (on_time, late) = (sum("on_time"), sum("late"));
             let open_overdue = f.rows.iter().filter(|r| r.event == "now" && r.light == "red").map(|r| r.n).sum::<i64>();

@@ -4,7 +4,7 @@ use super::Resolved;
 use crate::{Db, Result};
 
 /// A counter summed over the units asked for (`unit_id` 0 when summed over them all).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Figure {
     pub unit_id: i64,
     pub kind: String,
@@ -26,22 +26,40 @@ fn in_sight(r: &Resolved, units: &std::collections::HashSet<i64>, k: &super::tal
     }
 }
 
-/// The counters of a sight from `from` to `to` (`YYYY-MM`) and what stands now, summed by
-/// `key` (from the node's mirror of the counters: no row of the record is read).
-async fn sum_by(db: &Db, r: &Resolved, from: &str, to: &str, key: impl Fn(&super::tallies::Key) -> Figure) -> Result<Vec<Figure>> {
+/// The counters of a sight from `from` to `to` (`YYYY-MM`) and what stands now, summed per
+/// unit or over them all, the months into one bucket (period `from`) or each its own (from the
+/// node's mirror of the counters: no row of the record is read).
+async fn sum_by(db: &Db, r: &Resolved, from: &str, to: &str, per_unit: bool) -> Result<Vec<Figure>> {
     let units: std::collections::HashSet<i64> = match r {
         Resolved::All => Default::default(),
         Resolved::Some { units, .. } => units.iter().copied().collect(),
     };
+    type Group<'a> = (i64, &'a str, &'a str, &'a str, &'a str, &'a str, &'a str, bool);
     db.with_counters(|table| {
-        let mut sums: std::collections::HashMap<Figure, i64> = std::collections::HashMap::new();
+        let mut sums: std::collections::HashMap<Group<'_>, i64> = std::collections::HashMap::new();
         for (k, n) in table {
             let when = k.period.is_empty() || (k.period.as_str() >= from && k.period.as_str() <= to);
-            if when && *n != 0 && in_sight(r, &units, k) {
-                *sums.entry(key(k)).or_insert(0) += n;
+            if !when || *n == 0 || !in_sight(r, &units, k) {
+                continue;
             }
+            let (unit, period) = if per_unit { (k.unit_id, if k.period.is_empty() { "" } else { from }) } else { (0, k.period.as_str()) };
+            *sums.entry((unit, &k.kind, period, &k.event, &k.state, &k.light, &k.grade, k.flagged != 0)).or_insert(0) += n;
         }
-        let mut out: Vec<Figure> = sums.into_iter().filter(|(_, n)| *n != 0).map(|(f, n)| Figure { n, ..f }).collect();
+        let mut out: Vec<Figure> = sums
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .map(|((unit_id, kind, period, event, state, light, grade, flagged), n)| Figure {
+                unit_id,
+                kind: kind.to_string(),
+                period: period.to_string(),
+                event: event.to_string(),
+                state: state.to_string(),
+                light: light.to_string(),
+                grade: grade.to_string(),
+                flagged,
+                n,
+            })
+            .collect();
         out.sort_by(|a, b| {
             (a.unit_id, &a.kind, &a.period, &a.event, &a.state, &a.light, &a.grade, a.flagged)
                 .cmp(&(b.unit_id, &b.kind, &b.period, &b.event, &b.state, &b.light, &b.grade, b.flagged))
@@ -53,35 +71,13 @@ async fn sum_by(db: &Db, r: &Resolved, from: &str, to: &str, key: impl Fn(&super
 
 /// What stands now and every month from `from` to `to` (`YYYY-MM`), summed over the sight.
 pub async fn summed(db: &Db, r: &Resolved, from: &str, to: &str) -> Result<Vec<Figure>> {
-    sum_by(db, r, from, to, |k| Figure {
-        unit_id: 0,
-        kind: k.kind.clone(),
-        period: k.period.clone(),
-        event: k.event.clone(),
-        state: k.state.clone(),
-        light: k.light.clone(),
-        grade: k.grade.clone(),
-        flagged: k.flagged != 0,
-        n: 0,
-    })
-    .await
+    sum_by(db, r, from, to, false).await
 }
 
 /// Per unit: what stands now, and what happened from `from` to `to` summed into one bucket
 /// (period `from`): what a scorecard of the period reads.
 pub async fn by_unit(db: &Db, r: &Resolved, from: &str, to: &str) -> Result<Vec<Figure>> {
-    sum_by(db, r, from, to, |k| Figure {
-        unit_id: k.unit_id,
-        kind: k.kind.clone(),
-        period: if k.period.is_empty() { String::new() } else { from.to_string() },
-        event: k.event.clone(),
-        state: k.state.clone(),
-        light: k.light.clone(),
-        grade: k.grade.clone(),
-        flagged: k.flagged != 0,
-        n: 0,
-    })
-    .await
+    sum_by(db, r, from, to, true).await
 }
 
 /// Which records stand behind a figure.

@@ -5,11 +5,13 @@
 //! its commit (so this node's own writes show at once).
 //!
 //! Exactness: a writer holds the gate (shared) from flushing its counters until it has applied
-//! them here; a reload holds it alone while it reads the table. A change is so either in the
-//! table read (and not applied again) or applied to the table read, never both nor neither.
+//! them here; a reload holds it alone only while it fixes the snapshot it reads the table in
+//! (a read transaction's first read), then reads at leisure while writers go on; deltas
+//! committed after the snapshot are applied to the new table once it is in place. A change is
+//! so either in the table read or applied to it, never both nor neither.
 
-use super::tallies::{kept, Key};
-use crate::{Db, Result};
+use super::tallies::{kept_on, Key};
+use crate::{Backend, Db, Result};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
@@ -18,21 +20,55 @@ type Table = HashMap<Key, i64>;
 #[derive(Debug, Default)]
 pub(crate) struct Mirror {
     pub(crate) gate: tokio::sync::RwLock<()>,
+    /// One reload at a time.
+    reload: tokio::sync::Mutex<()>,
     data: std::sync::RwLock<Option<(Instant, Table)>>,
+    /// Deltas committed since a reload's snapshot, while it reads (none when no reload runs).
+    missed: std::sync::Mutex<Option<Vec<BTreeMap<Key, i64>>>>,
 }
 
 impl Mirror {
+    fn start_missing(&self) -> bool {
+        if let Ok(mut m) = self.missed.lock() {
+            *m = Some(Vec::new());
+            return true;
+        }
+        false
+    }
+
+    fn stop_missing(&self, started: bool) {
+        if let (true, Ok(mut m)) = (started, self.missed.lock()) {
+            *m = None;
+        }
+    }
+
+    /// Put a table read in place with the deltas committed since its snapshot, and read it.
+    fn install<T>(&self, started: bool, mut table: Table, f: &mut impl FnMut(&Table) -> T) -> T {
+        let Ok(mut data) = self.data.write() else { return f(&table) };
+        // Under the data lock: a writer applies either to the old table (and is in `missed`) or
+        // to this one (after `missed` is closed).
+        let missed = if started { self.missed.lock().ok().and_then(|mut m| m.take()).unwrap_or_default() } else { Vec::new() };
+        for deltas in &missed {
+            add(&mut table, deltas);
+        }
+        let v = f(&table);
+        *data = Some((Instant::now(), table));
+        v
+    }
+
     /// Apply a committed transaction's deltas (while its writer holds the gate).
     pub(crate) fn apply(&self, deltas: &BTreeMap<Key, i64>) {
+        if deltas.is_empty() {
+            return;
+        }
         let Ok(mut data) = self.data.write() else { return };
-        if let Some((_, table)) = data.as_mut() {
-            for (k, n) in deltas.iter().filter(|(_, n)| **n != 0) {
-                let v = table.entry(k.clone()).or_insert(0);
-                *v += n;
-                if *v == 0 {
-                    table.remove(k);
-                }
+        if let Ok(mut m) = self.missed.lock() {
+            if let Some(log) = m.as_mut() {
+                log.push(deltas.clone());
             }
+        }
+        if let Some((_, table)) = data.as_mut() {
+            add(table, deltas);
         }
     }
 
@@ -63,16 +99,41 @@ impl Db {
         if let Some(v) = self.mirror.read_fresh(&mut f) {
             return Ok(v);
         }
-        let _alone = self.mirror.gate.write().await;
+        let _reloading = self.mirror.reload.lock().await;
         // Another request may have reloaded it while this one waited.
         if let Some(v) = self.mirror.read_fresh(&mut f) {
             return Ok(v);
         }
-        let table: Table = kept(self).await?.into_iter().collect();
-        let v = f(&table);
-        if let Ok(mut data) = self.mirror.data.write() {
-            *data = Some((Instant::now(), table));
+        let mut tx = self.pool().begin().await?;
+        let missed = {
+            let _alone = self.mirror.gate.write().await;
+            if self.backend() == Backend::Postgres {
+                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
+            }
+            // The snapshot is fixed by the transaction's first read; from here on writers go on
+            // and their deltas wait in `missed` until the table read is in place.
+            sqlx::query("SELECT kind FROM duty_counts LIMIT 1").fetch_optional(&mut *tx).await?;
+            self.mirror.start_missing()
+        };
+        let read = kept_on(&mut tx).await;
+        tx.rollback().await?;
+        let table: Table = match read {
+            Ok(t) => t.into_iter().collect(),
+            Err(e) => {
+                self.mirror.stop_missing(missed);
+                return Err(e);
+            }
+        };
+        Ok(self.mirror.install(missed, table, &mut f))
+    }
+}
+
+fn add(table: &mut Table, deltas: &BTreeMap<Key, i64>) {
+    for (k, n) in deltas.iter().filter(|(_, n)| **n != 0) {
+        let v = table.entry(k.clone()).or_insert(0);
+        *v += n;
+        if *v == 0 {
+            table.remove(k);
         }
-        Ok(v)
     }
 }

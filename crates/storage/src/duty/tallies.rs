@@ -177,7 +177,13 @@ async fn recount(db: &Db) -> Result<BTreeMap<Key, i64>> {
 
 /// Every counter kept (buckets at zero left out).
 pub async fn kept(db: &Db) -> Result<BTreeMap<Key, i64>> {
-    let rows = sqlx::query(&format!("SELECT {COLS}, n FROM duty_counts WHERE n <> 0")).fetch_all(db.pool()).await?;
+    let mut conn = db.pool().acquire().await?;
+    kept_on(&mut conn).await
+}
+
+/// Every counter kept, read on this connection (in its transaction, if it has one).
+pub(crate) async fn kept_on(conn: &mut sqlx::AnyConnection) -> Result<BTreeMap<Key, i64>> {
+    let rows = sqlx::query(&format!("SELECT {COLS}, n FROM duty_counts WHERE n <> 0")).fetch_all(&mut *conn).await?;
     let mut out = BTreeMap::new();
     for r in &rows {
         let k = Key {
