@@ -1,8 +1,8 @@
 //! The duty counters mirrored on the node: the cockpit reads thousands of them per request, and
 //! sending them through the database driver each time costs more than counting them. The
-//! mirror is the table as read at most [`crate::counts_cache::FRESH_FOR`] ago (a write on
-//! another node shows within that), with every write committed through this node applied at
-//! its commit (so this node's own writes show at once).
+//! mirror is the table as read about [`crate::counts_cache::FRESH_FOR`] ago (a write on another
+//! node shows within that and the time of a reload), with every write committed through this
+//! node applied at its commit (so this node's own writes show at once).
 //!
 //! Exactness: a writer holds the gate (shared) from flushing its counters until it has applied
 //! them here; a reload holds it alone only while it fixes the snapshot it reads the table in
@@ -21,7 +21,7 @@ type Table = HashMap<Key, i64>;
 pub(crate) struct Mirror {
     pub(crate) gate: tokio::sync::RwLock<()>,
     /// One reload at a time.
-    reload: tokio::sync::Mutex<()>,
+    reload: std::sync::Arc<tokio::sync::Mutex<()>>,
     data: std::sync::RwLock<Option<(Instant, Table)>>,
     /// Deltas committed since a reload's snapshot, while it reads (none when no reload runs).
     missed: std::sync::Mutex<Option<Vec<BTreeMap<Key, i64>>>>,
@@ -42,18 +42,16 @@ impl Mirror {
         }
     }
 
-    /// Put a table read in place with the deltas committed since its snapshot, and read it.
-    fn install<T>(&self, started: bool, mut table: Table, f: &mut impl FnMut(&Table) -> T) -> T {
-        let Ok(mut data) = self.data.write() else { return f(&table) };
+    /// Put a table read in place with the deltas committed since its snapshot.
+    fn install(&self, started: bool, mut table: Table) {
+        let Ok(mut data) = self.data.write() else { return };
         // Under the data lock: a writer applies either to the old table (and is in `missed`) or
         // to this one (after `missed` is closed).
         let missed = if started { self.missed.lock().ok().and_then(|mut m| m.take()).unwrap_or_default() } else { Vec::new() };
         for deltas in &missed {
             add(&mut table, deltas);
         }
-        let v = f(&table);
         *data = Some((Instant::now(), table));
-        v
     }
 
     /// Apply a committed transaction's deltas (while its writer holds the gate).
@@ -79,12 +77,10 @@ impl Mirror {
         }
     }
 
-    fn read_fresh<T>(&self, f: &mut impl FnMut(&Table) -> T) -> Option<T> {
+    /// `f` over the table if there is one, and whether it is older than `FRESH_FOR`.
+    fn read<T>(&self, f: &mut impl FnMut(&Table) -> T) -> Option<(T, bool)> {
         let data = self.data.read().ok()?;
-        match &*data {
-            Some((at, table)) if at.elapsed() < crate::counts_cache::FRESH_FOR => Some(f(table)),
-            _ => None,
-        }
+        data.as_ref().map(|(at, table)| (f(table), at.elapsed() >= crate::counts_cache::FRESH_FOR))
     }
 }
 
@@ -93,17 +89,35 @@ impl Db {
         self.mirror.forget();
     }
 
-    /// `f` over every non-zero counter, from the node's mirror (reloaded when older than
-    /// `FRESH_FOR`).
+    /// `f` over every non-zero counter, from the node's mirror. A table older than `FRESH_FOR`
+    /// is still answered from while a reload runs in the background (one at a time); only the
+    /// node's first request waits for the table.
     pub(crate) async fn with_counters<T>(&self, mut f: impl FnMut(&Table) -> T) -> Result<T> {
-        if let Some(v) = self.mirror.read_fresh(&mut f) {
+        if let Some((v, stale)) = self.mirror.read(&mut f) {
+            if stale {
+                if let Ok(guard) = self.mirror.reload.clone().try_lock_owned() {
+                    let db = self.clone();
+                    tokio::spawn(async move {
+                        let _one = guard;
+                        if let Err(e) = db.reload_counters().await {
+                            tracing::warn!(error = %e, "the duty counters' mirror was not reloaded");
+                        }
+                    });
+                }
+            }
             return Ok(v);
         }
-        let _reloading = self.mirror.reload.lock().await;
-        // Another request may have reloaded it while this one waited.
-        if let Some(v) = self.mirror.read_fresh(&mut f) {
+        let _one = self.mirror.reload.lock().await;
+        // Another request may have loaded it while this one waited.
+        if let Some((v, _)) = self.mirror.read(&mut f) {
             return Ok(v);
         }
+        self.reload_counters().await?;
+        self.mirror.read(&mut f).map(|(v, _)| v).ok_or_else(|| luoshi_domain::DomainError::new(luoshi_domain::ErrorCode::Unavailable).into())
+    }
+
+    /// Read the table again (the caller holds the reload lock).
+    async fn reload_counters(&self) -> Result<()> {
         let mut tx = self.pool().begin().await?;
         let missed = {
             let _alone = self.mirror.gate.write().await;
@@ -117,14 +131,16 @@ impl Db {
         };
         let read = kept_on(&mut tx).await;
         tx.rollback().await?;
-        let table: Table = match read {
-            Ok(t) => t.into_iter().collect(),
+        match read {
+            Ok(t) => {
+                self.mirror.install(missed, t.into_iter().collect());
+                Ok(())
+            }
             Err(e) => {
                 self.mirror.stop_missing(missed);
-                return Err(e);
+                Err(e)
             }
-        };
-        Ok(self.mirror.install(missed, table, &mut f))
+        }
     }
 }
 
