@@ -143,13 +143,28 @@ pub(crate) fn standing(r: &sqlx::any::AnyRow) -> Result<Standing> {
     })
 }
 
+/// A counter's key from a row of its columns.
+fn key(r: &sqlx::any::AnyRow) -> Result<Key> {
+    Ok(Key {
+        kind: get_str(r, "kind")?,
+        unit_id: get_i64(r, "unit_id")?,
+        lead_user_id: get_i64(r, "lead_user_id")?,
+        period: get_str(r, "period")?,
+        event: get_str(r, "event")?,
+        state: get_str(r, "state")?,
+        light: get_str(r, "light")?,
+        grade: get_str(r, "grade")?,
+        flagged: get_i64(r, "flagged")?,
+    })
+}
+
 /// Every counter as the records say it should be (one grouped pass over the record).
 async fn recount(db: &Db) -> Result<BTreeMap<Key, i64>> {
     let opened = month_sql(db.backend(), "opened_at");
     let closed = month_sql(db.backend(), "closed_at");
     let event = "CASE late WHEN 1 THEN 'late' WHEN 0 THEN 'on_time' ELSE 'closed' END";
     let sql = format!(
-        "SELECT kind, COALESCE(owner_unit_id, 0) AS u, COALESCE(lead_user_id, 0) AS l, '' AS period, 'now' AS event, state, light, grade, flagged, COUNT(*) AS n \
+        "SELECT kind, COALESCE(owner_unit_id, 0) AS unit_id, COALESCE(lead_user_id, 0) AS lead_user_id, '' AS period, 'now' AS event, state, light, grade, flagged, COUNT(*) AS n \
            FROM duty_records GROUP BY kind, COALESCE(owner_unit_id, 0), COALESCE(lead_user_id, 0), state, light, grade, flagged \
          UNION ALL SELECT kind, COALESCE(owner_unit_id, 0), 0, {opened}, 'opened', '', '', '', 0, COUNT(*) \
            FROM duty_records WHERE opened_at IS NOT NULL GROUP BY kind, COALESCE(owner_unit_id, 0), {opened} \
@@ -159,18 +174,7 @@ async fn recount(db: &Db) -> Result<BTreeMap<Key, i64>> {
     let rows = sqlx::query(&sql).fetch_all(db.pool()).await?;
     let mut out = BTreeMap::new();
     for r in &rows {
-        let k = Key {
-            kind: get_str(r, "kind")?,
-            unit_id: get_i64(r, "u")?,
-            lead_user_id: get_i64(r, "l")?,
-            period: get_str(r, "period")?,
-            event: get_str(r, "event")?,
-            state: get_str(r, "state")?,
-            light: get_str(r, "light")?,
-            grade: get_str(r, "grade")?,
-            flagged: get_i64(r, "flagged")?,
-        };
-        *out.entry(k).or_insert(0) += get_i64(r, "n")?;
+        *out.entry(key(r)?).or_insert(0) += get_i64(r, "n")?;
     }
     Ok(out)
 }
@@ -186,18 +190,7 @@ pub(crate) async fn kept_on(conn: &mut sqlx::AnyConnection) -> Result<BTreeMap<K
     let rows = sqlx::query(&format!("SELECT {COLS}, n FROM duty_counts WHERE n <> 0")).fetch_all(&mut *conn).await?;
     let mut out = BTreeMap::new();
     for r in &rows {
-        let k = Key {
-            kind: get_str(r, "kind")?,
-            unit_id: get_i64(r, "unit_id")?,
-            lead_user_id: get_i64(r, "lead_user_id")?,
-            period: get_str(r, "period")?,
-            event: get_str(r, "event")?,
-            state: get_str(r, "state")?,
-            light: get_str(r, "light")?,
-            grade: get_str(r, "grade")?,
-            flagged: get_i64(r, "flagged")?,
-        };
-        out.insert(k, get_i64(r, "n")?);
+        out.insert(key(r)?, get_i64(r, "n")?);
     }
     Ok(out)
 }
