@@ -40,7 +40,7 @@ pub(crate) async fn assess(url: &str, command: AssessCommand) -> Result<(), Fail
                 println!("{} counters differed; rebuilt from the records: {n} buckets", diffs.len());
                 return Ok(());
             }
-            return Err(Fail(format!("{} duty counters differ from the records (run with --repair to rebuild them)", diffs.len())));
+            Err(Fail(format!("{} duty counters differ from the records (run with --repair to rebuild them)", diffs.len())))
         }
     }
 }

@@ -111,8 +111,8 @@ pub async fn list(db: &Db, who: &Who, year: Option<i32>, this_year: i32) -> Resu
     let year = year_or(year, this_year)?;
     let tree = Tree::load(db).await?;
     if matches!(who.sight(), luoshi_domain::access::Sight::County) {
-        return Ok(store::objections(db, year, None).await?);
+        return store::objections(db, year, None).await;
     }
     let seen: Vec<i64> = tree.units.iter().filter(|u| tree.sees(who, u)).map(|u| u.id).collect();
-    Ok(store::objections(db, year, Some(&seen)).await?)
+    store::objections(db, year, Some(&seen)).await
 }

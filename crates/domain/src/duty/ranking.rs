@@ -53,7 +53,7 @@ pub fn on_time_rate(on_time: i64, late: i64, open_overdue: i64) -> Option<f64> {
 pub fn places(scores: &[Option<f64>]) -> Vec<Option<i64>> {
     let tenth = |x: f64| (x * 10.0).round() as i64;
     let mut scored: Vec<(usize, i64)> = scores.iter().enumerate().filter_map(|(i, s)| s.map(|x| (i, tenth(x)))).collect();
-    scored.sort_by(|a, b| b.1.cmp(&a.1));
+    scored.sort_by_key(|s| std::cmp::Reverse(s.1));
     let mut out = vec![None; scores.len()];
     let mut last: Option<(i64, i64)> = None;
     for (pos, (i, score)) in scored.iter().enumerate() {
