@@ -124,7 +124,8 @@ pub async fn report(db: &Db, who: &Who, year: Option<i32>, unit_kind: &str, this
             unit_id: u.id,
             unit_name: u.name.clone(),
             parts: card.parts.iter().map(|p| p.score).collect(),
-            adjustments: card.adjustments.iter().map(|a| a.2).sum(),
+            // An empty sum is -0.0: shown as +0.0, not -0.0.
+            adjustments: card.adjustments.iter().map(|a| a.2).sum::<f64>() + 0.0,
             total: card.total,
             grade: card.grade,
         });
