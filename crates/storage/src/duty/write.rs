@@ -266,11 +266,14 @@ pub async fn sight_of_recorded(tx: &mut WriteTx, kind: &str, ids_sql: &str) -> R
 /// End many duties of one kind at once (an incident stood down ends every open assignment):
 /// state and phase set, no limit left, the light done, the counters moved.
 pub async fn close_many(tx: &mut WriteTx, kind: &str, ids: &[i64], state: &'static str, phase: Phase, now: i64) -> Result<()> {
-    let lock = if tx.backend() == Backend::Postgres { " FOR UPDATE" } else { "" };
     for chunk in ids.chunks(500) {
         // Ids are integers, written in as literals.
         let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        let sql = format!("SELECT {STANDING_COLS}, ref_id, version, due_at, phase FROM duty_records WHERE kind = $1 AND ref_id IN ({list}){lock}");
+        if tx.backend() == Backend::Postgres {
+            // Lock the rows before reading them (a distributed engine refuses FOR UPDATE across shards).
+            sqlx::query(&format!("UPDATE duty_records SET version = version WHERE kind = $1 AND ref_id IN ({list})")).bind(kind).execute(tx.conn()).await?;
+        }
+        let sql = format!("SELECT {STANDING_COLS}, ref_id, version, due_at, phase FROM duty_records WHERE kind = $1 AND ref_id IN ({list})");
         let rows = sqlx::query(&sql).bind(kind).fetch_all(tx.conn()).await?;
         for r in &rows {
             let old = tallies::standing(r)?;
