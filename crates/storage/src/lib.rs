@@ -33,6 +33,8 @@ pub mod testing;
 pub mod units;
 pub mod users;
 pub mod versions;
+mod write_tx;
+pub use write_tx::WriteTx;
 
 use luoshi_domain::{DomainError, ErrorCode};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -355,110 +357,6 @@ fn parse_url(url: &str) -> Result<(Backend, String, Option<PathBuf>)> {
         Ok((Backend::Postgres, url.to_string(), None))
     } else {
         Err(StoreError::BadUrl("use sqlite://PATH or postgres://USER@HOST/DB".into()))
-    }
-}
-
-/// A write transaction. Dropping it without [`WriteTx::commit`] rolls everything back.
-pub struct WriteTx {
-    tx: sqlx::Transaction<'static, sqlx::Any>,
-    _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
-    /// The audit chain this transaction appends to, once it has appended (the first record it
-    /// audits chooses it; one chain per transaction, so two writers never lock heads crosswise).
-    chain: Option<i64>,
-    /// [`WriteTx::lock_shared`] taken.
-    shared_locked: bool,
-    backend: Backend,
-    counts: Arc<counts_cache::CountsCache>,
-    mirror: Arc<duty::mirror::Mirror>,
-    hazards_touched: bool,
-    /// The duty counters this transaction moves, written in key order at commit.
-    tallies: std::collections::BTreeMap<duty::tallies::Key, i64>,
-}
-
-impl WriteTx {
-    pub(crate) fn backend(&self) -> Backend {
-        self.backend
-    }
-
-    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
-        &mut self.tx
-    }
-
-    /// Append one audit row to the chain, in this transaction.
-    pub async fn audit(
-        &mut self,
-        actor: &Actor,
-        action: &str,
-        entity: &str,
-        entity_id: &str,
-        before: Option<&serde_json::Value>,
-        after: Option<&serde_json::Value>,
-    ) -> Result<i64> {
-        audit::append(self, actor, action, entity, entity_id, before, after).await
-    }
-
-    /// Before writing a table every node copies (the unit tree, users, rules, calendar, taxonomy,
-    /// keys, cache versions): one such writer at a time. On a distributed engine two
-    /// transactions writing reference tables at once can deadlock across nodes; on one
-    /// PostgreSQL this costs a lock only these rare administrative writes take. SQLite has one
-    /// writer anyway.
-    pub(crate) async fn lock_shared(&mut self) -> Result<()> {
-        if self.backend == Backend::Postgres && !self.shared_locked {
-            sqlx::query("SELECT pg_advisory_xact_lock(7243101)").execute(&mut *self.tx).await?;
-            self.shared_locked = true;
-        }
-        Ok(())
-    }
-
-    pub(crate) fn chain(&self) -> Option<i64> {
-        self.chain
-    }
-
-    pub(crate) fn set_chain(&mut self, chain: i64) {
-        self.chain = Some(chain);
-    }
-
-    /// Commit. Every write transaction must have written its audit row.
-    pub async fn commit(mut self) -> Result<()> {
-        if self.chain.is_none() {
-            return Err(DomainError::new(ErrorCode::Internal).with_detail("write without audit row").into());
-        }
-        let deltas = std::mem::take(&mut self.tallies);
-        let mirror = self.mirror.clone();
-        // Counters flushed, committed and applied to the node's mirror under its gate.
-        let _gate = if deltas.is_empty() { None } else { Some(mirror.gate.read().await) };
-        duty::tallies::flush(&mut self, &deltas).await?;
-        self.tx.commit().await?;
-        mirror.apply(&deltas);
-        self.counts.wrote();
-        if self.hazards_touched {
-            self.counts.hazards_wrote();
-        }
-        Ok(())
-    }
-
-    /// Move a duty counter by `delta` at commit.
-    pub(crate) fn tally(&mut self, key: duty::tallies::Key, delta: i64) {
-        *self.tallies.entry(key).or_insert(0) += delta;
-    }
-
-    /// This transaction writes hazards or enterprises: the statistics kept per node are stale
-    /// once it commits.
-    pub(crate) fn touched_hazards(&mut self) {
-        self.hazards_touched = true;
-    }
-
-    /// Commit a transaction that only touched bookkeeping (login failures, expired sessions):
-    /// records that are not business data and carry no audit row.
-    pub async fn commit_unaudited(mut self) -> Result<()> {
-        let deltas = std::mem::take(&mut self.tallies);
-        let mirror = self.mirror.clone();
-        let _gate = if deltas.is_empty() { None } else { Some(mirror.gate.read().await) };
-        duty::tallies::flush(&mut self, &deltas).await?;
-        self.tx.commit().await?;
-        mirror.apply(&deltas);
-        self.counts.wrote();
-        Ok(())
     }
 }
 
