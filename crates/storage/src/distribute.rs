@@ -40,6 +40,7 @@ pub const DESIGN: &[(&str, Place)] = &[
     ("duty_sight", Place::ByDuty("ref_id")),
     ("duty_trail", Place::ByDuty("ref_id")),
     ("duty_extensions", Place::ByDuty("ref_id")),
+    ("duty_amounts", Place::ByDuty("ref_id")),
     // A task and everything under it (migration 18), its own table first (the others refer to it).
     ("duties", Place::ByDuty("id")),
     ("duty_units", Place::ByDuty("duty_id")),

@@ -36,6 +36,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (26, "livelihood", include_str!("../migrations/sqlite/0026_livelihood.sql")),
     (27, "duty_counts", include_str!("../migrations/sqlite/0027_duty_counts.sql")),
     (28, "assessment", include_str!("../migrations/sqlite/0028_assessment.sql")),
+    (29, "duty_amounts", include_str!("../migrations/sqlite/0029_duty_amounts.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -66,6 +67,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (26, "livelihood", include_str!("../migrations/postgres/0026_livelihood.sql")),
     (27, "duty_counts", include_str!("../migrations/postgres/0027_duty_counts.sql")),
     (28, "assessment", include_str!("../migrations/postgres/0028_assessment.sql")),
+    (29, "duty_amounts", include_str!("../migrations/postgres/0029_duty_amounts.sql")),
 ];
 
 /// A migration this run applied.

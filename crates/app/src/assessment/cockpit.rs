@@ -4,14 +4,15 @@
 //! the duties).
 
 use super::{scheme, scheme_kind, year_or, Tree};
+use crate::inbox::{item, InboxItem};
 use crate::{Result, Who};
 use chrono::{Datelike, NaiveDate};
 use luoshi_domain::access::Sight;
 use luoshi_domain::assessment::{score, Fact, Facts};
-use luoshi_domain::duty::{on_time_rate, places};
+use luoshi_domain::duty::{on_time_rate, places, within};
 use luoshi_storage::duty::figures::{self, Figure};
 use luoshi_storage::duty::Resolved;
-use luoshi_storage::{assessment as store, Db};
+use luoshi_storage::{assessment as store, calendar, Db};
 use serde::Serialize;
 
 /// What the cockpit is asked: a unit to look at (none: the caller's whole sight) and a year.
@@ -46,6 +47,19 @@ pub struct KindCard {
     pub grades_closed: Vec<(String, i64)>,
     /// Closed in the year after going wrong once (重办, 退回).
     pub flagged_closed: i64,
+    /// Amounts the kind keeps (元), in the year or standing now, by measure: a project's
+    /// `invested` and `planned`, a maturity's `due`.
+    pub sums: Vec<(String, i64)>,
+    /// The open records with an amount due, soonest first (a maturity's 最近到期).
+    pub soonest: Vec<Soon>,
+}
+
+/// An open record and its amount due.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Soon {
+    pub item: InboxItem,
+    pub unit_name: String,
+    pub amount: i64,
 }
 
 /// One unit's line in a ranking.
@@ -161,7 +175,18 @@ async fn build(db: &Db, who: &Who, tree: &Tree, node: Option<luoshi_domain::unit
     let from = trend_months.first().cloned().unwrap_or_default().min(y_from.clone());
     let this_month = format!("{:04}-{:02}", today.year(), today.month());
     let summed = figures::summed(db, &resolved, &from, &y_to).await?;
-    let cards = cards(&summed, &y_from, &y_to, &this_month);
+    let mut cards = cards(&summed, &y_from, &y_to, &this_month);
+    for c in cards.iter_mut().filter(|c| c.sums.iter().any(|(m, _)| m == "due")) {
+        let cal = calendar::load(db).await?;
+        let soon = luoshi_storage::duty::amounts::soonest(db, &resolved, &c.kind, "due", 5).await?;
+        c.soonest = soon
+            .into_iter()
+            .map(|(r, amount)| {
+                let unit_name = r.owner_unit_id.and_then(|u| tree.get(u)).map(|u| u.name.clone()).unwrap_or_default();
+                Soon { item: item(&cal, today, r), unit_name, amount }
+            })
+            .collect();
+    }
     let trend = trend_months
         .iter()
         .map(|m| {
@@ -210,7 +235,7 @@ fn cards(summed: &[Figure], y_from: &str, y_to: &str, this_month: &str) -> Vec<K
             let of: Vec<&Figure> = summed.iter().filter(|f| f.kind == kind).collect();
             let now: Vec<&Figure> = of.iter().copied().filter(|f| f.event == "now").collect();
             let open_now: Vec<&Figure> = now.iter().copied().filter(|f| OPEN.contains(&f.light.as_str())).collect();
-            let year: Vec<&Figure> = of.iter().copied().filter(|f| !f.period.is_empty() && f.period.as_str() >= y_from && f.period.as_str() <= y_to).collect();
+            let year: Vec<&Figure> = of.iter().copied().filter(|f| within(&f.period, y_from, y_to)).collect();
             let closed: Vec<&Figure> = year.iter().copied().filter(|f| CLOSED.contains(&f.event.as_str())).collect();
             let sum_year = |ev: &str| year.iter().filter(|f| f.event == ev).map(|f| f.n).sum::<i64>();
             let lights: Vec<(String, i64)> = OPEN.iter().map(|l| (l.to_string(), open_now.iter().filter(|f| f.light == *l).map(|f| f.n).sum())).collect();
@@ -229,6 +254,10 @@ fn cards(summed: &[Figure], y_from: &str, y_to: &str, this_month: &str) -> Vec<K
                 grades_open: group(open_now.iter().map(|f| (f.grade.as_str(), f.n))),
                 grades_closed: group(closed.iter().map(|f| (f.grade.as_str(), f.n))),
                 flagged_closed: closed.iter().filter(|f| f.flagged).map(|f| f.n).sum(),
+                sums: group_all(
+                    of.iter().filter(|f| f.period.is_empty() || within(&f.period, y_from, y_to)).filter_map(|f| Some((f.event.strip_prefix("sum:")?, f.n))),
+                ),
+                soonest: Vec::new(),
             }
         })
         .collect()
@@ -236,13 +265,18 @@ fn cards(summed: &[Figure], y_from: &str, y_to: &str, this_month: &str) -> Vec<K
 
 /// Counts summed by key (empty keys left out), most first.
 fn group<'a>(rows: impl Iterator<Item = (&'a str, i64)>) -> Vec<(String, i64)> {
-    let mut m: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
-    for (k, n) in rows.filter(|(k, _)| !k.is_empty()) {
-        *m.entry(k).or_default() += n;
-    }
-    let mut v: Vec<(String, i64)> = m.into_iter().filter(|(_, n)| *n != 0).map(|(k, n)| (k.to_string(), n)).collect();
+    let mut v = group_all(rows.filter(|(k, _)| !k.is_empty()));
     v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     v
+}
+
+/// Sums by key, by key (zeros left out).
+fn group_all<'a>(rows: impl Iterator<Item = (&'a str, i64)>) -> Vec<(String, i64)> {
+    let mut m: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    for (k, n) in rows {
+        *m.entry(k).or_default() += n;
+    }
+    m.into_iter().filter(|(_, n)| *n != 0).map(|(k, n)| (k.to_string(), n)).collect()
 }
 
 /// Rank `children` by the one on-time rule, per kind of unit, worst first; score each under

@@ -43,6 +43,9 @@ pub enum Event {
     Overdue,
     /// Every record of the kind as it stands now, whatever its state.
     Standing,
+    /// Not a count: the sum of an amount the kind keeps on its records (`measure`: a project's
+    /// `invested` by month and `planned` by year, in 元), in the period or standing now.
+    Sum,
 }
 
 /// One term: records of a kind, counted by an event, narrowed by grade, state or flag.
@@ -59,6 +62,9 @@ pub struct Term {
     /// Only flagged (重办, 退回) or only not; none: either.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flagged: Option<bool>,
+    /// The amount summed by [`Event::Sum`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<String>,
 }
 
 /// A formula: the sum of `num`'s terms over the sum of `den`'s (a share, 0 to 1).
@@ -168,6 +174,13 @@ impl Scheme {
                 return bad("indicators", i.code.clone());
             }
             if !(0.0..=1.0).contains(&i.target) || i.weight <= 0.0 {
+                return bad("indicators", i.code.clone());
+            }
+            // A sum names its amount; a count names none (and money is never mixed with counts).
+            let terms: Vec<&Term> = i.formula.num.iter().chain(&i.formula.den).collect();
+            if terms.iter().any(|t| (t.event == Event::Sum) != t.measure.is_some())
+                || !terms.iter().all(|t| (t.event == Event::Sum) == (terms[0].event == Event::Sum))
+            {
                 return bad("indicators", i.code.clone());
             }
         }

@@ -30,7 +30,12 @@ const OPEN_LIGHTS: [&str; 4] = ["green", "blue", "yellow", "red"];
 
 impl Facts {
     fn in_period(&self, f: &Fact) -> bool {
-        !f.period.is_empty() && f.period.as_str() >= self.from.as_str() && f.period.as_str() <= self.to.as_str()
+        crate::duty::within(&f.period, &self.from, &self.to)
+    }
+
+    /// Whether a term counts money (every term of a formula does, or none).
+    fn money(terms: &[Term]) -> bool {
+        terms.iter().any(|t| t.event == Event::Sum)
     }
 
     /// How many records a term counts.
@@ -46,6 +51,9 @@ impl Facts {
                 Event::Open => f.event == "now" && OPEN_LIGHTS.contains(&f.light.as_str()),
                 Event::Overdue => f.event == "now" && f.light == "red",
                 Event::Standing => f.event == "now",
+                Event::Sum => {
+                    t.measure.as_ref().is_some_and(|m| f.event.strip_prefix("sum:") == Some(m.as_str())) && (f.period.is_empty() || self.in_period(f))
+                }
             })
             .filter(|f| t.grades.is_empty() || t.grades.contains(&f.grade))
             .filter(|f| t.states.is_empty() || t.states.contains(&f.state))
@@ -128,7 +136,9 @@ pub fn score(s: &Scheme, facts: &Facts, adjustments: &[(String, f64)]) -> Card {
                 .map(|i| {
                     let (num, den) = (facts.sum(&i.formula.num), facts.sum(&i.formula.den));
                     let value = (den > 0).then(|| num as f64 / den as f64);
-                    let points = value.filter(|_| den >= s.min_sample).map(|v| i.weight * achieved(v, i.target, i.direction));
+                    // The minimum sample counts records; a sum of money needs only something planned.
+                    let enough = Facts::money(&i.formula.den) || den >= s.min_sample;
+                    let points = value.filter(|_| enough).map(|v| i.weight * achieved(v, i.target, i.direction));
                     IndicatorScore {
                         code: i.code.clone(),
                         name: i.name.clone(),

@@ -156,3 +156,44 @@ fn a_bad_scheme_names_the_field() {
     s.bands.reverse();
     assert_eq!(s.check().unwrap_err().field.as_deref(), Some("bands"));
 }
+
+#[test]
+fn sums_of_money_read_months_and_the_year_and_need_no_sample() {
+    let dept = shipped().unwrap().into_iter().find(|s| s.unit_kind == "department").unwrap();
+    let inv = dept.indicator("project_investment").unwrap();
+    let f = facts(vec![
+        fact("project", "2026", "sum:planned", "", "", false, 1_000_000),
+        fact("project", "2025", "sum:planned", "", "", false, 9_000_000),
+        fact("project", "2026-03", "sum:invested", "", "", false, 300_000),
+        fact("project", "2026-11", "sum:invested", "", "", false, 200_000),
+        fact("project", "2025-12", "sum:invested", "", "", false, 7_000_000),
+        // A count is never a sum.
+        fact("project", "2026-03", "on_time", "", "", false, 4),
+    ]);
+    assert_eq!((f.count(&inv.formula.num[0]), f.count(&inv.formula.den[0])), (500_000, 1_000_000));
+    let card = score(&dept, &f, &[]);
+    let line = card.parts.iter().flat_map(|p| &p.indicators).find(|i| i.code == "project_investment").unwrap();
+    assert_eq!(line.value, Some(0.5));
+    assert_eq!(line.points, Some(10.0), "half the plan earns half of 20 points, though 1 < the minimum sample of records");
+}
+
+#[test]
+fn a_formula_never_mixes_money_with_counts() {
+    let mut s = shipped().unwrap().into_iter().find(|s| s.unit_kind == "department").unwrap();
+    let i = s.indicators.iter_mut().find(|i| i.code == "project_investment").unwrap();
+    i.formula.den.push(Term { kind: "project".into(), event: Event::Closed, grades: vec![], states: vec![], flagged: None, measure: None });
+    assert_eq!(s.check().unwrap_err().field.as_deref(), Some("indicators"));
+    let i = s.indicators.iter_mut().find(|i| i.code == "project_investment").unwrap();
+    i.formula.den.pop();
+    i.formula.num[0].measure = None;
+    assert!(s.check().is_err(), "a sum names its amount");
+}
+
+#[test]
+fn periods_hold_months_and_years() {
+    use crate::duty::within;
+    assert!(within("2026-01", "2026-01", "2026-12") && within("2026-12", "2026-01", "2026-12"));
+    assert!(!within("2025-12", "2026-01", "2026-12") && !within("", "2026-01", "2026-12"));
+    assert!(within("2026", "2026-01", "2026-12") && within("2026", "2025-12", "2026-11"));
+    assert!(!within("2027", "2026-01", "2026-12") && !within("2025", "2026-01", "2026-12"));
+}

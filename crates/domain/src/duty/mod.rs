@@ -16,7 +16,7 @@ pub use clock::{end_of_day, working_days_left, Clock, Limit, Pause};
 pub use extension::check_extension;
 pub use ladder::{ladder, ladder_minutes, LadderRules, MinuteLadder};
 pub use light::{light, DueSoon, LightRules, Standing};
-pub use ranking::{on_time_rate, places, rank, UnitStats};
+pub use ranking::{on_time_rate, places, rank, within, UnitStats};
 pub use workflow::{may, may_given, table, Phase, Workflow};
 
 macro_rules! str_enum {

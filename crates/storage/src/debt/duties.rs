@@ -177,6 +177,10 @@ pub async fn open_maturities(tx: &mut WriteTx, actor: &Actor, items: &[NewMaturi
         })
         .collect();
     duty::insert_many(tx, &lines).await?;
+    // The principal due, in 元, as the line's amount (the cockpit's 最近到期).
+    let due: Vec<duty::amounts::Amount<'_>> =
+        new.iter().map(|m| duty::amounts::Amount { ref_id: m.id, period: "", measure: "due", value: (m.principal.0 + 50).div_euclid(100) }).collect();
+    duty::amounts::set_many(tx, MaturityFlow::KIND, &due).await?;
     let steps: Vec<trail::Entry<'_>> = new.iter().map(|m| trail::Entry::step(MaturityFlow::KIND, m.id, now, &actor.name, "open", None, "open", None)).collect();
     trail::append(tx, &steps).await?;
     let after = serde_json::json!({ "maturities": new.iter().map(|m| m.id).collect::<Vec<_>>() });

@@ -26,9 +26,9 @@ fn in_sight(r: &Resolved, units: &std::collections::HashSet<i64>, k: &super::tal
     }
 }
 
-/// The counters of a sight from `from` to `to` (`YYYY-MM`) and what stands now, summed per
-/// unit or over them all, the months into one bucket (period `from`) or each its own (from the
-/// node's mirror of the counters: no row of the record is read).
+/// The counters of a sight from `from` to `to` (`YYYY-MM`, and the years they touch) and what
+/// stands now, summed per unit or over them all, the months into one bucket (period `from`) or
+/// each its own (from the node's mirror of the counters: no row of the record is read).
 async fn sum_by(db: &Db, r: &Resolved, from: &str, to: &str, per_unit: bool) -> Result<Vec<Figure>> {
     let units: std::collections::HashSet<i64> = match r {
         Resolved::All => Default::default(),
@@ -38,7 +38,7 @@ async fn sum_by(db: &Db, r: &Resolved, from: &str, to: &str, per_unit: bool) -> 
     db.with_counters(|table| {
         let mut sums: std::collections::HashMap<Group<'_>, i64> = std::collections::HashMap::new();
         for (k, n) in table {
-            let when = k.period.is_empty() || (k.period.as_str() >= from && k.period.as_str() <= to);
+            let when = k.period.is_empty() || luoshi_domain::duty::within(&k.period, from, to);
             if !when || *n == 0 || !in_sight(r, &units, k) {
                 continue;
             }

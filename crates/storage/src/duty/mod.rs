@@ -3,6 +3,7 @@
 //! [`put`] in the same transaction as each change; the one trail ([`trail`]); the notices of the
 //! ladder. Boards, inboxes, counts and the supervision run of every kind read these.
 
+pub mod amounts;
 mod board;
 pub mod extensions;
 pub mod figures;

@@ -169,7 +169,9 @@ async fn recount(db: &Db) -> Result<BTreeMap<Key, i64>> {
          UNION ALL SELECT kind, COALESCE(owner_unit_id, 0), 0, {opened}, 'opened', '', '', '', 0, COUNT(*) \
            FROM duty_records WHERE opened_at IS NOT NULL GROUP BY kind, COALESCE(owner_unit_id, 0), {opened} \
          UNION ALL SELECT kind, COALESCE(owner_unit_id, 0), 0, {closed}, {event}, '', '', grade, flagged, COUNT(*) \
-           FROM duty_records WHERE closed_at IS NOT NULL GROUP BY kind, COALESCE(owner_unit_id, 0), {closed}, {event}, grade, flagged"
+           FROM duty_records WHERE closed_at IS NOT NULL GROUP BY kind, COALESCE(owner_unit_id, 0), {closed}, {event}, grade, flagged \
+         UNION ALL {}",
+        super::amounts::RECOUNT_SQL
     );
     let rows = sqlx::query(&sql).fetch_all(db.pool()).await?;
     let mut out = BTreeMap::new();

@@ -125,6 +125,7 @@ pub async fn put(tx: &mut WriteTx, l: &Line<'_>, expected: Option<i64>) -> Resul
     .execute(tx.conn())
     .await?;
     tallies::moved(tx, Some(&old), Some(&new));
+    super::amounts::moved(tx, l.kind, l.ref_id, (old.owner, old.lead), (new.owner, new.lead)).await?;
     let want = l.sight();
     let rows = sqlx::query("SELECT unit_id FROM duty_sight WHERE kind = $1 AND ref_id = $2").bind(l.kind).bind(l.ref_id).fetch_all(tx.conn()).await?;
     let mut have = rows.iter().map(|r| get_i64(r, "unit_id")).collect::<Result<Vec<_>>>()?;

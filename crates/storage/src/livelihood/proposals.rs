@@ -240,8 +240,11 @@ pub async fn save(
     let co = [desk_unit_id];
     // The core's ladder reads the line: a limit only while the department's clock runs.
     let line_due = if ProposalFlow::clock_runs(after) { due } else { None };
-    let line =
-        Line::of::<ProposalFlow>(before.id, after, Some(before.title.as_str()), now).owner(unit.or(Some(desk_unit_id))).co_units(&co).due(line_due, light);
+    let line = Line::of::<ProposalFlow>(before.id, after, Some(before.title.as_str()), now)
+        .owner(unit.or(Some(desk_unit_id)))
+        .co_units(&co)
+        .due(line_due, light)
+        .grade(c.rating);
     duty::put(tx, &line, None).await?;
     trail::append(tx, &[trail::Entry::step(ProposalFlow::KIND, before.id, now, &actor.name, c.action, Some(before.state.as_str()), after.as_str(), c.reason)])
         .await?;

@@ -87,14 +87,6 @@ pub async fn insert_projects(db: &Db, actor: &Actor, rows: &[SeedProject], now: 
         }
         q.execute(tx.conn()).await?;
     }
-    for chunk in plans.chunks(400) {
-        let sql = format!("INSERT INTO project_plans (project_id, year, planned_yuan) VALUES {}", crate::values(b, chunk.len(), 3));
-        let mut q = sqlx::query(&sql);
-        for (id, year, plan) in chunk {
-            q = q.bind(*id).bind(*year).bind(*plan);
-        }
-        q.execute(tx.conn()).await?;
-    }
     let lines: Vec<Line<'_>> = ids
         .iter()
         .zip(rows)
@@ -107,6 +99,19 @@ pub async fn insert_projects(db: &Db, actor: &Actor, rows: &[SeedProject], now: 
         })
         .collect();
     duty::insert_many(&mut tx, &lines).await?;
+    for chunk in plans.chunks(400) {
+        let sql = format!("INSERT INTO project_plans (project_id, year, planned_yuan) VALUES {}", crate::values(b, chunk.len(), 3));
+        let mut q = sqlx::query(&sql);
+        for (id, year, plan) in chunk {
+            q = q.bind(*id).bind(*year).bind(*plan);
+        }
+        q.execute(tx.conn()).await?;
+    }
+    // The plans as amounts on the lines just put (the cockpit's investment against plan).
+    let years: Vec<String> = plans.iter().map(|(_, y, _)| y.to_string()).collect();
+    let amounts: Vec<duty::amounts::Amount<'_>> =
+        plans.iter().zip(&years).map(|((id, _, plan), y)| duty::amounts::Amount { ref_id: *id, period: y, measure: "planned", value: *plan }).collect();
+    duty::amounts::set_many(&mut tx, <ProjectFlow as luoshi_domain::duty::Workflow>::KIND, &amounts).await?;
     // The items, each with its project's id, then their visits.
     let items: Vec<(i64, i64, &SeedProject, &SeedItem)> =
         ids.iter().zip(rows).flat_map(|(id, p)| p.items.iter().enumerate().map(move |(k, it)| (*id, k as i64 + 1, p, it))).collect();

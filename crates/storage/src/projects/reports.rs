@@ -45,6 +45,8 @@ pub async fn put(tx: &mut WriteTx, actor: &Actor, project_id: i64, r: &Report) -
     .bind(r.reported_at)
     .execute(tx.conn())
     .await?;
+    let amount = crate::duty::amounts::Amount { ref_id: project_id, period: &r.month, measure: "invested", value: r.invested.0 };
+    crate::duty::amounts::set_many(tx, "project", &[amount]).await?;
     let note = format!("{} {}万元", r.month, r.invested.wan());
     let mut e = trail::Entry::step("project", project_id, r.reported_at, &actor.name, "report", None, "", Some(&note));
     e.to = None;

@@ -87,9 +87,6 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, n: &NewProject, due: Option
     .await?;
     let id = get_i64(&row, "id")?;
     set_funds(tx, id, &n.funds).await?;
-    for (year, planned) in &n.plans {
-        set_plan(tx, id, *year, *planned).await?;
-    }
     sqlx::query("INSERT INTO project_stages (project_id, seq, stage, entered_on, actor, at) VALUES ($1, 1, $2, $3, $4, $5)")
         .bind(id)
         .bind(n.stage.as_str())
@@ -100,6 +97,10 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, n: &NewProject, due: Option
         .await?;
     let p = get_tx(tx, id).await?.ok_or_else(|| DomainError::new(ErrorCode::Internal).with_detail("project not read back"))?;
     record(tx, &p, due, light, now).await?;
+    // After the line: the plans are amounts on it.
+    for (year, planned) in &n.plans {
+        set_plan(tx, id, *year, *planned).await?;
+    }
     trail::append(tx, &[trail::Entry::step(ProjectFlow::KIND, id, now, &actor.name, "register", None, p.stage.as_str(), None)]).await?;
     let after = serde_json::json!({ "name": p.name, "code": p.code, "total_yuan": p.total.0, "lead_unit_id": p.lead_unit_id, "stage": p.stage.as_str() });
     tx.audit(actor, "project.create", "project", &id.to_string(), None, Some(&after)).await?;
@@ -228,7 +229,8 @@ pub async fn set_plan(tx: &mut WriteTx, project_id: i64, year: i64, planned: Yua
         .bind(planned.0)
         .execute(tx.conn())
         .await?;
-    Ok(())
+    let year = year.to_string();
+    duty::amounts::set_many(tx, ProjectFlow::KIND, &[duty::amounts::Amount { ref_id: project_id, period: &year, measure: "planned", value: planned.0 }]).await
 }
 
 /// Store a recomputed light (derived: no trail entry, no audit row, no new version).

@@ -168,6 +168,11 @@ async fn the_book_its_rules_figures_and_duties() {
     assert_eq!(m["plan_due_on"], "2026-09-02");
     assert!(m["days_left"].is_i64(), "{m}");
     let mid = m["id"].as_i64().unwrap();
+    // The cockpit lists the maturities falling due next, with the principal, from the core.
+    let c: Value = leader.get(&app, "/api/v1/cockpit").await.json().await.unwrap();
+    let card = c["cards"].as_array().unwrap().iter().find(|k| k["kind"] == "debt_maturity").unwrap_or_else(|| panic!("{c}"));
+    assert_eq!((card["soonest"][0]["item"]["id"].as_i64(), card["soonest"][0]["amount"].as_i64()), (Some(mid), Some(30_000_000)), "{card}");
+    assert!(luoshi_storage::duty::tallies::verify(&app.t.db).await.unwrap().is_empty());
     // They are duties of the core: on the board with their light.
     let board = finance.get(&app, "/api/v1/duties?kind=debt_maturity").await.text().await.unwrap();
     assert!(board.contains("debt_maturity"), "{board}");

@@ -275,6 +275,10 @@ async fn from_proposal_to_vote_delivery_and_rating() {
     let rated = |v: Value| v["p"]["rating"].as_str().map(str::to_string);
     assert_eq!(rated(ok(desk.get(&app, &format!("/api/v1/livelihood/proposals/{p1}")).await).await), Some("satisfied".into()));
     assert_eq!(rated(ok(desk.get(&app, &format!("/api/v1/livelihood/proposals/{p2}")).await).await), Some("basic".into()));
+    // The rating is the duty's grade: the cockpit and the 测评满意率 indicator count it.
+    let kept = luoshi_storage::duty::tallies::kept(&app.t.db).await.unwrap();
+    assert!(kept.iter().any(|(k, n)| k.kind == "livelihood" && k.event == "now" && k.grade == "satisfied" && *n >= 1), "{kept:?}");
+    assert!(luoshi_storage::duty::tallies::verify(&app.t.db).await.unwrap().is_empty());
     let rate = |phone: &str, rating: &str| {
         plain.post(app.url(&format!("/api/v1/public/livelihood/{p1}/rating"))).json(&json!({ "phone": phone, "rating": rating })).send()
     };

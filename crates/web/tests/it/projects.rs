@@ -158,6 +158,14 @@ async fn a_project_from_signing_through_its_approvals_to_a_missed_report() {
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     let v: Value = office.get(&app, &format!("/api/v1/projects/{id}")).await.json().await.unwrap();
     assert_eq!(v["invested_year"], json!(25_005_000));
+    // The cockpit reads the year's investment against plan from the core's counters.
+    let lead = app.unit_id("县投资促进中心").await;
+    let c: Value = office.get(&app, &format!("/api/v1/cockpit?unit={lead}&year=2026")).await.json().await.unwrap();
+    let card = c["cards"].as_array().unwrap().iter().find(|k| k["kind"] == "project").unwrap_or_else(|| panic!("{c}"));
+    assert_eq!(card["sums"], json!([["invested", 25_005_000], ["planned", 300_000_000]]), "{card}");
+    assert!(luoshi_storage::duty::tallies::verify(&app.t.db).await.unwrap().is_empty());
+    let page = office.get(&app, &format!("/cockpit?unit={lead}&year=2026")).await.text().await.unwrap();
+    assert!(page.contains("本年完成投资2500.50万元") && page.contains("年度计划30000.00万元") && page.contains("8.3%"), "{page}");
 
     // A problem becomes a task of the unit named, in its ladder.
     let r = office

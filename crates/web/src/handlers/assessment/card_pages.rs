@@ -81,6 +81,7 @@ fn event_label(lang: Lang, e: Event) -> String {
         Event::Closed => "cockpit.event.closed",
         Event::Open | Event::Standing => "cockpit.event.open",
         Event::Overdue => "cockpit.event.overdue",
+        Event::Sum => "cockpit.event.sum",
     };
     t(lang, key).to_string()
 }
@@ -91,7 +92,8 @@ fn event_code(e: Event) -> &'static str {
         Event::OnTime => "on_time",
         Event::Late => "late",
         Event::Closed => "closed",
-        Event::Open | Event::Standing => "open",
+        // The records an amount is kept on: those of the kind standing open.
+        Event::Open | Event::Standing | Event::Sum => "open",
         Event::Overdue => "overdue",
     }
 }
@@ -117,7 +119,10 @@ async fn scorecard_page(ctx: &Ctx, app: &AppState, id: i64, year: Option<i32>, e
                 .iter()
                 .map(|i| {
                     let def = scheme.indicator(&i.code);
-                    let term = |x: &luoshi_domain::assessment::Term| format!("{}·{}", super::kind_label(lang, &x.kind), event_label(lang, x.event));
+                    let term = |x: &luoshi_domain::assessment::Term| match &x.measure {
+                        Some(m) => format!("{}·{}", super::kind_label(lang, &x.kind), t(lang, &format!("cockpit.measure.{m}"))),
+                        None => format!("{}·{}", super::kind_label(lang, &x.kind), event_label(lang, x.event)),
+                    };
                     let formula = def
                         .map(|d| {
                             format!(
@@ -145,7 +150,13 @@ async fn scorecard_page(ctx: &Ctx, app: &AppState, id: i64, year: Option<i32>, e
                         name: i.name.clone(),
                         formula,
                         value: percent(i.value),
-                        fraction: format!("{}/{}", i.num, i.den),
+                        // Sums of money in 万元, counts as they are.
+                        fraction: if def.is_some_and(|d| d.formula.den.iter().any(|x| x.measure.is_some())) {
+                            let wan = |v: i64| luoshi_domain::money::Fen(v.saturating_mul(100)).wan2();
+                            t(lang, "cockpit.amount_wan").replace("{v}", &format!("{}/{}", wan(i.num), wan(i.den)))
+                        } else {
+                            format!("{}/{}", i.num, i.den)
+                        },
                         target: percent(Some(i.target)),
                         direction: t(lang, if i.direction == Direction::Higher { "assess.higher" } else { "assess.lower" }).to_string(),
                         weight: format!("{}", i.weight),

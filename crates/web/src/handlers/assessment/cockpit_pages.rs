@@ -35,6 +35,20 @@ pub(crate) struct CardView {
     pub states: Vec<(String, i64)>,
     pub grades_open: Vec<Figure>,
     pub grades_closed: Vec<Figure>,
+    /// Amounts (元 shown in 万元): investment this year and the year's plan.
+    pub money: Vec<String>,
+    pub money_rate: String,
+    pub soonest: Vec<SoonView>,
+}
+
+/// An open record falling due, with its amount.
+pub(crate) struct SoonView {
+    pub title: String,
+    pub href: String,
+    pub unit: String,
+    pub amount: String,
+    pub days: String,
+    pub overdue: bool,
 }
 
 pub(crate) struct RankRow {
@@ -121,7 +135,33 @@ fn card_view(lang: Lang, c: &Cockpit, k: &KindCard) -> CardView {
             .map(|(g, n)| Figure { label: grade_label(lang, &k.kind, g), n: *n, href: records_href(&k.kind, event, c, &format!("&grade={g}")), class: "" })
             .collect::<Vec<_>>()
     };
+    let wan = |v: i64| luoshi_domain::money::Fen(v.saturating_mul(100)).wan2();
+    let sum = |m: &str| k.sums.iter().find(|(x, _)| x == m).map(|(_, v)| *v);
+    let (invested, planned) = (sum("invested"), sum("planned"));
+    let money: Vec<String> =
+        [("cockpit.invested", invested), ("cockpit.planned", planned)].iter().filter_map(|(key, v)| v.map(|v| t(lang, key).replace("{v}", &wan(v)))).collect();
+    let soonest = k
+        .soonest
+        .iter()
+        .map(|s| {
+            let line = crate::handlers::duty::duty_line(lang, s.item.clone());
+            SoonView {
+                title: s.item.title.clone(),
+                href: s.item.href.clone(),
+                unit: s.unit_name.clone(),
+                amount: t(lang, "cockpit.amount_wan").replace("{v}", &wan(s.amount)),
+                days: line.days,
+                overdue: line.overdue,
+            }
+        })
+        .collect();
     CardView {
+        money,
+        money_rate: match (invested, planned) {
+            (Some(i), Some(p)) if p > 0 => percent(Some(i as f64 / p as f64)),
+            _ => String::new(),
+        },
+        soonest,
         kind: k.kind.clone(),
         name: kind_label(lang, &k.kind),
         open: k.open,
