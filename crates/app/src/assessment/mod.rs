@@ -7,6 +7,7 @@ pub mod cards;
 pub mod cockpit;
 pub mod objections;
 pub mod records;
+pub mod schemes;
 mod tree;
 
 pub use tree::Tree;

@@ -157,3 +157,41 @@ async fn scorecards_adjustments_objections_and_the_report() {
     let card: Value = manager.get(&app, &format!("/api/v1/assessment/units/{town}?year=2026")).await.json().await.unwrap();
     assert_eq!((card["scheme_version"].as_i64(), card["card"]["parts"][0]["weight"].as_f64()), (Some(1), Some(35.0)));
 }
+
+#[tokio::test]
+async fn the_scheme_form_keeps_a_new_version_and_names_a_wrong_number() {
+    let app = spawn_app().await;
+    let sup = app.login("supervisor").await;
+    let staff = app.login("staff").await;
+    let page = sup.get(&app, "/assessment/schemes?year=2026&kind=department").await.text().await.unwrap();
+    assert!(page.contains("牵头重大项目年度投资完成率") && page.contains("项目·完成投资") && page.contains("name=\"weight.task_on_time\""), "{page}");
+    // A unit reads the scheme, without the form.
+    let read = staff.get(&app, "/assessment/schemes?year=2026").await.text().await.unwrap();
+    assert!(read.contains("任务按期办结率") && !read.contains("保存为新版本"));
+    let form = [("year", "2026"), ("kind", "township"), ("weight.task_on_time", "四十"), ("part.work", "35"), ("note", "")];
+    let r = sup.form(&app, "/assessment/schemes", &form).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("指标分值") && body.contains("任务按期办结率: 四十") && body.contains("value=\"35\""), "{body}");
+    // Weights that do not sum to a hundred are refused as a whole; a note is required.
+    let form = [("year", "2026"), ("kind", "township"), ("weight.task_on_time", "50"), ("note", "调整")];
+    assert_eq!(sup.form(&app, "/assessment/schemes", &form).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let form = [("year", "2026"), ("kind", "township"), ("part.work", "35"), ("part.people", "65"), ("note", "")];
+    let body = sup.form(&app, "/assessment/schemes", &form).await.text().await.unwrap();
+    assert!(body.contains("说明"), "{body}");
+    let form = [
+        ("year", "2026"),
+        ("kind", "township"),
+        ("part.work", "35"),
+        ("part.people", "65"),
+        ("band_name.1", "良好"),
+        ("band_min.1", "75"),
+        ("note", "县考核办2026年第3号"),
+    ];
+    let r = sup.form(&app, "/assessment/schemes", &form).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let v: Value = sup.get(&app, "/api/v1/assessment/schemes?year=2026&kind=township").await.json().await.unwrap();
+    assert_eq!((v["version"].as_i64(), v["scheme"]["parts"][0]["weight"].as_f64(), v["scheme"]["bands"][1]["min"].as_f64()), (Some(1), Some(35.0), Some(75.0)));
+    assert_eq!(v["history"][0]["note"], "县考核办2026年第3号");
+    assert_eq!(staff.form(&app, "/assessment/schemes", &form).await.status(), StatusCode::FORBIDDEN);
+}

@@ -73,19 +73,6 @@ struct ScorecardPage {
     form: CardForm,
 }
 
-fn event_label(lang: Lang, e: Event) -> String {
-    let key = match e {
-        Event::Opened => "cockpit.event.opened",
-        Event::OnTime => "cockpit.event.on_time",
-        Event::Late => "cockpit.event.late",
-        Event::Closed => "cockpit.event.closed",
-        Event::Open | Event::Standing => "cockpit.event.open",
-        Event::Overdue => "cockpit.event.overdue",
-        Event::Sum => "cockpit.event.sum",
-    };
-    t(lang, key).to_string()
-}
-
 fn event_code(e: Event) -> &'static str {
     match e {
         Event::Opened => "opened",
@@ -119,19 +106,8 @@ async fn scorecard_page(ctx: &Ctx, app: &AppState, id: i64, year: Option<i32>, e
                 .iter()
                 .map(|i| {
                     let def = scheme.indicator(&i.code);
-                    let term = |x: &luoshi_domain::assessment::Term| match &x.measure {
-                        Some(m) => format!("{}·{}", super::kind_label(lang, &x.kind), t(lang, &format!("cockpit.measure.{m}"))),
-                        None => format!("{}·{}", super::kind_label(lang, &x.kind), event_label(lang, x.event)),
-                    };
-                    let formula = def
-                        .map(|d| {
-                            format!(
-                                "({}) ÷ ({})",
-                                d.formula.num.iter().map(term).collect::<Vec<_>>().join(" + "),
-                                d.formula.den.iter().map(term).collect::<Vec<_>>().join(" + ")
-                            )
-                        })
-                        .unwrap_or_default();
+                    let term = |x: &luoshi_domain::assessment::Term| super::term_text(lang, x);
+                    let formula = def.map(|d| super::formula_text(lang, &d.formula)).unwrap_or_default();
                     let mut records: Vec<(String, String)> = Vec::new();
                     for x in def.map(|d| d.formula.den.clone()).unwrap_or_default() {
                         let mut href = format!("/cockpit/records?kind={}&event={}&unit={}&year={}", x.kind, event_code(x.event), s.unit_id, s.year);

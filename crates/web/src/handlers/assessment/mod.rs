@@ -4,6 +4,7 @@
 
 mod card_pages;
 mod cockpit_pages;
+mod scheme_pages;
 
 pub(crate) use cockpit_pages::home_cockpit;
 
@@ -67,6 +68,34 @@ pub(crate) fn grade_label(lang: Lang, kind: &str, grade: &str) -> String {
         _ => grade.to_string(),
     };
     t(lang, &key).to_string()
+}
+
+fn event_label(lang: Lang, e: luoshi_domain::assessment::Event) -> String {
+    use luoshi_domain::assessment::Event;
+    let key = match e {
+        Event::Opened => "cockpit.event.opened",
+        Event::OnTime => "cockpit.event.on_time",
+        Event::Late => "cockpit.event.late",
+        Event::Closed => "cockpit.event.closed",
+        Event::Open | Event::Standing => "cockpit.event.open",
+        Event::Overdue => "cockpit.event.overdue",
+        Event::Sum => "cockpit.event.sum",
+    };
+    t(lang, key).to_string()
+}
+
+/// A term as read: 「事项·按期办结」, 「项目·完成投资」.
+pub(crate) fn term_text(lang: Lang, x: &luoshi_domain::assessment::Term) -> String {
+    match &x.measure {
+        Some(m) => format!("{}·{}", kind_label(lang, &x.kind), t(lang, &format!("cockpit.measure.{m}"))),
+        None => format!("{}·{}", kind_label(lang, &x.kind), event_label(lang, x.event)),
+    }
+}
+
+/// A formula as read: (terms) ÷ (terms).
+pub(crate) fn formula_text(lang: Lang, f: &luoshi_domain::assessment::Formula) -> String {
+    let side = |v: &[luoshi_domain::assessment::Term]| v.iter().map(|x| term_text(lang, x)).collect::<Vec<_>>().join(" + ");
+    format!("({}) ÷ ({})", side(&f.num), side(&f.den))
 }
 
 /// A share as a percentage to one decimal (— without one).
@@ -212,6 +241,15 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
             schemes_api,
         )
         .add(M::PUT, "/api/v1/assessment/schemes", SUPERVISORS, "assessment", "Save a new version of a scheme {scheme, note}", put_scheme)
+        .add(
+            M::GET,
+            "/assessment/schemes",
+            APPEAL_READERS,
+            "assessment",
+            "考核方案 (page): ?year=&kind=; the form of a new version for the office",
+            scheme_pages::show,
+        )
+        .add(M::POST, "/assessment/schemes", SUPERVISORS, "assessment", "Save the scheme form as a new version (form, with its note)", scheme_pages::save)
         .add(
             M::POST,
             "/api/v1/assessment/adjustments",
