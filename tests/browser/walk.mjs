@@ -465,6 +465,25 @@ await session("leader", async (page) => {
   if (shots) await page.screenshot({ path: `${shots}/assessment-report.png`, fullPage: true });
 });
 
+// The supervision office: investment against plan and the maturities due next on the cockpit;
+// the scheme's form refuses a wrong number on the same page, then keeps a new version.
+await session("supervisor", async (page) => {
+  await page.goto(base + "/cockpit");
+  check((await page.locator("#card-project .money").innerText()).includes("投资完成率"), "supervisor: projects' investment against plan on the cockpit");
+  check((await page.locator("#card-debt_maturity ul.soonest li").count()) >= 1, "supervisor: the maturities falling due next");
+  await page.goto(base + "/assessment/schemes?kind=township");
+  await page.fill("input[name='weight.task_on_time']", "四十");
+  await page.fill("textarea[name=note]", "按县考核办通知调整");
+  await Promise.all([page.waitForNavigation(), page.click("text=保存为新版本")]);
+  let body = await text(page);
+  check(body.includes("指标分值") && (await page.inputValue("input[name='weight.task_on_time']")) === "四十", "supervisor: a wrong weight named, the input kept");
+  await page.fill("input[name='weight.task_on_time']", "40");
+  await Promise.all([page.waitForNavigation(), page.click("text=保存为新版本")]);
+  body = await text(page);
+  check(body.includes("方案已保存为第1版"), "supervisor: the scheme kept as a new version, said so");
+  if (shots) await page.screenshot({ path: `${shots}/assessment-schemes.png`, fullPage: true });
+});
+
 await session("vice", async (page) => {
   const body = await text(page);
   check(body.includes("分管范围") && body.includes("县应急管理局") && !body.includes("乡镇/街道排名"), "vice: the cockpit of what he oversees");

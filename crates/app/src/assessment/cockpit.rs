@@ -178,7 +178,7 @@ async fn build(db: &Db, who: &Who, tree: &Tree, node: Option<luoshi_domain::unit
     let mut cards = cards(&summed, &y_from, &y_to, &this_month);
     for c in cards.iter_mut().filter(|c| c.sums.iter().any(|(m, _)| m == "due")) {
         let cal = calendar::load(db).await?;
-        let soon = luoshi_storage::duty::amounts::soonest(db, &resolved, &c.kind, "due", 5).await?;
+        let soon = luoshi_storage::duty::amounts::soonest(db, &resolved, &c.kind, "due", 3).await?;
         c.soonest = soon
             .into_iter()
             .map(|(r, amount)| {

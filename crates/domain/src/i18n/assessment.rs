@@ -33,6 +33,8 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("cockpit.investment_rate", "投资完成率", "Investment against plan"),
     ("cockpit.soonest", "最近到期", "Falling due next"),
     ("cockpit.event.sum", "金额合计", "Sum of amounts"),
+    ("cockpit.flagged_only", "经重办/退回", "after rework"),
+    ("cockpit.unflagged_only", "未经重办/退回", "without rework"),
     ("cockpit.measure.invested", "完成投资", "Invested"),
     ("cockpit.measure.planned", "计划投资", "Planned investment"),
     ("cockpit.measure.due", "到期本金", "Principal due"),

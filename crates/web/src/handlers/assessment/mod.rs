@@ -65,6 +65,7 @@ pub(crate) fn grade_label(lang: Lang, kind: &str, grade: &str) -> String {
     let key = match kind {
         "appeal" => format!("rating.{grade}"),
         "hazard" => format!("hazard_grade.{grade}"),
+        "livelihood" => format!("livelihood.choice.{grade}"),
         _ => grade.to_string(),
     };
     t(lang, &key).to_string()
@@ -86,10 +87,20 @@ fn event_label(lang: Lang, e: luoshi_domain::assessment::Event) -> String {
 
 /// A term as read: 「事项·按期办结」, 「项目·完成投资」.
 pub(crate) fn term_text(lang: Lang, x: &luoshi_domain::assessment::Term) -> String {
-    match &x.measure {
-        Some(m) => format!("{}·{}", kind_label(lang, &x.kind), t(lang, &format!("cockpit.measure.{m}"))),
-        None => format!("{}·{}", kind_label(lang, &x.kind), event_label(lang, x.event)),
+    let what = match &x.measure {
+        Some(m) => t(lang, &format!("cockpit.measure.{m}")).to_string(),
+        None => event_label(lang, x.event),
+    };
+    // The narrowing, as read: （满意、基本满意）, （重办/退回后）.
+    let mut only: Vec<String> = x.grades.iter().map(|g| grade_label(lang, &x.kind, g)).collect();
+    only.extend(x.states.iter().map(|s| state_label(lang, &x.kind, s)));
+    match x.flagged {
+        Some(true) => only.push(t(lang, "cockpit.flagged_only").to_string()),
+        Some(false) => only.push(t(lang, "cockpit.unflagged_only").to_string()),
+        None => {}
     }
+    let only = if only.is_empty() { String::new() } else { format!("（{}）", only.join("、")) };
+    format!("{}·{what}{only}", kind_label(lang, &x.kind))
 }
 
 /// A formula as read: (terms) ÷ (terms).
