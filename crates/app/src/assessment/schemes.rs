@@ -16,7 +16,8 @@ use std::collections::HashMap;
 pub type SchemeForm = HashMap<String, String>;
 
 fn number(form: &SchemeForm, key: &str, field: &str, what: &str) -> std::result::Result<Option<f64>, DomainError> {
-    let Some(raw) = form.get(key).map(|v| v.trim()) else { return Ok(None) };
+    // A field left empty changes nothing (an empty band row adds no band).
+    let Some(raw) = form.get(key).map(|v| v.trim()).filter(|v| !v.is_empty()) else { return Ok(None) };
     raw.parse::<f64>()
         .ok()
         .filter(|x| x.is_finite())
@@ -98,6 +99,9 @@ mod tests {
         assert_eq!((s.parts[0].weight, s.indicator("task_on_time").unwrap().target), (35.0, 0.9));
         assert_eq!((s.bands[0].name.as_str(), s.bands[0].min), ("好", 85.0));
         assert!(s.check().is_ok());
+        // The empty row for a new band, sent as the page sends it, adds none.
+        let s = apply(township(), &form(&[("band_name.3", ""), ("band_min.3", ""), ("target.task_on_time", "")])).unwrap();
+        assert_eq!((s.bands.len(), s.indicator("task_on_time").unwrap().target), (3, 0.95));
         let e = apply(township(), &form(&[("weight.task_on_time", "四十")])).unwrap_err();
         assert_eq!((e.field.as_deref(), e.detail.as_deref()), (Some("indicator_weight"), Some("任务按期办结率: 四十")));
         // Weights that no longer sum to a hundred are the whole scheme's check's to refuse.

@@ -186,6 +186,8 @@ async fn the_scheme_form_keeps_a_new_version_and_names_a_wrong_number() {
         ("part.people", "65"),
         ("band_name.1", "良好"),
         ("band_min.1", "75"),
+        ("band_name.3", ""),
+        ("band_min.3", ""),
         ("note", "县考核办2026年第3号"),
     ];
     let r = sup.form(&app, "/assessment/schemes", &form).await;
