@@ -67,6 +67,17 @@ pub fn places(scores: &[Option<f64>]) -> Vec<Option<i64>> {
     out
 }
 
+/// Whether a counter's period lies within the months `from` to `to` (`YYYY-MM`, inclusive): a
+/// month (`YYYY-MM`) between them, or a year (`YYYY`, what is planned for a year) they touch.
+/// What stands now (`''`) lies within no period.
+pub fn within(period: &str, from: &str, to: &str) -> bool {
+    match period.len() {
+        0 => false,
+        4 => from.get(..4).is_some_and(|f| period >= f) && to.get(..4).is_some_and(|t| period <= t),
+        _ => period >= from && period <= to,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,16 +109,5 @@ mod tests {
         assert_eq!(on_time_rate(0, 0, 0), None);
         // Ties share a rank, the next skips; the unranked stay unranked.
         assert_eq!(places(&[Some(90.0), Some(95.0), Some(90.04), None, Some(80.0)]), vec![Some(2), Some(1), Some(2), None, Some(4)]);
-    }
-}
-
-/// Whether a counter's period lies within the months `from` to `to` (`YYYY-MM`, inclusive): a
-/// month (`YYYY-MM`) between them, or a year (`YYYY`, what is planned for a year) they touch.
-/// What stands now (`''`) lies within no period.
-pub fn within(period: &str, from: &str, to: &str) -> bool {
-    match period.len() {
-        0 => false,
-        4 => from.get(..4).is_some_and(|f| period >= f) && to.get(..4).is_some_and(|t| period <= t),
-        _ => period >= from && period <= to,
     }
 }
