@@ -12,6 +12,7 @@ pub mod hazards;
 pub mod inbox;
 pub mod links;
 pub mod livelihood;
+pub mod notify;
 pub mod projects;
 pub mod supervision;
 pub mod tasks;

@@ -20,6 +20,7 @@ pub mod hazards;
 pub mod i18n;
 pub mod livelihood;
 pub mod money;
+pub mod notify;
 pub mod plausible;
 pub mod projects;
 pub mod publish;

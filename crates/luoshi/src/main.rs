@@ -54,8 +54,8 @@ pub(crate) struct ServeArgs {
     /// Run the supervision engine (lights and the notice ladder) every this many seconds; 0 never.
     #[arg(long, default_value_t = 900)]
     supervise_every: u64,
-    /// Watch the duties on a minute clock (emergency assignments, incidents) every this many
-    /// seconds; 0 never.
+    /// Watch the duties on a minute clock (emergency assignments, incidents) and send the
+    /// notices due to people (SMS, work messenger, email) every this many seconds; 0 never.
     #[arg(long, default_value_t = 60)]
     watch_every: u64,
     /// Push the warnings published here to this CAP inbox (a city's `/api/v1/cap/inbox`).

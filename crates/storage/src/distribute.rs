@@ -109,6 +109,10 @@ pub const DESIGN: &[(&str, Place)] = &[
     // Named scenarios (a handful) and the book's version (one row, moved by every write).
     ("debt_scenarios", Place::Coordinator),
     ("debt_book", Place::Coordinator),
+    // Notices that reach people: a county's channels and its outbox (a few thousand a day).
+    ("notify_channels", Place::Coordinator),
+    ("notify_outbox", Place::Coordinator),
+    ("notify_attempts", Place::Coordinator),
     // 民生实事 (migration 26): a proposal and the citizens' ratings of it on the shard of its id;
     // a year's settings and its sessions (a few hundred ballots a year) copied to every node.
     ("livelihood_years", Place::Reference),

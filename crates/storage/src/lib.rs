@@ -22,6 +22,7 @@ pub mod emergencies;
 pub mod hazards;
 pub mod livelihood;
 mod migrate;
+pub mod notify;
 pub mod oversight;
 pub mod probe;
 pub mod projects;

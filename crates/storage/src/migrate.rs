@@ -37,6 +37,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (27, "duty_counts", include_str!("../migrations/sqlite/0027_duty_counts.sql")),
     (28, "assessment", include_str!("../migrations/sqlite/0028_assessment.sql")),
     (29, "duty_amounts", include_str!("../migrations/sqlite/0029_duty_amounts.sql")),
+    (30, "notify", include_str!("../migrations/sqlite/0030_notify.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -68,6 +69,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (27, "duty_counts", include_str!("../migrations/postgres/0027_duty_counts.sql")),
     (28, "assessment", include_str!("../migrations/postgres/0028_assessment.sql")),
     (29, "duty_amounts", include_str!("../migrations/postgres/0029_duty_amounts.sql")),
+    (30, "notify", include_str!("../migrations/postgres/0030_notify.sql")),
 ];
 
 /// A migration this run applied.

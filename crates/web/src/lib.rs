@@ -15,9 +15,11 @@ mod extract;
 mod handlers;
 pub mod http;
 pub mod metrics;
+pub mod notify_send;
 mod pages;
 mod public_guard;
 pub mod routes;
+mod smtp;
 
 use axum::Router;
 use luoshi_storage::Db;
@@ -202,6 +204,17 @@ pub async fn serve(
             tick.tick().await;
             if let Err(e) = luoshi_app::supervision::watch(&watch_state.db, watch_state.now()).await {
                 tracing::warn!(error = %e, "minute watch failed");
+            }
+            // Notices to people: whatever is due in the outbox, through the channels set now.
+            match notify_send::Senders::load(&watch_state.db).await {
+                Ok(senders) => match luoshi_app::notify::deliver(&watch_state.db, &senders, watch_state.now()).await {
+                    Ok(d) if d.failed > 0 || d.retried > 0 => {
+                        tracing::warn!(sent = d.sent, retried = d.retried, failed = d.failed, "notices: some not delivered")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "notice delivery failed"),
+                },
+                Err(e) => tracing::warn!(error = %e, "notice channels not read"),
             }
             let routes = &watch_state.config.cap_routes;
             if !routes.is_empty() {

@@ -89,6 +89,9 @@ pub fn chrome(ctx: &Ctx, title_key: &str, flash: Option<String>) -> Chrome {
         }
         item("/rules", "nav.rules");
         item("/calendar", "nav.calendar");
+        if matches!(role, Role::Admin | Role::Supervisor) {
+            item("/notify/outbox", "nav.outbox");
+        }
         if role == Role::Admin {
             item("/audit", "nav.audit");
         }

@@ -4,8 +4,8 @@
 //! OpenAPI document is generated from it; and the authorization tests walk it.
 
 use crate::handlers::{
-    appeals, assessment, audit, calendar, debt, documents, duty, emergencies, hazards, home, livelihood, open311, oversight, projects, rules, system, tasks,
-    units, users,
+    appeals, assessment, audit, calendar, debt, documents, duty, emergencies, hazards, home, livelihood, notify, open311, oversight, projects, rules, system,
+    tasks, units, users,
 };
 use crate::http::guard;
 use crate::AppState;
@@ -76,6 +76,7 @@ fn table() -> Table {
     let t = debt::routes(t);
     let t = livelihood::routes(t);
     let t = assessment::routes(t);
+    let t = notify::routes(t);
     audit::routes(t)
 }
 

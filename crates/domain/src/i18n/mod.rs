@@ -45,6 +45,7 @@ mod emergencies;
 mod foundation;
 mod hazards;
 mod livelihood;
+mod notify;
 mod projects;
 mod safety;
 mod tasks;
@@ -63,6 +64,7 @@ static CATALOGUES: &[&[(&str, &str, &str)]] = &[
     debt::MESSAGES,
     livelihood::MESSAGES,
     assessment::MESSAGES,
+    notify::MESSAGES,
 ];
 
 /// Every entry of every module's catalogue.

@@ -115,6 +115,10 @@ pub async fn raise_notice(tx: &mut WriteTx, kind: &str, ref_id: i64, level: Noti
     .execute(tx.conn())
     .await?
     .rows_affected();
+    if n == 1 {
+        // The messages it sends, in the same transaction: never lost, never sent for a rollback.
+        crate::notify::enqueue_notice(tx, kind, ref_id, level, unit_id, deadline, false, now).await?;
+    }
     Ok(n == 1)
 }
 

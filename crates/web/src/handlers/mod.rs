@@ -12,6 +12,7 @@ pub mod emergencies;
 pub mod hazards;
 pub mod home;
 pub mod livelihood;
+pub mod notify;
 pub mod open311;
 pub mod oversight;
 pub mod projects;

@@ -17,6 +17,7 @@ mod duties;
 mod emergencies;
 mod hazards;
 mod livelihood;
+mod notify;
 mod open311;
 mod pages;
 mod projects;

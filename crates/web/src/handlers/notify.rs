@@ -1,0 +1,202 @@
+//! Notices that reach people over HTTP: the outbox (the supervision office: filters, each
+//! message's tries, resend), a person's own contact points, the county's channels (JSON API:
+//! administrators set them, the secret written and never read back).
+
+use crate::error::{AppError, AppResult};
+use crate::extract::{Path, Query};
+use crate::http::{Ctx, Input, Want};
+use crate::pages::{chrome, render, Chrome};
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use luoshi_app::notify::{self, ChannelInput, Contacts, OutboxQuery};
+use luoshi_domain::i18n::{error_message, t};
+use luoshi_domain::time::format_local;
+use luoshi_domain::ErrorCode;
+
+struct Row {
+    id: i64,
+    when: String,
+    person: String,
+    channel: String,
+    address: String,
+    about: String,
+    href: String,
+    text: String,
+    state: String,
+    state_class: &'static str,
+    tries: String,
+    failed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "notify/outbox.html")]
+struct OutboxPage {
+    chrome: Chrome,
+    q: OutboxQuery,
+    rows: Vec<Row>,
+    next: Option<i64>,
+}
+
+async fn outbox_page(ctx: Ctx, State(app): State<AppState>, Query(q): Query<OutboxQuery>) -> AppResult<Response> {
+    let lang = ctx.lang;
+    let who = ctx.who()?;
+    let rows = notify::outbox(&app.db, &who, &q).await?;
+    let next = (rows.len() == 50).then(|| rows.last().map(|m| m.id)).flatten();
+    let rows = rows
+        .into_iter()
+        .map(|m| Row {
+            id: m.id,
+            when: format_local(m.created_at),
+            person: m.person,
+            channel: t(lang, &format!("notify.channel.{}", m.channel)).to_string(),
+            address: m.address,
+            about: luoshi_domain::notify::level_word(&m.level).to_string(),
+            href: luoshi_domain::duty::href(&m.kind, m.ref_id),
+            text: m.text,
+            state_class: match m.state.as_str() {
+                "sent" => "green",
+                "failed" => "red",
+                _ => "yellow",
+            },
+            state: t(lang, &format!("notify.state.{}", m.state)).to_string(),
+            tries: if m.last_error.is_empty() { m.attempts.to_string() } else { format!("{}（{}）", m.attempts, m.last_error) },
+            failed: m.state == "failed",
+        })
+        .collect();
+    let mut c = chrome(&ctx, "notify.outbox", None);
+    if q.done == "resent" {
+        c.flash = Some(t(lang, "notify.resent").into());
+    }
+    Ok(render(&OutboxPage { chrome: c, q, rows, next }))
+}
+
+async fn outbox_api(ctx: Ctx, State(app): State<AppState>, Query(q): Query<OutboxQuery>) -> AppResult<Response> {
+    Ok(Json(notify::outbox(&app.db, &ctx.who()?, &q).await?).into_response())
+}
+
+async fn resend(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    notify::resend(&app.db, &ctx.who()?, id, app.now()).await?;
+    if ctx.want == Want::Json {
+        return Ok(Json(serde_json::json!({ "id": id, "state": "pending" })).into_response());
+    }
+    Ok(Redirect::to("/notify/outbox?done=resent").into_response())
+}
+
+async fn channels_api(ctx: Ctx, State(app): State<AppState>) -> AppResult<Response> {
+    Ok(Json(notify::channels(&app.db, &ctx.who()?).await?).into_response())
+}
+
+async fn put_channel(ctx: Ctx, State(app): State<AppState>, Path(name): Path<String>, Input(i): Input<ChannelInput>) -> AppResult<Response> {
+    notify::put_channel(&app.db, &ctx.who()?, &name, &i, app.now()).await?;
+    Ok(Json(serde_json::json!({ "channel": name })).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "notify/contacts.html")]
+struct ContactsPage {
+    chrome: Chrome,
+    c: Contacts,
+    off_sms: bool,
+    off_messenger: bool,
+    off_email: bool,
+    error: Option<String>,
+}
+
+fn contacts_page(ctx: &Ctx, c: Contacts, error: Option<String>) -> ContactsPage {
+    let off = |ch: &str| c.off.iter().any(|o| o == ch);
+    ContactsPage { chrome: chrome(ctx, "notify.contacts", None), off_sms: off("sms"), off_messenger: off("messenger"), off_email: off("email"), c, error }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct Done {
+    #[serde(default)]
+    done: String,
+}
+
+async fn my_contacts(ctx: Ctx, State(app): State<AppState>, Query(d): Query<Done>) -> AppResult<Response> {
+    let c = notify::my_contacts(&app.db, &ctx.who()?).await?;
+    if ctx.want == Want::Json {
+        return Ok(Json(c).into_response());
+    }
+    let mut p = contacts_page(&ctx, c, None);
+    if d.done == "saved" {
+        p.chrome.flash = Some(t(ctx.lang, "notify.contacts_saved").into());
+    }
+    Ok(render(&p))
+}
+
+/// The form's fields: the channels turned off come as `off_sms=on` and the like.
+#[derive(Debug, Default, serde::Deserialize)]
+struct ContactsForm {
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    messenger_id: String,
+    #[serde(default)]
+    off: Vec<String>,
+    #[serde(default)]
+    off_sms: Option<String>,
+    #[serde(default)]
+    off_messenger: Option<String>,
+    #[serde(default)]
+    off_email: Option<String>,
+}
+
+async fn set_my_contacts(ctx: Ctx, State(app): State<AppState>, Input(f): Input<ContactsForm>) -> AppResult<Response> {
+    let mut off = f.off.clone();
+    for (ch, on) in [("sms", &f.off_sms), ("messenger", &f.off_messenger), ("email", &f.off_email)] {
+        if on.is_some() && !off.iter().any(|o| o == ch) {
+            off.push(ch.to_string());
+        }
+    }
+    let c = Contacts { phone: f.phone, email: f.email, messenger_id: f.messenger_id, off };
+    match notify::set_my_contacts(&app.db, &ctx.who()?, &c, app.now()).await {
+        Ok(()) if ctx.want == Want::Json => Ok(Json(c).into_response()),
+        Ok(()) => Ok(Redirect::to("/me/contacts?done=saved").into_response()),
+        Err(e) => {
+            let e = AppError::from(e);
+            if ctx.want == Want::Json || matches!(e.0.code, ErrorCode::Forbidden | ErrorCode::NotFound) {
+                return Err(e);
+            }
+            let msg = error_message(ctx.lang, &e.0);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&contacts_page(&ctx, c, Some(msg)))).into_response())
+        }
+    }
+}
+
+/// This module's routes: one line each with its policy and summary.
+pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
+    use crate::routes::AUTH;
+    use axum::http::Method as M;
+    use luoshi_domain::access::{ADMIN, SUPERVISORS};
+    t.add(M::GET, "/notify/outbox", SUPERVISORS, "notify", "The outbox of notices to people (page): ?state=&channel=&kind=&ref_id=&before=", outbox_page)
+        .add(
+            M::GET,
+            "/api/v1/notify/outbox",
+            SUPERVISORS,
+            "notify",
+            "The outbox, newest first, addresses masked (?state=&channel=&kind=&ref_id=&before=)",
+            outbox_api,
+        )
+        .add(M::POST, "/notify/outbox/{id}/resend", SUPERVISORS, "notify", "Send a failed message again (form)", resend)
+        .add(M::POST, "/api/v1/notify/outbox/{id}/resend", SUPERVISORS, "notify", "Send a failed message again", resend)
+        .add(
+            M::GET,
+            "/api/v1/notify/channels",
+            SUPERVISORS,
+            "notify",
+            "The county's channels (SMS gateway, messenger robot, email), secrets never shown",
+            channels_api,
+        )
+        .add(M::PUT, "/api/v1/notify/channels/{name}", ADMIN, "notify", "Set a channel {enabled, config, secret} (sms, messenger, email)", put_channel)
+        .add(M::GET, "/me/contacts", AUTH, "notify", "My contact points and the channels I turned off (page)", my_contacts)
+        .add(M::GET, "/api/v1/me/contacts", AUTH, "notify", "My contact points", my_contacts)
+        .add(M::POST, "/me/contacts", AUTH, "notify", "Set my contact points (form)", set_my_contacts)
+        .add(M::PUT, "/api/v1/me/contacts", AUTH, "notify", "Set my contact points {phone, email, messenger_id, off}", set_my_contacts)
+}
