@@ -34,10 +34,23 @@ pub struct Delivered {
     pub failed: usize,
 }
 
-/// Send every batch due (one message per person and channel, grouping what is due for them).
+/// Whether a moment falls in the county's quiet hours (`notify.quiet_from` to `notify.quiet_to`,
+/// Beijing time; a window may run over midnight).
+pub async fn quiet(db: &Db, now: i64) -> Result<bool> {
+    use chrono::Timelike;
+    let local = luoshi_domain::time::from_micros(now).with_timezone(&luoshi_domain::time::shanghai());
+    let rules = crate::RulesInForce::load(db, local.date_naive()).await?;
+    let (from, to) = (rules.int("notify.quiet_from").unwrap_or(22), rules.int("notify.quiet_to").unwrap_or(7));
+    let h = i64::from(local.hour());
+    Ok(if from <= to { h >= from && h < to } else { h >= from || h < to })
+}
+
+/// Send every batch due (one message per person and channel, grouping what is due for them);
+/// in quiet hours only the urgent (an emergency assignment), the rest at their end.
 pub async fn deliver(db: &Db, sender: &impl Sender, now: i64) -> Result<Delivered> {
     let mut d = Delivered::default();
-    for (key, ms) in store::claim(db, now, 500).await? {
+    let urgent_only = quiet(db, now).await?;
+    for (key, ms) in store::claim(db, now, 500, urgent_only).await? {
         let Some(first) = ms.first() else { continue };
         let Some(channel) = Channel::parse(&first.channel) else { continue };
         let lines: Vec<String> = ms.iter().map(|m| m.text.clone()).collect();

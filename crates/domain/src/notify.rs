@@ -72,6 +72,11 @@ pub fn line(level: &str, kind: &str, ref_id: i64, title: &str, unit: &str, deadl
     format!("{}：{what}（{unit}{by}）", level_word(level))
 }
 
+/// The line of an emergency assignment to the person on duty: what and by when to sign.
+pub fn urgent_line(title: &str, sign_by: &str) -> String {
+    format!("应急任务：{}，请于{sign_by}前签收并报告", cut(title.trim(), 60))
+}
+
 fn kind_word(kind: &str) -> &'static str {
     match kind {
         "task" => "任务",

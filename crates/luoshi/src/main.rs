@@ -10,6 +10,7 @@ mod debt_cmd;
 mod documents_cmd;
 mod hazards_cmd;
 mod livelihood_cmd;
+mod notify_cmd;
 mod projects_cmd;
 mod tasks_cmd;
 mod users_cmd;
@@ -21,6 +22,7 @@ use debt_cmd::DebtCommand;
 use documents_cmd::DocCommand;
 use hazards_cmd::HazardsCommand;
 use livelihood_cmd::LivelihoodCommand;
+use notify_cmd::NotifyCommand;
 use projects_cmd::ProjectsCommand;
 use tasks_cmd::{tasks, TasksCommand};
 use users_cmd::{user, UserCommand};
@@ -124,6 +126,11 @@ enum Command {
     Assess {
         #[command(subcommand)]
         command: AssessCommand,
+    },
+    /// Notices to people: try a channel (SMS, work messenger, email); send what is due.
+    Notify {
+        #[command(subcommand)]
+        command: NotifyCommand,
     },
     /// 安全生产: recount the statistics' kept counts.
     Hazards {
@@ -336,6 +343,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
         Command::User { command } => user(&url, command).await?,
         Command::Appeals { command } => appeals_cmd::appeals(&url, command).await?,
         Command::Assess { command } => assess_cmd::assess(&url, command).await?,
+        Command::Notify { command } => notify_cmd::notify(&url, command).await?,
         Command::Hazards { command } => hazards_cmd::hazards(&url, command).await?,
         Command::Projects { command } => projects_cmd::projects(&url, command).await?,
         Command::Debt { command } => debt_cmd::debt(&url, command).await?,

@@ -164,6 +164,45 @@ pub async fn enqueue_notice(
     Ok(n)
 }
 
+/// An urgent message to someone named by the record itself (an emergency assignment's person
+/// on duty), who may have no account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Urgent<'a> {
+    pub phone: &'a str,
+    pub person: &'a str,
+    pub kind: &'a str,
+    pub ref_id: i64,
+    pub unit_id: i64,
+    pub text: String,
+}
+
+/// Put urgent SMS in the outbox, in the writer's transaction (nothing when SMS is off): sent at
+/// any hour, whatever the person turned off.
+pub async fn enqueue_urgent(tx: &mut WriteTx, rows: &[Urgent<'_>], now: i64) -> Result<usize> {
+    let on = sqlx::query("SELECT name FROM notify_channels WHERE name = 'sms' AND enabled = 1").fetch_optional(tx.conn()).await?;
+    if on.is_none() {
+        return Ok(0);
+    }
+    let mut n = 0;
+    for u in rows.iter().filter(|u| !u.phone.trim().is_empty()) {
+        sqlx::query(
+            "INSERT INTO notify_outbox (channel, address, user_id, person, kind, ref_id, level, unit_id, text, urgent, state, attempts, next_at, created_at) \
+             VALUES ('sms', $1, NULL, $2, $3, $4, 'assigned', $5, $6, 1, 'pending', 0, $7, $7)",
+        )
+        .bind(u.phone.trim())
+        .bind(u.person)
+        .bind(u.kind)
+        .bind(u.ref_id)
+        .bind(u.unit_id)
+        .bind(&u.text)
+        .bind(now)
+        .execute(tx.conn())
+        .await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
 /// A message of the outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Message {
@@ -216,9 +255,13 @@ pub const LEASE: i64 = 120_000_000;
 /// Claim the messages due, grouped into batches of one channel and address: a batch claimed
 /// before (and not finished: a crash) keeps its key; new messages get one. Each batch is one
 /// message to one person.
-pub async fn claim(db: &Db, now: i64, limit: i64) -> Result<Vec<(String, Vec<Message>)>> {
-    let sql = format!("SELECT {COLS} FROM notify_outbox WHERE state = 'pending' AND next_at <= $1 ORDER BY next_at, id LIMIT {}", limit.clamp(1, 1000));
-    let due: Vec<Message> = sqlx::query(&sql).bind(now).fetch_all(db.pool()).await?.iter().map(message).collect::<Result<_>>()?;
+/// In quiet hours only the urgent ones are claimed.
+pub async fn claim(db: &Db, now: i64, limit: i64, urgent_only: bool) -> Result<Vec<(String, Vec<Message>)>> {
+    let sql = format!(
+        "SELECT {COLS} FROM notify_outbox WHERE state = 'pending' AND next_at <= $1 AND (urgent = 1 OR $2 = 0) ORDER BY next_at, id LIMIT {}",
+        limit.clamp(1, 1000)
+    );
+    let due: Vec<Message> = sqlx::query(&sql).bind(now).bind(i64::from(urgent_only)).fetch_all(db.pool()).await?.iter().map(message).collect::<Result<_>>()?;
     // Take each row by an update that only one node wins.
     let mut mine: Vec<Message> = Vec::new();
     for m in due {

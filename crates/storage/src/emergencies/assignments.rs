@@ -227,6 +227,21 @@ pub async fn insert_many(tx: &mut WriteTx, actor: &Actor, incident_title: &str, 
         .map(|(id, a)| trail::Entry::step(AssignmentFlow::KIND, *id, now, &actor.name, "assign", None, a.state.as_str(), Some(&a.addressee)))
         .collect();
     trail::append(tx, &entries).await?;
+    // The person on duty is woken by SMS at any hour, in this transaction.
+    let urgent: Vec<crate::notify::Urgent<'_>> = rows
+        .iter()
+        .zip(&ids)
+        .zip(&titles)
+        .map(|((a, id), t)| crate::notify::Urgent {
+            phone: &a.addressee_phone,
+            person: &a.addressee,
+            kind: AssignmentFlow::KIND,
+            ref_id: *id,
+            unit_id: a.unit_id,
+            text: luoshi_domain::notify::urgent_line(t, &luoshi_domain::time::format_local(a.due_at.unwrap_or(now))),
+        })
+        .collect();
+    crate::notify::enqueue_urgent(tx, &urgent, now).await?;
     Ok(ids)
 }
 

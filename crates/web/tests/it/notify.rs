@@ -98,14 +98,20 @@ async fn smtp_receiver() -> (u16, Arc<Mutex<Vec<(String, String)>>>) {
 
 /// Raise a notice of the ladder for a task of a unit, as the supervision run does, committed or
 /// rolled back.
-async fn raise(app: &TestApp, task: i64, unit: i64, level: NoticeLevel, deadline: &str, commit: bool) {
+async fn raise(app: &TestApp, task: i64, unit: i64, level: NoticeLevel, deadline: &str, commit: bool, now: i64) {
     let mut tx = app.t.db.begin_write().await.unwrap();
-    let now = luoshi_storage::now_micros();
     assert!(luoshi_storage::duty::raise_notice(&mut tx, "task", task, level, unit, deadline, "2026-06-15", now).await.unwrap());
     tx.audit(&luoshi_storage::Actor::cli("test"), "task.notice", "task", &task.to_string(), None, None).await.unwrap();
     if commit {
         tx.commit().await.unwrap();
     }
+}
+
+/// A moment of the tests' county: `hh:mm` Beijing time on 2026-06-15 (the tests never depend on
+/// the hour they run at).
+fn at(hh: u32, mm: u32) -> i64 {
+    let local = day(TODAY).and_hms_opt(hh, mm, 0).unwrap();
+    luoshi_domain::time::to_micros(local.and_utc()) - 8 * 3_600_000_000
 }
 
 #[tokio::test]
@@ -146,13 +152,13 @@ async fn a_notice_reaches_each_person_once_on_every_channel_and_failures_are_kep
         luoshi_storage::duty::page(&app.t.db, None, 500).await.unwrap().into_iter().find(|r| r.kind == "task" && r.owner_unit_id == Some(town)).unwrap().ref_id;
 
     // A change rolled back sends nothing.
-    raise(&app, task, town, NoticeLevel::Notice, "2026-06-01", false).await;
+    let now = at(10, 0);
+    raise(&app, task, town, NoticeLevel::Notice, "2026-06-01", false, now).await;
     assert_eq!(luoshi_storage::notify::list(&app.t.db, None, None, None, None, 200).await.unwrap().len(), 0);
 
     // A 督办 reaches the person and the unit head, once, on every channel.
-    raise(&app, task, town, NoticeLevel::Notice, "2026-06-01", true).await;
+    raise(&app, task, town, NoticeLevel::Notice, "2026-06-01", true, now).await;
     let senders = Senders::load(&app.t.db).await.unwrap();
-    let now = luoshi_storage::now_micros();
     let d = deliver(&app.t.db, &senders, now).await.unwrap();
     assert_eq!((d.sent, d.retried, d.failed), (6, 0, 0), "{d:?}");
     let again = deliver(&app.t.db, &senders, now + 1).await.unwrap();
@@ -184,13 +190,13 @@ async fn a_notice_reaches_each_person_once_on_every_channel_and_failures_are_kep
 
     // A provider that fails: tried again later, then shown as failed; resent by the office.
     mode.store(1, Ordering::SeqCst);
-    raise(&app, task, town, NoticeLevel::Reminder, "2026-06-20", true).await;
-    let mut at = luoshi_storage::now_micros() + 10;
-    let first = deliver(&app.t.db, &senders, at).await.unwrap();
+    raise(&app, task, town, NoticeLevel::Reminder, "2026-06-20", true, now + 10).await;
+    let mut when = now + 20;
+    let first = deliver(&app.t.db, &senders, when).await.unwrap();
     assert!(first.retried >= 2 && first.sent >= 1, "the mail relay still takes mail: {first:?}");
     for _ in 0..luoshi_domain::notify::MAX_ATTEMPTS {
-        at += 4_000_000_000;
-        deliver(&app.t.db, &senders, at).await.unwrap();
+        when += 600_000_000;
+        deliver(&app.t.db, &senders, when).await.unwrap();
     }
     let failed: Value = sup.get(&app, "/api/v1/notify/outbox?state=failed").await.json().await.unwrap();
     let rows = failed.as_array().unwrap();
@@ -203,13 +209,13 @@ async fn a_notice_reaches_each_person_once_on_every_channel_and_failures_are_kep
     let id = rows[0]["id"].as_i64().unwrap();
     mode.store(0, Ordering::SeqCst);
     assert_eq!(sup.post(&app, &format!("/api/v1/notify/outbox/{id}/resend"), json!({})).await.status(), StatusCode::OK);
-    assert_eq!(deliver(&app.t.db, &senders, at + 1).await.unwrap().sent, 1);
+    assert_eq!(deliver(&app.t.db, &senders, when + 1).await.unwrap().sent, 1);
     assert_eq!(staff.get(&app, "/api/v1/notify/outbox").await.status(), StatusCode::FORBIDDEN);
 
     // Too late an answer is a failed try, kept with its reason.
     mode.store(2, Ordering::SeqCst);
-    raise(&app, task, town, NoticeLevel::ReportDue, "2026-06", true).await;
-    let slow = deliver(&app.t.db, &senders, at + 2).await.unwrap();
+    raise(&app, task, town, NoticeLevel::ReportDue, "2026-06", true, when + 2).await;
+    let slow = deliver(&app.t.db, &senders, when + 3).await.unwrap();
     assert!(slow.retried >= 2, "{slow:?}");
     let waiting: Value = sup.get(&app, "/api/v1/notify/outbox?state=pending").await.json().await.unwrap();
     assert!(waiting.as_array().unwrap().iter().any(|m| m["last_error"] == "timeout"), "{waiting}");
@@ -227,13 +233,52 @@ async fn a_batch_claimed_and_not_finished_is_sent_again_with_the_same_key() {
     assert_eq!(staff.put(&app, "/api/v1/me/contacts", json!({ "phone": "13812345678" })).await.status(), StatusCode::OK);
     let task: i64 =
         luoshi_storage::duty::page(&app.t.db, None, 500).await.unwrap().into_iter().find(|r| r.kind == "task" && r.owner_unit_id == Some(town)).unwrap().ref_id;
-    raise(&app, task, town, NoticeLevel::Reminder, "2026-06-20", true).await;
-    let now = luoshi_storage::now_micros();
+    let now = at(10, 0);
+    raise(&app, task, town, NoticeLevel::Reminder, "2026-06-20", true, now).await;
     // A node claims the batch and dies before it records the outcome.
-    let first = luoshi_storage::notify::claim(&app.t.db, now, 100).await.unwrap();
+    let first = luoshi_storage::notify::claim(&app.t.db, now, 100, false).await.unwrap();
     assert!(!first.is_empty());
-    assert!(luoshi_storage::notify::claim(&app.t.db, now + 1, 100).await.unwrap().is_empty(), "held by the lease");
-    let again = luoshi_storage::notify::claim(&app.t.db, now + luoshi_storage::notify::LEASE + 1, 100).await.unwrap();
+    assert!(luoshi_storage::notify::claim(&app.t.db, now + 1, 100, false).await.unwrap().is_empty(), "held by the lease");
+    let again = luoshi_storage::notify::claim(&app.t.db, now + luoshi_storage::notify::LEASE + 1, 100, false).await.unwrap();
     let keys = |v: &[(String, Vec<luoshi_storage::notify::Message>)]| v.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
     assert_eq!(keys(&again), keys(&first), "the receiver sees the same idempotency key");
+}
+
+#[tokio::test]
+async fn quiet_hours_hold_reminders_but_never_an_emergency() {
+    let app = spawn_app().await;
+    let town = app.unit_id("城关镇").await;
+    let admin = app.login("admin").await;
+    let staff = app.login("staff").await;
+    let (url, got) = http_receiver(Arc::default()).await;
+    let sms = json!({ "enabled": true, "config": { "url": format!("{url}/sms") } });
+    assert_eq!(admin.put(&app, "/api/v1/notify/channels/sms", sms).await.status(), StatusCode::OK);
+    // Turned off: reminders do not come by SMS; an emergency does all the same.
+    let r = staff.put(&app, "/api/v1/me/contacts", json!({ "phone": "13812345678", "off": ["sms"] })).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let task: i64 =
+        luoshi_storage::duty::page(&app.t.db, None, 500).await.unwrap().into_iter().find(|r| r.kind == "task" && r.owner_unit_id == Some(town)).unwrap().ref_id;
+    raise(&app, task, town, NoticeLevel::Reminder, "2026-06-20", true, at(23, 0)).await;
+    assert!(luoshi_storage::notify::list(&app.t.db, None, None, None, None, 10).await.unwrap().is_empty(), "turned off");
+    assert_eq!(staff.put(&app, "/api/v1/me/contacts", json!({ "phone": "13812345678" })).await.status(), StatusCode::OK);
+    raise(&app, task, town, NoticeLevel::Notice, "2026-06-20", true, at(23, 0)).await;
+    let mut tx = app.t.db.begin_write().await.unwrap();
+    let urgent = luoshi_storage::notify::Urgent {
+        phone: "13900002222",
+        person: "值班员",
+        kind: "emergency_task",
+        ref_id: 1,
+        unit_id: town,
+        text: "应急任务：测试".into(),
+    };
+    assert_eq!(luoshi_storage::notify::enqueue_urgent(&mut tx, &[urgent], at(23, 0)).await.unwrap(), 1);
+    tx.commit_unaudited().await.unwrap();
+    let senders = Senders::load(&app.t.db).await.unwrap();
+    // At 23:05 only the emergency goes; the 督办 waits for the morning.
+    assert_eq!(deliver(&app.t.db, &senders, at(23, 5)).await.unwrap().sent, 1);
+    assert_eq!(got.lock().unwrap().len(), 1);
+    assert!(got.lock().unwrap()[0].3.contains("13900002222"));
+    let morning = at(23, 0) + 8 * 3_600_000_000 + 30 * 60_000_000;
+    assert_eq!(deliver(&app.t.db, &senders, morning).await.unwrap().sent, 1);
+    assert!(got.lock().unwrap()[1].3.contains("13812345678"));
 }
