@@ -484,6 +484,25 @@ await session("supervisor", async (page) => {
   if (shots) await page.screenshot({ path: `${shots}/assessment-schemes.png`, fullPage: true });
 });
 
+// Notices that reach people: a person's own contact points (a wrong phone named on the same
+// form, the input kept); the office's outbox.
+await session("staff", async (page) => {
+  await page.click("header .me a");
+  check(page.url().endsWith("/me/contacts"), "staff: the name opens my contact points");
+  await page.fill("input[name=phone]", "1381234");
+  await Promise.all([page.waitForNavigation(), page.click("form.card button")]);
+  check((await text(page)).includes("电话") && (await page.inputValue("input[name=phone]")) === "1381234", "staff: a wrong phone named, the input kept");
+  await page.fill("input[name=phone]", "13812345678");
+  await page.fill("input[name=email]", "staff@county.gov.cn");
+  await Promise.all([page.waitForNavigation(), page.click("form.card button")]);
+  check((await text(page)).includes("联系方式已保存"), "staff: contact points saved, said so");
+});
+await session("supervisor", async (page) => {
+  await page.goto(base + "/notify/outbox");
+  check((await text(page)).includes("消息发送记录"), "supervisor: the outbox of notices");
+  if (shots) await page.screenshot({ path: `${shots}/notify-outbox.png`, fullPage: true });
+});
+
 await session("vice", async (page) => {
   const body = await text(page);
   check(body.includes("分管范围") && body.includes("县应急管理局") && !body.includes("乡镇/街道排名"), "vice: the cockpit of what he oversees");
