@@ -165,7 +165,9 @@ pub async fn set_my_contacts(db: &Db, who: &Who, c: &Contacts, now: i64) -> Resu
         Channel::parse(o).ok_or_else(|| bad("off", o))?;
     }
     let mut tx = db.begin_write().await?;
-    store::set_contacts(&mut tx, &who.actor, id, &phone, email, c.messenger_id.trim(), &c.off.join(","), now).await?;
+    let off = c.off.join(",");
+    let points = store::ContactPoints { phone: &phone, email, messenger_id: c.messenger_id.trim(), off: &off };
+    store::set_contacts(&mut tx, &who.actor, id, points, now).await?;
     tx.commit().await
 }
 

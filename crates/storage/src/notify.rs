@@ -68,8 +68,19 @@ pub async fn put_channel(tx: &mut WriteTx, actor: &Actor, name: Channel, enabled
     Ok(())
 }
 
-/// A person's contact points and the channels they turned off.
-pub async fn set_contacts(tx: &mut WriteTx, actor: &Actor, user_id: i64, phone: &str, email: &str, messenger_id: &str, off: &str, now: i64) -> Result<()> {
+/// A person's contact points as stored: phone, email, messenger id, the channels turned off
+/// (comma-separated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContactPoints<'a> {
+    pub phone: &'a str,
+    pub email: &'a str,
+    pub messenger_id: &'a str,
+    pub off: &'a str,
+}
+
+/// Set a person's contact points and the channels they turned off.
+pub async fn set_contacts(tx: &mut WriteTx, actor: &Actor, user_id: i64, c: ContactPoints<'_>, now: i64) -> Result<()> {
+    let ContactPoints { phone, email, messenger_id, off } = c;
     sqlx::query("UPDATE users SET phone = $1, email = $2, messenger_id = $3, notify_off = $4, updated_at = $5 WHERE id = $6")
         .bind((!phone.is_empty()).then_some(phone))
         .bind(email)

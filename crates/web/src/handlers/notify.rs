@@ -170,6 +170,114 @@ async fn set_my_contacts(ctx: Ctx, State(app): State<AppState>, Input(f): Input<
     }
 }
 
+/// One channel on the settings page: its fields as set (or as typed when refused).
+struct ChannelView {
+    name: String,
+    label: String,
+    enabled: bool,
+    fields: Vec<(String, String, String)>,
+    has_secret: bool,
+    updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "notify/channels.html")]
+struct ChannelsPage {
+    chrome: Chrome,
+    channels: Vec<ChannelView>,
+    may_edit: bool,
+    error: Option<String>,
+}
+
+/// The settings a channel's form shows, in order.
+fn fields_of(name: &str) -> &'static [&'static str] {
+    match name {
+        "sms" => &["url", "template_id", "sign_name", "timeout_secs"],
+        "messenger" => &["url", "format", "timeout_secs"],
+        _ => &["host", "port", "from", "user"],
+    }
+}
+
+type Form = std::collections::HashMap<String, String>;
+
+async fn channels_page_of(ctx: &Ctx, app: &AppState, refused: Option<(&str, &Form, String)>) -> AppResult<ChannelsPage> {
+    let lang = ctx.lang;
+    let who = ctx.who()?;
+    let stored = notify::channels(&app.db, &who).await?;
+    let channels = ["sms", "messenger", "email"]
+        .iter()
+        .map(|name| {
+            let row = stored.iter().find(|c| c.name == *name);
+            let cfg: serde_json::Value = row.and_then(|c| serde_json::from_str(&c.config).ok()).unwrap_or_default();
+            let typed = refused.as_ref().filter(|(n, _, _)| n == name).map(|(_, f, _)| *f);
+            let value = |k: &str| match typed {
+                Some(f) => f.get(k).cloned().unwrap_or_default(),
+                None => cfg.get(k).map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).unwrap_or_default(),
+            };
+            ChannelView {
+                name: name.to_string(),
+                label: t(lang, &format!("notify.channel.{name}")).to_string(),
+                enabled: typed.map(|f| f.contains_key("enabled")).unwrap_or(row.is_some_and(|c| c.enabled)),
+                fields: fields_of(name).iter().map(|k| (k.to_string(), t(lang, &format!("notify.setting.{k}")).to_string(), value(k))).collect(),
+                has_secret: row.is_some_and(|c| c.has_secret),
+                updated: row.map(|c| format!("{} · {}", c.updated_by, format_local(c.updated_at))).unwrap_or_default(),
+            }
+        })
+        .collect();
+    Ok(ChannelsPage {
+        chrome: chrome(ctx, "notify.channels", None),
+        channels,
+        may_edit: who.role == Some(luoshi_domain::user::Role::Admin),
+        error: refused.map(|(_, _, e)| e),
+    })
+}
+
+async fn channels_page(ctx: Ctx, State(app): State<AppState>, Query(d): Query<Done>) -> AppResult<Response> {
+    let mut p = channels_page_of(&ctx, &app, None).await?;
+    if d.done == "saved" {
+        p.chrome.flash = Some(t(ctx.lang, "notify.channel_saved").into());
+    }
+    Ok(render(&p))
+}
+
+/// The form of one channel: its settings as typed (numbers as numbers), the secret only when
+/// one is typed.
+async fn save_channel(ctx: Ctx, State(app): State<AppState>, Path(name): Path<String>, Input(f): Input<Form>) -> AppResult<Response> {
+    let mut config = serde_json::Map::new();
+    let mut bad: Option<luoshi_domain::DomainError> = None;
+    for k in fields_of(&name) {
+        let v = f.get(*k).map(|v| v.trim().to_string()).unwrap_or_default();
+        if v.is_empty() {
+            continue;
+        }
+        if ["port", "timeout_secs"].contains(k) {
+            match v.parse::<u64>() {
+                Ok(n) => {
+                    config.insert(k.to_string(), n.into());
+                }
+                Err(_) => bad = Some(luoshi_domain::DomainError::field(ErrorCode::Invalid, *k).with_detail(v)),
+            }
+        } else {
+            config.insert(k.to_string(), v.into());
+        }
+    }
+    let secret = f.get("secret").map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let input = ChannelInput { enabled: f.contains_key("enabled"), config: config.into(), secret };
+    let result = match bad {
+        Some(e) => Err(AppError(e)),
+        None => notify::put_channel(&app.db, &ctx.who()?, &name, &input, app.now()).await.map_err(AppError::from),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/notify/channels?done=saved").into_response()),
+        Err(e) if matches!(e.0.code, ErrorCode::Forbidden | ErrorCode::NotFound) => Err(e),
+        Err(e) => {
+            let msg = error_message(ctx.lang, &e.0);
+            let p = channels_page_of(&ctx, &app, Some((name.as_str(), &f, msg))).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response())
+        }
+    }
+}
+
 /// This module's routes: one line each with its policy and summary.
 pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
     use crate::routes::AUTH;
@@ -194,6 +302,8 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
             "The county's channels (SMS gateway, messenger robot, email), secrets never shown",
             channels_api,
         )
+        .add(M::GET, "/notify/channels", SUPERVISORS, "notify", "The county's channels (page); administrators set them, secrets never shown", channels_page)
+        .add(M::POST, "/notify/channels/{name}", ADMIN, "notify", "Set a channel (form)", save_channel)
         .add(M::PUT, "/api/v1/notify/channels/{name}", ADMIN, "notify", "Set a channel {enabled, config, secret} (sms, messenger, email)", put_channel)
         .add(M::GET, "/me/contacts", AUTH, "notify", "My contact points and the channels I turned off (page)", my_contacts)
         .add(M::GET, "/api/v1/me/contacts", AUTH, "notify", "My contact points", my_contacts)

@@ -138,6 +138,14 @@ async fn a_notice_reaches_each_person_once_on_every_channel_and_failures_are_kep
     let mail = json!({ "enabled": true, "config": { "host": "127.0.0.1", "port": smtp, "from": "duban@county.gov.cn" } });
     assert_eq!(admin.put(&app, "/api/v1/notify/channels/email", mail).await.status(), StatusCode::OK);
     assert_eq!(sup.put(&app, "/api/v1/notify/channels/sms", json!({})).await.status(), StatusCode::FORBIDDEN);
+    // The settings page: a wrong port named on the same form, what was typed kept.
+    let form = [("enabled", "on"), ("host", "127.0.0.1"), ("port", "二十五"), ("from", "duban@county.gov.cn")];
+    let r = admin.form(&app, "/notify/channels/email", &form).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("端口") && body.contains("value=\"二十五\""), "{body}");
+    let page = sup.get(&app, "/notify/channels").await.text().await.unwrap();
+    assert!(page.contains("已设置") && !page.contains("k3y") && !page.contains("保存"), "{page}");
     let shown = sup.get(&app, "/api/v1/notify/channels").await.text().await.unwrap();
     assert!(shown.contains("\"has_secret\":true") && !shown.contains("k3y") && !shown.contains("SEC1"), "{shown}");
 
