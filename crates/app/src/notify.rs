@@ -45,6 +45,52 @@ pub async fn quiet(db: &Db, now: i64) -> Result<bool> {
     Ok(if from <= to { h >= from && h < to } else { h >= from || h < to })
 }
 
+/// The county leaders' morning summary: from the rules' `notify.summary_hour` on, once a day,
+/// each leader's open duties by light and the month's flow, read from the duty counters of
+/// their sight (the cockpit's figures). How many messages were queued.
+pub async fn summaries(db: &Db, now: i64) -> Result<usize> {
+    use chrono::Timelike;
+    if !store::any_on(db).await? {
+        return Ok(0);
+    }
+    let local = luoshi_domain::time::from_micros(now).with_timezone(&luoshi_domain::time::shanghai());
+    let rules = crate::RulesInForce::load(db, local.date_naive()).await?;
+    if i64::from(local.hour()) < rules.int("notify.summary_hour").unwrap_or(8) || quiet(db, now).await? {
+        return Ok(0);
+    }
+    let day: i64 = local.format("%Y%m%d").to_string().parse().unwrap_or_default();
+    let month = local.format("%Y-%m").to_string();
+    let done = store::summarised(db, day).await?;
+    let principals = luoshi_storage::oversight::principals(db).await?;
+    let mut n = 0;
+    for (u, _) in luoshi_storage::users::list(db, &luoshi_domain::access::Scope::All).await? {
+        if u.role != Role::Leader || u.disabled || done.contains(&u.id) {
+            continue;
+        }
+        let Some(unit) = luoshi_storage::units::get(db, u.unit_id).await? else { continue };
+        let overseen = luoshi_storage::oversight::overseen_by(db, u.id).await?;
+        let who = Who::user(u.id, &u.username, u.role, u.unit_id, &unit.path).with_oversight(principals.contains(&u.id), overseen);
+        let sight = luoshi_storage::duty::resolve(db, &who.sight()).await?;
+        let figs = luoshi_storage::duty::figures::summed(db, &sight, &month, &month).await?;
+        let sum = |event: &str, light: Option<&str>| figs.iter().filter(|f| f.event == event && light.is_none_or(|l| f.light == l)).map(|f| f.n).sum::<i64>();
+        let open: i64 = ["red", "yellow", "blue", "green"].iter().map(|l| sum("now", Some(l))).sum();
+        let text = luoshi_domain::notify::summary_text(
+            &u.display_name,
+            open,
+            sum("now", Some("red")),
+            sum("now", Some("yellow")),
+            sum("opened", None),
+            sum("on_time", None),
+            sum("late", None),
+        );
+        let mut tx = db.begin_write().await?;
+        n += store::enqueue_summary(&mut tx, u.id, u.unit_id, day, &text, now).await?;
+        // Bookkeeping of delivery, not a business change.
+        tx.commit_unaudited().await?;
+    }
+    Ok(n)
+}
+
 /// Send every batch due (one message per person and channel, grouping what is due for them);
 /// in quiet hours only the urgent (an emergency assignment), the rest at their end.
 pub async fn deliver(db: &Db, sender: &impl Sender, now: i64) -> Result<Delivered> {
@@ -125,7 +171,7 @@ pub async fn channels(db: &Db, who: &Who) -> Result<Vec<ChannelRow>> {
     if !who.is_supervisor() {
         return Err(DomainError::new(ErrorCode::Forbidden).into());
     }
-    Ok(store::channels(db).await?)
+    store::channels(db).await
 }
 
 /// A person's own contact points and the channels they do not want (emergencies reach them
@@ -154,11 +200,13 @@ pub async fn my_contacts(db: &Db, who: &Who) -> Result<Contacts> {
 pub async fn set_my_contacts(db: &Db, who: &Who, c: &Contacts, now: i64) -> Result<()> {
     let id = who.user_id.ok_or_else(|| DomainError::new(ErrorCode::Forbidden))?;
     let phone: String = c.phone.chars().filter(|ch| !ch.is_whitespace() && *ch != '-').collect();
-    if !phone.is_empty() && !(phone.len() == 11 && phone.starts_with('1') && phone.chars().all(|ch| ch.is_ascii_digit())) {
+    let mobile = phone.len() == 11 && phone.starts_with('1') && phone.chars().all(|ch| ch.is_ascii_digit());
+    if !phone.is_empty() && !mobile {
         return Err(bad("phone", &c.phone).into());
     }
     let email = c.email.trim();
-    if !email.is_empty() && !(email.contains('@') && email.contains('.') && !email.contains(' ')) {
+    let plausible = email.contains('@') && email.contains('.') && !email.contains(' ');
+    if !email.is_empty() && !plausible {
         return Err(bad("email", email).into());
     }
     for o in &c.off {

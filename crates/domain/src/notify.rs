@@ -77,6 +77,13 @@ pub fn urgent_line(title: &str, sign_by: &str) -> String {
     format!("应急任务：{}，请于{sign_by}前签收并报告", cut(title.trim(), 60))
 }
 
+/// A leader's morning summary: what is open in their sight by light, and this month's flow.
+pub fn summary_text(name: &str, open: i64, red: i64, yellow: i64, opened_month: i64, on_time_month: i64, late_month: i64) -> String {
+    format!(
+        "{name}，早上好。您关注范围内在办事项{open}项，其中红灯{red}项、黄灯{yellow}项；本月新增{opened_month}项，按期办结{on_time_month}项、逾期办结{late_month}项。详情请见驾驶舱"
+    )
+}
+
 fn kind_word(kind: &str) -> &'static str {
     match kind {
         "task" => "任务",

@@ -214,6 +214,67 @@ pub async fn enqueue_urgent(tx: &mut WriteTx, rows: &[Urgent<'_>], now: i64) -> 
     Ok(n)
 }
 
+/// Whether any channel is on.
+pub async fn any_on(db: &Db) -> Result<bool> {
+    Ok(sqlx::query("SELECT name FROM notify_channels WHERE enabled = 1").fetch_optional(db.pool()).await?.is_some())
+}
+
+/// The people whose summary of the day (`YYYYMMDD`) is already in the outbox.
+pub async fn summarised(db: &Db, day: i64) -> Result<Vec<i64>> {
+    let rows = sqlx::query("SELECT DISTINCT user_id FROM notify_outbox WHERE kind = 'summary' AND ref_id = $1 AND user_id IS NOT NULL")
+        .bind(day)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(|r| get_i64(r, "user_id")).collect()
+}
+
+/// Put a person's summary of the day in the outbox, on each channel on they have an address
+/// for and did not turn off, once a day (a second node's attempt adds nothing).
+pub async fn enqueue_summary(tx: &mut WriteTx, user_id: i64, unit_id: i64, day: i64, text: &str, now: i64) -> Result<usize> {
+    let Some(p) = sqlx::query("SELECT display_name, COALESCE(phone, '') AS phone, email, messenger_id, notify_off FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(tx.conn())
+        .await?
+    else {
+        return Ok(0);
+    };
+    let on: Vec<String> = sqlx::query("SELECT name FROM notify_channels WHERE enabled = 1 ORDER BY name")
+        .fetch_all(tx.conn())
+        .await?
+        .iter()
+        .map(|r| get_str(r, "name"))
+        .collect::<Result<_>>()?;
+    let off = get_str(&p, "notify_off")?;
+    let mut n = 0;
+    for ch in on.iter().filter(|c| !off.split(',').any(|o| o.trim() == c.as_str())) {
+        let address = match ch.as_str() {
+            "sms" => get_str(&p, "phone")?,
+            "email" => get_str(&p, "email")?,
+            _ => get_str(&p, "messenger_id")?,
+        };
+        if address.trim().is_empty() {
+            continue;
+        }
+        n += sqlx::query(
+            "INSERT INTO notify_outbox (channel, address, user_id, person, kind, ref_id, level, unit_id, text, urgent, state, attempts, next_at, created_at) \
+             SELECT $1, $2, $3, $4, 'summary', $5, 'summary', $6, $7, 0, 'pending', 0, $8, $8 \
+             WHERE NOT EXISTS (SELECT 1 FROM notify_outbox WHERE kind = 'summary' AND ref_id = $5 AND user_id = $3 AND channel = $1)",
+        )
+        .bind(ch.as_str())
+        .bind(address.trim())
+        .bind(user_id)
+        .bind(get_str(&p, "display_name")?)
+        .bind(day)
+        .bind(unit_id)
+        .bind(text)
+        .bind(now)
+        .execute(tx.conn())
+        .await?
+        .rows_affected() as usize;
+    }
+    Ok(n)
+}
+
 /// A message of the outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Message {

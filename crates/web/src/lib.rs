@@ -205,6 +205,10 @@ pub async fn serve(
             if let Err(e) = luoshi_app::supervision::watch(&watch_state.db, watch_state.now()).await {
                 tracing::warn!(error = %e, "minute watch failed");
             }
+            // The leaders' morning summary (once a day from its hour), then whatever is due.
+            if let Err(e) = luoshi_app::notify::summaries(&watch_state.db, watch_state.now()).await {
+                tracing::warn!(error = %e, "morning summary not queued");
+            }
             // Notices to people: whatever is due in the outbox, through the channels set now.
             match notify_send::Senders::load(&watch_state.db).await {
                 Ok(senders) => match luoshi_app::notify::deliver(&watch_state.db, &senders, watch_state.now()).await {

@@ -290,3 +290,22 @@ async fn quiet_hours_hold_reminders_but_never_an_emergency() {
     assert_eq!(deliver(&app.t.db, &senders, morning).await.unwrap().sent, 1);
     assert!(got.lock().unwrap()[1].3.contains("13812345678"));
 }
+
+#[tokio::test]
+async fn the_leaders_morning_summary_comes_once_a_day_from_its_hour() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let leader = app.login("leader").await;
+    let (url, got) = http_receiver(Arc::default()).await;
+    let sms = json!({ "enabled": true, "config": { "url": format!("{url}/sms") } });
+    assert_eq!(admin.put(&app, "/api/v1/notify/channels/sms", sms).await.status(), StatusCode::OK);
+    assert_eq!(leader.put(&app, "/api/v1/me/contacts", json!({ "phone": "13700001234" })).await.status(), StatusCode::OK);
+    assert_eq!(luoshi_app::notify::summaries(&app.t.db, at(7, 30)).await.unwrap(), 0, "not before its hour");
+    assert_eq!(luoshi_app::notify::summaries(&app.t.db, at(8, 1)).await.unwrap(), 1);
+    assert_eq!(luoshi_app::notify::summaries(&app.t.db, at(8, 2)).await.unwrap(), 0, "once a day");
+    let senders = Senders::load(&app.t.db).await.unwrap();
+    assert_eq!(deliver(&app.t.db, &senders, at(8, 3)).await.unwrap().sent, 1);
+    let body: Value = serde_json::from_str(&got.lock().unwrap()[0].3).unwrap();
+    let text = body["params"]["content"].as_str().unwrap().to_string();
+    assert!(text.contains("早上好") && text.contains("红灯") && text.contains("在办事项"), "{text}");
+}
