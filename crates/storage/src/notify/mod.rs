@@ -5,8 +5,11 @@
 
 use crate::{get_i64, get_opt_i64, get_str, Actor, Db, Result, WriteTx};
 use luoshi_domain::duty::NoticeLevel;
-use luoshi_domain::notify::{audience, backoff, batch_key, line, Channel, MAX_ATTEMPTS};
+use luoshi_domain::notify::{audience, line, Channel};
 use serde::Serialize;
+
+mod outbox;
+pub use outbox::{attempts, claim, finish, list, resend, Message, LEASE};
 
 /// A channel as the county set it (its secret only said to be set).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -103,6 +106,21 @@ pub async fn contacts(db: &Db, user_id: i64) -> Result<(String, String, String, 
     Ok((get_str(&r, "phone")?, get_str(&r, "email")?, get_str(&r, "messenger_id")?, get_str(&r, "notify_off")?))
 }
 
+/// The channels on, read in the writer's transaction.
+async fn channels_on(tx: &mut WriteTx) -> Result<Vec<String>> {
+    let rows = sqlx::query("SELECT name FROM notify_channels WHERE enabled = 1 ORDER BY name").fetch_all(tx.conn()).await?;
+    rows.iter().map(|r| get_str(r, "name")).collect()
+}
+
+/// A person's address on a channel, from a row with their contact columns.
+fn address_of(p: &sqlx::any::AnyRow, channel: &str) -> Result<String> {
+    match channel {
+        "sms" => get_str(p, "phone"),
+        "email" => get_str(p, "email"),
+        _ => get_str(p, "messenger_id"),
+    }
+}
+
 /// Put in the outbox what a notice just raised sends: a message to each person its level
 /// reaches, on each channel the county has on and the person has an address for. Nothing when
 /// no channel is on. In the notice's transaction.
@@ -117,12 +135,7 @@ pub async fn enqueue_notice(
     urgent: bool,
     now: i64,
 ) -> Result<usize> {
-    let on: Vec<String> = sqlx::query("SELECT name FROM notify_channels WHERE enabled = 1 ORDER BY name")
-        .fetch_all(tx.conn())
-        .await?
-        .iter()
-        .map(|r| get_str(r, "name"))
-        .collect::<Result<_>>()?;
+    let on = channels_on(tx).await?;
     if on.is_empty() {
         return Ok(0);
     }
@@ -143,11 +156,7 @@ pub async fn enqueue_notice(
     for p in &people {
         let off = get_str(p, "notify_off")?;
         for ch in &on {
-            let address = match ch.as_str() {
-                "sms" => get_str(p, "phone")?,
-                "email" => get_str(p, "email")?,
-                _ => get_str(p, "messenger_id")?,
-            };
+            let address = address_of(p, ch)?;
             // Emergencies reach a person on every channel, whatever they turned off.
             if address.trim().is_empty() || (!urgent && off.split(',').any(|o| o.trim() == ch)) {
                 continue;
@@ -238,20 +247,11 @@ pub async fn enqueue_summary(tx: &mut WriteTx, user_id: i64, unit_id: i64, day: 
     else {
         return Ok(0);
     };
-    let on: Vec<String> = sqlx::query("SELECT name FROM notify_channels WHERE enabled = 1 ORDER BY name")
-        .fetch_all(tx.conn())
-        .await?
-        .iter()
-        .map(|r| get_str(r, "name"))
-        .collect::<Result<_>>()?;
+    let on = channels_on(tx).await?;
     let off = get_str(&p, "notify_off")?;
     let mut n = 0;
     for ch in on.iter().filter(|c| !off.split(',').any(|o| o.trim() == c.as_str())) {
-        let address = match ch.as_str() {
-            "sms" => get_str(&p, "phone")?,
-            "email" => get_str(&p, "email")?,
-            _ => get_str(&p, "messenger_id")?,
-        };
+        let address = address_of(&p, ch)?;
         if address.trim().is_empty() {
             continue;
         }
@@ -273,166 +273,4 @@ pub async fn enqueue_summary(tx: &mut WriteTx, user_id: i64, unit_id: i64, day: 
         .rows_affected() as usize;
     }
     Ok(n)
-}
-
-/// A message of the outbox.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Message {
-    pub id: i64,
-    pub channel: String,
-    pub address: String,
-    pub person: String,
-    pub kind: String,
-    pub ref_id: i64,
-    pub level: String,
-    pub unit_id: i64,
-    pub text: String,
-    pub urgent: bool,
-    pub state: String,
-    pub attempts: i64,
-    pub next_at: i64,
-    pub last_error: String,
-    pub batch: String,
-    pub created_at: i64,
-    pub sent_at: Option<i64>,
-}
-
-const COLS: &str = "id, channel, address, person, kind, ref_id, level, unit_id, text, urgent, state, attempts, next_at, last_error, batch, created_at, sent_at";
-
-fn message(r: &sqlx::any::AnyRow) -> Result<Message> {
-    Ok(Message {
-        id: get_i64(r, "id")?,
-        channel: get_str(r, "channel")?,
-        address: get_str(r, "address")?,
-        person: get_str(r, "person")?,
-        kind: get_str(r, "kind")?,
-        ref_id: get_i64(r, "ref_id")?,
-        level: get_str(r, "level")?,
-        unit_id: get_i64(r, "unit_id")?,
-        text: get_str(r, "text")?,
-        urgent: get_i64(r, "urgent")? != 0,
-        state: get_str(r, "state")?,
-        attempts: get_i64(r, "attempts")?,
-        next_at: get_i64(r, "next_at")?,
-        last_error: get_str(r, "last_error")?,
-        batch: get_str(r, "batch")?,
-        created_at: get_i64(r, "created_at")?,
-        sent_at: get_opt_i64(r, "sent_at")?,
-    })
-}
-
-/// How long a claim holds its messages before another node may take them (µs).
-pub const LEASE: i64 = 120_000_000;
-
-/// Claim the messages due, grouped into batches of one channel and address: a batch claimed
-/// before (and not finished: a crash) keeps its key; new messages get one. Each batch is one
-/// message to one person.
-/// In quiet hours only the urgent ones are claimed.
-pub async fn claim(db: &Db, now: i64, limit: i64, urgent_only: bool) -> Result<Vec<(String, Vec<Message>)>> {
-    let sql = format!(
-        "SELECT {COLS} FROM notify_outbox WHERE state = 'pending' AND next_at <= $1 AND (urgent = 1 OR $2 = 0) ORDER BY next_at, id LIMIT {}",
-        limit.clamp(1, 1000)
-    );
-    let due: Vec<Message> = sqlx::query(&sql).bind(now).bind(i64::from(urgent_only)).fetch_all(db.pool()).await?.iter().map(message).collect::<Result<_>>()?;
-    // Take each row by an update that only one node wins.
-    let mut mine: Vec<Message> = Vec::new();
-    for m in due {
-        let won = sqlx::query("UPDATE notify_outbox SET next_at = $1 WHERE id = $2 AND state = 'pending' AND next_at = $3")
-            .bind(now + LEASE)
-            .bind(m.id)
-            .bind(m.next_at)
-            .execute(db.pool())
-            .await?
-            .rows_affected();
-        if won == 1 {
-            mine.push(m);
-        }
-    }
-    let mut groups: std::collections::BTreeMap<(String, String, String), Vec<Message>> = Default::default();
-    for m in mine {
-        groups.entry((m.batch.clone(), m.channel.clone(), m.address.clone())).or_default().push(m);
-    }
-    let mut out = Vec::new();
-    for ((batch, _, _), ms) in groups {
-        let key = if batch.is_empty() { batch_key(&ms.iter().map(|m| m.id).collect::<Vec<_>>()) } else { batch };
-        let ids: Vec<String> = ms.iter().map(|m| m.id.to_string()).collect();
-        sqlx::query(&format!("UPDATE notify_outbox SET batch = $1 WHERE id IN ({})", ids.join(","))).bind(&key).execute(db.pool()).await?;
-        out.push((key, ms));
-    }
-    Ok(out)
-}
-
-/// Keep what a batch's attempt came to: sent, or tried again later, or failed after the last
-/// try. The provider's answer is kept with the address masked.
-pub async fn finish(db: &Db, key: &str, ms: &[Message], ok: bool, answer: &str, now: i64) -> Result<()> {
-    let Some(first) = ms.first() else { return Ok(()) };
-    let mut tx = db.begin_write().await?;
-    let channel = Channel::parse(&first.channel).unwrap_or(Channel::Messenger);
-    let masked = luoshi_domain::notify::mask_address(channel, &first.address);
-    let answer: String = answer.chars().take(500).collect::<String>().replace(first.address.as_str(), &masked);
-    sqlx::query("INSERT INTO notify_attempts (batch, channel, address, at, ok, answer) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(key)
-        .bind(&first.channel)
-        .bind(&masked)
-        .bind(now)
-        .bind(i64::from(ok))
-        .bind(&answer)
-        .execute(tx.conn())
-        .await?;
-    for m in ms {
-        if ok {
-            sqlx::query("UPDATE notify_outbox SET state = 'sent', sent_at = $1, attempts = attempts + 1, last_error = '' WHERE id = $2")
-                .bind(now)
-                .bind(m.id)
-                .execute(tx.conn())
-                .await?;
-        } else {
-            let attempts = m.attempts + 1;
-            let state = if attempts >= MAX_ATTEMPTS { "failed" } else { "pending" };
-            sqlx::query("UPDATE notify_outbox SET state = $1, attempts = $2, next_at = $3, last_error = $4, batch = '' WHERE id = $5")
-                .bind(state)
-                .bind(attempts)
-                .bind(now + backoff(attempts - 1))
-                .bind(&answer)
-                .bind(m.id)
-                .execute(tx.conn())
-                .await?;
-        }
-    }
-    // A delivery's outcome is no business change: kept in the attempts, not in the audit log.
-    tx.commit_unaudited().await
-}
-
-/// The outbox, newest first, narrowed by state, channel and duty; keyset by id.
-pub async fn list(db: &Db, state: Option<&str>, channel: Option<&str>, duty: Option<(&str, i64)>, before: Option<i64>, limit: i64) -> Result<Vec<Message>> {
-    let mut q = format!("SELECT {COLS} FROM notify_outbox WHERE id < $1 AND ($2 = '' OR state = $2) AND ($3 = '' OR channel = $3)");
-    if duty.is_some() {
-        q.push_str(" AND kind = $4 AND ref_id = $5");
-    }
-    q.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit.clamp(1, 200)));
-    let mut query = sqlx::query(&q).bind(before.unwrap_or(i64::MAX)).bind(state.unwrap_or_default()).bind(channel.unwrap_or_default());
-    if let Some((k, id)) = duty {
-        query = query.bind(k).bind(id);
-    }
-    query.fetch_all(db.pool()).await?.iter().map(message).collect()
-}
-
-/// Send a failed message again (its tries start over), audited.
-pub async fn resend(tx: &mut WriteTx, actor: &Actor, id: i64, now: i64) -> Result<bool> {
-    let n = sqlx::query("UPDATE notify_outbox SET state = 'pending', attempts = 0, next_at = $1, batch = '' WHERE id = $2 AND state = 'failed'")
-        .bind(now)
-        .bind(id)
-        .execute(tx.conn())
-        .await?
-        .rows_affected();
-    if n == 1 {
-        tx.audit(actor, "notify.resend", "notify_outbox", &id.to_string(), None, None).await?;
-    }
-    Ok(n == 1)
-}
-
-/// A batch's attempts, oldest first: (when, ok, the provider's answer).
-pub async fn attempts(db: &Db, batch: &str) -> Result<Vec<(i64, bool, String)>> {
-    let rows = sqlx::query("SELECT at, ok, answer FROM notify_attempts WHERE batch = $1 ORDER BY id").bind(batch).fetch_all(db.pool()).await?;
-    rows.iter().map(|r| Ok((get_i64(r, "at")?, get_i64(r, "ok")? != 0, get_str(r, "answer")?))).collect()
 }
