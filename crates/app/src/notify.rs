@@ -60,11 +60,14 @@ pub async fn summaries(db: &Db, now: i64) -> Result<usize> {
     }
     let day: i64 = local.format("%Y%m%d").to_string().parse().unwrap_or_default();
     let month = local.format("%Y-%m").to_string();
-    let done = store::summarised(db, day).await?;
+    let due = store::leaders_to_summarise(db, day).await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
     let principals = luoshi_storage::oversight::principals(db).await?;
     let mut n = 0;
     for (u, _) in luoshi_storage::users::list(db, &luoshi_domain::access::Scope::All).await? {
-        if u.role != Role::Leader || u.disabled || done.contains(&u.id) {
+        if !due.contains(&u.id) {
             continue;
         }
         let Some(unit) = luoshi_storage::units::get(db, u.unit_id).await? else { continue };

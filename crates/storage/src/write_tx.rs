@@ -64,13 +64,18 @@ impl WriteTx {
     }
 
     /// Commit. Every write transaction must have written its audit row.
-    pub async fn commit(mut self) -> Result<()> {
+    pub async fn commit(self) -> Result<()> {
         if self.chain.is_none() {
             return Err(DomainError::new(ErrorCode::Internal).with_detail("write without audit row").into());
         }
+        self.finish().await
+    }
+
+    /// Counters flushed, committed and applied to the node's mirror under its gate; the node's
+    /// caches told.
+    async fn finish(mut self) -> Result<()> {
         let deltas = std::mem::take(&mut self.tallies);
         let mirror = self.mirror.clone();
-        // Counters flushed, committed and applied to the node's mirror under its gate.
         let _gate = if deltas.is_empty() { None } else { Some(mirror.gate.read().await) };
         duty::tallies::flush(&mut self, &deltas).await?;
         self.tx.commit().await?;
@@ -95,14 +100,7 @@ impl WriteTx {
 
     /// Commit a transaction that only touched bookkeeping (login failures, expired sessions):
     /// records that are not business data and carry no audit row.
-    pub async fn commit_unaudited(mut self) -> Result<()> {
-        let deltas = std::mem::take(&mut self.tallies);
-        let mirror = self.mirror.clone();
-        let _gate = if deltas.is_empty() { None } else { Some(mirror.gate.read().await) };
-        duty::tallies::flush(&mut self, &deltas).await?;
-        self.tx.commit().await?;
-        mirror.apply(&deltas);
-        self.counts.wrote();
-        Ok(())
+    pub async fn commit_unaudited(self) -> Result<()> {
+        self.finish().await
     }
 }

@@ -176,14 +176,16 @@ async fn build(db: &Db, who: &Who, tree: &Tree, node: Option<luoshi_domain::unit
     let this_month = format!("{:04}-{:02}", today.year(), today.month());
     let summed = figures::summed(db, &resolved, &from, &y_to).await?;
     let mut cards = cards(&summed, &y_from, &y_to, &this_month);
-    for c in cards.iter_mut().filter(|c| c.sums.iter().any(|(m, _)| m == "due")) {
-        let cal = calendar::load(db).await?;
+    let has_due = |c: &KindCard| c.sums.iter().any(|(m, _)| m == "due");
+    // The calendar only where a card lists what falls due.
+    let cal = if cards.iter().any(has_due) { Some(calendar::load(db).await?) } else { None };
+    for (c, cal) in cards.iter_mut().filter(|c| has_due(c)).zip(cal.iter().cycle()) {
         let soon = luoshi_storage::duty::amounts::soonest(db, &resolved, &c.kind, "due", 3).await?;
         c.soonest = soon
             .into_iter()
             .map(|(r, amount)| {
                 let unit_name = r.owner_unit_id.and_then(|u| tree.get(u)).map(|u| u.name.clone()).unwrap_or_default();
-                Soon { item: item(&cal, today, r), unit_name, amount }
+                Soon { item: item(cal, today, r), unit_name, amount }
             })
             .collect();
     }

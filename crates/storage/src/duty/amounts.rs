@@ -105,23 +105,7 @@ pub(crate) const RECOUNT_SQL: &str = "SELECT r.kind, COALESCE(r.owner_unit_id, 0
 /// The open records of `kind` in the sight with an amount `measure` standing now, soonest
 /// limit first (a maturity's sum due: 最近到期).
 pub async fn soonest(db: &Db, r: &Resolved, kind: &str, measure: &str, limit: i64) -> Result<Vec<(super::Record, i64)>> {
-    let cond = match r {
-        Resolved::All => "1 = 1".to_string(),
-        Resolved::Some { units, lead } => {
-            let mut parts = Vec::new();
-            if !units.is_empty() {
-                parts.push(format!("r.owner_unit_id IN ({})", ids_in(units)));
-            }
-            if let Some(l) = lead {
-                parts.push(format!("r.lead_user_id = {l}"));
-            }
-            if parts.is_empty() {
-                "1 = 0".into()
-            } else {
-                format!("({})", parts.join(" OR "))
-            }
-        }
-    };
+    let cond = super::figures::sight_sql(r, "r");
     let sql = format!(
         "SELECT r.kind, r.ref_id, r.owner_unit_id, r.state, r.phase, r.due_at, r.light, r.title, r.version, r.updated_at, a.value FROM duty_records r \
          JOIN duty_amounts a ON a.kind = r.kind AND a.ref_id = r.ref_id AND a.period = '' AND a.measure = $2 \

@@ -98,19 +98,7 @@ pub struct Behind {
 
 /// The records behind a figure, newest first (the list a cockpit's figure links to).
 pub async fn behind(db: &Db, r: &Resolved, b: &Behind) -> Result<Vec<super::Record>> {
-    let (cond, lead) = match r {
-        Resolved::All => ("1 = 1".to_string(), None),
-        Resolved::Some { units, lead } => {
-            let mut parts = Vec::new();
-            if !units.is_empty() {
-                parts.push(format!("owner_unit_id IN ({})", units.iter().map(i64::to_string).collect::<Vec<_>>().join(",")));
-            }
-            if lead.is_some() {
-                parts.push("lead_user_id = $6".into());
-            }
-            (if parts.is_empty() { "1 = 0".into() } else { format!("({})", parts.join(" OR ")) }, *lead)
-        }
-    };
+    let cond = sight_sql(r, "");
     let event = match b.event.as_str() {
         "opened" => "opened_at >= $2 AND opened_at < $3",
         "on_time" => "closed_at >= $2 AND closed_at < $3 AND late = 0",
@@ -130,10 +118,30 @@ pub async fn behind(db: &Db, r: &Resolved, b: &Behind) -> Result<Vec<super::Reco
          WHERE kind = $1 AND {event}{grade}{flagged} AND ref_id < $5 AND {cond} ORDER BY ref_id DESC LIMIT {}",
         b.limit.clamp(1, 200)
     );
-    let mut q =
+    let q =
         sqlx::query(&sql).bind(b.kind.as_str()).bind(b.from_at).bind(b.to_at).bind(b.grade.clone().unwrap_or_default()).bind(b.before_id.unwrap_or(i64::MAX));
-    if let Some(l) = lead {
-        q = q.bind(l);
-    }
     q.fetch_all(db.pool()).await?.iter().map(super::record).collect()
+}
+
+/// The condition on `duty_records` (as `alias`, '' for none) that keeps a resolved sight: its
+/// units as owners, or its leader as the one who leads (integers only, written in).
+pub(crate) fn sight_sql(r: &Resolved, alias: &str) -> String {
+    let dot = if alias.is_empty() { String::new() } else { format!("{alias}.") };
+    match r {
+        Resolved::All => "1 = 1".into(),
+        Resolved::Some { units, lead } => {
+            let mut parts = Vec::new();
+            if !units.is_empty() {
+                parts.push(format!("{dot}owner_unit_id IN ({})", units.iter().map(i64::to_string).collect::<Vec<_>>().join(",")));
+            }
+            if let Some(l) = lead {
+                parts.push(format!("{dot}lead_user_id = {l}"));
+            }
+            if parts.is_empty() {
+                "1 = 0".into()
+            } else {
+                format!("({})", parts.join(" OR "))
+            }
+        }
+    }
 }

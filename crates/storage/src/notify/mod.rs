@@ -228,13 +228,18 @@ pub async fn any_on(db: &Db) -> Result<bool> {
     Ok(sqlx::query("SELECT name FROM notify_channels WHERE enabled = 1").fetch_optional(db.pool()).await?.is_some())
 }
 
-/// The people whose summary of the day (`YYYYMMDD`) is already in the outbox.
-pub async fn summarised(db: &Db, day: i64) -> Result<Vec<i64>> {
-    let rows = sqlx::query("SELECT DISTINCT user_id FROM notify_outbox WHERE kind = 'summary' AND ref_id = $1 AND user_id IS NOT NULL")
-        .bind(day)
-        .fetch_all(db.pool())
-        .await?;
-    rows.iter().map(|r| get_i64(r, "user_id")).collect()
+/// The county leaders whose summary of the day (`YYYYMMDD`) is still to be queued: enabled, with
+/// an address to send it to, none queued yet (so a leader without one costs nothing each minute).
+pub async fn leaders_to_summarise(db: &Db, day: i64) -> Result<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT id FROM users u WHERE role = 'leader' AND disabled = 0 \
+         AND (COALESCE(phone, '') <> '' OR email <> '' OR messenger_id <> '') \
+         AND NOT EXISTS (SELECT 1 FROM notify_outbox o WHERE o.kind = 'summary' AND o.ref_id = $1 AND o.user_id = u.id) ORDER BY id",
+    )
+    .bind(day)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| get_i64(r, "id")).collect()
 }
 
 /// Put a person's summary of the day in the outbox, on each channel on they have an address

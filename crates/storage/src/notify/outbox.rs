@@ -56,28 +56,23 @@ pub const LEASE: i64 = 120_000_000;
 
 /// Claim the messages due, grouped into batches of one channel and address: a batch claimed
 /// before (and not finished: a crash) keeps its key; new messages get one. Each batch is one
-/// message to one person.
-/// In quiet hours only the urgent ones are claimed.
+/// message to one person. In quiet hours only the urgent ones are claimed.
 pub async fn claim(db: &Db, now: i64, limit: i64, urgent_only: bool) -> Result<Vec<(String, Vec<Message>)>> {
     let sql = format!(
         "SELECT {COLS} FROM notify_outbox WHERE state = 'pending' AND next_at <= $1 AND (urgent = 1 OR $2 = 0) ORDER BY next_at, id LIMIT {}",
         limit.clamp(1, 1000)
     );
     let due: Vec<Message> = sqlx::query(&sql).bind(now).bind(i64::from(urgent_only)).fetch_all(db.pool()).await?.iter().map(message).collect::<Result<_>>()?;
-    // Take each row by an update that only one node wins.
-    let mut mine: Vec<Message> = Vec::new();
-    for m in due {
-        let won = sqlx::query("UPDATE notify_outbox SET next_at = $1 WHERE id = $2 AND state = 'pending' AND next_at = $3")
-            .bind(now + LEASE)
-            .bind(m.id)
-            .bind(m.next_at)
-            .execute(db.pool())
-            .await?
-            .rows_affected();
-        if won == 1 {
-            mine.push(m);
-        }
+    if due.is_empty() {
+        return Ok(Vec::new());
     }
+    // Take the rows by one update: a row another node took meanwhile has moved its `next_at`
+    // past `now` and is not returned.
+    let ids: Vec<String> = due.iter().map(|m| m.id.to_string()).collect();
+    let sql = format!("UPDATE notify_outbox SET next_at = $1 WHERE id IN ({}) AND state = 'pending' AND next_at <= $2 RETURNING id", ids.join(","));
+    let won: std::collections::HashSet<i64> =
+        sqlx::query(&sql).bind(now + LEASE).bind(now).fetch_all(db.pool()).await?.iter().map(|r| get_i64(r, "id")).collect::<Result<_>>()?;
+    let mine: Vec<Message> = due.into_iter().filter(|m| won.contains(&m.id)).collect();
     let mut groups: std::collections::BTreeMap<(String, String, String), Vec<Message>> = Default::default();
     for m in mine {
         groups.entry((m.batch.clone(), m.channel.clone(), m.address.clone())).or_default().push(m);

@@ -128,8 +128,7 @@ async fn scorecard_page(ctx: &Ctx, app: &AppState, id: i64, year: Option<i32>, e
                         value: percent(i.value),
                         // Sums of money in 万元, counts as they are.
                         fraction: if def.is_some_and(|d| d.formula.den.iter().any(|x| x.measure.is_some())) {
-                            let wan = |v: i64| luoshi_domain::money::Fen(v.saturating_mul(100)).wan2();
-                            t(lang, "cockpit.amount_wan").replace("{v}", &format!("{}/{}", wan(i.num), wan(i.den)))
+                            t(lang, "cockpit.amount_wan").replace("{v}", &format!("{}/{}", super::wan(i.num), super::wan(i.den)))
                         } else {
                             format!("{}/{}", i.num, i.den)
                         },

@@ -135,11 +135,12 @@ fn card_view(lang: Lang, c: &Cockpit, k: &KindCard) -> CardView {
             .map(|(g, n)| Figure { label: grade_label(lang, &k.kind, g), n: *n, href: records_href(&k.kind, event, c, &format!("&grade={g}")), class: "" })
             .collect::<Vec<_>>()
     };
-    let wan = |v: i64| luoshi_domain::money::Fen(v.saturating_mul(100)).wan2();
     let sum = |m: &str| k.sums.iter().find(|(x, _)| x == m).map(|(_, v)| *v);
     let (invested, planned) = (sum("invested"), sum("planned"));
-    let money: Vec<String> =
-        [("cockpit.invested", invested), ("cockpit.planned", planned)].iter().filter_map(|(key, v)| v.map(|v| t(lang, key).replace("{v}", &wan(v)))).collect();
+    let money: Vec<String> = [("cockpit.invested", invested), ("cockpit.planned", planned)]
+        .iter()
+        .filter_map(|(key, v)| v.map(|v| t(lang, key).replace("{v}", &super::wan(v))))
+        .collect();
     let soonest = k
         .soonest
         .iter()
@@ -149,7 +150,7 @@ fn card_view(lang: Lang, c: &Cockpit, k: &KindCard) -> CardView {
                 title: s.item.title.clone(),
                 href: s.item.href.clone(),
                 unit: s.unit_name.clone(),
-                amount: t(lang, "cockpit.amount_wan").replace("{v}", &wan(s.amount)),
+                amount: t(lang, "cockpit.amount_wan").replace("{v}", &super::wan(s.amount)),
                 days: line.days,
                 overdue: line.overdue,
             }

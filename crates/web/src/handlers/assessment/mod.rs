@@ -109,6 +109,11 @@ pub(crate) fn formula_text(lang: Lang, f: &luoshi_domain::assessment::Formula) -
     format!("({}) ÷ ({})", side(&f.num), side(&f.den))
 }
 
+/// 元 shown in 万元 with two decimals (the cockpit's amounts).
+pub(crate) fn wan(yuan: i64) -> String {
+    luoshi_domain::money::Fen(yuan.saturating_mul(100)).wan2()
+}
+
 /// A share as a percentage to one decimal (— without one).
 pub(crate) fn percent(v: Option<f64>) -> String {
     v.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "—".into())
