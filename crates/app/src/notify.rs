@@ -97,9 +97,15 @@ pub async fn summaries(db: &Db, now: i64) -> Result<usize> {
 /// Send every batch due (one message per person and channel, grouping what is due for them);
 /// in quiet hours only the urgent (an emergency assignment), the rest at their end.
 pub async fn deliver(db: &Db, sender: &impl Sender, now: i64) -> Result<Delivered> {
+    deliver_leased(db, sender, now, store::LEASE).await
+}
+
+/// [`deliver`], holding what it takes for `lease` µs (after a crash, what it held waits that
+/// long before any node sends it again; a node that sends slowly needs a longer one).
+pub async fn deliver_leased(db: &Db, sender: &impl Sender, now: i64, lease: i64) -> Result<Delivered> {
     let mut d = Delivered::default();
     let urgent_only = quiet(db, now).await?;
-    for (key, ms) in store::claim(db, now, 500, urgent_only).await? {
+    for (key, ms) in store::claim(db, now, 500, urgent_only, lease).await? {
         let Some(first) = ms.first() else { continue };
         let Some(channel) = Channel::parse(&first.channel) else { continue };
         let lines: Vec<String> = ms.iter().map(|m| m.text.clone()).collect();

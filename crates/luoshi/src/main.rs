@@ -60,6 +60,10 @@ pub(crate) struct ServeArgs {
     /// notices due to people (SMS, work messenger, email) every this many seconds; 0 never.
     #[arg(long, default_value_t = 60)]
     watch_every: u64,
+    /// How long a node holds the notices it took to send, in seconds: after a crash they wait
+    /// this long before any node sends them again (with the same idempotency key).
+    #[arg(long, default_value_t = 120)]
+    notify_lease: u64,
     /// Push the warnings published here to this CAP inbox (a city's `/api/v1/cap/inbox`).
     #[arg(long, env = "LUOSHI_CAP_UPSTREAM")]
     cap_upstream: Option<String>,
@@ -401,6 +405,7 @@ pub(crate) async fn serve(db: Db, listener: tokio::net::TcpListener, args: &Serv
             time_of_day: None,
             supervise_every_secs: args.supervise_every,
             watch_every_secs: args.watch_every,
+            notify_lease_secs: args.notify_lease,
             cap_routes: luoshi_web::cap_push::Routes {
                 upstream: args.cap_upstream.clone().map(|url| luoshi_web::cap_push::Upstream { url, token: args.cap_upstream_token.clone() }),
                 peers: luoshi_web::cap_push::Routes::peers_from(&args.cap_peers),

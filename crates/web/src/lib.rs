@@ -42,6 +42,8 @@ pub struct Config {
     pub supervise_every_secs: u64,
     /// Run the minute watch (emergency assignments, incidents) every this many seconds (0: never).
     pub watch_every_secs: u64,
+    /// How long a node holds the notices it took to send (seconds; 0: the default two minutes).
+    pub notify_lease_secs: u64,
     /// Where CAP messages published here are pushed (a city's inbox, the counties' below), by
     /// the minute watch.
     pub cap_routes: cap_push::Routes,
@@ -195,6 +197,10 @@ pub async fn serve(
     // The minute watch over the kinds on a minute clock (emergency assignments, incidents).
     let watch_every = state.config.watch_every_secs;
     let watch_state = state.clone();
+    let lease = match state.config.notify_lease_secs {
+        0 => luoshi_storage::notify::LEASE,
+        s => i64::try_from(s).unwrap_or(i64::MAX / 2_000_000).saturating_mul(1_000_000),
+    };
     let watcher = tokio::spawn(async move {
         if watch_every == 0 {
             return;
@@ -211,7 +217,7 @@ pub async fn serve(
             }
             // Notices to people: whatever is due in the outbox, through the channels set now.
             match notify_send::Senders::load(&watch_state.db).await {
-                Ok(senders) => match luoshi_app::notify::deliver(&watch_state.db, &senders, watch_state.now()).await {
+                Ok(senders) => match luoshi_app::notify::deliver_leased(&watch_state.db, &senders, watch_state.now(), lease).await {
                     Ok(d) if d.failed > 0 || d.retried > 0 => {
                         tracing::warn!(sent = d.sent, retried = d.retried, failed = d.failed, "notices: some not delivered")
                     }

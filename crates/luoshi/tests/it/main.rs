@@ -36,4 +36,5 @@ async fn db(url: &str) -> Db {
 mod citus;
 mod cli;
 mod durability;
+mod notify;
 mod records;

@@ -51,13 +51,15 @@ fn message(r: &sqlx::any::AnyRow) -> Result<Message> {
     })
 }
 
-/// How long a claim holds its messages before another node may take them (µs).
+/// How long a claim holds its messages before another node may take them (µs), by default:
+/// after a crash, what the node had taken waits this long before it is sent again.
 pub const LEASE: i64 = 120_000_000;
 
 /// Claim the messages due, grouped into batches of one channel and address: a batch claimed
 /// before (and not finished: a crash) keeps its key; new messages get one. Each batch is one
-/// message to one person. In quiet hours only the urgent ones are claimed.
-pub async fn claim(db: &Db, now: i64, limit: i64, urgent_only: bool) -> Result<Vec<(String, Vec<Message>)>> {
+/// message to one person. In quiet hours only the urgent ones are claimed. The claim holds them
+/// for `lease` µs.
+pub async fn claim(db: &Db, now: i64, limit: i64, urgent_only: bool, lease: i64) -> Result<Vec<(String, Vec<Message>)>> {
     let sql = format!(
         "SELECT {COLS} FROM notify_outbox WHERE state = 'pending' AND next_at <= $1 AND (urgent = 1 OR $2 = 0) ORDER BY next_at, id LIMIT {}",
         limit.clamp(1, 1000)
@@ -71,7 +73,7 @@ pub async fn claim(db: &Db, now: i64, limit: i64, urgent_only: bool) -> Result<V
     let ids: Vec<String> = due.iter().map(|m| m.id.to_string()).collect();
     let sql = format!("UPDATE notify_outbox SET next_at = $1 WHERE id IN ({}) AND state = 'pending' AND next_at <= $2 RETURNING id", ids.join(","));
     let won: std::collections::HashSet<i64> =
-        sqlx::query(&sql).bind(now + LEASE).bind(now).fetch_all(db.pool()).await?.iter().map(|r| get_i64(r, "id")).collect::<Result<_>>()?;
+        sqlx::query(&sql).bind(now + lease.max(1)).bind(now).fetch_all(db.pool()).await?.iter().map(|r| get_i64(r, "id")).collect::<Result<_>>()?;
     let mine: Vec<Message> = due.into_iter().filter(|m| won.contains(&m.id)).collect();
     let mut groups: std::collections::BTreeMap<(String, String, String), Vec<Message>> = Default::default();
     for m in mine {

@@ -244,10 +244,10 @@ async fn a_batch_claimed_and_not_finished_is_sent_again_with_the_same_key() {
     let now = at(10, 0);
     raise(&app, task, town, NoticeLevel::Reminder, "2026-06-20", true, now).await;
     // A node claims the batch and dies before it records the outcome.
-    let first = luoshi_storage::notify::claim(&app.t.db, now, 100, false).await.unwrap();
+    let first = luoshi_storage::notify::claim(&app.t.db, now, 100, false, luoshi_storage::notify::LEASE).await.unwrap();
     assert!(!first.is_empty());
-    assert!(luoshi_storage::notify::claim(&app.t.db, now + 1, 100, false).await.unwrap().is_empty(), "held by the lease");
-    let again = luoshi_storage::notify::claim(&app.t.db, now + luoshi_storage::notify::LEASE + 1, 100, false).await.unwrap();
+    assert!(luoshi_storage::notify::claim(&app.t.db, now + 1, 100, false, luoshi_storage::notify::LEASE).await.unwrap().is_empty(), "held by the lease");
+    let again = luoshi_storage::notify::claim(&app.t.db, now + luoshi_storage::notify::LEASE + 1, 100, false, luoshi_storage::notify::LEASE).await.unwrap();
     let keys = |v: &[(String, Vec<luoshi_storage::notify::Message>)]| v.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
     assert_eq!(keys(&again), keys(&first), "the receiver sees the same idempotency key");
 }
