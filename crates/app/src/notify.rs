@@ -263,6 +263,45 @@ pub async fn outbox(db: &Db, who: &Who, q: &OutboxQuery) -> Result<Vec<Message>>
         .collect())
 }
 
+/// A message about a duty as the duty's page shows it: to whom, how, and what came of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Delivery {
+    pub id: i64,
+    /// The notice's level (`reminder`, `notice`, …) or `assigned`, `summary`.
+    pub level: String,
+    pub person: String,
+    pub channel: String,
+    /// Masked (138****5678).
+    pub address: String,
+    pub state: String,
+    pub attempts: i64,
+    /// The provider's last answer when it failed.
+    pub last_error: String,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+/// The messages sent about a duty, newest first (the caller was shown the duty: its page
+/// checked the sight), so a failed 督办 is seen where the 督办 is.
+pub async fn of_duty(db: &Db, kind: &str, ref_id: i64) -> Result<Vec<Delivery>> {
+    let rows = store::list(db, None, None, Some((kind, ref_id)), None, 50).await?;
+    Ok(rows
+        .into_iter()
+        .map(|m| Delivery {
+            address: Channel::parse(&m.channel).map(|c| luoshi_domain::notify::mask_address(c, &m.address)).unwrap_or_default(),
+            id: m.id,
+            level: m.level,
+            person: m.person,
+            channel: m.channel,
+            last_error: if m.state == "failed" { m.last_error } else { String::new() },
+            state: m.state,
+            attempts: m.attempts,
+            created_at: m.created_at,
+            sent_at: m.sent_at,
+        })
+        .collect())
+}
+
 /// Send a failed message again (the supervision office and administrators).
 pub async fn resend(db: &Db, who: &Who, id: i64, now: i64) -> Result<()> {
     if !who.is_supervisor() {

@@ -20,6 +20,8 @@ pub struct TaskView {
     pub events: Vec<store::Event>,
     pub extensions: Vec<store::Extension>,
     pub notices: Vec<store::Notice>,
+    /// The notices' messages to people (SMS, messenger, email) and what came of each.
+    pub deliveries: Vec<crate::notify::Delivery>,
     pub exemptions: Vec<store::Exemption>,
     pub children: Vec<Duty>,
     pub attachments: Vec<store::Attachment>,
@@ -45,10 +47,10 @@ pub(super) async fn owner_path(db: &Db, d: &Duty) -> Result<String> {
 pub async fn view(db: &Db, who: &Who, id: i64, today: NaiveDate) -> Result<TaskView> {
     let task = visible_task(db, who, id).await?;
     // The parts of the page are independent: fetch them at once (the pool serves them in parallel).
-    let (co_units, owner_path, notices, milestones, reports, events, extensions, exemptions, attachments, mut children) = tokio::try_join!(
+    let (co_units, owner_path, (notices, deliveries), milestones, reports, events, extensions, exemptions, attachments, mut children) = tokio::try_join!(
         store::co_units(db, id),
         owner_path(db, &task),
-        store::notices_of(db, id),
+        async { tokio::try_join!(store::notices_of(db, id), crate::notify::of_duty(db, "task", id)) },
         store::milestones(db, id),
         store::reports(db, id),
         store::events(db, id),
@@ -100,6 +102,7 @@ pub async fn view(db: &Db, who: &Who, id: i64, today: NaiveDate) -> Result<TaskV
         exemptions,
         attachments,
         notices,
+        deliveries,
         children,
         co_units,
         can,

@@ -27,6 +27,7 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("notify.resend", "重新发送", "Send again"),
     ("notify.resent", "已重新排入发送队列", "Queued to be sent again"),
     ("notify.more", "更早的消息", "Older messages"),
+    ("notify.deliveries", "催督办消息送达情况", "Messages sent about it"),
     ("notify.contacts", "我的联系方式", "My contact points"),
     (
         "notify.contacts_rule",

@@ -41,6 +41,50 @@ struct OutboxPage {
     next: Option<i64>,
 }
 
+/// A message's state as a pill's colour.
+fn state_class(state: &str) -> &'static str {
+    match state {
+        "sent" => "green",
+        "failed" => "red",
+        _ => "yellow",
+    }
+}
+
+/// A message about a duty as its page lists it (`notify/deliveries.html`).
+pub(crate) struct DeliveryRow {
+    pub when: String,
+    pub about: String,
+    pub person: String,
+    pub channel: String,
+    pub state: String,
+    pub state_class: &'static str,
+    /// Tries, and the provider's answer when it failed.
+    pub note: String,
+}
+
+pub(crate) fn delivery_rows(lang: luoshi_domain::i18n::Lang, ds: &[notify::Delivery]) -> Vec<DeliveryRow> {
+    ds.iter()
+        .map(|d| DeliveryRow {
+            when: format_local(d.sent_at.unwrap_or(d.created_at)),
+            about: luoshi_domain::notify::level_word(&d.level).to_string(),
+            person: format!("{} {}", d.person, d.address),
+            channel: t(lang, &format!("notify.channel.{}", d.channel)).to_string(),
+            state: t(lang, &format!("notify.state.{}", d.state)).to_string(),
+            state_class: state_class(&d.state),
+            note: match (d.attempts, d.last_error.as_str()) {
+                (0 | 1, "") => String::new(),
+                (n, "") => format!("{} {n}", t(lang, "notify.tries")),
+                (n, e) => format!("{} {n}（{e}）", t(lang, "notify.tries")),
+            },
+        })
+        .collect()
+}
+
+/// The messages sent about a duty the caller was just shown, as its page lists them.
+pub(crate) async fn deliveries_of(app: &AppState, lang: luoshi_domain::i18n::Lang, kind: &str, id: i64) -> AppResult<Vec<DeliveryRow>> {
+    Ok(delivery_rows(lang, &notify::of_duty(&app.db, kind, id).await?))
+}
+
 async fn outbox_page(ctx: Ctx, State(app): State<AppState>, Query(q): Query<OutboxQuery>) -> AppResult<Response> {
     let lang = ctx.lang;
     let who = ctx.who()?;
@@ -57,11 +101,7 @@ async fn outbox_page(ctx: Ctx, State(app): State<AppState>, Query(q): Query<Outb
             about: luoshi_domain::notify::level_word(&m.level).to_string(),
             href: luoshi_domain::duty::href(&m.kind, m.ref_id),
             text: m.text,
-            state_class: match m.state.as_str() {
-                "sent" => "green",
-                "failed" => "red",
-                _ => "yellow",
-            },
+            state_class: state_class(&m.state),
             state: t(lang, &format!("notify.state.{}", m.state)).to_string(),
             tries: if m.last_error.is_empty() { m.attempts.to_string() } else { format!("{}（{}）", m.attempts, m.last_error) },
             failed: m.state == "failed",

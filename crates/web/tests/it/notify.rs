@@ -214,6 +214,10 @@ async fn a_notice_reaches_each_person_once_on_every_channel_and_failures_are_kep
     assert!(rows.iter().any(|m| m["address"] == "138****5678"), "{failed}");
     let page = sup.get(&app, "/notify/outbox?state=failed").await.text().await.unwrap();
     assert!(page.contains("发送失败") && page.contains("重新发送") && !page.contains("13812345678"), "{page}");
+    // The task's own page shows the failed 催办 where the 催办 is, the number masked.
+    let task_page = staff.get(&app, &format!("/tasks/{task}")).await.text().await.unwrap();
+    assert!(task_page.contains("催督办消息送达情况") && task_page.contains("发送失败") && task_page.contains("502"), "{task_page}");
+    assert!(task_page.contains("138****5678") && !task_page.contains("13812345678"), "{task_page}");
     let id = rows[0]["id"].as_i64().unwrap();
     mode.store(0, Ordering::SeqCst);
     assert_eq!(sup.post(&app, &format!("/api/v1/notify/outbox/{id}/resend"), json!({})).await.status(), StatusCode::OK);

@@ -171,6 +171,7 @@ struct AppealPage {
     suggestion: String,
     /// Right after registering: the rating code to give the citizen.
     rating_code: Option<String>,
+    deliveries: Vec<crate::handlers::notify::DeliveryRow>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -207,8 +208,10 @@ pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Qu
     let mut c = chrome(&ctx, "appeal.title", None);
     c.title = format!("{} {}", t(lang, "appeal.order"), v.appeal.code);
     let r = row_of(lang, &cats, v.appeal.clone(), v.light);
+    let deliveries = crate::handlers::notify::deliveries_of(&app, lang, "appeal", id).await?;
     Ok(render(&AppealPage {
         chrome: c,
+        deliveries,
         kind: t(lang, &format!("appeal_kind.{}", v.appeal.kind)).to_string(),
         urgency: t(lang, &format!("urgency.{}", v.appeal.urgency)).to_string(),
         ext_due: v.appeal.ext_due.map(when).unwrap_or_default(),

@@ -92,6 +92,7 @@ struct HazardPage {
     catalogues: Vec<(String, String)>,
     /// The cited catalogue's name and source.
     basis: String,
+    deliveries: Vec<crate::handlers::notify::DeliveryRow>,
 }
 
 pub async fn page(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<super::DoneQuery>) -> AppResult<Response> {
@@ -134,8 +135,10 @@ pub async fn page(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Qu
         Some(code) => all.iter().find(|c| &c.code == code).map(|c| format!("{}（{}）", c.name, c.source)).unwrap_or_else(|| code.clone()),
         None => String::new(),
     };
+    let deliveries = crate::handlers::notify::deliveries_of(&app, lang, "hazard", id).await?;
     Ok(render(&HazardPage {
         chrome: c,
+        deliveries,
         owner: v.hazard.owner_name.clone(),
         regulator,
         township,

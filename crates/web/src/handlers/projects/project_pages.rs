@@ -36,6 +36,7 @@ pub(crate) type ProblemLine = (String, String, String, String, Option<i64>, Stri
 #[template(path = "projects/project.html")]
 struct ProjectPage {
     chrome: Chrome,
+    deliveries: Vec<crate::handlers::notify::DeliveryRow>,
     v: View,
     stage: String,
     light_text: String,
@@ -148,7 +149,9 @@ async fn project_page(ctx: &Ctx, app: &AppState, id: i64, done: Option<&str>, ty
         .rev()
         .map(|s| (format_local(s.at), actors.label(lang, &s.actor), label(lang, "project_action", &s.action), s.note.clone().unwrap_or_default()))
         .collect();
+    let deliveries = crate::handlers::notify::deliveries_of(app, lang, "project", p.id).await?;
     let page = ProjectPage {
+        deliveries,
         chrome: chrome(ctx, "projects.project", done.filter(|d| !d.is_empty()).map(|d| t(lang, &format!("projects.done_{d}")).to_string())),
         stage: label(lang, "project_stage", p.stage.as_str()),
         light_text: label(lang, "light", v.light.as_str()),

@@ -26,6 +26,7 @@ pub(super) struct TaskPage {
     state: String,
     light: String,
     events: Vec<(String, String, String, String)>,
+    deliveries: Vec<crate::handlers::notify::DeliveryRow>,
     conditions: Vec<(&'static str, &'static str)>,
 }
 
@@ -64,8 +65,9 @@ pub async fn task_show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64
     let conditions = EXEMPTION_CONDITIONS.iter().map(|(k, zh, en)| (*k, if lang == Lang::En { *en } else { *zh })).collect();
     let mut c = chrome(&ctx, "tasks.board", None);
     c.title.clone_from(&v.task.title);
-    let page =
-        TaskPage { chrome: c, state: label(lang, "state", v.task.state.as_str()), light: label(lang, "light", v.task.light.as_str()), events, conditions, v };
+    let deliveries = crate::handlers::notify::delivery_rows(lang, &v.deliveries);
+    let (state, light) = (label(lang, "state", v.task.state.as_str()), label(lang, "light", v.task.light.as_str()));
+    let page = TaskPage { chrome: c, state, light, events, deliveries, conditions, v };
     Ok(render(&page))
 }
 
