@@ -78,7 +78,7 @@ async fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    panic!("gave up waiting for {what}");
+    assert!(ready(), "gave up waiting for {what}");
 }
 
 #[tokio::test]
@@ -149,7 +149,8 @@ async fn messages_in_the_outbox_are_sent_once_each_after_the_sender_is_killed() 
         by_key.entry(k).or_default().push(body);
     }
     for m in &ours {
-        let bodies = by_key.get(m.batch.as_str()).unwrap_or_else(|| panic!("batch {} never reached the gateway", m.batch));
+        assert!(by_key.contains_key(m.batch.as_str()), "batch {} never reached the gateway", m.batch);
+        let bodies = &by_key[m.batch.as_str()];
         assert!(bodies.iter().all(|b| b.contains(&m.address) && b.contains(&m.text)), "one key, one message: {bodies:?}");
     }
     let keys: std::collections::HashSet<&str> = ours.iter().map(|m| m.batch.as_str()).collect();
