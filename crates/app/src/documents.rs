@@ -4,7 +4,7 @@
 
 use crate::tasks::ledger::{self, PlannedTask, Target, COLUMNS};
 use crate::{forbidden, Result, Who};
-use luoshi_domain::doc::{self, DraftTask, Outline, Responsibility};
+use luoshi_domain::doc::{self, DraftTask, LeftOut, Outline, Responsibility};
 use luoshi_domain::unit_import::RowError;
 use luoshi_domain::DomainError;
 use luoshi_storage::catalogue::{self, Entry};
@@ -22,21 +22,36 @@ pub async fn responsibilities(db: &Db) -> Result<(Vec<Responsibility>, &'static 
 #[derive(Debug, Clone, Serialize)]
 pub struct Split {
     pub text: String,
-    /// How the bytes were read: utf-8, gb18030 or docx.
+    /// How the bytes were read: utf-8, gb18030, big5, utf-16 or docx.
     pub encoding: String,
+    /// What the reader should know about the bytes (a few replaced).
+    pub notes: Vec<String>,
     pub outline: Outline,
     pub tasks: Vec<DraftTask>,
+    /// Parts not made into tasks, and why: the office may take them back.
+    pub left_out: Vec<LeftOut>,
+    /// The year deadlines were read against (the document's own, else the one given).
+    pub year: i32,
     /// Which catalogue suggested the units: `county` or `shipped`.
     pub catalogue: &'static str,
 }
 
-/// Read a document (UTF-8, GBK/GB18030 or .docx) and split it; `year` dates phrases like 年底前.
-pub async fn split(db: &Db, bytes: &[u8], year: i32) -> Result<Split> {
-    let (text, encoding) = luoshi_ledger::document::read_document(bytes)?;
+/// Read a document (UTF-8, GBK/GB18030, Big5, UTF-16 or .docx) and split it; `year` dates
+/// phrases like 年底前 when the document names no year; deadlines before `today` are flagged.
+pub async fn split(db: &Db, bytes: &[u8], year: i32, today: chrono::NaiveDate) -> Result<Split> {
+    let d = luoshi_ledger::document::read_document(bytes)?;
     let (cat, source) = responsibilities(db).await?;
-    let outline = doc::outline(&text);
-    let tasks = doc::draft_tasks(&text, &outline, &cat, year);
-    Ok(Split { encoding: encoding.as_str().to_string(), text, outline, tasks, catalogue: source })
+    let b = doc::breakdown(&d.text, &cat, year, Some(today));
+    Ok(Split {
+        encoding: d.encoding.as_str().to_string(),
+        notes: d.notes,
+        text: d.text,
+        outline: b.outline,
+        tasks: b.tasks,
+        left_out: b.left_out,
+        year: b.year,
+        catalogue: source,
+    })
 }
 
 /// A draft row as the office edited it.
@@ -71,6 +86,18 @@ impl DraftRow {
             co_units: t.co_units.iter().map(|c| c.unit.as_str()).collect::<Vec<_>>().join("、"),
             deadline: t.deadline.map(crate::ymd).or_else(|| t.deadline_hint.clone()).unwrap_or_default(),
             remarks: format!("{}；依据：{}", t.path.join(""), t.lead.as_ref().map(|l| l.words.join("、")).unwrap_or_default()),
+        }
+    }
+
+    /// A part left out, as a row the office may take back.
+    pub fn of_left_out(text: &str, l: &LeftOut) -> DraftRow {
+        let body = text.get(l.start..l.end).unwrap_or_default();
+        let label = l.path.last().map(String::as_str).unwrap_or_default();
+        DraftRow {
+            title: l.title.clone(),
+            measures: doc::joined(body.strip_prefix(label).unwrap_or(body)).chars().take(1000).collect(),
+            remarks: l.path.join(""),
+            ..DraftRow::default()
         }
     }
 

@@ -72,7 +72,7 @@ mod tests {
     fn a_report_reads_back_as_its_text() {
         let rows = vec![vec!["1".to_string(), "城关镇".to_string(), "92.5".to_string()], vec!["2".to_string(), "A&B <乡>".to_string(), "81.0".to_string()]];
         let bytes = super::write_docx("2026年度考核排名", &["依据：示例".to_string()], &["名次", "单位", "总分"], &rows).unwrap();
-        let (text, _) = crate::document::read_document(&bytes).unwrap();
+        let text = crate::document::read_document(&bytes).unwrap().text;
         for want in ["2026年度考核排名", "依据：示例", "城关镇", "92.5", "A&B <乡>"] {
             assert!(text.contains(want), "{want} in {text}");
         }

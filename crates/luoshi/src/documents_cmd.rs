@@ -33,24 +33,51 @@ pub(crate) fn doc_split(
     catalogue: &[luoshi_domain::doc::Responsibility],
 ) -> Result<(), Fail> {
     let bytes = std::fs::read(file).map_err(|e| Fail(format!("cannot read {}: {e}", file.display())))?;
-    // UTF-8 (with or without BOM), GBK/GB18030, or .docx.
-    let (text, _) = luoshi_ledger::document::read_document(&bytes)?;
-    let text = text.as_str();
+    // UTF-8 (with or without BOM), GBK/GB18030, Big5, UTF-16 with its BOM, or .docx.
+    let doc = luoshi_ledger::document::read_document(&bytes)?;
     let year = year.unwrap_or_else(|| chrono::Datelike::year(&today()));
-    let outline = luoshi_domain::doc::outline(text);
-    let tasks = luoshi_domain::doc::draft_tasks(text, &outline, catalogue, year);
+    let b = luoshi_domain::doc::breakdown(&doc.text, catalogue, year, Some(today()));
+    // Said on standard error, so the output stays the draft alone.
+    eprintln!(
+        "{}: read as {}; deadlines counted from {}; {} draft task(s), {} part(s) left out",
+        file.display(),
+        doc.encoding.as_str(),
+        b.year,
+        b.tasks.len(),
+        b.left_out.len()
+    );
+    for n in &doc.notes {
+        eprintln!("note: {n}");
+    }
+    let (outline, tasks) = (&b.outline, &b.tasks);
     match format {
-        "json" => println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "outline": outline, "tasks": tasks })).map_err(|e| Fail(e.to_string()))?),
+        "json" => println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "outline": outline, "tasks": tasks, "left_out": b.left_out, "year": b.year, "encoding": doc.encoding.as_str() })
+            )
+            .map_err(|e| Fail(e.to_string()))?
+        ),
         "md" => {
+            // A cell never breaks the table: `|` escaped, lines joined.
+            let cell = |s: &str| s.replace('|', "\\|").replace(['\n', '\r'], " ");
             if let Some(t) = &outline.title {
-                println!("# {t}\n");
+                println!("# {}\n", cell(t));
             }
             println!("| 序号 | 工作任务 | 牵头单位 | 配合单位 | 完成时限 | 依据 |\n| --- | --- | --- | --- | --- | --- |");
             for (i, t) in tasks.iter().enumerate() {
-                let lead = t.lead.as_ref().map(|l| format!("{}（{:.0}%）", l.unit, l.confidence * 100.0)).unwrap_or_default();
+                let lead =
+                    t.lead.as_ref().map(|l| format!("{}（{:.0}%{}）", l.unit, l.confidence * 100.0, if l.weak { "，待核" } else { "" })).unwrap_or_default();
                 let co = t.co_units.iter().map(|c| c.unit.as_str()).collect::<Vec<_>>().join("、");
                 let why = t.lead.as_ref().map(|l| l.words.join("、")).unwrap_or_default();
-                println!("| {} {} | {} | {} | {} | {} | {} |", i + 1, t.path.join(""), t.title, lead, co, t.deadline_hint.clone().unwrap_or_default(), why);
+                let when = format!("{}{}", t.deadline_hint.clone().unwrap_or_default(), if t.past { "（已过）" } else { "" });
+                println!("| {} {} | {} | {} | {} | {} | {} |", i + 1, cell(&t.path.join("")), cell(&t.title), cell(&lead), cell(&co), cell(&when), cell(&why));
+            }
+            if !b.left_out.is_empty() {
+                println!("\n## 未列入任务\n");
+                for l in &b.left_out {
+                    println!("- {} {}：{}", cell(&l.path.join("")), cell(&l.title), l.reason);
+                }
             }
         }
         "xlsx" => {

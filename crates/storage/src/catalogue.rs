@@ -38,7 +38,12 @@ pub async fn list(db: &Db) -> Result<Vec<Entry>> {
 
 /// The catalogue in the shape the suggesters use.
 pub async fn responsibilities(db: &Db) -> Result<Vec<Responsibility>> {
-    Ok(list(db).await?.into_iter().filter(|e| !e.keywords.is_empty()).map(|e| Responsibility { unit: e.unit, keywords: e.keywords }).collect())
+    Ok(list(db)
+        .await?
+        .into_iter()
+        .filter(|e| !e.keywords.is_empty())
+        .map(|e| Responsibility { unit: e.unit, keywords: e.keywords, short: Vec::new() })
+        .collect())
 }
 
 /// Replace a unit's keywords (an empty list removes the entry), audited.

@@ -1,6 +1,8 @@
 //! Draft tasks from an outline: deadlines, the 权责清单 and lead-unit suggestions.
 
 use super::outline::*;
+use super::points::{points, LeftOut};
+use super::{hant, units, when};
 use serde::Serialize;
 
 /// One unit's duties, as the county's 权责清单 lists them: keywords that point to it.
@@ -8,6 +10,9 @@ use serde::Serialize;
 pub struct Responsibility {
     pub unit: String,
     pub keywords: Vec<String>,
+    /// Short names the text may use beyond the usual ones (县发改局 is found without it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub short: Vec<String>,
 }
 
 /// The demo county's catalogue, shipped as data (a county edits its own).
@@ -39,6 +44,10 @@ pub struct Suggestion {
     pub unit: String,
     pub confidence: f64,
     pub words: Vec<String>,
+    /// Named by the text with its part (牵头, 配合): no guess.
+    pub named: bool,
+    /// A guess from few or loose words: the clerk should look.
+    pub weak: bool,
 }
 
 /// A draft task (任务分解表 row) made from a leaf of the outline.
@@ -55,39 +64,20 @@ pub struct DraftTask {
     pub deadline_hint: Option<String>,
     pub deadline: Option<chrono::NaiveDate>,
     pub long_term: bool,
+    /// The deadline is already past on the day of the breakdown: never published silently.
+    pub past: bool,
     pub lead: Option<Suggestion>,
     pub co_units: Vec<Suggestion>,
 }
 
-/// Deadline phrases in a text: the first that parses wins.
-fn deadline_hint(text: &str, year: i32) -> Option<(String, Option<chrono::NaiveDate>, bool)> {
-    for fixed in ["长期坚持", "长期", "持续推进"] {
-        if text.contains(fixed) {
-            return Some((fixed.to_string(), crate::deadline::parse_deadline("长期坚持", year).map(|d| d.0), true));
-        }
-    }
-    for fixed in ["年底前", "年内", "上半年", "下半年"] {
-        if text.contains(fixed) {
-            return Some((fixed.to_string(), crate::deadline::parse_deadline(fixed, year).map(|d| d.0), false));
-        }
-    }
-    // 一季度 / 三季度 / 第二季度, 6月底前 / 十月底
-    for (suffix, back) in [("季度", 2usize), ("月底前", 2), ("月底", 2)] {
-        let mut from = 0;
-        while let Some(i) = text[from..].find(suffix) {
-            let at = from + i;
-            let head: String = text[..at].chars().rev().take(back).collect::<Vec<_>>().into_iter().rev().collect();
-            let num: String = head.chars().rev().take_while(|c| c.is_ascii_digit() || CN_DIGITS.contains(*c)).collect::<Vec<_>>().into_iter().rev().collect();
-            if !num.is_empty() {
-                let phrase = format!("{num}{suffix}");
-                if let Some((d, t)) = crate::deadline::parse_deadline(&phrase, year) {
-                    return Some((phrase, Some(d), t == crate::tasks::Term::LongTerm));
-                }
-            }
-            from = at + suffix.len();
-        }
-    }
-    text.contains("百日攻坚").then(|| ("百日攻坚".to_string(), None, false))
+/// A document broken down: its outline, the draft tasks, what was left out and why, and the
+/// year its deadlines were read against.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Breakdown {
+    pub outline: Outline,
+    pub tasks: Vec<DraftTask>,
+    pub left_out: Vec<LeftOut>,
+    pub year: i32,
 }
 
 /// The catalogue indexed by the first two characters of every keyword (and of every unit's
@@ -107,13 +97,13 @@ struct KeywordIndex<'a> {
 const NAME: usize = usize::MAX;
 
 impl<'a> KeywordIndex<'a> {
-    fn new(catalogue: &'a [Responsibility]) -> Self {
+    fn new(catalogue: &'a [Responsibility], names: &'a [Vec<String>]) -> Self {
         let mut by_pair: std::collections::HashMap<(char, char), Vec<Entry<'a>>> = std::collections::HashMap::new();
         let mut singles = Vec::new();
-        for (u, r) in catalogue.iter().enumerate() {
-            let short = r.unit.strip_prefix('县').unwrap_or(&r.unit);
-            let name = (short.chars().count() >= 3).then_some((NAME, short));
-            for (k, kw) in r.keywords.iter().map(String::as_str).enumerate().chain(name) {
+        for (u, names) in names.iter().enumerate() {
+            let r = &catalogue[u];
+            let named = names.iter().map(|n| (NAME, n.as_str()));
+            for (k, kw) in r.keywords.iter().map(String::as_str).enumerate().chain(named) {
                 let mut it = kw.chars();
                 match (it.next(), it.next()) {
                     (Some(a), Some(b)) => by_pair.entry((a, b)).or_default().push((u, k, kw)),
@@ -164,7 +154,7 @@ fn suggest(title: &str, text: &str, catalogue: &[Responsibility], index: &Keywor
                 words.push(w.clone());
             }
         }
-        scored.push((score, Suggestion { unit: r.unit.clone(), confidence: 0.0, words }));
+        scored.push((score, Suggestion { unit: r.unit.clone(), confidence: 0.0, words, named: false, weak: score < 3.0 }));
     }
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.unit.cmp(&b.1.unit)));
     let total: f64 = scored.iter().map(|s| s.0).sum();
@@ -180,36 +170,92 @@ fn suggest(title: &str, text: &str, catalogue: &[Responsibility], index: &Keywor
 /// The units a catalogue suggests for one text (an appeal, say), best first: the scoring of
 /// draft tasks, without a title.
 pub fn suggest_units(text: &str, catalogue: &[Responsibility]) -> Vec<Suggestion> {
-    suggest("", text, catalogue, &KeywordIndex::new(catalogue))
+    let names: Vec<Vec<String>> = catalogue.iter().map(units::names_of).collect();
+    suggest("", text, catalogue, &KeywordIndex::new(catalogue, &names))
 }
 
-/// Draft tasks from the leaves of a document's outline.
-pub fn draft_tasks(src: &str, o: &Outline, catalogue: &[Responsibility], year: i32) -> Vec<DraftTask> {
-    let index = KeywordIndex::new(catalogue);
-    leaves(o)
+/// A unit the text names with its part.
+fn named(catalogue: &[Responsibility], u: usize, why: &str) -> Suggestion {
+    let words = if why.is_empty() { Vec::new() } else { vec![why.to_string()] };
+    Suggestion { unit: catalogue[u].unit.clone(), confidence: 1.0, words, named: true, weak: false }
+}
+
+/// Break a document down: its outline, draft tasks from the points that assign work, what was
+/// left out and why. `year` dates 年底前 where the document names no year of its own (its
+/// title, else its date line, decides); `today` flags a deadline already past.
+pub fn breakdown(src: &str, catalogue: &[Responsibility], year: i32, today: Option<chrono::NaiveDate>) -> Breakdown {
+    // Traditional characters are matched as simplified; spans hold in both.
+    let m = hant::simplified(src);
+    let mut o = outline(&m);
+    if m != src {
+        restore_titles(&mut o.nodes, src, &m);
+        o.title = outline(src).title.or(o.title);
+    }
+    let year = when::document_year(o.title.as_deref(), o.date).unwrap_or(year);
+    let names: Vec<Vec<String>> = catalogue.iter().map(units::names_of).collect();
+    let index = KeywordIndex::new(catalogue, &names);
+    let (found, left_out) = points(&m, &o);
+    let tasks = found
         .into_iter()
-        .map(|(path, n)| {
-            let text = src[n.start..n.end].trim();
-            let body = joined(text.strip_prefix(n.label.as_str()).unwrap_or(text));
-            let hint = deadline_hint(text, year);
-            let mut s = suggest(&n.title, text, catalogue, &index);
-            let lead = (!s.is_empty()).then(|| s.remove(0));
-            s.truncate(3);
+        .map(|p| {
+            let n = p.node;
+            let text = m[n.start..n.end].trim();
+            let shown = src[n.start..n.end].trim();
+            let body = joined(shown.strip_prefix(n.label.as_str()).unwrap_or(shown));
+            // A point without its own deadline or lead takes its parent's.
+            let hint = when::deadline(text, year).or_else(|| p.above.iter().find_map(|&(s, e)| when::deadline(&m[s..e], year)));
+            let mut roles = units::roles(text, &names);
+            if !roles.any() {
+                if let Some(r) = p.above.iter().map(|&(s, e)| units::roles(&m[s..e], &names)).find(units::Roles::any) {
+                    roles = r;
+                }
+            }
+            let (lead, co_units) = match roles.lead {
+                Some(l) => (Some(named(catalogue, l, &roles.why)), roles.co.iter().map(|&c| named(catalogue, c, "")).collect()),
+                None => {
+                    let mut s = suggest(&n.title, text, catalogue, &index);
+                    // Units named as co-units stay co-units.
+                    s.retain(|x| !roles.co.iter().any(|&c| catalogue[c].unit == x.unit));
+                    let lead = (!s.is_empty()).then(|| s.remove(0));
+                    s.truncate(3);
+                    let mut co: Vec<Suggestion> = roles.co.iter().map(|&c| named(catalogue, c, "")).collect();
+                    co.extend(s);
+                    (lead, co)
+                }
+            };
+            let date = hint.as_ref().and_then(|h| h.date);
             DraftTask {
-                path,
-                title: if n.title.is_empty() { body.chars().take(40).collect() } else { n.title.clone() },
+                path: p.path,
+                title: if n.title.is_empty() { cut(&body, 40) } else { n.title.clone() },
                 measures: body,
                 start: n.start,
                 end: n.end,
-                deadline_hint: hint.as_ref().map(|h| h.0.clone()),
-                deadline: hint.as_ref().and_then(|h| h.1),
-                long_term: hint.as_ref().is_some_and(|h| h.2),
+                deadline_hint: hint.as_ref().map(|h| h.phrase.clone()),
+                deadline: date,
+                long_term: hint.as_ref().is_some_and(|h| h.long_term),
+                past: matches!((date, today), (Some(d), Some(t)) if d < t),
                 lead,
-                co_units: s,
+                co_units,
             }
         })
-        .collect()
+        .collect();
+    Breakdown { outline: o, tasks, left_out, year }
 }
 
+/// Titles as the original writes them (traditional characters kept for display).
+fn restore_titles(nodes: &mut [Node], src: &str, m: &str) {
+    for n in nodes {
+        if let Some(i) = m[n.start..n.end].find(n.title.as_str()) {
+            let (a, b) = (n.start + i, n.start + i + n.title.len());
+            if let Some(t) = src.get(a..b) {
+                n.title = t.to_string();
+            }
+        }
+        restore_titles(&mut n.children, src, m);
+    }
+}
+
+#[cfg(test)]
+mod shapes;
 #[cfg(test)]
 mod tests;

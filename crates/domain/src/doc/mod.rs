@@ -7,7 +7,17 @@
 //! Pure: no IO.
 
 mod draft;
+mod hant;
+mod inline;
+mod lines;
 mod outline;
+mod points;
+mod units;
+mod when;
 
 pub use draft::*;
+pub use hant::simplified;
 pub use outline::*;
+pub use points::{leaves, not_work, points, LeftOut, Point};
+pub use units::{names_of, roles, Roles};
+pub use when::{deadline, document_year, Hint};

@@ -1,5 +1,7 @@
 //! The outline: markers, spans, inline enumerations.
 
+use super::inline::inline_nodes;
+use super::lines;
 use serde::Serialize;
 
 /// One node of the outline.
@@ -24,6 +26,8 @@ pub struct Outline {
     pub title: Option<String>,
     /// Byte span of the preamble (text before the first marker, after the title).
     pub preamble: Option<(usize, usize)>,
+    /// The date under the signature, if the document has one.
+    pub date: Option<chrono::NaiveDate>,
     pub nodes: Vec<Node>,
 }
 
@@ -33,6 +37,23 @@ pub(super) fn is_cn_num(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| CN_DIGITS.contains(c))
 }
 
+/// A run of digits at the start, ASCII or full-width (１２): its character count and byte length.
+fn digit_run(s: &str) -> (usize, usize) {
+    let mut n = (0, 0);
+    for c in s.chars() {
+        if c.is_ascii_digit() || ('０'..='９').contains(&c) {
+            n = (n.0 + 1, n.1 + c.len_utf8());
+        } else {
+            break;
+        }
+    }
+    n
+}
+
+fn starts_with_digit(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c))
+}
+
 /// Recognise a marker at the start of `line` (already left-trimmed): its kind and byte length.
 pub(super) fn marker(line: &str) -> Option<(&'static str, usize)> {
     let mut chars = line.char_indices();
@@ -40,7 +61,7 @@ pub(super) fn marker(line: &str) -> Option<(&'static str, usize)> {
     // 第X章 / 第X条 / 第X节
     if first == '第' {
         let rest = &line['第'.len_utf8()..];
-        let n: String = rest.chars().take_while(|c| CN_DIGITS.contains(*c) || c.is_ascii_digit()).collect();
+        let n: String = rest.chars().take_while(|c| CN_DIGITS.contains(*c) || c.is_ascii_digit() || ('０'..='９').contains(c)).collect();
         if !n.is_empty() {
             let after = &rest[n.len()..];
             for (ch, kind) in [('章', "chapter"), ('节', "section"), ('条', "article")] {
@@ -50,18 +71,22 @@ pub(super) fn marker(line: &str) -> Option<(&'static str, usize)> {
             }
         }
     }
-    // 一、
+    // 一、 一． 一.
     let n: String = line.chars().take_while(|c| CN_DIGITS.contains(*c)).collect();
     if is_cn_num(&n) && n.chars().count() <= 3 {
         let after = &line[n.len()..];
-        if after.starts_with('、') {
-            return Some(("cn", n.len() + '、'.len_utf8()));
+        for sep in ['、', '．', '.'] {
+            if let Some(rest) = after.strip_prefix(sep) {
+                if sep == '、' || !starts_with_digit(rest) {
+                    return Some(("cn", n.len() + sep.len_utf8()));
+                }
+            }
         }
     }
     // （一） (一) （1） (1)
     if first == '（' || first == '(' {
         let open = first.len_utf8();
-        let inner: String = line[open..].chars().take_while(|c| CN_DIGITS.contains(*c) || c.is_ascii_digit()).collect();
+        let inner: String = line[open..].chars().take_while(|c| CN_DIGITS.contains(*c) || c.is_ascii_digit() || ('０'..='９').contains(c)).collect();
         let after = &line[open + inner.len()..];
         if !inner.is_empty() && inner.chars().count() <= 3 {
             for close in ['）', ')'] {
@@ -72,14 +97,14 @@ pub(super) fn marker(line: &str) -> Option<(&'static str, usize)> {
             }
         }
     }
-    // 1. 1、 1． (not 1.5亿: the next character must not be a digit)
-    let digits: String = line.chars().take_while(char::is_ascii_digit).collect();
-    if !digits.is_empty() && digits.len() <= 3 {
-        let after = &line[digits.len()..];
-        for sep in ['.', '、', '．'] {
+    // 1. 1、 1． １． 1· (not 1.5亿: the next character must not be a digit)
+    let (count, len) = digit_run(line);
+    if count > 0 && count <= 3 {
+        let after = &line[len..];
+        for sep in ['.', '、', '．', '·', '・', '｡'] {
             if let Some(rest) = after.strip_prefix(sep) {
-                if !rest.starts_with(|c: char| c.is_ascii_digit()) {
-                    return Some(("num", digits.len() + sep.len_utf8()));
+                if !starts_with_digit(rest) {
+                    return Some(("num", len + sep.len_utf8()));
                 }
             }
         }
@@ -114,23 +139,13 @@ pub(super) fn is_letterhead(line: &str) -> bool {
 /// A line this long with no stop at its end was probably wrapped by a PDF copy.
 pub(super) const WRAP_CHARS: usize = 22;
 
-/// Titles of parts that describe rather than assign (a review of last year, the guiding
-/// thought, the targets, the scope): not made into tasks.
-pub(super) const NOT_ACTIONABLE: [&str; 14] =
-    ["回顾", "工作总结", "指导思想", "总体要求", "总体思路", "工作目标", "主要目标", "基本原则", "适用范围", "适用于", "制定本", "认识", "附则", "编制依据"];
-
-/// Whether a heading names work to do.
-pub fn is_actionable(title: &str) -> bool {
-    !NOT_ACTIONABLE.iter().any(|w| title.contains(w))
-}
-
 /// The text of a point as one paragraph: lines joined (Chinese needs no space where a line was
 /// wrapped), page numbers dropped.
 pub fn joined(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
         let t = line.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
-        if t.is_empty() || is_page_noise(t) {
+        if t.is_empty() || is_page_noise(t) || lines::is_attendance(t) {
             continue;
         }
         if out.ends_with(|c: char| c.is_ascii_alphanumeric()) && t.starts_with(|c: char| c.is_ascii_alphanumeric()) {
@@ -146,65 +161,48 @@ pub(super) fn lead_phrase(text: &str) -> String {
     let t = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '，' || c == ',');
     let end = t.find(['。', '；', '：', '！', '？', ';', ':', '\n']).unwrap_or(t.len());
     let mut phrase = t[..end].trim();
-    // A long sentence is titled by its first clause (要全面排查隐患，5月底前完成……).
+    // A long sentence is titled by its first clause (要全面排查隐患，5月底前完成……), never a
+    // fragment and never a comma inside a 《》 title.
     if phrase.chars().count() > 20 {
-        if let Some(i) = phrase.find(['，', ',']) {
-            if phrase[..i].chars().count() >= 4 {
+        if let Some(i) = outside_titles(phrase).find(|&(_, c)| c == '，' || c == ',').map(|(i, _)| i) {
+            if phrase[..i].chars().count() >= 6 {
                 phrase = &phrase[..i];
             }
         }
     }
-    phrase.chars().take(40).collect()
+    cut(phrase, 40).trim_end_matches(['，', ',', '、', '；', ';']).to_string()
 }
 
-pub(super) const INLINE_ORDINALS: [&str; 10] = ["一是", "二是", "三是", "四是", "五是", "六是", "七是", "八是", "九是", "十是"];
-pub(super) const INLINE_SEQUENCE: [&str; 4] = ["首先", "其次", "再次", "最后"];
-pub(super) const INLINE_FIRST: [&str; 10] = ["第一，", "第二，", "第三，", "第四，", "第五，", "第六，", "第七，", "第八，", "第九，", "第十，"];
+/// The characters of a text outside 《》 titles, with their byte offsets.
+fn outside_titles(s: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let mut depth = 0usize;
+    s.char_indices().filter(move |&(_, c)| {
+        match c {
+            '《' => depth += 1,
+            '》' => depth = depth.saturating_sub(1),
+            _ => return depth == 0,
+        }
+        false
+    })
+}
 
-/// Split `text` (at byte `base` in the original) at an inline enumeration, if it has at least two
-/// members in order; each member runs to the next.
-/// A member may itself hold an enumeration of another family (第二，……首先……其次……).
-pub(super) fn inline_nodes(text: &str, base: usize, skip: usize) -> Vec<Node> {
-    for (fi, family) in [&INLINE_ORDINALS[..], &INLINE_FIRST[..], &INLINE_SEQUENCE[..]].into_iter().enumerate() {
-        if fi == skip || (skip != usize::MAX && fi < skip) {
-            continue;
-        }
-        let mut found: Vec<(usize, &str)> = Vec::new();
-        let mut from = 0;
-        for m in family {
-            match text[from..].find(m) {
-                Some(i) => {
-                    // A member starts a clause: at the start, or after punctuation or a space.
-                    let at = from + i;
-                    let before = text[..at].chars().next_back();
-                    if at == 0 || before.is_some_and(|c| "。；！？，：\n \u{3000}".contains(c)) {
-                        found.push((at, m));
-                        from = at + m.len();
-                    } else {
-                        break;
-                    }
-                }
-                None => break,
-            }
-        }
-        if found.len() >= 2 {
-            let mut out = Vec::new();
-            for (k, (at, m)) in found.iter().enumerate() {
-                let end = found.get(k + 1).map(|n| n.0).unwrap_or(text.len());
-                let body = &text[at + m.len()..end];
-                out.push(Node {
-                    kind: "inline",
-                    label: (*m).trim_end_matches('，').to_string(),
-                    title: lead_phrase(body),
-                    start: base + at,
-                    end: base + end,
-                    children: inline_nodes(body, base + at + m.len(), fi),
-                });
-            }
-            return out;
-        }
+/// At most `n` characters, not ending inside a 《》 title (cut before it, or after it when the
+/// text before is too short to stand alone).
+pub(super) fn cut(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        return s.to_string();
     }
-    Vec::new()
+    let head: String = s.chars().take(n).collect();
+    match (head.rfind('《'), head.rfind('》')) {
+        (Some(open), close) if close.is_none_or(|c| c < open) => {
+            if head[..open].chars().count() >= 6 {
+                head[..open].trim_end_matches(['，', ',', '在', '按']).to_string()
+            } else {
+                s.find('》').map(|e| s[..e + '》'.len_utf8()].to_string()).unwrap_or(head)
+            }
+        }
+        _ => head,
+    }
 }
 
 /// A heading line being assembled, with its kind and the text that follows it.
@@ -231,14 +229,37 @@ pub(super) fn close(o: Open, src: &str) -> Node {
     Node { kind: o.kind, label: o.label, title, start: o.start, end, children }
 }
 
-/// Parse a document into its outline.
+/// Close every open heading into the tree.
+fn flush(stack: &mut Vec<Open>, roots: &mut Vec<Node>, src: &str) {
+    while let Some(o) = stack.pop() {
+        let node = close(o, src);
+        match stack.last_mut() {
+            Some(parent) => parent.children.push(node),
+            None => roots.push(node),
+        }
+    }
+}
+
+/// An attached document: its label (附件1), where it starts, its title, its first root.
+struct Part {
+    label: String,
+    start: usize,
+    title: Option<String>,
+    first: usize,
+}
+
+/// Parse a document into its outline. A cover notice's attachments (附件1 …) become parts of
+/// their own (`kind` `part`), each with its outline; the cover's list of them is no point.
 pub fn outline(src: &str) -> Outline {
     let mut title: Option<String> = None;
     let mut preamble: Option<(usize, usize)> = None;
+    let mut date = None;
     // Marker kinds in the order first seen: a kind's depth in the tree.
     let mut kinds: Vec<&'static str> = Vec::new();
     let mut stack: Vec<Open> = Vec::new();
     let mut roots: Vec<Node> = Vec::new();
+    let mut parts: Vec<Part> = Vec::new();
+    let (mut in_list, mut part_title) = (false, false);
     let mut offset = 0;
     for raw in src.split_inclusive('\n') {
         let line_start = offset;
@@ -246,15 +267,42 @@ pub fn outline(src: &str) -> Outline {
         let line = raw.trim_end_matches(['\n', '\r']);
         let trimmed = line.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
         let lead = line.len() - trimmed.len();
-        if trimmed.trim().is_empty() || is_page_noise(trimmed) {
+        let t = trimmed.trim();
+        if t.is_empty() || is_page_noise(trimmed) || lines::is_furniture(t) || lines::is_byline(t) || lines::is_attendance(t) {
             continue;
         }
-        if title.is_none() && stack.is_empty() && roots.is_empty() && preamble.is_none() && marker(trimmed).is_none() {
-            let t = trimmed.trim();
+        if let Some(d) = lines::date_line(t) {
+            date = date.or(Some(d));
+            continue;
+        }
+        if lines::is_attachment_list(t) {
+            flush(&mut stack, &mut roots, src);
+            in_list = true;
+            continue;
+        }
+        if in_list && marker(trimmed).is_some_and(|m| m.0 == "num") {
+            continue;
+        }
+        in_list = false;
+        if let Some(label) = lines::attachment_start(t) {
+            flush(&mut stack, &mut roots, src);
+            kinds.clear();
+            parts.push(Part { label, start: line_start + lead, title: None, first: roots.len() });
+            part_title = true;
+            continue;
+        }
+        if part_title && stack.is_empty() && marker(trimmed).is_none() && !is_letterhead(t) {
+            part_title = false;
+            if let Some(p) = parts.last_mut().filter(|_| t.chars().count() <= 60 && !t.ends_with('。')) {
+                p.title = Some(t.to_string());
+                continue;
+            }
+        }
+        if title.is_none() && stack.is_empty() && roots.is_empty() && preamble.is_none() && parts.is_empty() && marker(trimmed).is_none() {
             if is_letterhead(t) {
                 continue;
             }
-            if t.chars().count() <= 60 && !t.ends_with('。') {
+            if t.chars().count() <= 60 && !t.ends_with('。') && !lines::is_addressee(t) {
                 title = Some(t.to_string());
                 continue;
             }
@@ -298,50 +346,32 @@ pub fn outline(src: &str) -> Outline {
             None => match stack.last_mut() {
                 // A paragraph belongs to the innermost open heading.
                 Some(o) => o.text_end = line_start + line.len(),
-                None => {
+                // Before the first point, the preamble (an attachment's own lead-in is its part's).
+                None if roots.is_empty() && parts.is_empty() => {
                     let s = line_start + lead;
                     preamble = Some((preamble.map(|p| p.0).unwrap_or(s), line_start + line.len()));
                 }
+                None => {}
             },
         }
     }
-    while let Some(o) = stack.pop() {
-        let node = close(o, src);
-        match stack.last_mut() {
-            Some(parent) => parent.children.push(node),
-            None => roots.push(node),
-        }
+    flush(&mut stack, &mut roots, src);
+    let mut attached = Vec::new();
+    for p in parts.into_iter().rev() {
+        let children = roots.split_off(p.first.min(roots.len()));
+        let end = children.last().map(|c| c.end).unwrap_or(p.start).max(p.start);
+        attached.push(Node { kind: "part", label: p.label, title: p.title.unwrap_or_default(), start: p.start, end, children });
     }
+    attached.reverse();
     // A document of paragraphs only: its inline enumeration, if any, is the outline.
-    if roots.is_empty() {
+    if roots.is_empty() && attached.is_empty() {
         if let Some((s, e)) = preamble {
             roots = inline_nodes(&src[s..e], s, usize::MAX);
         }
     }
-    Outline { title, preamble, nodes: roots }
-}
-
-/// The leaves of an outline: the actionable points that become draft tasks, with their path of
-/// labels (`二、` › `一是`).
-pub fn leaves(o: &Outline) -> Vec<(Vec<String>, &Node)> {
-    fn walk<'a>(n: &'a Node, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, &'a Node)>) {
-        if !is_actionable(&n.title) {
-            return;
-        }
-        path.push(n.label.clone());
-        if n.children.is_empty() {
-            out.push((path.clone(), n));
-        }
-        for c in &n.children {
-            walk(c, path, out);
-        }
-        path.pop();
-    }
-    let mut out = Vec::new();
-    for n in &o.nodes {
-        walk(n, &mut Vec::new(), &mut out);
-    }
-    out
+    roots.extend(attached);
+    let date = date.and_then(|(y, m, d)| chrono::NaiveDate::from_ymd_opt(y, m, d));
+    Outline { title, preamble, date, nodes: roots }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 /// (key, zh-CN, en). Error messages may use `{field}` and `{detail}`.
 pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("doc.split", "文件分解", "Split a document into tasks"),
-    ("doc.intro", "粘贴讲话、报告或方案的全文，或上传文件（UTF-8、GBK 文本或 Word .docx），生成任务分解表初稿；核对后发布为决策部署。", "Paste a speech, report or plan, or upload it (UTF-8 or GBK text, or Word .docx), to draft a task-breakdown table; check it, then publish it as a directive."),
+    ("doc.intro", "粘贴讲话、报告或方案的全文，或上传文件（UTF-8、GBK、Big5、UTF-16 文本或 Word .docx），生成任务分解表初稿；核对后发布为决策部署。", "Paste a speech, report or plan, or upload it (UTF-8, GBK, Big5 or UTF-16 text, or Word .docx), to draft a task-breakdown table; check it, then publish it as a directive."),
     ("doc.paste", "粘贴全文", "Paste the text"),
     ("doc.upload", "或上传文件", "or upload a file"),
     ("doc.year", "时限年份（“年底前”等所指年份）", "Year that phrases like 年底前 refer to"),
@@ -23,4 +23,13 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("doc.catalogue", "权责清单", "Responsibility catalogue"),
     ("doc.catalogue_intro", "每个单位的职责关键词，一行一个或用顿号分隔。文件分解和诉求派单据此建议责任单位。", "Each unit's duty keywords, one per line or separated by 、. Document splitting and appeal routing suggest owner units from them."),
     ("doc.keywords", "关键词", "Keywords"),
+    ("doc.read_as", "按 {encoding} 读取；完成时限按 {year} 年计", "Read as {encoding}; deadlines counted from {year}"),
+    ("doc.left_out_count", "{n} 处未列入任务（见表末，勾选即可收回）", "{n} part(s) left out (at the end of the table: tick to take back)"),
+    ("doc.left_out.describes", "未列入：描述性内容（指导思想、目标、原则、认识等），不是具体任务", "Left out: it describes (guiding thought, targets, principles) rather than assigns"),
+    ("doc.left_out.review", "未列入：回顾已完成的工作", "Left out: a review of past work"),
+    ("doc.left_out.basis", "未列入：制定依据（“根据……制定本办法”）", "Left out: the basis of the document"),
+    ("doc.left_out.closing", "未列入：施行与解释条款", "Left out: the closing article"),
+    ("doc.weak", "依据较弱，请核对责任单位", "A weak suggestion: check the owner unit"),
+    ("doc.past", "完成时限 {date} 已过，请核对", "The deadline {date} has passed: check it"),
+    ("doc.named", "文中明确", "Named in the text"),
 ];

@@ -41,6 +41,8 @@ pub struct PageRow {
     pub path: String,
     pub why: String,
     pub errors: Vec<String>,
+    /// What the clerk should look at (a weak suggestion, a deadline already past, a part left out).
+    pub notes: Vec<String>,
 }
 
 #[derive(Template)]
@@ -58,6 +60,8 @@ struct SplitPage {
     year: i32,
     errors: Vec<(usize, String, String)>,
     can_publish: bool,
+    /// How the document was read (编码), and what was replaced.
+    read_as: String,
 }
 
 fn segments(text: &str, spans: &[(usize, usize)]) -> Vec<Segment> {
@@ -97,6 +101,7 @@ async fn page(
     year: i32,
 ) -> AppResult<SplitPage> {
     let unit_names = units::list(&app.db, &luoshi_domain::access::Scope::All).await?.into_iter().filter(|u| u.active).map(|u| u.name).collect();
+    let read_as = split.map(|s| read_as(ctx, s)).unwrap_or_default();
     let (text, segs, outline, catalogue) = match split {
         Some(s) => {
             let spans: Vec<(usize, usize)> = s.tasks.iter().map(|t| (t.start, t.end)).collect();
@@ -119,7 +124,23 @@ async fn page(
         year,
         errors,
         can_publish: ctx.who()?.is_supervisor(),
+        read_as,
     })
+}
+
+/// How the document was read, in words: its encoding, the year its deadlines count from, what
+/// was replaced, how many parts were left out.
+fn read_as(ctx: &Ctx, s: &Split) -> String {
+    let mut out = ctx.t("doc.read_as").replace("{encoding}", &s.encoding.to_uppercase()).replace("{year}", &s.year.to_string());
+    for n in &s.notes {
+        out.push_str("；");
+        out.push_str(n);
+    }
+    if !s.left_out.is_empty() {
+        out.push_str("；");
+        out.push_str(&ctx.t("doc.left_out_count").replace("{n}", &s.left_out.len().to_string()));
+    }
+    out
 }
 
 fn new_directive(app: &AppState, split: &Split) -> DirectiveInput {
@@ -133,18 +154,32 @@ fn new_directive(app: &AppState, split: &Split) -> DirectiveInput {
     }
 }
 
-fn page_rows(split: &Split) -> Vec<PageRow> {
-    split
-        .tasks
-        .iter()
-        .map(|t| PageRow {
-            row: DraftRow::of(t),
-            include: true,
-            path: t.path.join(" › "),
-            why: t.lead.as_ref().map(|l| format!("{} {:.0}% · {}", l.unit, l.confidence * 100.0, l.words.join("、"))).unwrap_or_default(),
-            errors: Vec::new(),
-        })
-        .collect()
+fn page_rows(ctx: &Ctx, split: &Split) -> Vec<PageRow> {
+    let tasks = split.tasks.iter().map(|t| {
+        let mut notes = Vec::new();
+        if t.lead.as_ref().is_some_and(|l| l.weak) {
+            notes.push(ctx.t("doc.weak"));
+        }
+        if t.past {
+            notes.push(ctx.t("doc.past").replace("{date}", &t.deadline.map(|d| d.to_string()).unwrap_or_default()));
+        }
+        let why = match &t.lead {
+            Some(l) if l.named => format!("{} · {}", ctx.t("doc.named"), l.words.join("、")).trim_end_matches(" · ").to_string(),
+            Some(l) => format!("{} {:.0}% · {}", l.unit, l.confidence * 100.0, l.words.join("、")),
+            None => String::new(),
+        };
+        PageRow { row: DraftRow::of(t), include: true, path: t.path.join(" › "), why, errors: Vec::new(), notes }
+    });
+    // What was left out comes last, unticked, with its reason: ticking it takes it back.
+    let left = split.left_out.iter().map(|l| PageRow {
+        row: DraftRow::of_left_out(&split.text, l),
+        include: false,
+        path: l.path.join(" › "),
+        why: String::new(),
+        errors: Vec::new(),
+        notes: vec![ctx.t(&format!("doc.left_out.{}", l.reason))],
+    });
+    tasks.chain(left).collect()
 }
 
 /// The empty page: paste or upload.
@@ -162,7 +197,7 @@ pub struct SplitQuery {
 /// API: the body is the document (text in UTF-8 or GBK/GB18030, or .docx).
 pub async fn split_api(State(app): State<AppState>, Query(q): Query<SplitQuery>, body: Bytes) -> AppResult<Response> {
     let year = q.year.unwrap_or_else(|| app.today().year());
-    let split = svc::split(&app.db, &body, year).await?;
+    let split = svc::split(&app.db, &body, year, app.today()).await?;
     Ok(Json(split).into_response())
 }
 
@@ -179,8 +214,8 @@ pub async fn split_form(ctx: Ctx, State(app): State<AppState>, mut form: Multipa
         }
     }
     let bytes = if file.is_empty() { text.into_bytes() } else { file };
-    let split = svc::split(&app.db, &bytes, year).await?;
-    let rows = page_rows(&split);
+    let split = svc::split(&app.db, &bytes, year, app.today()).await?;
+    let rows = page_rows(&ctx, &split);
     let directive = new_directive(&app, &split);
     Ok(render(&page(&ctx, &app, Some(&split), rows, directive, Vec::new(), year).await?))
 }
@@ -218,7 +253,7 @@ pub async fn publish_form(ctx: Ctx, State(app): State<AppState>, Input(pairs): I
                 return Err(AppError(DomainError::field(ErrorCode::TooLarge, "tasks").with_detail("2000")));
             }
             while rows.len() <= i {
-                rows.push(PageRow { row: DraftRow::default(), include: false, path: String::new(), why: String::new(), errors: Vec::new() });
+                rows.push(PageRow { row: DraftRow::default(), include: false, path: String::new(), why: String::new(), errors: Vec::new(), notes: Vec::new() });
             }
             let r = &mut rows[i];
             match field {
@@ -266,7 +301,7 @@ pub async fn publish_form(ctx: Ctx, State(app): State<AppState>, Input(pairs): I
         }
         table.push((page_row.map_or(e.row, |i| i + 1), e.column.clone(), msg));
     }
-    let split = svc::split(&app.db, directive.source_text.as_bytes(), year).await.ok();
+    let split = svc::split(&app.db, directive.source_text.as_bytes(), year, app.today()).await.ok();
     let flash = errors.is_empty().then(|| ctx.t("doc.checked"));
     let mut p = page(&ctx, &app, split.as_ref(), rows, directive, table, year).await?;
     p.chrome.flash = flash;

@@ -152,3 +152,26 @@ async fn the_countys_catalogue_decides_the_suggestions() {
     assert_eq!(staff.get(&app, "/catalogue").await.status(), StatusCode::OK);
     assert_eq!(staff.put(&app, &format!("/api/v1/catalogue/{water}"), json!({ "keywords": "x" })).await.status(), StatusCode::FORBIDDEN);
 }
+
+/// A cover notice in GBK with its attached plan: read as GBK, its year (2027) dating the
+/// deadlines, its left-out part offered unticked with the reason, a weak suggestion marked.
+#[tokio::test]
+async fn a_gbk_notice_is_split_with_what_was_left_out_offered_back() {
+    let app = spawn_app().await;
+    let s = app.login("supervisor").await;
+    let src = include_str!("../../../domain/tests/data/notice-with-attachments.txt");
+    let (gbk, _, _) = encoding_rs::GB18030.encode(src);
+    let r = s.client.post(app.url("/api/v1/documents/split?year=2026")).header("x-csrf-token", &s.csrf).body(gbk.to_vec()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!((v["encoding"].as_str(), v["year"].as_i64()), (Some("gb18030"), Some(2027)));
+    assert_eq!(v["left_out"][0]["reason"], "describes");
+    let lead = v["tasks"].as_array().unwrap().iter().find(|t| t["title"] == "强化资金保障").map(|t| t["lead"].clone()).unwrap();
+    assert_eq!((lead["unit"].as_str(), lead["named"].as_bool()), (Some("县发展和改革局"), Some(true)));
+    let (ct, body) = multipart(&[("year", "2026")], &[("file", "notice.txt", "text/plain", gbk.as_ref())]);
+    let html =
+        s.client.post(app.url(&format!("/documents/split?_csrf={}", s.csrf))).header("content-type", ct).body(body).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("按 GB18030 读取；完成时限按 2027 年计") && html.contains("1 处未列入任务"), "{html}");
+    assert!(html.contains("未列入：描述性内容"), "the left-out part is offered back with its reason");
+    assert!(html.contains("依据较弱，请核对责任单位"));
+}

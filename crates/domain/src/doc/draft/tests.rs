@@ -1,9 +1,8 @@
 use super::*;
 
 fn drafted(src: &str) -> (Outline, Vec<DraftTask>) {
-    let o = outline(src);
-    let t = draft_tasks(src, &o, &shipped_catalogue(), 2026);
-    (o, t)
+    let b = breakdown(src, &shipped_catalogue(), 2026, None);
+    (b.outline, b.tasks)
 }
 
 fn lead_of<'a>(tasks: &'a [DraftTask], title: &str) -> &'a str {
@@ -76,7 +75,7 @@ fn a_speech_with_nested_inline_points() {
 #[test]
 fn the_speech_drafts_sensible_lead_units() {
     let src = include_str!("../../../tests/data/county-speech.txt");
-    let tasks = draft_tasks(src, &outline(src), &shipped_catalogue(), 2026);
+    let tasks = breakdown(src, &shipped_catalogue(), 2026, None).tasks;
     assert_eq!(tasks.len(), 12);
     let lead = |title: &str| tasks.iter().find(|t| t.title == title).and_then(|t| t.lead.as_ref()).map(|l| l.unit.as_str()).unwrap_or("");
     assert_eq!(lead("抓实抓细安全生产各项举措"), "县应急管理局");
@@ -95,9 +94,11 @@ fn the_speech_drafts_sensible_lead_units() {
 
 #[test]
 fn deadline_hints() {
-    assert_eq!(deadline_hint("确保年底前全面完成。", 2026).unwrap().1, chrono::NaiveDate::from_ymd_opt(2026, 12, 31));
-    assert_eq!(deadline_hint("力争三季度开工", 2026).unwrap().1, chrono::NaiveDate::from_ymd_opt(2026, 9, 30));
-    assert_eq!(deadline_hint("6月底前完成方案", 2026).unwrap().1, chrono::NaiveDate::from_ymd_opt(2026, 6, 30));
-    assert!(deadline_hint("长期坚持，久久为功", 2026).unwrap().2);
-    assert!(deadline_hint("加强领导", 2026).is_none());
+    let d = |t: &str| super::when::deadline(t, 2026);
+    assert_eq!(d("确保年底前全面完成。").unwrap().date, chrono::NaiveDate::from_ymd_opt(2026, 12, 31));
+    assert_eq!(d("力争三季度开工").unwrap().date, chrono::NaiveDate::from_ymd_opt(2026, 9, 30));
+    assert_eq!(d("6月底前完成方案").unwrap().date, chrono::NaiveDate::from_ymd_opt(2026, 6, 30));
+    assert_eq!(d("6月底前完成方案").unwrap().phrase, "6月底前");
+    assert!(d("长期坚持，久久为功").unwrap().long_term);
+    assert!(d("加强领导").is_none());
 }

@@ -17,7 +17,7 @@ fn the_speech_has_four_sections_of_three_points() {
     // Spans are exact: a point's text starts with its label.
     let p = &o.nodes[1].children[0];
     assert!(SPEECH[p.start..p.end].starts_with("一是围绕发展抓改革"));
-    assert_eq!(leaves(&o).len(), 12);
+    assert_eq!(crate::doc::leaves(SPEECH, &o).len(), 12);
 }
 
 #[test]
