@@ -143,15 +143,20 @@ pub(super) const WRAP_CHARS: usize = 22;
 /// wrapped), page numbers dropped.
 pub fn joined(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    // The last line was short and ran on without a stop: a heading, not a line a PDF wrapped.
+    let mut heading = false;
     for line in text.lines() {
         let t = line.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
         if t.is_empty() || is_page_noise(t) || lines::is_attendance(t) {
             continue;
         }
-        if out.ends_with(|c: char| c.is_ascii_alphanumeric()) && t.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        if heading {
+            out.push('。');
+        } else if out.ends_with(|c: char| c.is_ascii_alphanumeric()) && t.starts_with(|c: char| c.is_ascii_alphanumeric()) {
             out.push(' ');
         }
         out.push_str(t);
+        heading = t.chars().count() < WRAP_CHARS - 4 && !t.ends_with(|c: char| "。；：！？，、;:!?,）)》”".contains(c));
     }
     out
 }

@@ -142,3 +142,19 @@ fn a_web_copy() {
     assert_eq!(super::super::outline::cut("在《示范县优化营商环境条例实施细则（试行）》规定的时限内办结", 12), "在《示范县优化营商环境条例实施细则（试行）》");
     assert_eq!(super::super::outline::cut("压缩企业开办时间并落实《示范县优化营商环境条例实施细则（试行）》", 20), "压缩企业开办时间并落实");
 }
+
+/// A 办法 of articles: its basis and its closing article are not tasks; a point's lead unit
+/// and deadline pass down to the numbered points under it; a heading and its body keep a stop.
+#[test]
+fn articles_basis_closing_and_what_passes_down() {
+    let src = "示范县政府投资项目管理办法\n第一条 为规范政府投资项目管理，根据《政府投资条例》，结合本县实际，制定本办法。\n第二条 项目前期工作\n县发改局牵头，年底前完成以下工作：\n1.建立项目储备库\n2.完善前期经费保障机制。\n第三条 本办法自印发之日起施行。\n";
+    let b = breakdown(src, &shipped_catalogue(), 2026, None);
+    let reasons: Vec<(&str, &str)> = b.left_out.iter().map(|l| (l.path[0].as_str(), l.reason)).collect();
+    assert_eq!(reasons, [("第一条", "basis"), ("第三条", "closing")]);
+    assert_eq!(b.tasks.len(), 2);
+    for t in &b.tasks {
+        assert_eq!((lead(t), t.deadline), (("县发展和改革局", true), day(2026, 12, 31)), "{}", t.title);
+    }
+    assert_eq!(b.tasks[0].measures, "建立项目储备库");
+    assert_eq!(super::super::outline::joined("项目前期工作\n县发改局牵头。"), "项目前期工作。县发改局牵头。");
+}
