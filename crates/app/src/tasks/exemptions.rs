@@ -42,12 +42,14 @@ pub(super) fn normalise(conditions: &[Condition]) -> Result<Vec<Condition>, Doma
 
 /// A step of the exemption procedure by the supervision office: `accept` (受理) or `reject`,
 /// `verify` (核实, with the conditions as found), `decide` (集体认定: exempt or not).
+/// `decide` takes the outcome: `exempted` (免责), `mitigated` (从轻减轻) or `not_exempted`; the last
+/// two need their reasons in `note`.
 pub async fn exemption_step(
     db: &Db,
     who: &Who,
     exemption_id: i64,
     step: &str,
-    exempt: bool,
+    outcome: ExemptionState,
     conditions: Option<&[Condition]>,
     note: &str,
 ) -> Result<store::Exemption> {
@@ -64,19 +66,16 @@ pub async fn exemption_step(
         ("accept", E::Applied) => E::Accepted,
         ("reject", E::Applied) => E::Rejected,
         ("verify", E::Accepted) => E::Verified,
-        ("decide", E::Verified) => {
-            luoshi_domain::tasks::check_exemption_decision(&conditions, exempt)?;
-            if exempt {
-                E::Exempted
-            } else {
-                E::NotExempted
-            }
+        ("decide", E::Verified) if matches!(outcome, E::Exempted | E::Mitigated | E::NotExempted) => {
+            luoshi_domain::tasks::check_exemption_decision(&conditions, outcome)?;
+            outcome
         }
+        ("decide", E::Verified) => return Err(DomainError::invalid("outcome").into()),
         (s, _) if !["accept", "reject", "verify", "decide"].contains(&s) => return Err(DomainError::invalid("step").into()),
         _ => return Err(DomainError::field(ErrorCode::Conflict, "state").with_detail(e.state.as_str().to_string()).into()),
     };
     let note = note.trim();
-    if matches!(to, E::Rejected | E::NotExempted) && note.is_empty() {
+    if matches!(to, E::Rejected | E::NotExempted | E::Mitigated) && note.is_empty() {
         return Err(DomainError::required("note").into());
     }
     let mut tx = db.begin_write().await?;

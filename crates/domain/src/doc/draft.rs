@@ -80,6 +80,27 @@ pub struct Breakdown {
     pub year: i32,
 }
 
+/// A map keyed by two characters, hashed cheaply (a text is looked up pair by pair; SipHash's
+/// resistance to chosen keys buys nothing against the county's own catalogue).
+pub(super) type PairMap<V> = std::collections::HashMap<(char, char), V, std::hash::BuildHasherDefault<PairHasher>>;
+
+#[derive(Default)]
+pub(super) struct PairHasher(u64);
+
+impl std::hash::Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
 /// The catalogue indexed by the first two characters of every keyword (and of every unit's
 /// name without 县), built once per document: a point's text is then read pair by pair and only
 /// the keywords starting with a pair it holds are looked at. Most Chinese keywords are two
@@ -89,7 +110,7 @@ type Entry<'a> = (usize, usize, &'a str);
 
 struct KeywordIndex<'a> {
     /// First pair → the keywords starting with it.
-    by_pair: std::collections::HashMap<(char, char), Vec<Entry<'a>>>,
+    by_pair: PairMap<Vec<Entry<'a>>>,
     /// One-character keywords.
     singles: Vec<(char, usize, usize)>,
 }
@@ -98,7 +119,7 @@ const NAME: usize = usize::MAX;
 
 impl<'a> KeywordIndex<'a> {
     fn new(catalogue: &'a [Responsibility], names: &'a [Vec<String>]) -> Self {
-        let mut by_pair: std::collections::HashMap<(char, char), Vec<Entry<'a>>> = std::collections::HashMap::new();
+        let mut by_pair: PairMap<Vec<Entry<'a>>> = PairMap::default();
         let mut singles = Vec::new();
         for (u, names) in names.iter().enumerate() {
             let r = &catalogue[u];
@@ -194,20 +215,26 @@ pub fn breakdown(src: &str, catalogue: &[Responsibility], year: i32, today: Opti
     let year = when::document_year(o.title.as_deref(), o.date).unwrap_or(year);
     let names: Vec<Vec<String>> = catalogue.iter().map(units::names_of).collect();
     let index = KeywordIndex::new(catalogue, &names);
+    let name_index = units::NameIndex::new(&names);
     let (found, left_out) = points(&m, &o);
+    // What a parent's own text says is read once, however many points lie under it.
+    let mut parents: std::collections::HashMap<(usize, usize), (Option<when::Hint>, units::Roles)> = std::collections::HashMap::new();
     let tasks = found
         .into_iter()
         .map(|p| {
+            for &(s, e) in &p.above {
+                parents.entry((s, e)).or_insert_with(|| (when::deadline(&m[s..e], year), units::roles(&m[s..e], &name_index)));
+            }
             let n = p.node;
             let text = m[n.start..n.end].trim();
             let shown = src[n.start..n.end].trim();
             let body = joined(shown.strip_prefix(n.label.as_str()).unwrap_or(shown));
             // A point without its own deadline or lead takes its parent's.
-            let hint = when::deadline(text, year).or_else(|| p.above.iter().find_map(|&(s, e)| when::deadline(&m[s..e], year)));
-            let mut roles = units::roles(text, &names);
+            let hint = when::deadline(text, year).or_else(|| p.above.iter().find_map(|k| parents.get(k).and_then(|x| x.0.clone())));
+            let mut roles = units::roles(text, &name_index);
             if !roles.any() {
-                if let Some(r) = p.above.iter().map(|&(s, e)| units::roles(&m[s..e], &names)).find(units::Roles::any) {
-                    roles = r;
+                if let Some(r) = p.above.iter().filter_map(|k| parents.get(k)).map(|x| &x.1).find(|r| r.any()) {
+                    roles = r.clone();
                 }
             }
             let (lead, co_units) = match roles.lead {

@@ -21,6 +21,10 @@ pub(super) fn is_furniture(line: &str) -> bool {
         "上一篇",
         "下一篇",
     ];
+    // Furniture is a few words: a paragraph is read no further.
+    if line.len() > 60 {
+        return false;
+    }
     let t: String = line.chars().filter(|c| !c.is_whitespace()).collect();
     WORDS.iter().any(|w| t == *w)
         || t.starts_with("【字体")
@@ -32,6 +36,9 @@ pub(super) fn is_furniture(line: &str) -> bool {
 /// A byline: 来源：… 发布时间：… 作者：… 浏览次数.
 pub(super) fn is_byline(line: &str) -> bool {
     let t = line.trim();
+    if t.len() > 240 {
+        return false;
+    }
     ["来源：", "来源:", "发布时间", "发布日期", "作者：", "作者:", "浏览次数", "点击数", "信息来源", "文章来源"].iter().any(|w| t.starts_with(w))
         || (t.contains("发布时间") && t.chars().count() <= 80)
 }
@@ -47,11 +54,17 @@ pub(super) fn is_addressee(line: &str) -> bool {
 /// Who attended (出席：…, 列席：…): a record, not work.
 pub(super) fn is_attendance(line: &str) -> bool {
     let t = line.trim();
+    if !t.starts_with(['出', '列', '参', '记', '主']) {
+        return false;
+    }
     ["出席：", "出席:", "列席：", "列席:", "参加人员", "参会人员", "出席会议", "列席会议", "记录：", "主持："].iter().any(|w| t.starts_with(w))
 }
 
 /// A line that is only a date (under the signature: 2026年12月20日): the document's date.
 pub(super) fn date_line(line: &str) -> Option<(i32, u32, u32)> {
+    if line.len() > 40 || !line.contains('日') {
+        return None;
+    }
     let t: String = line.chars().filter(|c| !c.is_whitespace() && !"（）()".contains(*c)).collect();
     let (y, rest) = t.split_once('年')?;
     let (m, rest) = rest.split_once('月')?;
@@ -68,6 +81,9 @@ pub(super) fn is_attachment_list(line: &str) -> bool {
 
 /// The first line of an attached document: 附件, 附件1, 附件二 (alone on its line).
 pub(super) fn attachment_start(line: &str) -> Option<String> {
+    if line.len() > 40 || !line.trim_start().starts_with("附件") {
+        return None;
+    }
     let t: String = line.chars().filter(|c| !c.is_whitespace()).collect();
     let rest = t.strip_prefix("附件")?;
     let rest = rest.trim_end_matches(['：', ':']);

@@ -19,5 +19,5 @@ pub use draft::*;
 pub use hant::simplified;
 pub use outline::*;
 pub use points::{leaves, not_work, points, LeftOut, Point};
-pub use units::{names_of, roles, Roles};
+pub use units::{names_of, roles, NameIndex, Roles};
 pub use when::{deadline, document_year, Hint};

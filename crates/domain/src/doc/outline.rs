@@ -118,6 +118,10 @@ pub(super) fn marker(line: &str) -> Option<(&'static str, usize)> {
 
 /// A line that is only a page number or a running header (`- 3 -`, `第 3 页`, `— 12 —`).
 pub(super) fn is_page_noise(line: &str) -> bool {
+    // Page furniture is short: a paragraph is read no further.
+    if line.len() > 48 {
+        return false;
+    }
     let t: String = line.chars().filter(|c| !c.is_whitespace()).collect();
     if t.is_empty() {
         return false;

@@ -58,6 +58,10 @@ pub fn not_work(title: &str, text: &str) -> Option<&'static str> {
     if t.ends_with("回顾") || t.ends_with("工作总结") || t.starts_with("过去一年") {
         return Some("review");
     }
+    // The text is joined only when it may be a basis or a closing article.
+    if !text.contains(['制', '施', '解']) {
+        return None;
+    }
     let body = joined(text);
     if (body.contains("制定本") || body.contains("特制定"))
         && (body.contains("根据") || body.starts_with('为') || body.contains("为了"))

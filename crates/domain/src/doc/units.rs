@@ -69,14 +69,37 @@ const JOINERS: [&str; 12] = ["、", "，", ",", "和", "及", "与", "以及", "
 const LEAD_BEFORE: [&str; 6] = ["牵头单位：", "牵头单位:", "牵头部门：", "主办单位：", "责任单位：", "责任部门："];
 const CO_BEFORE: [&str; 5] = ["配合单位：", "配合单位:", "配合部门：", "协办单位：", "协助单位："];
 
-/// Read the units a text names (`names`: each unit's names, by its place in the catalogue).
-pub fn roles(text: &str, names: &[Vec<String>]) -> Roles {
+/// Every unit's names indexed by their first two characters, built once per document: a text
+/// is then read once, whatever the size of the catalogue.
+pub struct NameIndex {
+    by_pair: super::draft::PairMap<Vec<(usize, String)>>,
+}
+
+impl NameIndex {
+    pub fn new(names: &[Vec<String>]) -> NameIndex {
+        let mut by_pair: super::draft::PairMap<Vec<(usize, String)>> = super::draft::PairMap::default();
+        for (u, ns) in names.iter().enumerate() {
+            for n in ns {
+                let mut cs = n.chars();
+                if let (Some(a), Some(b)) = (cs.next(), cs.next()) {
+                    by_pair.entry((a, b)).or_default().push((u, n.clone()));
+                }
+            }
+        }
+        NameIndex { by_pair }
+    }
+}
+
+/// Read the units a text names, and their parts.
+pub fn roles(text: &str, index: &NameIndex) -> Roles {
     // Every mention, the longest where two overlap.
     let mut found: Vec<(usize, usize, usize)> = Vec::new();
-    for (u, ns) in names.iter().enumerate() {
-        for n in ns {
-            for (i, _) in text.match_indices(n.as_str()) {
-                found.push((i, i + n.len(), u));
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, a)) = chars.next() {
+        let Some(&(_, b)) = chars.peek() else { break };
+        for (u, n) in index.by_pair.get(&(a, b)).map(Vec::as_slice).unwrap_or_default() {
+            if text[i..].starts_with(n.as_str()) {
+                found.push((i, i + n.len(), *u));
             }
         }
     }

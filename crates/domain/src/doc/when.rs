@@ -103,12 +103,18 @@ fn dated(c: &str, year: i32) -> Vec<(NaiveDate, String)> {
             push(month_end(y, m), ys, i + '月'.len_utf8() + after.chars().next().map(char::len_utf8).unwrap_or(0));
         }
     }
+    if !c.contains(['月', '季', '年']) {
+        return out;
+    }
     for (i, w) in c.match_indices("季度") {
         if let Some((q, qs)) = number_before(c, i) {
             let qs = if c[..qs].ends_with('第') { qs - '第'.len_utf8() } else { qs };
             let (y, ys) = year_before(c, qs, year);
             push(q.checked_mul(3).filter(|m| (3..=12).contains(m)).and_then(|m| month_end(y, m)), ys, i + w.len());
         }
+    }
+    if !c.contains('年') {
+        return out;
     }
     for (w, m) in [("上半年", 6), ("下半年", 12), ("年底", 12), ("年末", 12), ("年内", 12), ("全年", 12)] {
         for (i, _) in c.match_indices(w) {
@@ -142,7 +148,8 @@ pub fn deadline(text: &str, year: i32) -> Option<Hint> {
     let mut best: Option<(NaiveDate, String)> = None;
     let mut standing: Option<String> = None;
     for sentence in text.split(['。', '；', ';', '！', '？', '\n']) {
-        if REVIEW.iter().any(|w| sentence.contains(w)) {
+        // The first characters are looked for first: most sentences hold none of them.
+        if sentence.contains(['截', '以', '已', '去', '上', '过', '累']) && REVIEW.iter().any(|w| sentence.contains(w)) {
             continue;
         }
         for clause in sentence.split(['，', ',']) {
@@ -152,7 +159,7 @@ pub fn deadline(text: &str, year: i32) -> Option<Hint> {
                     best = Some((d, phrase));
                 }
             }
-            if standing.is_none() {
+            if standing.is_none() && clause.contains(['长', '持', '常']) {
                 standing = LONG_TERM.iter().find(|w| clause.contains(*w)).map(|w| w.to_string());
             }
         }

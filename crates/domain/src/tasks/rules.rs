@@ -70,12 +70,15 @@ pub const EXEMPTION_CONDITIONS: [(&str, &str, &str); 6] = [
 ];
 
 str_enum!(
-    /// The procedure of an exemption application: 申请 → 受理 → 核实 → 集体认定 → 结果.
+    /// The procedure of an exemption application: 申请 → 受理 → 核实 → 集体认定 → 结果:
+    /// 免责 (every condition met), 从轻减轻 (some met: a lighter consequence, with its reasons) or
+    /// 不予免责.
     ExemptionState {
         Applied = "applied",
         Accepted = "accepted",
         Verified = "verified",
         Exempted = "exempted",
+        Mitigated = "mitigated",
         NotExempted = "not_exempted",
         Rejected = "rejected",
     }
@@ -90,16 +93,25 @@ pub struct Condition {
     pub evidence: String,
 }
 
-/// Check a decision: an exemption may be granted only if every condition is met with evidence.
-pub fn check_exemption_decision(conditions: &[Condition], exempt: bool) -> Result<(), DomainError> {
-    if !exempt {
-        return Ok(());
+/// The conditions not (yet) met with evidence, in the rule's order.
+pub fn unmet_conditions(conditions: &[Condition]) -> Vec<&'static str> {
+    EXEMPTION_CONDITIONS
+        .iter()
+        .map(|(key, _, _)| *key)
+        .filter(|key| !conditions.iter().any(|c| c.key == *key && c.met && !c.evidence.trim().is_empty()))
+        .collect()
+}
+
+/// Check a decision: 免责 only if every condition is met with evidence (the first missing is
+/// named); 从轻减轻 if some are.
+pub fn check_exemption_decision(conditions: &[Condition], outcome: ExemptionState) -> Result<(), DomainError> {
+    let unmet = unmet_conditions(conditions);
+    match outcome {
+        ExemptionState::Exempted => match unmet.first() {
+            Some(key) => Err(DomainError::field(ErrorCode::Invalid, "conditions").with_detail(key.to_string())),
+            None => Ok(()),
+        },
+        ExemptionState::Mitigated if unmet.len() == EXEMPTION_CONDITIONS.len() => Err(DomainError::field(ErrorCode::Invalid, "mitigation")),
+        _ => Ok(()),
     }
-    for (key, _, _) in EXEMPTION_CONDITIONS {
-        let ok = conditions.iter().any(|c| c.key == key && c.met && !c.evidence.trim().is_empty());
-        if !ok {
-            return Err(DomainError::field(ErrorCode::Invalid, "conditions").with_detail(key.to_string()));
-        }
-    }
-    Ok(())
 }

@@ -136,8 +136,17 @@ fn extensions_must_come_before_the_deadline() {
 #[test]
 fn exemption_needs_all_six_with_evidence() {
     let mut cs: Vec<Condition> = EXEMPTION_CONDITIONS.iter().map(|(k, _, _)| Condition { key: (*k).into(), met: true, evidence: "会议纪要".into() }).collect();
-    assert!(check_exemption_decision(&cs, true).is_ok());
+    assert!(check_exemption_decision(&cs, ExemptionState::Exempted).is_ok());
     cs[4].evidence.clear();
-    assert_eq!(check_exemption_decision(&cs, true).unwrap_err().detail.as_deref(), Some("due_process"));
-    assert!(check_exemption_decision(&cs, false).is_ok());
+    let e = check_exemption_decision(&cs, ExemptionState::Exempted).unwrap_err();
+    assert_eq!(e.detail.as_deref(), Some("due_process"));
+    // Said in words: which condition, and what may be decided instead.
+    let msg = crate::i18n::error_message(crate::i18n::Lang::ZhCn, &e);
+    assert!(msg.contains("程序正当") && msg.contains("从轻减轻") && !msg.contains("due_process"), "{msg}");
+    assert_eq!(unmet_conditions(&cs), ["due_process"]);
+    // Five of six: a lighter consequence may be decided; none met: it may not.
+    assert!(check_exemption_decision(&cs, ExemptionState::Mitigated).is_ok());
+    assert!(check_exemption_decision(&cs, ExemptionState::NotExempted).is_ok());
+    let none: Vec<Condition> = Vec::new();
+    assert_eq!(check_exemption_decision(&none, ExemptionState::Mitigated).unwrap_err().field.as_deref(), Some("mitigation"));
 }

@@ -23,6 +23,7 @@ mod pages;
 mod projects;
 mod records;
 mod safety;
+mod screens;
 mod tasks;
 mod trust;
 mod trust_open311;

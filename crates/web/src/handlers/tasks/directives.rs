@@ -99,7 +99,7 @@ pub async fn task_create(ctx: Ctx, State(app): State<AppState>, Path(directive_i
     };
     svc::check_dates(&app.db, &input, app.today()).await?;
     let id = svc::create_task(&app.db, &ctx.who()?, Some(directive_id), None, &input).await?;
-    Ok(crate::handlers::done(&ctx, StatusCode::CREATED, serde_json::json!({ "id": id }), &format!("/tasks/{id}")))
+    Ok(crate::handlers::done(&ctx, StatusCode::CREATED, serde_json::json!({ "id": id }), &format!("/tasks/{id}?done=created")))
 }
 
 /// HTML forms repeat a field for each selected option; serde_urlencoded takes one value per key.

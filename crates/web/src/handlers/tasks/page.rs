@@ -34,9 +34,37 @@ impl TaskPage {
     fn can(&self, what: &str) -> bool {
         self.v.can.contains(&what)
     }
+
+    /// The conditions of an exemption not yet found met, in words (empty: all are).
+    fn unmet(&self, x: &luoshi_storage::tasks::Exemption) -> String {
+        luoshi_domain::tasks::unmet_conditions(&x.conditions).iter().map(|k| self.chrome.t(&format!("condition.{k}"))).collect::<Vec<_>>().join("、")
+    }
 }
 
-pub async fn task_show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+/// What the page was sent back after (`?done=`): said at its top.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Done {
+    #[serde(default)]
+    done: String,
+}
+
+/// The sentence saying what an action did, for `?done=` (`assign`, `report`, `exemption_applied` …).
+fn done_text(lang: Lang, done: &str) -> Option<String> {
+    if done.is_empty() {
+        return None;
+    }
+    let own = format!("task.done.{done}");
+    if luoshi_domain::i18n::has(&own) {
+        return Some(luoshi_domain::i18n::t(lang, &own).to_string());
+    }
+    if let Some(state) = done.strip_prefix("exemption_") {
+        return Some(luoshi_domain::i18n::t(lang, "exemption.step_done").replace("{state}", &label(lang, "exemption", state)));
+    }
+    let what = format!("action.{done}");
+    luoshi_domain::i18n::has(&what).then(|| luoshi_domain::i18n::t(lang, "task.done").replace("{what}", luoshi_domain::i18n::t(lang, &what)))
+}
+
+pub async fn task_show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<Done>) -> AppResult<Response> {
     let who = ctx.who()?;
     let v = svc::view(&app.db, &who, id, app.today()).await?;
     if ctx.want == Want::Json {
@@ -63,7 +91,7 @@ pub async fn task_show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64
         })
         .collect();
     let conditions = EXEMPTION_CONDITIONS.iter().map(|(k, zh, en)| (*k, if lang == Lang::En { *en } else { *zh })).collect();
-    let mut c = chrome(&ctx, "tasks.board", None);
+    let mut c = chrome(&ctx, "tasks.board", done_text(lang, &q.done));
     c.title.clone_from(&v.task.title);
     let deliveries = crate::handlers::notify::delivery_rows(lang, &v.deliveries);
     let (state, light) = (label(lang, "state", v.task.state.as_str()), label(lang, "light", v.task.light.as_str()));
@@ -88,7 +116,7 @@ pub async fn task_act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>
     let action =
         if f.action.trim().is_empty() { Err(DomainError::required("action")) } else { Action::parse(&f.action).ok_or_else(|| DomainError::invalid("action")) }?;
     let d = svc::act(&app.db, &ctx.who()?, id, action, &f.reason, f.version, app.today()).await?;
-    Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "task": d }), &format!("/tasks/{id}")))
+    Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "task": d }), &format!("/tasks/{id}?done={}", action.as_str())))
 }
 
 pub async fn task_report(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f): Input<ReportForm>) -> AppResult<Response> {
@@ -99,7 +127,7 @@ pub async fn task_report(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i
         _ => None,
     };
     let d = svc::report(&app.db, &ctx.who()?, id, &ReportInput { text: f.text, percent, version: f.version }, app.today()).await?;
-    Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "task": d }), &format!("/tasks/{id}")))
+    Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "task": d }), &format!("/tasks/{id}?done=report")))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -122,7 +150,7 @@ pub struct ExtensionForm {
 
 pub async fn task_extension(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f): Input<ExtensionForm>) -> AppResult<Response> {
     let ext = svc::request_extension(&app.db, &ctx.who()?, id, &f.reason, &f.new_deadline, app.today()).await?;
-    Ok(crate::handlers::done(&ctx, StatusCode::CREATED, serde_json::json!({ "extension_id": ext }), &format!("/tasks/{id}")))
+    Ok(crate::handlers::done(&ctx, StatusCode::CREATED, serde_json::json!({ "extension_id": ext }), &format!("/tasks/{id}?done=extension")))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -146,7 +174,7 @@ pub(super) fn truthy(v: &serde_json::Value) -> AppResult<bool> {
 pub async fn extension_decide(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f): Input<DecisionForm>) -> AppResult<Response> {
     let approve = truthy(&f.approve)?;
     let e = svc::decide_extension(&app.db, &ctx.who()?, id, approve, &f.note, app.today()).await?;
-    Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "extension": e }), &format!("/tasks/{}", e.duty_id)))
+    Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "extension": e }), &format!("/tasks/{}?done=extension_decided", e.duty_id)))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -159,7 +187,7 @@ pub struct EvalForm {
 
 pub async fn task_evaluate(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f): Input<EvalForm>) -> AppResult<Response> {
     let d = svc::evaluate(&app.db, &ctx.who()?, id, &f.grade, &f.note).await?;
-    Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "task": d }), &format!("/tasks/{id}")))
+    Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "task": d }), &format!("/tasks/{id}?done=evaluate")))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -187,7 +215,7 @@ pub async fn attach_form(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i
         }
     }
     svc::attach(&app.db, &who, id, &name, &bytes).await?;
-    Ok(crate::handlers::done(&ctx, StatusCode::CREATED, serde_json::json!({}), &format!("/tasks/{id}")))
+    Ok(crate::handlers::done(&ctx, StatusCode::CREATED, serde_json::json!({}), &format!("/tasks/{id}?done=attach")))
 }
 
 pub async fn attachment_get(ctx: Ctx, State(app): State<AppState>, Path((id, aid)): Path<(i64, i64)>) -> AppResult<Response> {

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use luoshi_app::tasks::reports;
 use luoshi_app::tasks::{self as svc};
-use luoshi_domain::tasks::{Condition, EXEMPTION_CONDITIONS};
+use luoshi_domain::tasks::{Condition, ExemptionState, EXEMPTION_CONDITIONS};
 use luoshi_domain::{DomainError, ErrorCode};
 use luoshi_storage::tasks::{self as store};
 
@@ -53,26 +53,42 @@ pub async fn exemption_apply(ctx: Ctx, State(app): State<AppState>, Path(id): Pa
     svc::visible_task(&app.db, &ctx.who()?, id).await?;
     let (f, _) = exemption_input(&ctx, &body)?;
     let e = svc::apply_exemption(&app.db, &ctx.who()?, id, &f.reason, &f.conditions, app.today()).await?;
-    Ok(crate::handlers::done(&ctx, StatusCode::CREATED, serde_json::json!({ "exemption_id": e }), &format!("/tasks/{id}")))
+    Ok(crate::handlers::done(&ctx, StatusCode::CREATED, serde_json::json!({ "exemption_id": e }), &format!("/tasks/{id}?done=exemption_applied#exemptions")))
+}
+
+/// The outcome the older `exempt` flag names.
+fn outcome_of(exempt: bool) -> String {
+    if exempt { "exempted" } else { "not_exempted" }.to_string()
 }
 
 pub async fn exemption_step(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, body: Bytes) -> AppResult<Response> {
-    let (step, exempt, conditions, note) = if ctx.want == Want::Json {
+    let (step, outcome, conditions, note) = if ctx.want == Want::Json {
         let v: serde_json::Value = serde_json::from_slice(&body).map_err(|e| DomainError::field(ErrorCode::Invalid, "body").with_detail(e.to_string()))?;
         let conditions: Option<Vec<Condition>> =
             v.get("conditions").map(|c| serde_json::from_value(c.clone())).transpose().map_err(|_| DomainError::invalid("conditions"))?;
-        (v["step"].as_str().unwrap_or("").to_string(), v["exempt"].as_bool().unwrap_or(false), conditions, v["note"].as_str().unwrap_or("").to_string())
+        let outcome = v["outcome"].as_str().map(str::to_string).unwrap_or_else(|| outcome_of(v["exempt"].as_bool().unwrap_or(false)));
+        (v["step"].as_str().unwrap_or("").to_string(), outcome, conditions, v["note"].as_str().unwrap_or("").to_string())
     } else {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|_| DomainError::invalid("body"))?;
         let get = |k: &str| pairs.iter().find(|(x, _)| x == k).map(|(_, v)| v.clone()).unwrap_or_default();
         let has_conditions = pairs.iter().any(|(k, _)| k.starts_with("evidence_"));
-        (get("step"), get("exempt") == "true", has_conditions.then(|| conditions_from_form(&pairs)), get("note"))
+        let outcome = match get("outcome") {
+            o if o.is_empty() => outcome_of(get("exempt") == "true"),
+            o => o,
+        };
+        (get("step"), outcome, has_conditions.then(|| conditions_from_form(&pairs)), get("note"))
     };
     if step.is_empty() {
         return Err(DomainError::required("step").into());
     }
-    let e = svc::exemption_step(&app.db, &ctx.who()?, id, &step, exempt, conditions.as_deref(), &note).await?;
-    Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "exemption": e }), &format!("/tasks/{}", e.duty_id)))
+    let outcome = ExemptionState::parse(&outcome).ok_or_else(|| DomainError::invalid("outcome"))?;
+    let e = svc::exemption_step(&app.db, &ctx.who()?, id, &step, outcome, conditions.as_deref(), &note).await?;
+    Ok(crate::handlers::done(
+        &ctx,
+        StatusCode::OK,
+        serde_json::json!({ "exemption": e }),
+        &format!("/tasks/{}?done=exemption_{}#exemptions", e.duty_id, e.state.as_str()),
+    ))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

@@ -1,0 +1,91 @@
+//! The screens as their users meet them (issue 20): a form's outcome said on the page it lands
+//! on; 容错免责 as the office works it, condition by condition, to 免责, 从轻减轻 or 不予免责.
+
+use crate::{day, error_code, spawn_app, Session, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// Post a form as a browser does and read the page it is sent back to.
+async fn submit(s: &Session, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> String {
+    let r = s.form(app, path, fields).await;
+    if r.status().is_redirection() {
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        return s.get(app, &to).await.text().await.unwrap();
+    }
+    let status = r.status();
+    format!("{status} {}", r.text().await.unwrap())
+}
+
+/// A task of 城关镇 created, assigned and signed, due Friday 26 June 2026.
+async fn signed_task(app: &TestApp) -> i64 {
+    let sup = app.login("supervisor").await;
+    let staff = app.login("staff").await;
+    let town = app.unit_id("城关镇").await;
+    let r = sup
+        .post(app, "/api/v1/directives", json!({ "title": "县长办公会议纪要〔2026〕11号", "kind": "meeting", "issued_on": "2026-06-12", "issuer": "李县长" }))
+        .await;
+    let directive = r.json::<Value>().await.unwrap()["directive"]["id"].as_i64().unwrap();
+    let r = sup
+        .post(app, &format!("/api/v1/directives/{directive}/tasks"), json!({ "title": "背街小巷路灯修复", "lead_unit_id": town, "deadline": "2026-06-26" }))
+        .await;
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    // Through the forms, as people do: each lands back on the task saying what happened.
+    let page = submit(&sup, app, &format!("/tasks/{id}/act"), &[("action", "assign")]).await;
+    assert!(page.contains("已交办，责任单位将在待办中看到并签收"), "{page}");
+    let page = submit(&staff, app, &format!("/tasks/{id}/act"), &[("action", "sign")]).await;
+    assert!(page.contains("已签收"), "{page}");
+    id
+}
+
+#[tokio::test]
+async fn an_exemption_is_worked_condition_by_condition_to_a_lighter_consequence() {
+    let app = spawn_app().await;
+    let id = signed_task(&app).await;
+    let (sup, staff) = (app.login("supervisor").await, app.login("staff").await);
+    app.state.set_today(day("2026-07-02"));
+    // The form says what is required before anything is submitted.
+    let page = staff.get(&app, &format!("/tasks/{id}")).await.text().await.unwrap();
+    assert!(page.contains("六项情形须全部符合、每项附佐证材料，方可认定免责"), "{page}");
+    // Five of six ticked, each with its evidence: accepted as an application.
+    let mut fields = vec![("reason", "连续强降雨致材料无法进场，单位已履职尽责")];
+    let keys: Vec<&str> = luoshi_domain::tasks::EXEMPTION_CONDITIONS.iter().map(|c| c.0).filter(|k| *k != "corrected").collect();
+    let mets: Vec<String> = keys.iter().map(|k| format!("met_{k}")).collect();
+    let evs: Vec<String> = keys.iter().map(|k| format!("evidence_{k}")).collect();
+    for (m, e) in mets.iter().zip(&evs) {
+        fields.push((m.as_str(), "on"));
+        fields.push((e.as_str(), "气象证明及会议纪要"));
+    }
+    let page = submit(&staff, &app, &format!("/tasks/{id}/exemptions"), &fields).await;
+    assert!(page.contains("已提交容错免责申请，待督查室受理"), "{page}");
+    let ex: Value = sup.get(&app, &format!("/api/v1/tasks/{id}")).await.json().await.unwrap();
+    let ex = ex["exemptions"][0]["id"].as_i64().unwrap();
+    let page = submit(&sup, &app, &format!("/exemptions/{ex}/step"), &[("step", "accept")]).await;
+    assert!(page.contains("容错免责已更新：已受理"), "{page}");
+    // The verifier records each condition as found, with a note.
+    assert!(page.contains(&format!("name=\"evidence_corrected\"")) && page.contains("核实情况"), "{page}");
+    let mut found: Vec<(&str, &str)> = vec![("step", "verify")];
+    for (m, e) in mets.iter().zip(&evs) {
+        found.push((m.as_str(), "on"));
+        found.push((e.as_str(), "经核实属实"));
+    }
+    found.push(("evidence_corrected", "未见纠错措施"));
+    let page = submit(&sup, &app, &format!("/exemptions/{ex}/step"), &found).await;
+    // Exemption cannot be decided: said before anyone tries, and no 免责 button.
+    assert!(page.contains("尚未核实符合：知错就改"), "{page}");
+    assert!(!page.contains("value=\"exempted\"") && page.contains("value=\"mitigated\""), "{page}");
+    // If it is tried anyway, the error names the condition in words.
+    let (status, _, body) =
+        error_code(sup.post(&app, &format!("/api/v1/exemptions/{ex}/step"), json!({ "step": "decide", "outcome": "exempted" })).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let msg = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(msg.contains("知错就改") && !msg.contains("corrected"), "{body}");
+    // 从轻减轻 needs its reasons; with them it is decided and said.
+    let (_, code, body) = error_code(sup.post(&app, &format!("/api/v1/exemptions/{ex}/step"), json!({ "step": "decide", "outcome": "mitigated" })).await).await;
+    assert_eq!((code.as_str(), body["error"]["field"].as_str()), ("required", Some("note")));
+    let page =
+        submit(&sup, &app, &format!("/exemptions/{ex}/step"), &[("step", "decide"), ("outcome", "mitigated"), ("note", "五项符合，未及时纠错，从轻处理")])
+            .await;
+    assert!(page.contains("容错免责已更新：从轻减轻") && page.contains("集体认定：从轻减轻"), "{page}");
+    let v: Value = sup.get(&app, &format!("/api/v1/tasks/{id}")).await.json().await.unwrap();
+    assert_eq!(v["exemptions"][0]["state"], "mitigated");
+}
