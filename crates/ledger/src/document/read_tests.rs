@@ -48,6 +48,9 @@ fn numbering() -> String {
     )
 }
 
+/// A draft task as compared: path, title, lead, co-units, deadline, standing.
+type Row<'a> = (String, &'a str, &'a str, Vec<&'a str>, Option<chrono::NaiveDate>, bool);
+
 #[test]
 fn word_list_numbering_reads_as_the_numbers_shown_and_a_task_table_row_by_row() {
     let table = format!(
@@ -84,7 +87,7 @@ fn word_list_numbering_reads_as_the_numbers_shown_and_a_task_table_row_by_row() 
     let d = read_document(&bytes).unwrap();
     assert_eq!(d.encoding, Encoding::Docx);
     let b = luoshi_domain::doc::breakdown(&d.text, &luoshi_domain::doc::shipped_catalogue(), 2026, None);
-    let tasks: Vec<(String, &str, &str, Vec<&str>, Option<chrono::NaiveDate>, bool)> = b
+    let tasks: Vec<Row<'_>> = b
         .tasks
         .iter()
         .map(|t| {

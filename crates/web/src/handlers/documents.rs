@@ -133,11 +133,11 @@ async fn page(
 fn read_as(ctx: &Ctx, s: &Split) -> String {
     let mut out = ctx.t("doc.read_as").replace("{encoding}", &s.encoding.to_uppercase()).replace("{year}", &s.year.to_string());
     for n in &s.notes {
-        out.push_str("；");
+        out.push('；');
         out.push_str(n);
     }
     if !s.left_out.is_empty() {
-        out.push_str("；");
+        out.push('；');
         out.push_str(&ctx.t("doc.left_out_count").replace("{n}", &s.left_out.len().to_string()));
     }
     out

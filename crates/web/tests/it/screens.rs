@@ -62,7 +62,7 @@ async fn an_exemption_is_worked_condition_by_condition_to_a_lighter_consequence(
     let page = submit(&sup, &app, &format!("/exemptions/{ex}/step"), &[("step", "accept")]).await;
     assert!(page.contains("容错免责已更新：已受理"), "{page}");
     // The verifier records each condition as found, with a note.
-    assert!(page.contains(&format!("name=\"evidence_corrected\"")) && page.contains("核实情况"), "{page}");
+    assert!(page.contains("name=\"evidence_corrected\"") && page.contains("核实情况"), "{page}");
     let mut found: Vec<(&str, &str)> = vec![("step", "verify")];
     for (m, e) in mets.iter().zip(&evs) {
         found.push((m.as_str(), "on"));
