@@ -540,6 +540,11 @@ await session("manager", async (page) => {
   check(body.includes("查询码") && /[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/.test(body), "public: tracking code after submission");
   check(body.includes("评价码") && /[0-9A-Z]{4}-[0-9A-Z]{4}(?!-)/.test(body), "public: rating code shown once after submission");
   if (shots) await page.screenshot({ path: `${shots}/public.png`, fullPage: true });
+  check((await page.locator("form[action='/public/appeal']").count()) === 0 && body.includes("再提交一条诉求"), "public: no empty form under the tracking code");
+  check(!/答复时限\s*$/m.test(body) && (body.includes("待派单") || body.includes("派单后开始计时") || body.includes("已派单")), "public: no blanks where it should say 待派单");
+  await page.goto(base + "/public/track?code=ABCD-EFGH-JKLM");
+  const wrong = await text(page);
+  check(wrong.includes("没有找到查询码为 ABCD-EFGH-JKLM 的诉求") && !wrong.includes("无权查看") && (await page.inputValue("form[action='/public/track'] input[name=code]")) === "ABCD-EFGH-JKLM", "public: a wrong code said plainly, the code kept");
   await context.close();
 }
 

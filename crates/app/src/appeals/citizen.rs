@@ -25,8 +25,10 @@ pub struct Tracked {
 }
 
 pub async fn track(db: &Db, code: &str) -> Result<Tracked> {
-    let code = dom::normalize_code(code).ok_or_else(|| DomainError::not_found("appeal"))?;
-    let a = store::by_code(db, &code).await?.ok_or_else(|| DomainError::not_found("appeal"))?;
+    // Anyone may type a code: "not found" names the code typed, never whose it might be.
+    let missing = || DomainError::not_found("tracking_code").with_detail(code.trim().chars().take(20).collect::<String>());
+    let code = dom::normalize_code(code).ok_or_else(missing)?;
+    let a = store::by_code(db, &code).await?.ok_or_else(missing)?;
     let steps = store::events(db, a.id).await?.into_iter().filter_map(|e| Some((e.at, e.to_state?))).collect();
     // Anyone holding the code reads this page: free text is published masked.
     Ok(Tracked {

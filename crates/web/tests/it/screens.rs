@@ -42,9 +42,16 @@ async fn an_exemption_is_worked_condition_by_condition_to_a_lighter_consequence(
     let app = spawn_app().await;
     let id = signed_task(&app).await;
     let (sup, staff) = (app.login("supervisor").await, app.login("staff").await);
+    // Days left or overdue in working days, on the board and the page; the lights explained.
+    app.state.set_today(day("2026-06-23"));
+    let board = sup.get(&app, "/tasks").await.text().await.unwrap();
+    assert!(board.contains("剩余3个工作日") && board.contains("蓝灯＝距完成时限不足"), "{board}");
     app.state.set_today(day("2026-07-02"));
+    let board = sup.get(&app, "/tasks").await.text().await.unwrap();
+    assert!(board.contains("<span class=\"small late\">已逾期4个工作日</span>"), "{board}");
     // The form says what is required before anything is submitted.
     let page = staff.get(&app, &format!("/tasks/{id}")).await.text().await.unwrap();
+    assert!(page.contains("已逾期4个工作日"), "{page}");
     assert!(page.contains("六项情形须全部符合、每项附佐证材料，方可认定免责"), "{page}");
     // Five of six ticked, each with its evidence: accepted as an application.
     let mut fields = vec![("reason", "连续强降雨致材料无法进场，单位已履职尽责")];
@@ -88,4 +95,39 @@ async fn an_exemption_is_worked_condition_by_condition_to_a_lighter_consequence(
     assert!(page.contains("容错免责已更新：从轻减轻") && page.contains("集体认定：从轻减轻"), "{page}");
     let v: Value = sup.get(&app, &format!("/api/v1/tasks/{id}")).await.json().await.unwrap();
     assert_eq!(v["exemptions"][0]["state"], "mitigated");
+}
+
+/// The office ticks tasks in 立项 and 交办 them at once; the supervision run says what it did.
+#[tokio::test]
+async fn several_tasks_are_assigned_at_once_and_the_run_says_what_it_raised() {
+    let app = spawn_app().await;
+    let sup = app.login("supervisor").await;
+    let town = app.unit_id("城关镇").await;
+    let r = sup
+        .post(
+            &app,
+            "/api/v1/directives",
+            json!({ "title": "县政府常务会议纪要〔2026〕12号", "kind": "meeting", "issued_on": "2026-06-12", "issuer": "李县长" }),
+        )
+        .await;
+    let directive = r.json::<Value>().await.unwrap()["directive"]["id"].as_i64().unwrap();
+    let mut ids = Vec::new();
+    for title in ["农贸市场改造", "公厕提升", "停车位施划"] {
+        let r =
+            sup.post(&app, &format!("/api/v1/directives/{directive}/tasks"), json!({ "title": title, "lead_unit_id": town, "deadline": "2026-07-31" })).await;
+        ids.push(r.json::<Value>().await.unwrap()["id"].as_i64().unwrap().to_string());
+    }
+    let board = sup.get(&app, "/tasks?state=draft").await.text().await.unwrap();
+    assert!(board.contains(&format!("name=\"ids\" value=\"{}\"", ids[0])) && board.contains("交办所选任务"), "{board}");
+    let fields: Vec<(&str, &str)> = ids[..2].iter().map(|i| ("ids", i.as_str())).collect();
+    let page = submit(&sup, &app, "/tasks/assign", &fields).await;
+    assert!(page.contains("已交办2项（共勾选2项）"), "{page}");
+    let v: Value = sup.get(&app, &format!("/api/v1/tasks/{}", ids[1])).await.json().await.unwrap();
+    assert_eq!(v["task"]["state"], "assigned");
+    let v: Value = sup.get(&app, &format!("/api/v1/tasks/{}", ids[2])).await.json().await.unwrap();
+    assert_eq!(v["task"]["state"], "draft", "the unticked one stays in 立项");
+    let page = submit(&sup, &app, "/supervision/run", &[]).await;
+    assert!(page.contains("督查已运行：催办"), "{page}");
+    let staff = app.login("staff").await;
+    assert_eq!(staff.form(&app, "/tasks/assign", &[("ids", ids[2].as_str())]).await.status(), StatusCode::FORBIDDEN);
 }

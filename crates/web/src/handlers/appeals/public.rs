@@ -34,6 +34,9 @@ struct PublicPage {
     rating_code: Option<String>,
     tracked: Option<TrackedView>,
     started: String,
+    /// The code typed on the tracking form, and why it found nothing.
+    track_code: String,
+    track_error: Option<String>,
 }
 
 /// What the citizen sees of their appeal.
@@ -50,7 +53,8 @@ fn tracked_view(lang: Lang, cats: &[CategoryRow], tr: Tracked) -> TrackedView {
         state: t(lang, &format!("appeal_state.{}", tr.state.as_str())).to_string(),
         category: cats.iter().find(|c| c.code == tr.category).map(|c| c.name.clone()).unwrap_or_else(|| tr.category.clone()),
         steps: tr.steps.iter().map(|(at, s)| (when(*at), t(lang, &format!("appeal_state.{s}")).to_string())).collect(),
-        due: tr.due_at.map(when).unwrap_or_default(),
+        // Before dispatch the clock has not started: said, not left blank.
+        due: tr.due_at.map(when).unwrap_or_else(|| t(lang, "public.due_after_dispatch").to_string()),
         t: tr,
     }
 }
@@ -61,7 +65,17 @@ async fn public_page(ctx: &Ctx, app: &AppState, code: Option<String>, tracked: O
     let kinds = luoshi_domain::appeals::Kind::ALL.iter().map(|k| (k.as_str(), t(lang, &format!("appeal_kind.{}", k.as_str())).to_string())).collect();
     let tracked = tracked.map(|tr| tracked_view(lang, &cats, tr));
     let started = form_token(app, luoshi_storage::now_micros()).await?;
-    Ok(PublicPage { chrome: chrome(ctx, "public.title", None), cats, kinds, code, rating_code: None, tracked, started })
+    Ok(PublicPage {
+        chrome: chrome(ctx, "public.title", None),
+        cats,
+        kinds,
+        code,
+        rating_code: None,
+        tracked,
+        started,
+        track_code: String::new(),
+        track_error: None,
+    })
 }
 
 /// The public page: submit an appeal, or follow one by its tracking code.
@@ -93,8 +107,17 @@ pub struct TrackQuery {
 
 /// Follow an appeal by its tracking code (page: `?code=`; API: in the path).
 pub async fn public_track(ctx: Ctx, State(app): State<AppState>, Query(q): Query<TrackQuery>) -> AppResult<Response> {
-    let tr = svc::track(&app.db, &q.code).await?;
-    Ok(render(&public_page(&ctx, &app, None, Some(tr)).await?))
+    match svc::track(&app.db, &q.code).await {
+        Ok(tr) => Ok(render(&public_page(&ctx, &app, None, Some(tr)).await?)),
+        // A code that finds nothing: said on the same form, the code kept.
+        Err(luoshi_storage::StoreError::Domain(e)) if e.code == luoshi_domain::ErrorCode::NotFound => {
+            let mut page = public_page(&ctx, &app, None, None).await?;
+            page.track_error = Some(luoshi_domain::i18n::error_message(ctx.lang, &e));
+            page.track_code = q.code.trim().chars().take(20).collect();
+            Ok((StatusCode::NOT_FOUND, render(&page)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn public_track_api(State(app): State<AppState>, Path(code): Path<String>) -> AppResult<Response> {

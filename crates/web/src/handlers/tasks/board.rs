@@ -22,6 +22,10 @@ use luoshi_storage::{units, users};
 pub(super) struct BoardPage {
     chrome: Chrome,
     rows: Vec<Row>,
+    /// The office may tick tasks in 立项 and 交办 them at once.
+    bulk: bool,
+    /// What each light means, from the rules in force.
+    legend: String,
     counts: Vec<(&'static str, String, i64)>,
     f: BoardQuery,
     units: Vec<(i64, String)>,
@@ -52,6 +56,19 @@ pub struct BoardQuery {
     pub after: String,
     #[serde(default)]
     pub limit: String,
+    /// What the page was sent back after: `assigned:N:M` (交办 N of M), `supervision:a:b:c`.
+    #[serde(default)]
+    pub done: String,
+}
+
+/// The sentence for `?done=` on the board.
+fn board_done(lang: Lang, done: &str) -> Option<String> {
+    let parts: Vec<&str> = done.split(':').collect();
+    match parts.as_slice() {
+        ["assigned", n, m] => Some(t(lang, "tasks.assigned_many").replace("{n}", n).replace("{m}", m)),
+        ["supervision", a, b, c] => Some(t(lang, "tasks.supervised").replace("{reminders}", a).replace("{notices}", b).replace("{reports}", c)),
+        _ => None,
+    }
 }
 
 pub(super) fn opt_id(field: &str, s: &str) -> AppResult<Option<i64>> {
@@ -89,6 +106,17 @@ impl BoardQuery {
     }
 }
 
+/// What each light means, from the rules in force (a legend under the counts).
+fn legend(lang: Lang, r: &luoshi_domain::duty::LightRules) -> String {
+    let soon = match r.due_soon {
+        luoshi_domain::duty::DueSoon::WorkingDays(n) | luoshi_domain::duty::DueSoon::Hours(n) => n,
+    };
+    t(lang, "tasks.legend")
+        .replace("{red}", &r.red_behind_points.to_string())
+        .replace("{yellow}", &r.yellow_behind_points.to_string())
+        .replace("{soon}", &soon.to_string())
+}
+
 /// The supervisor's board (and a leader's or unit's view of what they may see).
 pub async fn board(ctx: Ctx, State(app): State<AppState>, Query(q): Query<BoardQuery>) -> AppResult<Response> {
     let who = ctx.who()?;
@@ -104,6 +132,7 @@ pub async fn board(ctx: Ctx, State(app): State<AppState>, Query(q): Query<BoardQ
         return Ok(Json(serde_json::json!({ "tasks": list, "counts": counts, "next": next })).into_response());
     }
     let lang = ctx.lang;
+    let cal = luoshi_storage::calendar::load(&app.db).await?;
     let scope_units = units::list(&app.db, &who.scope()).await?;
     let leaders = users::list(&app.db, &luoshi_domain::access::Scope::All)
         .await?
@@ -113,8 +142,10 @@ pub async fn board(ctx: Ctx, State(app): State<AppState>, Query(q): Query<BoardQ
         .collect();
     let directives = store::list_directives(&app.db, &vis).await?.into_iter().map(|(d, _)| (d.id, d.title)).collect();
     let page = BoardPage {
-        chrome: chrome(&ctx, "tasks.board", None),
-        rows: rows(lang, list),
+        chrome: chrome(&ctx, "tasks.board", board_done(lang, &q.done)),
+        bulk: who.is_supervisor(),
+        rows: rows(lang, &cal, app.today(), list),
+        legend: legend(lang, &luoshi_app::tasks::rules_on(&app.db, app.today()).await?.light),
         counts: counts.into_iter().filter(|(l, _)| *l != Light::None).map(|(l, n)| (l.as_str(), label(lang, "light", l.as_str()), n)).collect(),
         f: q,
         units: scope_units.into_iter().map(|u| (u.id, u.name)).collect(),
@@ -132,6 +163,7 @@ pub async fn board(ctx: Ctx, State(app): State<AppState>, Query(q): Query<BoardQ
 pub(super) struct InboxPage {
     chrome: Chrome,
     rows: Vec<Row>,
+    bulk: bool,
     notices: Vec<(store::Notice, String)>,
     review: Vec<Row>,
     extensions: Vec<store::Extension>,
@@ -178,10 +210,12 @@ pub async fn inbox(ctx: Ctx, State(app): State<AppState>, Query(q): Query<luoshi
         .into_response());
     }
     let lang = ctx.lang;
+    let cal = luoshi_storage::calendar::load(&app.db).await?;
     let unit = p.user.role.unit_scoped();
     let page = InboxPage {
         chrome: chrome(&ctx, "tasks.inbox", None),
-        rows: rows(lang, mine),
+        bulk: false,
+        rows: rows(lang, &cal, app.today(), mine),
         notices: notices
             .into_iter()
             .map(|n| {
@@ -189,7 +223,7 @@ pub async fn inbox(ctx: Ctx, State(app): State<AppState>, Query(q): Query<luoshi
                 (n, l)
             })
             .collect(),
-        review: rows(lang, review),
+        review: rows(lang, &cal, app.today(), review),
         extensions,
         exemptions,
         supervisor,

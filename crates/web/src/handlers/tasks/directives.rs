@@ -58,6 +58,8 @@ pub(super) struct DirectivePage {
     d: store::Directive,
     rows: Vec<Row>,
     supervisor: bool,
+    /// The office may tick tasks in 立项 and 交办 them at once.
+    bulk: bool,
     units: Vec<(i64, String)>,
     leaders: Vec<(i64, String)>,
 }
@@ -87,7 +89,11 @@ pub async fn directive_show(ctx: Ctx, State(app): State<AppState>, Path(id): Pat
     };
     let mut c = chrome(&ctx, "tasks.directives", None);
     c.title.clone_from(&d.title);
-    Ok(render(&DirectivePage { chrome: c, d, rows: rows(ctx.lang, tasks), supervisor, units: all_units, leaders }))
+    let cal = luoshi_storage::calendar::load(&app.db).await?;
+    let rows = rows(ctx.lang, &cal, app.today(), tasks);
+    // The button only where there is something in 立项 to tick.
+    let bulk = supervisor && rows.iter().any(|r| r.d.state == luoshi_domain::tasks::State::Draft);
+    Ok(render(&DirectivePage { chrome: c, d, rows, supervisor, bulk, units: all_units, leaders }))
 }
 
 pub async fn task_create(ctx: Ctx, State(app): State<AppState>, Path(directive_id): Path<i64>, body: Bytes) -> AppResult<Response> {

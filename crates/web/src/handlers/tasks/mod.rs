@@ -26,10 +26,32 @@ pub struct Row {
     pub d: Duty,
     pub state: String,
     pub light: String,
+    /// 剩余N个工作日 / 今天到期 / 已逾期N个工作日 (open tasks with a deadline).
+    pub when: String,
+    pub late: bool,
 }
 
-pub(super) fn rows(lang: Lang, list: Vec<Duty>) -> Vec<Row> {
-    list.into_iter().map(|d| Row { state: label(lang, "state", d.state.as_str()), light: label(lang, "light", d.light.as_str()), d }).collect()
+/// How far a deadline is, in working days, as a person says it.
+pub(super) fn days_text(lang: Lang, cal: &luoshi_domain::calendar::Calendar, today: chrono::NaiveDate, deadline: &str) -> (String, bool) {
+    let Ok(d) = chrono::NaiveDate::parse_from_str(deadline, "%Y-%m-%d") else { return (String::new(), false) };
+    let n = luoshi_domain::duty::working_days_left(cal, today, d);
+    match n {
+        n if n > 0 => (t(lang, "task.days_left").replace("{n}", &n.to_string()), false),
+        0 if d >= today => (t(lang, "task.due_today").to_string(), false),
+        n => (t(lang, "inbox.days_overdue").replace("{n}", &n.abs().max(1).to_string()), true),
+    }
+}
+
+pub(super) fn rows(lang: Lang, cal: &luoshi_domain::calendar::Calendar, today: chrono::NaiveDate, list: Vec<Duty>) -> Vec<Row> {
+    list.into_iter()
+        .map(|d| {
+            let (when, late) = match d.deadline.as_deref().filter(|_| d.state.is_open()) {
+                Some(dl) => days_text(lang, cal, today, dl),
+                None => (String::new(), false),
+            };
+            Row { state: label(lang, "state", d.state.as_str()), light: label(lang, "light", d.light.as_str()), when, late, d }
+        })
+        .collect()
 }
 
 /// This module's routes: one line each with its policy and summary (the table in `routes.rs`
@@ -133,6 +155,7 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
             incentive_create,
         )
         .add(M::POST, "/supervision/run", SUPERVISORS, "tasks", "Run the supervision engine now (form)", supervise)
+        .add(M::POST, "/tasks/assign", SUPERVISORS, "tasks", "交办 the ticked tasks in 立项 at once (form: ids=…; at most 500)", assign_many)
         .add(
             M::POST,
             "/api/v1/supervision/run",

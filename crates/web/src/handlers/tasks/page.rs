@@ -27,6 +27,8 @@ pub(super) struct TaskPage {
     light: String,
     events: Vec<(String, String, String, String)>,
     deliveries: Vec<crate::handlers::notify::DeliveryRow>,
+    /// 剩余N个工作日 / 已逾期N个工作日, and whether it is late.
+    days: (String, bool),
     conditions: Vec<(&'static str, &'static str)>,
 }
 
@@ -95,7 +97,11 @@ pub async fn task_show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64
     c.title.clone_from(&v.task.title);
     let deliveries = crate::handlers::notify::delivery_rows(lang, &v.deliveries);
     let (state, light) = (label(lang, "state", v.task.state.as_str()), label(lang, "light", v.task.light.as_str()));
-    let page = TaskPage { chrome: c, state, light, events, deliveries, conditions, v };
+    let days = match v.task.deadline.as_deref().filter(|_| v.task.state.is_open()) {
+        Some(d) => super::days_text(lang, &luoshi_storage::calendar::load(&app.db).await?, app.today(), d),
+        None => (String::new(), false),
+    };
+    let page = TaskPage { chrome: c, state, light, events, deliveries, days, conditions, v };
     Ok(render(&page))
 }
 

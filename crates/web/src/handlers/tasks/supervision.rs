@@ -136,7 +136,26 @@ pub async fn supervise(ctx: Ctx, State(app): State<AppState>, Query(q): Query<Ru
         _ => return Err(DomainError::invalid("rehearsal").into()),
     };
     let r = luoshi_app::supervision::supervise_on(&app.db, app.today(), date, rehearsal).await?;
-    Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::to_value(&r).unwrap_or_default(), "/inbox"))
+    let back = format!("/tasks?done=supervision:{}:{}:{}", r.reminders, r.notices, r.reports);
+    Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::to_value(&r).unwrap_or_default(), &back))
+}
+
+/// 交办 several tasks at once (the board's ticked rows): each as one 交办, in its own
+/// transaction; what could not be assigned (moved on meanwhile, out of sight) is counted.
+pub async fn assign_many(ctx: Ctx, State(app): State<AppState>, Input(pairs): Input<Vec<(String, String)>>) -> AppResult<Response> {
+    let who = ctx.who()?;
+    let ids: Vec<i64> = pairs.iter().filter(|(k, _)| k == "ids").filter_map(|(_, v)| v.trim().parse().ok()).collect();
+    if ids.is_empty() {
+        return Err(DomainError::required("ids").into());
+    }
+    let mut done = 0;
+    for id in ids.iter().take(500) {
+        if svc::act(&app.db, &who, *id, luoshi_domain::tasks::Action::Assign, "", None, app.today()).await.is_ok() {
+            done += 1;
+        }
+    }
+    let back = format!("/tasks?state=draft&done=assigned:{done}:{}", ids.len().min(500));
+    Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "assigned": done, "asked": ids.len().min(500) }), &back))
 }
 
 #[derive(Template)]
