@@ -72,7 +72,7 @@ pub async fn exemption_step(
         }
         ("decide", E::Verified) => return Err(DomainError::invalid("outcome").into()),
         (s, _) if !["accept", "reject", "verify", "decide"].contains(&s) => return Err(DomainError::invalid("step").into()),
-        _ => return Err(DomainError::field(ErrorCode::Conflict, "state").with_detail(e.state.as_str().to_string()).into()),
+        _ => return Err(DomainError::field(ErrorCode::Conflict, "exemption_state").with_detail(e.state.as_str().to_string()).into()),
     };
     let note = note.trim();
     if matches!(to, E::Rejected | E::NotExempted | E::Mitigated) && note.is_empty() {

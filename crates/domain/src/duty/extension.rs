@@ -18,7 +18,8 @@ pub fn check_extension(now: Micros, due_at: Option<Micros>, new_due_at: Micros, 
         return Err(DomainError::field(ErrorCode::Conflict, "deadline").with_detail(last_day(due)));
     }
     if new_due_at <= due {
-        return Err(DomainError::field(ErrorCode::Invalid, "new_deadline").with_detail(last_day(new_due_at)));
+        // Named with the deadline it must pass.
+        return Err(DomainError::field(ErrorCode::Invalid, "new_deadline").with_detail(last_day(due)));
     }
     if used >= max {
         return Err(DomainError::field(ErrorCode::OutOfRange, "new_deadline").with_detail(format!("≤ {max}")));

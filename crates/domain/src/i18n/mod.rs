@@ -91,7 +91,9 @@ pub fn has(key: &str) -> bool {
 /// The user-facing message of an error: the code's sentence with the field's name and detail.
 pub fn error_message(lang: Lang, e: &DomainError) -> String {
     // A sentence written for this field and code says more than the general one.
-    let own = e.field.as_deref().map(|f| format!("error.{}.{f}", e.code.as_str())).filter(|k| has(k));
+    // (Unless it needs a detail the error does not carry: no empty brackets.)
+    let has_detail = e.detail.as_deref().is_some_and(|d| !d.is_empty());
+    let own = e.field.as_deref().map(|f| format!("error.{}.{f}", e.code.as_str())).filter(|k| has(k) && (has_detail || !t(lang, k).contains("{detail}")));
     let key = own.unwrap_or_else(|| format!("error.{}", e.code.as_str()));
     let template = t(lang, &key);
     let field = match &e.field {
@@ -138,6 +140,21 @@ pub fn error_code_translated(code: ErrorCode) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 20: messages a clerk understands — the state named, the deadline to pass, the file
+    /// types accepted; never empty brackets, never a code.
+    #[test]
+    fn messages_say_what_is_wrong_in_words() {
+        let m = |e: DomainError| error_message(Lang::ZhCn, &e);
+        assert_eq!(m(DomainError::field(ErrorCode::Conflict, "state").with_detail("closed")), "该事项当前为“已办结”，不能进行这一操作；请刷新页面查看最新情况");
+        let bare = m(DomainError::field(ErrorCode::Conflict, "state"));
+        assert!(!bare.contains("“”") && !bare.contains("他人"), "{bare}");
+        assert_eq!(m(DomainError::field(ErrorCode::Invalid, "new_deadline").with_detail("2026-06-30")), "新的完成时限须晚于现在的完成时限 2026-06-30");
+        assert!(m(DomainError::field(ErrorCode::BadFile, "file").with_detail("not an xlsx workbook")).contains("请上传 .xlsx"));
+        assert_eq!(m(DomainError::field(ErrorCode::TooShort, "content").with_detail("5")), "诉求内容过短（至少 5 个字符）");
+        assert_eq!(m(DomainError::field(ErrorCode::Conflict, "version")), "记录已被他人修改，请刷新后重试");
+        assert!(m(DomainError::field(ErrorCode::Conflict, "exemption_state").with_detail("verified")).contains("已核实"));
+    }
 
     #[test]
     fn every_error_code_is_translated() {

@@ -141,7 +141,7 @@ pub async fn expect(tx: &mut WriteTx, kind: &str, ref_id: i64, expected: i64) ->
         .await?
         .rows_affected();
     if n == 0 {
-        return Err(luoshi_domain::DomainError::field(luoshi_domain::ErrorCode::Conflict, "version").with_detail(expected.to_string()).into());
+        return Err(luoshi_domain::DomainError::field(luoshi_domain::ErrorCode::Conflict, "version").into());
     }
     Ok(())
 }

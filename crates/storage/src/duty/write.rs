@@ -93,14 +93,14 @@ impl<'a> Line<'a> {
 pub async fn put(tx: &mut WriteTx, l: &Line<'_>, expected: Option<i64>) -> Result<i64> {
     let Some((old, version, due_at, phase)) = current(tx, l.kind, l.ref_id).await? else {
         if expected.is_some() {
-            return Err(DomainError::new(ErrorCode::Conflict).with_detail("version").into());
+            return Err(DomainError::field(ErrorCode::Conflict, "version").into());
         }
         insert_many(tx, std::slice::from_ref(l)).await?;
         return Ok(1);
     };
     if expected.is_some_and(|v| v != version) {
         // Someone else's change came first: the caller reloads and tries again.
-        return Err(DomainError::new(ErrorCode::Conflict).with_detail("version").into());
+        return Err(DomainError::field(ErrorCode::Conflict, "version").into());
     }
     let new = standing_after(l, Some((&old, due_at, phase.as_str())));
     sqlx::query(
