@@ -35,11 +35,12 @@ fn doc_split_reads_the_speech() {
     let (code, out, err) = run(luoshi("sqlite://unused.db").args(["doc", "split", "--format", "md"]).arg(&gbk));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("# 关于加强森林防火的通知") && out.contains("压实责任") && out.contains("加强巡查"), "{out}");
+    assert!(err.contains("read as gb18030"), "the CLI says which encoding it read: {err}");
     let binary = dir.path().join("x.bin");
     std::fs::write(&binary, [0u8, 1, 2, 3, 255]).unwrap();
     let (code, _, err) = run(luoshi("sqlite://unused.db").args(["doc", "split"]).arg(&binary));
     assert_eq!(code, 1);
-    assert!(one_line_error(&err).contains("binary"), "{err}");
+    assert!(one_line_error(&err).contains("not a text file"), "{err}");
 }
 
 /// The anchor catches a removed tail (which the chain alone cannot: the head is rewound with
