@@ -134,6 +134,8 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("exemption.mitigated", "从轻减轻", "Lighter consequence"),
     ("task.done", "已完成“{what}”", "Done: {what}"),
     ("task.days_left", "剩余{n}个工作日", "{n} working days left"),
+    ("directive.done.created", "决策部署已创建。下一步：在本页添加任务，再交办给责任单位。", "Directive created. Next: add its tasks here, then assign them."),
+    ("directive.done.published", "已从文件分解发布为决策部署，任务在下表（立项）；勾选后即可一次交办。", "Published from the breakdown: its tasks are below, in 立项; tick them to assign at once."),
     ("tasks.assign_ticked", "交办所选任务", "Assign the ticked tasks"),
     ("tasks.assign_ticked_help", "勾选立项中的任务，一次交办给各自的责任单位", "Tick tasks in 立项 to assign each to its unit at once"),
     ("tasks.tick", "勾选", "Tick"),

@@ -287,7 +287,7 @@ pub async fn publish_form(ctx: Ctx, State(app): State<AppState>, Input(pairs): I
     let drafts: Vec<DraftRow> = chosen.iter().map(|(_, r)| r.clone()).collect();
     let result = svc::publish(&app.db, &ctx.who()?, &directive, &drafts, dry_run).await?;
     let errors = match result {
-        Ok((Some(id), _)) => return Ok(axum::response::Redirect::to(&format!("/directives/{id}")).into_response()),
+        Ok((Some(id), _)) => return Ok(axum::response::Redirect::to(&format!("/directives/{id}?done=published")).into_response()),
         Ok((None, _)) => Vec::new(),
         Err(errs) => errs,
     };

@@ -111,7 +111,10 @@ async fn the_page_splits_a_pasted_text_and_publishes_the_ticked_rows() {
     let r = s.form(&app, "/documents/publish", &fixed).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let loc = r.headers()["location"].to_str().unwrap().to_string();
-    let id: i64 = loc.trim_start_matches("/directives/").parse().unwrap();
+    let id: i64 = loc.trim_start_matches("/directives/").trim_end_matches("?done=published").parse().unwrap();
+    // The directive's page says where the tasks went and what comes next.
+    let landed = s.get(&app, &loc).await.text().await.unwrap();
+    assert!(landed.contains("已从文件分解发布为决策部署") && landed.contains("交办所选任务"), "{landed}");
     let d: Value = s.get(&app, &format!("/api/v1/directives/{id}")).await.json().await.unwrap();
     let titles: Vec<&str> = d["tasks"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
     assert_eq!(titles, ["思想上高度一致", "行动上紧紧跟随"]);

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::error::{AppError, AppResult};
-use crate::extract::Path;
+use crate::extract::{Path, Query};
 use crate::http::{Ctx, Input, Want};
 use crate::pages::{chrome, render, Chrome};
 use crate::AppState;
@@ -48,7 +48,7 @@ pub async fn directives(ctx: Ctx, State(app): State<AppState>) -> AppResult<Resp
 
 pub async fn directive_create(ctx: Ctx, State(app): State<AppState>, Input(input): Input<DirectiveInput>) -> AppResult<Response> {
     let d = svc::create_directive(&app.db, &ctx.who()?, &input, app.today()).await?;
-    Ok(crate::handlers::done(&ctx, StatusCode::CREATED, serde_json::json!({ "directive": d }), &format!("/directives/{}", d.id)))
+    Ok(crate::handlers::done(&ctx, StatusCode::CREATED, serde_json::json!({ "directive": d }), &format!("/directives/{}?done=created", d.id)))
 }
 
 #[derive(Template)]
@@ -64,7 +64,7 @@ pub(super) struct DirectivePage {
     leaders: Vec<(i64, String)>,
 }
 
-pub async fn directive_show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn directive_show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<super::page::Done>) -> AppResult<Response> {
     let who = ctx.who()?;
     let (d, tasks) = svc::directive(&app.db, &who, id).await?;
     if ctx.want == Want::Json {
@@ -87,7 +87,13 @@ pub async fn directive_show(ctx: Ctx, State(app): State<AppState>, Path(id): Pat
     } else {
         (Vec::new(), Vec::new())
     };
-    let mut c = chrome(&ctx, "tasks.directives", None);
+    // Said after creating it here or publishing it from 文件分解.
+    let done = match q.done() {
+        "created" => Some(ctx.t("directive.done.created")),
+        "published" => Some(ctx.t("directive.done.published")),
+        _ => None,
+    };
+    let mut c = chrome(&ctx, "tasks.directives", done);
     c.title.clone_from(&d.title);
     let cal = luoshi_storage::calendar::load(&app.db).await?;
     let rows = rows(ctx.lang, &cal, app.today(), tasks);

@@ -50,6 +50,12 @@ pub struct Done {
     done: String,
 }
 
+impl Done {
+    pub(super) fn done(&self) -> &str {
+        &self.done
+    }
+}
+
 /// The sentence saying what an action did, for `?done=` (`assign`, `report`, `exemption_applied` …).
 fn done_text(lang: Lang, done: &str) -> Option<String> {
     if done.is_empty() {
