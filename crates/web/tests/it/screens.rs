@@ -131,3 +131,14 @@ async fn several_tasks_are_assigned_at_once_and_the_run_says_what_it_raised() {
     let staff = app.login("staff").await;
     assert_eq!(staff.form(&app, "/tasks/assign", &[("ids", ids[2].as_str())]).await.status(), StatusCode::FORBIDDEN);
 }
+
+/// In English, the shipped appeal categories read in English (issue 20 point 11).
+#[tokio::test]
+async fn appeal_categories_read_in_english() {
+    let app = spawn_app().await;
+    luoshi_app::appeals::seed_categories(&app.t.db, &luoshi_app::Who::system("test")).await.unwrap();
+    let s = app.login("hotline").await;
+    s.get(&app, "/lang/en?next=/appeals").await;
+    let page = s.get(&app, "/appeals").await.text().await.unwrap();
+    assert!(page.contains("Roads and traffic") && !page.contains("道路交通"), "{page}");
+}

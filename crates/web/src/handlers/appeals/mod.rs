@@ -39,6 +39,24 @@ pub struct Row {
 }
 
 /// A list row with its labels in `lang`.
+/// The county's categories in the reader's language: a shipped category has its English name;
+/// one the county added keeps the name it was given.
+pub(crate) async fn categories_in(app: &AppState, lang: Lang) -> AppResult<Vec<CategoryRow>> {
+    let mut cats = luoshi_storage::appeals::categories(&app.db).await?;
+    if lang == Lang::En {
+        for c in &mut cats {
+            let (name, group) = (format!("appeal_category.{}", c.code), format!("appeal_category_group.{}", c.code));
+            if luoshi_domain::i18n::has(&name) {
+                c.name = t(lang, &name).to_string();
+            }
+            if luoshi_domain::i18n::has(&group) {
+                c.group = t(lang, &group).to_string();
+            }
+        }
+    }
+    Ok(cats)
+}
+
 pub fn row_of(lang: Lang, cats: &[CategoryRow], a: Appeal, light: Light) -> Row {
     Row {
         state: t(lang, &format!("appeal_state.{}", a.state.as_str())).to_string(),
@@ -87,7 +105,7 @@ pub async fn list(ctx: Ctx, State(app): State<AppState>, Query(q): Query<ListQue
         let out: Vec<_> = found.iter().map(|(a, l)| serde_json::json!({ "appeal": a, "light": l })).collect();
         return Ok(Json(serde_json::json!({ "appeals": out, "page_size": svc::PAGE })).into_response());
     }
-    let cats = luoshi_storage::appeals::categories(&app.db).await?;
+    let cats = categories_in(&app, ctx.lang).await?;
     let lang = ctx.lang;
     let is_desk = svc::is_desk(&who);
     let lim = svc::limits(&app.db, now).await?;
@@ -188,7 +206,7 @@ pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Qu
         return Ok(Json(serde_json::to_value(&v).unwrap_or_default()).into_response());
     }
     let lang = ctx.lang;
-    let cats = luoshi_storage::appeals::categories(&app.db).await?;
+    let cats = categories_in(&app, ctx.lang).await?;
     let units = if svc::is_desk(&who) { unit_options(units::list(&app.db, &luoshi_domain::access::Scope::All).await?) } else { Vec::new() };
     let actors = crate::handlers::duty::Actors::load(&app.db).await?;
     let events = v

@@ -60,7 +60,7 @@ fn tracked_view(lang: Lang, cats: &[CategoryRow], tr: Tracked) -> TrackedView {
 }
 
 async fn public_page(ctx: &Ctx, app: &AppState, code: Option<String>, tracked: Option<Tracked>) -> AppResult<PublicPage> {
-    let cats: Vec<CategoryRow> = luoshi_storage::appeals::categories(&app.db).await?.into_iter().filter(|c| c.active).collect();
+    let cats: Vec<CategoryRow> = super::categories_in(app, ctx.lang).await?.into_iter().filter(|c| c.active).collect();
     let lang = ctx.lang;
     let kinds = luoshi_domain::appeals::Kind::ALL.iter().map(|k| (k.as_str(), t(lang, &format!("appeal_kind.{}", k.as_str())).to_string())).collect();
     let tracked = tracked.map(|tr| tracked_view(lang, &cats, tr));
