@@ -189,7 +189,8 @@ await session("hotline", async (page) => {
   const body = await text(page);
   check(body.includes("受理登记") && body.includes("待派单") && body.includes("待回访"), "hotline: the desk");
   if (shots) await page.screenshot({ path: `${shots}/appeals.png` });
-  // Register an appeal by phone; the work-order page suggests its owner.
+  // Register an appeal by phone; the category is the operator's choice, never a default.
+  check((await page.inputValue("select[name=category]")) === "", "hotline: no category chosen in advance");
   await page.selectOption("select[name=category]", "streetlight");
   await page.fill("textarea[name=content]", "东门社区幸福路的路灯坏了一周，晚上出行很不安全。");
   await page.fill("input[name=address]", "城关镇东门社区");

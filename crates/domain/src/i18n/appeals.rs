@@ -102,6 +102,7 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("public.find", "查询", "Find"),
     ("public.thanks", "已受理，请记下查询码：", "Received. Keep your tracking code:"),
     ("public.pending_dispatch", "待派单", "Waiting to be dispatched"),
+    ("appeal.similar", "相似度", "Similarity"),
     // The shipped categories' names in English (a county's own keep theirs).
     ("appeal_category.road", "道路交通", "Roads and traffic"),
     ("appeal_category_group.road", "市政设施", "Public works"),

@@ -193,6 +193,7 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("nav.logout", "退出", "Log out"),
     ("nav.lang", "English", "中文"),
     ("nav.skip", "跳到正文", "Skip to the content"),
+    ("common.choose", "请选择", "Choose"),
     ("login.title", "登录", "Log in"),
     ("login.submit", "登录", "Log in"),
     ("units.title", "单位管理", "Units"),
