@@ -38,7 +38,6 @@ pub struct Row {
     pub created: String,
 }
 
-/// A list row with its labels in `lang`.
 /// The county's categories in the reader's language: a shipped category has its English name;
 /// one the county added keeps the name it was given.
 pub(crate) async fn categories_in(app: &AppState, lang: Lang) -> AppResult<Vec<CategoryRow>> {
@@ -57,13 +56,25 @@ pub(crate) async fn categories_in(app: &AppState, lang: Lang) -> AppResult<Vec<C
     Ok(cats)
 }
 
+/// A time limit as people say it: a day-counted one (一般) as its last day, an hour-counted one
+/// (紧急, 特急) as the time it runs out.
+pub fn limit_text(urgency: &str, due_at: i64) -> String {
+    if urgency == "normal" {
+        // Counted in days, it runs out when its last day ends (midnight after).
+        luoshi_domain::time::format_local(due_at - 1).chars().take(10).collect()
+    } else {
+        when(due_at)
+    }
+}
+
+/// A list row with its labels in `lang`.
 pub fn row_of(lang: Lang, cats: &[CategoryRow], a: Appeal, light: Light) -> Row {
     Row {
         state: t(lang, &format!("appeal_state.{}", a.state.as_str())).to_string(),
         light: light.as_str(),
         light_label: t(lang, &format!("light.{}", light.as_str())).to_string(),
         category: cats.iter().find(|c| c.code == a.category).map(|c| c.name.clone()).unwrap_or_else(|| a.category.clone()),
-        due: a.due_at.map(when).unwrap_or_default(),
+        due: a.due_at.map(|d| limit_text(&a.urgency, d)).unwrap_or_default(),
         created: when(a.created_at),
         a,
     }
@@ -408,4 +419,15 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
         .add(M::GET, "/api/v1/public/appeals/{code}", PUBLIC, "public", "An appeal by tracking code, without personal data", public_track_api)
         .add(M::POST, "/public/track/{code}/rate", PUBLIC, "public", "Rate the reply (form)", public_rate)
         .add(M::POST, "/api/v1/public/appeals/{code}/rating", PUBLIC, "public", "Rate the reply {rating: satisfied|basic|unsatisfied, comment}", public_rate)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_day_limit_reads_as_its_last_day_an_hour_limit_as_its_time() {
+        let local = chrono::NaiveDate::from_ymd_opt(2026, 12, 23).unwrap().and_hms_opt(0, 0, 0).unwrap();
+        let midnight = luoshi_domain::time::to_micros(local.and_utc()) - 8 * 3_600_000_000;
+        assert_eq!(super::limit_text("normal", midnight), "2026-12-22");
+        assert_eq!(super::limit_text("urgent", midnight), "2026-12-23 00:00");
+    }
 }
