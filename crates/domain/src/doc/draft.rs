@@ -210,7 +210,10 @@ pub fn breakdown(src: &str, catalogue: &[Responsibility], year: i32, today: Opti
     let mut o = outline(&m);
     if m != src {
         restore_titles(&mut o.nodes, src, &m);
-        o.title = outline(src).title.or(o.title);
+        // The title as written: the same bytes of the original (no second parse).
+        if let Some(t) = o.title.as_deref().and_then(|t| m.find(t).and_then(|i| src.get(i..i + t.len()))) {
+            o.title = Some(t.to_string());
+        }
     }
     let year = when::document_year(o.title.as_deref(), o.date).unwrap_or(year);
     let names: Vec<Vec<String>> = catalogue.iter().map(units::names_of).collect();
