@@ -47,3 +47,10 @@ mod tests {
         assert_eq!(format_local(to_micros(t)), "2026-02-15 00:30");
     }
 }
+
+/// A date as documents write it (成文日期, GB/T 9704: Arabic numerals, no leading zeros):
+/// 2026年12月5日.
+pub fn date_zh(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}

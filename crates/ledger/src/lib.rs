@@ -7,7 +7,7 @@
 pub mod bounds;
 pub mod document;
 mod docx;
-pub use docx::write_docx;
+pub use docx::{write_blocks, write_docx, Block as DocBlock};
 
 use luoshi_domain::unit_import::{RowError, UnitRow, COLUMNS as UNIT_COLUMNS};
 use luoshi_domain::{DomainError, ErrorCode};

@@ -30,6 +30,10 @@ pub struct TaskView {
     pub owner_path: String,
     /// The record's version: send it back with a change to have it refused if the task moved on.
     pub version: Option<i64>,
+    /// What the page links to by name: the directive the task comes from, and its parent task
+    /// (only when the caller may see it).
+    pub directive_title: Option<String>,
+    pub parent_title: Option<String>,
 }
 
 /// A task the caller may see, else `not_found`.
@@ -94,7 +98,17 @@ pub async fn view(db: &Db, who: &Who, id: i64, today: NaiveDate) -> Result<TaskV
         let shown = store::visible_among(db, &vis, &ids).await?;
         children.retain(|c| shown.contains(&c.id));
     }
+    let directive_title = match task.directive_id {
+        Some(d) => store::get_directive(db, d).await?.map(|d| d.title),
+        None => None,
+    };
+    let parent_title = match task.parent_id {
+        Some(p) if store::visible(db, &vis, p).await? => store::get(db, p).await?.map(|p| p.title),
+        _ => None,
+    };
     Ok(TaskView {
+        directive_title,
+        parent_title,
         milestones,
         reports,
         events,

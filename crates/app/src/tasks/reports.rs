@@ -11,6 +11,12 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize)]
 pub struct PeriodReport {
     pub period: String,
+    /// The county's own name (its root unit), for the title.
+    pub county: String,
+    /// 发文机关 and 文号 from the rules in force, and the date it is issued (成文日期).
+    pub issuer: String,
+    pub doc_no: String,
+    pub issued_on: NaiveDate,
     pub from: String,
     pub to: String,
     pub min_items: i64,
@@ -46,6 +52,19 @@ pub async fn build(db: &Db, who: &Who, period: &str, today: NaiveDate) -> Result
     }
     let as_of = to.min(today);
     let (f, t) = (crate::ymd(from), crate::ymd(to));
+    let rules = crate::RulesInForce::load(db, as_of).await?;
+    let issued_on = issue_date(to, rules.int("supervision.report.issue_day").unwrap_or(5), today);
+    let doc_no = rules
+        .text("supervision.report.number_format")
+        .unwrap_or_default()
+        .replace("{year}", &from.year().to_string())
+        .replace("{n}", &from.month().to_string());
+    let county = luoshi_storage::units::list(db, &luoshi_domain::access::Scope::All)
+        .await?
+        .into_iter()
+        .find(|u| u.parent_id.is_none())
+        .map(|u| u.name)
+        .unwrap_or_default();
     let min_items = rules::int_value(db, "supervision.ranking.min_items", &t).await?;
     let mut units = store::period_stats(db, &f, &crate::ymd(as_of)).await?;
     let early_rows = store::early_closures(db, &f, &t).await?;
@@ -68,6 +87,10 @@ pub async fn build(db: &Db, who: &Who, period: &str, today: NaiveDate) -> Result
     });
     Ok(PeriodReport {
         period: period.trim().to_string(),
+        county,
+        issuer: rules.text("supervision.report.issuer").unwrap_or_default(),
+        doc_no,
+        issued_on,
         from: f,
         to: t,
         min_items,
@@ -80,12 +103,31 @@ pub async fn build(db: &Db, who: &Who, period: &str, today: NaiveDate) -> Result
     })
 }
 
+/// The day a month's report is issued: `day` of the next month, or today when that has not
+/// come yet (a report printed early is dated the day it is printed).
+pub fn issue_date(month_end: NaiveDate, day: i64, today: NaiveDate) -> NaiveDate {
+    let next = month_end.succ_opt().unwrap_or(month_end);
+    let due = next.with_day(u32::try_from(day.clamp(1, 28)).unwrap_or(1)).unwrap_or(next);
+    due.min(today)
+}
+
+impl PeriodReport {
+    /// Units listed but not ranked (too few items), with their counts.
+    pub fn unranked(&self) -> Vec<(&str, i64)> {
+        self.units.iter().filter(|u| u.rank.is_none()).map(|u| (u.unit_name.as_str(), u.items)).collect()
+    }
+
+    /// Totals over every unit: items, on time, late, open overdue.
+    pub fn totals(&self) -> [i64; 4] {
+        self.units.iter().fold([0; 4], |a, u| [a[0] + u.items, a[1] + u.closed_on_time, a[2] + u.closed_late, a[3] + u.open_overdue])
+    }
+}
+
 pub const XLSX_COLUMNS: [&str; 11] = ["排名", "单位", "事项数", "按时办结", "逾期办结", "逾期未办结", "红灯", "退回重办", "提前办结", "容错免责", "得分"];
 
-/// The report's unit table as an xlsx workbook.
-pub fn to_xlsx(r: &PeriodReport) -> Result<Vec<u8>, DomainError> {
-    let rows: Vec<Vec<String>> = r
-        .units
+/// The unit table's rows, as the xlsx and the Word document print them.
+fn table_rows(r: &PeriodReport) -> Vec<Vec<String>> {
+    r.units
         .iter()
         .map(|u| {
             vec![
@@ -102,14 +144,68 @@ pub fn to_xlsx(r: &PeriodReport) -> Result<Vec<u8>, DomainError> {
                 u.score.map(|s| format!("{s:.1}")).unwrap_or_default(),
             ]
         })
-        .collect();
-    luoshi_ledger::write_xlsx(&format!("通报{}", r.period), &XLSX_COLUMNS, &rows).map_err(|e| {
-        if e.code == ErrorCode::Internal {
-            DomainError::new(ErrorCode::Internal)
-        } else {
-            e
-        }
-    })
+        .collect()
+}
+
+fn internal_only(e: DomainError) -> DomainError {
+    if e.code == ErrorCode::Internal {
+        DomainError::new(ErrorCode::Internal)
+    } else {
+        e
+    }
+}
+
+/// The report's unit table as an xlsx workbook.
+pub fn to_xlsx(r: &PeriodReport) -> Result<Vec<u8>, DomainError> {
+    luoshi_ledger::write_xlsx(&format!("通报{}", r.period), &XLSX_COLUMNS, &table_rows(r)).map_err(internal_only)
+}
+
+/// The period as a document names it: 2026年11月.
+pub fn period_zh(r: &PeriodReport) -> String {
+    match month_bounds(&r.period) {
+        Ok((first, _)) => format!("{}年{}月", first.year(), first.month()),
+        Err(_) => r.period.clone(),
+    }
+}
+
+/// The report as the county issues it (a Word document): masthead, 文号, title, the overall
+/// figures, the table, units not ranked and why, praise, criticism, signature and date.
+pub fn to_docx(r: &PeriodReport) -> Result<Vec<u8>, DomainError> {
+    use luoshi_ledger::DocBlock as B;
+    let [items, on_time, late, overdue] = r.totals();
+    let mut b = vec![
+        B::Masthead(r.issuer.clone()),
+        B::Number(r.doc_no.clone()),
+        B::Title(format!("{}决策部署落实情况通报（{}）", r.county, period_zh(r))),
+        B::Heading("一、总体情况".into()),
+        B::Para(format!(
+            "{}至{}，纳入督查的事项共{items}项，按时办结{on_time}项，逾期办结{late}项，逾期未办结{overdue}项；本期发出督办{}次、催办{}次。",
+            r.from, r.to, r.notices, r.reminders
+        )),
+        B::Heading("二、各单位落实情况".into()),
+        B::Table { headers: XLSX_COLUMNS.iter().map(|h| h.to_string()).collect(), rows: table_rows(r) },
+        B::Para("得分 = 按时办结 ÷（按时办结 + 逾期办结 + 逾期未结 − 容错免责）× 100，每次退回扣 2 分（至多 20 分）。".into()),
+    ];
+    let unranked = r.unranked();
+    if !unranked.is_empty() {
+        let list = unranked.iter().map(|(n, k)| format!("{n}（{k}项）")).collect::<Vec<_>>().join("、");
+        b.push(B::Para(format!("以下单位本期事项少于{}项，样本过少，列出但不参与排名：{list}。", r.min_items)));
+    }
+    b.push(B::Heading("三、表扬".into()));
+    let mut praise: Vec<String> = r.early.iter().map(|e| format!("{}：{}，{}办结（完成时限{}），提前完成。", e.0, e.1, e.2, e.3)).collect();
+    praise.extend(r.praise.iter().map(|p| format!("{}：{}", p.unit_name, p.reason)));
+    if praise.is_empty() {
+        praise.push("本期无。".into());
+    }
+    b.extend(praise.into_iter().map(B::Para));
+    b.push(B::Heading("四、通报批评".into()));
+    if r.criticised.is_empty() {
+        b.push(B::Para("本期无。".into()));
+    }
+    b.extend(r.criticised.iter().map(|n| B::Para(format!("{}：{}（完成时限{}），逾期未办结。", n.unit_name, n.duty_title, n.deadline))));
+    b.push(B::Right(r.issuer.clone()));
+    b.push(B::Right(luoshi_domain::time::date_zh(r.issued_on)));
+    luoshi_ledger::write_blocks(&b).map_err(internal_only)
 }
 
 #[cfg(test)]
@@ -123,5 +219,14 @@ mod tests {
         let (_, b) = month_bounds("2026-12").unwrap();
         assert_eq!(crate::ymd(b), "2026-12-31");
         assert_eq!(month_bounds("2026-13").unwrap_err().field.as_deref(), Some("period"));
+    }
+
+    #[test]
+    fn a_report_is_dated_on_its_issue_day_or_today() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(issue_date(d("2026-10-31"), 5, d("2026-12-03")), d("2026-11-05"));
+        assert_eq!(issue_date(d("2026-11-30"), 5, d("2026-12-03")), d("2026-12-03"));
+        assert_eq!(issue_date(d("2026-12-31"), 5, d("2026-12-03")), d("2026-12-03"));
+        assert_eq!(issue_date(d("2026-12-31"), 40, d("2027-02-01")), d("2027-01-28"));
     }
 }

@@ -142,3 +142,29 @@ async fn appeal_categories_read_in_english() {
     let page = s.get(&app, "/appeals").await.text().await.unwrap();
     assert!(page.contains("Roads and traffic") && !page.contains("道路交通"), "{page}");
 }
+
+/// A refused form comes back on the task page: the reason above the form, the input as typed,
+/// the field marked; never the bare error page (issue 20 point 3).
+#[tokio::test]
+async fn a_refused_form_comes_back_filled_with_the_reason() {
+    let app = spawn_app().await;
+    let id = signed_task(&app).await;
+    let staff = app.login("staff").await;
+    app.state.set_today(day("2026-06-16"));
+    // An extension to a day before the deadline: said in words, with what was typed kept.
+    let page = submit(&staff, &app, &format!("/tasks/{id}/extensions"), &[("new_deadline", "2026-06-20"), ("reason", "材料供应延迟两周")]).await;
+    assert!(page.starts_with("422 "), "{}", &page[..80.min(page.len())]);
+    assert!(page.contains("role=\"alert\"") && page.contains("2026-06-26"), "names the deadline it must pass");
+    assert!(page.contains("value=\"2026-06-20\" aria-invalid=\"true\"") && page.contains("value=\"材料供应延迟两周\""), "the input is kept");
+    assert!(page.contains("背街小巷路灯修复") && !page.contains("出错了"), "the task page, not the error page");
+    // A progress report over 100%: the text typed stays.
+    let page = submit(&staff, &app, &format!("/tasks/{id}/reports"), &[("text", "已修复路灯42盏"), ("percent", "140")]).await;
+    assert!(page.starts_with("422 ") && page.contains(">已修复路灯42盏</textarea>") && page.contains("value=\"140\""), "{page}");
+    // Nothing was written by either.
+    let v: Value = staff.get(&app, &format!("/api/v1/tasks/{id}")).await.json().await.unwrap();
+    assert!(v["extensions"].as_array().unwrap().is_empty() && v["reports"].as_array().unwrap().is_empty(), "{v}");
+    // The API keeps its error.
+    let r = staff.post(&app, &format!("/api/v1/tasks/{id}/extensions"), json!({ "new_deadline": "2026-06-20", "reason": "x" })).await;
+    let (status, code, _) = error_code(r).await;
+    assert_eq!((status, code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"));
+}

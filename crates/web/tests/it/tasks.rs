@@ -251,6 +251,32 @@ async fn a_directive_from_assignment_to_closure() {
     assert!(x.bytes().await.unwrap().starts_with(b"PK"));
     let page = sup.get(&app, "/reports?period=2026-07").await.text().await.unwrap();
     assert!(page.contains("督查通报") && page.contains("城关镇"));
+    // Printed as a document: the office and 文号 from the rules, the date it stands at, no bare dashes.
+    for want in ["县委督查室", "督通〔2026〕7号", "决策部署落实情况通报（2026年7月）", "2026年7月28日", "一、总体情况", "四、通报批评"]
+    {
+        assert!(page.contains(want), "{want}");
+    }
+    let docx = sup.get(&app, "/reports/export.docx?period=2026-07").await;
+    assert_eq!(docx.status(), StatusCode::OK);
+    let text = luoshi_ledger::document::read_document(&docx.bytes().await.unwrap()).unwrap().text;
+    for want in ["县委督查室", "督通〔2026〕7号", "（2026年7月）", "城关镇", "二、各单位落实情况", "2026年7月28日"] {
+        assert!(text.contains(want), "{want} in the .docx");
+    }
+    // A unit with too few items is named with its count and why it is not ranked.
+    if rep["units"].as_array().unwrap().iter().any(|u| u["rank"].is_null()) {
+        assert!(page.contains("样本过少，列出但不参与排名") && text.contains("样本过少"), "{page}");
+    }
+    // Another month's 文号 and date follow the office's own settings.
+    app.login("admin")
+        .await
+        .form(
+            &app,
+            "/rules/supervision.report.number_format",
+            &[("value", "示督通〔{year}〕{n}号"), ("source", "县委办〔2026〕9号"), ("effective_from", "2026-01-01")],
+        )
+        .await;
+    let page = sup.get(&app, "/reports?period=2026-06").await.text().await.unwrap();
+    assert!(page.contains("示督通〔2026〕6号") && page.contains("2026年7月5日"), "the June report is dated the 5th of July");
     assert!(luoshi_storage::audit::verify(&app.t.db).await.unwrap().broken.is_none());
 }
 

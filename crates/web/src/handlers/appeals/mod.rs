@@ -6,6 +6,7 @@ use crate::http::{Ctx, Input, Want};
 use crate::pages::{chrome, render, Chrome};
 use crate::AppState;
 
+mod order;
 mod public;
 use crate::extract::{Path, Query};
 use askama::Template;
@@ -20,6 +21,7 @@ use luoshi_domain::i18n::{t, Lang};
 use luoshi_domain::DomainError;
 use luoshi_storage::appeals::{Appeal, CategoryRow};
 use luoshi_storage::units;
+pub use order::show;
 pub use public::{public_form, public_rate, public_submit, public_track, public_track_api};
 
 /// Local time for pages: `2026-06-15 14:30`.
@@ -184,78 +186,6 @@ pub async fn suggest(State(app): State<AppState>, Query(q): Query<SuggestQuery>)
     Ok(Json(serde_json::json!({ "suggestion": s })).into_response())
 }
 
-#[derive(Template)]
-#[template(path = "appeal.html")]
-struct AppealPage {
-    chrome: Chrome,
-    v: View,
-    r: Row,
-    kind: String,
-    urgency: String,
-    events: Vec<(String, String, String, String, String)>,
-    units: Vec<(i64, String)>,
-    rejects: Vec<(&'static str, String)>,
-    returns: Vec<(&'static str, String)>,
-    ext_due: String,
-    suggestion: String,
-    /// Right after registering: the rating code to give the citizen.
-    rating_code: Option<String>,
-    deliveries: Vec<crate::handlers::notify::DeliveryRow>,
-}
-
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct ShowQuery {
-    #[serde(default)]
-    rating_code: String,
-}
-
-/// A work order with its trail and what the caller may do (page and API).
-pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<ShowQuery>) -> AppResult<Response> {
-    let who = ctx.who()?;
-    let v = svc::view(&app.db, &who, id, app.now()).await?;
-    if ctx.want == Want::Json {
-        return Ok(Json(serde_json::to_value(&v).unwrap_or_default()).into_response());
-    }
-    let lang = ctx.lang;
-    let cats = categories_in(&app, ctx.lang).await?;
-    let units = if svc::is_desk(&who) { unit_options(units::list(&app.db, &luoshi_domain::access::Scope::All).await?) } else { Vec::new() };
-    let actors = crate::handlers::duty::Actors::load(&app.db).await?;
-    let events = v
-        .events
-        .iter()
-        .map(|e| {
-            (
-                when(e.at),
-                t(lang, &format!("appeal_action.{}", e.action)).to_string(),
-                e.to_state.as_deref().map(|s| t(lang, &format!("appeal_state.{s}")).to_string()).unwrap_or_default(),
-                e.note.clone().unwrap_or_default(),
-                actors.label(lang, &e.actor),
-            )
-        })
-        .collect();
-    let suggestion = v.suggestion.as_ref().map(|s| format!("{}（{:.0}%）· {}", s.unit, s.confidence * 100.0, s.words.join("、"))).unwrap_or_default();
-    let mut c = chrome(&ctx, "appeal.title", None);
-    c.title = format!("{} {}", t(lang, "appeal.order"), v.appeal.code);
-    let r = row_of(lang, &cats, v.appeal.clone(), v.light);
-    let deliveries = crate::handlers::notify::deliveries_of(&app, lang, "appeal", id).await?;
-    Ok(render(&AppealPage {
-        chrome: c,
-        deliveries,
-        kind: t(lang, &format!("appeal_kind.{}", v.appeal.kind)).to_string(),
-        urgency: t(lang, &format!("urgency.{}", v.appeal.urgency)).to_string(),
-        ext_due: v.appeal.ext_due.map(when).unwrap_or_default(),
-        rating_code: luoshi_domain::appeals::normalize_rating_code(&q.rating_code).filter(|_| svc::is_desk(&who)),
-        r,
-        events,
-        units,
-        rejects: RejectReason::ALL.iter().map(|x| (x.as_str(), t(lang, &format!("reject.{}", x.as_str())).to_string())).collect(),
-        returns: ReturnReason::ALL.iter().map(|x| (x.as_str(), t(lang, &format!("give_back.{}", x.as_str())).to_string())).collect(),
-        suggestion,
-        v,
-    }))
-}
-
-/// Take an action (派单, 签收, 退单, 改派, 驳回, 答复, 回访, 办结, 不予受理).
 pub async fn act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(input): Input<ActInput>) -> AppResult<Response> {
     let a = svc::act(&app.db, &ctx.who()?, id, &input, app.now()).await?;
     Ok(super::done(&ctx, StatusCode::OK, serde_json::json!({ "appeal": a }), &format!("/appeals/{id}")))

@@ -166,8 +166,9 @@ pub(super) struct InboxPage {
     bulk: bool,
     notices: Vec<(store::Notice, String)>,
     review: Vec<Row>,
-    extensions: Vec<store::Extension>,
-    exemptions: Vec<store::Exemption>,
+    /// Each with its task's title and the requester's name and unit.
+    extensions: Vec<(store::Extension, String, String)>,
+    exemptions: Vec<(store::Exemption, String, String)>,
     supervisor: bool,
     /// The unit's 待办 of every kind, most urgent first.
     duties: Vec<crate::handlers::duty::DutyLine>,
@@ -212,6 +213,14 @@ pub async fn inbox(ctx: Ctx, State(app): State<AppState>, Query(q): Query<luoshi
     let lang = ctx.lang;
     let cal = luoshi_storage::calendar::load(&app.db).await?;
     let unit = p.user.role.unit_scoped();
+    // Names, not ids: the task's title and who asked.
+    let (actors, ids): (_, Vec<i64>) =
+        (crate::handlers::duty::Actors::load(&app.db).await?, extensions.iter().map(|e| e.duty_id).chain(exemptions.iter().map(|x| x.duty_id)).collect());
+    let titles: std::collections::HashMap<i64, String> =
+        luoshi_storage::duty::of_ids(&app.db, "task", &ids).await?.into_iter().map(|r| (r.ref_id, r.title)).collect();
+    let title = |id: i64| titles.get(&id).cloned().unwrap_or_default();
+    let extensions = extensions.into_iter().map(|e| (title(e.duty_id), actors.label(lang, &e.requester), e)).map(|(t, a, e)| (e, t, a)).collect();
+    let exemptions = exemptions.into_iter().map(|x| (title(x.duty_id), actors.label(lang, &x.applicant), x)).map(|(t, a, x)| (x, t, a)).collect();
     let page = InboxPage {
         chrome: chrome(&ctx, "tasks.inbox", None),
         bulk: false,

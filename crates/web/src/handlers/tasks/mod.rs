@@ -167,6 +167,14 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
         .add(M::GET, "/reports", DIRECTIVE_WRITERS, "tasks", "通报 report of a month (page, printable A4; ?period=YYYY-MM)", report)
         .add(M::GET, "/api/v1/reports", DIRECTIVE_WRITERS, "tasks", "通报 report of a month (?period=YYYY-MM) with fair rankings", report)
         .add(M::GET, "/reports/export.xlsx", DIRECTIVE_WRITERS, "tasks", "通报 report as xlsx (?period=)", report_xlsx)
+        .add(
+            M::GET,
+            "/reports/export.docx",
+            DIRECTIVE_WRITERS,
+            "tasks",
+            "通报 report as a Word document: masthead, 文号, tables, signature, page numbers (?period=)",
+            report_docx,
+        )
         .add(M::GET, "/api/v1/reports/export.xlsx", DIRECTIVE_WRITERS, "tasks", "通报 report as xlsx (?period=)", report_xlsx)
         .add(M::GET, "/directives", TASK_READERS, "tasks", "Directives (page)", directives)
         .add(M::GET, "/api/v1/directives", TASK_READERS, "tasks", "Directives with the number of tasks the caller sees", directives)

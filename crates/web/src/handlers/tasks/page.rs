@@ -30,11 +30,49 @@ pub(super) struct TaskPage {
     /// 剩余N个工作日 / 已逾期N个工作日, and whether it is late.
     days: (String, bool),
     conditions: Vec<(&'static str, &'static str)>,
+    /// A form that was refused: shown again with what was typed and why.
+    problem: Option<Problem>,
+}
+
+/// A refused form on the task page: which one, the sentence, the input as typed.
+pub(super) struct Problem {
+    form: &'static str,
+    message: String,
+    field: Option<String>,
+    kept: Vec<(String, String)>,
 }
 
 impl TaskPage {
     fn can(&self, what: &str) -> bool {
         self.v.can.contains(&what)
+    }
+
+    /// Why the form `form` was refused, if it was.
+    fn problem_in(&self, form: &str) -> Option<&str> {
+        self.problem.as_ref().filter(|p| p.form == form).map(|p| p.message.as_str())
+    }
+
+    /// What was typed into `field` of the refused form `form` (else `default`).
+    fn kept(&self, form: &str, field: &str, default: &str) -> String {
+        match self.problem.as_ref().filter(|p| p.form == form) {
+            Some(p) => p.kept.iter().find(|(k, _)| k == field).map_or_else(String::new, |(_, v)| v.clone()),
+            None => default.to_string(),
+        }
+    }
+
+    /// The progress figure as the report form starts from it.
+    fn progress(&self) -> String {
+        self.v.task.progress.to_string()
+    }
+
+    /// Was condition `key` ticked on the refused 容错免责 application?
+    fn ticked(&self, key: &str) -> bool {
+        self.kept("exemption", &format!("met_{key}"), "") == "on"
+    }
+
+    /// Is `field` the one the refused form `form` was refused for (marked on the form)?
+    fn wrong(&self, form: &str, field: &str) -> bool {
+        self.problem.as_ref().is_some_and(|p| p.form == form && p.field.as_deref() == Some(field))
     }
 
     /// The conditions of an exemption not yet found met, in words (empty: all are).
@@ -78,6 +116,10 @@ pub async fn task_show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64
     if ctx.want == Want::Json {
         return Ok(Json(serde_json::to_value(&v).unwrap_or_default()).into_response());
     }
+    Ok(render(&task_page(&ctx, &app, v, &q.done, None).await?))
+}
+
+async fn task_page(ctx: &Ctx, app: &AppState, v: TaskView, done: &str, problem: Option<Problem>) -> AppResult<TaskPage> {
     let lang = ctx.lang;
     let actors = crate::handlers::duty::Actors::load(&app.db).await?;
     let events = v
@@ -99,7 +141,7 @@ pub async fn task_show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64
         })
         .collect();
     let conditions = EXEMPTION_CONDITIONS.iter().map(|(k, zh, en)| (*k, if lang == Lang::En { *en } else { *zh })).collect();
-    let mut c = chrome(&ctx, "tasks.board", done_text(lang, &q.done));
+    let mut c = chrome(ctx, "tasks.board", done_text(lang, done));
     c.title.clone_from(&v.task.title);
     let deliveries = crate::handlers::notify::delivery_rows(lang, &v.deliveries);
     let (state, light) = (label(lang, "state", v.task.state.as_str()), label(lang, "light", v.task.light.as_str()));
@@ -107,8 +149,29 @@ pub async fn task_show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64
         Some(d) => super::days_text(lang, &luoshi_storage::calendar::load(&app.db).await?, app.today(), d),
         None => (String::new(), false),
     };
-    let page = TaskPage { chrome: c, state, light, events, deliveries, days, conditions, v };
-    Ok(render(&page))
+    Ok(TaskPage { chrome: c, state, light, events, deliveries, days, conditions, problem, v })
+}
+
+/// An action's answer. Done: where it lands. Refused for something the user can mend (not a
+/// page out of sight or out of reach): the task page again, the form filled as it was sent and
+/// the reason above it; the API keeps its error.
+pub(super) async fn answer(
+    ctx: &Ctx,
+    app: &AppState,
+    id: i64,
+    form: &'static str,
+    kept: Vec<(String, String)>,
+    result: AppResult<Response>,
+) -> AppResult<Response> {
+    match result {
+        Err(AppError(e)) if ctx.want == Want::Html && matches!(crate::error::status_of(e.code), StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT) => {
+            let status = crate::error::status_of(e.code);
+            let v = svc::view(&app.db, &ctx.who()?, id, app.today()).await?;
+            let problem = Problem { form, message: luoshi_domain::i18n::error_message(ctx.lang, &e), field: e.field.clone(), kept };
+            Ok((status, render(&task_page(ctx, app, v, "", Some(problem)).await?)).into_response())
+        }
+        other => other,
+    }
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -125,21 +188,44 @@ pub struct ActForm {
 pub async fn task_act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f): Input<ActForm>) -> AppResult<Response> {
     // A task out of the caller's sight answers "not found" before its input is even read.
     svc::visible_task(&app.db, &ctx.who()?, id).await?;
-    let action =
-        if f.action.trim().is_empty() { Err(DomainError::required("action")) } else { Action::parse(&f.action).ok_or_else(|| DomainError::invalid("action")) }?;
-    let d = svc::act(&app.db, &ctx.who()?, id, action, &f.reason, f.version, app.today()).await?;
-    Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "task": d }), &format!("/tasks/{id}?done={}", action.as_str())))
+    let result = async {
+        let action = if f.action.trim().is_empty() {
+            Err(DomainError::required("action"))
+        } else {
+            Action::parse(&f.action).ok_or_else(|| DomainError::invalid("action"))
+        }?;
+        let d = svc::act(&app.db, &ctx.who()?, id, action, &f.reason, f.version, app.today()).await?;
+        Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "task": d }), &format!("/tasks/{id}?done={}", action.as_str())))
+    }
+    .await;
+    // The review form (办结/退回) and 申请办结 carry a reason; each is its own form.
+    let form = match f.action.as_str() {
+        "accept" | "return" => "review",
+        "request_closure" => "request_closure",
+        _ => "act",
+    };
+    answer(&ctx, &app, id, form, vec![("reason".into(), f.reason.clone())], result).await
 }
 
 pub async fn task_report(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f): Input<ReportForm>) -> AppResult<Response> {
     svc::visible_task(&app.db, &ctx.who()?, id).await?;
-    let percent = match &f.percent {
-        serde_json::Value::Number(n) => n.as_f64(),
-        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().parse().map_err(|_| DomainError::invalid("percent"))?),
-        _ => None,
+    let typed = match &f.percent {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => String::new(),
     };
-    let d = svc::report(&app.db, &ctx.who()?, id, &ReportInput { text: f.text, percent, version: f.version }, app.today()).await?;
-    Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "task": d }), &format!("/tasks/{id}?done=report")))
+    let kept = vec![("text".into(), f.text.clone()), ("percent".into(), typed)];
+    let result = async {
+        let percent = match &f.percent {
+            serde_json::Value::Number(n) => n.as_f64(),
+            serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().parse().map_err(|_| DomainError::invalid("percent"))?),
+            _ => None,
+        };
+        let d = svc::report(&app.db, &ctx.who()?, id, &ReportInput { text: f.text.clone(), percent, version: f.version }, app.today()).await?;
+        Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "task": d }), &format!("/tasks/{id}?done=report")))
+    }
+    .await;
+    answer(&ctx, &app, id, "report", kept, result).await
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -161,8 +247,11 @@ pub struct ExtensionForm {
 }
 
 pub async fn task_extension(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f): Input<ExtensionForm>) -> AppResult<Response> {
-    let ext = svc::request_extension(&app.db, &ctx.who()?, id, &f.reason, &f.new_deadline, app.today()).await?;
-    Ok(crate::handlers::done(&ctx, StatusCode::CREATED, serde_json::json!({ "extension_id": ext }), &format!("/tasks/{id}?done=extension")))
+    let result = svc::request_extension(&app.db, &ctx.who()?, id, &f.reason, &f.new_deadline, app.today())
+        .await
+        .map(|ext| crate::handlers::done(&ctx, StatusCode::CREATED, serde_json::json!({ "extension_id": ext }), &format!("/tasks/{id}?done=extension")))
+        .map_err(AppError::from);
+    answer(&ctx, &app, id, "extension", vec![("reason".into(), f.reason.clone()), ("new_deadline".into(), f.new_deadline.clone())], result).await
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -198,8 +287,11 @@ pub struct EvalForm {
 }
 
 pub async fn task_evaluate(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(f): Input<EvalForm>) -> AppResult<Response> {
-    let d = svc::evaluate(&app.db, &ctx.who()?, id, &f.grade, &f.note).await?;
-    Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "task": d }), &format!("/tasks/{id}?done=evaluate")))
+    let result = svc::evaluate(&app.db, &ctx.who()?, id, &f.grade, &f.note)
+        .await
+        .map(|d| crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "task": d }), &format!("/tasks/{id}?done=evaluate")))
+        .map_err(AppError::from);
+    answer(&ctx, &app, id, "evaluate", vec![("grade".into(), f.grade.clone()), ("note".into(), f.note.clone())], result).await
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -226,8 +318,11 @@ pub async fn attach_form(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i
             bytes = field.bytes().await.map_err(|_| bad())?.to_vec();
         }
     }
-    svc::attach(&app.db, &who, id, &name, &bytes).await?;
-    Ok(crate::handlers::done(&ctx, StatusCode::CREATED, serde_json::json!({}), &format!("/tasks/{id}?done=attach")))
+    let result = svc::attach(&app.db, &who, id, &name, &bytes)
+        .await
+        .map(|_| crate::handlers::done(&ctx, StatusCode::CREATED, serde_json::json!({}), &format!("/tasks/{id}?done=attach")))
+        .map_err(AppError::from);
+    answer(&ctx, &app, id, "attach", Vec::new(), result).await
 }
 
 pub async fn attachment_get(ctx: Ctx, State(app): State<AppState>, Path((id, aid)): Path<(i64, i64)>) -> AppResult<Response> {

@@ -1,6 +1,6 @@
 //! 督查问效: 容错免责, incentives, the supervision run and the monthly 通报.
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
 use crate::http::{Ctx, Input, Want};
 use crate::pages::{chrome, render, Chrome};
@@ -51,9 +51,19 @@ pub(super) fn exemption_input(ctx: &Ctx, body: &[u8]) -> AppResult<(ExemptionFor
 
 pub async fn exemption_apply(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, body: Bytes) -> AppResult<Response> {
     svc::visible_task(&app.db, &ctx.who()?, id).await?;
-    let (f, _) = exemption_input(&ctx, &body)?;
-    let e = svc::apply_exemption(&app.db, &ctx.who()?, id, &f.reason, &f.conditions, app.today()).await?;
-    Ok(crate::handlers::done(&ctx, StatusCode::CREATED, serde_json::json!({ "exemption_id": e }), &format!("/tasks/{id}?done=exemption_applied#exemptions")))
+    let (f, pairs) = exemption_input(&ctx, &body)?;
+    let result = svc::apply_exemption(&app.db, &ctx.who()?, id, &f.reason, &f.conditions, app.today())
+        .await
+        .map(|e| {
+            crate::handlers::done(
+                &ctx,
+                StatusCode::CREATED,
+                serde_json::json!({ "exemption_id": e }),
+                &format!("/tasks/{id}?done=exemption_applied#exemptions"),
+            )
+        })
+        .map_err(AppError::from);
+    super::page::answer(&ctx, &app, id, "exemption", pairs, result).await
 }
 
 /// The outcome the older `exempt` flag names.
@@ -163,8 +173,13 @@ pub async fn assign_many(ctx: Ctx, State(app): State<AppState>, Input(pairs): In
 pub(super) struct ReportPage {
     chrome: Chrome,
     r: reports::PeriodReport,
-    /// The document's heading: the county's own name (its root unit) and the period.
+    /// The document's heading: the county's own name and the period.
     heading: String,
+    summary: String,
+    /// Units listed but not ranked, and why (empty: none).
+    unranked: String,
+    /// 成文日期, as documents write it.
+    date: String,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -186,16 +201,34 @@ pub async fn report(ctx: Ctx, State(app): State<AppState>, Query(q): Query<Perio
     if ctx.want == Want::Json {
         return Ok(Json(serde_json::to_value(&r).unwrap_or_default()).into_response());
     }
+    let lang = ctx.lang;
+    let t = |k: &str| luoshi_domain::i18n::t(lang, k).to_string();
     let mut c = chrome(&ctx, "tasks.report", None);
     c.title = format!("{} {}", c.title, r.period);
-    let county = luoshi_storage::units::list(&app.db, &luoshi_domain::access::Scope::All)
-        .await?
-        .into_iter()
-        .find(|u| u.parent_id.is_none())
-        .map(|u| u.name)
-        .unwrap_or_default();
-    let heading = luoshi_domain::i18n::t(ctx.lang, "report.heading").replace("{county}", &county).replace("{period}", &r.period);
-    Ok(render(&ReportPage { chrome: c, r, heading }))
+    let (period, date) = match lang {
+        luoshi_domain::i18n::Lang::En => (r.period.clone(), r.issued_on.to_string()),
+        _ => (reports::period_zh(&r), luoshi_domain::time::date_zh(r.issued_on)),
+    };
+    let heading = t("report.heading").replace("{county}", &r.county).replace("{period}", &period);
+    let [items, on_time, late, overdue] = r.totals();
+    let summary = t("report.summary")
+        .replace("{from}", &r.from)
+        .replace("{to}", &r.to)
+        .replace("{items}", &items.to_string())
+        .replace("{on_time}", &on_time.to_string())
+        .replace("{late}", &late.to_string())
+        .replace("{overdue}", &overdue.to_string())
+        .replace("{notices}", &r.notices.to_string())
+        .replace("{reminders}", &r.reminders.to_string());
+    let list: Vec<String> = r.unranked().iter().map(|(u, n)| t("report.unranked_item").replace("{unit}", u).replace("{n}", &n.to_string())).collect();
+    let unranked = if list.is_empty() {
+        String::new()
+    } else {
+        t("report.unranked")
+            .replace("{n}", &r.min_items.to_string())
+            .replace("{list}", &list.join(if lang == luoshi_domain::i18n::Lang::En { ", " } else { "、" }))
+    };
+    Ok(render(&ReportPage { chrome: c, r, heading, summary, unranked, date }))
 }
 
 pub(crate) fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
@@ -215,4 +248,19 @@ pub(crate) fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
 pub async fn report_xlsx(ctx: Ctx, State(app): State<AppState>, Query(q): Query<PeriodQuery>) -> AppResult<Response> {
     let r = reports::build(&app.db, &ctx.who()?, &period_or_this_month(&app, &q), app.today()).await?;
     Ok(xlsx(&format!("通报{}.xlsx", r.period), reports::to_xlsx(&r)?))
+}
+
+pub async fn report_docx(ctx: Ctx, State(app): State<AppState>, Query(q): Query<PeriodQuery>) -> AppResult<Response> {
+    let r = reports::build(&app.db, &ctx.who()?, &period_or_this_month(&app, &q), app.today()).await?;
+    let name = format!("通报{}.docx", r.period);
+    let encoded: String =
+        name.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"report-{}.docx\"; filename*=UTF-8''{encoded}", r.period)),
+        ],
+        reports::to_docx(&r)?,
+    )
+        .into_response())
 }
