@@ -36,6 +36,11 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("detail.state", "state", "state"),
     ("error.conflict.version", "记录已被他人修改，请刷新后重试", "The record was changed by someone else; reload and retry"),
+    (
+        "error.invalid.milestones",
+        "节点（{detail}）有误：节点日期须逐个往后且不晚于完成时限，计划完成百分比须为 0–100 且逐个不减",
+        "Milestone ({detail}) is wrong: dates must follow one another and not pass the deadline; planned percentages 0–100, never falling",
+    ),
     ("error.invalid.new_deadline", "新的完成时限须晚于现在的完成时限 {detail}", "The new deadline must be later than the present one, {detail}"),
     (
         "error.conflict.deadline",

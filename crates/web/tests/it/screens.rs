@@ -168,3 +168,42 @@ async fn a_refused_form_comes_back_filled_with_the_reason() {
     let (status, code, _) = error_code(r).await;
     assert_eq!((status, code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"));
 }
+
+/// The new-task form: milestones as rows with their own names; refused, it comes back as typed,
+/// units still chosen (issue 20 points 3 and 8).
+#[tokio::test]
+async fn a_new_task_keeps_its_input_and_milestone_rows() {
+    let app = spawn_app().await;
+    let sup = app.login("supervisor").await;
+    let (town, finance) = (app.unit_id("城关镇").await.to_string(), app.unit_id("县财政局").await.to_string());
+    let r = sup
+        .post(
+            &app,
+            "/api/v1/directives",
+            json!({ "title": "县政府常务会议纪要〔2026〕13号", "kind": "meeting", "issued_on": "2026-06-12", "issuer": "李县长" }),
+        )
+        .await;
+    let directive = r.json::<Value>().await.unwrap()["directive"]["id"].as_i64().unwrap();
+    let page = sup.get(&app, &format!("/directives/{directive}")).await.text().await.unwrap();
+    assert!(page.contains("节点内容") && page.contains("name=\"m1_title\"") && page.contains("data-picker"), "milestone rows and the unit picker");
+    let path = format!("/directives/{directive}/tasks");
+    let mut fields = vec![
+        ("title", "老旧小区雨污分流改造"),
+        ("lead_unit_id", town.as_str()),
+        ("cooperating_unit_ids", finance.as_str()),
+        ("deadline", "2026-09-30"),
+        ("m1_title", "完成设计"),
+        ("m1_date", "2026-07-10"),
+    ];
+    let page = submit(&sup, &app, &path, &fields).await;
+    assert!(page.starts_with("422 ") && page.contains("节点（2026-07-10）有误"), "{}", &page[..200.min(page.len())]);
+    assert!(page.contains("value=\"老旧小区雨污分流改造\"") && page.contains("value=\"完成设计\""), "the input is kept");
+    assert!(page.contains(&format!("value=\"{finance}\" data-depth=\"1\" selected")), "the co-unit stays chosen");
+    fields.push(("m1_percent", "30"));
+    let page = submit(&sup, &app, &path, &fields).await;
+    assert!(page.contains("老旧小区雨污分流改造") && page.contains("完成设计") && page.contains("30%"), "{page}");
+    // A directive refused comes back filled too.
+    let page =
+        submit(&sup, &app, "/directives", &[("title", "县委常委会会议纪要"), ("kind", "meeting"), ("issuer", "县委办"), ("issued_on", "2026-13-01")]).await;
+    assert!(page.starts_with("422 ") && page.contains("value=\"县委常委会会议纪要\"") && page.contains("role=\"alert\""), "{page}");
+}
