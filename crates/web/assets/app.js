@@ -10,6 +10,13 @@ document.addEventListener("submit", function (e) {
   }
 });
 
+// Ctrl+Enter (⌘+Enter) sends the form being typed in: the hotline types all shift long.
+document.addEventListener("keydown", function (e) {
+  if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey)) return;
+  var f = e.target.form;
+  if (f && typeof f.requestSubmit === "function") { e.preventDefault(); f.requestSubmit(); }
+});
+
 // A print button (the printed 突发事件信息报告): the browser's own print dialog.
 document.querySelectorAll("[data-print]").forEach((b) => b.addEventListener("click", () => window.print()));
 

@@ -73,7 +73,7 @@ pub(super) fn may(who: &Who, a: &Appeal, owner_path: Option<&str>) -> Vec<Appeal
     if owner_path.is_some_and(|p| who.acts_for(p)) {
         sides.push(AppealSide::Owner);
     }
-    luoshi_domain::duty::may::<dom::AppealFlow>(a.state, &sides)
+    luoshi_domain::duty::may_given::<dom::AppealFlow>(a.state, &sides, &dom::AppealFacts::of(&a.kind, a.rework_count, None))
 }
 
 pub async fn view(db: &Db, who: &Who, id: i64, now: i64) -> Result<View> {
@@ -147,7 +147,7 @@ pub async fn act(db: &Db, who: &Who, id: i64, input: &ActInput, now: i64) -> Res
     } else {
         None
     };
-    let to = action.apply(raw.state, rating, raw.rework_count)?;
+    let to = action.apply(raw.state, &dom::AppealFacts::of(&raw.kind, raw.rework_count, rating))?;
     let mut after = raw.clone();
     after.state = to;
     let note = luoshi_domain::error::optional_text("note", &input.note, 1000)?;
@@ -185,8 +185,11 @@ pub async fn act(db: &Db, who: &Who, id: i64, input: &ActInput, now: i64) -> Res
             after.return_reason = Some(r.as_str().into());
             trail_note = Some(format!("{}：{n}", r.as_str()));
         }
-        AppealAction::Reply => {
+        AppealAction::Reply | AppealAction::Answer => {
             let r = luoshi_domain::error::required_text("reply", &input.reply, 4000)?;
+            if action == AppealAction::Answer {
+                after.closed_at = Some(now);
+            }
             after.reply = Some(r.clone());
             after.replied_at = Some(now);
             trail_note = Some(r);

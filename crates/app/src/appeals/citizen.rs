@@ -61,7 +61,7 @@ pub async fn rate_by_code(db: &Db, code: &str, rating_code: &str, rating: &str, 
     }
     let r = Rating::parse(rating).ok_or_else(|| if rating.trim().is_empty() { DomainError::required("rating") } else { DomainError::invalid("rating") })?;
     let mut after = raw.clone();
-    after.state = AppealAction::Rate.apply(raw.state, Some(r), raw.rework_count)?;
+    after.state = AppealAction::Rate.apply(raw.state, &luoshi_domain::appeals::AppealFacts::of(&raw.kind, raw.rework_count, Some(r)))?;
     apply_rating(db, &mut after, Some(r), comment, now).await?;
     let note = format!("{}{}", r.as_str(), Some(comment.trim()).filter(|c| !c.is_empty()).map(|c| format!("：{c}")).unwrap_or_default());
     let mut tx = db.begin_write().await?;

@@ -63,10 +63,21 @@ pub fn due_at(cal: &Calendar, from: Micros, limit: Limit) -> Result<Micros, Doma
 pub struct AppealFlow;
 
 /// What an action on a work order depends on beyond its state.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct AppealFacts {
     pub rating: Option<Rating>,
     pub rework_count: i64,
+    /// A 咨询: the desk may answer it on the call and close it (直接答复办结).
+    pub consult: bool,
+    /// The appeal's kind, named when an action does not fit it.
+    pub kind: String,
+}
+
+impl AppealFacts {
+    /// The facts of an appeal of `kind` with its rework count, and the rating being given.
+    pub fn of(kind: &str, rework_count: i64, rating: Option<Rating>) -> AppealFacts {
+        AppealFacts { rating, rework_count, consult: kind == "consult", kind: kind.to_string() }
+    }
 }
 
 impl Workflow for AppealFlow {
@@ -99,7 +110,7 @@ impl Workflow for AppealFlow {
         action.side()
     }
     fn apply(action: AppealAction, from: AppealState, f: &AppealFacts) -> Result<AppealState, DomainError> {
-        action.apply(from, f.rating, f.rework_count)
+        action.apply(from, f)
     }
     // Once the unit has replied, its clock stands while the citizen rates.
     fn clock_runs(state: AppealState) -> bool {

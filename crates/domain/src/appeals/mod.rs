@@ -145,6 +145,8 @@ str_enum!(
         Rate = "rate",
         /// 办结 after a 回访 that reached no one (hotline), with a note.
         Close = "close",
+        /// 直接答复办结 (hotline): a 咨询 answered on the call and closed, the answer recorded.
+        Answer = "answer",
     }
 );
 
@@ -160,18 +162,27 @@ pub enum AppealSide {
 impl AppealAction {
     pub fn side(self) -> AppealSide {
         match self {
-            AppealAction::Dispatch | AppealAction::Reject | AppealAction::Reassign | AppealAction::RefuseReturn | AppealAction::Close => AppealSide::Hotline,
+            AppealAction::Dispatch
+            | AppealAction::Reject
+            | AppealAction::Reassign
+            | AppealAction::RefuseReturn
+            | AppealAction::Close
+            | AppealAction::Answer => AppealSide::Hotline,
             AppealAction::Sign | AppealAction::GiveBack | AppealAction::Reply => AppealSide::Owner,
             AppealAction::Rate => AppealSide::Citizen,
         }
     }
 
-    /// The state after the action; `rework_count` decides what an unsatisfied rating does (the
-    /// first sends it back for 重办, the second is final). A wrong state is a `conflict`.
-    pub fn apply(self, from: AppealState, rating: Option<Rating>, rework_count: i64) -> Result<AppealState, DomainError> {
+    /// The state after the action; the rework count decides what an unsatisfied rating does (the
+    /// first sends it back for 重办, the second is final); only a 咨询 is answered at the desk. A
+    /// wrong state (or kind) is a `conflict`.
+    pub fn apply(self, from: AppealState, f: &AppealFacts) -> Result<AppealState, DomainError> {
         use AppealAction as A;
         use AppealState as S;
+        let (rating, rework_count) = (f.rating, f.rework_count);
         Ok(match (self, from) {
+            (A::Answer, S::Received) if f.consult => S::Closed,
+            (A::Answer, S::Received) => return Err(DomainError::field(ErrorCode::Conflict, "answer").with_detail(f.kind.clone())),
             (A::Dispatch, S::Received) => S::Dispatched,
             (A::Reject, S::Received) => S::Rejected,
             (A::Sign, S::Dispatched) => S::Signed,
@@ -196,6 +207,10 @@ mod tests {
     use crate::duty::{Light, Phase, Workflow};
     use crate::time::shanghai;
     use chrono::{NaiveDate, TimeZone};
+
+    fn facts(rating: Option<Rating>, rework_count: i64) -> AppealFacts {
+        AppealFacts::of("complaint", rework_count, rating)
+    }
 
     const HOUR: i64 = 3_600_000_000;
 
@@ -225,15 +240,21 @@ mod tests {
         use AppealState as S;
         let mut s = S::Received;
         for a in [A::Dispatch, A::GiveBack, A::Reassign, A::Sign, A::Reply] {
-            s = a.apply(s, None, 0).unwrap();
+            s = a.apply(s, &AppealFacts::default()).unwrap();
         }
         assert_eq!(s, S::Replied);
-        assert_eq!(A::Rate.apply(s, Some(Rating::Unsatisfied), 0).unwrap(), S::Dispatched, "first 不满意 → 重办");
-        assert_eq!(A::Rate.apply(s, Some(Rating::Unsatisfied), 1).unwrap(), S::Closed, "the second rating is final");
-        assert_eq!(A::Rate.apply(s, Some(Rating::Basic), 0).unwrap(), S::Closed);
-        assert_eq!(A::Sign.apply(S::Closed, None, 0).unwrap_err().code, ErrorCode::Conflict);
-        assert_eq!(A::RefuseReturn.apply(S::Returned, None, 0).unwrap(), S::Dispatched);
-        assert_eq!(A::Reject.apply(S::Dispatched, None, 0).unwrap_err().code, ErrorCode::Conflict);
+        assert_eq!(A::Rate.apply(s, &facts(Some(Rating::Unsatisfied), 0)).unwrap(), S::Dispatched, "first 不满意 → 重办");
+        assert_eq!(A::Rate.apply(s, &facts(Some(Rating::Unsatisfied), 1)).unwrap(), S::Closed, "the second rating is final");
+        assert_eq!(A::Rate.apply(s, &facts(Some(Rating::Basic), 0)).unwrap(), S::Closed);
+        assert_eq!(A::Sign.apply(S::Closed, &AppealFacts::default()).unwrap_err().code, ErrorCode::Conflict);
+        assert_eq!(A::RefuseReturn.apply(S::Returned, &AppealFacts::default()).unwrap(), S::Dispatched);
+        assert_eq!(A::Reject.apply(S::Dispatched, &AppealFacts::default()).unwrap_err().code, ErrorCode::Conflict);
+        // 直接答复办结: a 咨询 only, and only before it is dispatched.
+        let consult = AppealFacts { consult: true, kind: "consult".into(), ..AppealFacts::default() };
+        assert_eq!(A::Answer.apply(S::Received, &consult).unwrap(), S::Closed);
+        assert_eq!(A::Answer.apply(S::Dispatched, &consult).unwrap_err().code, ErrorCode::Conflict);
+        let complaint = AppealFacts { kind: "complaint".into(), ..AppealFacts::default() };
+        assert_eq!(A::Answer.apply(S::Received, &complaint).unwrap_err().field.as_deref(), Some("answer"));
     }
 
     #[test]

@@ -207,3 +207,33 @@ async fn a_new_task_keeps_its_input_and_milestone_rows() {
         submit(&sup, &app, "/directives", &[("title", "县委常委会会议纪要"), ("kind", "meeting"), ("issuer", "县委办"), ("issued_on", "2026-13-01")]).await;
     assert!(page.starts_with("422 ") && page.contains("value=\"县委常委会会议纪要\"") && page.contains("role=\"alert\""), "{page}");
 }
+
+/// 直接答复办结: the desk answers a 咨询 on the call and closes it; any other kind is dispatched
+/// (issue 20 point 7).
+#[tokio::test]
+async fn the_desk_answers_an_enquiry_and_closes_it() {
+    let app = spawn_app().await;
+    luoshi_app::appeals::seed_categories(&app.t.db, &luoshi_app::Who::system("test")).await.unwrap();
+    let hotline = app.login("hotline").await;
+    let new = |kind: &str| json!({ "kind": kind, "category": "neighbour", "content": "请问宅基地确权登记需要带哪些材料？", "phone": "13800001111" });
+    let r = hotline.post(&app, "/api/v1/appeals", new("consult")).await;
+    let id = r.json::<Value>().await.unwrap()["appeal"]["id"].as_i64().unwrap();
+    let page = hotline.get(&app, &format!("/appeals/{id}")).await.text().await.unwrap();
+    assert!(page.contains("直接答复办结") && page.contains("accesskey=\"a\""), "offered for a 咨询");
+    let reply = "携带身份证、户口簿和宅基地使用证明到镇自然资源所办理。";
+    let page = submit(&hotline, &app, &format!("/appeals/{id}/act"), &[("action", "answer"), ("reply", reply)]).await;
+    assert!(page.contains("已办结") && page.contains(reply), "{page}");
+    let v: Value = hotline.get(&app, &format!("/api/v1/appeals/{id}")).await.json().await.unwrap();
+    assert_eq!((v["appeal"]["state"].as_str(), v["appeal"]["owner_unit_id"].as_i64()), (Some("closed"), None));
+    // A complaint is not answered at the desk: not offered, refused with the reason in words.
+    let r = hotline.post(&app, "/api/v1/appeals", new("complaint")).await;
+    let other = r.json::<Value>().await.unwrap()["appeal"]["id"].as_i64().unwrap();
+    assert!(!hotline.get(&app, &format!("/appeals/{other}")).await.text().await.unwrap().contains("直接答复办结"));
+    let r = hotline.post(&app, &format!("/api/v1/appeals/{other}/act"), json!({ "action": "answer", "reply": reply })).await;
+    let (status, code, body) = error_code(r).await;
+    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "conflict"), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap_or("").contains("投诉"), "{body}");
+    // The desk lays the form beside its queues and says its keys.
+    let desk = hotline.get(&app, "/appeals").await.text().await.unwrap();
+    assert!(desk.contains("class=\"desk\"") && desk.contains("Alt+N"), "the desk");
+}
