@@ -2,6 +2,7 @@
 // form, switch the language; fail on any console error (a CSP violation is one) or missing text.
 // Usage: node walk.mjs http://127.0.0.1:PORT [screenshot-dir]
 import { chromium } from "playwright-core";
+import { accessibility } from "./a11y.mjs";
 
 const base = process.argv[2];
 const shots = process.argv[3];
@@ -58,10 +59,27 @@ await session("supervisor", async (page) => {
   await page.click("nav >> text=待办");
   check((await text(page)).includes("待审批延期"), "supervisor: inbox of the office");
   await page.click("nav >> text=通报");
-  check((await text(page)).includes("落实情况通报"), "supervisor: report");
+  const report = await text(page);
+  check(report.includes("落实情况通报"), "supervisor: report");
+  check(/督通〔\d{4}〕\d+号/.test(report) && report.includes("县委督查室") && report.includes("一、总体情况") && report.includes("四、通报批评"), "supervisor: the 通报 as a document: office, 文号, its sections");
+  await page.emulateMedia({ media: "print" });
+  check(!(await page.locator("header.top").isVisible()) && !(await page.locator("form.noprint").isVisible()), "supervisor: the 通报 prints without the app's header or its filter");
+  if (shots) await page.screenshot({ path: `${shots}/report-print.png`, fullPage: true });
+  await page.emulateMedia({ media: "screen" });
+  const docx = await page.request.get(base + "/reports/export.docx");
+  check(docx.status() === 200 && (await docx.body()).subarray(0, 2).toString() === "PK", "supervisor: the 通报 as a Word document");
   await page.click("nav >> text=决策部署");
   await page.locator("table.grid tbody tr a").first().click();
   check((await text(page)).includes("新增任务"), "supervisor: directive page with the task form");
+  // The unit picker: type part of a name, Enter chooses it, a chip says so.
+  const find = page.locator("#new-task .picker input[type=search]").nth(1);
+  await find.fill("财政");
+  const shown = await page.$$eval("select[name=responsible_unit_ids] option", (os) => os.filter((o) => !o.hidden).map((o) => o.text.trim()));
+  check(shown.length >= 1 && shown.every((t) => t.includes("财政")), `supervisor: the picker finds units by name (${shown.join("、")})`);
+  await find.press("Enter");
+  check((await page.locator("#new-task .picker .chip").first().textContent()).includes("财政"), "supervisor: the chosen unit shown as a chip");
+  check((await page.locator("#new-task input[name=m1_title]").count()) === 1 && (await text(page)).includes("计划完成"), "supervisor: milestones as rows");
+  if (shots) await page.screenshot({ path: `${shots}/directive-form.png`, fullPage: true });
   // 文件分解: paste a short plan, split it, check the draft, see the outline beside the text.
   await page.click("nav >> text=文件分解");
   await page.fill("textarea[name=text]",
@@ -548,6 +566,9 @@ await session("manager", async (page) => {
   check(wrong.includes("没有找到查询码为 ABCD-EFGH-JKLM 的诉求") && !wrong.includes("无权查看") && (await page.inputValue("form[action='/public/track'] input[name=code]")) === "ABCD-EFGH-JKLM", "public: a wrong code said plainly, the code kept");
   await context.close();
 }
+
+// Accessibility: axe-core on the main screens, zero serious or critical violations.
+for (const v of await accessibility(browser, base, PASSWORD, check)) console.error("  " + v);
 
 await browser.close();
 console.log(`browser: ${checks - failures} passed, ${failures} failed`);

@@ -7,7 +7,9 @@
 pub mod bounds;
 pub mod document;
 mod docx;
+mod photo;
 pub use docx::{write_blocks, write_docx, Block as DocBlock};
+pub use photo::clean_photo;
 
 use luoshi_domain::unit_import::{RowError, UnitRow, COLUMNS as UNIT_COLUMNS};
 use luoshi_domain::{DomainError, ErrorCode};

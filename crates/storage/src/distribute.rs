@@ -55,6 +55,8 @@ pub const DESIGN: &[(&str, Place)] = &[
     ("appeals", Place::ByDuty("id")),
     // A tracking code is unique where it is the key: a one-shard lookup by a citizen's code.
     ("appeal_codes", Place::ByKey("code")),
+    // A citizen's photos on the shard of their appeal (migration 31).
+    ("appeal_photos", Place::ByDuty("appeal_id")),
     // 安全生产 (migration 19): the enterprises every hazard is read with, the hazards by their id.
     ("enterprises", Place::Reference),
     ("hazards", Place::ByDuty("id")),

@@ -38,6 +38,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (28, "assessment", include_str!("../migrations/sqlite/0028_assessment.sql")),
     (29, "duty_amounts", include_str!("../migrations/sqlite/0029_duty_amounts.sql")),
     (30, "notify", include_str!("../migrations/sqlite/0030_notify.sql")),
+    (31, "appeal_photos", include_str!("../migrations/sqlite/0031_appeal_photos.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -70,6 +71,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (28, "assessment", include_str!("../migrations/postgres/0028_assessment.sql")),
     (29, "duty_amounts", include_str!("../migrations/postgres/0029_duty_amounts.sql")),
     (30, "notify", include_str!("../migrations/postgres/0030_notify.sql")),
+    (31, "appeal_photos", include_str!("../migrations/postgres/0031_appeal_photos.sql")),
 ];
 
 /// A migration this run applied.

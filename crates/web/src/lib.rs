@@ -143,6 +143,8 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     routes::router()
         .fallback(handlers::system::not_found)
+        // Every body, uploads included, has the one limit (axum's extractors would take 2 MiB).
+        .layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY))
         .layer(axum::middleware::from_fn(http::finish))
         .layer(axum::middleware::from_fn(http::security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::metrics))

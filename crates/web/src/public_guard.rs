@@ -51,12 +51,39 @@ async fn form_age(app: &AppState, token: &str, now: i64) -> AppResult<Option<i64
 
 /// A public form's body, page form or JSON, read once: the record's fields and the guard's.
 pub(crate) async fn read<T: serde::de::DeserializeOwned>(req: axum::extract::Request) -> AppResult<(T, Guard)> {
-    let is_json = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
+    let (t, g, _) = read_with_files(req, "").await?;
+    Ok((t, g))
+}
+
+/// [`read`], and the files of field `files` when the form is multipart (a page form with photos):
+/// each file's name and bytes, empty file inputs left out.
+pub(crate) async fn read_with_files<T: serde::de::DeserializeOwned>(req: axum::extract::Request, files: &str) -> AppResult<(T, Guard, Vec<(String, Vec<u8>)>)> {
+    let kind = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    if kind.starts_with("multipart/form-data") && !files.is_empty() {
+        let bad = || AppError(DomainError::field(ErrorCode::BadFile, files));
+        let mut form = <axum::extract::Multipart as axum::extract::FromRequest<()>>::from_request(req, &()).await.map_err(|_| bad())?;
+        let (mut pairs, mut sent) = (Vec::new(), Vec::new());
+        while let Some(field) = form.next_field().await.map_err(|_| bad())? {
+            let name = field.name().unwrap_or("").to_string();
+            if name == files {
+                let file = field.file_name().unwrap_or("").to_string();
+                let data = field.bytes().await.map_err(|_| bad())?;
+                if !data.is_empty() {
+                    sent.push((file, data.to_vec()));
+                }
+            } else {
+                pairs.push((name, field.text().await.map_err(|_| bad())?));
+            }
+        }
+        // The text fields read as the urlencoded form they would otherwise be.
+        let bytes = serde_urlencoded::to_string(&pairs).map_err(|_| bad())?.into_bytes();
+        return Ok((crate::extract::form(&bytes, "body")?, crate::extract::form(&bytes, "body")?, sent));
+    }
     let bytes = crate::extract::body_bytes(req).await?;
-    Ok(if is_json {
-        (crate::extract::json(&bytes)?, crate::extract::json(&bytes)?)
+    Ok(if kind.starts_with("application/json") {
+        (crate::extract::json(&bytes)?, crate::extract::json(&bytes)?, Vec::new())
     } else {
-        (crate::extract::form(&bytes, "body")?, crate::extract::form(&bytes, "body")?)
+        (crate::extract::form(&bytes, "body")?, crate::extract::form(&bytes, "body")?, Vec::new())
     })
 }
 

@@ -62,6 +62,8 @@ pub struct View {
     pub may_set_urgency: bool,
     /// The record's version: send it back with an action to have it refused if the order moved on.
     pub version: Option<i64>,
+    /// Photos the citizen sent (opened through [`photo`]).
+    pub photos: Vec<store::PhotoRow>,
 }
 
 pub(super) fn may(who: &Who, a: &Appeal, owner_path: Option<&str>) -> Vec<AppealAction> {
@@ -94,6 +96,7 @@ pub async fn view(db: &Db, who: &Who, id: i64, now: i64) -> Result<View> {
         may_decide_extension: desk && a.ext_due.is_some(),
         may_set_urgency: desk && a.state.is_open() && a.state != AppealState::Replied,
         version: luoshi_storage::duty::version(db, "appeal", id).await?,
+        photos: store::photos_of(db, id).await?,
         appeal: a,
     })
 }
@@ -122,6 +125,12 @@ pub struct ActInput {
     pub rating: String,
     #[serde(default)]
     pub comment: String,
+}
+
+/// A photo of a work order the caller may see: its content type and bytes.
+pub async fn photo(db: &Db, who: &Who, id: i64, photo_id: i64) -> Result<(String, Vec<u8>)> {
+    seen(db, who, id).await?;
+    store::photo(db, id, photo_id).await?.ok_or_else(|| DomainError::not_found("photo").into())
 }
 
 /// Take an action on a work order.

@@ -34,6 +34,7 @@ pub(super) struct Job {
     new: dom::NewAppeal,
     placement: Placement,
     now: i64,
+    photos: Vec<store::NewPhoto>,
     reply: tokio::sync::oneshot::Sender<Result<Appeal>>,
 }
 
@@ -104,7 +105,15 @@ impl Routing {
     }
 
     /// Write a received appeal through the node's intake writer; answers once it is durable.
-    pub(super) async fn write(&self, db: &Db, actor: Actor, new: dom::NewAppeal, placement: Placement, now: i64) -> Result<Appeal> {
+    pub(super) async fn write(
+        &self,
+        db: &Db,
+        actor: Actor,
+        new: dom::NewAppeal,
+        placement: Placement,
+        photos: Vec<store::NewPhoto>,
+        now: i64,
+    ) -> Result<Appeal> {
         let sender = self.writer.get_or_init(|| {
             let (tx, rx) = tokio::sync::mpsc::channel(1024);
             tokio::spawn(intake_writer(db.clone(), rx));
@@ -112,7 +121,7 @@ impl Routing {
         });
         let (reply, answer) = tokio::sync::oneshot::channel();
         let lost = || DomainError::new(ErrorCode::Unavailable).with_detail("intake writer stopped");
-        sender.send(Job { actor, new, placement, now, reply }).await.map_err(|_| lost())?;
+        sender.send(Job { actor, new, placement, now, photos, reply }).await.map_err(|_| lost())?;
         answer.await.map_err(|_| lost())?
     }
 }
@@ -157,6 +166,7 @@ pub(super) async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Appeal>> {
                 code: dom::tracking_code(random_u64()?),
                 placement: j.placement.clone(),
                 now: j.now,
+                photos: j.photos.clone(),
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -333,6 +343,44 @@ pub struct Received {
 
 /// 受理: register an appeal. The public page and Open311 pass no `who` (anonymous citizens).
 pub async fn receive(db: &Db, routing: &Routing, who: Option<&Who>, input: &AppealInput, channel: Channel, key_id: Option<i64>, now: i64) -> Result<Received> {
+    receive_with_photos(db, routing, who, input, channel, key_id, Vec::new(), now).await
+}
+
+/// The most photos an appeal carries, and the largest photo.
+pub const MAX_PHOTOS: usize = 3;
+pub const MAX_PHOTO_BYTES: usize = 4 * 1024 * 1024;
+
+/// Photos as sent: each checked (JPEG or PNG, at most [`MAX_PHOTO_BYTES`], at most
+/// [`MAX_PHOTOS`]) and its camera metadata removed; refused whole if one is wrong.
+pub fn clean_photos(sent: Vec<(String, Vec<u8>)>) -> Result<Vec<store::NewPhoto>> {
+    if sent.len() > MAX_PHOTOS {
+        return Err(DomainError::field(ErrorCode::TooLarge, "photos").with_detail(MAX_PHOTOS.to_string()).into());
+    }
+    sent.into_iter()
+        .map(|(name, data)| {
+            if data.len() > MAX_PHOTO_BYTES {
+                return Err(DomainError::field(ErrorCode::TooLarge, "photo_size").with_detail(name).into());
+            }
+            let (content_type, data) = luoshi_ledger::clean_photo(&data).map_err(|e| e.with_detail(name.clone()))?;
+            let name: String = name.chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\')).take(100).collect();
+            Ok(store::NewPhoto { name, content_type: content_type.to_string(), data })
+        })
+        .collect()
+}
+
+/// [`receive`] with the photos sent with it (already [`clean_photos`]), kept in the same
+/// transaction as the order.
+#[expect(clippy::too_many_arguments, reason = "receive's own, and the photos")]
+pub async fn receive_with_photos(
+    db: &Db,
+    routing: &Routing,
+    who: Option<&Who>,
+    input: &AppealInput,
+    channel: Channel,
+    key_id: Option<i64>,
+    photos: Vec<store::NewPhoto>,
+    now: i64,
+) -> Result<Received> {
     if let Some(w) = who {
         if !is_desk(w) {
             return Err(forbidden());
@@ -360,7 +408,7 @@ pub async fn receive(db: &Db, routing: &Routing, who: Option<&Who>, input: &Appe
         rate_key: key_id.map(|k| (key_rate_name(k), luoshi_storage::sessions::window_start(now, MINUTE))),
     };
     let actor = who.map(|w| w.actor.clone()).unwrap_or_else(|| Actor { id: None, name: format!("citizen:{}", channel.as_str()) });
-    let mut appeal = routing.write(db, actor, new, placement, now).await?;
+    let mut appeal = routing.write(db, actor, new, placement, photos, now).await?;
     // Only an operator at the desk sees likely duplicates (the public and Open311 get their
     // tracking code; bulk loads by the system skip the search).
     let duplicates = if who.is_some_and(|w| w.role.is_some()) { duplicates(db, &appeal).await? } else { Vec::new() };

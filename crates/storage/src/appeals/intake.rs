@@ -28,6 +28,8 @@ pub struct Intake {
     pub code: String,
     pub placement: Placement,
     pub now: i64,
+    /// Photos sent with it (cleaned of metadata), kept in the same transaction.
+    pub photos: Vec<super::NewPhoto>,
 }
 
 /// Register work orders with their tracking codes, each in the trail and audited — one or
@@ -115,6 +117,9 @@ pub async fn insert_many(tx: &mut WriteTx, items: &[Intake]) -> Result<Vec<Appea
         })
         .collect();
     crate::duty::trail::append(tx, &entries).await?;
+    for (a, it) in out.iter().zip(items).filter(|(_, it)| !it.photos.is_empty()) {
+        super::add_photos(tx, a.id, &it.photos, it.now).await?;
+    }
     count_rates(tx, items).await?;
     record_received(tx, &out).await?;
     let entries: Vec<audit::Entry<'_>> = out

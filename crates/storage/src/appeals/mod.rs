@@ -2,11 +2,13 @@
 
 mod intake;
 mod orders;
+mod photos;
 mod reference;
 mod search;
 
 pub use intake::*;
 pub use orders::*;
+pub use photos::*;
 pub use reference::*;
 pub use search::*;
 

@@ -237,3 +237,62 @@ async fn the_desk_answers_an_enquiry_and_closes_it() {
     let desk = hotline.get(&app, "/appeals").await.text().await.unwrap();
     assert!(desk.contains("class=\"desk\"") && desk.contains("Alt+N"), "the desk");
 }
+
+/// The public page (issue 20 point 10): the county's hotline and its time limits, photos kept
+/// without their location, a refused form back as typed.
+#[tokio::test]
+async fn a_citizen_sends_photos_and_their_location_is_not_kept() {
+    let app = spawn_app().await;
+    luoshi_app::appeals::seed_categories(&app.t.db, &luoshi_app::Who::system("test")).await.unwrap();
+    // The page's own timing check is the rule's; set to none here so the test need not wait.
+    let admin = app.login("admin").await;
+    admin.form(&app, "/rules/appeals.intake.min_fill_seconds", &[("value", "0"), ("source", "测试"), ("effective_from", "2020-01-01")]).await;
+    let anon = Session { client: TestApp::client(), csrf: String::new(), user: Value::Null };
+    let page = anon.get(&app, "/public/appeal").await.text().await.unwrap();
+    assert!(page.contains("12345政务服务便民热线") && page.contains("派单后答复时限") && page.contains("name=\"photos\""), "the hotline, its limits, photos");
+    let started = page.split("name=\"started\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    // A JPEG with a GPS position in its EXIF.
+    let seg = |m: u8, body: &[u8]| {
+        let mut s = vec![0xFF, m];
+        s.extend_from_slice(&u16::try_from(body.len() + 2).unwrap().to_be_bytes());
+        s.extend_from_slice(body);
+        s
+    };
+    let mut jpeg = vec![0xFF, 0xD8];
+    jpeg.extend(seg(0xE1, b"Exif\0\0MM\0*GPSLatitude 30.1234"));
+    jpeg.extend(seg(0xDA, &[1, 2, 3, 4]));
+    jpeg.extend_from_slice(&[9, 9, 0xFF, 0xD9]);
+    let fields =
+        [("started", started.as_str()), ("kind", "complaint"), ("category", "road"), ("content", "解放路口井盖缺失，夜里有人踩空。"), ("phone", "13800002222")];
+    // A text file called a photo: refused on the same form, the text kept.
+    let (ct, body) = crate::multipart(&fields, &[("photos", "井盖.jpg", "image/jpeg", b"not a picture")]);
+    let r = anon.client.post(app.url("/public/appeal")).header("content-type", ct).body(body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("“井盖.jpg”不是JPG或PNG照片") && page.contains(">解放路口井盖缺失，夜里有人踩空。</textarea>"), "{page}");
+    let (ct, body) = crate::multipart(&fields, &[("photos", "井盖.jpg", "image/jpeg", &jpeg)]);
+    let r = anon.client.post(app.url("/public/appeal")).header("content-type", ct).body(body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let page = r.text().await.unwrap();
+    let code = page.split("class=\"mono code\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    // The hotline sees the photo, without its GPS position; the public track page does not show it.
+    let hotline = app.login("hotline").await;
+    let found: Value = hotline.get(&app, "/api/v1/appeals?state=received").await.json().await.unwrap();
+    let id = found["appeals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["appeal"]["code"] == code.as_str())
+        .and_then(|a| a["appeal"]["id"].as_i64())
+        .unwrap_or_else(|| panic!("{code} {found}"));
+    let v: Value = hotline.get(&app, &format!("/api/v1/appeals/{id}")).await.json().await.unwrap();
+    let photo = v["photos"][0]["id"].as_i64().unwrap_or_else(|| panic!("{v}"));
+    let bytes = hotline.get(&app, &format!("/appeals/{id}/photos/{photo}")).await.bytes().await.unwrap();
+    assert!(bytes.starts_with(&[0xFF, 0xD8]) && bytes.ends_with(&[9, 9, 0xFF, 0xD9]));
+    assert!(!String::from_utf8_lossy(&bytes).contains("GPS"), "the location is gone");
+    let track = anon.get(&app, &format!("/public/track?code={code}")).await.text().await.unwrap();
+    assert!(!track.contains("/photos/"), "photos are never published");
+    // Someone who may not see the order may not see its photo.
+    let other = app.login("staff").await;
+    assert_eq!(other.get(&app, &format!("/appeals/{id}/photos/{photo}")).await.status(), StatusCode::NOT_FOUND);
+}

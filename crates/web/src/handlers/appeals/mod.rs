@@ -21,7 +21,7 @@ use luoshi_domain::i18n::{t, Lang};
 use luoshi_domain::DomainError;
 use luoshi_storage::appeals::{Appeal, CategoryRow};
 use luoshi_storage::units;
-pub use order::show;
+pub use order::{photo, show};
 pub use public::{public_form, public_rate, public_submit, public_track, public_track_api};
 
 /// Local time for pages: `2026-06-15 14:30`.
@@ -322,13 +322,14 @@ pub(crate) fn routes(t: crate::routes::Table) -> crate::routes::Table {
         )
         .add(M::GET, "/appeals/{id}", APPEAL_READERS, "appeals", "A work order with its trail (page)", show)
         .add(M::GET, "/api/v1/appeals/{id}", APPEAL_READERS, "appeals", "A work order, its light, trail, suggestion, duplicates and what the caller may do", show)
+        .add(M::GET, "/appeals/{id}/photos/{photo}", APPEAL_READERS, "appeals", "A photo the citizen sent with the appeal (metadata removed on receipt)", photo)
         .add(M::POST, "/appeals/{id}/act", APPEAL_READERS, "appeals", "Take an action (form)", act)
         .add(
             M::POST,
             "/api/v1/appeals/{id}/act",
             APPEAL_READERS,
             "appeals",
-            "Take an action {action: dispatch|reject|sign|give_back|reassign|refuse_return|reply|rate|close, unit_id, reason, note, reply, rating, comment}",
+            "Take an action {action: dispatch|reject|sign|give_back|reassign|refuse_return|reply|rate|close|answer, unit_id, reason, note, reply, rating, comment}",
             act,
         )
         .add(M::POST, "/appeals/{id}/extension", UNIT_ROLES, "appeals", "Request an extension (form)", extension)

@@ -75,6 +75,13 @@ pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Qu
 
 /// Take an action (派单, 签收, 退单, 改派, 驳回, 答复, 回访, 办结, 不予受理).
 
+/// A photo the citizen sent, to those who may see the work order.
+pub async fn photo(ctx: Ctx, State(app): State<AppState>, Path((id, photo)): Path<(i64, i64)>) -> AppResult<Response> {
+    let (content_type, data) = svc::photo(&app.db, &ctx.who()?, id, photo).await?;
+    // Only JPEG and PNG are kept; sent back as what they are, never run as a page.
+    Ok(([(axum::http::header::CONTENT_TYPE, content_type), (axum::http::header::CONTENT_DISPOSITION, "inline".to_string())], data).into_response())
+}
+
 /// A trail note in words: the reason or rating code it starts with (`not_our_duty：…`) read as
 /// the reason itself.
 fn note_words(lang: Lang, action: &str, note: &str) -> String {

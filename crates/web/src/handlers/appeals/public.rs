@@ -17,7 +17,7 @@ use luoshi_domain::appeals::{AppealInput, Channel};
 use luoshi_domain::i18n::{t, Lang};
 use luoshi_storage::appeals::CategoryRow;
 
-use crate::public_guard::{admit, check, form_token, read, Guard, HOUR};
+use crate::public_guard::{admit, check, form_token, read_with_files, Guard, HOUR};
 
 async fn rules(app: &AppState) -> AppResult<luoshi_app::RulesInForce> {
     Ok(luoshi_app::RulesInForce::load(&app.db, app.today()).await?)
@@ -37,6 +37,12 @@ struct PublicPage {
     /// The code typed on the tracking form, and why it found nothing.
     track_code: String,
     track_error: Option<String>,
+    /// The form as typed when it was refused, and why.
+    form: AppealInput,
+    error: Option<String>,
+    /// The county's hotline: its name and number, and how long a reply may take.
+    hotline: (String, String),
+    limits: String,
 }
 
 /// What the citizen sees of their appeal.
@@ -65,8 +71,33 @@ async fn public_page(ctx: &Ctx, app: &AppState, code: Option<String>, tracked: O
     let kinds = luoshi_domain::appeals::Kind::ALL.iter().map(|k| (k.as_str(), t(lang, &format!("appeal_kind.{}", k.as_str())).to_string())).collect();
     let tracked = tracked.map(|tr| tracked_view(lang, &cats, tr));
     let started = form_token(app, luoshi_storage::now_micros()).await?;
+    let r = rules(app).await?;
+    let county = luoshi_storage::units::list(&app.db, &luoshi_domain::access::Scope::All)
+        .await?
+        .into_iter()
+        .find(|u| u.parent_id.is_none())
+        .map(|u| u.name)
+        .unwrap_or_default();
+    let hotline = (
+        r.text("appeals.public.service_name").unwrap_or_default().replace("{county}", &county),
+        r.text("appeals.public.phone").unwrap_or_else(|| "12345".into()),
+    );
+    let days = |k: &str| r.int(&format!("appeals.limit.{k}")).unwrap_or(0).to_string();
+    let limits = t(lang, "public.limits")
+        .replace("{consult}", &days("consult_working_days"))
+        .replace("{help}", &days("help_working_days"))
+        .replace("{complaint}", &days("complaint_working_days"))
+        .replace("{report}", &days("report_working_days"))
+        .replace("{suggestion}", &days("suggestion_working_days"))
+        .replace("{urgent}", &days("urgent_hours"));
+    let mut c = chrome(ctx, "public.title", None);
+    c.title.clone_from(&hotline.0);
     Ok(PublicPage {
-        chrome: chrome(ctx, "public.title", None),
+        chrome: c,
+        form: AppealInput { kind: String::new(), ..AppealInput::default() },
+        error: None,
+        hotline,
+        limits,
         cats,
         kinds,
         code,
@@ -83,11 +114,30 @@ pub async fn public_form(ctx: Ctx, State(app): State<AppState>) -> AppResult<Res
     Ok(render(&public_page(&ctx, &app, None, None).await?))
 }
 
-/// A citizen submits (page form or JSON): answers with the tracking code and the rating code.
+/// A citizen submits (page form or JSON), with up to three photos on the page form: answers
+/// with the tracking code and the rating code. Refused, the page form comes back as typed.
 pub async fn public_submit(ctx: Ctx, State(app): State<AppState>, req: Request) -> AppResult<Response> {
-    let (input, guard): (AppealInput, Guard) = read(req).await?;
+    let (input, guard, sent): (AppealInput, Guard, _) = read_with_files(req, "photos").await?;
     check(&ctx, &app, &guard, &input.phone, "intake").await?;
-    let received = svc::receive(&app.db, &app.routing, None, &input, Channel::Web, None, app.now()).await?;
+    let result = async {
+        let photos = svc::clean_photos(sent)?;
+        svc::receive_with_photos(&app.db, &app.routing, None, &input, Channel::Web, None, photos, app.now()).await
+    }
+    .await
+    .map_err(crate::error::AppError::from);
+    let received = match result {
+        Ok(r) => r,
+        Err(crate::error::AppError(e))
+            if ctx.want == Want::Html
+                && matches!(crate::error::status_of(e.code), StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::PAYLOAD_TOO_LARGE) =>
+        {
+            let mut page = public_page(&ctx, &app, None, None).await?;
+            page.error = Some(luoshi_domain::i18n::error_message(ctx.lang, &e));
+            page.form = input;
+            return Ok((crate::error::status_of(e.code), render(&page)).into_response());
+        }
+        Err(e) => return Err(e),
+    };
     let code = received.appeal.code.clone();
     if ctx.want == Want::Json {
         let body = serde_json::json!({ "code": code, "rating_code": received.rating_code, "state": received.appeal.state });
