@@ -11,24 +11,25 @@ pub struct LadderRules {
     pub report_after_working_days: i64,
 }
 
-/// The rungs a duty has reached with `working_days_left` to its limit (negative once passed):
-/// only while it is the owner's to act on and the owner's clock runs.
+/// The rung a duty stands on with `working_days_left` to its limit (negative once passed),
+/// only while it is the owner's to act on and the owner's clock runs: the highest that applies,
+/// alone. A duty already overdue when first seen gets its 督办 (or 通报), never a 催办 on the
+/// same day; one that moves up day by day gets each rung on its own day.
 pub fn ladder(phase: Phase, clock_runs: bool, working_days_left: i64, r: &LadderRules) -> Vec<NoticeLevel> {
     if !matches!(phase, Phase::Running | Phase::Waiting) || !clock_runs {
         return Vec::new();
     }
     let overdue = -working_days_left;
-    let mut out = Vec::new();
-    if working_days_left <= r.reminder_before_working_days {
-        out.push(NoticeLevel::Reminder);
-    }
-    if overdue >= r.notice_after_working_days.max(1) {
-        out.push(NoticeLevel::Notice);
-    }
-    if overdue >= r.report_after_working_days.max(1) {
-        out.push(NoticeLevel::Report);
-    }
-    out
+    let rung = if overdue >= r.report_after_working_days.max(1) {
+        Some(NoticeLevel::Report)
+    } else if overdue >= r.notice_after_working_days.max(1) {
+        Some(NoticeLevel::Notice)
+    } else if working_days_left <= r.reminder_before_working_days {
+        Some(NoticeLevel::Reminder)
+    } else {
+        None
+    };
+    rung.into_iter().collect()
 }
 
 /// The ladder of a kind on a minute clock (an emergency assignment's 签收 and 续报): the same
@@ -64,8 +65,8 @@ mod tests {
         let r = LadderRules { reminder_before_working_days: 1, notice_after_working_days: 1, report_after_working_days: 5 };
         assert!(ladder(Phase::Running, true, 5, &r).is_empty());
         assert_eq!(ladder(Phase::Running, true, 1, &r), vec![NoticeLevel::Reminder]);
-        assert_eq!(ladder(Phase::Running, true, -1, &r), vec![NoticeLevel::Reminder, NoticeLevel::Notice]);
-        assert_eq!(ladder(Phase::Waiting, true, -5, &r), vec![NoticeLevel::Reminder, NoticeLevel::Notice, NoticeLevel::Report]);
+        assert_eq!(ladder(Phase::Running, true, -1, &r), vec![NoticeLevel::Notice], "overdue: 督办, not 催办 as well");
+        assert_eq!(ladder(Phase::Waiting, true, -5, &r), vec![NoticeLevel::Report], "the highest rung alone");
         for idle in [Phase::Drafted, Phase::UnderReview, Phase::Done, Phase::Cancelled] {
             assert!(ladder(idle, true, -9, &r).is_empty(), "{idle:?}");
         }
@@ -77,7 +78,7 @@ mod tests {
         let r = MinuteLadder { reminder_before_minutes: 5, notice_after_minutes: 1, report_after_minutes: 30 };
         assert!(ladder_minutes(Phase::Running, true, 6, &r).is_empty());
         assert_eq!(ladder_minutes(Phase::Running, true, 5, &r), vec![NoticeLevel::Reminder]);
-        assert_eq!(ladder_minutes(Phase::Running, true, -1, &r), vec![NoticeLevel::Reminder, NoticeLevel::Notice]);
-        assert_eq!(ladder_minutes(Phase::Running, true, -30, &r).len(), 3);
+        assert_eq!(ladder_minutes(Phase::Running, true, -1, &r), vec![NoticeLevel::Notice]);
+        assert_eq!(ladder_minutes(Phase::Running, true, -30, &r), vec![NoticeLevel::Report]);
     }
 }

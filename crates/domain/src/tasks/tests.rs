@@ -74,8 +74,8 @@ fn ladder_levels() {
     let r = LadderRules { reminder_before_working_days: 1, notice_after_working_days: 1, report_after_working_days: 5 };
     assert!(ladder(State::Signed, 5, &r).is_empty());
     assert_eq!(ladder(State::Signed, 1, &r), vec![NoticeLevel::Reminder]);
-    assert_eq!(ladder(State::Signed, -1, &r), vec![NoticeLevel::Reminder, NoticeLevel::Notice]);
-    assert_eq!(ladder(State::Assigned, -5, &r), vec![NoticeLevel::Reminder, NoticeLevel::Notice, NoticeLevel::Report]);
+    assert_eq!(ladder(State::Signed, -1, &r), vec![NoticeLevel::Notice]);
+    assert_eq!(ladder(State::Assigned, -5, &r), vec![NoticeLevel::Report]);
     assert!(ladder(State::Closed, -9, &r).is_empty());
     assert!(ladder(State::ClosureRequested, -9, &r).is_empty());
     assert!(!ladder(State::Signed, -9, &r).contains(&NoticeLevel::ReportDue));

@@ -296,3 +296,24 @@ async fn a_citizen_sends_photos_and_their_location_is_not_kept() {
     let other = app.login("staff").await;
     assert_eq!(other.get(&app, &format!("/appeals/{id}/photos/{photo}")).await.status(), StatusCode::NOT_FOUND);
 }
+
+/// A task first seen already overdue gets its 督办 alone, never a 催办 the same day; the board
+/// counts the tasks in 立项; an appeal list says the time left (issue 20 point 5).
+#[tokio::test]
+async fn the_ladder_raises_the_highest_rung_once_and_lists_say_time_left() {
+    let app = spawn_app().await;
+    let id = signed_task(&app).await;
+    let sup = app.login("supervisor").await;
+    app.state.set_today(day("2026-07-02"));
+    sup.post(&app, "/api/v1/supervision/run", json!({})).await;
+    let v: Value = sup.get(&app, &format!("/api/v1/tasks/{id}")).await.json().await.unwrap();
+    let levels: Vec<&str> = v["notices"].as_array().unwrap().iter().filter_map(|n| n["level"].as_str()).collect();
+    assert_eq!(levels, vec!["notice"], "督办 alone for a task 4 working days overdue");
+    let board = sup.get(&app, "/tasks").await.text().await.unwrap();
+    assert!(board.contains("立项·未计时"), "tasks in 立项 are counted");
+    // An appeal dispatched to a unit: its list says the working days left.
+    luoshi_app::appeals::seed_categories(&app.t.db, &luoshi_app::Who::system("test")).await.unwrap();
+    crate::appeals::dispatched_to(&app, "城关镇").await;
+    let list = app.login("hotline").await.get(&app, "/appeals").await.text().await.unwrap();
+    assert!(list.contains("剩余") && list.contains("个工作日"), "days left on the appeal list");
+}

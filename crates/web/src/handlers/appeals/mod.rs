@@ -37,7 +37,35 @@ pub struct Row {
     pub light_label: String,
     pub category: String,
     pub due: String,
+    /// 剩余N个工作日 / 剩余X小时Y分 / 已逾期…, while the unit's clock runs; and whether late.
+    pub left: (String, bool),
     pub created: String,
+}
+
+/// What a list needs to say how long is left: the calendar and the moment.
+pub struct Clock {
+    pub cal: luoshi_domain::calendar::Calendar,
+    pub now: i64,
+}
+
+impl Clock {
+    pub async fn load(app: &AppState) -> AppResult<Clock> {
+        Ok(Clock { cal: luoshi_storage::calendar::load(&app.db).await?, now: app.now() })
+    }
+
+    /// Days left for a limit counted in days (一般), time left for one counted in hours.
+    fn left(&self, lang: Lang, a: &Appeal) -> (String, bool) {
+        use luoshi_domain::appeals::AppealFlow;
+        use luoshi_domain::duty::Workflow;
+        let Some(due) = a.due_at.filter(|_| AppealFlow::clock_runs(a.state)) else { return (String::new(), false) };
+        if a.urgency == "normal" {
+            let today = luoshi_domain::time::local_date(self.now);
+            let last = luoshi_domain::time::local_date(due - 1);
+            crate::handlers::duty::days_label(lang, Some(luoshi_domain::duty::working_days_left(&self.cal, today, last)))
+        } else {
+            crate::handlers::duty::minutes_label(lang, (due - self.now).div_euclid(60_000_000))
+        }
+    }
 }
 
 /// The county's categories in the reader's language: a shipped category has its English name;
@@ -70,8 +98,9 @@ pub fn limit_text(urgency: &str, due_at: i64) -> String {
 }
 
 /// A list row with its labels in `lang`.
-pub fn row_of(lang: Lang, cats: &[CategoryRow], a: Appeal, light: Light) -> Row {
+pub fn row_of(lang: Lang, cats: &[CategoryRow], clock: &Clock, a: Appeal, light: Light) -> Row {
     Row {
+        left: clock.left(lang, &a),
         state: t(lang, &format!("appeal_state.{}", a.state.as_str())).to_string(),
         light: light.as_str(),
         light_label: t(lang, &format!("light.{}", light.as_str())).to_string(),
@@ -122,13 +151,14 @@ pub async fn list(ctx: Ctx, State(app): State<AppState>, Query(q): Query<ListQue
     let lang = ctx.lang;
     let is_desk = svc::is_desk(&who);
     let lim = svc::limits(&app.db, now).await?;
+    let clock = Clock::load(&app).await?;
     let desk = if is_desk {
         let d: Desk = svc::desk(&app.db, &who).await?;
         let conv = |v: Vec<Appeal>| -> Vec<Row> {
             v.into_iter()
                 .map(|a| {
                     let l = luoshi_domain::appeals::light(a.state, a.due_at, a.rework_count, now, &lim);
-                    row_of(lang, &cats, a, l)
+                    row_of(lang, &cats, &clock, a, l)
                 })
                 .collect()
         };
@@ -143,7 +173,7 @@ pub async fn list(ctx: Ctx, State(app): State<AppState>, Query(q): Query<ListQue
         n.page = (page + 1).to_string();
         serde_urlencoded::to_string(&n).unwrap_or_default()
     });
-    let rows = found.into_iter().map(|(a, l)| row_of(lang, &cats, a, l)).collect();
+    let rows = found.into_iter().map(|(a, l)| row_of(lang, &cats, &clock, a, l)).collect();
     let units = if is_desk { unit_options(units::list(&app.db, &luoshi_domain::access::Scope::All).await?) } else { Vec::new() };
     let states = luoshi_domain::appeals::AppealState::ALL.iter().map(|s| (s.as_str(), t(lang, &format!("appeal_state.{}", s.as_str())).to_string())).collect();
     let kinds = luoshi_domain::appeals::Kind::ALL.iter().map(|k| (k.as_str(), t(lang, &format!("appeal_kind.{}", k.as_str())).to_string())).collect();

@@ -54,7 +54,7 @@ pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Qu
     let suggestion = v.suggestion.as_ref().map(|s| format!("{}（{:.0}%）· {}", s.unit, s.confidence * 100.0, s.words.join("、"))).unwrap_or_default();
     let mut c = chrome(&ctx, "appeal.title", None);
     c.title = format!("{} {}", t(lang, "appeal.order"), v.appeal.code);
-    let r = row_of(lang, &cats, v.appeal.clone(), v.light);
+    let r = row_of(lang, &cats, &Clock::load(&app).await?, v.appeal.clone(), v.light);
     let deliveries = crate::handlers::notify::deliveries_of(&app, lang, "appeal", id).await?;
     Ok(render(&AppealPage {
         chrome: c,

@@ -146,7 +146,11 @@ pub async fn board(ctx: Ctx, State(app): State<AppState>, Query(q): Query<BoardQ
         bulk: who.is_supervisor(),
         rows: rows(lang, &cal, app.today(), list),
         legend: legend(lang, &luoshi_app::tasks::rules_on(&app.db, app.today()).await?.light),
-        counts: counts.into_iter().filter(|(l, _)| *l != Light::None).map(|(l, n)| (l.as_str(), label(lang, "light", l.as_str()), n)).collect(),
+        // Tasks in 立项 (and any without a deadline) are counted too, under their own words.
+        counts: counts
+            .into_iter()
+            .map(|(l, n)| (l.as_str(), if l == Light::None { t(lang, "light.none_board").to_string() } else { label(lang, "light", l.as_str()) }, n))
+            .collect(),
         f: q,
         units: scope_units.into_iter().map(|u| (u.id, u.name)).collect(),
         leaders,
