@@ -111,6 +111,18 @@ await session("staff", async (page) => {
   if (await sign.count()) {
     await Promise.all([page.waitForNavigation(), sign.click()]);
     check((await text(page)).includes("办理中"), "staff: signed, now in progress");
+    check(/已签收/.test(await text(page)), "staff: told what the action did");
+    check(/剩余\d+个工作日|今天到期|已逾期\d+个工作日/.test(await text(page)), "staff: days left or overdue beside the deadline");
+    check(!(await text(page)).includes("决策部署 #"), "staff: the directive named, not numbered");
+    // An extension to a day before the deadline: refused on the same page, the input kept.
+    const ext = page.locator("form[action$='/extensions']");
+    if (await ext.count()) {
+      await ext.locator("input[name=new_deadline]").fill("2020-01-01");
+      await ext.locator("input[name=reason]").fill("材料供应延迟");
+      await Promise.all([page.waitForNavigation(), ext.locator("button").click()]);
+      check((await page.locator("form[action$='/extensions'] p.error").count()) === 1 && (await page.inputValue("form[action$='/extensions'] input[name=reason]")) === "材料供应延迟", "staff: a wrong extension refused on its own form, the input kept");
+      check(!(await text(page)).includes("出错了"), "staff: never the bare error page for a form");
+    }
   }
 });
 
@@ -219,6 +231,19 @@ await session("hotline", async (page) => {
   check(order.includes("13900001111"), "hotline: sees the contact");
   await Promise.all([page.waitForNavigation(), page.click("form:has(input[value=dispatch]) button")]);
   check((await text(page)).includes("已派单"), "hotline: dispatched");
+  check(/剩余\d+个工作日|剩余\d+小时/.test(await text(page)), "hotline: the time left on the order");
+  // A 咨询 answered on the call and closed (直接答复办结), by keyboard: Ctrl+Enter sends the form.
+  await page.click("nav >> text=群众诉求");
+  check((await page.locator(".desk").count()) === 1 && (await text(page)).includes("Alt+N"), "hotline: the desk beside its queues, its keys said");
+  await page.selectOption("select[name=kind]", "consult");
+  await page.selectOption("select[name=category]", "streetlight");
+  await page.fill("textarea[name=content]", "请问路灯报修后一般多久能修好？");
+  await Promise.all([page.waitForNavigation(), page.press("textarea[name=content]", "Control+Enter")]);
+  const answer = page.locator("form:has(input[value=answer])");
+  check((await answer.count()) === 1, "hotline: 直接答复办结 offered for a 咨询");
+  await answer.locator("textarea[name=reply]").fill("一般三个工作日内修复，可拨打12345查询进度。");
+  await Promise.all([page.waitForNavigation(), answer.locator("button").click()]);
+  check((await text(page)).includes("已办结"), "hotline: the 咨询 answered and closed");
   if (shots) await page.screenshot({ path: `${shots}/appeal.png`, fullPage: true });
   await page.click("nav >> text=群众诉求");
 });
@@ -549,7 +574,10 @@ await session("manager", async (page) => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
   const page = await context.newPage();
   await page.goto(base + "/public/appeal");
+  check(/12345政务服务便民热线/.test(await text(page)) && (await text(page)).includes("派单后答复时限"), "public: the county's hotline and its reply limits, not the product's slogan");
   await page.selectOption("select[name=category]", "noise_pollution");
+  // A photo (1×1 PNG) goes with it.
+  await page.setInputFiles("input[name=photos]", { name: "现场.png", mimeType: "image/png", buffer: Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64") });
   await page.fill("textarea[name=content]", "楼下烧烤店油烟直排，噪音到凌晨两点。");
   await page.fill("input[name=address]", "城关镇滨江社区");
   // A person takes a few seconds to check the form; the page refuses what is sent faster.

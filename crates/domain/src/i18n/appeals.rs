@@ -69,6 +69,7 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("appeal_action.refuse_return", "驳回退单", "Refuse the return"),
     ("appeal_action.reply", "答复", "Reply"),
     ("appeal_action.answer", "直接答复办结", "Answer and close"),
+    ("appeal.done", "{what}已办理，工单现为“{state}”。", "{what}: done; the order is now {state}."),
     ("appeal.keys", "快捷键：Alt+N 记录诉求内容 · Alt+S 登记 · Alt+F 查询 · Ctrl+Enter 提交当前表单 · 工单页 Alt+D 派单、Alt+A 直接答复办结", "Keys: Alt+N the appeal's text · Alt+S register · Alt+F search · Ctrl+Enter send the form you are in · on an order Alt+D dispatch, Alt+A answer and close"),
     ("appeal.answer_help", "咨询类诉求可在接听时直接答复并办结，无需派单；答复内容记入办理轨迹并告知群众。", "An enquiry (咨询) may be answered on the call and closed without dispatch; the answer goes into the trail and to the citizen."),
     ("error.conflict.answer", "直接答复办结仅适用于咨询类诉求（本件为{detail}），请派单办理", "Only an enquiry may be answered and closed at the desk (this one is: {detail}); dispatch it"),

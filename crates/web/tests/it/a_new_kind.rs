@@ -110,7 +110,7 @@ async fn a_kind_written_in_a_test_gets_the_whole_core() {
     let again = luoshi_app::supervision::supervise(db, today).await.unwrap();
     assert_eq!(again.others.iter().find(|(k, _)| k == "inspection").unwrap().1.notices, 0, "never twice");
     let steps = trail::of(db, "inspection", 2).await.unwrap();
-    assert_eq!(steps.iter().map(|s| s.action.as_str()).collect::<Vec<_>>(), ["start", "notice_reminder", "notice_notice"]);
+    assert_eq!(steps.iter().map(|s| s.action.as_str()).collect::<Vec<_>>(), ["start", "notice_notice"], "first seen overdue: 督办 alone");
 
     // The township's 待办: both, the overdue one first, with working days, by title.
     let staff = app.login("staff").await;

@@ -221,8 +221,12 @@ async fn the_desk_answers_an_enquiry_and_closes_it() {
     let page = hotline.get(&app, &format!("/appeals/{id}")).await.text().await.unwrap();
     assert!(page.contains("直接答复办结") && page.contains("accesskey=\"a\""), "offered for a 咨询");
     let reply = "携带身份证、户口簿和宅基地使用证明到镇自然资源所办理。";
+    // An empty answer: refused on the order's own form, not the error page.
+    let page = submit(&hotline, &app, &format!("/appeals/{id}/act"), &[("action", "answer"), ("reply", " ")]).await;
+    assert!(page.starts_with("422 ") && page.contains("role=\"alert\"") && page.contains("直接答复办结") && !page.contains("出错了"), "{page}");
     let page = submit(&hotline, &app, &format!("/appeals/{id}/act"), &[("action", "answer"), ("reply", reply)]).await;
     assert!(page.contains("已办结") && page.contains(reply), "{page}");
+    assert!(page.contains("直接答复办结已办理，工单现为“已办结”"), "says what happened");
     let v: Value = hotline.get(&app, &format!("/api/v1/appeals/{id}")).await.json().await.unwrap();
     assert_eq!((v["appeal"]["state"].as_str(), v["appeal"]["owner_unit_id"].as_i64()), (Some("closed"), None));
     // A complaint is not answered at the desk: not offered, refused with the reason in words.

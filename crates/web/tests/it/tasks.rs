@@ -124,7 +124,7 @@ async fn a_directive_from_assignment_to_closure() {
     let t = task(&app, &sup, id).await;
     assert_eq!(t["task"]["light"], "red");
     let levels: Vec<&str> = t["notices"].as_array().unwrap().iter().map(|n| n["level"].as_str().unwrap()).collect();
-    assert_eq!(levels, vec!["reminder", "notice"]);
+    assert_eq!(levels, vec!["notice"], "first seen overdue: 督办 alone, no 催办 the same day");
     // Running again, on this or another node, raises nothing twice.
     let again: Value = sup.post(&app, "/api/v1/supervision/run", json!({})).await.json().await.unwrap();
     assert_eq!((again["reminders"].as_i64(), again["notices"].as_i64(), again["reports"].as_i64()), (Some(0), Some(0), Some(0)));
@@ -145,7 +145,7 @@ async fn a_directive_from_assignment_to_closure() {
     let run: Value = sup.post(&app, "/api/v1/supervision/run", json!({})).await.json().await.unwrap();
     assert!(run["reports"].as_i64().unwrap() >= 1, "{run}");
     let levels: Vec<String> = task(&app, &sup, id).await["notices"].as_array().unwrap().iter().map(|n| n["level"].as_str().unwrap().to_string()).collect();
-    assert_eq!(levels, vec!["reminder", "notice", "report"]);
+    assert_eq!(levels, vec!["notice", "report"], "each rung on its own day");
 
     // 申请办结 → 退回重办 (a reason is required) → again → 容错免责 → 办结.
     assert_eq!(staff.post(&app, &format!("/api/v1/tasks/{id}/act"), json!({ "action": "request_closure" })).await.status(), StatusCode::OK);
@@ -213,7 +213,6 @@ async fn a_directive_from_assignment_to_closure() {
             "extension_approve",
             "extension_request",
             "extension_refuse",
-            "notice_reminder",
             "notice_notice",
             "notice_report",
             "request_closure",

@@ -21,7 +21,7 @@ use luoshi_domain::i18n::{t, Lang};
 use luoshi_domain::DomainError;
 use luoshi_storage::appeals::{Appeal, CategoryRow};
 use luoshi_storage::units;
-pub use order::{photo, show};
+pub use order::{act, photo, show};
 pub use public::{public_form, public_rate, public_submit, public_track, public_track_api};
 
 /// Local time for pages: `2026-06-15 14:30`.
@@ -214,11 +214,6 @@ pub struct SuggestQuery {
 pub async fn suggest(State(app): State<AppState>, Query(q): Query<SuggestQuery>) -> AppResult<Response> {
     let s = svc::suggest(&app.db, &app.routing, &q.text, &q.category).await?;
     Ok(Json(serde_json::json!({ "suggestion": s })).into_response())
-}
-
-pub async fn act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(input): Input<ActInput>) -> AppResult<Response> {
-    let a = svc::act(&app.db, &ctx.who()?, id, &input, app.now()).await?;
-    Ok(super::done(&ctx, StatusCode::OK, serde_json::json!({ "appeal": a }), &format!("/appeals/{id}")))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

@@ -19,12 +19,29 @@ struct AppealPage {
     /// Right after registering: the rating code to give the citizen.
     rating_code: Option<String>,
     deliveries: Vec<crate::handlers::notify::DeliveryRow>,
+    /// An action refused: which, why, and what was typed.
+    problem: Option<(String, String, ActInput)>,
+}
+
+impl AppealPage {
+    /// Why the action `name` was refused, if it was.
+    fn problem_in(&self, name: &str) -> Option<&str> {
+        self.problem.as_ref().filter(|p| p.0 == name).map(|p| p.1.as_str())
+    }
+
+    /// What was typed into the refused action's form (empty otherwise).
+    fn kept(&self, name: &str) -> Option<&ActInput> {
+        self.problem.as_ref().filter(|p| p.0 == name).map(|p| &p.2)
+    }
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct ShowQuery {
     #[serde(default)]
     rating_code: String,
+    /// The action just taken, said at the top.
+    #[serde(default)]
+    done: String,
 }
 
 /// A work order with its trail and what the caller may do (page and API).
@@ -34,8 +51,14 @@ pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Qu
     if ctx.want == Want::Json {
         return Ok(Json(serde_json::to_value(&v).unwrap_or_default()).into_response());
     }
+    Ok(render(&appeal_page(&ctx, &app, v, &q, None).await?))
+}
+
+async fn appeal_page(ctx: &Ctx, app: &AppState, v: View, q: &ShowQuery, problem: Option<(String, String, ActInput)>) -> AppResult<AppealPage> {
+    let who = ctx.who()?;
+    let id = v.appeal.id;
     let lang = ctx.lang;
-    let cats = categories_in(&app, ctx.lang).await?;
+    let cats = categories_in(app, ctx.lang).await?;
     let units = if svc::is_desk(&who) { unit_options(units::list(&app.db, &luoshi_domain::access::Scope::All).await?) } else { Vec::new() };
     let actors = crate::handlers::duty::Actors::load(&app.db).await?;
     let events = v
@@ -52,12 +75,19 @@ pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Qu
         })
         .collect();
     let suggestion = v.suggestion.as_ref().map(|s| format!("{}（{:.0}%）· {}", s.unit, s.confidence * 100.0, s.words.join("、"))).unwrap_or_default();
-    let mut c = chrome(&ctx, "appeal.title", None);
+    // Said after an action: what it did and the state the order is in now.
+    let done = (!q.done.is_empty() && luoshi_domain::i18n::has(&format!("appeal_action.{}", q.done))).then(|| {
+        t(lang, "appeal.done")
+            .replace("{what}", t(lang, &format!("appeal_action.{}", q.done)))
+            .replace("{state}", t(lang, &format!("appeal_state.{}", v.appeal.state.as_str())))
+    });
+    let mut c = chrome(ctx, "appeal.title", done);
     c.title = format!("{} {}", t(lang, "appeal.order"), v.appeal.code);
-    let r = row_of(lang, &cats, &Clock::load(&app).await?, v.appeal.clone(), v.light);
-    let deliveries = crate::handlers::notify::deliveries_of(&app, lang, "appeal", id).await?;
-    Ok(render(&AppealPage {
+    let r = row_of(lang, &cats, &Clock::load(app).await?, v.appeal.clone(), v.light);
+    let deliveries = crate::handlers::notify::deliveries_of(app, lang, "appeal", id).await?;
+    Ok(AppealPage {
         chrome: c,
+        problem,
         deliveries,
         kind: t(lang, &format!("appeal_kind.{}", v.appeal.kind)).to_string(),
         urgency: t(lang, &format!("urgency.{}", v.appeal.urgency)).to_string(),
@@ -70,10 +100,24 @@ pub async fn show(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Qu
         returns: ReturnReason::ALL.iter().map(|x| (x.as_str(), t(lang, &format!("give_back.{}", x.as_str())).to_string())).collect(),
         suggestion,
         v,
-    }))
+    })
 }
 
-/// Take an action (派单, 签收, 退单, 改派, 驳回, 答复, 回访, 办结, 不予受理).
+/// Take an action (派单, 签收, 退单, 改派, 驳回, 答复, 回访, 办结, 不予受理, 直接答复办结): back on
+/// the order saying what it did; refused for something the user can mend, the order again with
+/// the form as typed and the reason above it (the API keeps its error).
+pub async fn act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Input(input): Input<ActInput>) -> AppResult<Response> {
+    let who = ctx.who()?;
+    match svc::act(&app.db, &who, id, &input, app.now()).await.map_err(AppError::from) {
+        Ok(a) => Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "appeal": a }), &format!("/appeals/{id}?done={}", input.action))),
+        Err(AppError(e)) if ctx.want == Want::Html && matches!(crate::error::status_of(e.code), StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT) => {
+            let v = svc::view(&app.db, &who, id, app.now()).await?;
+            let problem = Some((input.action.clone(), luoshi_domain::i18n::error_message(ctx.lang, &e), input));
+            Ok((crate::error::status_of(e.code), render(&appeal_page(&ctx, &app, v, &ShowQuery::default(), problem).await?)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
 
 /// A photo the citizen sent, to those who may see the work order.
 pub async fn photo(ctx: Ctx, State(app): State<AppState>, Path((id, photo)): Path<(i64, i64)>) -> AppResult<Response> {
