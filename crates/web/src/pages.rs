@@ -27,6 +27,9 @@ pub struct Chrome {
     pub path: String,
     /// The caller is the supervision office or an administrator (some forms show only to them).
     pub role_is_supervisor: bool,
+    /// What the header says beside the seal instead of the product's line: a public page names
+    /// the county's hotline.
+    pub brand: Option<String>,
 }
 
 impl Chrome {
@@ -112,6 +115,7 @@ pub fn chrome(ctx: &Ctx, title_key: &str, flash: Option<String>) -> Chrome {
         flash,
         path: ctx.path.clone(),
         role_is_supervisor: ctx.caller.as_ref().is_some_and(|p| matches!(p.user.role, Role::Supervisor | Role::Admin)),
+        brand: None,
     }
 }
 

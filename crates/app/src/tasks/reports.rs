@@ -19,6 +19,8 @@ pub struct PeriodReport {
     pub issued_on: NaiveDate,
     pub from: String,
     pub to: String,
+    /// The day the figures stand at: the month's end, or today while it runs.
+    pub as_of: String,
     pub min_items: i64,
     pub units: Vec<UnitStats>,
     /// Closed before their deadline: praised (unit name, task, closed on, deadline).
@@ -93,6 +95,7 @@ pub async fn build(db: &Db, who: &Who, period: &str, today: NaiveDate) -> Result
         issued_on,
         from: f,
         to: t,
+        as_of: crate::ymd(as_of),
         min_items,
         units,
         early,
@@ -180,7 +183,7 @@ pub fn to_docx(r: &PeriodReport) -> Result<Vec<u8>, DomainError> {
         B::Heading("一、总体情况".into()),
         B::Para(format!(
             "{}至{}，纳入督查的事项共{items}项，按时办结{on_time}项，逾期办结{late}项，逾期未办结{overdue}项；本期发出督办{}次、催办{}次。",
-            r.from, r.to, r.notices, r.reminders
+            r.from, r.as_of, r.notices, r.reminders
         )),
         B::Heading("二、各单位落实情况".into()),
         B::Table { headers: XLSX_COLUMNS.iter().map(|h| h.to_string()).collect(), rows: table_rows(r) },

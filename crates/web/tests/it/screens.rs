@@ -254,6 +254,7 @@ async fn a_citizen_sends_photos_and_their_location_is_not_kept() {
     let anon = Session { client: TestApp::client(), csrf: String::new(), user: Value::Null };
     let page = anon.get(&app, "/public/appeal").await.text().await.unwrap();
     assert!(page.contains("12345政务服务便民热线") && page.contains("派单后答复时限") && page.contains("name=\"photos\""), "the hotline, its limits, photos");
+    assert!(page.contains("<span class=\"tagline\">示范县12345政务服务便民热线 12345</span>"), "the header names the hotline, not the product's line");
     let started = page.split("name=\"started\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
     // A JPEG with a GPS position in its EXIF.
     let seg = |m: u8, body: &[u8]| {

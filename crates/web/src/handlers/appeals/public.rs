@@ -92,6 +92,7 @@ async fn public_page(ctx: &Ctx, app: &AppState, code: Option<String>, tracked: O
         .replace("{urgent}", &days("urgent_hours"));
     let mut c = chrome(ctx, "public.title", None);
     c.title.clone_from(&hotline.0);
+    c.brand = Some(format!("{} {}", hotline.0, hotline.1));
     Ok(PublicPage {
         chrome: c,
         form: AppealInput { kind: String::new(), ..AppealInput::default() },

@@ -213,7 +213,7 @@ pub async fn report(ctx: Ctx, State(app): State<AppState>, Query(q): Query<Perio
     let [items, on_time, late, overdue] = r.totals();
     let summary = t("report.summary")
         .replace("{from}", &r.from)
-        .replace("{to}", &r.to)
+        .replace("{to}", &r.as_of)
         .replace("{items}", &items.to_string())
         .replace("{on_time}", &on_time.to_string())
         .replace("{late}", &late.to_string())
