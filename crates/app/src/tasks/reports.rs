@@ -115,9 +115,11 @@ pub fn issue_date(month_end: NaiveDate, day: i64, today: NaiveDate) -> NaiveDate
 }
 
 impl PeriodReport {
-    /// Units listed but not ranked (too few items), with their counts.
-    pub fn unranked(&self) -> Vec<(&str, i64)> {
-        self.units.iter().filter(|u| u.rank.is_none()).map(|u| (u.unit_name.as_str(), u.items)).collect()
+    /// Units listed but not ranked, with their counts: those with too few items, and those with
+    /// enough whose items are none of them closed or overdue yet (nothing to score).
+    pub fn unranked(&self) -> (Vec<(&str, i64)>, Vec<(&str, i64)>) {
+        let off = self.units.iter().filter(|u| u.rank.is_none()).map(|u| (u.unit_name.as_str(), u.items));
+        off.partition(|(_, items)| *items < self.min_items)
     }
 
     /// Totals over every unit: items, on time, late, open overdue.
@@ -189,10 +191,13 @@ pub fn to_docx(r: &PeriodReport) -> Result<Vec<u8>, DomainError> {
         B::Table { headers: XLSX_COLUMNS.iter().map(|h| h.to_string()).collect(), rows: table_rows(r) },
         B::Para("得分 = 按时办结 ÷（按时办结 + 逾期办结 + 逾期未结 − 容错免责）× 100，每次退回扣 2 分（至多 20 分）。".into()),
     ];
-    let unranked = r.unranked();
-    if !unranked.is_empty() {
-        let list = unranked.iter().map(|(n, k)| format!("{n}（{k}项）")).collect::<Vec<_>>().join("、");
-        b.push(B::Para(format!("以下单位本期事项少于{}项，样本过少，列出但不参与排名：{list}。", r.min_items)));
+    let (few, none_due) = r.unranked();
+    let list = |v: &[(&str, i64)]| v.iter().map(|(n, k)| format!("{n}（{k}项）")).collect::<Vec<_>>().join("、");
+    if !few.is_empty() {
+        b.push(B::Para(format!("以下单位本期事项少于{}项，样本过少，列出但不参与排名：{}。", r.min_items, list(&few))));
+    }
+    if !none_due.is_empty() {
+        b.push(B::Para(format!("以下单位本期事项均未到期、亦无办结，暂无可计分事项，列出但不参与排名：{}。", list(&none_due))));
     }
     b.push(B::Heading("三、表扬".into()));
     let mut praise: Vec<String> = r.early.iter().map(|e| format!("{}：{}，{}办结（完成时限{}），提前完成。", e.0, e.1, e.2, e.3)).collect();

@@ -219,6 +219,7 @@ pub(super) static MESSAGES: &[(&str, &str, &str)] = &[
     ("report.unranked_cell", "不排名", "not ranked"),
     ("report.rule", "得分 = 按时办结 ÷（按时办结 + 逾期办结 + 逾期未结 − 容错免责）× 100，每次退回扣 2 分（至多 20 分）。", "Score = on time ÷ (on time + late + open overdue − exempted) × 100, minus 2 per return (at most 20)."),
     ("report.unranked", "以下单位本期事项少于{n}项，样本过少，列出但不参与排名：{list}。", "These units had fewer than {n} items in the period: listed, not ranked (too few to compare fairly): {list}."),
+    ("report.unranked_none_due", "以下单位本期事项均未到期、亦无办结，暂无可计分事项，列出但不参与排名：{list}。", "These units have items, none of them closed or due yet: listed, not ranked (nothing to score): {list}."),
     ("report.unranked_item", "{unit}（{n}项）", "{unit} ({n})"),
     ("report.summary", "{from}至{to}，纳入督查的事项共{items}项，按时办结{on_time}项，逾期办结{late}项，逾期未办结{overdue}项；本期发出督办{notices}次、催办{reminders}次。", "From {from} to {to}: {items} items under supervision, {on_time} closed on time, {late} closed late, {overdue} open and overdue; {notices} notices and {reminders} reminders raised."),
     ("report.h_overall", "一、总体情况", "1. Overall"),

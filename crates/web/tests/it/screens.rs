@@ -16,15 +16,18 @@ async fn submit(s: &Session, app: &TestApp, path: &str, fields: &[(&str, &str)])
     format!("{status} {}", r.text().await.unwrap())
 }
 
+/// A meeting's minutes (会议纪要) the office records as a directive; its id.
+async fn directive(s: &Session, app: &TestApp, title: &str) -> i64 {
+    let r = s.post(app, "/api/v1/directives", json!({ "title": title, "kind": "meeting", "issued_on": "2026-06-12", "issuer": "李县长" })).await;
+    r.json::<Value>().await.unwrap()["directive"]["id"].as_i64().unwrap()
+}
+
 /// A task of 城关镇 created, assigned and signed, due Friday 26 June 2026.
 async fn signed_task(app: &TestApp) -> i64 {
     let sup = app.login("supervisor").await;
     let staff = app.login("staff").await;
     let town = app.unit_id("城关镇").await;
-    let r = sup
-        .post(app, "/api/v1/directives", json!({ "title": "县长办公会议纪要〔2026〕11号", "kind": "meeting", "issued_on": "2026-06-12", "issuer": "李县长" }))
-        .await;
-    let directive = r.json::<Value>().await.unwrap()["directive"]["id"].as_i64().unwrap();
+    let directive = directive(&sup, app, "县长办公会议纪要〔2026〕11号").await;
     let r = sup
         .post(app, &format!("/api/v1/directives/{directive}/tasks"), json!({ "title": "背街小巷路灯修复", "lead_unit_id": town, "deadline": "2026-06-26" }))
         .await;
@@ -103,14 +106,7 @@ async fn several_tasks_are_assigned_at_once_and_the_run_says_what_it_raised() {
     let app = spawn_app().await;
     let sup = app.login("supervisor").await;
     let town = app.unit_id("城关镇").await;
-    let r = sup
-        .post(
-            &app,
-            "/api/v1/directives",
-            json!({ "title": "县政府常务会议纪要〔2026〕12号", "kind": "meeting", "issued_on": "2026-06-12", "issuer": "李县长" }),
-        )
-        .await;
-    let directive = r.json::<Value>().await.unwrap()["directive"]["id"].as_i64().unwrap();
+    let directive = directive(&sup, &app, "县政府常务会议纪要〔2026〕12号").await;
     let mut ids = Vec::new();
     for title in ["农贸市场改造", "公厕提升", "停车位施划"] {
         let r =
@@ -176,14 +172,7 @@ async fn a_new_task_keeps_its_input_and_milestone_rows() {
     let app = spawn_app().await;
     let sup = app.login("supervisor").await;
     let (town, finance) = (app.unit_id("城关镇").await.to_string(), app.unit_id("县财政局").await.to_string());
-    let r = sup
-        .post(
-            &app,
-            "/api/v1/directives",
-            json!({ "title": "县政府常务会议纪要〔2026〕13号", "kind": "meeting", "issued_on": "2026-06-12", "issuer": "李县长" }),
-        )
-        .await;
-    let directive = r.json::<Value>().await.unwrap()["directive"]["id"].as_i64().unwrap();
+    let directive = directive(&sup, &app, "县政府常务会议纪要〔2026〕13号").await;
     let page = sup.get(&app, &format!("/directives/{directive}")).await.text().await.unwrap();
     assert!(page.contains("节点内容") && page.contains("name=\"m1_title\"") && page.contains("data-picker"), "milestone rows and the unit picker");
     let path = format!("/directives/{directive}/tasks");

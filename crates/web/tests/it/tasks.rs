@@ -261,9 +261,11 @@ async fn a_directive_from_assignment_to_closure() {
     for want in ["县委督查室", "督通〔2026〕7号", "（2026年7月）", "城关镇", "二、各单位落实情况", "2026年7月28日"] {
         assert!(text.contains(want), "{want} in the .docx");
     }
-    // A unit with too few items is named with its count and why it is not ranked.
-    if rep["units"].as_array().unwrap().iter().any(|u| u["rank"].is_null()) {
-        assert!(page.contains("样本过少，列出但不参与排名") && text.contains("样本过少"), "{page}");
+    // A unit not ranked is named with its count and why: too few items, or none due or closed.
+    let min = rep["min_items"].as_i64().unwrap();
+    for u in rep["units"].as_array().unwrap().iter().filter(|u| u["rank"].is_null()) {
+        let why = if u["items"].as_i64().unwrap() < min { "样本过少" } else { "暂无可计分事项" };
+        assert!(page.contains(why) && text.contains(why), "{why}: {u}");
     }
     // Another month's 文号 and date follow the office's own settings.
     app.login("admin")

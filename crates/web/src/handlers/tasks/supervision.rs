@@ -176,8 +176,8 @@ pub(super) struct ReportPage {
     /// The document's heading: the county's own name and the period.
     heading: String,
     summary: String,
-    /// Units listed but not ranked, and why (empty: none).
-    unranked: String,
+    /// Units listed but not ranked, and why: a sentence for each reason.
+    unranked: Vec<String>,
     /// 成文日期, as documents write it.
     date: String,
 }
@@ -220,14 +220,18 @@ pub async fn report(ctx: Ctx, State(app): State<AppState>, Query(q): Query<Perio
         .replace("{overdue}", &overdue.to_string())
         .replace("{notices}", &r.notices.to_string())
         .replace("{reminders}", &r.reminders.to_string());
-    let list: Vec<String> = r.unranked().iter().map(|(u, n)| t("report.unranked_item").replace("{unit}", u).replace("{n}", &n.to_string())).collect();
-    let unranked = if list.is_empty() {
-        String::new()
-    } else {
-        t("report.unranked")
-            .replace("{n}", &r.min_items.to_string())
-            .replace("{list}", &list.join(if lang == luoshi_domain::i18n::Lang::En { ", " } else { "、" }))
-    };
+    let sep = if lang == luoshi_domain::i18n::Lang::En { ", " } else { "、" };
+    let (few, none_due) = r.unranked();
+    let list =
+        |v: &[(&str, i64)]| v.iter().map(|(u, n)| t("report.unranked_item").replace("{unit}", u).replace("{n}", &n.to_string())).collect::<Vec<_>>().join(sep);
+    // Why each unit listed is not ranked: too few items, or none of them due or closed yet.
+    let mut unranked = Vec::new();
+    if !few.is_empty() {
+        unranked.push(t("report.unranked").replace("{n}", &r.min_items.to_string()).replace("{list}", &list(&few)));
+    }
+    if !none_due.is_empty() {
+        unranked.push(t("report.unranked_none_due").replace("{list}", &list(&none_due)));
+    }
     Ok(render(&ReportPage { chrome: c, r, heading, summary, unranked, date }))
 }
 
