@@ -92,6 +92,9 @@ async fn an_exemption_is_worked_condition_by_condition_to_a_lighter_consequence(
     // 从轻减轻 needs its reasons; with them it is decided and said.
     let (_, code, body) = error_code(sup.post(&app, &format!("/api/v1/exemptions/{ex}/step"), json!({ "step": "decide", "outcome": "mitigated" })).await).await;
     assert_eq!((code.as_str(), body["error"]["field"].as_str()), ("required", Some("note")));
+    // Through the form: refused on the task's page, above its 容错免责, not the error page.
+    let page = submit(&sup, &app, &format!("/exemptions/{ex}/step"), &[("step", "decide"), ("outcome", "mitigated"), ("note", " ")]).await;
+    assert!(page.starts_with("422 ") && page.contains("role=\"alert\"") && page.contains("背街小巷路灯修复"), "{}", &page[..200.min(page.len())]);
     let page =
         submit(&sup, &app, &format!("/exemptions/{ex}/step"), &[("step", "decide"), ("outcome", "mitigated"), ("note", "五项符合，未及时纠错，从轻处理")])
             .await;

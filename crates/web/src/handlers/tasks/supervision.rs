@@ -92,13 +92,22 @@ pub async fn exemption_step(ctx: Ctx, State(app): State<AppState>, Path(id): Pat
         return Err(DomainError::required("step").into());
     }
     let outcome = ExemptionState::parse(&outcome).ok_or_else(|| DomainError::invalid("outcome"))?;
-    let e = svc::exemption_step(&app.db, &ctx.who()?, id, &step, outcome, conditions.as_deref(), &note).await?;
-    Ok(crate::handlers::done(
-        &ctx,
-        StatusCode::OK,
-        serde_json::json!({ "exemption": e }),
-        &format!("/tasks/{}?done=exemption_{}#exemptions", e.duty_id, e.state.as_str()),
-    ))
+    let result = svc::exemption_step(&app.db, &ctx.who()?, id, &step, outcome, conditions.as_deref(), &note).await.map(|e| {
+        crate::handlers::done(
+            &ctx,
+            StatusCode::OK,
+            serde_json::json!({ "exemption": e }),
+            &format!("/tasks/{}?done=exemption_{}#exemptions", e.duty_id, e.state.as_str()),
+        )
+    });
+    match result {
+        Ok(r) => Ok(r),
+        // Refused: the task's page again, the reason above its 容错免责 and the note kept.
+        Err(e) => match store::get_exemption(&app.db, id).await? {
+            Some(x) => super::page::answer(&ctx, &app, x.duty_id, "exemption_step", vec![("note".into(), note)], Err(e.into())).await,
+            None => Err(e.into()),
+        },
+    }
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
