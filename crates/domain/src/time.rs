@@ -34,6 +34,13 @@ pub fn parse_date(field: &str, s: &str) -> Result<chrono::NaiveDate, crate::Doma
     chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| crate::DomainError::invalid(field).with_detail(s.trim().to_string()))
 }
 
+/// A date as documents write it (成文日期, GB/T 9704: Arabic numerals, no leading zeros):
+/// 2026年12月5日.
+pub fn date_zh(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,11 +53,4 @@ mod tests {
         assert_eq!(local_date(to_micros(t)), NaiveDate::from_ymd_opt(2026, 2, 15).unwrap());
         assert_eq!(format_local(to_micros(t)), "2026-02-15 00:30");
     }
-}
-
-/// A date as documents write it (成文日期, GB/T 9704: Arabic numerals, no leading zeros):
-/// 2026年12月5日.
-pub fn date_zh(d: NaiveDate) -> String {
-    use chrono::Datelike;
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }

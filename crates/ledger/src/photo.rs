@@ -141,7 +141,7 @@ mod tests {
 
     #[test]
     fn anything_else_is_refused() {
-        for b in [&b"GIF89a..."[..], b"%PDF-1.7", &[0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF], &PNG_SIGNATURE[..], b""] {
+        for b in [&b"GIF89a..."[..], b"%PDF-1.7", &[0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF], PNG_SIGNATURE, b""] {
             let e = clean_photo(b).unwrap_err();
             assert_eq!((e.code, e.field.as_deref()), (ErrorCode::BadFile, Some("photos")));
         }

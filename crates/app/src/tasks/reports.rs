@@ -114,10 +114,13 @@ pub fn issue_date(month_end: NaiveDate, day: i64, today: NaiveDate) -> NaiveDate
     due.min(today)
 }
 
+/// Units by name with their item counts.
+pub type Named<'a> = Vec<(&'a str, i64)>;
+
 impl PeriodReport {
     /// Units listed but not ranked, with their counts: those with too few items, and those with
     /// enough whose items are none of them closed or overdue yet (nothing to score).
-    pub fn unranked(&self) -> (Vec<(&str, i64)>, Vec<(&str, i64)>) {
+    pub fn unranked(&self) -> (Named<'_>, Named<'_>) {
         let off = self.units.iter().filter(|u| u.rank.is_none()).map(|u| (u.unit_name.as_str(), u.items));
         off.partition(|(_, items)| *items < self.min_items)
     }
