@@ -127,12 +127,6 @@ pub struct ActInput {
     pub comment: String,
 }
 
-/// A photo of a work order the caller may see: its content type and bytes.
-pub async fn photo(db: &Db, who: &Who, id: i64, photo_id: i64) -> Result<(String, Vec<u8>)> {
-    seen(db, who, id).await?;
-    store::photo(db, id, photo_id).await?.ok_or_else(|| DomainError::not_found("photo").into())
-}
-
 /// Take an action on a work order.
 pub async fn act(db: &Db, who: &Who, id: i64, input: &ActInput, now: i64) -> Result<Appeal> {
     // An order out of sight is "not found" before anything else is looked at.

@@ -346,28 +346,6 @@ pub async fn receive(db: &Db, routing: &Routing, who: Option<&Who>, input: &Appe
     receive_with_photos(db, routing, who, input, channel, key_id, Vec::new(), now).await
 }
 
-/// The most photos an appeal carries, and the largest photo.
-pub const MAX_PHOTOS: usize = 3;
-pub const MAX_PHOTO_BYTES: usize = 4 * 1024 * 1024;
-
-/// Photos as sent: each checked (JPEG or PNG, at most [`MAX_PHOTO_BYTES`], at most
-/// [`MAX_PHOTOS`]) and its camera metadata removed; refused whole if one is wrong.
-pub fn clean_photos(sent: Vec<(String, Vec<u8>)>) -> Result<Vec<store::NewPhoto>> {
-    if sent.len() > MAX_PHOTOS {
-        return Err(DomainError::field(ErrorCode::TooLarge, "photos").with_detail(MAX_PHOTOS.to_string()).into());
-    }
-    sent.into_iter()
-        .map(|(name, data)| {
-            if data.len() > MAX_PHOTO_BYTES {
-                return Err(DomainError::field(ErrorCode::TooLarge, "photo_size").with_detail(name).into());
-            }
-            let (content_type, data) = luoshi_ledger::clean_photo(&data).map_err(|e| e.with_detail(name.clone()))?;
-            let name: String = name.chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\')).take(100).collect();
-            Ok(store::NewPhoto { name, content_type: content_type.to_string(), data })
-        })
-        .collect()
-}
-
 /// [`receive`] with the photos sent with it (already [`clean_photos`]), kept in the same
 /// transaction as the order.
 #[expect(clippy::too_many_arguments, reason = "receive's own, and the photos")]

@@ -8,6 +8,7 @@ mod citizen;
 mod extensions;
 mod intake;
 mod lists;
+mod photos;
 pub mod publication;
 mod supervision;
 
@@ -17,6 +18,7 @@ pub use citizen::*;
 pub use extensions::*;
 pub use intake::*;
 pub use lists::*;
+pub use photos::*;
 pub(crate) use supervision::supervise_part;
 
 use crate::{Result, Who};
