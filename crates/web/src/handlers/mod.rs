@@ -36,6 +36,13 @@ pub fn done(ctx: &Ctx, status: StatusCode, json: serde_json::Value, location: &s
     }
 }
 
+/// A refusal a person can mend on the form they sent (bad or missing input, a state that moved
+/// on, a file too large): a page form answers it on the same page with the input kept; the API
+/// keeps its error.
+pub fn mendable(ctx: &Ctx, e: &luoshi_domain::DomainError) -> bool {
+    ctx.want == Want::Html && matches!(crate::error::status_of(e.code), StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::PAYLOAD_TOO_LARGE)
+}
+
 /// Keep `next` to a same-site absolute path so a link cannot send the user elsewhere: visible
 /// ASCII only (browsers drop tabs and newlines, turning `/\t/evil` into `//evil`; a header
 /// cannot carry CR/LF or other bytes), no `//` or backslash that a browser reads as another host.

@@ -110,7 +110,7 @@ pub async fn act(ctx: Ctx, State(app): State<AppState>, Path(id): Path<i64>, Inp
     let who = ctx.who()?;
     match svc::act(&app.db, &who, id, &input, app.now()).await.map_err(AppError::from) {
         Ok(a) => Ok(crate::handlers::done(&ctx, StatusCode::OK, serde_json::json!({ "appeal": a }), &format!("/appeals/{id}?done={}", input.action))),
-        Err(AppError(e)) if ctx.want == Want::Html && matches!(crate::error::status_of(e.code), StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT) => {
+        Err(AppError(e)) if crate::handlers::mendable(&ctx, &e) => {
             let v = svc::view(&app.db, &who, id, app.now()).await?;
             let problem = Some((input.action.clone(), luoshi_domain::i18n::error_message(ctx.lang, &e), input));
             Ok((crate::error::status_of(e.code), render(&appeal_page(&ctx, &app, v, &ShowQuery::default(), problem).await?)).into_response())

@@ -128,10 +128,7 @@ pub async fn public_submit(ctx: Ctx, State(app): State<AppState>, req: Request) 
     .map_err(crate::error::AppError::from);
     let received = match result {
         Ok(r) => r,
-        Err(crate::error::AppError(e))
-            if ctx.want == Want::Html
-                && matches!(crate::error::status_of(e.code), StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::PAYLOAD_TOO_LARGE) =>
-        {
+        Err(crate::error::AppError(e)) if crate::handlers::mendable(&ctx, &e) => {
             let mut page = public_page(&ctx, &app, None, None).await?;
             page.error = Some(luoshi_domain::i18n::error_message(ctx.lang, &e));
             page.form = input;

@@ -49,15 +49,10 @@ pub async fn directives(ctx: Ctx, State(app): State<AppState>) -> AppResult<Resp
     Ok(render(&directives_page(&ctx, &app, form, None).await?))
 }
 
-/// A refusal the user can mend, on an HTML form (the API keeps its error).
-fn mendable(ctx: &Ctx, e: &DomainError) -> bool {
-    ctx.want == Want::Html && matches!(crate::error::status_of(e.code), StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT)
-}
-
 pub async fn directive_create(ctx: Ctx, State(app): State<AppState>, Input(input): Input<DirectiveInput>) -> AppResult<Response> {
     match svc::create_directive(&app.db, &ctx.who()?, &input, app.today()).await.map_err(AppError::from) {
         Ok(d) => Ok(crate::handlers::done(&ctx, StatusCode::CREATED, serde_json::json!({ "directive": d }), &format!("/directives/{}?done=created", d.id))),
-        Err(AppError(e)) if mendable(&ctx, &e) => {
+        Err(AppError(e)) if crate::handlers::mendable(&ctx, &e) => {
             let msg = luoshi_domain::i18n::error_message(ctx.lang, &e);
             Ok((crate::error::status_of(e.code), render(&directives_page(&ctx, &app, input, Some(msg)).await?)).into_response())
         }
@@ -169,7 +164,7 @@ pub async fn task_create(ctx: Ctx, State(app): State<AppState>, Path(directive_i
     .await;
     match result {
         Ok(id) => Ok(crate::handlers::done(&ctx, StatusCode::CREATED, serde_json::json!({ "id": id }), &format!("/tasks/{id}?done=created"))),
-        Err(AppError(e)) if mendable(&ctx, &e) => {
+        Err(AppError(e)) if crate::handlers::mendable(&ctx, &e) => {
             let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
             let msg = luoshi_domain::i18n::error_message(ctx.lang, &e);
             let page = directive_page(&ctx, &app, directive_id, None, form, Some((msg, e.field.clone()))).await?;

@@ -164,7 +164,7 @@ pub(super) async fn answer(
     result: AppResult<Response>,
 ) -> AppResult<Response> {
     match result {
-        Err(AppError(e)) if ctx.want == Want::Html && matches!(crate::error::status_of(e.code), StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT) => {
+        Err(AppError(e)) if crate::handlers::mendable(ctx, &e) => {
             let status = crate::error::status_of(e.code);
             let v = svc::view(&app.db, &ctx.who()?, id, app.today()).await?;
             let problem = Problem { form, message: luoshi_domain::i18n::error_message(ctx.lang, &e), field: e.field.clone(), kept };
