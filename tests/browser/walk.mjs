@@ -80,6 +80,35 @@ await session("supervisor", async (page) => {
   check((await page.locator("#new-task .picker .chip").first().textContent()).includes("财政"), "supervisor: the chosen unit shown as a chip");
   check((await page.locator("#new-task input[name=m1_title]").count()) === 1 && (await text(page)).includes("计划完成"), "supervisor: milestones as rows");
   if (shots) await page.screenshot({ path: `${shots}/directive-form.png`, fullPage: true });
+  // 任务分解表: the directive exported imports back, checked first, then in one click.
+  const exported = await page.request.get(base + (await page.getAttribute("a[href*='export.xlsx?directive_id=']", "href")));
+  await page.click("nav >> text=决策部署");
+  const imp = page.locator("form[action^='/directives/import']");
+  await imp.locator("input[name=title]").fill("任务分解表导入（走查）");
+  await imp.locator("input[name=issuer]").fill("县政府办公室");
+  await imp.locator("input[name=file]").setInputFiles({ name: "任务分解表.xlsx", mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buffer: await exported.body() });
+  await Promise.all([page.waitForNavigation(), imp.locator("button").click()]);
+  check((await page.locator("form[action='/directives/import/confirm'] button").count()) === 1, "supervisor: an exported 任务分解表 checks clean and offers the import in one click");
+  await Promise.all([page.waitForNavigation(), page.click("form[action='/directives/import/confirm'] button")]);
+  check((await text(page)).includes("导入完成") && (await page.locator("td.error").count()) === 0, "supervisor: the exported table imported back");
+  // 容错免责 as the office works it: accept, verify condition by condition, decide with reasons.
+  await page.click("nav >> text=待办");
+  await Promise.all([page.waitForNavigation(), page.locator("a[href$='#exemptions']").first().click()]);
+  await Promise.all([page.waitForNavigation(), page.click("form[action$='/step'] button[value=accept]")]);
+  check((await text(page)).includes("容错免责已更新"), "supervisor: the exemption accepted, and told so");
+  check((await page.locator("form[action$='/step'] input[type=checkbox][name^=met_]").count()) === 6, "supervisor: each of the six conditions verified on its own");
+  await Promise.all([page.waitForNavigation(), page.click("form[action$='/step'] button[value=verify]")]);
+  await page.fill("form[action$='/step'] textarea[name=note]", "经集体研究，六项情形均有佐证，予以免责");
+  await Promise.all([page.waitForNavigation(), page.click("form[action$='/step'] button[value=exempted]")]);
+  check((await text(page)).includes("容错免责已更新：予以免责"), "supervisor: 免责 decided with its reasons");
+  // English: the 通报 and the appeal categories read in English.
+  await page.click("text=English");
+  await page.goto(base + "/reports");
+  check((await text(page)).includes("how decisions were carried out"), "supervisor: the 通报's title in English");
+  await page.goto(base + "/appeals");
+  const cats = await page.$$eval("select[name=category] option", (os) => os.map((o) => o.textContent));
+  check(cats.includes("Street lighting") && cats.includes("Roads and traffic"), "supervisor: appeal categories in English");
+  await page.click("text=中文");
   // 文件分解: paste a short plan, split it, check the draft, see the outline beside the text.
   await page.click("nav >> text=文件分解");
   await page.fill("textarea[name=text]",
