@@ -3,6 +3,7 @@
 use crate::{forbidden, Result, Who};
 use chrono::{Datelike, NaiveDate};
 use luoshi_domain::duty::{rank, NoticeLevel, UnitStats};
+use luoshi_domain::i18n::{t, Lang};
 use luoshi_domain::{DomainError, ErrorCode};
 use luoshi_storage::tasks as store;
 use luoshi_storage::{rules, Db};
@@ -61,12 +62,7 @@ pub async fn build(db: &Db, who: &Who, period: &str, today: NaiveDate) -> Result
         .unwrap_or_default()
         .replace("{year}", &from.year().to_string())
         .replace("{n}", &from.month().to_string());
-    let county = luoshi_storage::units::list(db, &luoshi_domain::access::Scope::All)
-        .await?
-        .into_iter()
-        .find(|u| u.parent_id.is_none())
-        .map(|u| u.name)
-        .unwrap_or_default();
+    let county = luoshi_storage::units::root(db).await?.map(|u| u.name).unwrap_or_default();
     let min_items = rules::int_value(db, "supervision.ranking.min_items", &t).await?;
     let mut units = store::period_stats(db, &f, &crate::ymd(as_of)).await?;
     let early_rows = store::early_closures(db, &f, &t).await?;
@@ -129,6 +125,52 @@ impl PeriodReport {
     pub fn totals(&self) -> [i64; 4] {
         self.units.iter().fold([0; 4], |a, u| [a[0] + u.items, a[1] + u.closed_on_time, a[2] + u.closed_late, a[3] + u.open_overdue])
     }
+
+    /// The title: the county's name and the month (2026年11月 in Chinese).
+    pub fn heading(&self, lang: Lang) -> String {
+        let period = if lang == Lang::En { self.period.clone() } else { period_zh(self) };
+        t(lang, "report.heading").replace("{county}", &self.county).replace("{period}", &period)
+    }
+
+    /// 成文日期 as documents write it.
+    pub fn date_text(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            self.issued_on.to_string()
+        } else {
+            luoshi_domain::time::date_zh(self.issued_on)
+        }
+    }
+
+    /// 一、总体情况: the figures as they stand.
+    pub fn summary(&self, lang: Lang) -> String {
+        let [items, on_time, late, overdue] = self.totals();
+        t(lang, "report.summary")
+            .replace("{from}", &self.from)
+            .replace("{to}", &self.as_of)
+            .replace("{items}", &items.to_string())
+            .replace("{on_time}", &on_time.to_string())
+            .replace("{late}", &late.to_string())
+            .replace("{overdue}", &overdue.to_string())
+            .replace("{notices}", &self.notices.to_string())
+            .replace("{reminders}", &self.reminders.to_string())
+    }
+
+    /// Why each unit listed is not ranked, a sentence for each reason that applies.
+    pub fn unranked_sentences(&self, lang: Lang) -> Vec<String> {
+        let sep = if lang == Lang::En { ", " } else { "、" };
+        let list = |v: &[(&str, i64)]| {
+            v.iter().map(|(u, n)| t(lang, "report.unranked_item").replace("{unit}", u).replace("{n}", &n.to_string())).collect::<Vec<_>>().join(sep)
+        };
+        let (few, none_due) = self.unranked();
+        let mut out = Vec::new();
+        if !few.is_empty() {
+            out.push(t(lang, "report.unranked").replace("{n}", &self.min_items.to_string()).replace("{list}", &list(&few)));
+        }
+        if !none_due.is_empty() {
+            out.push(t(lang, "report.unranked_none_due").replace("{list}", &list(&none_due)));
+        }
+        out
+    }
 }
 
 pub const XLSX_COLUMNS: [&str; 11] = ["排名", "单位", "事项数", "按时办结", "逾期办结", "逾期未办结", "红灯", "退回重办", "提前办结", "容错免责", "得分"];
@@ -180,42 +222,33 @@ pub fn period_zh(r: &PeriodReport) -> String {
 /// figures, the table, units not ranked and why, praise, criticism, signature and date.
 pub fn to_docx(r: &PeriodReport) -> Result<Vec<u8>, DomainError> {
     use luoshi_ledger::DocBlock as B;
-    let [items, on_time, late, overdue] = r.totals();
+    // The county issues it in Chinese: the page's own words, in Chinese.
+    let zh = |k: &str| t(Lang::ZhCn, k).to_string();
     let mut b = vec![
         B::Masthead(r.issuer.clone()),
         B::Number(r.doc_no.clone()),
-        B::Title(format!("{}决策部署落实情况通报（{}）", r.county, period_zh(r))),
-        B::Heading("一、总体情况".into()),
-        B::Para(format!(
-            "{}至{}，纳入督查的事项共{items}项，按时办结{on_time}项，逾期办结{late}项，逾期未办结{overdue}项；本期发出督办{}次、催办{}次。",
-            r.from, r.as_of, r.notices, r.reminders
-        )),
-        B::Heading("二、各单位落实情况".into()),
+        B::Title(r.heading(Lang::ZhCn)),
+        B::Heading(zh("report.h_overall")),
+        B::Para(r.summary(Lang::ZhCn)),
+        B::Heading(zh("report.h_units")),
         B::Table { headers: XLSX_COLUMNS.iter().map(|h| h.to_string()).collect(), rows: table_rows(r) },
-        B::Para("得分 = 按时办结 ÷（按时办结 + 逾期办结 + 逾期未结 − 容错免责）× 100，每次退回扣 2 分（至多 20 分）。".into()),
+        B::Para(zh("report.rule")),
     ];
-    let (few, none_due) = r.unranked();
-    let list = |v: &[(&str, i64)]| v.iter().map(|(n, k)| format!("{n}（{k}项）")).collect::<Vec<_>>().join("、");
-    if !few.is_empty() {
-        b.push(B::Para(format!("以下单位本期事项少于{}项，样本过少，列出但不参与排名：{}。", r.min_items, list(&few))));
-    }
-    if !none_due.is_empty() {
-        b.push(B::Para(format!("以下单位本期事项均未到期、亦无办结，暂无可计分事项，列出但不参与排名：{}。", list(&none_due))));
-    }
-    b.push(B::Heading("三、表扬".into()));
-    let mut praise: Vec<String> = r.early.iter().map(|e| format!("{}：{}，{}办结（完成时限{}），提前完成。", e.0, e.1, e.2, e.3)).collect();
+    b.extend(r.unranked_sentences(Lang::ZhCn).into_iter().map(B::Para));
+    b.push(B::Heading(zh("report.h_praise")));
+    let mut praise: Vec<String> = r.early.iter().map(|e| format!("{}：{}（办结于 {}，完成时限 {}）", e.0, e.1, e.2, e.3)).collect();
     praise.extend(r.praise.iter().map(|p| format!("{}：{}", p.unit_name, p.reason)));
     if praise.is_empty() {
-        praise.push("本期无。".into());
+        praise.push(zh("report.none_this_period"));
     }
     b.extend(praise.into_iter().map(B::Para));
-    b.push(B::Heading("四、通报批评".into()));
+    b.push(B::Heading(zh("report.h_criticism")));
     if r.criticised.is_empty() {
-        b.push(B::Para("本期无。".into()));
+        b.push(B::Para(zh("report.none_this_period")));
     }
-    b.extend(r.criticised.iter().map(|n| B::Para(format!("{}：{}（完成时限{}），逾期未办结。", n.unit_name, n.duty_title, n.deadline))));
+    b.extend(r.criticised.iter().map(|n| B::Para(format!("{}：{}（完成时限 {}）", n.unit_name, n.duty_title, n.deadline))));
     b.push(B::Right(r.issuer.clone()));
-    b.push(B::Right(luoshi_domain::time::date_zh(r.issued_on)));
+    b.push(B::Right(r.date_text(Lang::ZhCn)));
     luoshi_ledger::write_blocks(&b).map_err(internal_only)
 }
 

@@ -72,12 +72,7 @@ async fn public_page(ctx: &Ctx, app: &AppState, code: Option<String>, tracked: O
     let tracked = tracked.map(|tr| tracked_view(lang, &cats, tr));
     let started = form_token(app, luoshi_storage::now_micros()).await?;
     let r = rules(app).await?;
-    let county = luoshi_storage::units::list(&app.db, &luoshi_domain::access::Scope::All)
-        .await?
-        .into_iter()
-        .find(|u| u.parent_id.is_none())
-        .map(|u| u.name)
-        .unwrap_or_default();
+    let county = luoshi_storage::units::root(&app.db).await?.map(|u| u.name).unwrap_or_default();
     let hotline = (
         r.text("appeals.public.service_name").unwrap_or_default().replace("{county}", &county),
         r.text("appeals.public.phone").unwrap_or_else(|| "12345".into()),
@@ -95,7 +90,7 @@ async fn public_page(ctx: &Ctx, app: &AppState, code: Option<String>, tracked: O
     c.brand = Some(format!("{} {}", hotline.0, hotline.1));
     Ok(PublicPage {
         chrome: c,
-        form: AppealInput { kind: String::new(), ..AppealInput::default() },
+        form: AppealInput::default(),
         error: None,
         hotline,
         limits,

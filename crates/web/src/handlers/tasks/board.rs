@@ -218,13 +218,25 @@ pub async fn inbox(ctx: Ctx, State(app): State<AppState>, Query(q): Query<luoshi
     let cal = luoshi_storage::calendar::load(&app.db).await?;
     let unit = p.user.role.unit_scoped();
     // Names, not ids: the task's title and who asked.
-    let (actors, ids): (_, Vec<i64>) =
-        (crate::handlers::duty::Actors::load(&app.db).await?, extensions.iter().map(|e| e.duty_id).chain(exemptions.iter().map(|x| x.duty_id)).collect());
+    let actors = crate::handlers::duty::Actors::load(&app.db).await?;
+    let ids: Vec<i64> = extensions.iter().map(|e| e.duty_id).chain(exemptions.iter().map(|x| x.duty_id)).collect();
     let titles: std::collections::HashMap<i64, String> =
         luoshi_storage::duty::of_ids(&app.db, "task", &ids).await?.into_iter().map(|r| (r.ref_id, r.title)).collect();
     let title = |id: i64| titles.get(&id).cloned().unwrap_or_default();
-    let extensions = extensions.into_iter().map(|e| (title(e.duty_id), actors.label(lang, &e.requester), e)).map(|(t, a, e)| (e, t, a)).collect();
-    let exemptions = exemptions.into_iter().map(|x| (title(x.duty_id), actors.label(lang, &x.applicant), x)).map(|(t, a, x)| (x, t, a)).collect();
+    let extensions = extensions
+        .into_iter()
+        .map(|e| {
+            let (t, a) = (title(e.duty_id), actors.label(lang, &e.requester));
+            (e, t, a)
+        })
+        .collect();
+    let exemptions = exemptions
+        .into_iter()
+        .map(|x| {
+            let (t, a) = (title(x.duty_id), actors.label(lang, &x.applicant));
+            (x, t, a)
+        })
+        .collect();
     let page = InboxPage {
         chrome: chrome(&ctx, "tasks.inbox", None),
         bulk: false,

@@ -211,36 +211,9 @@ pub async fn report(ctx: Ctx, State(app): State<AppState>, Query(q): Query<Perio
         return Ok(Json(serde_json::to_value(&r).unwrap_or_default()).into_response());
     }
     let lang = ctx.lang;
-    let t = |k: &str| luoshi_domain::i18n::t(lang, k).to_string();
     let mut c = chrome(&ctx, "tasks.report", None);
     c.title = format!("{} {}", c.title, r.period);
-    let (period, date) = match lang {
-        luoshi_domain::i18n::Lang::En => (r.period.clone(), r.issued_on.to_string()),
-        _ => (reports::period_zh(&r), luoshi_domain::time::date_zh(r.issued_on)),
-    };
-    let heading = t("report.heading").replace("{county}", &r.county).replace("{period}", &period);
-    let [items, on_time, late, overdue] = r.totals();
-    let summary = t("report.summary")
-        .replace("{from}", &r.from)
-        .replace("{to}", &r.as_of)
-        .replace("{items}", &items.to_string())
-        .replace("{on_time}", &on_time.to_string())
-        .replace("{late}", &late.to_string())
-        .replace("{overdue}", &overdue.to_string())
-        .replace("{notices}", &r.notices.to_string())
-        .replace("{reminders}", &r.reminders.to_string());
-    let sep = if lang == luoshi_domain::i18n::Lang::En { ", " } else { "、" };
-    let (few, none_due) = r.unranked();
-    let list =
-        |v: &[(&str, i64)]| v.iter().map(|(u, n)| t("report.unranked_item").replace("{unit}", u).replace("{n}", &n.to_string())).collect::<Vec<_>>().join(sep);
-    // Why each unit listed is not ranked: too few items, or none of them due or closed yet.
-    let mut unranked = Vec::new();
-    if !few.is_empty() {
-        unranked.push(t("report.unranked").replace("{n}", &r.min_items.to_string()).replace("{list}", &list(&few)));
-    }
-    if !none_due.is_empty() {
-        unranked.push(t("report.unranked_none_due").replace("{list}", &list(&none_due)));
-    }
+    let (heading, summary, unranked, date) = (r.heading(lang), r.summary(lang), r.unranked_sentences(lang), r.date_text(lang));
     Ok(render(&ReportPage { chrome: c, r, heading, summary, unranked, date }))
 }
 
