@@ -96,6 +96,7 @@ pub(crate) async fn bench_users(db: &Db) -> Result<Vec<String>, Fail> {
 pub(crate) async fn measure(db: &Db, base: &str, args: &LoadArgs) -> Result<(), Fail> {
     let users = bench_users(db).await?;
     let d = std::time::Duration::from_secs(args.duration);
+    let rss_before = bench::server_rss(base).await;
     let mix = match args.only {
         Some(_) => Vec::new(),
         None => {
@@ -113,14 +114,21 @@ pub(crate) async fn measure(db: &Db, base: &str, args: &LoadArgs) -> Result<(), 
     }
     eprintln!("limits ...");
     let limits = bench::baseline(base, db, std::time::Duration::from_secs(args.alone.max(2)), args.concurrency).await?;
+    let rss_after = bench::server_rss(base).await;
     let tasks = luoshi_storage::tasks::count(db).await?;
+    let appeals = luoshi_storage::bulk::seeded_appeals(db).await?;
+    let size = luoshi_storage::probe::database_bytes(db).await?;
     println!(
-        "luoshi bench on {} ({} tasks), {} clients, {} cores",
+        "luoshi bench on {} ({} tasks, about {} appeals, {:.0} MiB on disk), {} clients, {} cores",
         db.backend().as_str(),
         tasks,
+        appeals,
+        size as f64 / 1048576.0,
         args.concurrency,
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
+    let mib = |b: Option<f64>| b.map_or_else(|| "unknown".to_string(), |b| format!("{:.0} MiB", b / 1048576.0));
+    println!("server resident memory: {} before the load, {} after it", mib(rss_before), mib(rss_after));
     bench::print(&mix, &alone, &limits);
     let errors: usize = mix.iter().chain(&alone).map(|l| l.errors).sum();
     if errors > 0 {

@@ -24,6 +24,22 @@ pub struct SeedTask {
     pub co_unit: Option<i64>,
 }
 
+/// Tasks a bench seed put in (under its directives 压测决策部署第N号), to resume after them.
+pub async fn seeded_tasks(db: &Db) -> Result<i64> {
+    let row =
+        sqlx::query("SELECT COUNT(*) AS n FROM duties WHERE kind = 'task' AND directive_id IN (SELECT id FROM directives WHERE title LIKE '压测决策部署第%')")
+            .fetch_one(db.pool())
+            .await?;
+    crate::get_i64(&row, "n")
+}
+
+/// Appeals in the database (a bench database holds only its seed's), to resume after them:
+/// the highest id, not a count, which would read every row of a Beijing-year.
+pub async fn seeded_appeals(db: &Db) -> Result<i64> {
+    let row = sqlx::query("SELECT COALESCE(MAX(id), 0) AS n FROM appeals").fetch_one(db.pool()).await?;
+    crate::get_i64(&row, "n")
+}
+
 /// Parameters per row.
 const COLS: usize = 17;
 

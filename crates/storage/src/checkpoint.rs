@@ -20,13 +20,18 @@ const EVERY: Duration = Duration::from_millis(100);
 /// Log frames (pages) past which the log is started again: 8,192 pages of 4 KiB, 32 MiB.
 const RESTART_FRAMES: i64 = 8192;
 
-/// Ends the checkpointer when dropped or told to.
+/// Ends a background task (the checkpointer, the primary's follower) when dropped or told to.
 pub(crate) struct Stop {
     tx: std::sync::Mutex<Option<oneshot::Sender<()>>>,
     done: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl Stop {
+    /// A background task told to end by `tx` (its receiver resolves when `tx` is dropped).
+    pub(crate) fn new(tx: oneshot::Sender<()>, handle: tokio::task::JoinHandle<()>) -> Stop {
+        Stop { tx: std::sync::Mutex::new(Some(tx)), done: Mutex::new(Some(handle)) }
+    }
+
     /// Stop and wait until its connection is closed.
     pub(crate) async fn stop(&self) {
         if let Ok(mut tx) = self.tx.lock() {
@@ -45,8 +50,7 @@ pub(crate) async fn start(url: &str, write_lock: Arc<Mutex<()>>) -> Result<Stop>
     sqlx::query("PRAGMA busy_timeout = 50").execute(&mut conn).await?;
     sqlx::query("PRAGMA journal_size_limit = 67108864").execute(&mut conn).await?;
     let (tx, rx) = oneshot::channel();
-    let handle = tokio::spawn(run(conn, write_lock, rx));
-    Ok(Stop { tx: std::sync::Mutex::new(Some(tx)), done: Mutex::new(Some(handle)) })
+    Ok(Stop::new(tx, tokio::spawn(run(conn, write_lock, rx))))
 }
 
 async fn run(mut conn: sqlx::AnyConnection, write_lock: Arc<Mutex<()>>, mut stop: oneshot::Receiver<()>) {

@@ -15,6 +15,7 @@ pub mod catalogue;
 mod checkpoint;
 mod counts_cache;
 pub mod debt;
+mod failover;
 pub use counts_cache::PROJECTS_FRESH_FOR;
 pub mod distribute;
 pub mod duty;
@@ -153,8 +154,9 @@ pub struct Db {
     sqlite_path: Option<PathBuf>,
     /// The SQLite `synchronous` mode in force.
     sqlite_synchronous: &'static str,
-    /// Stops the SQLite checkpointer when the last clone is dropped or the database closed.
-    checkpointer: Option<Arc<checkpoint::Stop>>,
+    /// Stops the SQLite checkpointer, or the follower of a PostgreSQL primary among several
+    /// hosts, when the last clone is dropped or the database closed.
+    background: Option<Arc<checkpoint::Stop>>,
     /// The county's light counts, a few seconds per node (cleared by every write through it).
     counts: Arc<counts_cache::CountsCache>,
     /// The duty counters as this node knows them (`duty::mirror`).
@@ -189,6 +191,15 @@ impl Db {
     pub async fn connect(url: &str, opts: &ConnectOptions) -> Result<Db> {
         sqlx::any::install_default_drivers();
         let (backend, url, sqlite_path) = parse_url(url)?;
+        // Several PostgreSQL hosts: connect to the primary and follow it (`failover`).
+        let hosts = failover::hosts(&url)?;
+        let (url, primary) = match &hosts {
+            Some(urls) => {
+                let i = failover::primary(urls, opts.acquire_timeout).await?;
+                (urls[i].clone(), i)
+            }
+            None => (url, 0),
+        };
         let pragmas: &'static str = match opts.sqlite_synchronous.to_ascii_uppercase().as_str() {
             "FULL" => SQLITE_PRAGMAS_FULL,
             "NORMAL" => SQLITE_PRAGMAS_NORMAL,
@@ -241,9 +252,10 @@ impl Db {
         };
         let write_lock = is_sqlite.then(|| Arc::new(tokio::sync::Mutex::new(())));
         let sqlite_synchronous = if pragmas.contains("synchronous = FULL") { "FULL" } else { "NORMAL" };
-        let checkpointer = match &write_lock {
-            Some(lock) => Some(Arc::new(checkpoint::start(&url, lock.clone()).await?)),
-            None => None,
+        let background = match (&write_lock, hosts) {
+            (Some(lock), _) => Some(Arc::new(checkpoint::start(&url, lock.clone()).await?)),
+            (None, Some(urls)) => Some(Arc::new(failover::follow(pool.clone(), urls, primary))),
+            (None, None) => None,
         };
         Ok(Db {
             pool,
@@ -252,7 +264,7 @@ impl Db {
             write_lock,
             sqlite_path,
             sqlite_synchronous,
-            checkpointer,
+            background,
             counts: Arc::default(),
             mirror: Arc::default(),
             enterprise_dims: Arc::default(),
@@ -330,7 +342,7 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        if let Some(c) = &self.checkpointer {
+        if let Some(c) = &self.background {
             c.stop().await;
         }
         self.pool.close().await;

@@ -8,6 +8,18 @@ pub async fn pk_read(db: &Db, id: i64) -> Result<bool> {
     Ok(sqlx::query("SELECT id, title, state FROM duties WHERE id = $1").bind(id).fetch_optional(db.pool()).await?.is_some())
 }
 
+/// The database's size on disk in bytes: the SQLite file with its log, or PostgreSQL's
+/// `pg_database_size`.
+pub async fn database_bytes(db: &Db) -> Result<u64> {
+    if let Some(path) = db.sqlite_path() {
+        let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
+        return Ok(size(path) + size(&wal));
+    }
+    let row = sqlx::query("SELECT pg_database_size(current_database()) AS n").fetch_one(db.pool()).await?;
+    Ok(u64::try_from(crate::get_i64(&row, "n")?).unwrap_or(0))
+}
+
 /// Where bare durable inserts go: for SQLite a file beside the database, with the same
 /// `synchronous` mode; for PostgreSQL a table `luoshi_bench_probe`, dropped on `close`.
 #[derive(Clone)]

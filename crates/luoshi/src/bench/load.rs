@@ -299,13 +299,22 @@ pub async fn baseline(base: &str, db: &Db, duration: Duration, concurrency: usiz
     Ok(vec![empty, read, insert])
 }
 
-pub(super) fn header(title: &str) {
-    println!("\n{title}");
-    println!("{:<58} {:>9} {:>8} {:>8} {:>8} {:>8} {:>7} {:>9}", "endpoint", "req/s", "p50 ms", "p95 ms", "p99 ms", "count", "errors", "of limit");
+/// The server's resident memory in bytes, from its `/metrics`.
+pub async fn server_rss(base: &str) -> Option<f64> {
+    let text = reqwest::get(format!("{base}/metrics")).await.ok()?.text().await.ok()?;
+    text.lines().find_map(|l| l.strip_prefix("process_resident_memory_bytes "))?.trim().parse().ok()
 }
 
-pub(super) fn row(l: &Line, ratio: &str) {
-    println!("{:<58} {:>9.1} {:>8.2} {:>8.2} {:>8.2} {:>8} {:>7} {:>9}", l.name, l.rps, l.p50, l.p95, l.p99, l.count, l.errors, ratio);
+pub(super) fn header(title: &str) {
+    println!("\n{title}");
+    println!(
+        "{:<58} {:>9} {:>8} {:>8} {:>8} {:>8} {:>7} {:>9} {:>9}",
+        "endpoint", "req/s", "p50 ms", "p95 ms", "p99 ms", "count", "errors", "of limit", "of pk read"
+    );
+}
+
+pub(super) fn row(l: &Line, ratio: &str, of_read: &str) {
+    println!("{:<58} {:>9.1} {:>8.2} {:>8.2} {:>8.2} {:>8} {:>7} {:>9} {:>9}", l.name, l.rps, l.p50, l.p95, l.p99, l.count, l.errors, ratio, of_read);
     if let Some(e) = &l.first_error {
         println!("    first error: {e}");
     }
@@ -315,18 +324,19 @@ pub(super) fn row(l: &Line, ratio: &str) {
 pub fn print(mix: &[Line], alone: &[Line], limits: &[Line]) {
     header("mixed load (the realistic mix, all endpoints at once)");
     for l in mix {
-        row(l, "");
+        row(l, "", "");
     }
     header("each endpoint alone at the same concurrency, as a share of its limit");
     let http = limits.iter().find(|l| l.name.contains("empty"));
+    let read = limits.iter().find(|l| l.name.contains("primary-key"));
     let insert = limits.iter().find(|l| l.name.contains("insert"));
+    let share = |l: &Line, lim: Option<&Line>| lim.map(|lim| format!("{:.1}%", l.rps / lim.rps.max(1e-9) * 100.0)).unwrap_or_default();
     for l in alone {
-        let lim = if l.name.starts_with("POST") { insert } else { http };
-        let ratio = lim.map(|lim| format!("{:.1}%", l.rps / lim.rps.max(1e-9) * 100.0)).unwrap_or_default();
-        row(l, &ratio);
+        let write = l.name.starts_with("POST");
+        row(l, &share(l, if write { insert } else { http }), &if write { String::new() } else { share(l, read) });
     }
     header("limits measured in the same run");
     for l in limits {
-        row(l, "");
+        row(l, "", "");
     }
 }

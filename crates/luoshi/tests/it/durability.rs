@@ -3,7 +3,7 @@
 use super::*;
 
 /// Start `luoshi serve` on an ephemeral port and return it with its address.
-fn start_serve(url: &str) -> (std::process::Child, String) {
+pub(super) fn start_serve(url: &str) -> (std::process::Child, String) {
     let mut child =
         luoshi(url).args(["serve", "--listen", "127.0.0.1:0", "--supervise-every", "0"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let mut reader = BufReader::new(child.stdout.take().unwrap());
@@ -80,7 +80,7 @@ async fn every_acknowledged_write_survives_sigkill() {
 
 /// A migrated, seeded database served on an ephemeral port, with an admin session: the county's
 /// id, the server process, its base URL, the client and its CSRF token.
-async fn seeded_server(url: &str) -> (i64, std::process::Child, String, reqwest::Client, String) {
+pub(super) async fn seeded_server(url: &str) -> (i64, std::process::Child, String, reqwest::Client, String) {
     let d = db(url).await;
     d.migrate().await.unwrap();
     luoshi_web::demo::seed(&d).await.unwrap();
@@ -93,7 +93,7 @@ async fn seeded_server(url: &str) -> (i64, std::process::Child, String, reqwest:
 }
 
 /// Every acknowledged unit is in the database; returns the database and the unit names.
-async fn all_present(url: &str, acknowledged: &[String]) -> (Db, Vec<String>) {
+pub(super) async fn all_present(url: &str, acknowledged: &[String]) -> (Db, Vec<String>) {
     let d = db(url).await;
     let names: Vec<String> = luoshi_storage::units::list(&d, &luoshi_domain::access::Scope::All).await.unwrap().into_iter().map(|u| u.name).collect();
     let lost: Vec<&String> = acknowledged.iter().filter(|n| !names.contains(n)).collect();
@@ -101,7 +101,7 @@ async fn all_present(url: &str, acknowledged: &[String]) -> (Db, Vec<String>) {
     (d, names)
 }
 
-async fn admin_client(base: &str) -> (reqwest::Client, String) {
+pub(super) async fn admin_client(base: &str) -> (reqwest::Client, String) {
     let client = reqwest::Client::builder().cookie_store(true).timeout(std::time::Duration::from_secs(20)).build().unwrap();
     let login: serde_json::Value = client
         .post(format!("{base}/api/v1/session"))
@@ -115,7 +115,7 @@ async fn admin_client(base: &str) -> (reqwest::Client, String) {
     (client, login["csrf"].as_str().unwrap().to_string())
 }
 
-async fn create_unit(client: &reqwest::Client, base: &str, csrf: &str, county: i64, name: &str) -> (u16, serde_json::Value) {
+pub(super) async fn create_unit(client: &reqwest::Client, base: &str, csrf: &str, county: i64, name: &str) -> (u16, serde_json::Value) {
     match client
         .post(format!("{base}/api/v1/units"))
         .header("x-csrf-token", csrf)

@@ -36,5 +36,6 @@ async fn db(url: &str) -> Db {
 mod citus;
 mod cli;
 mod durability;
+mod failover;
 mod notify;
 mod records;

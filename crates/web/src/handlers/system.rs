@@ -23,8 +23,19 @@ pub async fn readyz(State(app): State<AppState>) -> AppResult<Json<serde_json::V
 
 pub async fn metrics(State(app): State<AppState>) -> Response {
     let up = if app.db.ping().await.is_ok() { 1.0 } else { 0.0 };
-    let body = app.metrics.render(&[("luoshi_database_up", "Whether the database answers a ping.", up)]);
+    let mut extra = vec![("luoshi_database_up", "Whether the database answers a ping.", up)];
+    if let Some(rss) = resident_bytes() {
+        extra.push(("process_resident_memory_bytes", "Resident memory size in bytes.", rss));
+    }
+    let body = app.metrics.render(&extra);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
+}
+
+/// The process's resident memory (Linux: `VmRSS` of `/proc/self/status`), for `bench load`.
+fn resident_bytes() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib: f64 = status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kib * 1024.0)
 }
 
 pub async fn openapi() -> Json<serde_json::Value> {
