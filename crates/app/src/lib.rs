@@ -107,14 +107,14 @@ impl Who {
 /// The rules in force on a day: the county's newest version that has taken effect, else the
 /// shipped default.
 pub struct RulesInForce {
-    versions: Vec<luoshi_storage::rules::RuleVersion>,
-    shipped: Vec<luoshi_domain::rules::RuleSpec>,
+    versions: std::sync::Arc<Vec<luoshi_storage::rules::RuleVersion>>,
+    shipped: &'static [luoshi_domain::rules::RuleSpec],
     day: String,
 }
 
 impl RulesInForce {
     pub async fn load(db: &luoshi_storage::Db, day: NaiveDate) -> Result<Self> {
-        Ok(RulesInForce { versions: luoshi_storage::rules::all_versions(db).await?, shipped: luoshi_domain::rules::shipped()?, day: ymd(day) })
+        Ok(RulesInForce { versions: luoshi_storage::rules::current(db).await?, shipped: luoshi_domain::rules::shipped_specs()?, day: ymd(day) })
     }
 
     pub fn num(&self, key: &str) -> Option<f64> {

@@ -30,8 +30,13 @@ pub struct RuleSpec {
 
 /// The rules luoshi ships with (parsed once: every use case that reads a rule asks).
 pub fn shipped() -> Result<Vec<RuleSpec>, DomainError> {
+    shipped_specs().map(<[RuleSpec]>::to_vec)
+}
+
+/// The shipped rules without copying them (read on many requests).
+pub fn shipped_specs() -> Result<&'static [RuleSpec], DomainError> {
     static SHIPPED: std::sync::OnceLock<Result<Vec<RuleSpec>, DomainError>> = std::sync::OnceLock::new();
-    SHIPPED.get_or_init(parse_shipped).clone()
+    SHIPPED.get_or_init(parse_shipped).as_deref().map_err(Clone::clone)
 }
 
 fn parse_shipped() -> Result<Vec<RuleSpec>, DomainError> {

@@ -32,10 +32,16 @@ use luoshi_storage::{calendar, rules, Actor, ConnectOptions, Db, StoreError};
 use luoshi_web::demo;
 use std::process::ExitCode;
 
+/// mimalloc hands freed pages back to the system: with glibc's allocator a server kept about
+/// 350 MiB after a county's mixed load (freed, not returned), with mimalloc about 100 MiB.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(name = "luoshi", version, about = "落实: turn decisions into results — the county platform for directives, supervision and citizens' appeals")]
 pub struct Cli {
-    /// Database URL: sqlite://PATH (default, created if missing) or postgres://USER@HOST/DB.
+    /// Database URL: sqlite://PATH (default, created if missing) or postgres://USER@HOST/DB
+    /// (several hosts, the primary and its standbys: postgres://USER@HOST1:PORT,HOST2:PORT/DB).
     #[arg(long, global = true, env = "LUOSHI_DATABASE_URL", default_value = luoshi_storage::DEFAULT_URL)]
     database_url: String,
     #[command(subcommand)]

@@ -6,8 +6,19 @@ use chrono::NaiveDate;
 use luoshi_domain::calendar::{parse_year_file, shipped_years, Calendar, DayKind, SpecialDay, YearFile};
 use luoshi_domain::{DomainError, ErrorCode};
 
-/// Load the calendar from the database.
-pub async fn load(db: &Db) -> Result<Calendar> {
+/// The calendar: as this node keeps it while its version stands, else read again.
+pub async fn load(db: &Db) -> Result<std::sync::Arc<Calendar>> {
+    let version = crate::versions::of(db, crate::versions::Cached::Calendar).await?;
+    if let Some(cal) = db.reference.calendar.at(version) {
+        return Ok(cal);
+    }
+    let cal = std::sync::Arc::new(read(db).await?);
+    db.reference.calendar.keep(version, cal.clone());
+    Ok(cal)
+}
+
+/// Read the calendar from its tables.
+async fn read(db: &Db) -> Result<Calendar> {
     let years = sqlx::query("SELECT year, source FROM calendar_years ORDER BY year").fetch_all(db.pool()).await?;
     let days = sqlx::query("SELECT day, year, kind, name FROM calendar_days ORDER BY day").fetch_all(db.pool()).await?;
     let mut cal = Calendar::new();
@@ -28,7 +39,7 @@ pub async fn load(db: &Db) -> Result<Calendar> {
 
 /// Store (or replace) one year, audited.
 pub async fn import_year(tx: &mut WriteTx, actor: &Actor, file: &YearFile) -> Result<()> {
-    tx.lock_shared().await?;
+    crate::versions::bump(tx, crate::versions::Cached::Calendar).await?;
     let before = sqlx::query("SELECT source FROM calendar_years WHERE year = $1").bind(i64::from(file.year)).fetch_optional(tx.conn()).await?;
     let before_json = match &before {
         Some(r) => Some(serde_json::json!({ "year": file.year, "source": get_str(r, "source")? })),

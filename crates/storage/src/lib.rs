@@ -27,6 +27,7 @@ pub mod notify;
 pub mod oversight;
 pub mod probe;
 pub mod projects;
+mod reference;
 pub mod rules;
 pub mod sessions;
 mod statements;
@@ -163,6 +164,8 @@ pub struct Db {
     mirror: Arc<duty::mirror::Mirror>,
     /// Each enterprise's township, department and industry while the enterprises' version stands.
     pub(crate) enterprise_dims: hazards::findings::DimsCache,
+    /// The rules and the calendar while their versions stand.
+    reference: Arc<reference::Reference>,
 }
 
 /// Options for [`Db::connect`].
@@ -268,6 +271,7 @@ impl Db {
             counts: Arc::default(),
             mirror: Arc::default(),
             enterprise_dims: Arc::default(),
+            reference: Arc::default(),
         })
     }
 

@@ -39,6 +39,7 @@ pub static MIGRATIONS_SQLITE: &[Migration] = &[
     (29, "duty_amounts", include_str!("../migrations/sqlite/0029_duty_amounts.sql")),
     (30, "notify", include_str!("../migrations/sqlite/0030_notify.sql")),
     (31, "appeal_photos", include_str!("../migrations/sqlite/0031_appeal_photos.sql")),
+    (32, "scale", include_str!("../migrations/sqlite/0032_scale.sql")),
 ];
 pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -72,6 +73,7 @@ pub static MIGRATIONS_POSTGRES: &[Migration] = &[
     (29, "duty_amounts", include_str!("../migrations/postgres/0029_duty_amounts.sql")),
     (30, "notify", include_str!("../migrations/postgres/0030_notify.sql")),
     (31, "appeal_photos", include_str!("../migrations/postgres/0031_appeal_photos.sql")),
+    (32, "scale", include_str!("../migrations/postgres/0032_scale.sql")),
 ];
 
 /// A migration this run applied.

@@ -67,7 +67,7 @@ async fn insert(
     effective_from: &str,
     note: Option<&str>,
 ) -> Result<RuleVersion> {
-    tx.lock_shared().await?;
+    crate::versions::bump(tx, crate::versions::Cached::Rules).await?;
     let v = RuleVersion {
         key: key.to_string(),
         version,
@@ -93,6 +93,18 @@ async fn insert(
     Ok(v)
 }
 
+/// Every version of every rule as this node keeps it while the rules' version stands, else
+/// read again (what the rules in force are computed from on every request that needs one).
+pub async fn current(db: &Db) -> Result<std::sync::Arc<Vec<RuleVersion>>> {
+    let version = crate::versions::of(db, crate::versions::Cached::Rules).await?;
+    if let Some(kept) = db.reference.rules.at(version) {
+        return Ok(kept);
+    }
+    let all = std::sync::Arc::new(all_versions(db).await?);
+    db.reference.rules.keep(version, all.clone());
+    Ok(all)
+}
+
 /// Every version of every rule, newest version first within a key.
 pub async fn all_versions(db: &Db) -> Result<Vec<RuleVersion>> {
     let rows = sqlx::query(&format!("SELECT {COLS} FROM rules ORDER BY rule_key, version DESC")).fetch_all(db.pool()).await?;
@@ -113,11 +125,11 @@ pub fn in_force<'a>(versions: &'a [RuleVersion], key: &str, date: &str) -> Optio
 
 /// The integer value of a rule in force today, or the shipped default.
 pub async fn int_value(db: &Db, key: &str, date: &str) -> Result<i64> {
-    let versions = history(db, key).await?;
+    let versions = current(db).await?;
     if let Some(v) = in_force(&versions, key, date).and_then(|v| v.value.as_i64()) {
         return Ok(v);
     }
-    shipped()?.into_iter().find(|s| s.key == key).and_then(|s| s.value.as_i64()).ok_or_else(|| DomainError::not_found("rule").into())
+    luoshi_domain::rules::shipped_specs()?.iter().find(|s| s.key == key).and_then(|s| s.value.as_i64()).ok_or_else(|| DomainError::not_found("rule").into())
 }
 
 /// Record a new version of a rule after checking it against its spec.

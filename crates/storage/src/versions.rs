@@ -18,6 +18,8 @@ pub enum Cached {
     RouteModels,
     Open311Keys,
     Enterprises,
+    Rules,
+    Calendar,
 }
 
 impl Cached {
@@ -29,8 +31,16 @@ impl Cached {
             Cached::RouteModels => "route_models",
             Cached::Open311Keys => "open311_keys",
             Cached::Enterprises => "enterprises",
+            Cached::Rules => "rules",
+            Cached::Calendar => "calendar",
         }
     }
+}
+
+/// One table's version (0 before its first change).
+pub async fn of(db: &Db, table: Cached) -> Result<i64> {
+    let row = sqlx::query("SELECT n FROM data_versions WHERE name = $1").bind(table.name()).fetch_optional(db.pool()).await?;
+    row.map_or(Ok(0), |r| get_i64(&r, "n"))
 }
 
 /// A cached table changed in this transaction: every node's cache of it is stale once it commits.

@@ -240,7 +240,7 @@ pub async fn set_urgency(db: &Db, who: &Who, id: i64, urgency: &str, reason: &st
     if let Some(at) = raw.dispatched_at.filter(|_| raw.extension_count == 0) {
         let lim = limits(db, now).await?;
         let kind = dom::Kind::parse(&raw.kind).unwrap_or(dom::Kind::Complaint);
-        after.due_at = Some(dom::due_at(&calendar::load(db).await?, at, lim.of(kind, u))?);
+        after.due_at = Some(dom::due_at(&*calendar::load(db).await?, at, lim.of(kind, u))?);
     }
     let note = format!("{} → {}：{reason}", raw.urgency, u.as_str());
     let mut tx = db.begin_write().await?;

@@ -61,7 +61,7 @@ impl Context {
 
     /// A unit's name (townships for publication), from the cached tree.
     pub fn unit_name(&self, id: i64) -> Option<String> {
-        self.map.units.iter().find(|u| u.id == id).map(|u| u.name.clone())
+        self.map.by_id.get(&id).map(|&i| self.map.units[i].name.clone())
     }
 
     /// The Open311 key in force with this hash.
@@ -206,6 +206,8 @@ pub struct Suggestion {
 pub(super) struct Map {
     units: Vec<luoshi_domain::unit::Unit>,
     places: Vec<(i64, String)>,
+    /// Each unit's place in `units` by id (a page of published appeals names dozens).
+    by_id: std::collections::HashMap<i64, usize>,
 }
 
 pub(super) async fn map(db: &Db) -> Result<Map> {
@@ -224,7 +226,8 @@ pub(super) async fn map(db: &Db) -> Result<Map> {
             }
         }
     }
-    Ok(Map { units, places })
+    let by_id = units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
+    Ok(Map { units, places, by_id })
 }
 
 /// The owner unit to suggest for a text (and the category chosen, if any).

@@ -149,7 +149,7 @@ pub struct DutyView {
 struct Viewer<'a> {
     who: &'a Who,
     access: super::Access,
-    cal: luoshi_domain::calendar::Calendar,
+    cal: std::sync::Arc<luoshi_domain::calendar::Calendar>,
     paths: std::collections::HashMap<i64, String>,
     now: i64,
 }

@@ -109,7 +109,7 @@ pub async fn stays(db: &Db) -> Result<(Vec<Stay>, Vec<Stay>)> {
 async fn compute(db: &Db, p: Period, today: NaiveDate) -> Result<Bottleneck> {
     let (stages, items) = stays(db).await?;
     let first = stages.iter().chain(&items).map(|s| s.from).min().unwrap_or(p.from).min(p.from);
-    let idx = DayIndex::new(&calendar::load(db).await?, first, today.max(p.to));
+    let idx = DayIndex::new(&*calendar::load(db).await?, first, today.max(p.to));
     // Each figure names its longest projects (the count says how many there are in all).
     let top = |mut f: Vec<Figure>| {
         for x in &mut f {

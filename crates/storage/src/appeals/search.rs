@@ -90,6 +90,15 @@ async fn list_by(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
         }
         _ => None,
     };
+    // A page among a few states (Open311, the desk's queues): each state walks its own appeals
+    // in the page's order (`appeals_state_created` newest first, `appeals_state` by due time)
+    // and stops at a page, instead of sorting every appeal in those states.
+    let per_state = per_unit.is_none()
+        && (1..=8).contains(&f.states.len())
+        && f.owner_paths.is_none()
+        && f.owner_unit_id.is_none()
+        && f.ids.is_empty()
+        && f.words.is_empty();
     let mut sql = String::from("1 = 1");
     let mut args: Vec<Arg> = Vec::new();
     let mut n = 0;
@@ -106,7 +115,7 @@ async fn list_by(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
         let x = p(&mut args, Arg::I(u));
         sql += &format!(" AND a.owner_unit_id = {x}");
     }
-    if !f.states.is_empty() {
+    if !f.states.is_empty() && !per_state {
         let xs: Vec<String> = f.states.iter().map(|s| p(&mut args, Arg::S(s.as_str().into()))).collect();
         sql += &format!(" AND a.state IN ({})", xs.join(", "));
     }
@@ -178,6 +187,19 @@ async fn list_by(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
                 .iter()
                 .enumerate()
                 .map(|(i, id)| format!("SELECT b{i}.id FROM (SELECT a.id FROM appeals a WHERE a.owner_unit_id = {id} AND {sql} {order} LIMIT {enough}) b{i}"))
+                .collect();
+            format!("SELECT {COLS} {FROM} WHERE a.id IN ({}) {order} LIMIT {lim} OFFSET {off}", branches.join(" UNION ALL "))
+        }
+        // States are our own words (`AppealState::as_str`), written in as literals.
+        None if per_state => {
+            let enough = p(&mut args, Arg::I(limit + offset));
+            let branches: Vec<String> = f
+                .states
+                .iter()
+                .enumerate()
+                .map(|(i, st)| {
+                    format!("SELECT s{i}.id FROM (SELECT a.id FROM appeals a WHERE a.state = '{}' AND {sql} {order} LIMIT {enough}) s{i}", st.as_str())
+                })
                 .collect();
             format!("SELECT {COLS} {FROM} WHERE a.id IN ({}) {order} LIMIT {lim} OFFSET {off}", branches.join(" UNION ALL "))
         }

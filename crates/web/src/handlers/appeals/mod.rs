@@ -44,7 +44,7 @@ pub struct Row {
 
 /// What a list needs to say how long is left: the calendar and the moment.
 pub struct Clock {
-    pub cal: luoshi_domain::calendar::Calendar,
+    pub cal: std::sync::Arc<luoshi_domain::calendar::Calendar>,
     pub now: i64,
 }
 

@@ -146,7 +146,7 @@ async fn task_page(ctx: &Ctx, app: &AppState, v: TaskView, done: &str, problem: 
     let deliveries = crate::handlers::notify::delivery_rows(lang, &v.deliveries);
     let (state, light) = (label(lang, "state", v.task.state.as_str()), label(lang, "light", v.task.light.as_str()));
     let days = match v.task.deadline.as_deref().filter(|_| v.task.state.is_open()) {
-        Some(d) => super::days_text(lang, &luoshi_storage::calendar::load(&app.db).await?, app.today(), d),
+        Some(d) => super::days_text(lang, &*luoshi_storage::calendar::load(&app.db).await?, app.today(), d),
         None => (String::new(), false),
     };
     Ok(TaskPage { chrome: c, state, light, events, deliveries, days, conditions, problem, v })
