@@ -8,13 +8,7 @@ use luoshi_domain::{DomainError, ErrorCode};
 
 /// The calendar: as this node keeps it while its version stands, else read again.
 pub async fn load(db: &Db) -> Result<std::sync::Arc<Calendar>> {
-    let version = crate::versions::of(db, crate::versions::Cached::Calendar).await?;
-    if let Some(cal) = db.reference.calendar.at(version) {
-        return Ok(cal);
-    }
-    let cal = std::sync::Arc::new(read(db).await?);
-    db.reference.calendar.keep(version, cal.clone());
-    Ok(cal)
+    db.reference.calendar.get(db, crate::versions::Cached::Calendar, read(db)).await
 }
 
 /// Read the calendar from its tables.

@@ -3,6 +3,8 @@
 //! reads one version number instead of the tables (the calendar is two queries; the rules are
 //! every version of every rule, each with its JSON to parse).
 
+use crate::versions::Cached;
+use crate::{Db, Result};
 use std::sync::{Arc, RwLock};
 
 /// A table's contents as read at a version.
@@ -15,15 +17,26 @@ impl<T> Default for Kept<T> {
 }
 
 impl<T> Kept<T> {
+    /// What is kept while `table`'s version stands, else what `read` reads, kept from now on.
+    pub(crate) async fn get(&self, db: &Db, table: Cached, read: impl std::future::Future<Output = Result<T>>) -> Result<Arc<T>> {
+        let version = crate::versions::of(db, table).await?;
+        if let Some(kept) = self.at(version) {
+            return Ok(kept);
+        }
+        let value = Arc::new(read.await?);
+        self.keep(version, value.clone());
+        Ok(value)
+    }
+
     /// What was read at `version`, if that is what is kept.
-    pub(crate) fn at(&self, version: i64) -> Option<Arc<T>> {
+    fn at(&self, version: i64) -> Option<Arc<T>> {
         let kept = self.0.read().ok()?;
         kept.as_ref().filter(|(v, _)| *v == version).map(|(_, t)| t.clone())
     }
 
     /// Keep what was read after `version` was: it is at least that new, so a change in between
     /// costs one more read, never a stale answer.
-    pub(crate) fn keep(&self, version: i64, value: Arc<T>) {
+    fn keep(&self, version: i64, value: Arc<T>) {
         if let Ok(mut kept) = self.0.write() {
             if kept.as_ref().is_none_or(|(v, _)| *v <= version) {
                 *kept = Some((version, value));

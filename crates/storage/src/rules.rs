@@ -96,13 +96,7 @@ async fn insert(
 /// Every version of every rule as this node keeps it while the rules' version stands, else
 /// read again (what the rules in force are computed from on every request that needs one).
 pub async fn current(db: &Db) -> Result<std::sync::Arc<Vec<RuleVersion>>> {
-    let version = crate::versions::of(db, crate::versions::Cached::Rules).await?;
-    if let Some(kept) = db.reference.rules.at(version) {
-        return Ok(kept);
-    }
-    let all = std::sync::Arc::new(all_versions(db).await?);
-    db.reference.rules.keep(version, all.clone());
-    Ok(all)
+    db.reference.rules.get(db, crate::versions::Cached::Rules, all_versions(db)).await
 }
 
 /// Every version of every rule, newest version first within a key.
