@@ -407,6 +407,21 @@ pub(crate) fn moved_on(done: &sqlx::any::AnyQueryResult) -> Result<()> {
     Ok(())
 }
 
+/// Each row of a query in turn, never all of them at once: for a table whose rows would not
+/// fit a server's memory as decoded rows (a metropolis's million debt schedule rows).
+pub(crate) async fn each_row<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    db: &Db,
+    mut f: impl FnMut(&AnyRow) -> Result<()>,
+) -> Result<()> {
+    use futures_util::TryStreamExt;
+    let mut rows = q.fetch(db.pool());
+    while let Some(r) = rows.try_next().await? {
+        f(&r)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn get_i64(row: &AnyRow, col: &str) -> Result<i64> {
     Ok(row.try_get::<i64, _>(col)?)
 }

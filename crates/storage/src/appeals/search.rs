@@ -92,9 +92,12 @@ async fn list_by(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
     };
     // A page among a few states (Open311, the desk's queues): each state walks its own appeals
     // in the page's order (`appeals_state_created` newest first, `appeals_state` by due time)
-    // and stops at a page, instead of sorting every appeal in those states.
+    // and stops at a page, instead of sorting every appeal in those states. A category or a
+    // township walks its own index instead (`appeals_category`, `appeals_township`).
     let per_state = per_unit.is_none()
         && (1..=8).contains(&f.states.len())
+        && f.categories.is_empty()
+        && f.township_id.is_none()
         && f.owner_paths.is_none()
         && f.owner_unit_id.is_none()
         && f.ids.is_empty()

@@ -57,12 +57,12 @@ pub async fn read(db: &Db) -> Result<Book> {
             repaid: Fen(0),
         });
     }
-    let rows =
-        sqlx::query("SELECT instrument_id, due_on, principal_fen, interest_fen FROM debt_schedule ORDER BY instrument_id, seq").fetch_all(db.pool()).await?;
+    // A metropolis's book has a million schedule rows: read one at a time, never all at once.
     // Dates repeat across instruments (month ends, coupon days): parse each once.
     let mut dates: HashMap<String, chrono::NaiveDate> = HashMap::new();
-    for r in &rows {
-        let Some(k) = at.get(&get_i64(r, "instrument_id")?).copied() else { continue };
+    let q = sqlx::query("SELECT instrument_id, due_on, principal_fen, interest_fen FROM debt_schedule ORDER BY instrument_id, seq");
+    crate::each_row(q, db, |r| {
+        let Some(k) = at.get(&get_i64(r, "instrument_id")?).copied() else { return Ok(()) };
         let on = get_str(r, "due_on")?;
         let on = match dates.get(&on) {
             Some(d) => *d,
@@ -73,11 +73,13 @@ pub async fn read(db: &Db) -> Result<Book> {
             }
         };
         insts[k].dues.push(Due { on, principal: Fen(get_i64(r, "principal_fen")?), interest: Fen(get_i64(r, "interest_fen")?) });
-    }
-    let rows = sqlx::query("SELECT instrument_id, happened_on, kind, amount_fen FROM debt_transactions ORDER BY happened_on, id").fetch_all(db.pool()).await?;
-    let mut txns = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let Some(k) = at.get(&get_i64(r, "instrument_id")?).copied() else { continue };
+        Ok(())
+    })
+    .await?;
+    let mut txns = Vec::new();
+    let q = sqlx::query("SELECT instrument_id, happened_on, kind, amount_fen FROM debt_transactions ORDER BY happened_on, id");
+    crate::each_row(q, db, |r| {
+        let Some(k) = at.get(&get_i64(r, "instrument_id")?).copied() else { return Ok(()) };
         let kind = TxnKind::parse(&get_str(r, "kind")?).ok_or_else(|| bad("txn kind"))?;
         let amount = Fen(get_i64(r, "amount_fen")?);
         let i = &mut insts[k];
@@ -87,7 +89,9 @@ pub async fn read(db: &Db) -> Result<Book> {
             _ => {}
         }
         txns.push(Txn { on: date(&get_str(r, "happened_on")?)?, kind, amount, category: i.category, instrument: i.kind });
-    }
+        Ok(())
+    })
+    .await?;
     Ok(Book { version, insts, txns })
 }
 
