@@ -33,6 +33,8 @@ pub(crate) struct CountsCache {
     hazards: AtomicU64,
     /// Work-safety statistics by their question (sight and period), a few seconds each.
     memos: Mutex<std::collections::HashMap<String, Memo>>,
+    /// The projects' questions being counted again in the background.
+    recounting: Mutex<std::collections::HashSet<String>>,
 }
 
 impl CountsCache {
@@ -76,6 +78,17 @@ impl CountsCache {
         match memos.get(key) {
             Some((gen, at, v)) if *gen == g && at.elapsed() < fresh => v.downcast_ref::<T>().cloned(),
             _ => None,
+        }
+    }
+
+    /// Whether this call is the one to count `key` again (none is under way).
+    fn start_recount(&self, key: &str) -> bool {
+        self.recounting.lock().map(|mut r| r.insert(key.to_string())).unwrap_or(false)
+    }
+
+    fn end_recount(&self, key: &str) {
+        if let Ok(mut r) = self.recounting.lock() {
+            r.remove(key);
         }
     }
 
@@ -147,16 +160,31 @@ impl crate::Db {
 
     /// A projects figure (the bottleneck report) from this node's memo, at most
     /// [`PROJECTS_FRESH_FOR`] old (dwell is counted in working days: a write anywhere shows
-    /// within a minute; counting every visit of a city takes most of a second), else computed by
-    /// `read`.
+    /// within a minute and the recount it starts; counting every visit of a metropolis takes
+    /// seconds), else computed by `read`.
     pub async fn memo_projects<T, F, Fut>(&self, key: &str, read: F) -> Result<T>
     where
         T: Clone + Send + Sync + 'static,
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<T>>,
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<T>> + Send + 'static,
     {
         let key = format!("projects:{key}");
         if let Some(v) = self.counts.memo::<T>(&key, 0, PROJECTS_FRESH_FOR) {
+            return Ok(v);
+        }
+        // Past its minute but within ten: answer with it and count again in the background, one
+        // recount at a time (a metropolis's takes seconds: no request waits for it).
+        if let Some(v) = self.counts.memo::<T>(&key, 0, PROJECTS_FRESH_FOR * 10) {
+            if self.counts.start_recount(&key) {
+                let counts = self.counts.clone();
+                tokio::spawn(async move {
+                    match read().await {
+                        Ok(v) => counts.put_memo(0, &key, v),
+                        Err(e) => tracing::warn!(error = %e, "counting a projects figure again failed; the last one stands"),
+                    }
+                    counts.end_recount(&key);
+                });
+            }
             return Ok(v);
         }
         let v = read().await?;

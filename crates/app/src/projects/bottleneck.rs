@@ -63,7 +63,8 @@ pub async fn report(db: &Db, who: &Who, p: Period, now: i64) -> Result<Bottlenec
         return Err(forbidden());
     }
     let key = format!("projects.bottleneck.{}.{}.{}", ymd(p.from), ymd(p.to), ymd(today));
-    db.memo_projects(&key, || compute(db, p, today)).await
+    let own = db.clone();
+    db.memo_projects(&key, move || async move { compute(&own, p, today).await }).await
 }
 
 fn day(s: &str) -> Option<NaiveDate> {
