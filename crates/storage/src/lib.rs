@@ -197,7 +197,7 @@ impl Db {
         sqlx::any::install_default_drivers();
         let (backend, url, sqlite_path) = parse_url(url)?;
         // Several PostgreSQL hosts: connect to the primary and follow it (`failover`).
-        let hosts = failover::hosts(&url)?;
+        let hosts = if backend == Backend::Postgres { failover::hosts(&url)? } else { None };
         let (url, primary) = match &hosts {
             Some(urls) => {
                 let i = failover::primary(urls, opts.acquire_timeout).await?;
