@@ -384,8 +384,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Fail> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Load what intake reads (units, taxonomy, 权责清单, routing model, keys) before the first
-/// citizen waits for it.
+/// Load what intake reads (units, taxonomy, 权责清单, routing model, keys) and the figures
+/// that take long to count before the first reader waits for them.
 pub(crate) async fn warm(state: &luoshi_web::AppState) {
     if let Err(e) = state.routing.context(&state.db).await {
         tracing::warn!(error = %e, "could not preload the intake data; the first appeal will");
@@ -394,6 +394,13 @@ pub(crate) async fn warm(state: &luoshi_web::AppState) {
     if let Err(e) = luoshi_storage::debt::book::current(&state.db).await {
         tracing::warn!(error = %e, "could not preload the debt book; the first debt figure will");
     }
+    // The projects' bottleneck report: a city's takes seconds; counted beside the first requests.
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        if let Err(e) = luoshi_app::projects::bottleneck::warm(&db, luoshi_storage::now_micros()).await {
+            tracing::warn!(error = %e, "could not count the projects' bottleneck report at start; its first reader will");
+        }
+    });
 }
 
 pub(crate) async fn bind(args: &ServeArgs) -> Result<tokio::net::TcpListener, Fail> {
@@ -403,6 +410,7 @@ pub(crate) async fn bind(args: &ServeArgs) -> Result<tokio::net::TcpListener, Fa
 pub(crate) async fn serve(db: Db, listener: tokio::net::TcpListener, args: &ServeArgs) -> Result<(), Fail> {
     let addr = listener.local_addr().map_err(|e| Fail(e.to_string()))?;
     tracing::info!(%addr, backend = db.backend().as_str(), "luoshi serving");
+
     let state = luoshi_web::AppState::new(
         db.clone(),
         luoshi_web::Config {

@@ -43,13 +43,25 @@ pub async fn seeded_appeals(db: &Db) -> Result<i64> {
 /// Parameters per row.
 const COLS: usize = 17;
 
+/// SQLite's page cache of the writer for a bulk load (a GiB, in KiB): a batch touches pages all
+/// over a city's indexes, and a small cache spills and rereads them many times per batch.
+const BULK_CACHE: &str = "PRAGMA cache_size = -1048576";
+
+async fn begin_bulk(db: &Db) -> Result<crate::WriteTx> {
+    let mut tx = db.begin_write().await?;
+    if db.backend() == crate::Backend::Sqlite {
+        sqlx::query(BULK_CACHE).execute(tx.conn()).await?;
+    }
+    Ok(tx)
+}
+
 /// Insert a batch of tasks (and their co-units) in one transaction with one audit row.
 pub async fn insert_tasks(db: &Db, actor: &Actor, rows: &[SeedTask]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
     let now = crate::now_micros();
-    let mut tx = db.begin_write().await?;
+    let mut tx = begin_bulk(db).await?;
     for chunk in rows.chunks(500) {
         let mut sql = String::from(
             "INSERT INTO duties (kind, directive_id, seq, title, measures, lead_leader_id, owner_unit_id, state, deadline, due, original_deadline, term, weight, progress, planned, light, assigned_on, closed_on, returned_count, created_at, updated_at) VALUES ",
@@ -161,7 +173,7 @@ pub async fn insert_appeals(db: &Db, actor: &Actor, rows: &[SeedAppeal]) -> Resu
         return Ok(());
     }
     let backend = db.backend();
-    let mut tx = db.begin_write().await?;
+    let mut tx = begin_bulk(db).await?;
     let before = sqlx::query("SELECT COALESCE(MAX(id), 0) AS m FROM appeals").fetch_one(tx.conn()).await?;
     let before = crate::get_i64(&before, "m")?;
     for chunk in rows.chunks(400) {

@@ -1,7 +1,7 @@
-//! The county's light counts of a kind, and the work-safety statistics, kept a few seconds per
-//! node instead of by a trigger
-//! (a distributed engine refuses triggers): any write committed on this node clears it at once,
-//! a write on another node shows within [`FRESH_FOR`].
+//! Figures kept a few seconds per node (the work-safety statistics, the cockpit, the projects'
+//! bottleneck report) instead of by a trigger (a distributed engine refuses triggers): a write
+//! committed on this node clears what it moves at once, a write on another node shows within
+//! [`FRESH_FOR`].
 
 use crate::Result;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,8 +19,6 @@ pub const PROJECTS_FRESH_FOR: Duration = Duration::from_secs(60);
 /// only bounds the memory of a figure nobody asks for).
 const VERSIONED_FRESH_FOR: Duration = Duration::from_secs(3600);
 
-type Slot = Option<(u64, Instant, String, Vec<(String, i64)>)>;
-
 /// A figure computed from the hazards' kept counts, with the hazards' generation it was read at.
 type Memo = (u64, Instant, std::sync::Arc<dyn std::any::Any + Send + Sync>);
 
@@ -28,35 +26,20 @@ type Memo = (u64, Instant, std::sync::Arc<dyn std::any::Any + Send + Sync>);
 pub(crate) struct CountsCache {
     /// Moves with every write committed through this node.
     generation: AtomicU64,
-    slot: Mutex<Slot>,
     /// Moves with every write of hazards or enterprises committed through this node.
     hazards: AtomicU64,
     /// Work-safety statistics by their question (sight and period), a few seconds each.
     memos: Mutex<std::collections::HashMap<String, Memo>>,
     /// The projects' questions being counted again in the background.
     recounting: Mutex<std::collections::HashSet<String>>,
+    /// A projects question never counted on this node is counted by one request; the others
+    /// wait for its figure instead of each counting it too.
+    first_count: tokio::sync::Mutex<()>,
 }
 
 impl CountsCache {
     pub(crate) fn wrote(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
-    }
-
-    /// The counts of `key` if read since the last write on this node and within `FRESH_FOR`.
-    pub(crate) fn get(&self, key: &str) -> Option<Vec<(String, i64)>> {
-        let g = self.generation.load(Ordering::SeqCst);
-        let slot = self.slot.lock().ok()?;
-        match &*slot {
-            Some((gen, at, k, v)) if *gen == g && k == key && at.elapsed() < FRESH_FOR => Some(v.clone()),
-            _ => None,
-        }
-    }
-
-    /// Keep counts read when the generation was `generation`.
-    pub(crate) fn put(&self, generation: u64, key: &str, v: Vec<(String, i64)>) {
-        if let Ok(mut slot) = self.slot.lock() {
-            *slot = Some((generation, Instant::now(), key.to_string(), v));
-        }
     }
 
     pub(crate) fn generation(&self) -> u64 {
@@ -105,22 +88,6 @@ impl CountsCache {
 
 /// The node's caches as the database's readers use them.
 impl crate::Db {
-    /// The county's light counts of `key` (one query's rows), from this node's cache while no
-    /// write went through it and for at most `FRESH_FOR`, else read by `read`.
-    pub(crate) async fn cached_counts<F, Fut>(&self, key: &str, read: F) -> Result<Vec<(String, i64)>>
-    where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<Vec<(String, i64)>>>,
-    {
-        if let Some(v) = self.counts.get(key) {
-            return Ok(v);
-        }
-        let generation = self.counts.generation();
-        let v = read().await?;
-        self.counts.put(generation, key, v.clone());
-        Ok(v)
-    }
-
     /// A work-safety statistic from this node's memo while no hazard or enterprise was written
     /// through it and for at most `FRESH_FOR` (a write on another node shows
     /// within that), else computed by `read`.
@@ -185,6 +152,10 @@ impl crate::Db {
                     counts.end_recount(&key);
                 });
             }
+            return Ok(v);
+        }
+        let _one = self.counts.first_count.lock().await;
+        if let Some(v) = self.counts.memo::<T>(&key, 0, PROJECTS_FRESH_FOR * 10) {
             return Ok(v);
         }
         let v = read().await?;

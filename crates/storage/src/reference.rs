@@ -1,4 +1,4 @@
-//! The rules and the calendar as this node last read them, kept while their versions stand
+//! The rules, the calendar and the unit tree as this node last read them, kept while their versions stand
 //! (`data_versions`, moved by every writer of them in its transaction): a page that needs them
 //! reads one version number instead of the tables (the calendar is two queries; the rules are
 //! every version of every rule, each with its JSON to parse).
@@ -50,4 +50,5 @@ impl<T> Kept<T> {
 pub(crate) struct Reference {
     pub(crate) rules: Kept<Vec<crate::rules::RuleVersion>>,
     pub(crate) calendar: Kept<luoshi_domain::calendar::Calendar>,
+    pub(crate) units: Kept<Vec<luoshi_domain::unit::Unit>>,
 }

@@ -29,10 +29,20 @@ fn json(u: &Unit) -> serde_json::Value {
     serde_json::to_value(u).unwrap_or(serde_json::Value::Null)
 }
 
+/// Every unit, parents before children, as kept on this node while the units' version stands (a
+/// city's tree is thousands of rows; pages that name units read it on every request).
+pub async fn all(db: &Db) -> Result<std::sync::Arc<Vec<Unit>>> {
+    let read = async {
+        let rows = sqlx::query(&format!("SELECT {COLS} FROM units ORDER BY depth, sort_order, id")).fetch_all(db.pool()).await?;
+        rows.iter().map(unit).collect()
+    };
+    db.reference.units.get(db, crate::versions::Cached::Units, read).await
+}
+
 /// Every unit the scope covers, parents before children.
 pub async fn list(db: &Db, scope: &Scope) -> Result<Vec<Unit>> {
     let rows = match scope {
-        Scope::All => sqlx::query(&format!("SELECT {COLS} FROM units ORDER BY depth, sort_order, id")).fetch_all(db.pool()).await?,
+        Scope::All => return Ok(all(db).await?.as_ref().clone()),
         Scope::Subtree(p) => {
             sqlx::query(&format!("SELECT {COLS} FROM units WHERE path LIKE $1 ORDER BY depth, sort_order, id"))
                 .bind(format!("{p}%"))

@@ -126,7 +126,6 @@ pub struct Desk {
     pub returned: Vec<Appeal>,
     pub callbacks: Vec<Appeal>,
     pub extensions: Vec<Appeal>,
-    pub counts: Vec<(String, i64)>,
 }
 
 pub async fn desk(db: &Db, who: &Who) -> Result<Desk> {
@@ -145,6 +144,5 @@ pub async fn desk(db: &Db, who: &Who) -> Result<Desk> {
         returned: get(vec![AppealState::Returned]).await?,
         callbacks: get(vec![AppealState::Replied]).await?,
         extensions: open.into_iter().filter(|a| a.ext_due.is_some()).collect(),
-        counts: store::state_counts(db, None).await?,
     })
 }

@@ -203,8 +203,8 @@ async fn build(db: &Db, who: &Who, tree: &Tree, node: Option<luoshi_domain::unit
         (None, _) => tree.children(None),
     };
     let children: Vec<&luoshi_domain::unit::Unit> = children.into_iter().filter(|u| tree.sees(who, u)).collect();
-    let by_unit = if children.is_empty() { Vec::new() } else { figures::by_unit(db, &resolved, &y_from, &y_to).await? };
-    let rankings = rank(db, tree, &children, &by_unit, year, &y_from, &y_to).await?;
+    let by_child = if children.is_empty() { Vec::new() } else { figures::by_node(db, &resolved, &y_from, &y_to, &tree.buckets(&children)).await? };
+    let rankings = rank(db, &children, &by_child, year, &y_from, &y_to).await?;
     let place = match &node {
         Some(u) => peer_place(db, tree, u, year, &y_from, &y_to).await?,
         None => None,
@@ -283,11 +283,11 @@ fn group_all<'a>(rows: impl Iterator<Item = (&'a str, i64)>) -> Vec<(String, i64
 
 /// Rank `children` by the one on-time rule, per kind of unit, worst first; score each under
 /// the year's scheme for its kind.
-async fn rank(db: &Db, tree: &Tree, children: &[&luoshi_domain::unit::Unit], by_unit: &[Figure], year: i32, y_from: &str, y_to: &str) -> Result<Vec<Ranking>> {
-    let roll = tree.roll_up(children);
+async fn rank(db: &Db, children: &[&luoshi_domain::unit::Unit], by_child: &[Figure], year: i32, y_from: &str, y_to: &str) -> Result<Vec<Ranking>> {
+    let index: std::collections::HashMap<i64, usize> = children.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
     let mut facts: Vec<Vec<Fact>> = vec![Vec::new(); children.len()];
-    for f in by_unit {
-        if let Some(i) = roll.get(&f.unit_id) {
+    for f in by_child {
+        if let Some(i) = index.get(&f.unit_id) {
             facts[*i].push(fact(f));
         }
     }
@@ -349,8 +349,8 @@ async fn peer_place(db: &Db, tree: &Tree, u: &luoshi_domain::unit::Unit, year: i
         return Ok(None);
     }
     let units: Vec<i64> = peers.iter().flat_map(|p| tree.subtree(&p.path)).collect();
-    let by_unit = figures::by_unit(db, &Resolved::Some { units, lead: None }, y_from, y_to).await?;
-    let r = rank(db, tree, &peers, &by_unit, year, y_from, y_to).await?;
+    let by_peer = figures::by_node(db, &Resolved::Some { units, lead: None }, y_from, y_to, &tree.buckets(&peers)).await?;
+    let r = rank(db, &peers, &by_peer, year, y_from, y_to).await?;
     let Some(table) = r.into_iter().next() else { return Ok(None) };
     let ranked = table.lines.iter().filter(|l| l.rank.is_some()).count() as i64;
     Ok(table.lines.iter().find(|l| l.unit_id == u.id).and_then(|l| l.rank).map(|r| (r, ranked)))

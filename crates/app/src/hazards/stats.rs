@@ -82,8 +82,10 @@ async fn compute(db: &Db, who: &Who, from: NaiveDate, to: NaiveDate, today: Naiv
     let year = from.format("%Y").to_string();
     let whole_year = from.month() == 1 && from.year() == to.year() && (to.month() == 12 || (to.year(), to.month()) >= (today.year(), today.month()));
     let period = if whole_year { Period::Year(&year) } else { Period::Months(&f, &t) };
-    let all = units::list(db, &luoshi_domain::access::Scope::All).await?;
-    let name = |id: i64| all.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default();
+    let all = units::all(db).await?;
+    // Thousands of buckets name units of a city's thousands: by id, not by a walk of the tree.
+    let names: std::collections::HashMap<i64, &str> = all.iter().map(|u| (u.id, u.name.as_str())).collect();
+    let name = |id: i64| names.get(&id).map(|n| n.to_string()).unwrap_or_default();
     let seen: Option<Vec<i64>> = match who.sight() {
         Sight::County => None,
         Sight::Units(path) => Some(all.iter().filter(|u| u.path.starts_with(&path)).map(|u| u.id).collect()),

@@ -62,9 +62,20 @@ pub async fn report(db: &Db, who: &Who, p: Period, now: i64) -> Result<Bottlenec
     if who.sight() == Sight::Nothing {
         return Err(forbidden());
     }
+    counted(db, p, today).await
+}
+
+async fn counted(db: &Db, p: Period, today: NaiveDate) -> Result<Bottleneck> {
     let key = format!("projects.bottleneck.{}.{}.{}", ymd(p.from), ymd(p.to), ymd(today));
     let own = db.clone();
     db.memo_projects(&key, move || async move { compute(&own, p, today).await }).await
+}
+
+/// Count the year so far's report once as a node starts (in the background): a city's takes
+/// seconds, which its first reader would otherwise wait.
+pub async fn warm(db: &Db, now: i64) -> Result<()> {
+    let today = luoshi_domain::time::local_date(now);
+    counted(db, period("", "", today)?, today).await.map(|_| ())
 }
 
 fn day(s: &str) -> Option<NaiveDate> {

@@ -80,6 +80,8 @@ pub(super) struct Worker {
     /// A session in the debt book's audience: the caller's own, or the finance bureau's when
     /// the caller may not see the book (the debt kinds always measure the same request).
     pub(super) debt: (reqwest::Client, String),
+    /// A session of the hotline (12345): the desk is its page.
+    pub(super) desk: reqwest::Client,
 }
 
 /// A logged-in client and its CSRF token.
@@ -151,6 +153,7 @@ pub(super) async fn login(base: &str, user: &str) -> Result<Worker, Fail> {
         let (c, t, _) = session(base, "finance").await?;
         (c, t)
     };
+    let desk = if v["user"]["role"] == "hotline" { client.clone() } else { session(base, "hotline").await?.0 };
     let plain = reqwest::Client::builder().pool_max_idle_per_host(4).build().map_err(|e| Fail(e.to_string()))?;
     Ok(Worker {
         client,
@@ -166,6 +169,7 @@ pub(super) async fn login(base: &str, user: &str) -> Result<Worker, Fail> {
         own_assignments,
         next_assignment: std::sync::atomic::AtomicUsize::new(0),
         debt,
+        desk,
     })
 }
 

@@ -52,10 +52,12 @@ pub enum Kind {
     LivelihoodPublic,
     /// 驾驶舱: every card, ranking and trend of the caller's sight in one request.
     Cockpit,
+    /// The hotline's desk (the page its operators keep open): new appeals, 退单, 回访, extensions.
+    Desk,
 }
 
 pub const MIX: &[(Kind, usize)] = &[
-    (Kind::Inbox, 12),
+    (Kind::Inbox, 11),
     (Kind::Board, 9),
     (Kind::BoardRed, 7),
     (Kind::Task, 14),
@@ -80,6 +82,7 @@ pub const MIX: &[(Kind, usize)] = &[
     (Kind::LivelihoodCandidates, 1),
     (Kind::LivelihoodPublic, 1),
     (Kind::Cockpit, 2),
+    (Kind::Desk, 1),
 ];
 
 pub(super) const SEARCH_WORDS: &[&str] = &["路灯", "噪音", "拖欠工资", "垃圾", "停水", "物业", "宅基地", "油烟"];
@@ -114,6 +117,7 @@ impl Kind {
             Kind::LivelihoodCandidates => "GET /api/v1/livelihood/proposals?state=candidate",
             Kind::LivelihoodPublic => "GET /api/v1/public/livelihood",
             Kind::Cockpit => "GET /api/v1/cockpit",
+            Kind::Desk => "GET /appeals (hotline desk page)",
         }
     }
 
@@ -188,6 +192,7 @@ impl Kind {
             Kind::LivelihoodCandidates => (self.name(), c.get(format!("{base}/api/v1/livelihood/proposals?state=candidate"))),
             Kind::LivelihoodPublic => (self.name(), w.plain.get(format!("{base}/api/v1/public/livelihood"))),
             Kind::Cockpit => (self.name(), c.get(format!("{base}/api/v1/cockpit"))),
+            Kind::Desk => (self.name(), w.desk.get(format!("{base}/appeals"))),
             Kind::Hazard => match w.any_hazard {
                 Some(id) => (self.name(), c.get(format!("{base}/api/v1/hazards/{id}"))),
                 None => Kind::HazardLedger.request(w, base, rng),

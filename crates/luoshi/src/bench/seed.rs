@@ -260,7 +260,10 @@ pub(super) async fn seed_appeals(db: &Db, all: &[luoshi_domain::unit::Unit], tot
     const DAY: i64 = 86_400_000_000;
     let actor = Actor::cli("bench");
     let started = Instant::now();
-    let mut batch = Vec::with_capacity(10_000);
+    // A city's batches are larger: a batch writes each index page it touches once, and at millions
+    // of appeals ten thousand rows touch nearly as many pages as fifty thousand.
+    let per_batch = if total > 1_000_000 { 50_000 } else { 10_000 };
+    let mut batch = Vec::with_capacity(per_batch);
     let mut done = resumed;
     for i in resumed..total {
         let (cat, owner, texts) = *rng.pick(&templates);
@@ -309,7 +312,7 @@ pub(super) async fn seed_appeals(db: &Db, all: &[luoshi_domain::unit::Unit], tot
             reply: matches!(state, "replied" | "closed").then(|| "经核实已处理完毕。".to_string()),
             rating: (!open).then(|| *rng.pick(&["satisfied", "satisfied", "satisfied", "basic", "unsatisfied"])),
         });
-        if batch.len() == 10_000 || i + 1 == total {
+        if batch.len() == per_batch || i + 1 == total {
             luoshi_storage::bulk::insert_appeals(db, &actor, &batch).await.map_err(fail)?;
             done += batch.len();
             batch.clear();

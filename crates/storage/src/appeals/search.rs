@@ -282,17 +282,3 @@ pub async fn training_examples(db: &Db, limit: i64) -> Result<Vec<(String, i64, 
     .await?;
     rows.iter().map(|r| Ok((get_str(r, "content")?, get_i64(r, "owner_unit_id")?, get_str(r, "kind")?))).collect()
 }
-
-/// Counts per state (for the desk's header).
-pub async fn state_counts(db: &Db, owner_path: Option<&str>) -> Result<Vec<(String, i64)>> {
-    let rows = match owner_path {
-        Some(p) => {
-            sqlx::query("SELECT state, COUNT(*) AS n FROM appeals WHERE owner_unit_id IN (SELECT id FROM units WHERE path LIKE $1) GROUP BY state")
-                .bind(format!("{p}%"))
-                .fetch_all(db.pool())
-                .await?
-        }
-        None => sqlx::query("SELECT state, COUNT(*) AS n FROM appeals GROUP BY state").fetch_all(db.pool()).await?,
-    };
-    rows.iter().map(|r| Ok((get_str(r, "state")?, get_i64(r, "n")?))).collect()
-}

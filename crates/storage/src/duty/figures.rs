@@ -18,6 +18,14 @@ pub struct Figure {
     pub n: i64,
 }
 
+/// How counters are summed: over them all, per unit, or per node a unit rolls up to.
+#[derive(Clone, Copy)]
+enum Per<'a> {
+    All,
+    Unit,
+    Node(&'a std::collections::HashMap<i64, i64>),
+}
+
 /// Does a counter belong to the resolved sight?
 fn in_sight(r: &Resolved, units: &std::collections::HashSet<i64>, k: &super::tallies::Key) -> bool {
     match r {
@@ -29,7 +37,7 @@ fn in_sight(r: &Resolved, units: &std::collections::HashSet<i64>, k: &super::tal
 /// The counters of a sight from `from` to `to` (`YYYY-MM`, and the years they touch) and what
 /// stands now, summed per unit or over them all, the months into one bucket (period `from`) or
 /// each its own (from the node's mirror of the counters: no row of the record is read).
-async fn sum_by(db: &Db, r: &Resolved, from: &str, to: &str, per_unit: bool) -> Result<Vec<Figure>> {
+async fn sum_by(db: &Db, r: &Resolved, from: &str, to: &str, per: Per<'_>) -> Result<Vec<Figure>> {
     let units: std::collections::HashSet<i64> = match r {
         Resolved::All => Default::default(),
         Resolved::Some { units, .. } => units.iter().copied().collect(),
@@ -42,7 +50,15 @@ async fn sum_by(db: &Db, r: &Resolved, from: &str, to: &str, per_unit: bool) -> 
             if !when || *n == 0 || !in_sight(r, &units, k) {
                 continue;
             }
-            let (unit, period) = if per_unit { (k.unit_id, if k.period.is_empty() { "" } else { from }) } else { (0, k.period.as_str()) };
+            let bucket = if k.period.is_empty() { "" } else { from };
+            let (unit, period) = match per {
+                Per::All => (0, k.period.as_str()),
+                Per::Unit => (k.unit_id, bucket),
+                Per::Node(nodes) => match nodes.get(&k.unit_id) {
+                    Some(node) => (*node, bucket),
+                    None => continue,
+                },
+            };
             *sums.entry((unit, &k.kind, period, &k.event, &k.state, &k.light, &k.grade, k.flagged != 0)).or_insert(0) += n;
         }
         let mut out: Vec<Figure> = sums
@@ -71,13 +87,33 @@ async fn sum_by(db: &Db, r: &Resolved, from: &str, to: &str, per_unit: bool) -> 
 
 /// What stands now and every month from `from` to `to` (`YYYY-MM`), summed over the sight.
 pub async fn summed(db: &Db, r: &Resolved, from: &str, to: &str) -> Result<Vec<Figure>> {
-    sum_by(db, r, from, to, false).await
+    sum_by(db, r, from, to, Per::All).await
 }
 
 /// Per unit: what stands now, and what happened from `from` to `to` summed into one bucket
 /// (period `from`): what a scorecard of the period reads.
 pub async fn by_unit(db: &Db, r: &Resolved, from: &str, to: &str) -> Result<Vec<Figure>> {
-    sum_by(db, r, from, to, true).await
+    sum_by(db, r, from, to, Per::Unit).await
+}
+
+/// As [`by_unit`], each unit's counters summed into the node it rolls up to (`nodes`: unit id
+/// to node id; units in none left out): a ranking of hundreds of units over a city's thousands
+/// gets a few rows per node, not per unit.
+pub async fn by_node(db: &Db, r: &Resolved, from: &str, to: &str, nodes: &std::collections::HashMap<i64, i64>) -> Result<Vec<Figure>> {
+    sum_by(db, r, from, to, Per::Node(nodes)).await
+}
+
+/// What stands now of one kind, by light (every record of the kind stands in one "now" bucket
+/// with its light), from the node's mirror of the counters.
+pub async fn lights_now(db: &Db, kind: &str) -> Result<Vec<(String, i64)>> {
+    db.with_counters(|table| {
+        let mut by_light: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+        for (k, n) in table.iter().filter(|(k, _)| k.kind == kind && k.event == "now") {
+            *by_light.entry(k.light.as_str()).or_insert(0) += n;
+        }
+        by_light.into_iter().map(|(l, n)| (l.to_string(), n)).collect()
+    })
+    .await
 }
 
 /// Which records stand behind a figure.

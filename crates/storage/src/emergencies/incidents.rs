@@ -314,9 +314,10 @@ pub async fn end_activations(tx: &mut WriteTx, incident_id: i64, reason: &str, n
 
 /// The incident's activations, oldest first.
 pub async fn activations(db: &Db, incident_id: i64) -> Result<Vec<Activation>> {
-    let plans: std::collections::HashMap<i64, String> = super::plans::list(db).await?.into_iter().map(|p| (p.id, p.title)).collect();
+    // Each plan's title by a join: a city's cascade activates hundreds of plans among thousands.
     let rows = sqlx::query(
-        "SELECT id, plan_id, level, parent_id, activated_at, activated_by, ended_at, end_reason FROM incident_activations WHERE incident_id = $1 ORDER BY id",
+        "SELECT a.id, a.plan_id, p.title AS plan_title, a.level, a.parent_id, a.activated_at, a.activated_by, a.ended_at, a.end_reason \
+         FROM incident_activations a LEFT JOIN emergency_plans p ON p.id = a.plan_id WHERE a.incident_id = $1 ORDER BY a.id",
     )
     .bind(incident_id)
     .fetch_all(db.pool())
@@ -327,7 +328,7 @@ pub async fn activations(db: &Db, incident_id: i64) -> Result<Vec<Activation>> {
             Ok(Activation {
                 id: get_i64(r, "id")?,
                 plan_id,
-                plan_title: plans.get(&plan_id).cloned().unwrap_or_default(),
+                plan_title: get_opt_str(r, "plan_title")?.unwrap_or_default(),
                 level: Level::parse(&get_str(r, "level")?).ok_or_else(|| bad("level"))?,
                 parent_id: get_opt_i64(r, "parent_id")?,
                 activated_at: get_i64(r, "activated_at")?,

@@ -220,13 +220,9 @@ pub(super) async fn counts_resolved(db: &Db, vis: &Resolved, f: &Filter) -> Resu
         && f.state.is_none()
         && !f.open;
     if unfiltered {
-        // Everything: counted from the record's (kind, light) index, kept a few seconds per node.
-        let counted = db
-            .cached_counts("task", || async {
-                let rows = sqlx::query("SELECT light, COUNT(*) AS n FROM duty_records WHERE kind = 'task' GROUP BY light").fetch_all(db.pool()).await?;
-                rows.iter().map(|r| Ok((get_str(r, "light")?, get_i64(r, "n")?))).collect()
-            })
-            .await?;
+        // Everything: from the node's mirror of the duty counters (each record stands in one
+        // "now" bucket with its light), not by counting a city's records.
+        let counted = crate::duty::figures::lights_now(db, "task").await?;
         let mut out: Vec<(Light, i64)> = Light::ALL.iter().map(|l| (*l, 0)).collect();
         for (l, n) in counted {
             if let Some(e) = Light::parse(&l).and_then(|l| out.iter_mut().find(|(x, _)| *x == l)) {

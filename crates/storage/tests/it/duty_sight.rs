@@ -128,6 +128,10 @@ async fn sight_follows_every_change_and_answers_as_the_duties_do() {
     // A unit's board, counts and inbox through the sight equal the same computed from all duties.
     let all = tasks::list(db, &Sight::County, &Filter { limit: Some(500), ..Default::default() }).await.unwrap();
     assert_eq!(all.len(), ids.len());
+    // The county's totals (from the node's mirror of the duty counters) equal counting them.
+    for (light, n) in tasks::light_counts(db, &Sight::County, &Filter::default()).await.unwrap() {
+        assert_eq!(n, all.iter().filter(|d| d.light == light).count() as i64, "county's {light:?} count");
+    }
     for (subtree, path) in [(vec![town, v1, v2], &town_path), (vec![bureau], &bureau_path)] {
         let mut sees = Vec::new();
         for d in &all {

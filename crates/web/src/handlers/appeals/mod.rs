@@ -134,8 +134,8 @@ struct DeskRows {
     extensions: Vec<Row>,
 }
 
-fn unit_options(list: Vec<luoshi_domain::unit::Unit>) -> Vec<(i64, String)> {
-    list.into_iter().filter(|u| u.active).map(|u| (u.id, format!("{}{}", "\u{3000}".repeat(usize::try_from(u.depth).unwrap_or(0)), u.name))).collect()
+fn unit_options(list: &[luoshi_domain::unit::Unit]) -> Vec<(i64, String)> {
+    list.iter().filter(|u| u.active).map(|u| (u.id, format!("{}{}", "\u{3000}".repeat(usize::try_from(u.depth).unwrap_or(0)), u.name))).collect()
 }
 
 /// The desk (hotline) and search (everyone who may see appeals): page and API.
@@ -174,7 +174,7 @@ pub async fn list(ctx: Ctx, State(app): State<AppState>, Query(q): Query<ListQue
         serde_urlencoded::to_string(&n).unwrap_or_default()
     });
     let rows = found.into_iter().map(|(a, l)| row_of(lang, &cats, &clock, a, l)).collect();
-    let units = if is_desk { unit_options(units::list(&app.db, &luoshi_domain::access::Scope::All).await?) } else { Vec::new() };
+    let units = if is_desk { unit_options(&units::all(&app.db).await?) } else { Vec::new() };
     let states = luoshi_domain::appeals::AppealState::ALL.iter().map(|s| (s.as_str(), t(lang, &format!("appeal_state.{}", s.as_str())).to_string())).collect();
     let kinds = luoshi_domain::appeals::Kind::ALL.iter().map(|k| (k.as_str(), t(lang, &format!("appeal_kind.{}", k.as_str())).to_string())).collect();
     let export_q = {

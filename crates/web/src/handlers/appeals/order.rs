@@ -59,7 +59,7 @@ async fn appeal_page(ctx: &Ctx, app: &AppState, v: View, q: &ShowQuery, problem:
     let id = v.appeal.id;
     let lang = ctx.lang;
     let cats = categories_in(app, ctx.lang).await?;
-    let units = if svc::is_desk(&who) { unit_options(units::list(&app.db, &luoshi_domain::access::Scope::All).await?) } else { Vec::new() };
+    let units = if svc::is_desk(&who) { unit_options(&units::all(&app.db).await?) } else { Vec::new() };
     let actors = crate::handlers::duty::Actors::load(&app.db).await?;
     let events = v
         .events
