@@ -185,8 +185,8 @@ impl Default for ConnectOptions {
     }
 }
 
-const SQLITE_PRAGMAS_FULL: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 65536; PRAGMA journal_size_limit = 67108864;";
-const SQLITE_PRAGMAS_NORMAL: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 65536; PRAGMA journal_size_limit = 67108864;";
+const SQLITE_PRAGMAS_FULL: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 65536; PRAGMA journal_size_limit = 67108864;";
+const SQLITE_PRAGMAS_NORMAL: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 65536; PRAGMA journal_size_limit = 67108864;";
 
 /// The default database: an SQLite file under `./luoshi-data`.
 pub const DEFAULT_URL: &str = "sqlite://./luoshi-data/luoshi.db";
@@ -214,12 +214,18 @@ impl Db {
         // SQLite runs each connection on a thread of its own: a few connections serve readers in
         // WAL mode best on a small machine, and a connection to a local file needs no ping
         // before use (PostgreSQL keeps it, to notice a restarted server).
-        let options = |max: u32| {
+        // Page caches: the writer's keeps what it changes between writes; each reader's is half
+        // that (reads of a large file come from the system's cache; five connections' caches are
+        // most of a node's memory).
+        const READER_CACHE: &str = "PRAGMA cache_size = -8000";
+        const WRITER_CACHE: &str = "PRAGMA cache_size = -16000";
+        let options = |max: u32, cache: &'static str| {
             AnyPoolOptions::new().max_connections(max).test_before_acquire(!is_sqlite).acquire_timeout(opts.acquire_timeout).after_connect(
                 move |conn, _meta| {
                     Box::pin(async move {
                         if is_sqlite {
                             sqlx::Executor::execute(&mut *conn, pragmas).await?;
+                            sqlx::Executor::execute(&mut *conn, cache).await?;
                         } else {
                             // On a distributed engine a transaction that touched many shards in
                             // parallel may not then write a table keyed to a reference table;
@@ -235,7 +241,7 @@ impl Db {
                 },
             )
         };
-        let pool = options(if is_sqlite { opts.max_connections.clamp(2, 4) } else { opts.max_connections }).connect(&url).await?;
+        let pool = options(if is_sqlite { opts.max_connections.clamp(2, 4) } else { opts.max_connections }, READER_CACHE).connect(&url).await?;
         // SQLite has one writer at a time: it gets a connection of its own, which keeps its
         // page cache across writes (a connection that made the last change need not reload),
         // and never waits for a reader to hand back a pooled connection.
@@ -243,7 +249,7 @@ impl Db {
         // leaves the connection inside a transaction: it is closed on release, the next write
         // gets a fresh one. (The `SELECT 1` waits until the queued rollback has run.)
         let writer = if is_sqlite {
-            options(1)
+            options(1, WRITER_CACHE)
                 .after_release(|conn, _| {
                     Box::pin(async move {
                         let alive = sqlx::query("SELECT 1").execute(&mut *conn).await.is_ok();

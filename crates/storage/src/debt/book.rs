@@ -76,6 +76,10 @@ pub async fn read(db: &Db) -> Result<Book> {
         Ok(())
     })
     .await?;
+    // Kept for as long as the version stands: no room to grow.
+    for i in &mut insts {
+        i.dues.shrink_to_fit();
+    }
     let mut txns = Vec::new();
     let q = sqlx::query("SELECT instrument_id, happened_on, kind, amount_fen FROM debt_transactions ORDER BY happened_on, id");
     crate::each_row(q, db, |r| {

@@ -44,7 +44,7 @@ async fn sum_by(db: &Db, r: &Resolved, from: &str, to: &str, per: Per<'_>) -> Re
     };
     type Group<'a> = (i64, &'a str, &'a str, &'a str, &'a str, &'a str, &'a str, bool);
     db.with_counters(|table| {
-        let mut sums: std::collections::HashMap<Group<'_>, i64> = std::collections::HashMap::new();
+        let mut sums: std::collections::HashMap<Group<'_>, i64, foldhash::fast::RandomState> = Default::default();
         for (k, n) in table {
             let when = k.period.is_empty() || luoshi_domain::duty::within(&k.period, from, to);
             if !when || *n == 0 || !in_sight(r, &units, k) {

@@ -189,10 +189,13 @@ pub async fn kept(db: &Db) -> Result<BTreeMap<Key, i64>> {
 
 /// Every counter kept, read on this connection (in its transaction, if it has one).
 pub(crate) async fn kept_on(conn: &mut sqlx::AnyConnection) -> Result<BTreeMap<Key, i64>> {
-    let rows = sqlx::query(&format!("SELECT {COLS}, n FROM duty_counts WHERE n <> 0")).fetch_all(&mut *conn).await?;
+    use futures_util::TryStreamExt;
+    // One row at a time: a city's tens of thousands of counters never sit decoded all at once.
+    let sql = format!("SELECT {COLS}, n FROM duty_counts WHERE n <> 0");
+    let mut rows = sqlx::query(&sql).fetch(&mut *conn);
     let mut out = BTreeMap::new();
-    for r in &rows {
-        out.insert(key(r)?, get_i64(r, "n")?);
+    while let Some(r) = rows.try_next().await? {
+        out.insert(key(&r)?, get_i64(&r, "n")?);
     }
     Ok(out)
 }
