@@ -412,7 +412,6 @@ pub(crate) async fn bind(args: &ServeArgs) -> Result<tokio::net::TcpListener, Fa
 pub(crate) async fn serve(db: Db, listener: tokio::net::TcpListener, args: &ServeArgs) -> Result<(), Fail> {
     let addr = listener.local_addr().map_err(|e| Fail(e.to_string()))?;
     tracing::info!(%addr, backend = db.backend().as_str(), "luoshi serving");
-
     let state = luoshi_web::AppState::new(
         db.clone(),
         luoshi_web::Config {

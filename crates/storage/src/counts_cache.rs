@@ -1,7 +1,7 @@
-//! Figures kept a few seconds per node (the work-safety statistics, the cockpit, the projects'
-//! bottleneck report) instead of by a trigger (a distributed engine refuses triggers): a write
-//! committed on this node clears what it moves at once, a write on another node shows within
-//! [`FRESH_FOR`].
+//! Figures kept per node instead of by a trigger (a distributed engine refuses triggers): the
+//! work-safety statistics and the cockpit while no write that moves them went through this node
+//! and for at most [`FRESH_FOR`] (another node's writes show within that); the projects'
+//! bottleneck report for [`PROJECTS_FRESH_FOR`], recounted in the background after.
 
 use crate::Result;
 use std::sync::atomic::{AtomicU64, Ordering};

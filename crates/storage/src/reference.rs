@@ -1,7 +1,8 @@
-//! The rules, the calendar and the unit tree as this node last read them, kept while their versions stand
-//! (`data_versions`, moved by every writer of them in its transaction): a page that needs them
-//! reads one version number instead of the tables (the calendar is two queries; the rules are
-//! every version of every rule, each with its JSON to parse).
+//! The rules, the calendar and the unit tree as this node last read them, kept while their
+//! versions stand (`data_versions`, moved by every writer of them in its transaction): a page
+//! that needs them reads one version number instead of the tables (the calendar is two queries;
+//! the rules are every version of every rule, each with its JSON to parse; a city's tree is
+//! thousands of units).
 
 use crate::versions::Cached;
 use crate::{Db, Result};

@@ -2,22 +2,22 @@
 //! child of a node a unit's counts roll up to.
 
 use crate::{Result, Who};
-use luoshi_domain::access::{Scope, Sight};
+use luoshi_domain::access::Sight;
 use luoshi_domain::unit::{in_subtree, Unit};
 use luoshi_storage::{units, Db};
 use std::collections::HashMap;
+use std::sync::Arc;
 
-/// Every unit, kept on the node while the units' version stands (one small read a request).
+/// Every unit, as the node keeps it while the units' version stands (`units::all`).
 #[derive(Debug, Clone)]
 pub struct Tree {
-    pub units: Vec<Unit>,
+    pub units: Arc<Vec<Unit>>,
     by_id: HashMap<i64, usize>,
 }
 
 impl Tree {
     pub async fn load(db: &Db) -> Result<Tree> {
-        let version = luoshi_storage::versions::all(db).await?.into_iter().find(|(n, _)| n == "units").map(|(_, v)| v).unwrap_or(0);
-        let units = db.memo_versioned("assessment:units", version, || async { units::list(db, &Scope::All).await }).await?;
+        let units = units::all(db).await?;
         let by_id = units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
         Ok(Tree { units, by_id })
     }
@@ -70,7 +70,7 @@ impl Tree {
         // (a city ranks hundreds of units over thousands). The first node listed wins.
         let index: HashMap<i64, usize> = nodes.iter().enumerate().rev().map(|(i, n)| (n.id, i)).collect();
         let mut out = HashMap::new();
-        for u in &self.units {
+        for u in self.units.iter() {
             if let Some(&i) = u.path.split('/').filter_map(|s| s.parse::<i64>().ok()).filter_map(|id| index.get(&id)).min() {
                 out.insert(u.id, i);
             }
@@ -112,7 +112,7 @@ mod tests {
     fn rolling_up_by_path_ids_is_rolling_up_by_subtree() {
         // Ids that are prefixes of others as text (1, 12, 123) must not be taken for ancestors.
         let units = vec![unit(1, "/1/"), unit(12, "/1/12/"), unit(123, "/1/12/123/"), unit(2, "/1/2/"), unit(21, "/1/2/21/"), unit(3, "/1/3/")];
-        let tree = Tree { by_id: units.iter().enumerate().map(|(i, u)| (u.id, i)).collect(), units };
+        let tree = Tree { by_id: units.iter().enumerate().map(|(i, u)| (u.id, i)).collect(), units: Arc::new(units) };
         for nodes in [vec![12, 2], vec![2, 12, 21], vec![21, 2], vec![1], vec![123, 3]] {
             let nodes: Vec<&Unit> = nodes.iter().filter_map(|id| tree.get(*id)).collect();
             let by_subtree: HashMap<i64, usize> =
