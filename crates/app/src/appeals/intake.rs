@@ -59,6 +59,11 @@ impl Context {
         self.cats.iter().find(|c| c.code == code).map(|c| c.name.clone())
     }
 
+    /// The taxonomy (Open311's services), as cached.
+    pub fn categories(&self) -> &[store::CategoryRow] {
+        &self.cats
+    }
+
     /// A unit's name (townships for publication), from the cached tree.
     pub fn unit_name(&self, id: i64) -> Option<String> {
         self.map.by_id.get(&id).map(|&i| self.map.units[i].name.clone())

@@ -10,7 +10,7 @@
 //! - The exact address only where the county says so (`open311.publish.exact_address`); else
 //!   the township the appeal was placed in, and coordinates rounded to about 100 m.
 
-use super::Routing;
+use super::Context;
 use crate::{Result, RulesInForce};
 use chrono::NaiveDate;
 use luoshi_domain::appeals::AppealState;
@@ -76,7 +76,7 @@ impl Publication {
             f.ids = vec![-1];
         }
         f.channels = self.channels.clone();
-        f.no_confidential = true;
+        f.published = true;
     }
 
     /// Is this appeal published at all?
@@ -120,20 +120,19 @@ pub type Published = (PublicAppeal, Option<Vec<PublicStep>>);
 
 /// The published appeals a filter finds (the filter narrowed first), in the filter's order,
 /// with their steps (one query for all) when asked.
-pub async fn published(db: &Db, routing: &Routing, p: &Publication, mut f: Filter, steps: bool) -> Result<Vec<Published>> {
+pub async fn published(db: &Db, ctx: &Context, p: &Publication, mut f: Filter, steps: bool) -> Result<Vec<Published>> {
     p.narrow(&mut f);
     let list: Vec<Appeal> = store::list(db, &f).await?.into_iter().filter(|a| p.allows(a)).collect();
-    views(db, routing, p, list, steps).await
+    views(db, ctx, p, list, steps).await
 }
 
 /// One published appeal by tracking code, or `None` (unknown, or not published).
-pub async fn published_one(db: &Db, routing: &Routing, p: &Publication, code: &str, steps: bool) -> Result<Option<Published>> {
-    let Some(a) = store::by_code(db, code).await?.filter(|a| p.allows(a)) else { return Ok(None) };
-    Ok(views(db, routing, p, vec![a], steps).await?.pop())
+pub async fn published_one(db: &Db, ctx: &Context, p: &Publication, code: &str, steps: bool) -> Result<Option<Published>> {
+    let f = Filter { codes: vec![code.to_string()], limit: 1, ..Default::default() };
+    Ok(published(db, ctx, p, f, steps).await?.pop())
 }
 
-async fn views(db: &Db, routing: &Routing, p: &Publication, list: Vec<Appeal>, steps: bool) -> Result<Vec<Published>> {
-    let ctx = routing.context(db).await?;
+async fn views(db: &Db, ctx: &Context, p: &Publication, list: Vec<Appeal>, steps: bool) -> Result<Vec<Published>> {
     let name = |id: i64| ctx.unit_name(id);
     let mut events = if steps { store::events_of(db, &list.iter().map(|a| a.id).collect::<Vec<_>>()).await? } else { Default::default() };
     Ok(list

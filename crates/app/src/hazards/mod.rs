@@ -28,14 +28,11 @@ use serde::{Deserialize, Serialize};
 
 /// The paths of the units that see a hazard: owner, regulator, township.
 async fn paths(db: &Db, h: &Hazard) -> Result<(String, String, Option<String>)> {
-    let path = |u: Option<luoshi_domain::unit::Unit>| u.map(|u| u.path).unwrap_or_default();
-    let owner = path(units::get(db, h.owner_unit_id).await?);
-    let regulator = path(units::get(db, h.regulator_unit_id).await?);
-    let township = match h.township_id {
-        Some(t) => Some(path(units::get(db, t).await?)),
-        None => None,
-    };
-    Ok((owner, regulator, township))
+    // One query for the (up to) three units.
+    let ids: Vec<i64> = [h.owner_unit_id, h.regulator_unit_id].into_iter().chain(h.township_id).collect();
+    let found = units::paths(db, &ids).await?;
+    let path = |id: i64| found.get(&id).cloned().unwrap_or_default();
+    Ok((path(h.owner_unit_id), path(h.regulator_unit_id), h.township_id.map(path)))
 }
 
 /// The sides this caller holds on this hazard.
@@ -90,7 +87,8 @@ pub struct View {
 pub async fn view(db: &Db, who: &Who, id: i64) -> Result<View> {
     let (h, (o, r, t)) = seen(db, who, id).await?;
     let may = may_given::<HazardFlow>(h.state, &sides(who, &o, &r, t.as_deref()), &known(&h));
-    Ok(View { trail: trail::of(db, HazardFlow::KIND, id).await?, version: luoshi_storage::duty::version(db, HazardFlow::KIND, id).await?, hazard: h, may })
+    let (trail, version) = tokio::try_join!(trail::of(db, HazardFlow::KIND, id), async { Ok(luoshi_storage::duty::version(db, HazardFlow::KIND, id).await?) })?;
+    Ok(View { trail, version, hazard: h, may })
 }
 
 /// A hazard found on an inspection.

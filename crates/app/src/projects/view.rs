@@ -55,8 +55,20 @@ pub struct View {
 pub async fn view(db: &Db, who: &Who, id: i64, now: i64) -> Result<View> {
     let today = luoshi_domain::time::local_date(now);
     let (p, paths) = seen(db, who, id, today).await?;
-    let cal = calendar::load(db).await?;
-    let (funds, plans, stays, changes) = store::parts(db, id).await?;
+    // The page's parts are independent of each other: read at once (the pool serves them side by side).
+    let ((cal, approvals), (funds, plans, stays, changes), reports, rules, problems, span, trail) = tokio::try_join!(
+        async {
+            let cal = calendar::load(db).await?;
+            let approvals = super::approvals::of_project(db, id, &cal, now).await?;
+            Ok::<_, crate::StoreError>((cal, approvals))
+        },
+        async { Ok(store::parts(db, id).await?) },
+        reports::of_project(db, id),
+        crate::RulesInForce::load(db, today),
+        problems::of_project(db, id),
+        async { Ok(luoshi_storage::projects::approvals::span_of_project(db, id).await?) },
+        trail::of(db, "project", id),
+    )?;
     let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or(today);
     let stays = stays
         .into_iter()
@@ -65,10 +77,7 @@ pub async fn view(db: &Db, who: &Who, id: i64, now: i64) -> Result<View> {
             (s, d)
         })
         .collect();
-    let approvals = super::approvals::of_project(db, id, &cal, now).await?;
-    let reports = reports::of_project(db, id).await?;
     let (invested_year, in_place, plan_year) = money_of(&reports, &funds, &plans, today.year());
-    let rules = crate::RulesInForce::load(db, today).await?;
     let mut curve = Vec::new();
     let mut sum = 0;
     for m in 1..=today.month() {
@@ -76,7 +85,6 @@ pub async fn view(db: &Db, who: &Who, id: i64, now: i64) -> Result<View> {
         sum += reports.iter().filter(|r| r.month == key).map(|r| r.invested.0).sum::<i64>();
         curve.push((m, Yuan(sum), Yuan(plan_year.0 * i64::from(m) / 12)));
     }
-    let problems = problems::of_project(db, id).await?;
     let task_ids: Vec<i64> = problems.iter().filter_map(|p| p.task_id).collect();
     let tasks = record::of_ids(db, "task", &task_ids).await?;
     let problems = problems
@@ -87,7 +95,7 @@ pub async fn view(db: &Db, who: &Who, id: i64, now: i64) -> Result<View> {
         })
         .collect();
     let (light, why) = luoshi_domain::projects::kpi::light(&facts(&p, &cal, invested_year, in_place, plan_year, today), &light_rules(&rules), today);
-    let approval_days = luoshi_storage::projects::approvals::span_of_project(db, id).await?.map(|(first, last)| {
+    let approval_days = span.map(|(first, last)| {
         let end = last.as_deref().map(day).unwrap_or(today);
         working_days_left(&cal, day(&first), end).max(0)
     });
@@ -99,7 +107,7 @@ pub async fn view(db: &Db, who: &Who, id: i64, now: i64) -> Result<View> {
         may_edit: runs_projects(who, &paths.office),
         may_report: s.contains(&ProjectSide::Lead) && super::reports::reports_due(p.stage),
         may_start_approvals: approvals.is_empty() && (runs_projects(who, &paths.office) || who.acts_for(&paths.lead)),
-        trail: trail::of(db, "project", id).await?,
+        trail,
         version: p.version,
         light,
         why,

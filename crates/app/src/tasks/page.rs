@@ -38,10 +38,12 @@ pub struct TaskView {
 
 /// A task the caller may see, else `not_found`.
 pub async fn visible_task(db: &Db, who: &Who, id: i64) -> Result<Duty> {
-    if !store::visible(db, &who.visibility(), id).await? {
-        return Err(DomainError::not_found("task").into());
+    // Both at once; nothing of the task leaves here unless the caller may see it.
+    let sight = who.visibility();
+    match tokio::try_join!(store::visible(db, &sight, id), store::get(db, id))? {
+        (true, Some(d)) => Ok(d),
+        _ => Err(DomainError::not_found("task").into()),
     }
-    store::get(db, id).await?.ok_or_else(|| DomainError::not_found("task").into())
 }
 
 pub(super) async fn owner_path(db: &Db, d: &Duty) -> Result<String> {
@@ -51,7 +53,7 @@ pub(super) async fn owner_path(db: &Db, d: &Duty) -> Result<String> {
 pub async fn view(db: &Db, who: &Who, id: i64, today: NaiveDate) -> Result<TaskView> {
     let task = visible_task(db, who, id).await?;
     // The parts of the page are independent: fetch them at once (the pool serves them in parallel).
-    let (co_units, owner_path, (notices, deliveries), milestones, reports, events, extensions, exemptions, attachments, mut children) = tokio::try_join!(
+    let (co_units, owner_path, (notices, deliveries), milestones, reports, events, extensions, exemptions, attachments, (mut children, directive_title)) = tokio::try_join!(
         store::co_units(db, id),
         owner_path(db, &task),
         async { tokio::try_join!(store::notices_of(db, id), crate::notify::of_duty(db, "task", id)) },
@@ -61,7 +63,15 @@ pub async fn view(db: &Db, who: &Who, id: i64, today: NaiveDate) -> Result<TaskV
         store::extensions(db, id),
         store::exemptions_of(db, id),
         store::attachments_of(db, id),
-        store::children(db, id),
+        async {
+            let directive = async {
+                Ok(match task.directive_id {
+                    Some(d) => store::get_directive(db, d).await?.map(|d| d.title),
+                    None => None,
+                })
+            };
+            tokio::try_join!(store::children(db, id), directive)
+        },
     )?;
     let owner = who.acts_for(&owner_path) && who.role.is_some();
     let co = co_units.iter().any(|c| who.role.is_some() && who.acts_for(&c.unit_path));
@@ -98,10 +108,6 @@ pub async fn view(db: &Db, who: &Who, id: i64, today: NaiveDate) -> Result<TaskV
         let shown = store::visible_among(db, &vis, &ids).await?;
         children.retain(|c| shown.contains(&c.id));
     }
-    let directive_title = match task.directive_id {
-        Some(d) => store::get_directive(db, d).await?.map(|d| d.title),
-        None => None,
-    };
     let parent_title = match task.parent_id {
         Some(p) if store::visible(db, &vis, p).await? => store::get(db, p).await?.map(|p| p.title),
         _ => None,

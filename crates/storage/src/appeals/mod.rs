@@ -68,6 +68,15 @@ pub(super) const COLS: &str = "a.id, a.code, a.channel, a.kind, a.category, a.co
     a.id_number, a.confidential, a.urgency, a.state, a.owner_unit_id, u.name AS owner_name, a.suggested_unit_id, a.suggestion, a.due_at, \
     a.dispatched_at, a.replied_at, a.closed_at, a.reply, a.rating, a.rating_comment, a.rework_count, a.return_reason, a.reject_reason, \
     e.new_due_at AS ext_due, e.reason AS ext_reason, a.extension_count, a.duplicate_of, a.open311_key_id, a.media_url, a.created_at, a.updated_at";
+/// What a published answer reads: the personal data (name, phone, ID number) and the internal
+/// notes (suggestion, reasons, rating comment, the pending extension) are not read at all, and
+/// fewer columns are fewer values copied per row.
+pub(super) const PUBLIC_COLS: &str = "a.id, a.code, a.channel, a.kind, a.category, a.content, a.address, a.lat, a.lon, a.township_id, \
+    NULL AS citizen_name, NULL AS phone, NULL AS id_number, a.confidential, a.urgency, a.state, a.owner_unit_id, u.name AS owner_name, \
+    NULL AS suggested_unit_id, NULL AS suggestion, a.due_at, NULL AS dispatched_at, NULL AS replied_at, a.closed_at, a.reply, a.rating, \
+    NULL AS rating_comment, a.rework_count, NULL AS return_reason, NULL AS reject_reason, NULL AS ext_due, NULL AS ext_reason, \
+    a.extension_count, NULL AS duplicate_of, NULL AS open311_key_id, a.media_url, a.created_at, a.updated_at";
+pub(super) const PUBLIC_FROM: &str = "FROM appeals a LEFT JOIN units u ON u.id = a.owner_unit_id";
 /// The pending 延期 request comes from the core's one table of extensions (at most one).
 pub(super) const FROM: &str =
     "FROM appeals a LEFT JOIN units u ON u.id = a.owner_unit_id LEFT JOIN duty_extensions e ON e.kind = 'appeal' AND e.ref_id = a.id AND e.state = 'pending'";

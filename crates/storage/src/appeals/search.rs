@@ -27,8 +27,9 @@ pub struct Filter {
     pub due_before: Option<i64>,
     /// Only these channels (the county's publication setting).
     pub channels: Vec<String>,
-    /// Leave confidential (保密) appeals out.
-    pub no_confidential: bool,
+    /// Only what may be published: confidential (保密) appeals left out, and the citizen's
+    /// personal data and the internal notes never read at all (`PUBLIC_COLS`).
+    pub published: bool,
     pub order: Order,
     pub limit: i64,
     pub offset: i64,
@@ -134,7 +135,7 @@ async fn list_by(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
         let xs: Vec<String> = f.channels.iter().map(|s| p(&mut args, Arg::S(s.clone()))).collect();
         sql += &format!(" AND a.channel IN ({})", xs.join(", "));
     }
-    if f.no_confidential {
+    if f.published {
         sql += " AND a.confidential = 0";
     }
     if let Some(t) = f.township_id {
@@ -182,6 +183,7 @@ async fn list_by(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
     let (limit, offset) = (f.limit.clamp(1, 1000), f.offset.max(0));
     let lim = p(&mut args, Arg::I(limit));
     let off = p(&mut args, Arg::I(offset));
+    let (cols, from) = if f.published { (PUBLIC_COLS, PUBLIC_FROM) } else { (COLS, FROM) };
     let sql = match per_unit {
         // Unit ids are integers read from the database, written in as literals.
         Some(ids) => {
@@ -191,7 +193,7 @@ async fn list_by(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
                 .enumerate()
                 .map(|(i, id)| format!("SELECT b{i}.id FROM (SELECT a.id FROM appeals a WHERE a.owner_unit_id = {id} AND {sql} {order} LIMIT {enough}) b{i}"))
                 .collect();
-            format!("SELECT {COLS} {FROM} WHERE a.id IN ({}) {order} LIMIT {lim} OFFSET {off}", branches.join(" UNION ALL "))
+            format!("SELECT {cols} {from} WHERE a.id IN ({}) {order} LIMIT {lim} OFFSET {off}", branches.join(" UNION ALL "))
         }
         // States are our own words (`AppealState::as_str`), written in as literals.
         None if per_state => {
@@ -204,9 +206,9 @@ async fn list_by(db: &Db, f: &Filter) -> Result<Vec<Appeal>> {
                     format!("SELECT s{i}.id FROM (SELECT a.id FROM appeals a WHERE a.state = '{}' AND {sql} {order} LIMIT {enough}) s{i}", st.as_str())
                 })
                 .collect();
-            format!("SELECT {COLS} {FROM} WHERE a.id IN ({}) {order} LIMIT {lim} OFFSET {off}", branches.join(" UNION ALL "))
+            format!("SELECT {cols} {from} WHERE a.id IN ({}) {order} LIMIT {lim} OFFSET {off}", branches.join(" UNION ALL "))
         }
-        None => format!("SELECT {COLS} {FROM} WHERE {sql} {order} LIMIT {lim} OFFSET {off}"),
+        None => format!("SELECT {cols} {from} WHERE {sql} {order} LIMIT {lim} OFFSET {off}"),
     };
     let mut q = sqlx::query(&sql);
     for a in args {

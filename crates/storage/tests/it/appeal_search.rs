@@ -90,3 +90,57 @@ async fn search_finds_what_reading_every_appeal_finds() {
     appeals::reindex_page(db, 0, 1000).await.unwrap();
     check("after a reindex").await;
 }
+
+#[tokio::test]
+async fn a_published_page_finds_the_same_appeals_and_reads_no_personal_data() {
+    let t = TestDb::new().await.unwrap();
+    let db = &t.db;
+    let (county, _) = unit(db, None, "county", "示范县", "330999").await;
+    let (town, _) = unit(db, Some(county), "township", "城关镇", "330999100000").await;
+    let mut tx = db.begin_write().await.unwrap();
+    let cats: Vec<_> = shipped_categories().into_iter().map(|c| (c, None)).collect();
+    appeals::seed_categories(&mut tx, &Actor::system(), &cats).await.unwrap();
+    tx.commit().await.unwrap();
+    let states = ["dispatched", "replied", "closed"];
+    let rows: Vec<SeedAppeal> = (0..60)
+        .map(|i| SeedAppeal {
+            code: format!("PUBL-{i:04}-CODE"),
+            channel: "phone",
+            kind: "complaint",
+            category: if i % 2 == 0 { "road" } else { "streetlight" },
+            content: format!("第{i}号：{}", TEXTS[i % TEXTS.len()]),
+            address: format!("城关镇{}号", i % 13),
+            township_id: Some(town),
+            citizen_name: "张三".into(),
+            phone: "13812345678".into(),
+            state: states[i % states.len()],
+            owner_unit_id: Some(town),
+            due_at: Some(9_000_000),
+            created_at: 1_000_000 + i as i64 * 1000,
+            closed_at: None,
+            reply: Some("已处理".into()),
+            rating: None,
+        })
+        .collect();
+    bulk::insert_appeals(db, &Actor::system(), &rows).await.unwrap();
+    // A confidential one is never published.
+    sqlx::query("UPDATE appeals SET confidential = 1 WHERE code = 'PUBL-0003-CODE'").execute(db.pool()).await.unwrap();
+    let published = |categories: Vec<String>| Filter {
+        states: luoshi_domain::appeals::AppealState::ALL.to_vec(),
+        categories,
+        published: true,
+        limit: 1000,
+        ..Default::default()
+    };
+    for categories in [Vec::new(), vec!["road".to_string()]] {
+        let internal = appeals::list(db, &Filter { published: false, ..published(categories.clone()) }).await.unwrap();
+        let public = appeals::list(db, &published(categories.clone())).await.unwrap();
+        let want: Vec<(i64, String)> = internal.iter().filter(|a| !a.confidential).map(|a| (a.id, a.content.clone())).collect();
+        assert_eq!(public.iter().map(|a| (a.id, a.content.clone())).collect::<Vec<_>>(), want, "{categories:?}");
+        assert!(internal.iter().any(|a| a.phone.is_some() && a.citizen_name.is_some()), "the internal list reads the citizen");
+        for a in &public {
+            assert!(a.citizen_name.is_none() && a.phone.is_none() && a.id_number.is_none(), "{}: personal data read for publication", a.code);
+            assert!(a.owner_name.as_deref() == Some("城关镇") && a.reply.is_some() && a.due_at.is_some(), "{}: what is published is read", a.code);
+        }
+    }
+}

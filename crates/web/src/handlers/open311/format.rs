@@ -93,6 +93,15 @@ pub(super) fn reply(fmt: Fmt, status: StatusCode, root: &str, v: Value) -> Respo
     }
 }
 
+/// Answer a list of typed items (OK): JSON written straight from them, XML through the tree.
+pub(super) fn reply_list<T: serde::Serialize>(fmt: Fmt, root: &str, items: &[T]) -> Response {
+    match (fmt, serde_json::to_vec(items)) {
+        (Fmt::Json, Ok(body)) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], body).into_response(),
+        (Fmt::Xml, _) => reply(fmt, StatusCode::OK, root, serde_json::to_value(items).unwrap_or_default()),
+        (Fmt::Json, Err(e)) => failed(fmt, DomainError::new(ErrorCode::Internal).with_detail(e.to_string()).into()),
+    }
+}
+
 pub(super) fn error(fmt: Fmt, status: StatusCode, description: &str) -> Response {
     reply(fmt, status, "errors", json!([{ "code": status.as_u16(), "description": description }]))
 }

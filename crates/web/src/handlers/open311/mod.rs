@@ -12,10 +12,12 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
-use format::{error, errors, failed, reply, split, Fmt};
+use format::{error, errors, failed, reply, reply_list, split, Fmt};
 use luoshi_app::appeals::publication::{self as publ, PublicAppeal, PublicStep, Publication};
+use luoshi_app::appeals::Context;
 use luoshi_domain::appeals::AppealState;
 use luoshi_storage::appeals::{self as store, CategoryRow, Filter};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 pub use post::root_post;
@@ -55,38 +57,79 @@ fn service(c: &CategoryRow) -> Value {
     })
 }
 
-fn request_json(a: &PublicAppeal, cats: &[CategoryRow], steps: Option<&[PublicStep]>) -> Value {
+/// One request as GeoReport v2 answers it, written straight from the published appeal (no
+/// intermediate JSON tree: a 1,000-row list is one pass). Absent optional members are left out.
+#[derive(Serialize)]
+struct RequestOut<'a> {
+    service_request_id: &'a str,
+    status: &'static str,
+    status_notes: &'a str,
+    service_name: &'a str,
+    service_code: &'a str,
+    description: &'a str,
+    agency_responsible: &'a str,
+    service_notice: &'static str,
+    requested_datetime: String,
+    updated_datetime: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected_datetime: Option<String>,
+    address: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lat: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    long: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    media_url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extended_attributes: Option<Extended<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notes: Option<Vec<Note<'a>>>,
+}
+
+/// `extensions=true`: the detailed state, the citizen's rating, reworks and the channel.
+#[derive(Serialize)]
+struct Extended<'a> {
+    detailed_status: String,
+    satisfaction: &'a str,
+    rework_count: i64,
+    channel: &'a str,
+}
+
+/// A state change in the history (`extensions=true`), never its note.
+#[derive(Serialize)]
+struct Note<'a> {
+    datetime: String,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    status: &'a str,
+}
+
+fn request_out<'a>(a: &'a PublicAppeal, cats: &'a [CategoryRow], steps: Option<&'a [PublicStep]>) -> RequestOut<'a> {
     let closed = !a.state.is_open();
-    let name = cats.iter().find(|c| c.code == a.category).map(|c| c.name.clone()).unwrap_or_default();
-    // Optional members the spec allows absent are null here and left out of the answer.
-    let mut v = json!({
-        "service_request_id": a.code,
-        "status": if closed { "closed" } else { "open" },
-        "status_notes": a.reply.clone().unwrap_or_default(),
-        "service_name": name,
-        "service_code": a.category,
-        "description": a.description,
-        "agency_responsible": a.owner.clone().unwrap_or_default(),
-        "service_notice": "",
-        "requested_datetime": rfc3339(a.created_at),
-        "updated_datetime": rfc3339(a.closed_at.filter(|_| closed).unwrap_or(a.updated_at)),
-        "expected_datetime": a.due_at.filter(|_| !closed).map(rfc3339),
-        "address": a.address.clone().unwrap_or_default(),
-        "lat": a.lat,
-        "long": a.long,
-        "media_url": a.media_url,
-    });
-    if let (Some(st), Some(m)) = (steps, v.as_object_mut()) {
-        m.insert(
-            "extended_attributes".into(),
-            json!({ "detailed_status": a.state.as_str().to_ascii_uppercase(), "satisfaction": a.rating.clone().unwrap_or_default(),
-                    "rework_count": a.rework_count, "channel": a.channel }),
-        );
-        let notes: Vec<Value> =
-            st.iter().map(|e| json!({ "datetime": rfc3339(e.at), "type": e.action, "status": e.state.clone().unwrap_or_default() })).collect();
-        m.insert("notes".into(), Value::Array(notes));
+    RequestOut {
+        service_request_id: &a.code,
+        status: if closed { "closed" } else { "open" },
+        status_notes: a.reply.as_deref().unwrap_or_default(),
+        service_name: cats.iter().find(|c| c.code == a.category).map(|c| c.name.as_str()).unwrap_or_default(),
+        service_code: &a.category,
+        description: &a.description,
+        agency_responsible: a.owner.as_deref().unwrap_or_default(),
+        service_notice: "",
+        requested_datetime: rfc3339(a.created_at),
+        updated_datetime: rfc3339(a.closed_at.filter(|_| closed).unwrap_or(a.updated_at)),
+        expected_datetime: a.due_at.filter(|_| !closed).map(rfc3339),
+        address: a.address.as_deref().unwrap_or_default(),
+        lat: a.lat,
+        long: a.long,
+        media_url: a.media_url.as_deref(),
+        extended_attributes: steps.map(|_| Extended {
+            detailed_status: a.state.as_str().to_ascii_uppercase(),
+            satisfaction: a.rating.as_deref().unwrap_or_default(),
+            rework_count: a.rework_count,
+            channel: &a.channel,
+        }),
+        notes: steps.map(|st| st.iter().map(|e| Note { datetime: rfc3339(e.at), kind: &e.action, status: e.state.as_deref().unwrap_or_default() }).collect()),
     }
-    v
 }
 
 /// GET `/open311/v2/{discovery|services|requests}.{xml|json}`.
@@ -111,8 +154,8 @@ pub async fn root_get(State(app): State<AppState>, headers: HeaderMap, Path(file
                 }),
             )
         }
-        "services" => match store::categories(&app.db).await {
-            Ok(cats) => reply(fmt, StatusCode::OK, "services", Value::Array(cats.iter().filter(|c| c.active).map(service).collect())),
+        "services" => match app.routing.context(&app.db).await {
+            Ok(ctx) => reply(fmt, StatusCode::OK, "services", Value::Array(ctx.categories().iter().filter(|c| c.active).map(service).collect())),
             Err(e) => failed(fmt, e),
         },
         "requests" => requests(&app, fmt, &q).await,
@@ -132,8 +175,8 @@ async fn requests(app: &AppState, fmt: Fmt, q: &[(String, String)]) -> Response 
             return reply(fmt, StatusCode::OK, "service_requests", Value::Array(Vec::new()));
         }
         let by_id = Filter { codes, limit: 100, ..Default::default() };
-        return match store::categories(&app.db).await {
-            Ok(cats) => answer(app, fmt, &cats, by_id, extensions).await,
+        return match app.routing.context(&app.db).await {
+            Ok(ctx) => answer(app, fmt, &ctx, by_id, extensions).await,
             Err(e) => failed(fmt, e),
         };
     }
@@ -200,24 +243,29 @@ async fn requests(app: &AppState, fmt: Fmt, q: &[(String, String)]) -> Response 
     f.created_to = Some(to);
     f.limit = size;
     f.offset = (page - 1) * size;
-    let cats = match store::categories(&app.db).await {
+    // The taxonomy and unit names come from the node's cached reference data (one read of
+    // the versions), not a query of their own.
+    let ctx = match app.routing.context(&app.db).await {
         Ok(c) => c,
         Err(e) => return failed(fmt, e),
     };
-    if let Some(unknown) = f.categories.iter().find(|c| !cats.iter().any(|x| &&x.code == c)) {
+    if let Some(unknown) = f.categories.iter().find(|c| !ctx.categories().iter().any(|x| &&x.code == c)) {
         return error(fmt, StatusCode::NOT_FOUND, &format!("service_code {unknown} not found"));
     }
-    answer(app, fmt, &cats, f, extensions).await
+    answer(app, fmt, &ctx, f, extensions).await
 }
 
 /// The published requests a filter finds, with their histories (one query for all) when asked.
-async fn answer(app: &AppState, fmt: Fmt, cats: &[CategoryRow], f: Filter, extensions: bool) -> Response {
+async fn answer(app: &AppState, fmt: Fmt, ctx: &Context, f: Filter, extensions: bool) -> Response {
     let p = match Publication::load(&app.db, app.today()).await {
         Ok(p) => p,
         Err(e) => return failed(fmt, e),
     };
-    match publ::published(&app.db, &app.routing, &p, f, extensions).await {
-        Ok(list) => reply(fmt, StatusCode::OK, "service_requests", Value::Array(list.iter().map(|(a, st)| request_json(a, cats, st.as_deref())).collect())),
+    match publ::published(&app.db, ctx, &p, f, extensions).await {
+        Ok(list) => {
+            let cats = ctx.categories();
+            reply_list(fmt, "service_requests", &list.iter().map(|(a, st)| request_out(a, cats, st.as_deref())).collect::<Vec<_>>())
+        }
         Err(e) => failed(fmt, e),
     }
 }
@@ -228,8 +276,8 @@ pub async fn service_definition(State(app): State<AppState>, Path(file): Path<St
     if !jurisdiction_ok(q.iter().find(|(k, _)| k == "jurisdiction_id").map(|(_, v)| v)) {
         return error(fmt, StatusCode::NOT_FOUND, "jurisdiction_id not found");
     }
-    match store::categories(&app.db).await {
-        Ok(cats) => match cats.iter().find(|c| c.code == code && c.active) {
+    match app.routing.context(&app.db).await {
+        Ok(ctx) => match ctx.categories().iter().find(|c| c.code == code && c.active) {
             Some(c) => reply(fmt, StatusCode::OK, "service_definition", json!({ "service_code": c.code, "attributes": [] })),
             None => error(fmt, StatusCode::NOT_FOUND, &format!("service_code {code} not found")),
         },
@@ -245,16 +293,13 @@ pub async fn request_one(State(app): State<AppState>, Path(file): Path<String>, 
     }
     let extensions = q.iter().any(|(k, v)| k == "extensions" && v == "true");
     let Some(code) = luoshi_domain::appeals::normalize_code(id) else { return error(fmt, StatusCode::NOT_FOUND, "service_request_id not found") };
-    let found = match Publication::load(&app.db, app.today()).await {
-        Ok(p) => publ::published_one(&app.db, &app.routing, &p, &code, extensions).await,
-        Err(e) => Err(e),
+    let (ctx, p) = match tokio::try_join!(app.routing.context(&app.db), Publication::load(&app.db, app.today())) {
+        Ok(both) => both,
+        Err(e) => return failed(fmt, e),
     };
     // Unknown and unpublished (confidential, not yet dispatched) answer alike.
-    match found {
-        Ok(Some((a, st))) => {
-            let cats = store::categories(&app.db).await.unwrap_or_default();
-            reply(fmt, StatusCode::OK, "service_requests", json!([request_json(&a, &cats, st.as_deref())]))
-        }
+    match publ::published_one(&app.db, &ctx, &p, &code, extensions).await {
+        Ok(Some((a, st))) => reply_list(fmt, "service_requests", &[request_out(&a, ctx.categories(), st.as_deref())]),
         Ok(None) => error(fmt, StatusCode::NOT_FOUND, "service_request_id not found"),
         Err(e) => failed(fmt, e),
     }
