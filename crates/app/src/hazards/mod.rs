@@ -87,7 +87,7 @@ pub struct View {
 pub async fn view(db: &Db, who: &Who, id: i64) -> Result<View> {
     let (h, (o, r, t)) = seen(db, who, id).await?;
     let may = may_given::<HazardFlow>(h.state, &sides(who, &o, &r, t.as_deref()), &known(&h));
-    let (trail, version) = tokio::try_join!(trail::of(db, HazardFlow::KIND, id), async { Ok(luoshi_storage::duty::version(db, HazardFlow::KIND, id).await?) })?;
+    let (trail, version) = tokio::try_join!(trail::of(db, HazardFlow::KIND, id), luoshi_storage::duty::version(db, HazardFlow::KIND, id))?;
     Ok(View { trail, version, hazard: h, may })
 }
 

@@ -62,11 +62,11 @@ pub async fn view(db: &Db, who: &Who, id: i64, now: i64) -> Result<View> {
             let approvals = super::approvals::of_project(db, id, &cal, now).await?;
             Ok::<_, crate::StoreError>((cal, approvals))
         },
-        async { Ok(store::parts(db, id).await?) },
+        store::parts(db, id),
         reports::of_project(db, id),
         crate::RulesInForce::load(db, today),
         problems::of_project(db, id),
-        async { Ok(luoshi_storage::projects::approvals::span_of_project(db, id).await?) },
+        luoshi_storage::projects::approvals::span_of_project(db, id),
         trail::of(db, "project", id),
     )?;
     let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or(today);
