@@ -98,24 +98,34 @@ async fn compute(db: &Db, who: &Who, from: NaiveDate, to: NaiveDate, today: Naiv
         |grade: String, state: String, n: i64| Count { month: String::new(), township_id: 0, regulator_unit_id: 0, industry: String::new(), grade, state, n };
     let mut total = Rates::default();
     let (mut town, mut reg, mut ind): (BTreeMap<String, Rates>, BTreeMap<String, Rates>, BTreeMap<String, Rates>) = Default::default();
-    for (k, grade, state, n) in counts::summed(db, By::Regulator, period, ids).await? {
+    // The sums are independent: read at once (recomputed after every inspection written here,
+    // so this is the page's tail under load).
+    let county = seen.is_none();
+    let (by_reg, by_town, by_ind, coverage, overdue) = tokio::try_join!(
+        counts::summed(db, By::Regulator, period, ids),
+        counts::summed(db, By::Township, period, ids),
+        counts::summed(db, By::Industry, period, ids),
+        luoshi_storage::hazards::findings::enterprise_coverage(db, &f, &t),
+        async { if county { counts::overdue(db).await.map(Some) } else { Ok(None) } },
+    )?;
+    for (k, grade, state, n) in by_reg {
         let c = as_count(grade, state, n);
         total.add(&c);
         reg.entry(name(k.parse().unwrap_or(0))).or_default().add(&c);
     }
-    for (k, grade, state, n) in counts::summed(db, By::Township, period, ids).await? {
+    for (k, grade, state, n) in by_town {
         let id: i64 = k.parse().unwrap_or(0);
         if id != 0 {
             town.entry(name(id)).or_default().add(&as_count(grade, state, n));
         }
     }
-    for (k, grade, state, n) in counts::summed(db, By::Industry, period, ids).await? {
+    for (k, grade, state, n) in by_ind {
         if !k.is_empty() {
             ind.entry(k).or_default().add(&as_count(grade, state, n));
         }
     }
     // Enterprises and those that reported nothing, from the kept findings per enterprise.
-    for (t, r, i, n, found) in luoshi_storage::hazards::findings::enterprise_coverage(db, &f, &t).await? {
+    for (t, r, i, n, found) in coverage {
         if let Some(ids) = ids {
             if !(ids.contains(&t) || ids.contains(&r)) {
                 continue;
@@ -133,7 +143,6 @@ async fn compute(db: &Db, who: &Who, from: NaiveDate, to: NaiveDate, today: Naiv
         add(ind.entry(i).or_default());
     }
     let done = |m: BTreeMap<String, Rates>| m.into_iter().map(|(k, v)| (k, v.finish())).collect();
-    let overdue = if seen.is_none() { Some(counts::overdue(db).await?) } else { None };
     Ok(Stats { from: f, to: t, total: total.finish(), by_township: done(town), by_regulator: done(reg), by_industry: done(ind), overdue })
 }
 
