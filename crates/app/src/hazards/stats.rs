@@ -106,7 +106,13 @@ async fn compute(db: &Db, who: &Who, from: NaiveDate, to: NaiveDate, today: Naiv
         counts::summed(db, By::Township, period, ids),
         counts::summed(db, By::Industry, period, ids),
         luoshi_storage::hazards::findings::enterprise_coverage(db, &f, &t),
-        async { if county { counts::overdue(db).await.map(Some) } else { Ok(None) } },
+        async {
+            if county {
+                counts::overdue(db).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
     )?;
     for (k, grade, state, n) in by_reg {
         let c = as_count(grade, state, n);

@@ -16,6 +16,17 @@ async fn unit(db: &Db, parent: Option<i64>, kind: &str, name: &str, code: &str) 
     (u.id, u.path)
 }
 
+/// A county with one township and the shipped taxonomy: (county, township, its path).
+async fn county_and_town(db: &Db) -> (i64, i64, String) {
+    let (county, _) = unit(db, None, "county", "示范县", "330999").await;
+    let (town, town_path) = unit(db, Some(county), "township", "城关镇", "330999100000").await;
+    let mut tx = db.begin_write().await.unwrap();
+    let cats: Vec<_> = shipped_categories().into_iter().map(|c| (c, None)).collect();
+    appeals::seed_categories(&mut tx, &Actor::system(), &cats).await.unwrap();
+    tx.commit().await.unwrap();
+    (county, town, town_path)
+}
+
 const TEXTS: &[&str] =
     &["路灯不亮", "噪音扰民到深夜", "拖欠工资三个月", "垃圾无人清运", "小区停水两天", "物业收费不合理", "宅基地纠纷", "餐馆油烟扰民", "Street LED 灯坏了"];
 
@@ -23,14 +34,9 @@ const TEXTS: &[&str] =
 async fn search_finds_what_reading_every_appeal_finds() {
     let t = TestDb::new().await.unwrap();
     let db = &t.db;
-    let (county, _) = unit(db, None, "county", "示范县", "330999").await;
-    let (town, town_path) = unit(db, Some(county), "township", "城关镇", "330999100000").await;
+    let (county, town, town_path) = county_and_town(db).await;
     let (village, _) = unit(db, Some(town), "village", "东街社区", "330999100001").await;
     let (bureau, _) = unit(db, Some(county), "department", "县人社局", "").await;
-    let mut tx = db.begin_write().await.unwrap();
-    let cats: Vec<_> = shipped_categories().into_iter().map(|c| (c, None)).collect();
-    appeals::seed_categories(&mut tx, &Actor::system(), &cats).await.unwrap();
-    tx.commit().await.unwrap();
     let owners = [Some(town), Some(village), Some(bureau), None];
     let rows: Vec<SeedAppeal> = (0..300)
         .map(|i| SeedAppeal {
@@ -95,12 +101,7 @@ async fn search_finds_what_reading_every_appeal_finds() {
 async fn a_published_page_finds_the_same_appeals_and_reads_no_personal_data() {
     let t = TestDb::new().await.unwrap();
     let db = &t.db;
-    let (county, _) = unit(db, None, "county", "示范县", "330999").await;
-    let (town, _) = unit(db, Some(county), "township", "城关镇", "330999100000").await;
-    let mut tx = db.begin_write().await.unwrap();
-    let cats: Vec<_> = shipped_categories().into_iter().map(|c| (c, None)).collect();
-    appeals::seed_categories(&mut tx, &Actor::system(), &cats).await.unwrap();
-    tx.commit().await.unwrap();
+    let (_, town, _) = county_and_town(db).await;
     let states = ["dispatched", "replied", "closed"];
     let rows: Vec<SeedAppeal> = (0..60)
         .map(|i| SeedAppeal {
