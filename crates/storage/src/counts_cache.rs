@@ -32,9 +32,9 @@ pub(crate) struct CountsCache {
     memos: Mutex<std::collections::HashMap<String, Memo>>,
     /// The projects' questions being counted again in the background.
     recounting: Mutex<std::collections::HashSet<String>>,
-    /// A projects question never counted on this node is counted by one request; the others
-    /// wait for its figure instead of each counting it too.
-    first_count: tokio::sync::Mutex<()>,
+    /// A question being computed: one request computes it, the others asking the same wait
+    /// for its figure instead of each computing it too (a page recomputed after a write).
+    flights: Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl CountsCache {
@@ -75,6 +75,16 @@ impl CountsCache {
         }
     }
 
+    /// The lock of one question's computation.
+    fn flight(&self, key: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+        let Ok(mut f) = self.flights.lock() else { return Default::default() };
+        // Questions nobody is computing are forgotten past a few hundred.
+        if f.len() > 256 {
+            f.retain(|_, m| std::sync::Arc::strong_count(m) > 1);
+        }
+        f.entry(key.to_string()).or_default().clone()
+    }
+
     pub(crate) fn put_memo<T: Clone + Send + Sync + 'static>(&self, generation: u64, key: &str, v: T) {
         if let Ok(mut memos) = self.memos.lock() {
             // A few hundred questions at most (a sight and a period each): forget them all past that.
@@ -97,6 +107,11 @@ impl crate::Db {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
     {
+        if let Some(v) = self.counts.memo::<T>(key, self.counts.hazards_generation(), FRESH_FOR) {
+            return Ok(v);
+        }
+        let flight = self.counts.flight(key);
+        let _one = flight.lock().await;
         let generation = self.counts.hazards_generation();
         if let Some(v) = self.counts.memo::<T>(key, generation, FRESH_FOR) {
             return Ok(v);
@@ -116,6 +131,11 @@ impl crate::Db {
         Fut: std::future::Future<Output = Result<T>>,
     {
         let key = format!("written:{key}");
+        if let Some(v) = self.counts.memo::<T>(&key, self.counts.generation(), FRESH_FOR) {
+            return Ok(v);
+        }
+        let flight = self.counts.flight(&key);
+        let _one = flight.lock().await;
         let generation = self.counts.generation();
         if let Some(v) = self.counts.memo::<T>(&key, generation, FRESH_FOR) {
             return Ok(v);
@@ -154,7 +174,8 @@ impl crate::Db {
             }
             return Ok(v);
         }
-        let _one = self.counts.first_count.lock().await;
+        let flight = self.counts.flight(&key);
+        let _one = flight.lock().await;
         if let Some(v) = self.counts.memo::<T>(&key, 0, PROJECTS_FRESH_FOR * 10) {
             return Ok(v);
         }

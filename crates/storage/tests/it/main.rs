@@ -6,5 +6,6 @@
 mod appeal_search;
 mod audit_chain;
 mod duty_sight;
+mod node_caches;
 mod schema;
 mod units_rules;
