@@ -53,7 +53,7 @@ pub(super) async fn owner_path(db: &Db, d: &Duty) -> Result<String> {
 pub async fn view(db: &Db, who: &Who, id: i64, today: NaiveDate) -> Result<TaskView> {
     let task = visible_task(db, who, id).await?;
     // The parts of the page are independent: fetch them at once (the pool serves them in parallel).
-    let (co_units, owner_path, (notices, deliveries), milestones, reports, events, extensions, exemptions, attachments, (mut children, directive_title)) = tokio::try_join!(
+    let (co_units, owner_path, (notices, deliveries), milestones, reports, events, extensions, exemptions, attachments, mut children, directive_title) = tokio::try_join!(
         store::co_units(db, id),
         owner_path(db, &task),
         async { tokio::try_join!(store::notices_of(db, id), crate::notify::of_duty(db, "task", id)) },
@@ -63,14 +63,12 @@ pub async fn view(db: &Db, who: &Who, id: i64, today: NaiveDate) -> Result<TaskV
         store::extensions(db, id),
         store::exemptions_of(db, id),
         store::attachments_of(db, id),
+        store::children(db, id),
         async {
-            let directive = async {
-                Ok(match task.directive_id {
-                    Some(d) => store::get_directive(db, d).await?.map(|d| d.title),
-                    None => None,
-                })
-            };
-            tokio::try_join!(store::children(db, id), directive)
+            Ok(match task.directive_id {
+                Some(d) => store::get_directive(db, d).await?.map(|d| d.title),
+                None => None,
+            })
         },
     )?;
     let owner = who.acts_for(&owner_path) && who.role.is_some();
