@@ -107,18 +107,7 @@ impl crate::Db {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
     {
-        if let Some(v) = self.counts.memo::<T>(key, self.counts.hazards_generation(), FRESH_FOR) {
-            return Ok(v);
-        }
-        let flight = self.counts.flight(key);
-        let _one = flight.lock().await;
-        let generation = self.counts.hazards_generation();
-        if let Some(v) = self.counts.memo::<T>(key, generation, FRESH_FOR) {
-            return Ok(v);
-        }
-        let v = read().await?;
-        self.counts.put_memo(generation, key, v.clone());
-        Ok(v)
+        self.memo_by(key, || self.counts.hazards_generation(), read).await
     }
 
     /// A figure read from what any write may move (the cockpit from the duty counters, the
@@ -130,18 +119,29 @@ impl crate::Db {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
     {
-        let key = format!("written:{key}");
-        if let Some(v) = self.counts.memo::<T>(&key, self.counts.generation(), FRESH_FOR) {
+        self.memo_by(&format!("written:{key}"), || self.counts.generation(), read).await
+    }
+
+    /// A figure kept while `generation` stands and for at most [`FRESH_FOR`]; when it is
+    /// computed again, one request computes it and the others asking the same wait for it.
+    async fn memo_by<T, F, Fut>(&self, key: &str, generation: impl Fn() -> u64, read: F) -> Result<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        if let Some(v) = self.counts.memo::<T>(key, generation(), FRESH_FOR) {
             return Ok(v);
         }
-        let flight = self.counts.flight(&key);
+        let flight = self.counts.flight(key);
         let _one = flight.lock().await;
-        let generation = self.counts.generation();
-        if let Some(v) = self.counts.memo::<T>(&key, generation, FRESH_FOR) {
+        // Read before computing: a write meanwhile leaves the figure stale, never wrongly fresh.
+        let g = generation();
+        if let Some(v) = self.counts.memo::<T>(key, g, FRESH_FOR) {
             return Ok(v);
         }
         let v = read().await?;
-        self.counts.put_memo(generation, &key, v.clone());
+        self.counts.put_memo(g, key, v.clone());
         Ok(v)
     }
 

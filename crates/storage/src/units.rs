@@ -58,20 +58,6 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Unit>> {
     row.as_ref().map(unit).transpose()
 }
 
-/// The paths of these units (those that exist), in one query.
-pub async fn paths(db: &Db, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
-    if ids.is_empty() {
-        return Ok(Default::default());
-    }
-    let list = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-    let sql = format!("SELECT id, path FROM units WHERE id IN ({list})");
-    let mut q = sqlx::query(&sql);
-    for id in ids {
-        q = q.bind(*id);
-    }
-    q.fetch_all(db.pool()).await?.iter().map(|r| Ok((get_i64(r, "id")?, get_str(r, "path")?))).collect()
-}
-
 /// A unit the scope covers, or `not_found` (the caller must not learn that it exists).
 pub async fn get_in_scope(db: &Db, scope: &Scope, id: i64) -> Result<Unit> {
     match get(db, id).await? {

@@ -28,10 +28,9 @@ use serde::{Deserialize, Serialize};
 
 /// The paths of the units that see a hazard: owner, regulator, township.
 async fn paths(db: &Db, h: &Hazard) -> Result<(String, String, Option<String>)> {
-    // One query for the (up to) three units.
-    let ids: Vec<i64> = [h.owner_unit_id, h.regulator_unit_id].into_iter().chain(h.township_id).collect();
-    let found = units::paths(db, &ids).await?;
-    let path = |id: i64| found.get(&id).cloned().unwrap_or_default();
+    // From the node's kept unit tree (one version read), not a query per unit.
+    let all = units::all(db).await?;
+    let path = |id: i64| all.iter().find(|u| u.id == id).map(|u| u.path.clone()).unwrap_or_default();
     Ok((path(h.owner_unit_id), path(h.regulator_unit_id), h.township_id.map(path)))
 }
 

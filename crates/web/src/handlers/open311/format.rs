@@ -95,10 +95,12 @@ pub(super) fn reply(fmt: Fmt, status: StatusCode, root: &str, v: Value) -> Respo
 
 /// Answer a list of typed items (OK): JSON written straight from them, XML through the tree.
 pub(super) fn reply_list<T: serde::Serialize>(fmt: Fmt, root: &str, items: &[T]) -> Response {
-    match (fmt, serde_json::to_vec(items)) {
-        (Fmt::Json, Ok(body)) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], body).into_response(),
-        (Fmt::Xml, _) => reply(fmt, StatusCode::OK, root, serde_json::to_value(items).unwrap_or_default()),
-        (Fmt::Json, Err(e)) => failed(fmt, DomainError::new(ErrorCode::Internal).with_detail(e.to_string()).into()),
+    match fmt {
+        Fmt::Json => match serde_json::to_vec(items) {
+            Ok(body) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], body).into_response(),
+            Err(e) => failed(fmt, DomainError::new(ErrorCode::Internal).with_detail(e.to_string()).into()),
+        },
+        Fmt::Xml => reply(fmt, StatusCode::OK, root, serde_json::to_value(items).unwrap_or_default()),
     }
 }
 
