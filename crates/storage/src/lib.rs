@@ -25,6 +25,7 @@ pub mod livelihood;
 mod migrate;
 pub mod notify;
 pub mod oversight;
+mod parts;
 pub mod probe;
 pub mod projects;
 mod reference;

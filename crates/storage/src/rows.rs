@@ -19,21 +19,67 @@ pub(crate) async fn each_row<'q>(
     Ok(())
 }
 
-pub(crate) fn get_i64(row: &AnyRow, col: &str) -> Result<i64> {
-    Ok(row.try_get::<i64, _>(col)?)
+/// A row's columns by name: a database row, or one object of a list read as JSON with its
+/// record (`parts`), so one decoder serves both.
+pub(crate) trait Fields {
+    fn i64_at(&self, col: &str) -> Result<Option<i64>>;
+    fn f64_at(&self, col: &str) -> Result<Option<f64>>;
+    fn str_at(&self, col: &str) -> Result<Option<String>>;
 }
-pub(crate) fn get_opt_i64(row: &AnyRow, col: &str) -> Result<Option<i64>> {
-    Ok(row.try_get::<Option<i64>, _>(col)?)
+
+impl Fields for AnyRow {
+    fn i64_at(&self, col: &str) -> Result<Option<i64>> {
+        Ok(self.try_get::<Option<i64>, _>(col)?)
+    }
+    fn f64_at(&self, col: &str) -> Result<Option<f64>> {
+        Ok(self.try_get::<Option<f64>, _>(col)?)
+    }
+    fn str_at(&self, col: &str) -> Result<Option<String>> {
+        Ok(self.try_get::<Option<String>, _>(col)?)
+    }
 }
-pub(crate) fn get_str(row: &AnyRow, col: &str) -> Result<String> {
-    Ok(row.try_get::<String, _>(col)?)
+
+/// One object of a JSON list: a column missing or of another type is an error, as in a row.
+impl Fields for serde_json::Map<String, serde_json::Value> {
+    fn i64_at(&self, col: &str) -> Result<Option<i64>> {
+        json_field(self, col, serde_json::Value::as_i64)
+    }
+    fn f64_at(&self, col: &str) -> Result<Option<f64>> {
+        json_field(self, col, serde_json::Value::as_f64)
+    }
+    fn str_at(&self, col: &str) -> Result<Option<String>> {
+        json_field(self, col, |v| v.as_str().map(str::to_string))
+    }
 }
-pub(crate) fn get_f64(row: &AnyRow, col: &str) -> Result<f64> {
-    Ok(row.try_get::<f64, _>(col)?)
+
+fn json_field<T>(o: &serde_json::Map<String, serde_json::Value>, col: &str, f: impl Fn(&serde_json::Value) -> Option<T>) -> Result<Option<T>> {
+    match o.get(col) {
+        Some(serde_json::Value::Null) => Ok(None),
+        Some(v) => f(v).map(Some).ok_or_else(|| sqlx::Error::ColumnDecode { index: col.to_string(), source: "unexpected JSON type".into() }.into()),
+        None => Err(sqlx::Error::ColumnNotFound(col.to_string()).into()),
+    }
 }
-pub(crate) fn get_opt_f64(row: &AnyRow, col: &str) -> Result<Option<f64>> {
-    Ok(row.try_get::<Option<f64>, _>(col)?)
+
+/// A column that may not be NULL.
+fn required<T>(v: Option<T>, col: &str) -> Result<T> {
+    v.ok_or_else(|| sqlx::Error::ColumnDecode { index: col.to_string(), source: "unexpected NULL".into() }.into())
 }
-pub(crate) fn get_opt_str(row: &AnyRow, col: &str) -> Result<Option<String>> {
-    Ok(row.try_get::<Option<String>, _>(col)?)
+
+pub(crate) fn get_i64(row: &impl Fields, col: &str) -> Result<i64> {
+    required(row.i64_at(col)?, col)
+}
+pub(crate) fn get_opt_i64(row: &impl Fields, col: &str) -> Result<Option<i64>> {
+    row.i64_at(col)
+}
+pub(crate) fn get_str(row: &impl Fields, col: &str) -> Result<String> {
+    required(row.str_at(col)?, col)
+}
+pub(crate) fn get_f64(row: &impl Fields, col: &str) -> Result<f64> {
+    required(row.f64_at(col)?, col)
+}
+pub(crate) fn get_opt_f64(row: &impl Fields, col: &str) -> Result<Option<f64>> {
+    row.f64_at(col)
+}
+pub(crate) fn get_opt_str(row: &impl Fields, col: &str) -> Result<Option<String>> {
+    row.str_at(col)
 }

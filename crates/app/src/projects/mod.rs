@@ -73,10 +73,24 @@ pub(crate) fn sides(who: &Who, p: &Project, paths: &Paths) -> Vec<ProjectSide> {
 pub(crate) async fn seen(db: &Db, who: &Who, id: i64, today: NaiveDate) -> Result<(Project, Paths)> {
     let p = store::get(db, id).await?.ok_or_else(|| DomainError::not_found("project"))?;
     let paths = paths(db, &p, today).await?;
+    may_see(db, who, &p, &paths).await?;
+    Ok((p, paths))
+}
+
+/// [`seen`] for the project's page: the project with every list the page shows, one query.
+pub(crate) async fn seen_record(db: &Db, who: &Who, id: i64, today: NaiveDate) -> Result<(store::ProjectRecord, Paths)> {
+    let r = store::record(db, id).await?.ok_or_else(|| DomainError::not_found("project"))?;
+    let paths = Paths { lead: r.lead_path.clone(), township: r.township_path.clone(), office: office(db, today).await?.path };
+    may_see(db, who, &r.project, &paths).await?;
+    Ok((r, paths))
+}
+
+/// `not_found` unless the caller may see the project.
+async fn may_see(db: &Db, who: &Who, p: &Project, paths: &Paths) -> Result<()> {
     let mut all = vec![paths.lead.as_str()];
     all.extend(paths.township.as_deref());
-    if who.sight().sees(&all, p.leader_user_id) || runs_projects(who, &paths.office) || approves_any(db, who, id).await? {
-        return Ok((p, paths));
+    if who.sight().sees(&all, p.leader_user_id) || runs_projects(who, &paths.office) || approves_any(db, who, p.id).await? {
+        return Ok(());
     }
     Err(DomainError::not_found("project").into())
 }
@@ -164,9 +178,8 @@ pub fn next_due(p: &Project) -> Option<i64> {
 /// A project's money as the light reads it: this year's investment reported, funds in place
 /// (sources, else reports) and this year's plan.
 pub(crate) async fn money(db: &Db, id: i64, year: i32) -> Result<(Yuan, Yuan, Yuan)> {
-    let reports = store::reports::of_project(db, id).await?;
-    let (funds, plans, _, _) = store::parts(db, id).await?;
-    Ok(money_of(&reports, &funds, &plans, year))
+    let r = store::record(db, id).await?.ok_or_else(|| DomainError::not_found("project"))?;
+    Ok(money_of(&r.reports, &r.funds, &r.plans, year))
 }
 
 /// [`money`] from the rows already read.

@@ -4,7 +4,7 @@
 //! their tasks' standing, read from the record of duties) and what the caller may do now.
 
 use super::stages::known;
-use super::{facts, light_rules, money_of, runs_projects, seen, sides};
+use super::{facts, light_rules, money_of, runs_projects, seen_record, sides};
 use crate::{Result, Who};
 use chrono::{Datelike, NaiveDate};
 use luoshi_domain::duty::{may_given, working_days_left, Light};
@@ -12,8 +12,8 @@ use luoshi_domain::projects::kpi::Why;
 use luoshi_domain::projects::{ProjectFlow, ProjectSide, StageAction, Yuan};
 use luoshi_storage::duty::{self as record, trail, Record};
 use luoshi_storage::projects::approvals::Approval;
-use luoshi_storage::projects::problems::{self, Problem};
-use luoshi_storage::projects::reports::{self, Report};
+use luoshi_storage::projects::problems::Problem;
+use luoshi_storage::projects::reports::Report;
 use luoshi_storage::projects::{self as store, ChangeRow, Fund, Project, StageStay};
 use luoshi_storage::{calendar, Db};
 use serde::Serialize;
@@ -54,21 +54,19 @@ pub struct View {
 
 pub async fn view(db: &Db, who: &Who, id: i64, now: i64) -> Result<View> {
     let today = luoshi_domain::time::local_date(now);
-    let (p, paths) = seen(db, who, id, today).await?;
-    // The page's parts are independent of each other: read at once (the pool serves them side by side).
-    let ((cal, approvals), (funds, plans, stays, changes), reports, rules, problems, span, trail) = tokio::try_join!(
+    // The project with its lists is one query; its approval items (duties on shards of their
+    // own), the calendar and the rules are read beside it.
+    let ((record, paths), (cal, approvals), rules, span) = tokio::try_join!(
+        seen_record(db, who, id, today),
         async {
             let cal = calendar::load(db).await?;
             let approvals = super::approvals::of_project(db, id, &cal, now).await?;
             Ok::<_, crate::StoreError>((cal, approvals))
         },
-        store::parts(db, id),
-        reports::of_project(db, id),
         crate::RulesInForce::load(db, today),
-        problems::of_project(db, id),
         luoshi_storage::projects::approvals::span_of_project(db, id),
-        trail::of(db, "project", id),
     )?;
+    let store::ProjectRecord { project: p, funds, plans, stays, changes, reports, problems, trail, .. } = record;
     let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or(today);
     let stays = stays
         .into_iter()

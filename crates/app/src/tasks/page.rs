@@ -51,24 +51,25 @@ pub(super) async fn owner_path(db: &Db, d: &Duty) -> Result<String> {
 }
 
 pub async fn view(db: &Db, who: &Who, id: i64, today: NaiveDate) -> Result<TaskView> {
-    let task = visible_task(db, who, id).await?;
-    // The parts of the page are independent: fetch them at once (the pool serves them in parallel).
-    let (co_units, owner_path, (notices, deliveries), milestones, reports, events, extensions, exemptions, attachments, mut children, directive_title) = tokio::try_join!(
-        store::co_units(db, id),
-        owner_path(db, &task),
-        async { tokio::try_join!(store::notices_of(db, id), crate::notify::of_duty(db, "task", id)) },
-        store::milestones(db, id),
-        store::reports(db, id),
-        store::events(db, id),
-        store::extensions(db, id),
-        store::exemptions_of(db, id),
-        store::attachments_of(db, id),
-        store::children(db, id),
+    let vis = luoshi_storage::duty::resolve(db, &who.visibility()).await?;
+    // The task with its lists is one query; its sub-tasks and messages are read beside it and
+    // dropped with it when the caller may not see it.
+    let (record, children, deliveries) =
+        tokio::try_join!(store::record(db, &vis, id), store::visible_children(db, &vis, id), crate::notify::of_duty(db, "task", id))?;
+    let store::TaskRecord { task, owner_path, version, co_units, milestones, reports, events, extensions, exemptions, attachments, notices } =
+        record.ok_or_else(|| DomainError::not_found("task"))?;
+    let (directive_title, parent_title) = tokio::try_join!(
         async {
             Ok(match task.directive_id {
                 Some(d) => store::get_directive(db, d).await?.map(|d| d.title),
                 None => None,
             })
+        },
+        async {
+            match task.parent_id {
+                Some(p) => store::visible_title(db, &vis, p).await,
+                None => Ok(None),
+            }
         },
     )?;
     let owner = who.acts_for(&owner_path) && who.role.is_some();
@@ -99,17 +100,6 @@ pub async fn view(db: &Db, who: &Who, id: i64, today: NaiveDate) -> Result<TaskV
     if owner && (deadline_passed || !notices.is_empty()) {
         can.push("exemption");
     }
-    // Sub-tasks the caller may see (a unit may see a task but not every part of it).
-    let vis = who.visibility();
-    if vis != luoshi_domain::access::Sight::County {
-        let ids: Vec<i64> = children.iter().map(|c| c.id).collect();
-        let shown = store::visible_among(db, &vis, &ids).await?;
-        children.retain(|c| shown.contains(&c.id));
-    }
-    let parent_title = match task.parent_id {
-        Some(p) if store::visible(db, &vis, p).await? => store::get(db, p).await?.map(|p| p.title),
-        _ => None,
-    };
     Ok(TaskView {
         directive_title,
         parent_title,
@@ -124,8 +114,8 @@ pub async fn view(db: &Db, who: &Who, id: i64, today: NaiveDate) -> Result<TaskV
         children,
         co_units,
         can,
-        owner_path: owner_path.to_string(),
-        version: luoshi_storage::duty::version(db, "task", id).await?,
+        owner_path,
+        version,
         task,
     })
 }

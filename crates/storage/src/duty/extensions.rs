@@ -5,7 +5,6 @@
 use crate::{get_i64, get_opt_i64, get_opt_str, get_str, Db, Result, WriteTx};
 use luoshi_domain::{DomainError, ErrorCode};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 
 /// An extension request (延期申请).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -31,7 +30,10 @@ pub struct Extension {
 
 const COLS: &str = "id, kind, ref_id, requester, requested_at, reason, old_deadline, new_deadline, old_due_at, new_due_at, state, decided_by, decision_note";
 
-fn extension(r: &AnyRow) -> Result<Extension> {
+/// A duty's requests, oldest first: `$1` its id, `$2` its kind.
+pub(crate) const OF_DUTY: crate::parts::Part = crate::parts::Part { cols: COLS, from: "duty_extensions WHERE ref_id = $1 AND kind = $2", order: "id" };
+
+pub(crate) fn extension(r: &impl crate::rows::Fields) -> Result<Extension> {
     let ref_id = get_i64(r, "ref_id")?;
     Ok(Extension {
         id: get_i64(r, "id")?,
@@ -112,11 +114,7 @@ pub async fn decide(tx: &mut WriteTx, kind: &str, id: i64, approve: bool, by: &s
 
 /// A duty's requests, oldest first.
 pub async fn of(db: &Db, kind: &str, ref_id: i64) -> Result<Vec<Extension>> {
-    let rows = sqlx::query(&format!("SELECT {COLS} FROM duty_extensions WHERE kind = $1 AND ref_id = $2 ORDER BY id"))
-        .bind(kind)
-        .bind(ref_id)
-        .fetch_all(db.pool())
-        .await?;
+    let rows = sqlx::query(&OF_DUTY.select()).bind(ref_id).bind(kind).fetch_all(db.pool()).await?;
     rows.iter().map(extension).collect()
 }
 

@@ -61,7 +61,10 @@ pub async fn append(tx: &mut WriteTx, entries: &[Entry<'_>]) -> Result<()> {
 
 const COLS: &str = "id, ref_id, at, actor, unit_id, action, from_state, to_state, note, data_json";
 
-fn step(r: &sqlx::any::AnyRow) -> Result<Step> {
+/// A duty's trail, oldest first: `$1` its id, `$2` its kind.
+pub(crate) const TRAIL: crate::parts::Part = crate::parts::Part { cols: COLS, from: "duty_trail WHERE ref_id = $1 AND kind = $2", order: "id" };
+
+pub(crate) fn step(r: &impl crate::rows::Fields) -> Result<Step> {
     Ok(Step {
         id: get_i64(r, "id")?,
         ref_id: get_i64(r, "ref_id")?,
@@ -78,8 +81,7 @@ fn step(r: &sqlx::any::AnyRow) -> Result<Step> {
 
 /// A duty's trail, oldest first.
 pub async fn of(db: &Db, kind: &str, ref_id: i64) -> Result<Vec<Step>> {
-    let rows =
-        sqlx::query(&format!("SELECT {COLS} FROM duty_trail WHERE kind = $1 AND ref_id = $2 ORDER BY id")).bind(kind).bind(ref_id).fetch_all(db.pool()).await?;
+    let rows = sqlx::query(&TRAIL.select()).bind(ref_id).bind(kind).fetch_all(db.pool()).await?;
     rows.iter().map(step).collect()
 }
 

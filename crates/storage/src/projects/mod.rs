@@ -9,15 +9,16 @@ pub mod bulk;
 pub mod ledger;
 pub mod problems;
 pub mod reports;
+mod record;
 mod write;
 
+pub use record::{record, ChangeRow, Fund, ProjectRecord, StageStay};
 pub use write::{add_change, create, save, set_funds, set_light, set_plan, Change, NewProject};
 
 use crate::{get_i64, get_opt_i64, get_opt_str, get_str, Db, Result, WriteTx};
 use luoshi_domain::projects::{Industry, Investment, Route, Stage, Yuan};
 use luoshi_domain::{DomainError, ErrorCode};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 
 /// A project as stored, with the names it shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -79,7 +80,7 @@ pub(crate) fn stage_of(s: &str) -> Result<Stage> {
     Ok(Stage::parse(s).ok_or_else(|| bad("stage"))?)
 }
 
-pub(crate) fn project(r: &AnyRow) -> Result<Project> {
+pub(crate) fn project(r: &impl crate::rows::Fields) -> Result<Project> {
     Ok(Project {
         id: get_i64(r, "id")?,
         code: get_opt_str(r, "code")?,
@@ -146,85 +147,4 @@ pub async fn names(db: &Db, ids: &[i64]) -> Result<std::collections::HashMap<i64
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<i64>> {
     let row = sqlx::query("SELECT id FROM projects WHERE code = $1").bind(code).fetch_optional(db.pool()).await?;
     row.map(|r| get_i64(&r, "id")).transpose()
-}
-
-/// One funding source (资金来源).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Fund {
-    pub source: String,
-    pub planned: Yuan,
-    pub in_place: Yuan,
-}
-
-/// One stay in a stage, as logged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StageStay {
-    pub seq: i64,
-    pub stage: Stage,
-    pub entered_on: String,
-    pub left_on: Option<String>,
-    pub reason: Option<String>,
-    pub actor: String,
-}
-
-/// A deviation from plan, with its reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ChangeRow {
-    pub at: i64,
-    pub actor: String,
-    pub field: String,
-    pub old_value: String,
-    pub new_value: String,
-    pub reason: String,
-}
-
-/// A project's funds, annual plans (year, planned), stage log and deviations.
-pub async fn parts(db: &Db, id: i64) -> Result<(Vec<Fund>, Vec<(i64, Yuan)>, Vec<StageStay>, Vec<ChangeRow>)> {
-    let funds = sqlx::query("SELECT source, planned_yuan, in_place_yuan FROM project_funds WHERE project_id = $1 ORDER BY seq")
-        .bind(id)
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| Ok(Fund { source: get_str(r, "source")?, planned: Yuan(get_i64(r, "planned_yuan")?), in_place: Yuan(get_i64(r, "in_place_yuan")?) }))
-        .collect::<Result<Vec<_>>>()?;
-    let plans = sqlx::query("SELECT year, planned_yuan FROM project_plans WHERE project_id = $1 ORDER BY year")
-        .bind(id)
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| Ok((get_i64(r, "year")?, Yuan(get_i64(r, "planned_yuan")?))))
-        .collect::<Result<Vec<_>>>()?;
-    let stays = sqlx::query("SELECT seq, stage, entered_on, left_on, reason, actor FROM project_stages WHERE project_id = $1 ORDER BY seq")
-        .bind(id)
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(StageStay {
-                seq: get_i64(r, "seq")?,
-                stage: stage_of(&get_str(r, "stage")?)?,
-                entered_on: get_str(r, "entered_on")?,
-                left_on: get_opt_str(r, "left_on")?,
-                reason: get_opt_str(r, "reason")?,
-                actor: get_str(r, "actor")?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let changes = sqlx::query("SELECT at, actor, field, old_value, new_value, reason FROM project_changes WHERE project_id = $1 ORDER BY seq")
-        .bind(id)
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(ChangeRow {
-                at: get_i64(r, "at")?,
-                actor: get_str(r, "actor")?,
-                field: get_str(r, "field")?,
-                old_value: get_str(r, "old_value")?,
-                new_value: get_str(r, "new_value")?,
-                reason: get_str(r, "reason")?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok((funds, plans, stays, changes))
 }

@@ -61,28 +61,27 @@ pub async fn set_task(tx: &mut WriteTx, project_id: i64, id: i64, task_id: i64) 
 }
 
 /// A project's problems, newest first.
+pub(crate) const OF_PROJECT: crate::parts::Part = crate::parts::Part {
+    cols: "p.id, p.project_id, p.kind, p.text, p.unit_id, u.name AS unit_name, p.due_on, p.task_id, p.raised_by, p.raised_at",
+    from: "project_problems p JOIN units u ON u.id = p.unit_id WHERE p.project_id = $1",
+    order: "p.id DESC",
+};
+
+pub(crate) fn problem(r: &impl crate::rows::Fields) -> Result<Problem> {
+    Ok(Problem {
+        id: get_i64(r, "id")?,
+        project_id: get_i64(r, "project_id")?,
+        kind: get_str(r, "kind")?,
+        text: get_str(r, "text")?,
+        unit_id: get_i64(r, "unit_id")?,
+        unit_name: get_str(r, "unit_name")?,
+        due_on: get_str(r, "due_on")?,
+        task_id: get_opt_i64(r, "task_id")?,
+        raised_by: get_str(r, "raised_by")?,
+        raised_at: get_i64(r, "raised_at")?,
+    })
+}
+
 pub async fn of_project(db: &Db, project_id: i64) -> Result<Vec<Problem>> {
-    let rows = sqlx::query(
-        "SELECT p.id, p.project_id, p.kind, p.text, p.unit_id, u.name AS unit_name, p.due_on, p.task_id, p.raised_by, p.raised_at \
-         FROM project_problems p JOIN units u ON u.id = p.unit_id WHERE p.project_id = $1 ORDER BY p.id DESC",
-    )
-    .bind(project_id)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Problem {
-                id: get_i64(r, "id")?,
-                project_id: get_i64(r, "project_id")?,
-                kind: get_str(r, "kind")?,
-                text: get_str(r, "text")?,
-                unit_id: get_i64(r, "unit_id")?,
-                unit_name: get_str(r, "unit_name")?,
-                due_on: get_str(r, "due_on")?,
-                task_id: get_opt_i64(r, "task_id")?,
-                raised_by: get_str(r, "raised_by")?,
-                raised_at: get_i64(r, "raised_at")?,
-            })
-        })
-        .collect()
+    sqlx::query(&OF_PROJECT.select()).bind(project_id).fetch_all(db.pool()).await?.iter().map(problem).collect()
 }

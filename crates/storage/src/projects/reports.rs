@@ -57,26 +57,26 @@ pub async fn put(tx: &mut WriteTx, actor: &Actor, project_id: i64, r: &Report) -
 }
 
 /// A project's reports, newest first.
+pub(crate) const OF_PROJECT: crate::parts::Part = crate::parts::Part {
+    cols: "month, invested_yuan, in_place_yuan, progress, problems, reporter, reported_at",
+    from: "project_reports WHERE project_id = $1",
+    order: "month DESC",
+};
+
+pub(crate) fn report(r: &impl crate::rows::Fields) -> Result<Report> {
+    Ok(Report {
+        month: get_str(r, "month")?,
+        invested: Yuan(get_i64(r, "invested_yuan")?),
+        in_place: Yuan(get_i64(r, "in_place_yuan")?),
+        progress: get_str(r, "progress")?,
+        problems: get_str(r, "problems")?,
+        reporter: get_str(r, "reporter")?,
+        reported_at: get_i64(r, "reported_at")?,
+    })
+}
+
 pub async fn of_project(db: &Db, project_id: i64) -> Result<Vec<Report>> {
-    let rows = sqlx::query(
-        "SELECT month, invested_yuan, in_place_yuan, progress, problems, reporter, reported_at FROM project_reports WHERE project_id = $1 ORDER BY month DESC",
-    )
-    .bind(project_id)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Report {
-                month: get_str(r, "month")?,
-                invested: Yuan(get_i64(r, "invested_yuan")?),
-                in_place: Yuan(get_i64(r, "in_place_yuan")?),
-                progress: get_str(r, "progress")?,
-                problems: get_str(r, "problems")?,
-                reporter: get_str(r, "reporter")?,
-                reported_at: get_i64(r, "reported_at")?,
-            })
-        })
-        .collect()
+    sqlx::query(&OF_PROJECT.select()).bind(project_id).fetch_all(db.pool()).await?.iter().map(report).collect()
 }
 
 /// Investment completed per project in a year (months `YYYY-01`…`YYYY-12`), and funds put in

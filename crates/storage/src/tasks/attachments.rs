@@ -3,7 +3,6 @@
 use super::*;
 use crate::{get_i64, get_str, Actor, Db, Result, WriteTx};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use sqlx::Row;
 
 /// An attachment's record (its bytes are read only on download).
@@ -20,7 +19,7 @@ pub struct Attachment {
     pub at: i64,
 }
 
-pub(super) fn attachment(r: &AnyRow) -> Result<Attachment> {
+pub(super) fn attachment(r: &impl crate::rows::Fields) -> Result<Attachment> {
     Ok(Attachment {
         id: get_i64(r, "id")?,
         duty_id: get_i64(r, "duty_id")?,
@@ -35,6 +34,9 @@ pub(super) fn attachment(r: &AnyRow) -> Result<Attachment> {
 }
 
 pub(super) const ATT_COLS: &str = "id, duty_id, unit_id, name, content_type, size, sha256, actor, at";
+
+/// A duty's attachments (without their bytes), oldest first.
+pub(super) const ATTACHMENTS: Part = Part { cols: ATT_COLS, from: "attachments WHERE duty_id = $1", order: "id" };
 
 pub async fn add_attachment(tx: &mut WriteTx, actor: &Actor, duty_id: i64, unit_id: i64, name: &str, content_type: &str, data: &[u8]) -> Result<i64> {
     use sha2::Digest;
@@ -69,7 +71,7 @@ pub async fn add_attachment(tx: &mut WriteTx, actor: &Actor, duty_id: i64, unit_
 }
 
 pub async fn attachments_of(db: &Db, duty_id: i64) -> Result<Vec<Attachment>> {
-    let rows = sqlx::query(&format!("SELECT {ATT_COLS} FROM attachments WHERE duty_id = $1 ORDER BY id")).bind(duty_id).fetch_all(db.pool()).await?;
+    let rows = sqlx::query(&ATTACHMENTS.select()).bind(duty_id).fetch_all(db.pool()).await?;
     rows.iter().map(attachment).collect()
 }
 

@@ -254,13 +254,6 @@ pub(super) async fn counts_resolved(db: &Db, vis: &Resolved, f: &Filter) -> Resu
     Ok(out)
 }
 
-/// The direct sub-tasks of a duty.
-pub async fn children(db: &Db, id: i64) -> Result<Vec<Duty>> {
-    let rows =
-        sqlx::query(&format!("SELECT {DUTY_COLS} FROM {DUTY_FROM} WHERE d.parent_id = $1 ORDER BY d.id LIMIT 500")).bind(id).fetch_all(db.pool()).await?;
-    rows.iter().map(duty).collect()
-}
-
 pub async fn get(db: &Db, id: i64) -> Result<Option<Duty>> {
     let row = sqlx::query(&format!("SELECT {DUTY_COLS} FROM {DUTY_FROM} WHERE d.id = $1")).bind(id).fetch_optional(db.pool()).await?;
     row.as_ref().map(duty).transpose()
@@ -278,19 +271,6 @@ pub async fn visible(db: &Db, vis: &Sight, id: i64) -> Result<bool> {
     let cond = condition(&vis, &mut binds);
     let sql = format!("SELECT d.id FROM duties d WHERE d.id = $1 AND {cond}");
     Ok(bind_all(sqlx::query(&sql), &binds).fetch_optional(db.pool()).await?.is_some())
-}
-
-/// Which of these duties the caller may see, in one query.
-pub async fn visible_among(db: &Db, vis: &Sight, ids: &[i64]) -> Result<Vec<i64>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let vis = resolve(db, vis).await?;
-    let mut binds = Vec::new();
-    let cond = condition(&vis, &mut binds);
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let rows = bind_all(sqlx::query(&format!("SELECT d.id FROM duties d WHERE d.id IN ({list}) AND {cond}")), &binds).fetch_all(db.pool()).await?;
-    rows.iter().map(|r| get_i64(r, "id")).collect()
 }
 
 pub async fn count(db: &Db) -> Result<i64> {

@@ -4,7 +4,6 @@ use super::*;
 use crate::{get_i64, get_opt_i64, get_opt_str, get_str, Actor, Db, Result, WriteTx};
 use luoshi_domain::{DomainError, ErrorCode};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 
 /// A 容错免责 application.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -21,7 +20,7 @@ pub struct Exemption {
     pub created_at: i64,
 }
 
-pub(super) fn exemption(r: &AnyRow) -> Result<Exemption> {
+pub(super) fn exemption(r: &impl crate::rows::Fields) -> Result<Exemption> {
     Ok(Exemption {
         id: get_i64(r, "id")?,
         duty_id: get_i64(r, "duty_id")?,
@@ -38,8 +37,11 @@ pub(super) fn exemption(r: &AnyRow) -> Result<Exemption> {
 
 pub(super) const EXEMPT_COLS: &str = "id, duty_id, notice_id, unit_id, applicant, reason, conditions_json, state, decision_note, created_at";
 
+/// A duty's applications, oldest first.
+pub(super) const EXEMPTIONS: Part = Part { cols: EXEMPT_COLS, from: "exemptions WHERE duty_id = $1", order: "id" };
+
 pub async fn exemptions_of(db: &Db, duty_id: i64) -> Result<Vec<Exemption>> {
-    let rows = sqlx::query(&format!("SELECT {EXEMPT_COLS} FROM exemptions WHERE duty_id = $1 ORDER BY id")).bind(duty_id).fetch_all(db.pool()).await?;
+    let rows = sqlx::query(&EXEMPTIONS.select()).bind(duty_id).fetch_all(db.pool()).await?;
     rows.iter().map(exemption).collect()
 }
 

@@ -2,6 +2,8 @@
 //! the trail, extensions, notices (the supervision ladder), exemptions, incentives and
 //! attachments. One file per part; this one holds the task row as lists and pages show it.
 
+use crate::parts::Part;
+use crate::rows::Fields;
 use crate::{get_f64, get_i64, get_opt_i64, get_opt_str, get_str, Result};
 use luoshi_domain::duty::Light;
 use luoshi_domain::tasks::{State, Term};
@@ -14,6 +16,7 @@ mod board;
 mod directives;
 mod exemptions;
 mod extensions;
+mod page;
 mod reports;
 mod supervision;
 mod write;
@@ -23,6 +26,7 @@ pub use board::*;
 pub use directives::*;
 pub use exemptions::*;
 pub use extensions::*;
+pub use page::*;
 pub use reports::*;
 pub use supervision::*;
 pub use write::*;

@@ -7,7 +7,6 @@ use luoshi_domain::duty::{Light, NoticeLevel};
 use luoshi_domain::tasks::State;
 use luoshi_domain::DomainError;
 use serde::Serialize;
-use sqlx::any::AnyRow;
 
 /// What the supervision run needs of an open duty.
 #[derive(Debug, Clone)]
@@ -80,8 +79,16 @@ pub struct Notice {
     pub raised_on: String,
 }
 
-pub(super) const NOTICE_FROM: &str = "SELECT n.id, n.kind, n.ref_id, r.title, n.level, n.unit_id, u.name, n.deadline, n.raised_on FROM notices n \
-     JOIN duty_records r ON r.kind = n.kind AND r.ref_id = n.ref_id JOIN units u ON u.id = n.unit_id";
+pub(super) const NOTICE_COLS: &str = "n.id, n.kind, n.ref_id, r.title, n.level, n.unit_id, u.name, n.deadline, n.raised_on";
+macro_rules! notice_join {
+    () => {
+        "notices n JOIN duty_records r ON r.kind = n.kind AND r.ref_id = n.ref_id JOIN units u ON u.id = n.unit_id"
+    };
+}
+pub(super) const NOTICE_JOIN: &str = notice_join!();
+
+/// A task's notices, oldest first.
+pub(super) const NOTICES: Part = Part { cols: NOTICE_COLS, from: concat!(notice_join!(), " WHERE n.kind = 'task' AND n.ref_id = $1"), order: "n.id" };
 
 impl Notice {
     /// The page of the duty it concerns.
@@ -90,7 +97,7 @@ impl Notice {
     }
 }
 
-pub(super) fn notice(r: &AnyRow) -> Result<Notice> {
+pub(super) fn notice(r: &impl crate::rows::Fields) -> Result<Notice> {
     Ok(Notice {
         id: get_i64(r, "id")?,
         kind: get_str(r, "kind")?,
@@ -106,7 +113,7 @@ pub(super) fn notice(r: &AnyRow) -> Result<Notice> {
 
 /// Notices for units in a subtree (the unit's inbox and its superiors' view), newest first.
 pub async fn notices_under(db: &Db, path: &str, limit: i64) -> Result<Vec<Notice>> {
-    let rows = sqlx::query(&format!("{NOTICE_FROM} WHERE u.path LIKE $1 ORDER BY n.raised_at DESC, n.id DESC LIMIT $2"))
+    let rows = sqlx::query(&format!("SELECT {NOTICE_COLS} FROM {NOTICE_JOIN} WHERE u.path LIKE $1 ORDER BY n.raised_at DESC, n.id DESC LIMIT $2"))
         .bind(format!("{path}%"))
         .bind(limit.clamp(1, 500))
         .fetch_all(db.pool())
@@ -115,7 +122,7 @@ pub async fn notices_under(db: &Db, path: &str, limit: i64) -> Result<Vec<Notice
 }
 
 pub async fn notices_of(db: &Db, duty_id: i64) -> Result<Vec<Notice>> {
-    let rows = sqlx::query(&format!("{NOTICE_FROM} WHERE n.kind = 'task' AND n.ref_id = $1 ORDER BY n.id")).bind(duty_id).fetch_all(db.pool()).await?;
+    let rows = sqlx::query(&NOTICES.select()).bind(duty_id).fetch_all(db.pool()).await?;
     rows.iter().map(notice).collect()
 }
 

@@ -2,49 +2,12 @@
 //! (`duty_events`, each row with its audit row) and evaluation.
 
 use super::*;
-use crate::{get_f64, get_i64, get_opt_f64, get_opt_i64, get_opt_str, get_str, Actor, Db, Result, WriteTx};
+use crate::{get_f64, get_i64, get_opt_i64, get_str, Actor, Db, Result, WriteTx};
 use luoshi_domain::duty::Light;
 use luoshi_domain::duty::Workflow;
 use luoshi_domain::tasks::{CoRole, NewTask, State, TaskFlow};
 use luoshi_domain::{DomainError, ErrorCode};
-use serde::Serialize;
 
-/// A co-unit of a duty.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CoUnit {
-    pub unit_id: i64,
-    pub unit_name: String,
-    pub unit_path: String,
-    pub role: CoRole,
-    pub sub_report: Option<String>,
-    pub sub_percent: Option<f64>,
-    pub updated_at: Option<i64>,
-}
-
-pub async fn co_units(db: &Db, id: i64) -> Result<Vec<CoUnit>> {
-    let rows = sqlx::query("SELECT du.unit_id, u.name, u.path, du.role, du.sub_report, du.sub_percent, du.updated_at FROM duty_units du JOIN units u ON u.id = du.unit_id WHERE du.duty_id = $1 ORDER BY du.role DESC, u.id")
-        .bind(id)
-        .fetch_all(db.pool())
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(CoUnit {
-                unit_id: get_i64(r, "unit_id")?,
-                unit_name: get_str(r, "name")?,
-                unit_path: get_str(r, "path")?,
-                role: CoRole::parse(&get_str(r, "role")?).ok_or_else(|| DomainError::invalid("role"))?,
-                sub_report: get_opt_str(r, "sub_report")?,
-                sub_percent: get_opt_f64(r, "sub_percent")?,
-                updated_at: get_opt_i64(r, "updated_at")?,
-            })
-        })
-        .collect()
-}
-
-pub async fn milestones(db: &Db, id: i64) -> Result<Vec<(String, f64, String)>> {
-    let rows = sqlx::query("SELECT due, percent, title FROM duty_milestones WHERE duty_id = $1 ORDER BY due").bind(id).fetch_all(db.pool()).await?;
-    rows.iter().map(|r| Ok((get_str(r, "due")?, get_f64(r, "percent")?, get_opt_str(r, "title")?.unwrap_or_default()))).collect()
-}
 
 /// Milestones of many duties at once (for the supervision run), as (duty id, date, percent).
 pub async fn milestones_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String, f64)>> {
@@ -363,37 +326,6 @@ pub async fn add_report(
     event(tx, actor, id, Some(unit_id), "report", None, None, Some(text), Some(data)).await
 }
 
-/// A progress report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Report {
-    pub unit_id: i64,
-    pub unit_name: String,
-    pub period: String,
-    pub text: String,
-    pub percent: f64,
-    pub actor: String,
-    pub at: i64,
-}
-
-pub async fn reports(db: &Db, id: i64) -> Result<Vec<Report>> {
-    let rows = sqlx::query("SELECT r.unit_id, u.name, r.period, r.text, r.percent, r.actor, r.at FROM duty_reports r JOIN units u ON u.id = r.unit_id WHERE r.duty_id = $1 ORDER BY r.at DESC")
-        .bind(id)
-        .fetch_all(db.pool())
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Report {
-                unit_id: get_i64(r, "unit_id")?,
-                unit_name: get_str(r, "name")?,
-                period: get_str(r, "period")?,
-                text: get_str(r, "text")?,
-                percent: get_f64(r, "percent")?,
-                actor: get_str(r, "actor")?,
-                at: get_i64(r, "at")?,
-            })
-        })
-        .collect()
-}
 
 /// Grade a closed task once (评价).
 pub async fn evaluate(tx: &mut WriteTx, actor: &Actor, id: i64, grade: &str, note: Option<&str>) -> Result<()> {

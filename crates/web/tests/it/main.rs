@@ -18,6 +18,7 @@ mod emergencies;
 mod hazards;
 mod livelihood;
 mod notify;
+mod one_read;
 mod open311;
 mod pages;
 mod projects;
