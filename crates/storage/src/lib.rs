@@ -11,6 +11,7 @@ pub mod audit;
 pub mod audit_rows;
 pub mod bulk;
 pub mod calendar;
+pub mod callers;
 pub mod catalogue;
 mod checkpoint;
 mod counts_cache;
@@ -169,6 +170,8 @@ pub struct Db {
     pub(crate) enterprise_dims: hazards::findings::DimsCache,
     /// The rules and the calendar while their versions stand.
     reference: Arc<reference::Reference>,
+    /// Callers resolved for reads, a moment each (`callers`).
+    callers: Arc<callers::Callers>,
 }
 
 /// Options for [`Db::connect`].
@@ -281,6 +284,7 @@ impl Db {
             mirror: Arc::default(),
             enterprise_dims: Arc::default(),
             reference: Arc::default(),
+            callers: Arc::default(),
         })
     }
 

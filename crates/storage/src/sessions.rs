@@ -48,8 +48,25 @@ pub async fn create(db: &Db, user: &User, token_hash: &str, expires_at: i64, ip:
 
 /// The live session with this token hash, if any, and its user (who must not be disabled).
 pub async fn lookup(db: &Db, token_hash: &str, now: i64) -> Result<Option<Principal>> {
+    Ok(lookup_with_expiry(db, token_hash, now).await?.map(|(p, _)| p))
+}
+
+/// [`lookup`] for a read: the caller as this node resolved it a moment ago, if that stands
+/// (`callers`), else as the database says.
+pub async fn lookup_for_read(db: &Db, token_hash: &str, now: i64) -> Result<Option<Principal>> {
+    // The generation before the read: a write committed during it makes what is kept stale.
+    let g = db.counts.generation();
+    if let Some(p) = db.callers.get(token_hash, g, now) {
+        return Ok(Some(p));
+    }
+    let Some((p, expires)) = lookup_with_expiry(db, token_hash, now).await? else { return Ok(None) };
+    db.callers.keep(token_hash.to_string(), g, expires, p.clone());
+    Ok(Some(p))
+}
+
+async fn lookup_with_expiry(db: &Db, token_hash: &str, now: i64) -> Result<Option<(Principal, i64)>> {
     let row = sqlx::query(&format!(
-        "SELECT {PRINCIPAL_COLS} FROM sessions s JOIN users u ON u.id = s.user_id JOIN units n ON n.id = u.unit_id \
+        "SELECT {PRINCIPAL_COLS}, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id JOIN units n ON n.id = u.unit_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0"
     ))
     .bind(token_hash)
@@ -57,7 +74,7 @@ pub async fn lookup(db: &Db, token_hash: &str, now: i64) -> Result<Option<Princi
     .fetch_optional(db.pool())
     .await?;
     match row {
-        Some(r) => Ok(Some(principal(db, &r, Some(token_hash.to_string())).await?)),
+        Some(r) => Ok(Some((principal(db, &r, Some(token_hash.to_string())).await?, get_i64(&r, "expires_at")?))),
         None => Ok(None),
     }
 }

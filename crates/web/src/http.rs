@@ -164,7 +164,8 @@ async fn guarded(policy: Policy, app: AppState, req: Request, next: Next) -> App
     let headers = req.headers().clone();
     let session_token = cookie(&headers, SESSION_COOKIE).map(str::to_string);
     let bearer_token = bearer(&headers).map(str::to_string);
-    let caller = auth::resolve(&app.db, session_token.as_deref(), bearer_token.as_deref()).await?;
+    let read = matches!(*req.method(), Method::GET | Method::HEAD);
+    let caller = auth::resolve(&app.db, session_token.as_deref(), bearer_token.as_deref(), read).await?;
     let path = req.uri().path().to_string();
     if !policy.allows(caller.as_ref().map(|c| c.user.role)) {
         let code = if caller.is_none() { ErrorCode::Unauthenticated } else { ErrorCode::Forbidden };
@@ -188,7 +189,9 @@ async fn guarded(policy: Policy, app: AppState, req: Request, next: Next) -> App
         Policy::Realm(_, r) => Some(r),
         _ => None,
     };
-    if ctx.caller.is_some() && (want == Want::Html || realm.is_some()) {
+    // The realms name the menu's entries: pages show it; Open311 answers JSON or XML, never a page.
+    let page = want == Want::Html && !ctx.path.starts_with("/open311/");
+    if ctx.caller.is_some() && (page || realm.is_some()) {
         ctx.realms = realms_of(&app, &ctx).await?;
     }
     if realm.is_some_and(|r| !ctx.realms.contains(&r)) {

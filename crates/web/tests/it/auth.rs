@@ -57,10 +57,35 @@ async fn sessions_cookies_logout_and_disabled_accounts() {
     let staff = app.login("staff").await;
     let admin = app.login("admin").await;
     let id = app.user_id("staff").await;
+    // A node keeps a caller it resolved for reads a moment; a change through it ends that at once.
+    assert_eq!(staff.get(&app, "/api/v1/me").await.status(), StatusCode::OK);
     assert_eq!(admin.post(&app, &format!("/api/v1/users/{id}/disable"), json!({})).await.status(), StatusCode::OK);
     assert_eq!(staff.get(&app, "/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
     let r = c.post(app.url("/api/v1/session")).json(&json!({ "username": "staff", "password": PW })).send().await.unwrap();
     assert_eq!(error_code(r).await.1, "account_disabled");
+}
+
+/// On another node, a change shows within the moment a node keeps a caller for reads
+/// (`callers::FRESH_FOR`); a change (POST) is always checked against the database.
+#[tokio::test]
+async fn a_disabled_account_is_refused_on_every_node() {
+    let app = spawn_app().await;
+    // A second node: its own connection to the same database, with its own kept callers.
+    let db = luoshi_storage::Db::connect(&app.t.url, &luoshi_storage::ConnectOptions::default()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let other = format!("http://{}", listener.local_addr().unwrap());
+    let state = luoshi_web::AppState::new(db, luoshi_web::Config { today: Some(crate::day(crate::TODAY)), time_of_day: crate::MORNING, ..Default::default() });
+    tokio::spawn(async move { luoshi_web::serve(state, listener, std::future::pending()).await.unwrap() });
+    let staff = app.login("staff").await;
+    let me = |base: &str| staff.client.get(format!("{base}/api/v1/me")).send();
+    assert_eq!(me(&other).await.unwrap().status(), StatusCode::OK);
+    let admin = app.login("admin").await;
+    let id = app.user_id("staff").await;
+    assert_eq!(admin.post(&app, &format!("/api/v1/users/{id}/disable"), json!({})).await.status(), StatusCode::OK);
+    let r = staff.client.post(format!("{other}/api/v1/tasks/1/reports")).header("x-csrf-token", &staff.csrf).json(&json!({ "text": "进展", "percent": 10 })).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "a change asks the database");
+    tokio::time::sleep(luoshi_storage::callers::FRESH_FOR + std::time::Duration::from_millis(100)).await;
+    assert_eq!(me(&other).await.unwrap().status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
