@@ -21,7 +21,7 @@ use luoshi_domain::duty::{end_of_day, may_given, NoticeLevel, Workflow};
 use luoshi_domain::error::optional_text;
 use luoshi_domain::hazards::{HazardAction, HazardFacts, HazardFlow, HazardGrade, HazardSide, HazardState};
 use luoshi_domain::DomainError;
-use luoshi_storage::duty::trail::{self, Step};
+use luoshi_storage::duty::trail::Step;
 use luoshi_storage::hazards::{self as store, Five, Hazard, LedgerFilter, NewHazard};
 use luoshi_storage::{units, Db};
 use serde::{Deserialize, Serialize};
@@ -59,12 +59,18 @@ fn sides(who: &Who, owner: &str, regulator: &str, township: Option<&str>) -> Vec
 async fn seen(db: &Db, who: &Who, id: i64) -> Result<(Hazard, (String, String, Option<String>))> {
     let h = store::get(db, id).await?.ok_or_else(|| DomainError::not_found("hazard"))?;
     let p = paths(db, &h).await?;
+    may_see(who, &p)?;
+    Ok((h, p))
+}
+
+/// `not_found` unless the caller's sight holds one of the hazard's units.
+fn may_see(who: &Who, p: &(String, String, Option<String>)) -> Result<()> {
     let mut all = vec![p.0.as_str(), p.1.as_str()];
     all.extend(p.2.as_deref());
     if !who.sight().sees(&all, None) {
         return Err(DomainError::not_found("hazard").into());
     }
-    Ok((h, p))
+    Ok(())
 }
 
 /// What the hazard's row itself says about what may be done (the rest comes with the action).
@@ -84,9 +90,11 @@ pub struct View {
 }
 
 pub async fn view(db: &Db, who: &Who, id: i64) -> Result<View> {
-    let (h, (o, r, t)) = seen(db, who, id).await?;
+    // The hazard, its units' paths, trail and version: one query.
+    let store::HazardRecord { hazard: h, paths, trail, version } = store::record(db, id).await?.ok_or_else(|| DomainError::not_found("hazard"))?;
+    may_see(who, &paths)?;
+    let (o, r, t) = paths;
     let may = may_given::<HazardFlow>(h.state, &sides(who, &o, &r, t.as_deref()), &known(&h));
-    let (trail, version) = tokio::try_join!(trail::of(db, HazardFlow::KIND, id), luoshi_storage::duty::version(db, HazardFlow::KIND, id))?;
     Ok(View { trail, version, hazard: h, may })
 }
 

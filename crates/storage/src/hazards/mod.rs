@@ -184,6 +184,36 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Hazard>> {
     row.as_ref().map(hazard).transpose()
 }
 
+/// A hazard with what its page shows beside it.
+#[derive(Debug, Clone)]
+pub struct HazardRecord {
+    pub hazard: Hazard,
+    /// The owner's, the regulator's and the township's paths (who may see it is decided on them).
+    pub paths: (String, String, Option<String>),
+    pub trail: Vec<crate::duty::trail::Step>,
+    /// The record's version (its optimistic-concurrency token).
+    pub version: Option<i64>,
+}
+
+/// The hazard, its units' paths, its trail and its version in one query (`parts`), if it
+/// exists (who may see it is the caller's to decide).
+pub async fn record(db: &Db, id: i64) -> Result<Option<HazardRecord>> {
+    let trail = crate::duty::trail::TRAIL.json(db.backend(), "l_trail");
+    // $1 the hazard, $2 its kind (the core's trail and record are by kind).
+    let sql = format!(
+        "SELECT {COLS}, o.path AS owner_path, rg.path AS regulator_path, tw.path AS township_path, rec.version AS record_version, {trail} {FROM} \
+         JOIN units rg ON rg.id = h.regulator_unit_id LEFT JOIN units tw ON tw.id = h.township_id \
+         LEFT JOIN duty_records rec ON rec.kind = $2 AND rec.ref_id = h.id WHERE h.id = $1"
+    );
+    let Some(r) = sqlx::query(&sql).bind(id).bind("hazard").fetch_optional(db.pool()).await? else { return Ok(None) };
+    Ok(Some(HazardRecord {
+        hazard: hazard(&r)?,
+        paths: (get_str(&r, "owner_path")?, get_str(&r, "regulator_path")?, get_opt_str(&r, "township_path")?),
+        trail: crate::parts::decode(&r, "l_trail", crate::duty::trail::step)?,
+        version: get_opt_i64(&r, "record_version")?,
+    }))
+}
+
 pub async fn get_tx(tx: &mut WriteTx, id: i64) -> Result<Option<Hazard>> {
     let row = sqlx::query(&format!("SELECT {COLS} {FROM} WHERE h.id = $1")).bind(id).fetch_optional(tx.conn()).await?;
     row.as_ref().map(hazard).transpose()

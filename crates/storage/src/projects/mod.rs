@@ -8,8 +8,8 @@ pub mod approvals;
 pub mod bulk;
 pub mod ledger;
 pub mod problems;
-pub mod reports;
 mod record;
+pub mod reports;
 mod write;
 
 pub use record::{record, ChangeRow, Fund, ProjectRecord, StageStay};

@@ -8,9 +8,9 @@ use crate::duty::{extensions as core_ext, Resolved};
 use crate::parts::decode;
 use crate::{get_opt_f64, Db};
 use luoshi_domain::duty::Workflow;
-use serde::Serialize;
 use luoshi_domain::tasks::{CoRole, TaskFlow};
 use luoshi_domain::DomainError;
+use serde::Serialize;
 
 /// A co-unit of a duty.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -169,4 +169,3 @@ pub async fn reports(db: &Db, id: i64) -> Result<Vec<Report>> {
     let rows = sqlx::query(&REPORTS.select()).bind(id).fetch_all(db.pool()).await?;
     rows.iter().map(report).collect()
 }
-

@@ -57,10 +57,12 @@ pub async fn early_closures(db: &Db, from: &str, to: &str) -> Result<Vec<(i64, S
 
 /// Notices raised in a period, by level and unit (for the report).
 pub async fn notices_in(db: &Db, from: &str, to: &str) -> Result<Vec<Notice>> {
-    let rows = sqlx::query(&format!("SELECT {NOTICE_COLS} FROM {NOTICE_JOIN} WHERE n.kind = 'task' AND n.raised_on >= $1 AND n.raised_on <= $2 ORDER BY n.raised_on, n.id"))
-        .bind(from)
-        .bind(to)
-        .fetch_all(db.pool())
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {NOTICE_COLS} FROM {NOTICE_JOIN} WHERE n.kind = 'task' AND n.raised_on >= $1 AND n.raised_on <= $2 ORDER BY n.raised_on, n.id"
+    ))
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.pool())
+    .await?;
     rows.iter().map(notice).collect()
 }

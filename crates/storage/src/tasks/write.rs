@@ -8,7 +8,6 @@ use luoshi_domain::duty::Workflow;
 use luoshi_domain::tasks::{CoRole, NewTask, State, TaskFlow};
 use luoshi_domain::{DomainError, ErrorCode};
 
-
 /// Milestones of many duties at once (for the supervision run), as (duty id, date, percent).
 pub async fn milestones_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String, f64)>> {
     if ids.is_empty() {
@@ -325,7 +324,6 @@ pub async fn add_report(
     let data = serde_json::json!({ "percent": percent, "period": period, "co_unit": !owner });
     event(tx, actor, id, Some(unit_id), "report", None, None, Some(text), Some(data)).await
 }
-
 
 /// Grade a closed task once (评价).
 pub async fn evaluate(tx: &mut WriteTx, actor: &Actor, id: i64, grade: &str, note: Option<&str>) -> Result<()> {

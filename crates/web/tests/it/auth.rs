@@ -82,7 +82,14 @@ async fn a_disabled_account_is_refused_on_every_node() {
     let admin = app.login("admin").await;
     let id = app.user_id("staff").await;
     assert_eq!(admin.post(&app, &format!("/api/v1/users/{id}/disable"), json!({})).await.status(), StatusCode::OK);
-    let r = staff.client.post(format!("{other}/api/v1/tasks/1/reports")).header("x-csrf-token", &staff.csrf).json(&json!({ "text": "进展", "percent": 10 })).send().await.unwrap();
+    let r = staff
+        .client
+        .post(format!("{other}/api/v1/tasks/1/reports"))
+        .header("x-csrf-token", &staff.csrf)
+        .json(&json!({ "text": "进展", "percent": 10 }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "a change asks the database");
     tokio::time::sleep(luoshi_storage::callers::FRESH_FOR + std::time::Duration::from_millis(100)).await;
     assert_eq!(me(&other).await.unwrap().status(), StatusCode::UNAUTHORIZED);

@@ -30,7 +30,16 @@ async fn a_tasks_record_in_one_query_equals_its_lists_read_one_by_one() {
         assert_eq!(r.exemptions, tasks::exemptions_of(db, t.id).await.unwrap(), "task {}", t.id);
         assert_eq!(r.attachments, tasks::attachments_of(db, t.id).await.unwrap(), "task {}", t.id);
         assert_eq!(r.notices, tasks::notices_of(db, t.id).await.unwrap(), "task {}", t.id);
-        let lens = [r.co_units.len(), r.milestones.len(), r.reports.len(), r.events.len(), r.extensions.len(), r.exemptions.len(), r.attachments.len(), r.notices.len()];
+        let lens = [
+            r.co_units.len(),
+            r.milestones.len(),
+            r.reports.len(),
+            r.events.len(),
+            r.extensions.len(),
+            r.exemptions.len(),
+            r.attachments.len(),
+            r.notices.len(),
+        ];
         for (n, l) in seen.iter_mut().zip(lens) {
             *n += usize::from(l > 0);
         }
@@ -59,7 +68,8 @@ async fn a_projects_record_in_one_query_equals_its_lists_read_one_by_one() {
         let rows = sqlx::query(sql).bind(id).fetch_all(db.pool()).await.unwrap();
         rows.iter().map(|r| (0..sqlx::Row::len(r)).map(|i| cell(r, i)).collect::<Vec<_>>()).collect::<Vec<_>>()
     };
-    let ids: Vec<i64> = sqlx::query("SELECT id FROM projects ORDER BY id").fetch_all(db.pool()).await.unwrap().iter().map(|r| sqlx::Row::get(r, "id")).collect();
+    let ids: Vec<i64> =
+        sqlx::query("SELECT id FROM projects ORDER BY id").fetch_all(db.pool()).await.unwrap().iter().map(|r| sqlx::Row::get(r, "id")).collect();
     assert!(ids.len() >= 100);
     let mut seen = [0usize; 7];
     for id in ids {
@@ -72,8 +82,15 @@ async fn a_projects_record_in_one_query_equals_its_lists_read_one_by_one() {
         assert_eq!(funds, rows("SELECT source, planned_yuan, in_place_yuan FROM project_funds WHERE project_id = $1 ORDER BY seq", id).await);
         let plans: Vec<Vec<String>> = r.plans.iter().map(|(y, v)| vec![y.to_string(), v.0.to_string()]).collect();
         assert_eq!(plans, rows("SELECT year, planned_yuan FROM project_plans WHERE project_id = $1 ORDER BY year", id).await);
-        let stays: Vec<Vec<String>> = r.stays.iter().map(|s| vec![s.seq.to_string(), s.stage.as_str().to_string(), s.entered_on.clone(), s.left_on.clone().unwrap_or_default()]).collect();
-        assert_eq!(stays, rows("SELECT seq, stage, entered_on, COALESCE(left_on, '') AS left_on FROM project_stages WHERE project_id = $1 ORDER BY seq", id).await);
+        let stays: Vec<Vec<String>> = r
+            .stays
+            .iter()
+            .map(|s| vec![s.seq.to_string(), s.stage.as_str().to_string(), s.entered_on.clone(), s.left_on.clone().unwrap_or_default()])
+            .collect();
+        assert_eq!(
+            stays,
+            rows("SELECT seq, stage, entered_on, COALESCE(left_on, '') AS left_on FROM project_stages WHERE project_id = $1 ORDER BY seq", id).await
+        );
         let changes: Vec<Vec<String>> = r.changes.iter().map(|c| vec![c.at.to_string(), c.field.clone(), c.new_value.clone()]).collect();
         assert_eq!(changes, rows("SELECT at, field, new_value FROM project_changes WHERE project_id = $1 ORDER BY seq", id).await);
         let lens = [r.funds.len(), r.plans.len(), r.stays.len(), r.changes.len(), r.reports.len(), r.problems.len(), r.trail.len()];
@@ -88,4 +105,28 @@ async fn a_projects_record_in_one_query_equals_its_lists_read_one_by_one() {
 fn cell(r: &sqlx::any::AnyRow, i: usize) -> String {
     use sqlx::Row;
     r.try_get::<i64, _>(i).map(|v| v.to_string()).or_else(|_| r.try_get::<String, _>(i)).unwrap()
+}
+
+#[tokio::test]
+async fn a_hazards_record_in_one_query_equals_its_parts_read_one_by_one() {
+    let app = spawn_app().await;
+    let db = &app.t.db;
+    assert!(demo::seed_hazards(db, day(TODAY)).await.unwrap() > 0);
+    let ids: Vec<i64> = sqlx::query("SELECT id FROM hazards ORDER BY id").fetch_all(db.pool()).await.unwrap().iter().map(|r| sqlx::Row::get(r, "id")).collect();
+    let path = |id: i64| async move { luoshi_storage::units::get(db, id).await.unwrap().unwrap().path };
+    let mut with_trail = 0;
+    for id in ids {
+        let r = luoshi_storage::hazards::record(db, id).await.unwrap().unwrap();
+        let h = luoshi_storage::hazards::get(db, id).await.unwrap().unwrap();
+        assert_eq!(r.hazard, h);
+        let township = match h.township_id {
+            Some(t) => Some(path(t).await),
+            None => None,
+        };
+        assert_eq!(r.paths, (path(h.owner_unit_id).await, path(h.regulator_unit_id).await, township), "hazard {id}");
+        assert_eq!(r.trail, duty::trail::of(db, "hazard", id).await.unwrap(), "hazard {id}");
+        assert_eq!(r.version, duty::version(db, "hazard", id).await.unwrap(), "hazard {id}");
+        with_trail += usize::from(!r.trail.is_empty());
+    }
+    assert!(with_trail > 0);
 }
