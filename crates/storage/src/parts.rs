@@ -32,7 +32,13 @@ impl Part {
     /// The list as one column named `name` of its record's query: a JSON array of objects,
     /// `[]` when there are none.
     pub(crate) fn json(&self, backend: Backend, name: &str) -> String {
-        let pairs = split_top(self.cols).into_iter().map(|c| format!("'{}', {}", column_name(c), column_expr(c))).collect::<Vec<_>>().join(", ");
+        let value = |e: &str| match backend {
+            // SQLite writes a real into JSON with 15 digits; `quote` writes it exactly (as text).
+            Backend::Sqlite => format!("CASE typeof({e}) WHEN 'real' THEN quote({e}) ELSE {e} END"),
+            // PostgreSQL writes the shortest text that reads back exactly.
+            Backend::Postgres => e.to_string(),
+        };
+        let pairs = split_top(self.cols).into_iter().map(|c| format!("'{}', {}", column_name(c), value(column_expr(c)))).collect::<Vec<_>>().join(", ");
         let (from, order) = (self.from, self.order);
         match backend {
             Backend::Sqlite => format!("(SELECT json_group_array(json_object({pairs}) ORDER BY {order}) FROM {from}) AS {name}"),

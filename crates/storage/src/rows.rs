@@ -45,7 +45,8 @@ impl Fields for serde_json::Map<String, serde_json::Value> {
         json_field(self, col, serde_json::Value::as_i64)
     }
     fn f64_at(&self, col: &str) -> Result<Option<f64>> {
-        json_field(self, col, serde_json::Value::as_f64)
+        // A real may come as the exact text SQLite's `quote` wrote (`parts`).
+        json_field(self, col, |v| v.as_f64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
     }
     fn str_at(&self, col: &str) -> Result<Option<String>> {
         json_field(self, col, |v| v.as_str().map(str::to_string))

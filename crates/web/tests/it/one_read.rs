@@ -11,11 +11,19 @@ async fn a_tasks_record_in_one_query_equals_its_lists_read_one_by_one() {
     let app = spawn_app().await;
     let db = &app.t.db;
     let all = tasks::list(db, &Sight::County, &tasks::Filter { limit: Some(500), ..Default::default() }).await.unwrap();
-    // One attachment, so that no list is empty for every task.
+    // One attachment, so that no list is empty for every task, and a percent no 15 digits hold
+    // (a real must come back exactly as a row reads it).
     let first = &all[0];
     let mut tx = db.begin_write().await.unwrap();
     tasks::add_attachment(&mut tx, &Actor::system(), first.id, first.owner_unit_id, "进度照片.txt", "text/plain", "现场".as_bytes()).await.unwrap();
     tx.commit().await.unwrap();
+    let mut tx = db.begin_write().await.unwrap();
+    let third = 100.0 / 3.0;
+    tasks::add_report(&mut tx, &Actor::system(), first.id, first.owner_unit_id, true, "2026-06", "三分之一", third, first.light, first.planned).await.unwrap();
+    tx.audit(&Actor::system(), "task.report", "task", &first.id.to_string(), None, None).await.unwrap();
+    tx.commit().await.unwrap();
+    let r = tasks::record(db, &duty::resolve(db, &Sight::County).await.unwrap(), first.id).await.unwrap().unwrap();
+    assert!(r.reports.iter().any(|x| x.percent == third), "{:?}", r.reports);
     let county = duty::resolve(db, &Sight::County).await.unwrap();
     let mut seen = [0usize; 8];
     for t in &all {
