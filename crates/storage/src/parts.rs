@@ -47,6 +47,11 @@ impl Part {
     }
 }
 
+/// Several lists as columns of one record's query, each named as given.
+pub(crate) fn columns(backend: Backend, lists: &[(Part, &str)]) -> String {
+    lists.iter().map(|(part, name)| part.json(backend, name)).collect::<Vec<_>>().join(", ")
+}
+
 /// Decode the list read as column `name` with the decoder its rows use.
 pub(crate) fn decode<T>(row: &AnyRow, name: &str, f: impl Fn(&Object) -> Result<T>) -> Result<Vec<T>> {
     let text = crate::get_str(row, name)?;

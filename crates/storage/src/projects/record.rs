@@ -94,19 +94,18 @@ fn change(r: &impl Fields) -> Result<ChangeRow> {
 
 /// The project and its lists in one query, if it exists (who may see it is the caller's to decide).
 pub async fn record(db: &Db, id: i64) -> Result<Option<ProjectRecord>> {
-    let lists = [
-        (FUNDS, "l_funds"),
-        (PLANS, "l_plans"),
-        (STAYS, "l_stays"),
-        (CHANGES, "l_changes"),
-        (reports::OF_PROJECT, "l_reports"),
-        (problems::OF_PROJECT, "l_problems"),
-        (TRAIL, "l_trail"),
-    ]
-    .iter()
-    .map(|(part, name)| part.json(db.backend(), name))
-    .collect::<Vec<_>>()
-    .join(", ");
+    let lists = crate::parts::columns(
+        db.backend(),
+        &[
+            (FUNDS, "l_funds"),
+            (PLANS, "l_plans"),
+            (STAYS, "l_stays"),
+            (CHANGES, "l_changes"),
+            (reports::OF_PROJECT, "l_reports"),
+            (problems::OF_PROJECT, "l_problems"),
+            (TRAIL, "l_trail"),
+        ],
+    );
     // $1 the project, $2 its kind (the core's trail is by kind).
     let sql = format!("SELECT {COLS}, lu.path AS lead_unit_path, t.path AS township_path, {lists} {FROM} WHERE p.id = $1");
     let Some(r) = sqlx::query(&sql).bind(id).bind("project").fetch_optional(db.pool()).await? else { return Ok(None) };

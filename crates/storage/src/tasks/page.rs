@@ -55,20 +55,19 @@ pub struct TaskRecord {
 
 /// The task and its lists in one query, if it exists and a caller of this sight may see it.
 pub async fn record(db: &Db, vis: &Resolved, id: i64) -> Result<Option<TaskRecord>> {
-    let lists = [
-        (CO_UNITS, "l_co_units"),
-        (MILESTONES, "l_milestones"),
-        (REPORTS, "l_reports"),
-        (TRAIL, "l_events"),
-        (core_ext::OF_DUTY, "l_extensions"),
-        (EXEMPTIONS, "l_exemptions"),
-        (ATTACHMENTS, "l_attachments"),
-        (NOTICES, "l_notices"),
-    ]
-    .iter()
-    .map(|(part, name)| part.json(db.backend(), name))
-    .collect::<Vec<_>>()
-    .join(", ");
+    let lists = crate::parts::columns(
+        db.backend(),
+        &[
+            (CO_UNITS, "l_co_units"),
+            (MILESTONES, "l_milestones"),
+            (REPORTS, "l_reports"),
+            (TRAIL, "l_events"),
+            (core_ext::OF_DUTY, "l_extensions"),
+            (EXEMPTIONS, "l_exemptions"),
+            (ATTACHMENTS, "l_attachments"),
+            (NOTICES, "l_notices"),
+        ],
+    );
     // $1 the task, $2 its kind (the core's trail and requests are by kind); the sight's after.
     let mut binds = vec![Bind::I(id), Bind::S(TaskFlow::KIND.to_string())];
     let cond = condition(vis, &mut binds);
