@@ -48,9 +48,7 @@ async fn a_tasks_record_in_one_query_equals_its_lists_read_one_by_one() {
             r.attachments.len(),
             r.notices.len(),
         ];
-        for (n, l) in seen.iter_mut().zip(lens) {
-            *n += usize::from(l > 0);
-        }
+        tally(&mut seen, &lens);
     }
     assert!(seen.iter().all(|n| *n > 0), "every list is compared with rows somewhere: {seen:?}");
     // A unit's sight: the record is there exactly for the tasks its subtree owns or co-operates on.
@@ -102,11 +100,16 @@ async fn a_projects_record_in_one_query_equals_its_lists_read_one_by_one() {
         let changes: Vec<Vec<String>> = r.changes.iter().map(|c| vec![c.at.to_string(), c.field.clone(), c.new_value.clone()]).collect();
         assert_eq!(changes, rows("SELECT at, field, new_value FROM project_changes WHERE project_id = $1 ORDER BY seq", id).await);
         let lens = [r.funds.len(), r.plans.len(), r.stays.len(), r.changes.len(), r.reports.len(), r.problems.len(), r.trail.len()];
-        for (n, l) in seen.iter_mut().zip(lens) {
-            *n += usize::from(l > 0);
-        }
+        tally(&mut seen, &lens);
     }
     assert!(seen.iter().all(|n| *n > 0), "every list is compared with rows somewhere: {seen:?}");
+}
+
+/// Count, per list, the records where it is not empty (each list must be compared somewhere).
+fn tally(seen: &mut [usize], lens: &[usize]) {
+    for (n, l) in seen.iter_mut().zip(lens) {
+        *n += usize::from(*l > 0);
+    }
 }
 
 /// A cell as text, whatever its type.
