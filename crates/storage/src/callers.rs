@@ -1,5 +1,5 @@
 //! Callers as this node last resolved them, for reads: a page's request need not ask the
-//! database who its session belongs to when the same session asked a moment ago. A caller kept
+//! database who its session (or API token) belongs to when the same one asked a moment ago. A caller kept
 //! stands while no write has committed through this node since (a logout, a disabled account,
 //! a changed role or unit through this node shows at once) and for at most [`FRESH_FOR`] (one
 //! made through another node shows within it), never past its session's expiry. Changes

@@ -56,11 +56,24 @@ pub async fn lookup(db: &Db, token_hash: &str, now: i64) -> Result<Option<Princi
 pub async fn lookup_for_read(db: &Db, token_hash: &str, now: i64) -> Result<Option<Principal>> {
     // The generation before the read: a write committed during it makes what is kept stale.
     let g = db.counts.generation();
-    if let Some(p) = db.callers.get(token_hash, g, now) {
+    let key = format!("session:{token_hash}");
+    if let Some(p) = db.callers.get(&key, g, now) {
         return Ok(Some(p));
     }
     let Some((p, expires)) = lookup_with_expiry(db, token_hash, now).await? else { return Ok(None) };
-    db.callers.keep(token_hash.to_string(), g, expires, p.clone());
+    db.callers.keep(key, g, expires, p.clone());
+    Ok(Some(p))
+}
+
+/// [`lookup_token`] for a read, kept like a session (a token never expires; it is revoked).
+pub async fn lookup_token_for_read(db: &Db, token_hash: &str, now: i64) -> Result<Option<Principal>> {
+    let g = db.counts.generation();
+    let key = format!("token:{token_hash}");
+    if let Some(p) = db.callers.get(&key, g, now) {
+        return Ok(Some(p));
+    }
+    let Some(p) = lookup_token(db, token_hash).await? else { return Ok(None) };
+    db.callers.keep(key, g, i64::MAX, p.clone());
     Ok(Some(p))
 }
 

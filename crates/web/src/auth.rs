@@ -124,14 +124,16 @@ pub async fn open_session(db: &Db, user: &User, ip: Option<&str>) -> AppResult<(
     Ok((token, hours * 3600))
 }
 
-/// Resolve a caller from a session cookie or a bearer token; for a read (`read`), a session
-/// as this node resolved it a moment ago stands (`luoshi_storage::callers`).
+/// Resolve a caller from a session cookie or a bearer token; for a read (`read`), a session or
+/// token as this node resolved it a moment ago stands (`luoshi_storage::callers`).
 pub async fn resolve(db: &Db, session_token: Option<&str>, bearer: Option<&str>, read: bool) -> AppResult<Option<Principal>> {
+    let now = luoshi_storage::now_micros();
     if let Some(t) = bearer {
-        return Ok(sessions::lookup_token(db, &token_hash(t)).await?);
+        let hash = token_hash(t);
+        return Ok(if read { sessions::lookup_token_for_read(db, &hash, now).await? } else { sessions::lookup_token(db, &hash).await? });
     }
     if let Some(t) = session_token {
-        let (hash, now) = (token_hash(t), luoshi_storage::now_micros());
+        let hash = token_hash(t);
         return Ok(if read { sessions::lookup_for_read(db, &hash, now).await? } else { sessions::lookup(db, &hash, now).await? });
     }
     Ok(None)
