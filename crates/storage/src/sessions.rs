@@ -54,26 +54,24 @@ pub async fn lookup(db: &Db, token_hash: &str, now: i64) -> Result<Option<Princi
 /// [`lookup`] for a read: the caller as this node resolved it a moment ago, if that stands
 /// (`callers`), else as the database says.
 pub async fn lookup_for_read(db: &Db, token_hash: &str, now: i64) -> Result<Option<Principal>> {
-    // The generation before the read: a write committed during it makes what is kept stale.
-    let g = db.counts.generation();
-    let key = format!("session:{token_hash}");
-    if let Some(p) = db.callers.get(&key, g, now) {
-        return Ok(Some(p));
-    }
-    let Some((p, expires)) = lookup_with_expiry(db, token_hash, now).await? else { return Ok(None) };
-    db.callers.keep(key, g, expires, p.clone());
-    Ok(Some(p))
+    kept(db, format!("session:{token_hash}"), now, lookup_with_expiry(db, token_hash, now)).await
 }
 
 /// [`lookup_token`] for a read, kept like a session (a token never expires; it is revoked).
 pub async fn lookup_token_for_read(db: &Db, token_hash: &str, now: i64) -> Result<Option<Principal>> {
+    let read = async { Ok(lookup_token(db, token_hash).await?.map(|p| (p, i64::MAX))) };
+    kept(db, format!("token:{token_hash}"), now, read).await
+}
+
+/// The caller kept under `key` if it stands, else what `read` finds (with its expiry), kept.
+async fn kept(db: &Db, key: String, now: i64, read: impl std::future::Future<Output = Result<Option<(Principal, i64)>>>) -> Result<Option<Principal>> {
+    // The generation before the read: a write committed during it makes what is kept stale.
     let g = db.counts.generation();
-    let key = format!("token:{token_hash}");
     if let Some(p) = db.callers.get(&key, g, now) {
         return Ok(Some(p));
     }
-    let Some(p) = lookup_token(db, token_hash).await? else { return Ok(None) };
-    db.callers.keep(key, g, i64::MAX, p.clone());
+    let Some((p, expires)) = read.await? else { return Ok(None) };
+    db.callers.keep(key, g, expires, p.clone());
     Ok(Some(p))
 }
 

@@ -14,7 +14,8 @@ mod write;
 pub use write::{create_enterprise, register, reported_up, save, NewEnterprise, NewHazard};
 
 use crate::{get_i64, get_opt_i64, get_opt_str, get_str, Db, Result, WriteTx};
-use luoshi_domain::hazards::{HazardGrade, HazardState};
+use luoshi_domain::duty::Workflow;
+use luoshi_domain::hazards::{HazardFlow, HazardGrade, HazardState};
 use luoshi_domain::{DomainError, ErrorCode};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -205,7 +206,7 @@ pub async fn record(db: &Db, id: i64) -> Result<Option<HazardRecord>> {
          JOIN units rg ON rg.id = h.regulator_unit_id LEFT JOIN units tw ON tw.id = h.township_id \
          LEFT JOIN duty_records rec ON rec.kind = $2 AND rec.ref_id = h.id WHERE h.id = $1"
     );
-    let Some(r) = sqlx::query(&sql).bind(id).bind("hazard").fetch_optional(db.pool()).await? else { return Ok(None) };
+    let Some(r) = sqlx::query(&sql).bind(id).bind(HazardFlow::KIND).fetch_optional(db.pool()).await? else { return Ok(None) };
     Ok(Some(HazardRecord {
         hazard: hazard(&r)?,
         paths: (get_str(&r, "owner_path")?, get_str(&r, "regulator_path")?, get_opt_str(&r, "township_path")?),

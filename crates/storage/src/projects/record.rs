@@ -7,7 +7,8 @@ use crate::duty::trail::{self, step, TRAIL};
 use crate::parts::{decode, Part};
 use crate::rows::Fields;
 use crate::{get_i64, get_opt_str, get_str, Db, Result};
-use luoshi_domain::projects::{Stage, Yuan};
+use luoshi_domain::duty::Workflow;
+use luoshi_domain::projects::{ProjectFlow, Stage, Yuan};
 use serde::Serialize;
 
 /// One funding source (资金来源).
@@ -108,7 +109,7 @@ pub async fn record(db: &Db, id: i64) -> Result<Option<ProjectRecord>> {
     );
     // $1 the project, $2 its kind (the core's trail is by kind).
     let sql = format!("SELECT {COLS}, lu.path AS lead_unit_path, t.path AS township_path, {lists} {FROM} WHERE p.id = $1");
-    let Some(r) = sqlx::query(&sql).bind(id).bind("project").fetch_optional(db.pool()).await? else { return Ok(None) };
+    let Some(r) = sqlx::query(&sql).bind(id).bind(ProjectFlow::KIND).fetch_optional(db.pool()).await? else { return Ok(None) };
     Ok(Some(ProjectRecord {
         project: project(&r)?,
         lead_path: get_str(&r, "lead_unit_path")?,
